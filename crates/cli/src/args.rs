@@ -1,0 +1,218 @@
+//! The command-line surface. Forms listed in `shared/cli.md` are a contract: add, never change.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "shelfsync", version, about = "Warehouse stock ledger and multi-channel inventory sync")]
+pub struct Cli {
+    #[command(flatten)]
+    pub globals: Globals,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args)]
+pub struct Globals {
+    /// The database file [default: the user's data folder]
+    #[arg(long, global = true, env = "SHELFSYNC_DB")]
+    pub db: Option<PathBuf>,
+    /// Machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Who acts; the PIN comes from SHELFSYNC_PIN or a prompt, never from argv
+    #[arg(long, global = true)]
+    pub user: Option<String>,
+    /// This workstation's name [default: the host name]
+    #[arg(long, global = true, env = "SHELFSYNC_WORKSTATION")]
+    pub workstation: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create the database (or bring its schema up to date)
+    Init,
+    /// Load the demo catalogue: 2,000 SKUs, 3 locations, three weeks of sales
+    Demo {
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Import master data or opening stock from CSV (all or nothing)
+    #[command(subcommand)]
+    Import(ImportKind),
+    /// Export stock or events to CSV
+    #[command(subcommand)]
+    Export(ExportKind),
+    /// Receive units into on_hand
+    Receive(Qty),
+    /// Correct on_hand by DELTA (may be negative); needs a reason
+    Adjust {
+        sku: String,
+        #[arg(allow_negative_numbers = true)]
+        delta: i64,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        extra: EventExtra,
+    },
+    /// Mark units damaged: they stay in on_hand (quarantined) and leave ATP
+    Damage(Qty),
+    /// Dispose of units, from damaged or from on_hand
+    WriteOff {
+        #[command(flatten)]
+        qty: Qty,
+        #[arg(long, value_enum, default_value = "on-hand")]
+        from: WriteOffFrom,
+    },
+    /// Record a sale: committed += QTY
+    Sale(Qty),
+    /// Ship sold units: on_hand and committed both drop
+    Fulfil(Qty),
+    /// Cancel a sale before it ships: committed -= QTY
+    Cancel(Qty),
+    /// Take back returned units, to stock or to damaged
+    Return {
+        #[command(flatten)]
+        qty: Qty,
+        #[arg(long)]
+        damaged: bool,
+    },
+    /// Hold units back from sale
+    Reserve(Qty),
+    /// Release held units
+    Release(Qty),
+    /// Move units between locations (one event, both legs), or ship/receive in two phases
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Transfer {
+        #[command(subcommand)]
+        phase: Option<TransferPhase>,
+        #[command(flatten)]
+        args: Option<TransferArgs>,
+    },
+    /// Buckets and ATP per SKU and location
+    Stock {
+        sku: Option<String>,
+        #[arg(long)]
+        location: Option<String>,
+    },
+    /// The event history
+    Events {
+        #[arg(long)]
+        sku: Option<String>,
+        /// Only events that occurred at or after this RFC 3339 time
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// The audit chain
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Projection equals rebuild, and PRAGMA integrity_check is ok
+    Check,
+    /// Internal tools for tests
+    #[command(subcommand, hide = true)]
+    Debug(DebugCommand),
+}
+
+#[derive(Args, Clone)]
+pub struct Qty {
+    pub sku: String,
+    pub qty: i64,
+    #[arg(long)]
+    pub location: String,
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub extra: EventExtra,
+}
+
+#[derive(Args, Clone, Default)]
+pub struct EventExtra {
+    /// An external reference (order number, PO)
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Let a bucket go negative; needs --user with the supervisor or admin role
+    #[arg(long = "override")]
+    pub override_negative: bool,
+}
+
+#[derive(Args)]
+#[group(requires_all = ["sku", "qty", "from", "to"])]
+pub struct TransferArgs {
+    pub sku: Option<String>,
+    pub qty: Option<i64>,
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum TransferPhase {
+    /// Ship units: they leave FROM and are in transit to TO; prints the transfer id
+    Ship {
+        sku: String,
+        qty: i64,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Receive a shipment; --qty less than shipped is a short receipt and needs --reason
+    Receive {
+        transfer_id: String,
+        #[arg(long)]
+        qty: Option<i64>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum WriteOffFrom {
+    Damaged,
+    #[value(name = "on_hand", alias = "on-hand")]
+    OnHand,
+}
+
+#[derive(Subcommand)]
+pub enum ImportKind {
+    /// header: sku,name,unit_cost,category,safety_stock,barcodes ('|'-separated)
+    Items { file: PathBuf },
+    /// header: code,name[,parent]
+    Locations { file: PathBuf },
+    /// header: sku,location,qty (received into on_hand)
+    Stock { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum ExportKind {
+    Stock { file: PathBuf },
+    Events { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Exit 0 when the chain is intact; otherwise name the first broken entry
+    Verify,
+}
+
+#[derive(Subcommand)]
+pub enum DebugCommand {
+    /// Append a scripted, deterministic run of events, printing each id after its commit.
+    /// Restarting with the same seed replays the same ids (a retry), for crash tests.
+    AppendScript {
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        count: usize,
+    },
+}

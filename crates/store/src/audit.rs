@@ -1,0 +1,202 @@
+//! The tamper-evident audit log: each entry's hash covers the previous hash and the entry, so
+//! editing, deleting or reordering any row breaks the chain from that row on.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Result, Store};
+
+/// The hash the first entry chains from.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+pub(crate) struct AuditEntry {
+    pub at: String,
+    pub actor: String,
+    pub workstation: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+/// Where the chain first breaks, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditBreak {
+    pub seq: i64,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    pub entries: u64,
+    pub first_break: Option<AuditBreak>,
+}
+
+fn entry_hash(prev_hash: &str, seq: i64, entry: &AuditEntry) -> String {
+    // A JSON array is an unambiguous encoding: no field can bleed into the next.
+    let canonical = serde_json::json!([
+        seq,
+        entry.at,
+        entry.actor,
+        entry.workstation,
+        entry.action,
+        entry.subject,
+        entry.detail
+    ]);
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(canonical.to_string().as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+pub(crate) fn append_entry(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<()> {
+    let last: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let hash = entry_hash(&prev_hash, seq, entry);
+    tx.prepare_cached(
+        "INSERT INTO audit (seq, at, actor, workstation, action, subject, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        seq,
+        entry.at,
+        entry.actor,
+        entry.workstation,
+        entry.action,
+        entry.subject,
+        entry.detail,
+        prev_hash,
+        hash
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Records a non-stock action (a sign-in, an approval, a settings change) in the chain.
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        workstation: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        audit_in(&tx, actor, workstation, action, subject, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Walks the chain in order and names the first entry that does not hold: a wrong
+    /// `prev_hash` (a row deleted or moved), a wrong `hash` (a row edited), a gap in `seq`, or
+    /// an event whose body no longer matches the hash its entry recorded.
+    pub fn verify_audit(&self) -> Result<AuditReport> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, at, actor, workstation, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut expected_prev = GENESIS.to_string();
+        let mut expected_seq = 1;
+        let mut entries = 0;
+        while let Some(row) = rows.next()? {
+            entries += 1;
+            let seq: i64 = row.get(0)?;
+            let entry = AuditEntry {
+                at: row.get(1)?,
+                actor: row.get(2)?,
+                workstation: row.get(3)?,
+                action: row.get(4)?,
+                subject: row.get(5)?,
+                detail: row.get(6)?,
+            };
+            let prev_hash: String = row.get(7)?;
+            let hash: String = row.get(8)?;
+            let broken = |reason: &str| {
+                Ok(AuditReport { entries, first_break: Some(AuditBreak { seq, reason: reason.into() }) })
+            };
+            if seq != expected_seq {
+                return broken(&format!("entry {expected_seq} is missing"));
+            }
+            if prev_hash != expected_prev {
+                return broken(
+                    "its previous hash does not match the entry before it (a row was deleted or moved)",
+                );
+            }
+            if hash != entry_hash(&prev_hash, seq, &entry) {
+                return broken("its hash does not match its content (the row was edited)");
+            }
+            if entry.action.starts_with("event.") && !self.event_matches(&entry.subject, &entry.detail)? {
+                return broken(&format!(
+                    "event {} does not match the body this entry recorded",
+                    entry.subject
+                ));
+            }
+            expected_prev = hash;
+            expected_seq += 1;
+        }
+        if let Some(orphan) = self.event_without_audit()? {
+            let seq = expected_seq;
+            return Ok(AuditReport {
+                entries,
+                first_break: Some(AuditBreak {
+                    seq,
+                    reason: format!("event {orphan} has no audit entry (the chain was cut short)"),
+                }),
+            });
+        }
+        Ok(AuditReport { entries, first_break: None })
+    }
+
+    fn event_matches(&self, id: &str, recorded_hash: &str) -> Result<bool> {
+        let body: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT body, body_hash FROM events WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        Ok(match body {
+            Some((body, body_hash)) => {
+                body_hash == recorded_hash && hex::encode(Sha256::digest(body.as_bytes())) == recorded_hash
+            }
+            None => false,
+        })
+    }
+
+    fn event_without_audit(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM events WHERE id NOT IN (SELECT subject FROM audit WHERE action LIKE 'event.%') ORDER BY seq LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+}
+
+pub(crate) fn audit_in(
+    tx: &Transaction<'_>,
+    actor: &str,
+    workstation: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    append_entry(
+        tx,
+        &AuditEntry {
+            at,
+            actor: actor.into(),
+            workstation: workstation.into(),
+            action: action.into(),
+            subject: subject.into(),
+            detail: detail.into(),
+        },
+    )
+}

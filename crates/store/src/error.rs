@@ -1,0 +1,80 @@
+use shelfsync_core::{BucketViolation, DomainError};
+use thiserror::Error;
+use uuid::Uuid;
+
+/// One bad line of a CSV import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvLineError {
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for CsvLineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("unknown SKU '{0}'")]
+    UnknownSku(String),
+    #[error("unknown location '{0}'")]
+    UnknownLocation(String),
+    #[error("unknown barcode '{0}'")]
+    UnknownBarcode(String),
+    #[error("{0}")]
+    WouldGoNegative(BucketViolation),
+    #[error("event {0} was already recorded with a different body")]
+    ConflictingEvent(Uuid),
+    #[error("unknown transfer '{0}'")]
+    UnknownTransfer(String),
+    #[error("transfer {0} was already received")]
+    TransferAlreadyReceived(Uuid),
+    #[error("barcode '{code}' already belongs to SKU '{owner}'")]
+    BarcodeTaken { code: String, owner: String },
+    #[error("{}", summarise_csv(.0))]
+    Csv(Vec<CsvLineError>),
+    #[error("cannot read CSV: {0}")]
+    CsvFormat(String),
+    #[error("event #{seq} is unreadable: {reason}")]
+    CorruptEvent { seq: i64, reason: String },
+    #[error("{0}")]
+    Auth(String),
+    #[error("user '{user}' is locked out until {until} after too many wrong PINs")]
+    LockedOut { user: String, until: String },
+    #[error("user '{user}' ({role}) may not {action}")]
+    Forbidden { user: String, role: shelfsync_core::Role, action: String },
+    #[error("disk full: the change was not saved; free some space and try again")]
+    DiskFull,
+    #[error("the database is locked by another process; try again")]
+    Busy,
+    #[error("database schema: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn summarise_csv(errors: &[CsvLineError]) -> String {
+    let first = errors.first().map(ToString::to_string).unwrap_or_default();
+    match errors.len() {
+        0 | 1 => first,
+        n => format!("{first} (and {} more bad lines; nothing was imported)", n - 1),
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Full and locked databases become their own variants: a person can act on them.
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, DiskFull};
+        match error.sqlite_error_code() {
+            Some(DiskFull) => StoreError::DiskFull,
+            Some(DatabaseBusy | DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite(error),
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! CSV imports: all or nothing, with every bad line reported by its line number.
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+use shelfsync_core::{Barcode, Event, Item, Location, LocationCode, Movement, Sku, parse_cents};
+
+use crate::catalog::{ItemRecord, upsert_item, upsert_location};
+use crate::ledger::append_in;
+use crate::{CsvLineError, Result, Store, StoreError};
+
+/// Most rows one import takes. A catalogue of a million lines is already past any brand this
+/// tool serves; the bound keeps a wrong file from filling memory.
+const MAX_ROWS: usize = 1_000_000;
+/// Most bad lines collected before giving up: enough to fix a file, not a flood.
+const MAX_REPORTED_ERRORS: usize = 100;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub rows: usize,
+}
+
+#[derive(Deserialize)]
+struct ItemCsv {
+    sku: String,
+    name: String,
+    unit_cost: String,
+    category: String,
+    safety_stock: String,
+    #[serde(default)]
+    barcodes: String,
+}
+
+#[derive(Deserialize)]
+struct LocationCsv {
+    code: String,
+    name: String,
+    #[serde(default)]
+    parent: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StockCsv {
+    sku: String,
+    location: String,
+    qty: String,
+}
+
+/// Parses every row, collecting errors per line; the caller writes only if there are none.
+fn parse_rows<R: Read, Raw: for<'de> Deserialize<'de>, T>(
+    reader: R,
+    required_headers: &[&str],
+    mut convert: impl FnMut(Raw) -> std::result::Result<T, String>,
+) -> Result<Vec<(u64, T)>> {
+    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
+    let headers = csv.headers().map_err(|e| StoreError::CsvFormat(e.to_string()))?.clone();
+    let missing: Vec<&str> =
+        required_headers.iter().copied().filter(|h| !headers.iter().any(|x| x == *h)).collect();
+    if !missing.is_empty() {
+        return Err(StoreError::CsvFormat(format!(
+            "missing column(s) {}; expected header: {}",
+            missing.join(", "),
+            required_headers.join(",")
+        )));
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(CsvLineError { line, message: csv_reason(&e) });
+                break;
+            }
+        }
+        if rows.len() + errors.len() >= MAX_ROWS {
+            return Err(StoreError::CsvFormat(format!("more than {MAX_ROWS} rows; split the file")));
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let parsed = record.deserialize::<Raw>(Some(&headers)).map_err(|e| csv_reason(&e));
+        match parsed.and_then(&mut convert) {
+            Ok(value) => rows.push((line, value)),
+            Err(message) => {
+                errors.push(CsvLineError { line, message });
+                if errors.len() >= MAX_REPORTED_ERRORS {
+                    break;
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Csv(errors));
+    }
+    Ok(rows)
+}
+
+fn csv_reason(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("expected {expected_len} fields, found {len}")
+        }
+        _ => error.to_string(),
+    }
+}
+
+fn parse_item(raw: ItemCsv) -> std::result::Result<ItemRecord, String> {
+    let sku = Sku::new(raw.sku).map_err(|e| e.to_string())?;
+    if raw.name.is_empty() {
+        return Err("name must not be empty".into());
+    }
+    let unit_cost_cents = parse_cents(&raw.unit_cost).map_err(|e| e.to_string())?;
+    let safety_stock: u32 = raw
+        .safety_stock
+        .parse()
+        .map_err(|_| format!("safety_stock '{}' is not a whole number of units", raw.safety_stock))?;
+    let barcodes = raw
+        .barcodes
+        .split('|')
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+        .map(|code| Barcode::classify(code).map_err(|e| e.to_string()))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(ItemRecord {
+        item: Item { sku, name: raw.name, unit_cost_cents, category: raw.category, safety_stock },
+        barcodes,
+    })
+}
+
+fn parse_qty(raw: &str) -> std::result::Result<u32, String> {
+    match raw.parse::<u32>() {
+        Ok(qty) if (1..=shelfsync_core::MAX_QTY).contains(&qty) => Ok(qty),
+        _ => Err(format!("qty '{raw}' must be a whole number from 1 to {}", shelfsync_core::MAX_QTY)),
+    }
+}
+
+impl Store {
+    pub fn import_items(&mut self, reader: impl Read) -> Result<ImportSummary> {
+        let rows = parse_rows(
+            reader,
+            &["sku", "name", "unit_cost", "category", "safety_stock", "barcodes"],
+            parse_item,
+        )?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut errors = Vec::new();
+        for (line, record) in &rows {
+            if let Err(error) = upsert_item(&tx, record) {
+                errors.push(CsvLineError { line: *line, message: error.to_string() });
+            }
+        }
+        finish(tx, errors, rows.len())
+    }
+
+    pub fn import_locations(&mut self, reader: impl Read) -> Result<ImportSummary> {
+        let rows = parse_rows(reader, &["code", "name"], |raw: LocationCsv| {
+            Ok(Location {
+                code: LocationCode::new(raw.code).map_err(|e| e.to_string())?,
+                name: raw.name,
+                parent: raw
+                    .parent
+                    .filter(|p| !p.is_empty())
+                    .map(LocationCode::new)
+                    .transpose()
+                    .map_err(|e| e.to_string())?,
+            })
+        })?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut errors = Vec::new();
+        for (line, location) in &rows {
+            if let Err(error) = upsert_location(&tx, location) {
+                errors.push(CsvLineError { line: *line, message: error.to_string() });
+            }
+        }
+        finish(tx, errors, rows.len())
+    }
+
+    /// Receives every row into on_hand, as one receive event per row, in one transaction.
+    pub fn import_stock(
+        &mut self,
+        reader: impl Read,
+        actor: &str,
+        workstation: &str,
+    ) -> Result<ImportSummary> {
+        let rows = parse_rows(reader, &["sku", "location", "qty"], |raw: StockCsv| {
+            let sku = Sku::new(raw.sku).map_err(|e| e.to_string())?;
+            let location = LocationCode::new(raw.location).map_err(|e| e.to_string())?;
+            Ok(Movement::Receive { sku, location, qty: parse_qty(&raw.qty)? })
+        })?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut errors = Vec::new();
+        for (line, movement) in &rows {
+            let event = Event::new(movement.clone(), actor, workstation).with_reference("import:stock");
+            if let Err(error) = append_in(&tx, &event) {
+                if matches!(error, StoreError::DiskFull | StoreError::Busy) {
+                    return Err(error);
+                }
+                errors.push(CsvLineError { line: *line, message: error.to_string() });
+            }
+        }
+        finish(tx, errors, rows.len())
+    }
+}
+
+fn finish(tx: rusqlite::Transaction<'_>, errors: Vec<CsvLineError>, rows: usize) -> Result<ImportSummary> {
+    if !errors.is_empty() {
+        // Dropping the transaction rolls it back: all or nothing.
+        return Err(StoreError::Csv(errors));
+    }
+    tx.commit()?;
+    Ok(ImportSummary { rows })
+}

@@ -1,0 +1,27 @@
+//! ShelfSync's store: the event ledger on SQLite.
+//!
+//! Architecture invariant: every stock change enters through [`Store::append`] (or its batch
+//! form), which validates the event, writes it, its projection update and its audit entry in
+//! ONE `BEGIN IMMEDIATE` transaction. "Acknowledged" means that transaction committed with
+//! `synchronous=FULL`. Nothing updates or deletes an event.
+
+mod audit;
+mod catalog;
+mod connection;
+pub mod demo;
+mod error;
+mod import;
+mod ledger;
+mod query;
+mod users;
+
+pub use audit::{AuditBreak, AuditReport};
+pub use catalog::{ItemRecord, LocationRecord};
+pub use connection::{MIGRATIONS, Store};
+pub use error::{CsvLineError, StoreError};
+pub use import::ImportSummary;
+pub use ledger::{AppendOutcome, MAX_BATCH, append_in};
+pub use query::{EventFilter, RecordedEvent, StockFilter, StockRow};
+pub use users::{User, forbidden, require_supervisor};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

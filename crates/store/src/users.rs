@@ -1,0 +1,194 @@
+//! Users, roles and sign-in. PINs are hashed with Argon2id; wrong PINs lock the user out with
+//! a back-off that doubles. Every check lives here, in Rust, so no UI can skip it.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use shelfsync_core::{Lockout, Role};
+
+use crate::audit::audit_in;
+use crate::{Result, Store, StoreError};
+
+/// Shortest and longest secret accepted. Four digits is the floor a keypad user will accept;
+/// the lockout is what makes so small a space safe.
+const MIN_SECRET_LEN: usize = 4;
+const MAX_SECRET_LEN: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// OWASP's minimum for Argon2id: 19 MiB, two passes, one lane.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("constant parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_secret(secret: &str) -> Result<String> {
+    let salt_bytes: [u8; 16] = rand::random();
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|e| StoreError::Auth(format!("cannot make a salt: {e}")))?;
+    hasher()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Auth(format!("cannot hash the PIN: {e}")))
+}
+
+fn check_secret_shape(secret: &str) -> Result<()> {
+    let len = secret.chars().count();
+    if !(MIN_SECRET_LEN..=MAX_SECRET_LEN).contains(&len) {
+        return Err(StoreError::Auth(format!(
+            "a PIN or password must have {MIN_SECRET_LEN} to {MAX_SECRET_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    if !ok {
+        return Err(StoreError::Auth(format!(
+            "invalid user name '{name}': use 1 to 64 letters, digits, '-', '_', '.' or '@'"
+        )));
+    }
+    Ok(())
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Store {
+    pub fn user_count(&self) -> Result<u64> {
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM users", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>> {
+        let mut stmt = self.conn.prepare("SELECT name, role, active FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, bool>(2)?))
+        })?;
+        let mut users = Vec::new();
+        for row in rows {
+            let (name, role, active) = row?;
+            users.push(User { name, role: parse_role(&role)?, active });
+        }
+        Ok(users)
+    }
+
+    /// Adds a user. The first user of a database needs no creator and must be an admin; after
+    /// that only an admin may add users.
+    pub fn add_user(
+        &mut self,
+        name: &str,
+        role: Role,
+        secret: &str,
+        creator: Option<&User>,
+        workstation: &str,
+    ) -> Result<User> {
+        check_name(name)?;
+        check_secret_shape(secret)?;
+        let hash = hash_secret(secret)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: i64 = tx.query_row("SELECT count(*) FROM users", [], |row| row.get(0))?;
+        let actor = match (existing, creator) {
+            (0, _) if role != Role::Admin => {
+                return Err(StoreError::Auth("the first user must be an admin".into()));
+            }
+            (0, _) => format!("bootstrap:{name}"),
+            (_, None) => {
+                return Err(StoreError::Auth("adding a user needs --user with the admin role".into()));
+            }
+            (_, Some(c)) if !c.role.is_admin() => return Err(forbidden(c, "add users")),
+            (_, Some(c)) => c.name.clone(),
+        };
+        let taken = tx
+            .prepare_cached("SELECT 1 FROM users WHERE name = ?1")?
+            .query_row([name], |_| Ok(()))
+            .optional()?;
+        if taken.is_some() {
+            return Err(StoreError::Auth(format!("user '{name}' already exists")));
+        }
+        tx.execute(
+            "INSERT INTO users (name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, role.as_str(), hash, stamp(Utc::now())],
+        )?;
+        audit_in(&tx, &actor, workstation, "user.add", name, role.as_str())?;
+        tx.commit()?;
+        Ok(User { name: name.into(), role, active: true })
+    }
+
+    /// Checks a user's PIN at `now`. Wrong PINs count towards a lockout, and the count is
+    /// committed even though the sign-in fails: a crash or retry must not reset it.
+    pub fn authenticate(
+        &mut self,
+        name: &str,
+        secret: &str,
+        workstation: &str,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(String, String, u32, u32, Option<String>, bool)> = tx
+            .prepare_cached("SELECT role, pin_hash, failed_attempts, lockouts, locked_until, active FROM users WHERE name = ?1")?
+            .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .optional()?;
+        // The same message for an unknown user and a wrong PIN: no hint which names exist.
+        let Some((role, pin_hash, failed, lockouts, locked_until, active)) = row else {
+            return Err(StoreError::Auth(format!("wrong user or PIN for '{name}'")));
+        };
+        if !active {
+            return Err(StoreError::Auth(format!("user '{name}' is deactivated")));
+        }
+        if let Some(until) = locked_until.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
+            if until > now {
+                return Err(StoreError::LockedOut {
+                    user: name.into(),
+                    until: stamp(until.with_timezone(&Utc)),
+                });
+            }
+        }
+        let parsed = PasswordHash::new(&pin_hash)
+            .map_err(|e| StoreError::Auth(format!("stored hash unreadable: {e}")))?;
+        if hasher().verify_password(secret.as_bytes(), &parsed).is_ok() {
+            tx.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = ?1", [name])?;
+            tx.commit()?;
+            return Ok(User { name: name.into(), role: parse_role(&role)?, active });
+        }
+        let failed = failed + 1;
+        if failed >= Lockout::FAILURES_PER_LOCKOUT {
+            let lockouts = lockouts + 1;
+            let until = now + Duration::seconds(Lockout::duration_secs(lockouts));
+            tx.execute(
+                "UPDATE users SET failed_attempts = 0, lockouts = ?2, locked_until = ?3 WHERE name = ?1",
+                params![name, lockouts, stamp(until)],
+            )?;
+            audit_in(&tx, name, workstation, "user.lockout", name, &stamp(until))?;
+            tx.commit()?;
+            return Err(StoreError::LockedOut { user: name.into(), until: stamp(until) });
+        }
+        tx.execute("UPDATE users SET failed_attempts = ?2 WHERE name = ?1", params![name, failed])?;
+        tx.commit()?;
+        Err(StoreError::Auth(format!("wrong user or PIN for '{name}'")))
+    }
+}
+
+pub fn forbidden(user: &User, action: &str) -> StoreError {
+    StoreError::Forbidden { user: user.name.clone(), role: user.role, action: action.into() }
+}
+
+/// Refuses unless `user` holds at least a supervisor's role.
+pub fn require_supervisor(user: &User, action: &str) -> Result<()> {
+    if user.role.is_supervisor() { Ok(()) } else { Err(forbidden(user, action)) }
+}
+
+fn parse_role(raw: &str) -> Result<Role> {
+    Role::parse(raw).ok_or_else(|| StoreError::Auth(format!("unknown role '{raw}' in the database")))
+}
