@@ -161,7 +161,7 @@ fn parse_path(path: &str, opts: &Gs1Options) -> Result<Vec<Element>> {
         i -= 2;
     }
     let start = start.ok_or_else(|| dl_error("no GS1 Digital Link primary key found in the path"))?;
-    if (segments.len() - start) % 2 != 0 {
+    if !(segments.len() - start).is_multiple_of(2) {
         return Err(dl_error("path must end with an AI value"));
     }
     let mut elements = Vec::new();

@@ -353,7 +353,8 @@ fn cset64(data: &[u8]) -> LintResult {
         let bad = if is_base64url(padding[offset]) { 0 } else { offset };
         return fail(LintKind::InvalidCset64Character, data_len + bad, 1);
     }
-    let padded_ok = padding.is_empty() || (data_len > 0 && padding.len() <= 2 && data.len() % 3 == 0);
+    let padded_ok =
+        padding.is_empty() || (data_len > 0 && padding.len() <= 2 && data.len().is_multiple_of(3));
     if !padded_ok {
         return fail(LintKind::InvalidCset64Padding, data_len, padding.len());
     }
@@ -484,7 +485,11 @@ fn number(digits: &[u8]) -> u64 {
 
 fn is_leap(year: u64, two_digit: bool) -> bool {
     // A two-digit year is read in the current century window, where 00 is 2000: a leap year.
-    if two_digit { year % 4 == 0 } else { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+    if two_digit {
+        year.is_multiple_of(4)
+    } else {
+        (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+    }
 }
 
 pub(crate) fn days_in_month(year: u64, month: u64, two_digit_year: bool) -> u64 {
@@ -630,7 +635,7 @@ fn position_in_sequence(data: &[u8]) -> LintResult {
 }
 
 fn piece_of_total(data: &[u8]) -> LintResult {
-    if data.is_empty() || data.len() % 2 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(2) {
         return fail(LintKind::InvalidLengthForPieceOfTotal, 0, data.len());
     }
     digits_only(data)?;
