@@ -113,6 +113,12 @@ pub enum Command {
     Audit(AuditCommand),
     /// Projection equals rebuild, and PRAGMA integrity_check is ok
     Check,
+    /// Scanners: parse scan data, list devices, listen to one
+    #[command(subcommand)]
+    Scan(ScanCommand),
+    /// Users and roles
+    #[command(subcommand)]
+    User(UserCommand),
     /// Internal tools for tests
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
@@ -121,6 +127,7 @@ pub enum Command {
 #[derive(Args, Clone)]
 pub struct Qty {
     pub sku: String,
+    #[arg(allow_negative_numbers = true)]
     pub qty: i64,
     #[arg(long)]
     pub location: String,
@@ -144,6 +151,7 @@ pub struct EventExtra {
 #[group(requires_all = ["sku", "qty", "from", "to"])]
 pub struct TransferArgs {
     pub sku: Option<String>,
+    #[arg(allow_negative_numbers = true)]
     pub qty: Option<i64>,
     #[arg(long)]
     pub from: Option<String>,
@@ -158,6 +166,7 @@ pub enum TransferPhase {
     /// Ship units: they leave FROM and are in transit to TO; prints the transfer id
     Ship {
         sku: String,
+        #[arg(allow_negative_numbers = true)]
         qty: i64,
         #[arg(long)]
         from: String,
@@ -214,5 +223,43 @@ pub enum DebugCommand {
         seed: u64,
         #[arg(long)]
         count: usize,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the PIN comes from SHELFSYNC_NEW_PIN (or a prompt). The first user needs
+    /// no --user and must be an admin; after that --user must be an admin.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    List,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Staff,
+    Supervisor,
+    Admin,
+}
+
+#[derive(Subcommand)]
+pub enum ScanCommand {
+    /// Parse one scan: DATA as text, or `-` for raw scanner bytes on stdin (AIM id, GS 0x1D)
+    Parse { data: String },
+    /// List HID and serial devices with their USB VID/PID
+    Devices,
+    /// Print one JSON line per scan from a device; keeps running across unplugging
+    #[command(group = clap::ArgGroup::new("device").required(true).args(["serial", "hid"]))]
+    Listen {
+        #[arg(long)]
+        serial: Option<String>,
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        /// VID:PID in hex, e.g. 0c2e:0b61
+        #[arg(long)]
+        hid: Option<String>,
     },
 }

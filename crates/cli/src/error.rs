@@ -8,6 +8,8 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error(transparent)]
+    Scan(#[from] shelfsync_scan::ScanError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot read {path}: {source}")]

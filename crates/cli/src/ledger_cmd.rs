@@ -73,6 +73,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Audit(AuditCommand::Verify) => audit_verify(ctx),
         Command::Check => check(ctx),
         Command::Debug(DebugCommand::AppendScript { seed, count }) => append_script(ctx, seed, count),
+        Command::User(_) | Command::Scan(_) => unreachable!("dispatched in main"),
     }
 }
 
@@ -396,7 +397,8 @@ fn append_script(ctx: &Context, seed: u64, count: usize) -> Result<(), CliError>
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let stdout = std::io::stdout();
     for i in 0..count {
-        let sku = Sku::new(format!("CRASH-{}", i % 7))?;
+        // Each triple works one SKU: receive, then move one unit on, then sell it.
+        let sku = Sku::new(format!("CRASH-{}", (i / 3) % 7))?;
         let (a, b) = (LocationCode::new("A")?, LocationCode::new("B")?);
         let qty: u32 = rng.random_range(2..20);
         let movement = match i % 3 {

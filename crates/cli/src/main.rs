@@ -8,15 +8,18 @@ mod context;
 mod error;
 mod ledger_cmd;
 mod output;
+mod scan_cmd;
+mod user_cmd;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
-use crate::args::Cli;
+use crate::args::{Cli, Command};
 use crate::context::Context;
 pub use crate::error::CliError;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|error| exit_on_usage_error(error));
     if let Err(error) = run(cli) {
         eprintln!("error: {error}");
         std::process::exit(1);
@@ -25,5 +28,26 @@ fn main() {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let ctx = Context::from_globals(&cli.globals)?;
-    ledger_cmd::run(&ctx, cli.command)
+    match cli.command {
+        Command::User(command) => user_cmd::run(&ctx, command),
+        Command::Scan(command) => scan_cmd::run(&ctx, command),
+        command => ledger_cmd::run(&ctx, command),
+    }
+}
+
+/// Help and version print as clap formats them; a usage error becomes the same one line as
+/// every other error, so scripts read one format.
+fn exit_on_usage_error(error: clap::Error) -> ! {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        error.exit();
+    }
+    let rendered = error.render().to_string();
+    let first = rendered.lines().next().unwrap_or("invalid arguments");
+    eprintln!("error: {}", first.trim_start_matches("error: "));
+    std::process::exit(2);
 }

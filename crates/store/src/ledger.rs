@@ -8,6 +8,18 @@ use shelfsync_core::{Balances, Event, Movement, Position};
 use crate::audit::{self, AuditEntry};
 use crate::{Result, Store, StoreError};
 
+/// Whose rules an append enforces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppendMode {
+    /// A change made here: every rule is checked against this replica's balances.
+    Local,
+    /// A change made on another workstation and already checked there. Only its shape and
+    /// references are checked: its deltas commute, so it must be accepted in any arrival
+    /// order, even one where an intermediate balance dips below zero or a receipt arrives
+    /// before its shipment.
+    Replicated,
+}
+
 /// What an append did. A duplicate is success: the caller's retry found its own event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppendOutcome {
@@ -23,8 +35,12 @@ impl Store {
     /// Appends one event durably: validation, the event row, the balance projection and the
     /// audit entry in one `BEGIN IMMEDIATE` transaction. Returns once the commit is on disk.
     pub fn append(&mut self, event: &Event) -> Result<AppendOutcome> {
+        self.append_with(event, AppendMode::Local)
+    }
+
+    pub fn append_with(&mut self, event: &Event, mode: AppendMode) -> Result<AppendOutcome> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = append_in(&tx, event)?;
+        let outcome = append_in_mode(&tx, event, mode)?;
         tx.commit()?;
         Ok(outcome)
     }
@@ -51,16 +67,20 @@ impl Store {
 /// Appends inside a caller's transaction, so other crates can write their own rows (outbox,
 /// count lines) in the same commit as the event.
 pub fn append_in(tx: &Transaction<'_>, event: &Event) -> Result<AppendOutcome> {
+    append_in_mode(tx, event, AppendMode::Local)
+}
+
+pub fn append_in_mode(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> Result<AppendOutcome> {
     let body = event.canonical_body();
     let body_hash = hex::encode(Sha256::digest(body.as_bytes()));
     if let Some(seq) = existing(tx, event, &body_hash)? {
         return Ok(AppendOutcome::Duplicate { seq });
     }
     event.validate()?;
-    check_references(tx, event)?;
+    check_references(tx, event, mode)?;
     let position = current_position(tx, event)?;
     let deltas = event.deltas();
-    if event.override_by.is_none() {
+    if mode == AppendMode::Local && event.override_by.is_none() {
         if let Some(violation) = position.check(&deltas) {
             return Err(StoreError::WouldGoNegative(violation));
         }
@@ -98,7 +118,7 @@ fn existing(tx: &Transaction<'_>, event: &Event, body_hash: &str) -> Result<Opti
     }
 }
 
-fn check_references(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+fn check_references(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> Result<()> {
     let sku = event.movement.sku().as_str();
     let known_sku =
         tx.prepare_cached("SELECT 1 FROM items WHERE sku = ?1")?.query_row([sku], |_| Ok(())).optional()?;
@@ -114,7 +134,7 @@ fn check_references(tx: &Transaction<'_>, event: &Event) -> Result<()> {
             return Err(StoreError::UnknownLocation(location.to_string()));
         }
     }
-    if let Movement::TransferReceive { shipment, .. } = &event.movement {
+    if let (Movement::TransferReceive { shipment, .. }, AppendMode::Local) = (&event.movement, mode) {
         check_shipment(tx, event, shipment)?;
     }
     Ok(())

@@ -20,7 +20,7 @@ pub use catalog::{ItemRecord, LocationRecord};
 pub use connection::{MIGRATIONS, Store};
 pub use error::{CsvLineError, StoreError};
 pub use import::ImportSummary;
-pub use ledger::{AppendOutcome, MAX_BATCH, append_in};
+pub use ledger::{AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode};
 pub use query::{EventFilter, RecordedEvent, StockFilter, StockRow};
 pub use users::{User, forbidden, require_supervisor};
 

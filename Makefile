@@ -1,0 +1,33 @@
+# The two commands a new machine needs. Each installs what it uses (apt, npm, cargo tools),
+# skipping what is already there, then builds.
+#   make run   - launch the desktop app on an embedded database in demo mode
+#   make test  - run every test: engine crates, UI logic, end-to-end in a real window
+SHELL := /bin/bash
+.PHONY: run test setup test-engine test-ui test-e2e app bench
+
+setup:
+	bash scripts/setup.sh
+
+app: setup
+	bash scripts/build-app.sh
+
+run: app
+	./target/debug/shelfsync-app
+
+test: setup
+	$(MAKE) test-engine
+	$(MAKE) test-ui
+	$(MAKE) test-e2e
+
+test-engine:
+	cargo nextest run --workspace --exclude shelfsync-e2e --no-fail-fast
+	cargo test --workspace --exclude shelfsync-e2e --doc
+
+test-ui:
+	npm --prefix ui test
+
+test-e2e: app
+	bash scripts/e2e.sh
+
+bench:
+	bash scripts/bench.sh

@@ -1,0 +1,46 @@
+//! `shelfsync user ...`: adding and listing users.
+
+use serde_json::json;
+use shelfsync_core::Role;
+
+use crate::args::{RoleArg, UserCommand};
+use crate::auth::{read_secret, sign_in};
+use crate::context::Context;
+use crate::{CliError, output};
+
+pub fn run(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
+    match command {
+        UserCommand::Add { name, role } => add(ctx, &name, role),
+        UserCommand::List => list(ctx),
+    }
+}
+
+fn add(ctx: &Context, name: &str, role: RoleArg) -> Result<(), CliError> {
+    let role = match role {
+        RoleArg::Staff => Role::Staff,
+        RoleArg::Supervisor => Role::Supervisor,
+        RoleArg::Admin => Role::Admin,
+    };
+    let mut store = ctx.open_existing()?;
+    let creator = if store.user_count()? == 0 { None } else { Some(sign_in(ctx, &mut store)?) };
+    let pin = read_secret("SHELFSYNC_NEW_PIN", &format!("new PIN for {name}: "))?;
+    let user = store.add_user(name, role, &pin, creator.as_ref(), &ctx.workstation)?;
+    if ctx.json {
+        output::json(&user);
+    } else {
+        output::line(&format!("added {} ({})", user.name, user.role));
+    }
+    Ok(())
+}
+
+fn list(ctx: &Context) -> Result<(), CliError> {
+    let users = ctx.open_existing()?.users()?;
+    if ctx.json {
+        output::json(&json!(users));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> =
+        users.iter().map(|u| vec![u.name.clone(), u.role.to_string(), u.active.to_string()]).collect();
+    output::table(&["NAME", "ROLE", "ACTIVE"], &rows);
+    Ok(())
+}
