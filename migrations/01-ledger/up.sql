@@ -32,9 +32,11 @@ CREATE TABLE events (
     body_hash   TEXT NOT NULL,
     occurred_at TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    -- The shipment a transfer receipt closes; UNIQUE makes a second receipt impossible.
-    shipment    TEXT UNIQUE
+    -- The shipment a transfer receipt closes; the unique index makes a second receipt impossible.
+    shipment    TEXT
 ) STRICT;
+-- Partial: only receipts carry a shipment, so other events add nothing to this index.
+CREATE UNIQUE INDEX events_by_shipment ON events(shipment) WHERE shipment IS NOT NULL;
 CREATE INDEX events_by_sku ON events(sku, seq);
 CREATE INDEX events_by_occurred ON events(occurred_at);
 
@@ -62,4 +64,3 @@ CREATE TABLE audit (
     prev_hash   TEXT NOT NULL,
     hash        TEXT NOT NULL
 ) STRICT;
-CREATE INDEX audit_by_subject ON audit(subject);
