@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end tests: the built app in a real window under Xvfb, driven over WebDriver.
+#
+#   outside Xvfb: checks tools and the app binary, compiles the test crate, clears old
+#                 screenshots, then re-runs itself inside `xvfb-run -a`
+#   inside Xvfb:  starts tauri-driver on 4444 (WebDriver) / 4445 (WebKitWebDriver), waits for
+#                 both ports, runs `cargo test -p shelfsync-e2e -- --test-threads=1`, and stops
+#                 tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver holding 4445)
+#
+# Everything has a deadline: the script fails rather than hangs. Needs scripts/setup.sh and
+# scripts/build-app.sh first (`make test-e2e` runs both). Screenshots: target/e2e-screens/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+DRIVER_PORT=4444
+NATIVE_PORT=4445
+PORT_WAIT_S=30
+TESTS_TIMEOUT_S=900
+say() { printf 'e2e: %s\n' "$*"; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+inside_xvfb() {
+    local log="$CARGO_TARGET_DIR/e2e-screens/tauri-driver.log"
+    tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$log" 2>&1 &
+    local driver=$!
+    stop_driver() {
+        local children
+        children=$(pgrep -P "$driver" || true)
+        if kill -0 "$driver" 2>/dev/null; then
+            kill -TERM "$driver" 2>/dev/null || true
+            for _ in $(seq 50); do kill -0 "$driver" 2>/dev/null || break; sleep 0.1; done
+        fi
+        # WebKitWebDriver normally exits with its parent; make sure it does not keep the port.
+        for child in $children; do kill -TERM "$child" 2>/dev/null || true; done
+        wait "$driver" 2>/dev/null || true
+    }
+    trap stop_driver EXIT
+
+    local waited=0
+    until port_open "$DRIVER_PORT" && port_open "$NATIVE_PORT"; do
+        if ! kill -0 "$driver" 2>/dev/null; then
+            say "tauri-driver exited early:"; cat "$log" >&2; return 1
+        fi
+        if [ "$waited" -ge $((PORT_WAIT_S * 10)) ]; then
+            say "ports $DRIVER_PORT/$NATIVE_PORT not open after ${PORT_WAIT_S} s:"; cat "$log" >&2; return 1
+        fi
+        sleep 0.1; waited=$((waited + 1))
+    done
+    say "tauri-driver up on $DRIVER_PORT/$NATIVE_PORT (display $DISPLAY)"
+    timeout --kill-after=20 "$TESTS_TIMEOUT_S" \
+        cargo test -q -p shelfsync-e2e -- --test-threads=1 </dev/null
+}
+
+if [ "${1:-}" = "--inside-xvfb" ]; then
+    inside_xvfb
+    exit
+fi
+
+for tool in xvfb-run xauth tauri-driver WebKitWebDriver; do
+    command -v "$tool" >/dev/null || { say "$tool is missing; run scripts/setup.sh" >&2; exit 1; }
+done
+app="$CARGO_TARGET_DIR/debug/shelfsync-app"
+[ -x "$app" ] || { say "$app is missing; run scripts/build-app.sh" >&2; exit 1; }
+for port in "$DRIVER_PORT" "$NATIVE_PORT"; do
+    if port_open "$port"; then
+        say "port $port is already in use (another e2e run, or a stale WebKitWebDriver)" >&2
+        exit 1
+    fi
+done
+
+start=$(date +%s)
+say "compiling the test crate"
+timeout --kill-after=20 1800 cargo test -q -p shelfsync-e2e --no-run </dev/null
+rm -rf "$CARGO_TARGET_DIR/e2e-screens"
+mkdir -p "$CARGO_TARGET_DIR/e2e-screens"
+
+say "running the tests under Xvfb"
+timeout --kill-after=30 $((TESTS_TIMEOUT_S + 120)) \
+    xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "$0" --inside-xvfb </dev/null
+say "passed in $(( $(date +%s) - start )) s; screenshots in $CARGO_TARGET_DIR/e2e-screens"

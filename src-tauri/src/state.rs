@@ -1,0 +1,163 @@
+//! Where the database is, and how it comes up.
+//!
+//! Start-up must not block the window: opening an empty database and loading the demo takes
+//! ~2 s in a debug build. [`AppState::boot`] runs on its own thread; until it finishes, every
+//! command but `app_info` answers [`AppError::Starting`] and the UI shows a loading screen by
+//! polling `app_info`. The store sits behind one `Mutex`: SQLite allows one writer anyway, and
+//! every read here takes milliseconds.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
+
+use shelfsync_store::{EventFilter, Store};
+
+use crate::error::{AppError, Result};
+use crate::ipc::{AppInfo, Phase};
+
+/// Environment variable naming the database file; tests point it at a temporary file.
+pub const DB_ENV: &str = "SHELFSYNC_DB";
+/// Set to `off` to open an empty database without loading the demo into it.
+pub const DEMO_ENV: &str = "SHELFSYNC_DEMO";
+/// Seed of the demo catalogue: the same seed gives the same items and history everywhere.
+pub const DEMO_SEED: u64 = 7;
+/// Actor the demo loader records on its events; how a demo database is recognised later.
+const DEMO_ACTOR: &str = "demo";
+
+/// Whether an empty database gets the demo catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoPolicy {
+    LoadWhenEmpty,
+    Never,
+}
+
+impl DemoPolicy {
+    pub fn from_env() -> DemoPolicy {
+        match std::env::var(DEMO_ENV).as_deref() {
+            Ok("off" | "0" | "false" | "no") => DemoPolicy::Never,
+            _ => DemoPolicy::LoadWhenEmpty,
+        }
+    }
+}
+
+/// `$SHELFSYNC_DB`, else `shelfsync.db` in the user's data folder: the same file the
+/// `shelfsync` CLI uses by default, so both see one ledger.
+pub fn db_path_from_env() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os(DB_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    directories::ProjectDirs::from("app", "ShelfSync", "shelfsync")
+        .map(|dirs| dirs.data_dir().join("shelfsync.db"))
+        .ok_or_else(|| AppError::Unavailable(format!("no home folder; set {DB_ENV}=/path/to/shelfsync.db")))
+}
+
+struct Boot {
+    phase: Phase,
+    demo: bool,
+    error: Option<String>,
+}
+
+pub struct AppState {
+    db_path: PathBuf,
+    boot: Mutex<Boot>,
+    store: OnceLock<Mutex<Store>>,
+}
+
+impl AppState {
+    pub fn new(db_path: PathBuf) -> AppState {
+        AppState {
+            db_path,
+            boot: Mutex::new(Boot { phase: Phase::Opening, demo: false, error: None }),
+            store: OnceLock::new(),
+        }
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Opens the store and, when it is brand new, loads the demo. Call once, off the UI thread.
+    pub fn boot(&self, policy: DemoPolicy) {
+        let started = Instant::now();
+        match self.open_and_seed(policy) {
+            Ok(store) => {
+                let demo = is_demo(&store).unwrap_or(false);
+                assert!(self.store.set(Mutex::new(store)).is_ok(), "boot runs once");
+                let mut boot = self.lock_boot();
+                boot.demo = demo;
+                boot.phase = Phase::Ready;
+                eprintln!(
+                    "shelfsync-app: {} ready in {} ms{}",
+                    self.db_path.display(),
+                    started.elapsed().as_millis(),
+                    if demo { " (demo)" } else { "" }
+                );
+            }
+            Err(error) => {
+                eprintln!("shelfsync-app: cannot open {}: {error}", self.db_path.display());
+                let mut boot = self.lock_boot();
+                boot.phase = Phase::Failed;
+                boot.error = Some(error.to_string());
+            }
+        }
+    }
+
+    fn open_and_seed(&self, policy: DemoPolicy) -> Result<Store> {
+        let mut store = Store::open(&self.db_path)?;
+        // Only a database with neither events nor items is new; one with a catalogue but no
+        // stock yet belongs to someone and must not get demo items mixed in.
+        let fresh = store.event_count()? == 0 && store.items()?.is_empty();
+        if fresh && policy == DemoPolicy::LoadWhenEmpty {
+            self.lock_boot().phase = Phase::LoadingDemo;
+            let events = shelfsync_store::demo::load(&mut store, DEMO_SEED)?;
+            eprintln!("shelfsync-app: loaded the demo catalogue ({events} events)");
+        }
+        Ok(store)
+    }
+
+    /// The store, once start-up has finished.
+    pub fn store(&self) -> Result<MutexGuard<'_, Store>> {
+        match self.store.get() {
+            // A panic while holding the lock cannot leave SQLite half-written (its transactions
+            // roll back), so a poisoned lock is safe to keep using.
+            Some(store) => Ok(store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
+            None => match &self.lock_boot().error {
+                Some(error) => Err(AppError::Unavailable(error.clone())),
+                None => Err(AppError::Starting),
+            },
+        }
+    }
+
+    pub fn info(&self) -> Result<AppInfo> {
+        let (phase, demo, error) = {
+            let boot = self.lock_boot();
+            (boot.phase.clone(), boot.demo, boot.error.clone())
+        };
+        let (event_count, item_count) = match phase {
+            Phase::Ready => {
+                let store = self.store()?;
+                (store.event_count()?, store.items()?.len() as u64)
+            }
+            _ => (0, 0),
+        };
+        Ok(AppInfo {
+            phase,
+            db_path: self.db_path.display().to_string(),
+            demo,
+            event_count,
+            item_count,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            error,
+        })
+    }
+
+    fn lock_boot(&self) -> MutexGuard<'_, Boot> {
+        self.boot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A demo database is one whose first event was recorded by the demo loader.
+fn is_demo(store: &Store) -> Result<bool> {
+    let first = store.events(&EventFilter { limit: Some(1), ..EventFilter::default() })?;
+    Ok(first.first().is_some_and(|e| e.event.actor == DEMO_ACTOR && e.event.workstation == DEMO_ACTOR))
+}

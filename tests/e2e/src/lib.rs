@@ -1,0 +1,184 @@
+//! Drives the built `shelfsync-app` in a real window through tauri-driver (WebDriver).
+//!
+//! `scripts/e2e.sh` starts Xvfb and tauri-driver and then runs these tests one at a time (the
+//! WebDriver ports are fixed). Each [`App`] launches the app on a fresh, empty database of its
+//! own: tauri-driver cannot pass environment variables, so the "application" it launches is a
+//! two-line wrapper script that sets `SHELFSYNC_DB` and `exec`s the real binary.
+//!
+//! Every wait has a deadline: a test that cannot find what it expects fails with a screenshot
+//! and a message instead of hanging.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+/// How long the app may take to open, load the demo (~2 s in a debug build) and show rows.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long one UI reaction (a look-up, a screen change) may take.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(100);
+
+pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+
+/// The repository root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+}
+
+/// `$SHELFSYNC_APP`, else `$CARGO_TARGET_DIR/debug/shelfsync-app`, else `target/debug/...`.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("SHELFSYNC_APP") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let target = if target.is_relative() { workspace_root().join(target) } else { target };
+    target.join("debug/shelfsync-app")
+}
+
+/// Where screenshots go: `target/e2e-screens/`.
+pub fn screens_dir() -> PathBuf {
+    let dir = app_binary().parent().and_then(Path::parent).map(|t| t.join("e2e-screens")).expect("target dir");
+    std::fs::create_dir_all(&dir).expect("create screenshot folder");
+    dir
+}
+
+pub fn webdriver_url() -> String {
+    std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
+}
+
+/// The GTIN-13 printed on demo item `SS-{n:05}`: the demo loader's rule, with core's check digit.
+pub fn demo_gtin13(n: u32) -> String {
+    shelfsync_core::with_check_digit(&format!("590123{n:06}"))
+}
+
+/// One running app on its own fresh database.
+pub struct App {
+    pub client: Client,
+    pub db_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn launch() -> Result<App> {
+        let binary = app_binary();
+        assert!(
+            binary.is_file(),
+            "{} is missing: run scripts/build-app.sh first (it builds the UI into the binary)",
+            binary.display()
+        );
+        let dir = tempfile::tempdir()?;
+        let db_path = dir.path().join("shelfsync.db");
+        assert!(!db_path.exists());
+        let launcher = dir.path().join("shelfsync-app-e2e");
+        std::fs::write(
+            &launcher,
+            format!(
+                "#!/bin/sh\nSHELFSYNC_DB='{}' exec '{}' \"$@\"\n",
+                db_path.display(),
+                binary.display()
+            ),
+        )?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({ "application": launcher }));
+        let client = tokio::time::timeout(
+            Duration::from_secs(60),
+            ClientBuilder::new(HttpConnector::new()).capabilities(caps).connect(&webdriver_url()),
+        )
+        .await
+        .map_err(|_| "no WebDriver session within 60 s: is tauri-driver running (scripts/e2e.sh)?")??;
+        Ok(App { client, db_path, _dir: dir })
+    }
+
+    /// Ends the session (closing the app). Call at the end of every test.
+    pub async fn close(self) -> Result<()> {
+        tokio::time::timeout(Duration::from_secs(30), self.client.close()).await.map_err(|_| "close timed out")??;
+        Ok(())
+    }
+
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        assert!(png.starts_with(b"\x89PNG"), "WebDriver returned a PNG");
+        let path = screens_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Polls until `probe` returns `Some`, or fails after `timeout` with `what` and a screenshot.
+    pub async fn wait_until<T, F, Fut>(&self, what: &str, timeout: Duration, mut probe: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>>>,
+    {
+        let deadline = Instant::now() + timeout;
+        let mut last_error = None;
+        loop {
+            match probe().await {
+                Ok(Some(value)) => return Ok(value),
+                Ok(None) => {}
+                Err(error) => last_error = Some(error.to_string()),
+            }
+            if Instant::now() >= deadline {
+                let shot = self.screenshot(&format!("FAILED-{}", what.replace(' ', "-"))).await.ok();
+                return Err(format!(
+                    "timed out after {timeout:?} waiting for {what} (last error: {last_error:?}; screenshot: {shot:?})"
+                )
+                .into());
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn by_test_id(&self, id: &str) -> Result<Vec<Element>> {
+        Ok(self.client.find_all(Locator::Css(&format!("[data-testid='{id}']"))).await?)
+    }
+
+    /// Waits for exactly one element with this test id and returns it.
+    pub async fn wait_for(&self, id: &str, timeout: Duration) -> Result<Element> {
+        self.wait_until(id, timeout, || async move {
+            let mut found = self.by_test_id(id).await?;
+            Ok(if found.len() == 1 { found.pop() } else { None })
+        })
+        .await
+    }
+
+    pub async fn text_of(&self, id: &str) -> Result<String> {
+        Ok(self.wait_for(id, STEP_TIMEOUT).await?.text().await?)
+    }
+
+    /// Waits for the demo to load and the stock table to fill; returns the row count.
+    pub async fn wait_for_stock_rows(&self) -> Result<usize> {
+        self.wait_until("stock rows", STARTUP_TIMEOUT, || async move {
+            let rows = self.by_test_id("stock-row").await?;
+            Ok((!rows.is_empty()).then_some(rows.len()))
+        })
+        .await
+    }
+
+    /// SKU of every row in the stock table, in order.
+    pub async fn row_skus(&self) -> Result<Vec<String>> {
+        let mut skus = Vec::new();
+        for row in self.by_test_id("stock-row").await? {
+            skus.push(row.attr("data-sku").await?.unwrap_or_default());
+        }
+        Ok(skus)
+    }
+
+    /// Types `code` into the search box and submits it with Enter, as a person would.
+    pub async fn search(&self, code: &str) -> Result<()> {
+        let input = self.wait_for("search-input", STEP_TIMEOUT).await?;
+        input.clear().await?;
+        input.send_keys(code).await?;
+        self.wait_for("search-submit", STEP_TIMEOUT).await?.click().await?;
+        Ok(())
+    }
+}

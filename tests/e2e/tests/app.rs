@@ -1,0 +1,115 @@
+//! The app in a real window: start-up on a fresh database, look-ups, the item screen.
+//! Run through `scripts/e2e.sh`, which provides Xvfb and tauri-driver.
+
+use shelfsync_e2e::{App, Result, STEP_TIMEOUT, demo_gtin13};
+
+#[tokio::test(flavor = "current_thread")]
+async fn fresh_database_opens_the_demo_with_stock_rows() -> Result<()> {
+    let app = App::launch().await?;
+    let rows = app.wait_for_stock_rows().await?;
+    assert_eq!(rows, 200, "the first page of the stock table");
+    let skus = app.row_skus().await?;
+    assert_eq!(skus.first().map(String::as_str), Some("SS-00001"), "sorted by SKU");
+    assert!(skus.windows(2).all(|w| w[0] <= w[1]), "rows are in SKU order");
+
+    // The status strip names the fresh database, says demo, and counts the demo's events.
+    app.wait_until("status ready", STEP_TIMEOUT, || async {
+        Ok((app.text_of("status-phase").await? == "Ready").then_some(()))
+    })
+    .await?;
+    assert_eq!(app.text_of("status-db-path").await?, app.db_path.display().to_string());
+    assert_eq!(app.text_of("status-mode").await?, "Demo mode");
+    assert_eq!(app.text_of("demo-badge").await?, "DEMO DATA");
+    let events: u64 = app.text_of("status-events").await?.replace(',', "").parse()?;
+    assert!(events > 6_000, "2,000 items received at 3 locations, plus sales: got {events}");
+    assert!(app.db_path.is_file(), "the app created its database at SHELFSYNC_DB");
+    let count = app.text_of("stock-count").await?;
+    let total: u32 = count
+        .strip_prefix("Showing 200 of ")
+        .and_then(|rest| rest.split(' ').next())
+        .ok_or_else(|| format!("unexpected row count text: {count}"))?
+        .replace(',', "")
+        .parse()?;
+    assert!(total > 5_000 && total <= 6_000, "about 2,000 items x 3 locations: {count}");
+
+    app.screenshot("01-stock").await?;
+    app.close().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn searching_a_demo_gtin_shows_its_item_and_details() -> Result<()> {
+    let app = App::launch().await?;
+    app.wait_for_stock_rows().await?;
+    let gtin = demo_gtin13(1);
+    assert_eq!(gtin.len(), 13);
+
+    app.search(&gtin).await?;
+    let banner_sku = app.wait_for("banner-sku", STEP_TIMEOUT).await?.text().await?;
+    assert_eq!(banner_sku, "SS-00001");
+    let skus = app
+        .wait_until("table narrowed to SS-00001", STEP_TIMEOUT, || async {
+            let skus = app.row_skus().await?;
+            Ok(skus.iter().all(|s| s == "SS-00001").then_some(skus))
+        })
+        .await?;
+    assert_eq!(skus.len(), 3, "SS-00001 is stocked at WH1, WH2 and STORE");
+    assert!(app.by_test_id("lookup-error").await?.is_empty());
+    let banner = app.text_of("item-banner").await?;
+    assert!(banner.contains(&gtin), "the banner shows the printed GTIN: {banner}");
+    app.screenshot("02-stock-search").await?;
+
+    app.wait_for("open-item", STEP_TIMEOUT).await?.click().await?;
+    assert_eq!(app.text_of("item-sku").await?, "SS-00001");
+    let events = app
+        .wait_until("item events", STEP_TIMEOUT, || async {
+            let rows = app.client.find_all(fantoccini::Locator::Css("[data-testid='item-events'] tbody tr")).await?;
+            Ok((!rows.is_empty()).then_some(rows.len()))
+        })
+        .await?;
+    assert!(events >= 3, "at least the three opening receipts: {events}");
+    let locations = app.text_of("item-locations").await?;
+    for location in ["WH1", "WH2", "STORE"] {
+        assert!(locations.contains(location), "{location} in {locations}");
+    }
+    app.screenshot("03-item").await?;
+
+    app.wait_for("back", STEP_TIMEOUT).await?.click().await?;
+    assert_eq!(app.text_of("banner-sku").await?, "SS-00001", "the search survives the trip");
+    app.close().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn unknown_code_shows_an_error_and_changes_nothing() -> Result<()> {
+    let app = App::launch().await?;
+    app.wait_for_stock_rows().await?;
+    let before = app.row_skus().await?;
+    let count_before = app.text_of("stock-count").await?;
+
+    // A code nobody has, then a GTIN whose check digit is wrong (a misread).
+    let wrong_check_digit = {
+        let good = demo_gtin13(1);
+        let last = good.as_bytes()[12] - b'0';
+        format!("{}{}", &good[..12], (last + 1) % 10)
+    };
+    for code in ["NOPE-4711", wrong_check_digit.as_str()] {
+        app.search(code).await?;
+        let expected = format!("No item has the SKU or barcode '{code}'");
+        let error = app
+            .wait_until("the error for this code", STEP_TIMEOUT, || async {
+                let error = app.text_of("lookup-error").await?;
+                Ok(error.contains(&expected).then_some(error))
+            })
+            .await?;
+        assert!(error.contains("Not found"), "{error}");
+        assert!(app.by_test_id("item-banner").await?.is_empty(), "no item is shown");
+        assert_eq!(app.row_skus().await?, before, "the table is unchanged");
+        assert_eq!(app.text_of("stock-count").await?, count_before);
+    }
+    app.screenshot("04-unknown-code").await?;
+
+    // A good code afterwards clears the error.
+    app.search("SS-00002").await?;
+    assert_eq!(app.text_of("banner-sku").await?, "SS-00002");
+    assert!(app.by_test_id("lookup-error").await?.is_empty(), "the error is gone");
+    app.close().await
+}

@@ -1,0 +1,10 @@
+import "./styles.css";
+
+import { mount } from "svelte";
+
+import App from "./App.svelte";
+
+const target = document.getElementById("app");
+if (!target) throw new Error("index.html lacks #app");
+
+export default mount(App, { target });
