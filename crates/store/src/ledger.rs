@@ -92,6 +92,8 @@ pub fn append_in_mode(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> 
     for (key, balances) in after.iter_all() {
         write_balances(tx, key.0.as_str(), key.1.as_str(), balances)?;
     }
+    // Same transaction: the event and the channel updates it causes commit together or not at all.
+    crate::outbox::mark_dirty(tx, event, &recorded_at)?;
     audit::append_entry(
         tx,
         &AuditEntry {

@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 mod import;
 mod ledger;
+pub mod outbox;
 mod query;
 mod users;
 
@@ -21,6 +22,7 @@ pub use connection::{MIGRATIONS, Store};
 pub use error::{CsvLineError, StoreError};
 pub use import::ImportSummary;
 pub use ledger::{AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode};
+pub use outbox::{Allocation, AllocationRule, LocationAtp, allocate};
 pub use query::{EventFilter, RecordedEvent, StockFilter, StockRow};
 pub use users::{User, forbidden, require_supervisor};
 

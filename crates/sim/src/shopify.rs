@@ -1,0 +1,282 @@
+//! Shopify's GraphQL endpoint, for the two operations the engine uses. No GraphQL parser: the
+//! operation is recognised by its root field, the idempotency key read from its directive, and
+//! everything else comes from the variables, as the real client sends them.
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::Sim;
+use crate::faults::Fault;
+use crate::state::{AppliedEntry, KeyRecord, SimState};
+
+/// Most quantities in one set, as Shopify enforces.
+const MAX_QUANTITIES: usize = 250;
+
+/// Most levels in one read (aliases); the client sends at most 100.
+const MAX_READ: usize = 250;
+
+enum Operation {
+    Set { key: Option<String> },
+    Read,
+    Unknown,
+}
+
+fn operation(query: &str) -> Operation {
+    if query.contains("inventorySetQuantities") {
+        return Operation::Set { key: idempotency_key(query) };
+    }
+    if query.contains("inventoryLevel") {
+        return Operation::Read;
+    }
+    Operation::Unknown
+}
+
+/// The literal in `@idempotent(key: "...")`.
+fn idempotency_key(query: &str) -> Option<String> {
+    let after = &query[query.find("@idempotent")?..];
+    let open = after.find('"')? + 1;
+    let close = after[open..].find('"')? + open;
+    Some(after[open..close].to_string())
+}
+
+pub(crate) async fn graphql(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
+    let fault = sim.with(|s| {
+        s.stats.requests += 1;
+        s.faults.draw(&mut s.rng)
+    });
+    if let Some(refusal) = sim.with(|s| check_token(s, &headers)) {
+        return refusal;
+    }
+    match fault {
+        Fault::ServerError => {
+            sim.with(|s| s.stats.server_errors += 1);
+            return (StatusCode::SERVICE_UNAVAILABLE, "upstream unavailable").into_response();
+        }
+        Fault::DropBeforeApply => {
+            sim.with(|s| s.stats.drops += 1);
+            return dropped_connection();
+        }
+        Fault::Throttle => sim.with(|s| s.bucket.available = s.bucket.available.min(1.0)),
+        _ => {}
+    }
+    let answer = sim.with(|s| execute(s, &body));
+    match fault {
+        Fault::TimeoutAfterApply(hold) => {
+            sim.with(|s| s.stats.timeouts += 1);
+            tokio::time::sleep(hold).await;
+        }
+        Fault::Slow(delay) => {
+            sim.with(|s| s.stats.slow += 1);
+            tokio::time::sleep(delay).await;
+        }
+        Fault::DropAfterApply => {
+            sim.with(|s| s.stats.drops += 1);
+            return dropped_connection();
+        }
+        _ => {}
+    }
+    Json(answer).into_response()
+}
+
+fn check_token(state: &SimState, headers: &HeaderMap) -> Option<Response> {
+    let expected = state.config.access_token.as_deref()?;
+    let given = headers.get("x-shopify-access-token").and_then(|v| v.to_str().ok());
+    (given != Some(expected)).then(|| {
+        (StatusCode::UNAUTHORIZED, Json(json!({ "errors": "[API] Invalid API key or access token" }))).into_response()
+    })
+}
+
+/// Headers go out, then the body fails: the client sees the connection close mid-answer.
+fn dropped_connection() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop"))
+    });
+    Response::builder().status(StatusCode::OK).body(Body::from_stream(failing)).expect("static response")
+}
+
+fn execute(state: &mut SimState, body: &[u8]) -> Value {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return top_level_error(state, "Parse error: body is not JSON", None);
+    };
+    let query = request.get("query").and_then(Value::as_str).unwrap_or_default();
+    let variables = request.get("variables").cloned().unwrap_or(json!({}));
+    match operation(query) {
+        Operation::Set { key } => {
+            let entries = variables.pointer("/input/quantities").and_then(Value::as_array).map_or(0, Vec::len);
+            charged(state, state.config.set_cost, |s| set_quantities(s, key, &variables), entries > MAX_QUANTITIES)
+        }
+        Operation::Read => {
+            let count = read_count(&variables);
+            let cost = 1.0 + state.config.read_cost_per_level * count as f64;
+            charged(state, cost, |s| read_levels(s, &variables, count), count > MAX_READ)
+        }
+        Operation::Unknown => top_level_error(state, "the simulator knows only inventorySetQuantities and inventoryLevel reads", None),
+    }
+}
+
+/// The cost bucket: charged up front; too little left means THROTTLED, as HTTP 200.
+fn charged(state: &mut SimState, cost: f64, run: impl FnOnce(&mut SimState) -> Value, too_large: bool) -> Value {
+    if too_large {
+        return top_level_error(state, "Input arguments that accept an array have a maximum size of 250", None);
+    }
+    state.bucket.refill();
+    if state.bucket.available < cost {
+        state.stats.throttled += 1;
+        return json!({
+            "errors": [{ "message": "Throttled", "extensions": {
+                "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits" } }],
+            "extensions": { "cost": {
+                "requestedQueryCost": cost, "actualQueryCost": null, "throttleStatus": state.throttle_status() } },
+        });
+    }
+    state.bucket.available -= cost;
+    state.stats.points_spent += cost;
+    let mut answer = run(state);
+    answer["extensions"] = json!({ "cost": {
+        "requestedQueryCost": cost, "actualQueryCost": cost, "throttleStatus": state.throttle_status() } });
+    answer
+}
+
+fn top_level_error(state: &SimState, message: &str, code: Option<&str>) -> Value {
+    json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }],
+        "extensions": { "cost": { "requestedQueryCost": 0, "actualQueryCost": 0,
+                                  "throttleStatus": state.throttle_status() } },
+    })
+}
+
+fn set_payload(user_errors: Vec<Value>, group_id: Option<String>) -> Value {
+    json!({ "data": { "inventorySetQuantities": {
+        "inventoryAdjustmentGroup": group_id.map(|id| json!({ "id": id })),
+        "userErrors": user_errors,
+    } } })
+}
+
+fn user_error(code: &str, field: Vec<String>, message: &str) -> Value {
+    json!({ "code": code, "field": field, "message": message })
+}
+
+fn set_quantities(state: &mut SimState, key: Option<String>, variables: &Value) -> Value {
+    let Some(key) = key else {
+        return top_level_error(state, "inventorySetQuantities requires @idempotent(key:) from 2026-04", Some("BAD_REQUEST"));
+    };
+    if state.keys.contains_key(&key) {
+        return replay(state, &key, variables);
+    }
+    let quantities = variables.pointer("/input/quantities").and_then(Value::as_array).cloned().unwrap_or_default();
+    let errors = validate(state, &quantities);
+    if !errors.is_empty() {
+        state.stats.stale += errors.iter().filter(|e| e["code"] == "CHANGE_FROM_QUANTITY_STALE").count() as u64;
+        state.remember_key(&key, KeyRecord { variables: variables.clone(), response: None });
+        return set_payload(errors, None);
+    }
+    apply(state, &key, &quantities);
+    let answer = set_payload(vec![], Some(format!("gid://shopify/InventoryAdjustmentGroup/{}", state.stats.set_calls_applied)));
+    state.remember_key(&key, KeyRecord { variables: variables.clone(), response: Some(answer.clone()) });
+    answer
+}
+
+/// A known key: the same variables get the original answer, never a second application.
+fn replay(state: &mut SimState, key: &str, variables: &Value) -> Value {
+    let record = &state.keys[key];
+    if &record.variables != variables {
+        state.stats.key_mismatches += 1;
+        let error = user_error("IDEMPOTENCY_KEY_PARAMETER_MISMATCH", vec![], "key reused with different parameters");
+        return set_payload(vec![error], None);
+    }
+    state.stats.key_replays += 1;
+    match &record.response {
+        Some(answer) => answer.clone(),
+        None => {
+            let error = user_error("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", vec![], "the earlier attempt failed; use a new key");
+            set_payload(vec![error], None)
+        }
+    }
+}
+
+/// Every entry checked before any applies: a set is all or nothing.
+fn validate(state: &SimState, quantities: &[Value]) -> Vec<Value> {
+    let mut errors = Vec::new();
+    for (i, entry) in quantities.iter().enumerate() {
+        let field = |name: &str| vec!["input".to_string(), "quantities".to_string(), i.to_string(), name.to_string()];
+        let item = entry.get("inventoryItemId").and_then(Value::as_str).unwrap_or_default();
+        let location = entry.get("locationId").and_then(Value::as_str).unwrap_or_default();
+        let quantity = entry.get("quantity").and_then(Value::as_i64);
+        let current = state.level(item, location);
+        if current.is_none() && state.config.strict_items {
+            errors.push(user_error("INVALID_INVENTORY_ITEM", field("inventoryItemId"), "unknown inventory item"));
+            continue;
+        }
+        match quantity {
+            None => errors.push(user_error("INVALID_QUANTITY_NEGATIVE", field("quantity"), "quantity is required")),
+            Some(q) if q < 0 => errors.push(user_error("INVALID_QUANTITY_NEGATIVE", field("quantity"), "negative")),
+            Some(q) if q > 1_000_000_000 => errors.push(user_error("INVALID_QUANTITY_TOO_HIGH", field("quantity"), "too high")),
+            Some(_) => {}
+        }
+        let Some(change_from) = entry.as_object().and_then(|o| o.get("changeFromQuantity")) else {
+            errors.push(user_error("COMPARE_QUANTITY_REQUIRED", field("changeFromQuantity"), "changeFromQuantity is required"));
+            continue;
+        };
+        if let Some(expected) = change_from.as_i64() {
+            if expected != current.unwrap_or(0) {
+                let message = format!("The quantity was {} and not {expected}", current.unwrap_or(0));
+                errors.push(user_error("CHANGE_FROM_QUANTITY_STALE", field("changeFromQuantity"), &message));
+            }
+        }
+    }
+    errors
+}
+
+fn apply(state: &mut SimState, key: &str, quantities: &[Value]) {
+    let times = state.applied_keys.entry(key.to_string()).or_default();
+    *times += 1;
+    if *times > 1 {
+        state.stats.keys_applied_twice += 1;
+    }
+    for entry in quantities {
+        let item = entry["inventoryItemId"].as_str().unwrap_or_default().to_string();
+        let location = entry["locationId"].as_str().unwrap_or_default().to_string();
+        let quantity = entry["quantity"].as_i64().unwrap_or_default();
+        let previous = state.levels.insert((item.clone(), location.clone()), quantity).unwrap_or(0);
+        state.log_applied(AppliedEntry { key: key.to_string(), item, location, quantity, previous });
+    }
+    state.stats.set_calls_applied += 1;
+    state.stats.entries_applied += quantities.len() as u64;
+}
+
+fn read_count(variables: &Value) -> usize {
+    (0..).take_while(|i| variables.get(format!("i{i}")).is_some()).count()
+}
+
+fn read_levels(state: &mut SimState, variables: &Value, count: usize) -> Value {
+    state.stats.reads += 1;
+    let mut data = serde_json::Map::new();
+    for i in 0..count {
+        let item = variables[format!("i{i}")].as_str().unwrap_or_default();
+        let location = variables[format!("l{i}")].as_str().unwrap_or_default();
+        let node = state.level(item, location).map(|available| {
+            json!({ "inventoryLevel": { "quantities": [{ "name": "available", "quantity": available }] } })
+        });
+        data.insert(format!("l{i}"), node.unwrap_or(Value::Null));
+    }
+    json!({ "data": data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_and_keys_are_recognised() {
+        let set = "mutation S($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) @idempotent(key: \"abc-1\") { userErrors { code } } }";
+        assert!(matches!(operation(set), Operation::Set { key: Some(k) } if k == "abc-1"));
+        let no_key = "mutation { inventorySetQuantities(input: $input) { userErrors { code } } }";
+        assert!(matches!(operation(no_key), Operation::Set { key: None }));
+        assert!(matches!(operation("query { l0: inventoryItem(id: $i0) { inventoryLevel(locationId: $l0) { id } } }"), Operation::Read));
+        assert!(matches!(operation("query { shop { name } }"), Operation::Unknown));
+    }
+}

@@ -1,0 +1,251 @@
+//! The transactional outbox: every ledger append marks the channel listings it affects dirty
+//! in the same transaction, with the quantity the allocation rules now give and how that
+//! number was derived.
+//!
+//! Why here and not in the sync crate: the marking must run inside the ledger's one
+//! `BEGIN IMMEDIATE` transaction (an event without its outbox rows would be a change that never
+//! reaches a channel), and the ledger cannot depend on the engine. The sync crate calls
+//! [`requeue_listing`] too, when a rule or a mapping changes.
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use shelfsync_core::Event;
+
+use crate::Result;
+
+/// ATP of one feeding location, as it entered a derivation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocationAtp {
+    pub location: String,
+    pub atp: i64,
+}
+
+/// A channel's allocation rule (the numeric part; feeding locations are resolved by SQL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocationRule {
+    pub percent: u8,
+    pub buffer: i64,
+    pub cap: Option<i64>,
+}
+
+impl Default for AllocationRule {
+    fn default() -> Self {
+        AllocationRule { percent: 100, buffer: 0, cap: None }
+    }
+}
+
+/// Why a pushed quantity is what it is: every input and every step, stored with the outbox row
+/// and with the push, so `sync explain` can show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub locations: Vec<LocationAtp>,
+    /// Sum of ATP over the feeding locations (an oversold location counts negative).
+    pub pool: i64,
+    pub safety_stock: i64,
+    pub percent: u8,
+    /// floor((pool - safety_stock) * percent / 100), never below 0.
+    pub after_percent: i64,
+    pub buffer: i64,
+    pub cap: Option<i64>,
+    /// Unresolved differences found on the channel (sales not yet in the ledger); negative.
+    pub channel_adjustment: i64,
+    /// What is pushed: never negative.
+    pub qty: i64,
+}
+
+/// Largest quantity ever pushed. Shopify refuses more than 1,000,000,000; a ledger bucket
+/// cannot get near it, so reaching it means a bug, and clamping keeps the push valid.
+pub const MAX_PUSH_QTY: i64 = 1_000_000_000;
+
+/// The allocation arithmetic, pure: safety stock first (it is kept back from every channel),
+/// then the channel's share, then its buffer and cap, then unseen channel sales.
+pub fn allocate(
+    rule: AllocationRule,
+    locations: Vec<LocationAtp>,
+    safety_stock: i64,
+    channel_adjustment: i64,
+) -> Allocation {
+    let pool: i64 = locations.iter().map(|l| l.atp).sum();
+    let available = (pool - safety_stock).max(0);
+    let after_percent = available * i64::from(rule.percent.min(100)) / 100;
+    let after_buffer = after_percent - rule.buffer;
+    let capped = rule.cap.map_or(after_buffer, |cap| after_buffer.min(cap));
+    let qty = (capped + channel_adjustment).clamp(0, MAX_PUSH_QTY);
+    Allocation {
+        locations,
+        pool,
+        safety_stock,
+        percent: rule.percent,
+        after_percent,
+        buffer: rule.buffer,
+        cap: rule.cap,
+        channel_adjustment,
+        qty,
+    }
+}
+
+/// Called by the ledger's append path, inside its transaction: every listing of the event's
+/// SKU is recomputed; those whose quantity changed get (or update) their outbox row.
+pub fn mark_dirty(conn: &Connection, event: &Event, recorded_at: &str) -> Result<()> {
+    let listing_ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM listings WHERE sku = ?1 ORDER BY id")?
+        .query_map([event.movement.sku().as_str()], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in listing_ids {
+        requeue_listing(conn, id, recorded_at)?;
+    }
+    Ok(())
+}
+
+struct ListingInputs {
+    id: i64,
+    channel: String,
+    sku: String,
+    location: Option<String>,
+    acked_qty: Option<i64>,
+}
+
+/// The allocation a listing gets right now, from the balances the connection sees.
+pub fn allocation_for(conn: &Connection, listing_id: i64) -> Result<Allocation> {
+    let listing = listing_inputs(conn, listing_id)?;
+    compute(conn, &listing)
+}
+
+fn listing_inputs(conn: &Connection, listing_id: i64) -> Result<ListingInputs> {
+    Ok(conn
+        .prepare_cached("SELECT channel, sku, location, acked_qty FROM listings WHERE id = ?1")?
+        .query_row([listing_id], |row| {
+            Ok(ListingInputs {
+                id: listing_id,
+                channel: row.get(0)?,
+                sku: row.get(1)?,
+                location: row.get(2)?,
+                acked_qty: row.get(3)?,
+            })
+        })?)
+}
+
+fn compute(conn: &Connection, listing: &ListingInputs) -> Result<Allocation> {
+    let rule = conn
+        .prepare_cached("SELECT percent, buffer, cap FROM allocation_rules WHERE channel = ?1")?
+        .query_row([&listing.channel], |row| {
+            Ok(AllocationRule { percent: row.get(0)?, buffer: row.get(1)?, cap: row.get(2)? })
+        })
+        .optional()?
+        .unwrap_or_default();
+    let safety_stock: i64 = conn
+        .prepare_cached("SELECT safety_stock FROM items WHERE sku = ?1")?
+        .query_row([&listing.sku], |r| r.get(0))?;
+    Ok(allocate(rule, feeding_atp(conn, listing)?, safety_stock, channel_adjustment(conn, listing)?))
+}
+
+/// ATP at every location that feeds the listing: the listing's own location and its bins (or
+/// every location when the listing has none), kept only where the channel's rule lists the
+/// location or its warehouse (or lists nothing).
+fn feeding_atp(conn: &Connection, listing: &ListingInputs) -> Result<Vec<LocationAtp>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT x.code, b.on_hand - b.committed - b.reserved - b.damaged
+         FROM balances b JOIN locations x ON x.code = b.location
+         WHERE b.sku = ?1
+           AND (?2 IS NULL OR x.code = ?2 OR x.parent = ?2)
+           AND (NOT EXISTS (SELECT 1 FROM rule_locations r WHERE r.channel = ?3)
+                OR EXISTS (SELECT 1 FROM rule_locations r
+                           WHERE r.channel = ?3 AND (r.location = x.code OR r.location = x.parent)))
+         ORDER BY x.code",
+    )?;
+    let rows = stmt.query_map(params![listing.sku, listing.location, listing.channel], |row| {
+        Ok(LocationAtp { location: row.get(0)?, atp: row.get(1)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Changes seen on the channel and not yet matched by ledger events (capture resolves them).
+fn channel_adjustment(conn: &Connection, listing: &ListingInputs) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT ifnull(sum(delta), 0) FROM channel_changes WHERE listing_id = ?1 AND resolved_at IS NULL",
+        )?
+        .query_row([listing.id], |row| row.get(0))?)
+}
+
+/// Recomputes one listing and records the result in the outbox:
+/// - a row exists with another quantity: the newer value replaces it (new version);
+/// - no row, and the channel already acknowledged this quantity: nothing to send;
+/// - otherwise a new row, dirty since `dirty_since`.
+///
+/// Returns the allocation when the outbox changed.
+pub fn requeue_listing(conn: &Connection, listing_id: i64, dirty_since: &str) -> Result<Option<Allocation>> {
+    let listing = listing_inputs(conn, listing_id)?;
+    let allocation = compute(conn, &listing)?;
+    let queued: Option<i64> = conn
+        .prepare_cached("SELECT desired_qty FROM outbox WHERE listing_id = ?1")?
+        .query_row([listing_id], |row| row.get(0))
+        .optional()?;
+    let unchanged = match queued {
+        Some(qty) => qty == allocation.qty,
+        None => listing.acked_qty == Some(allocation.qty),
+    };
+    if unchanged {
+        return Ok(None);
+    }
+    let version: i64 = conn
+        .prepare_cached("UPDATE listings SET version = version + 1 WHERE id = ?1 RETURNING version")?
+        .query_row([listing_id], |row| row.get(0))?;
+    let derivation = serde_json::to_string(&allocation).expect("an allocation always serialises");
+    if queued.is_some() {
+        // A value in flight keeps its group; the first change after it marks when the rest of
+        // the row became dirty, so latency after a partial ack is measured from there.
+        conn.prepare_cached(
+            "UPDATE outbox SET desired_qty = ?2, version = ?3, derivation = ?4,
+                 updated_at = CASE WHEN group_key IS NOT NULL AND version = group_version THEN ?5
+                                   WHEN group_key IS NULL THEN dirty_since ELSE updated_at END
+             WHERE listing_id = ?1",
+        )?
+        .execute(params![listing_id, allocation.qty, version, derivation, dirty_since])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT INTO outbox (listing_id, channel, desired_qty, version, derivation, dirty_since, updated_at,
+                                 next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+        )?
+        .execute(params![listing_id, listing.channel, allocation.qty, version, derivation, dirty_since, now()])?;
+    }
+    Ok(Some(allocation))
+}
+
+/// Timestamps as the store writes them everywhere: RFC 3339, UTC, milliseconds. They sort as
+/// text, which the FIFO order relies on.
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(location: &str, atp: i64) -> LocationAtp {
+        LocationAtp { location: location.into(), atp }
+    }
+
+    #[test]
+    fn allocation_steps_apply_in_order_and_never_go_negative() {
+        let rule = |percent, buffer, cap| AllocationRule { percent, buffer, cap };
+        let cases = [
+            (rule(100, 0, None), vec![at("WH1", 10)], 0, 0, 10),
+            (rule(100, 0, None), vec![at("WH1", 10), at("WH2", 5)], 2, 0, 13),
+            (rule(50, 0, None), vec![at("WH1", 11)], 0, 0, 5),
+            (rule(50, 1, None), vec![at("WH1", 11), at("WH2", -3)], 2, 0, 2),
+            (rule(100, 0, Some(4)), vec![at("WH1", 10)], 0, 0, 4),
+            (rule(100, 3, None), vec![at("WH1", 2)], 0, 0, 0),
+            (rule(100, 0, None), vec![at("WH1", -5)], 0, 0, 0),
+            (rule(100, 0, None), vec![at("WH1", 10)], 0, -3, 7),
+            (rule(100, 0, None), vec![], 0, 0, 0),
+        ];
+        for (rule, locations, safety, adjustment, want) in cases {
+            let got = allocate(rule, locations.clone(), safety, adjustment);
+            assert_eq!(got.qty, want, "{rule:?} {locations:?} safety {safety} adj {adjustment}");
+            assert!(got.qty >= 0);
+        }
+    }
+}

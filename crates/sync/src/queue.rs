@@ -1,0 +1,363 @@
+//! The worker's side of the outbox: forming attempt groups, acknowledging them, failing them
+//! with backoff, dead-lettering, and recording what a stale compare-and-set found. Every
+//! function is one short `BEGIN IMMEDIATE` transaction, so the ledger's appends interleave.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use shelfsync_channels::RemoteListing;
+use shelfsync_store::outbox::{now, requeue_listing};
+
+use crate::Result;
+use crate::config::immediate;
+
+/// One listing's entry in an attempt group: exactly what was (or will be) sent under the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupRow {
+    pub listing_id: i64,
+    pub remote: RemoteListing,
+    pub qty: i64,
+    pub change_from: Option<i64>,
+    pub version: i64,
+    pub dirty_since: String,
+    pub attempts: u32,
+}
+
+/// An attempt group: one idempotency key and the rows sent under it. Persisted on the rows, so
+/// a restarted engine resends the same variables under the same key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub key: String,
+    pub rows: Vec<GroupRow>,
+}
+
+impl Group {
+    pub fn max_attempts(&self) -> u32 {
+        self.rows.iter().map(|r| r.attempts).max().unwrap_or(0)
+    }
+
+    pub fn listing_ids(&self) -> Vec<i64> {
+        self.rows.iter().map(|r| r.listing_id).collect()
+    }
+}
+
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn later(delay: Duration) -> String {
+    stamp(Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero()))
+}
+
+const GROUP_ROW_SQL: &str = "SELECT o.listing_id, l.remote_item, l.remote_location, o.group_qty, o.group_from,
+        o.group_version, o.dirty_since, o.attempts
+     FROM outbox o JOIN listings l ON l.id = o.listing_id";
+
+fn group_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
+    Ok(GroupRow {
+        listing_id: row.get(0)?,
+        remote: RemoteListing { item: row.get(1)?, location: row.get(2)? },
+        qty: row.get(3)?,
+        change_from: row.get(4)?,
+        version: row.get(5)?,
+        dirty_since: row.get(6)?,
+        attempts: row.get(7)?,
+    })
+}
+
+/// The oldest attempt group already in flight whose retry is due.
+pub fn due_group(conn: &Connection, channel: &str) -> Result<Option<Group>> {
+    let key: Option<String> = conn
+        .query_row(
+            "SELECT group_key FROM outbox WHERE channel = ?1 AND group_key IS NOT NULL
+             GROUP BY group_key HAVING max(next_attempt_at) <= ?2 ORDER BY min(dirty_since) LIMIT 1",
+            params![channel, now()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    key.map(|key| load_group(conn, key)).transpose()
+}
+
+fn load_group(conn: &Connection, key: String) -> Result<Group> {
+    let rows = conn
+        .prepare_cached(&format!("{GROUP_ROW_SQL} WHERE o.group_key = ?1 ORDER BY o.dirty_since, o.listing_id"))?
+        .query_map([&key], group_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(Group { key, rows })
+}
+
+/// Takes up to `max` due rows, oldest-dirty first, into a new attempt group: each row's
+/// current desired quantity, version and our belief of the channel's quantity are frozen on
+/// the row with the new key.
+pub fn form_group(conn: &Connection, channel: &str, max: usize) -> Result<Option<Group>> {
+    let tx = immediate(conn)?;
+    let ids: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT listing_id FROM outbox WHERE channel = ?1 AND group_key IS NULL AND next_attempt_at <= ?2
+             ORDER BY dirty_since, listing_id LIMIT ?3",
+        )?
+        .query_map(params![channel, now(), max as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let key = uuid::Uuid::now_v7().to_string();
+    for id in &ids {
+        tx.prepare_cached(
+            "UPDATE outbox SET group_key = ?2, group_qty = desired_qty, group_version = version,
+                 group_from = (SELECT acked_qty FROM listings WHERE id = ?1)
+             WHERE listing_id = ?1",
+        )?
+        .execute(params![id, key])?;
+    }
+    let group = load_group(&tx, key)?;
+    tx.commit()?;
+    Ok(Some(group))
+}
+
+/// When the next row of the channel becomes due (None: nothing queued).
+pub fn next_due(conn: &Connection, channel: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?)
+}
+
+pub fn queue_depth(conn: &Connection, channel: &str) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?)
+}
+
+fn latency_ms(dirty_since: &str, acked: DateTime<Utc>) -> i64 {
+    DateTime::parse_from_rfc3339(dirty_since).map_or(0, |t| (acked - t.with_timezone(&Utc)).num_milliseconds().max(0))
+}
+
+/// The channel applied the group: the channel now holds each row's group quantity. Rows with
+/// no newer value leave the outbox; rows that changed meanwhile stay dirty with their newer
+/// value. Returns each push's latency in milliseconds.
+pub fn ack(conn: &Connection, channel: &str, group: &Group) -> Result<Vec<i64>> {
+    let tx = immediate(conn)?;
+    let acked = Utc::now();
+    let at = stamp(acked);
+    let mut latencies = Vec::with_capacity(group.rows.len());
+    for row in &group.rows {
+        // The version guard keeps a late acknowledgement from moving our belief backwards.
+        tx.prepare_cached(
+            "UPDATE listings SET acked_qty = ?2, acked_version = ?3, acked_at = ?4 WHERE id = ?1 AND acked_version < ?3",
+        )?
+        .execute(params![row.listing_id, row.qty, row.version, at])?;
+        let derivation: String = tx
+            .prepare_cached("SELECT derivation FROM outbox WHERE listing_id = ?1")?
+            .query_row([row.listing_id], |r| r.get(0))?;
+        let latency = latency_ms(&row.dirty_since, acked);
+        latencies.push(latency);
+        tx.prepare_cached(
+            "INSERT INTO pushes (listing_id, channel, version, qty, change_from, group_key, derivation, dirty_since,
+                                 acked_at, latency_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            row.listing_id,
+            channel,
+            row.version,
+            row.qty,
+            row.change_from,
+            group.key,
+            derivation,
+            row.dirty_since,
+            at,
+            latency
+        ])?;
+        tx.prepare_cached("DELETE FROM outbox WHERE listing_id = ?1 AND version = group_version")?
+            .execute([row.listing_id])?;
+        tx.prepare_cached(
+            "UPDATE outbox SET group_key = NULL, group_qty = NULL, group_from = NULL, group_version = NULL,
+                 attempts = 0, last_error = NULL, dirty_since = updated_at, next_attempt_at = ?2
+             WHERE listing_id = ?1",
+        )?
+        .execute(params![row.listing_id, at])?;
+        tx.prepare_cached(
+            "UPDATE dead_letters SET resolved_at = ?3, resolution = 'superseded'
+             WHERE listing_id = ?1 AND resolved_at IS NULL AND version < ?2",
+        )?
+        .execute(params![row.listing_id, row.version, at])?;
+    }
+    tx.execute(
+        "UPDATE channel_metrics SET pushed = pushed + ?2, last_success_at = ?3, offline_since = NULL WHERE channel = ?1",
+        params![channel, group.rows.len() as i64, at],
+    )?;
+    tx.commit()?;
+    Ok(latencies)
+}
+
+/// How a failure treats the rows it hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failure<'a> {
+    pub kind: &'a str,
+    pub message: &'a str,
+    /// Count an attempt (false for throttles, and for offline beyond its small bound).
+    pub burn_attempt: bool,
+    /// Keep the key and the frozen values: the outcome is unknown, or nothing was applied and
+    /// the same request may go again.
+    pub keep_group: bool,
+    /// The write may have applied: if the rows leave their group, our belief of the channel's
+    /// quantity is no longer known.
+    pub outcome_unknown: bool,
+    pub delay: Duration,
+    pub max_attempts: u32,
+}
+
+/// Applies a failure to some rows of a group: attempts, backoff, last error; rows at their cap
+/// go to the dead-letter queue. A kept group whose any row hits the cap is dissolved, because
+/// its key can only ever carry all of its values together.
+pub fn fail(conn: &Connection, channel: &str, group: &Group, listing_ids: &[i64], failure: &Failure<'_>) -> Result<u32> {
+    let tx = immediate(conn)?;
+    let next = later(failure.delay);
+    let burn = u32::from(failure.burn_attempt);
+    let rows: Vec<&GroupRow> = group.rows.iter().filter(|r| listing_ids.contains(&r.listing_id)).collect();
+    let capped = |r: &GroupRow| failure.burn_attempt && r.attempts + burn >= failure.max_attempts;
+    let dissolve = !failure.keep_group || rows.iter().any(|r| capped(r));
+    let mut dead = 0;
+    for row in &rows {
+        tx.prepare_cached("UPDATE outbox SET attempts = attempts + ?2, last_error = ?3, next_attempt_at = ?4 WHERE listing_id = ?1")?
+            .execute(params![row.listing_id, burn, format!("{}: {}", failure.kind, failure.message), next])?;
+        if dissolve {
+            release_row(&tx, row.listing_id, failure.outcome_unknown)?;
+        }
+        if capped(row) {
+            dead_letter_row(&tx, row.listing_id, Some(&group.key))?;
+            dead += 1;
+        }
+    }
+    note_failure(&tx, channel, failure.kind, failure.message)?;
+    tx.execute("UPDATE channel_metrics SET dead_letters = dead_letters + ?2 WHERE channel = ?1", params![channel, dead])?;
+    tx.commit()?;
+    Ok(dead)
+}
+
+/// Takes a row out of its group. If the group's write may have applied, our belief of the
+/// channel's quantity becomes unknown, so the next set goes without compare (null).
+fn release_row(conn: &Connection, listing_id: i64, outcome_unknown: bool) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET group_key = NULL, group_qty = NULL, group_from = NULL, group_version = NULL
+         WHERE listing_id = ?1",
+    )?
+    .execute([listing_id])?;
+    if outcome_unknown {
+        conn.prepare_cached("UPDATE listings SET acked_qty = NULL WHERE id = ?1")?.execute([listing_id])?;
+    }
+    Ok(())
+}
+
+/// Rows sent with others that failed: they go again at once, under a new key.
+pub fn release(conn: &Connection, listing_ids: &[i64]) -> Result<()> {
+    let tx = immediate(conn)?;
+    for id in listing_ids {
+        release_row(&tx, *id, false)?;
+        tx.prepare_cached("UPDATE outbox SET next_attempt_at = ?2 WHERE listing_id = ?1")?.execute(params![id, now()])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Moves a row to the dead-letter queue: kept, visible, replayable.
+fn dead_letter_row(conn: &Connection, listing_id: i64, group_key: Option<&str>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO dead_letters (listing_id, channel, desired_qty, version, derivation, dirty_since, attempts,
+                                   last_error, group_key, dead_at)
+         SELECT listing_id, channel, desired_qty, version, derivation, dirty_since, attempts,
+                ifnull(last_error, 'unknown'), ?2, ?3
+         FROM outbox WHERE listing_id = ?1",
+    )?
+    .execute(params![listing_id, group_key, now()])?;
+    conn.prepare_cached("DELETE FROM outbox WHERE listing_id = ?1")?.execute([listing_id])?;
+    Ok(())
+}
+
+/// Dead-letters rows at once (a permanent refusal): retrying cannot help.
+pub fn dead_letter(conn: &Connection, channel: &str, listing_ids: &[i64], kind: &str, message: &str) -> Result<()> {
+    let tx = immediate(conn)?;
+    for id in listing_ids {
+        tx.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE listing_id = ?1")?
+            .execute(params![id, format!("{kind}: {message}")])?;
+        release_row(&tx, *id, false)?;
+        dead_letter_row(&tx, *id, None)?;
+    }
+    note_failure(&tx, channel, kind, message)?;
+    tx.execute(
+        "UPDATE channel_metrics SET dead_letters = dead_letters + ?2 WHERE channel = ?1",
+        params![channel, listing_ids.len() as i64],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn note_failure(conn: &Connection, channel: &str, kind: &str, message: &str) -> Result<()> {
+    let at = now();
+    conn.prepare_cached("INSERT INTO sync_failures (channel, at, kind, message) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![channel, at, kind, message])?;
+    conn.prepare_cached("UPDATE channel_metrics SET failures = failures + 1, last_error = ?2 WHERE channel = ?1")?
+        .execute(params![channel, format!("{kind}: {message}")])?;
+    Ok(())
+}
+
+/// A stale compare-and-set: the channel holds `observed`, not what we believed. The
+/// difference goes to `channel_changes` for capture to ingest, the belief becomes the observed
+/// value, and the row is recomputed (unseen sales kept out) and sent again under a new key.
+pub fn record_stale(conn: &Connection, channel: &str, row: &GroupRow, observed: i64, max_attempts: u32) -> Result<()> {
+    let tx = immediate(conn)?;
+    if let Some(expected) = row.change_from {
+        if expected != observed {
+            tx.prepare_cached(
+                "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![row.listing_id, channel, expected, observed, observed - expected, now()])?;
+        }
+    }
+    tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?.execute(params![row.listing_id, observed])?;
+    release_row(&tx, row.listing_id, false)?;
+    tx.prepare_cached(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = 'CHANGE_FROM_QUANTITY_STALE', next_attempt_at = ?2
+         WHERE listing_id = ?1",
+    )?
+    .execute(params![row.listing_id, now()])?;
+    requeue_listing(&tx, row.listing_id, &row.dirty_since)?;
+    if row.attempts + 1 >= max_attempts {
+        dead_letter_row(&tx, row.listing_id, None)?;
+        tx.execute("UPDATE channel_metrics SET dead_letters = dead_letters + 1 WHERE channel = ?1", [channel])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn count_attempt(conn: &Connection, channel: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE channel_metrics SET attempts = attempts + 1 WHERE channel = ?1")?.execute([channel])?;
+    Ok(())
+}
+
+pub fn count_throttle(conn: &Connection, channel: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE channel_metrics SET throttles = throttles + 1 WHERE channel = ?1")?.execute([channel])?;
+    Ok(())
+}
+
+pub fn set_offline(conn: &Connection, channel: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE channel_metrics SET offline_since = ifnull(offline_since, ?2) WHERE channel = ?1")?
+        .execute(params![channel, now()])?;
+    Ok(())
+}
+
+/// History kept per channel: enough for a week of busy explain/latency queries, bounded so
+/// the file does not grow without end.
+const MAX_PUSH_HISTORY: i64 = 200_000;
+
+/// Failures older than this are dropped: "errors in the last hour" needs an hour, a day
+/// leaves room to look back.
+const FAILURE_RETENTION_HOURS: i64 = 24;
+
+pub fn prune(conn: &Connection, channel: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM pushes WHERE channel = ?1 AND id <= (SELECT max(id) FROM pushes WHERE channel = ?1) - ?2",
+        params![channel, MAX_PUSH_HISTORY],
+    )?;
+    let cutoff = stamp(Utc::now() - chrono::Duration::hours(FAILURE_RETENTION_HOURS));
+    conn.execute("DELETE FROM sync_failures WHERE channel = ?1 AND at < ?2", params![channel, cutoff])?;
+    Ok(())
+}

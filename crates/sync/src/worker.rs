@@ -1,0 +1,347 @@
+//! One worker per channel: drains the channel's outbox rows oldest-dirty first, in attempt
+//! groups of up to the channel's batch size, paced by the mirrored rate limit, and maps every
+//! answer onto ack, retry (same key or new), or dead letter.
+
+use std::time::{Duration, Instant};
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use shelfsync_channels::{
+    Channel, ChannelError, PushOutcome, PushRequest, QuantityUpdate, RateStatus, Rejection, RejectionKind,
+};
+use shelfsync_store::Store;
+use tokio::sync::watch;
+
+use crate::backoff::Backoff;
+use crate::limiter::CostBucket;
+use crate::queue::{self, Failure, Group};
+use crate::Result;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Drain until nothing is due (waiting for backoffs that end within `once_wait_limit`).
+    Once,
+    /// Run until stopped.
+    Daemon,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerConfig {
+    pub backoff: Backoff,
+    /// Failed attempts before a row goes to the dead-letter queue. Eight full-jitter retries
+    /// from 1 s reach the 5-minute cap territory: about 8 minutes of trying in all.
+    pub max_attempts: u32,
+    /// Attempts an offline channel may burn per row: enough to show in status, never enough
+    /// to dead-letter a row just because the network was down.
+    pub offline_attempt_bound: u32,
+    /// How often an idle worker looks for new rows: the floor of event-to-channel latency.
+    pub idle_poll: Duration,
+    /// Smaller batches than the channel's maximum (tests of ordering); None: the channel's.
+    pub max_batch: Option<usize>,
+    /// In `Once` mode, the longest backoff worth waiting for before exiting.
+    pub once_wait_limit: Duration,
+    /// In `Once` mode, offline probes before giving up on the channel for this run.
+    pub once_offline_probes: u32,
+    pub seed: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            backoff: Backoff::default(),
+            max_attempts: 8,
+            offline_attempt_bound: 2,
+            idle_poll: Duration::from_millis(100),
+            max_batch: None,
+            once_wait_limit: Duration::from_secs(30),
+            once_offline_probes: 3,
+            seed: 0,
+        }
+    }
+}
+
+/// What a worker did in one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkerSummary {
+    pub channel: String,
+    pub calls: u64,
+    pub pushed: u64,
+    pub throttled: u64,
+    pub failures: u64,
+    pub stale: u64,
+    pub offline: bool,
+    pub latencies_ms: Vec<i64>,
+}
+
+enum Progress {
+    Sent,
+    Idle,
+    Offline,
+}
+
+pub struct Worker<C: Channel> {
+    channel: String,
+    client: C,
+    store: Store,
+    bucket: CostBucket,
+    config: WorkerConfig,
+    rng: StdRng,
+    offline_probes: u32,
+    summary: WorkerSummary,
+}
+
+impl<C: Channel> Worker<C> {
+    pub fn new(channel: String, client: C, store: Store, config: WorkerConfig) -> Worker<C> {
+        Worker {
+            summary: WorkerSummary { channel: channel.clone(), ..WorkerSummary::default() },
+            channel,
+            client,
+            store,
+            bucket: CostBucket::default(),
+            rng: StdRng::seed_from_u64(config.seed),
+            config,
+            offline_probes: 0,
+        }
+    }
+
+    pub async fn run(mut self, mode: Mode, mut stop: watch::Receiver<bool>) -> Result<WorkerSummary> {
+        queue::prune(self.store.connection(), &self.channel)?;
+        while !*stop.borrow() {
+            let progress = self.step().await?;
+            let wait = match progress {
+                Progress::Sent => continue,
+                Progress::Offline if mode == Mode::Once && self.offline_probes >= self.config.once_offline_probes => {
+                    break;
+                }
+                Progress::Offline | Progress::Idle => self.until_next_due()?,
+            };
+            let wait = match (mode, wait) {
+                (Mode::Once, None) => break,
+                (Mode::Once, Some(wait)) if wait > self.config.once_wait_limit => break,
+                (Mode::Once, Some(wait)) => wait,
+                (Mode::Daemon, wait) => wait.unwrap_or(self.config.idle_poll).min(self.config.idle_poll),
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        self.summary.offline = self.offline_probes > 0;
+        Ok(self.summary)
+    }
+
+    fn until_next_due(&self) -> Result<Option<Duration>> {
+        let Some(due) = queue::next_due(self.store.connection(), &self.channel)? else { return Ok(None) };
+        let due = chrono::DateTime::parse_from_rfc3339(&due).map(|t| t.with_timezone(&chrono::Utc));
+        let wait = due.map_or(Duration::ZERO, |t| (t - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO));
+        // At least a millisecond: a row due "now" that was not taken is in a group in backoff.
+        Ok(Some(wait.max(Duration::from_millis(1))))
+    }
+
+    fn max_batch(&self) -> usize {
+        let channel_max = self.client.limits().max_batch;
+        self.config.max_batch.map_or(channel_max, |m| m.clamp(1, channel_max))
+    }
+
+    async fn step(&mut self) -> Result<Progress> {
+        let conn = self.store.connection();
+        let group = match queue::due_group(conn, &self.channel)? {
+            Some(group) => group,
+            // Offline: only the oldest group probes; nothing new is formed, so order holds.
+            None if self.offline_probes > 0 => return Ok(Progress::Offline),
+            None => match queue::form_group(conn, &self.channel, self.max_batch())? {
+                Some(group) => group,
+                None => return Ok(Progress::Idle),
+            },
+        };
+        self.send(group).await
+    }
+
+    async fn send(&mut self, group: Group) -> Result<Progress> {
+        let updates: Vec<QuantityUpdate> = group
+            .rows
+            .iter()
+            .map(|r| QuantityUpdate { listing: r.remote.clone(), quantity: r.qty, change_from: r.change_from })
+            .collect();
+        self.bucket.acquire(self.client.push_cost(updates.len())).await;
+        queue::count_attempt(self.store.connection(), &self.channel)?;
+        self.summary.calls += 1;
+        let reference = format!("gid://shelfsync/SyncBatch/{}", group.key);
+        let request = PushRequest { idempotency_key: &group.key, reference: &reference, updates: &updates };
+        let result = self.client.push(request).await;
+        match result {
+            Ok(answer) => {
+                self.observe(answer.rate.as_ref());
+                self.offline_probes = 0;
+                match answer.value {
+                    PushOutcome::Applied => self.acknowledge(&group)?,
+                    PushOutcome::Rejected(rejections) => self.handle_rejections(&group, rejections).await?,
+                }
+                Ok(Progress::Sent)
+            }
+            Err(error) => self.handle_error(&group, error),
+        }
+    }
+
+    fn observe(&mut self, rate: Option<&RateStatus>) {
+        if let Some(rate) = rate {
+            self.bucket.observe(rate, Instant::now());
+        }
+    }
+
+    fn acknowledge(&mut self, group: &Group) -> Result<()> {
+        let latencies = queue::ack(self.store.connection(), &self.channel, group)?;
+        self.summary.pushed += latencies.len() as u64;
+        // Bounded: the summary keeps the latencies of one run for the benchmark; a daemon
+        // reads the persisted `pushes` table instead.
+        if self.summary.latencies_ms.len() < 1_000_000 {
+            self.summary.latencies_ms.extend(latencies);
+        }
+        Ok(())
+    }
+
+    fn failure<'a>(&mut self, group: &Group, kind: &'a str, message: &'a str) -> Failure<'a> {
+        let attempt = group.max_attempts() + 1;
+        Failure {
+            kind,
+            message,
+            burn_attempt: true,
+            keep_group: false,
+            outcome_unknown: false,
+            delay: self.config.backoff.delay(attempt, &mut self.rng),
+            max_attempts: self.config.max_attempts,
+        }
+    }
+
+    fn handle_error(&mut self, group: &Group, error: ChannelError) -> Result<Progress> {
+        let conn = self.store.connection();
+        let message = error.to_string();
+        let ids = group.listing_ids();
+        match error {
+            ChannelError::Throttled { retry_after, rate } => {
+                // Not a failure: nothing applied, the same request goes again once the bucket
+                // (or Retry-After) allows.
+                self.bucket.throttled(rate.as_ref(), retry_after, Instant::now());
+                queue::count_throttle(conn, &self.channel)?;
+                self.summary.throttled += 1;
+                Ok(Progress::Sent)
+            }
+            ChannelError::Offline(_) => {
+                self.offline_probes += 1;
+                queue::set_offline(conn, &self.channel)?;
+                let mut failure = self.failure(group, "offline", &message);
+                failure.burn_attempt = group.max_attempts() < self.config.offline_attempt_bound;
+                failure.keep_group = true;
+                failure.delay = self.config.backoff.delay(self.offline_probes, &mut self.rng);
+                queue::fail(self.store.connection(), &self.channel, group, &ids, &failure)?;
+                self.summary.failures += 1;
+                Ok(Progress::Offline)
+            }
+            ChannelError::Uncertain(_) => {
+                let mut failure = self.failure(group, "no answer", &message);
+                failure.keep_group = true;
+                failure.outcome_unknown = true;
+                queue::fail(self.store.connection(), &self.channel, group, &ids, &failure)?;
+                self.summary.failures += 1;
+                Ok(Progress::Sent)
+            }
+            ChannelError::Auth(_) | ChannelError::Refused(_) | ChannelError::Config(_) => {
+                let failure = self.failure(group, "refused", &message);
+                queue::fail(self.store.connection(), &self.channel, group, &ids, &failure)?;
+                self.summary.failures += 1;
+                Ok(Progress::Sent)
+            }
+        }
+    }
+
+    /// The channel refused the call (nothing applied). Each named row gets what its refusal
+    /// calls for; rows nobody named were fine and go again at once under a new key.
+    async fn handle_rejections(&mut self, group: &Group, rejections: Vec<Rejection>) -> Result<()> {
+        let whole_call = rejections.iter().find(|r| r.index.is_none()).cloned();
+        let kind_of = |i: usize| -> Option<&Rejection> {
+            rejections.iter().find(|r| r.index == Some(i)).or(whole_call.as_ref())
+        };
+        let mut by_kind: Vec<(Rejection, Vec<usize>)> = Vec::new();
+        let mut untouched = Vec::new();
+        for i in 0..group.rows.len() {
+            match kind_of(i) {
+                Some(r) => match by_kind.iter_mut().find(|(k, _)| k.kind == r.kind) {
+                    Some((_, rows)) => rows.push(i),
+                    None => by_kind.push((r.clone(), vec![i])),
+                },
+                None => untouched.push(group.rows[i].listing_id),
+            }
+        }
+        self.summary.failures += 1;
+        for (rejection, rows) in by_kind {
+            self.handle_rejected_rows(group, &rejection, &rows).await?;
+        }
+        queue::release(self.store.connection(), &untouched)
+    }
+
+    async fn handle_rejected_rows(&mut self, group: &Group, rejection: &Rejection, rows: &[usize]) -> Result<()> {
+        let ids: Vec<i64> = rows.iter().map(|&i| group.rows[i].listing_id).collect();
+        let message = format!("{}: {}", rejection.code, rejection.message);
+        match rejection.kind {
+            RejectionKind::Stale => self.resolve_stale(group, rows).await,
+            RejectionKind::Permanent => {
+                queue::dead_letter(self.store.connection(), &self.channel, &ids, &rejection.code, &rejection.message)
+            }
+            RejectionKind::InFlight => {
+                let mut failure = self.failure(group, "in flight", &message);
+                failure.keep_group = true;
+                queue::fail(self.store.connection(), &self.channel, group, &ids, &failure).map(drop)
+            }
+            RejectionKind::NewKeyNeeded => {
+                let mut failure = self.failure(group, "new key", &message);
+                failure.delay = Duration::ZERO;
+                queue::fail(self.store.connection(), &self.channel, group, &ids, &failure).map(drop)
+            }
+            RejectionKind::Temporary => {
+                let failure = self.failure(group, "temporary", &message);
+                queue::fail(self.store.connection(), &self.channel, group, &ids, &failure).map(drop)
+            }
+        }
+    }
+
+    /// Compare-and-set failed: read what the channel holds now, hand the difference to
+    /// capture, recompute and resend (the rows are due at once).
+    async fn resolve_stale(&mut self, group: &Group, rows: &[usize]) -> Result<()> {
+        let max_read = self.client.limits().max_read.max(1);
+        for chunk in rows.chunks(max_read) {
+            let listings: Vec<_> = chunk.iter().map(|&i| group.rows[i].remote.clone()).collect();
+            self.bucket.acquire(self.client.read_cost(listings.len())).await;
+            let read = self.client.read_levels(&listings).await;
+            let ids: Vec<i64> = chunk.iter().map(|&i| group.rows[i].listing_id).collect();
+            let levels = match read {
+                Ok(answer) => {
+                    self.observe(answer.rate.as_ref());
+                    answer.value
+                }
+                Err(error) => {
+                    let message = format!("reading levels after a stale compare: {error}");
+                    let failure = self.failure(group, "stale read failed", &message);
+                    queue::fail(self.store.connection(), &self.channel, group, &ids, &failure)?;
+                    continue;
+                }
+            };
+            for (&i, level) in chunk.iter().zip(levels) {
+                let row = &group.rows[i];
+                self.summary.stale += 1;
+                match level {
+                    Some(observed) => {
+                        queue::record_stale(self.store.connection(), &self.channel, row, observed, self.config.max_attempts)?
+                    }
+                    None => queue::dead_letter(
+                        self.store.connection(),
+                        &self.channel,
+                        &[row.listing_id],
+                        "NOT_FOUND",
+                        "the channel does not know this listing",
+                    )?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
