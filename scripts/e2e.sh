@@ -23,22 +23,29 @@ say() { printf 'e2e: %s\n' "$*"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Global, not local: the EXIT trap runs after inside_xvfb has returned.
+DRIVER_PID=""
+DRIVER_CHILDREN=""
+
+stop_driver() {
+    [ -n "$DRIVER_PID" ] || return 0
+    DRIVER_CHILDREN=$(pgrep -P "$DRIVER_PID" || true)
+    if kill -0 "$DRIVER_PID" 2>/dev/null; then
+        kill -TERM "$DRIVER_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$DRIVER_PID" 2>/dev/null || break; sleep 0.1; done
+    fi
+    # WebKitWebDriver normally exits with its parent; make sure it does not keep the port.
+    for child in $DRIVER_CHILDREN; do kill -TERM "$child" 2>/dev/null || true; done
+    wait "$DRIVER_PID" 2>/dev/null || true
+    DRIVER_PID=""
+}
+
 inside_xvfb() {
     local log="$CARGO_TARGET_DIR/e2e-screens/tauri-driver.log"
-    tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$log" 2>&1 &
-    local driver=$!
-    stop_driver() {
-        local children
-        children=$(pgrep -P "$driver" || true)
-        if kill -0 "$driver" 2>/dev/null; then
-            kill -TERM "$driver" 2>/dev/null || true
-            for _ in $(seq 50); do kill -0 "$driver" 2>/dev/null || break; sleep 0.1; done
-        fi
-        # WebKitWebDriver normally exits with its parent; make sure it does not keep the port.
-        for child in $children; do kill -TERM "$child" 2>/dev/null || true; done
-        wait "$driver" 2>/dev/null || true
-    }
     trap stop_driver EXIT
+    tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$log" 2>&1 &
+    DRIVER_PID=$!
+    local driver=$DRIVER_PID
 
     local waited=0
     until port_open "$DRIVER_PORT" && port_open "$NATIVE_PORT"; do

@@ -16,8 +16,7 @@ const COMMANDS: &[&str] = &["app_info", "stock_levels", "recent_events", "item_l
 fn main() {
     snapshot_bindings();
     tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri-build failed");
 }

@@ -4,10 +4,10 @@
 //! the `#[tauri::command]` wrappers in `lib.rs` only unwrap Tauri's state.
 
 use chrono::{Duration, Utc};
-use shelfsync_store::{EventFilter, Store, StockFilter};
+use shelfsync_store::{EventFilter, StockFilter, Store};
 
 use crate::error::{AppError, Result};
-use crate::ipc::{AppInfo, EventView, ItemView, LocationView, StockPage, StockQuery, StockLevel};
+use crate::ipc::{AppInfo, EventView, ItemView, LocationView, StockLevel, StockPage, StockQuery};
 use crate::state::AppState;
 
 /// Rows the stock table gets when it does not say. A screen shows ~20; 200 lets it scroll.
@@ -26,7 +26,9 @@ pub fn app_info(state: &AppState) -> Result<AppInfo> {
 pub fn stock_levels(state: &AppState, query: StockQuery) -> Result<StockPage> {
     let limit = query.limit.unwrap_or(DEFAULT_STOCK_ROWS);
     if limit == 0 || limit > MAX_STOCK_ROWS {
-        return Err(AppError::BadRequest(format!("limit must be between 1 and {MAX_STOCK_ROWS}, got {limit}")));
+        return Err(AppError::BadRequest(format!(
+            "limit must be between 1 and {MAX_STOCK_ROWS}, got {limit}"
+        )));
     }
     let filter = StockFilter { sku: non_empty(query.sku), location: non_empty(query.location) };
     let rows = state.store()?.stock(&filter)?;

@@ -23,8 +23,17 @@ fn rendered_bindings() -> Vec<(String, String)> {
         };
     }
     render![
-        Phase, AppInfo, StockQuery, Buckets, StockLevel, StockPage, BarcodeView, ItemView,
-        BucketChange, EventView, LocationView,
+        Phase,
+        AppInfo,
+        StockQuery,
+        Buckets,
+        StockLevel,
+        StockPage,
+        BarcodeView,
+        ItemView,
+        BucketChange,
+        EventView,
+        LocationView,
     ]
 }
 
@@ -109,7 +118,9 @@ fn lookup_of_an_unknown_code_says_so() {
         assert!(matches!(error, AppError::NotFound(_)), "{code}: {error:?}");
         assert_eq!(
             serde_json::to_value(&error).unwrap(),
-            serde_json::json!(format!("No item has the SKU or barcode '{code}'. Check the label and scan again."))
+            serde_json::json!(format!(
+                "No item has the SKU or barcode '{code}'. Check the label and scan again."
+            ))
         );
     }
     let error = commands::item_lookup(demo(), "   ".into()).unwrap_err();
@@ -131,8 +142,9 @@ fn stock_pages_are_bounded_and_filtered() {
     .unwrap();
     assert_eq!(page.rows.len(), 5);
     assert!(page.rows.iter().all(|r| r.location == "WH2"));
-    let page = commands::stock_levels(demo(), StockQuery { sku: Some("SS-00002".into()), ..Default::default() })
-        .unwrap();
+    let page =
+        commands::stock_levels(demo(), StockQuery { sku: Some("SS-00002".into()), ..Default::default() })
+            .unwrap();
     assert!(page.rows.iter().all(|r| r.sku == "SS-00002"));
     assert_eq!(page.total as usize, page.rows.len());
     for bad in [Some(0), Some(commands::MAX_STOCK_ROWS + 1)] {

@@ -43,7 +43,8 @@ pub fn app_binary() -> PathBuf {
 
 /// Where screenshots go: `target/e2e-screens/`.
 pub fn screens_dir() -> PathBuf {
-    let dir = app_binary().parent().and_then(Path::parent).map(|t| t.join("e2e-screens")).expect("target dir");
+    let dir =
+        app_binary().parent().and_then(Path::parent).map(|t| t.join("e2e-screens")).expect("target dir");
     std::fs::create_dir_all(&dir).expect("create screenshot folder");
     dir
 }
@@ -78,11 +79,7 @@ impl App {
         let launcher = dir.path().join("shelfsync-app-e2e");
         std::fs::write(
             &launcher,
-            format!(
-                "#!/bin/sh\nSHELFSYNC_DB='{}' exec '{}' \"$@\"\n",
-                db_path.display(),
-                binary.display()
-            ),
+            format!("#!/bin/sh\nSHELFSYNC_DB='{}' exec '{}' \"$@\"\n", db_path.display(), binary.display()),
         )?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
@@ -101,7 +98,9 @@ impl App {
 
     /// Ends the session (closing the app). Call at the end of every test.
     pub async fn close(self) -> Result<()> {
-        tokio::time::timeout(Duration::from_secs(30), self.client.close()).await.map_err(|_| "close timed out")??;
+        tokio::time::timeout(Duration::from_secs(30), self.client.close())
+            .await
+            .map_err(|_| "close timed out")??;
         Ok(())
     }
 
@@ -171,6 +170,29 @@ impl App {
             skus.push(row.attr("data-sku").await?.unwrap_or_default());
         }
         Ok(skus)
+    }
+
+    /// Sends keystrokes to whatever has focus, `gap` apart, optionally ending with Enter: a
+    /// scanner (gap ~0) or a person (gap 100 ms+) at the keyboard.
+    pub async fn type_keys(&self, text: &str, gap: Duration, enter: bool) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut keys = KeyActions::new("keyboard".into());
+        let enter_key = char::from(fantoccini::key::Key::Enter);
+        let chars: Vec<char> = text.chars().chain(enter.then_some(enter_key)).collect();
+        for (i, ch) in chars.iter().enumerate() {
+            if i > 0 && !gap.is_zero() {
+                keys = keys.then(KeyAction::Pause { duration: gap });
+            }
+            keys = keys.then(KeyAction::Down { value: *ch }).then(KeyAction::Up { value: *ch });
+        }
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
+    /// Moves focus off any input, as when a worker has just clicked a row or the background.
+    pub async fn blur(&self) -> Result<()> {
+        self.client.execute("document.activeElement && document.activeElement.blur()", vec![]).await?;
+        Ok(())
     }
 
     /// Types `code` into the search box and submits it with Enter, as a person would.

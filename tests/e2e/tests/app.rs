@@ -6,6 +6,15 @@ use shelfsync_e2e::{App, Result, STEP_TIMEOUT, demo_gtin13};
 #[tokio::test(flavor = "current_thread")]
 async fn fresh_database_opens_the_demo_with_stock_rows() -> Result<()> {
     let app = App::launch().await?;
+    // The demo takes seconds to load: catch the loading screen when this machine is slow
+    // enough to show it (not asserted: a fast machine may skip straight to the table).
+    for _ in 0..50 {
+        if !app.by_test_id("loading").await?.is_empty() {
+            app.screenshot("00-loading").await?;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let rows = app.wait_for_stock_rows().await?;
     assert_eq!(rows, 200, "the first page of the stock table");
     let skus = app.row_skus().await?;
@@ -62,7 +71,8 @@ async fn searching_a_demo_gtin_shows_its_item_and_details() -> Result<()> {
     assert_eq!(app.text_of("item-sku").await?, "SS-00001");
     let events = app
         .wait_until("item events", STEP_TIMEOUT, || async {
-            let rows = app.client.find_all(fantoccini::Locator::Css("[data-testid='item-events'] tbody tr")).await?;
+            let rows =
+                app.client.find_all(fantoccini::Locator::Css("[data-testid='item-events'] tbody tr")).await?;
             Ok((!rows.is_empty()).then_some(rows.len()))
         })
         .await?;
@@ -72,6 +82,10 @@ async fn searching_a_demo_gtin_shows_its_item_and_details() -> Result<()> {
         assert!(locations.contains(location), "{location} in {locations}");
     }
     app.screenshot("03-item").await?;
+    app.client
+        .execute("document.querySelector(\"[data-testid='item-events']\").scrollIntoView()", vec![])
+        .await?;
+    app.screenshot("03-item-events").await?;
 
     app.wait_for("back", STEP_TIMEOUT).await?.click().await?;
     assert_eq!(app.text_of("banner-sku").await?, "SS-00001", "the search survives the trip");
@@ -111,5 +125,32 @@ async fn unknown_code_shows_an_error_and_changes_nothing() -> Result<()> {
     app.search("SS-00002").await?;
     assert_eq!(app.text_of("banner-sku").await?, "SS-00002");
     assert!(app.by_test_id("lookup-error").await?.is_empty(), "the error is gone");
+    app.close().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn wedge_scan_anywhere_looks_up_and_human_typing_does_not() -> Result<()> {
+    let app = App::launch().await?;
+    app.wait_for_stock_rows().await?;
+
+    // A scanner: keys back to back, then Enter, with no text field focused.
+    app.blur().await?;
+    app.type_keys("SS-00002", std::time::Duration::ZERO, true).await?;
+    assert_eq!(app.text_of("banner-sku").await?, "SS-00002");
+    let last_scan = app.text_of("status-last-scan").await?;
+    assert!(last_scan.ends_with("SS-00002"), "{last_scan}");
+    let input = app.wait_for("search-input", STEP_TIMEOUT).await?;
+    assert_eq!(
+        input.prop("value").await?.as_deref(),
+        Some("SS-00002"),
+        "the scan is shown in the search box"
+    );
+
+    // A person typing another SKU at 150 ms a key, also outside the search box: not a scan.
+    app.blur().await?;
+    app.type_keys("SS-00003", std::time::Duration::from_millis(150), true).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.text_of("banner-sku").await?, "SS-00002", "slow typing is not taken as a scan");
+    assert_eq!(app.text_of("status-last-scan").await?, last_scan);
     app.close().await
 }

@@ -6,14 +6,14 @@
 export type Route = { name: "stock" } | { name: "item"; sku: string };
 
 export interface NavEntry {
-  name: Route["name"];
+  route: Route;
   label: string;
   /** Function key that opens the screen: reachable with a gloved hand, no mouse needed. */
   key: string;
 }
 
 /** Top-bar entries, in order. Detail screens (item) are reached from lists, not the bar. */
-export const SCREENS: NavEntry[] = [{ name: "stock", label: "Stock", key: "F2" }];
+export const SCREENS: NavEntry[] = [{ route: { name: "stock" }, label: "Stock", key: "F2" }];
 
 class Nav {
   route = $state<Route>({ name: "stock" });
