@@ -116,6 +116,21 @@ pub enum Command {
     /// Scanners: parse scan data, list devices, listen to one
     #[command(subcommand)]
     Scan(ScanCommand),
+    /// Set the count tolerance for a category, or the default (supervisor or admin)
+    #[command(subcommand)]
+    Tolerance(ToleranceCommand),
+    /// Cycle counts: start, scan, submit, show
+    #[command(subcommand)]
+    Count(CountCommand),
+    /// Count variances waiting for a supervisor
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
+    /// Count reports: variance per session, accuracy over time
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Change a setting (supervisor or admin): write_off_approval_value
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Users and roles
     #[command(subcommand)]
     User(UserCommand),
@@ -236,6 +251,10 @@ pub enum UserCommand {
         role: RoleArg,
     },
     List,
+    /// Change a PIN: your own, or anyone's as an admin; the new PIN comes from SHELFSYNC_NEW_PIN
+    Passwd {
+        name: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -262,4 +281,136 @@ pub enum ScanCommand {
         #[arg(long)]
         hid: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ToleranceCommand {
+    /// A variance is within tolerance when it is within every limit given
+    Set {
+        #[arg(long)]
+        category: Option<String>,
+        /// Absolute variance in units
+        #[arg(long, allow_negative_numbers = true)]
+        units: Option<i64>,
+        /// Absolute variance as a percentage of the expected quantity
+        #[arg(long, allow_negative_numbers = true)]
+        percent: Option<f64>,
+        /// Absolute variance value (units x unit cost)
+        #[arg(long)]
+        value: Option<String>,
+        /// Post variances within tolerance on submit
+        #[arg(long, value_enum, default_value = "on")]
+        auto_post: OnOff,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Subcommand)]
+pub enum CountCommand {
+    /// Open a count session over a location, a SKU list, a velocity class or the top N SKUs
+    Start {
+        #[arg(long)]
+        location: String,
+        #[arg(long = "sku")]
+        skus: Vec<String>,
+        /// Velocity class by units sold over 90 days: A, B or C
+        #[arg(long)]
+        class: Option<String>,
+        /// The N fastest SKUs at the location
+        #[arg(long)]
+        top: Option<usize>,
+        /// The counter never sees the system quantity
+        #[arg(long)]
+        blind: bool,
+        /// Anything in scope not counted is counted as zero (after confirmation on submit)
+        #[arg(long)]
+        full: bool,
+    },
+    /// Count CODE (a SKU or any barcode of the item): QTY adds to the count, or sets it with --replace
+    Scan {
+        session: String,
+        code: String,
+        #[arg(allow_negative_numbers = true)]
+        qty: i64,
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Close counting and compute the variances
+    Submit {
+        session: String,
+        /// In a full count, count everything not scanned as zero
+        #[arg(long)]
+        confirm_zero: bool,
+    },
+    Show {
+        session: String,
+    },
+    /// Plans: the monthly full count and rolling cycle counts (A monthly, B quarterly, C twice a year)
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    Pause {
+        session: String,
+    },
+    Resume {
+        session: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ApprovalsCommand {
+    List,
+    /// Post the variance
+    Approve {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Post nothing
+    Reject {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Ask for a new count of the SKU; this line stays for the record
+    Recount {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PlanCommand {
+    /// The counts due now at a location; --generate opens their sessions (once per period)
+    Due {
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        generate: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Per line: counted, expected, variance in units and value, who counted, who approved
+    Variance {
+        session: String,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Per month: share of lines within tolerance, net and absolute variance value
+    Accuracy {
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCommand {
+    Set { key: String, value: String },
 }

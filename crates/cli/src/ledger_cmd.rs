@@ -8,7 +8,7 @@ use serde_json::json;
 use shelfsync_core::{
     DomainError, Event, LocationCode, MAX_QTY, Movement, ReturnDestination, Sku, WriteOffSource,
 };
-use shelfsync_store::{AppendOutcome, EventFilter, StockFilter, Store, demo};
+use shelfsync_store::{AppendOutcome, EventFilter, MovementRequest, StockFilter, Store, demo};
 use uuid::Uuid;
 
 use crate::args::{
@@ -73,7 +73,13 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Audit(AuditCommand::Verify) => audit_verify(ctx),
         Command::Check => check(ctx),
         Command::Debug(DebugCommand::AppendScript { seed, count }) => append_script(ctx, seed, count),
-        Command::User(_) | Command::Scan(_) => unreachable!("dispatched in main"),
+        Command::User(_)
+        | Command::Scan(_)
+        | Command::Tolerance(_)
+        | Command::Count(_)
+        | Command::Approvals(_)
+        | Command::Report(_)
+        | Command::Settings(_) => unreachable!("dispatched in main"),
     }
 }
 
@@ -107,8 +113,36 @@ fn record(
     if extra.override_negative {
         event.override_by = Some(crate::auth::supervisor_override(ctx, &mut store)?);
     }
+    if matches!(event.movement, Movement::Damage { .. } | Movement::WriteOff { .. }) {
+        return request(ctx, &mut store, &event);
+    }
     let outcome = store.append(&event)?;
     print_recorded(ctx, &event, outcome);
+    Ok(())
+}
+
+/// Damage and write-offs: above the approval value they wait for a supervisor, unless the
+/// signed-in actor is one.
+fn request(ctx: &Context, store: &mut Store, event: &Event) -> Result<(), CliError> {
+    let actor = match &ctx.user {
+        Some(_) => Some(crate::auth::sign_in(ctx, store)?),
+        None => None,
+    };
+    match store.request_movement(event, actor.as_ref())? {
+        MovementRequest::Posted { seq } => print_recorded(ctx, event, AppendOutcome::Recorded { seq }),
+        MovementRequest::AwaitingApproval { approval, value } => {
+            if ctx.json {
+                output::json(
+                    &json!({ "id": event.id.to_string(), "status": "awaiting_approval", "approval": approval, "value": value }),
+                );
+            } else {
+                output::line(&format!(
+                    "{} worth {value} waits for a supervisor's approval ({approval})",
+                    event.movement.kind()
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -154,7 +188,7 @@ fn transfer_phase(ctx: &Context, phase: TransferPhase) -> Result<(), CliError> {
                 return Err(CliError::Usage(format!("unknown transfer '{transfer_id}'")));
             };
             let received = match qty {
-                Some(q) if q == 0 => 0,
+                Some(0) => 0,
                 Some(q) => quantity(q)?,
                 None => shipped,
             };

@@ -5,6 +5,7 @@
 mod args;
 mod auth;
 mod context;
+mod count_cmd;
 mod error;
 mod ledger_cmd;
 mod output;
@@ -31,6 +32,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::User(command) => user_cmd::run(&ctx, command),
         Command::Scan(command) => scan_cmd::run(&ctx, command),
+        Command::Tolerance(command) => count_cmd::tolerance(&ctx, command),
+        Command::Count(command) => count_cmd::count(&ctx, command),
+        Command::Approvals(command) => count_cmd::approvals(&ctx, command),
+        Command::Report(command) => count_cmd::report(&ctx, command),
+        Command::Settings(args::SettingsCommand::Set { key, value }) => count_cmd::settings(&ctx, key, value),
         command => ledger_cmd::run(&ctx, command),
     }
 }

@@ -12,6 +12,7 @@ pub fn run(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
     match command {
         UserCommand::Add { name, role } => add(ctx, &name, role),
         UserCommand::List => list(ctx),
+        UserCommand::Passwd { name } => passwd(ctx, &name),
     }
 }
 
@@ -42,5 +43,14 @@ fn list(ctx: &Context) -> Result<(), CliError> {
     let rows: Vec<Vec<String>> =
         users.iter().map(|u| vec![u.name.clone(), u.role.to_string(), u.active.to_string()]).collect();
     output::table(&["NAME", "ROLE", "ACTIVE"], &rows);
+    Ok(())
+}
+
+fn passwd(ctx: &Context, name: &str) -> Result<(), CliError> {
+    let mut store = ctx.open_existing()?;
+    let by = sign_in(ctx, &mut store)?;
+    let pin = read_secret("SHELFSYNC_NEW_PIN", &format!("new PIN for {name}: "))?;
+    store.change_pin(name, &pin, &by, &ctx.workstation)?;
+    output::line(&format!("PIN changed for {name}"));
     Ok(())
 }

@@ -83,7 +83,9 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         "sku,name,unit_cost,category,safety_stock,barcodes\nC-1,Cup,1,home,0,4006381333932\n",
     );
 
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    // (arguments, environment, what the one error line must say)
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (vec!["receive", "NOPE", "1", "--location", "WH1"], vec![], "unknown SKU 'NOPE'"),
         (vec!["receive", "A-1", "1", "--location", "WH9"], vec![], "unknown location 'WH9'"),
         (

@@ -38,7 +38,8 @@ fn demo_loads_a_realistic_catalogue_that_checks_out() {
     // A demo GTIN resolves through the scan layer to a 14-digit GTIN.
     let parsed: Value = serde_json::from_str(&ok(&db, &["scan", "parse", "]E05901230000011"])).unwrap();
     assert_eq!(parsed["gtin"], "05901230000011");
-    let refused = Command::new(env!("CARGO_BIN_EXE_shelfsync")).arg("--db").arg(&db).arg("demo").output().unwrap();
+    let refused =
+        Command::new(env!("CARGO_BIN_EXE_shelfsync")).arg("--db").arg(&db).arg("demo").output().unwrap();
     assert!(!refused.status.success(), "a second demo load into a used database is refused");
 }
 
@@ -49,7 +50,11 @@ fn movements_move_the_right_buckets() {
     let d = dir.path();
     ok(&db, &["init"]);
     std::fs::write(d.join("l.csv"), "code,name\nWH1,Main\nWH2,Second\n").unwrap();
-    std::fs::write(d.join("i.csv"), "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,2,4006381333931\n").unwrap();
+    std::fs::write(
+        d.join("i.csv"),
+        "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,2,4006381333931\n",
+    )
+    .unwrap();
     std::fs::write(d.join("s.csv"), "sku,location,qty\nA-1,WH1,20\n").unwrap();
     for (kind, file) in [("locations", "l.csv"), ("items", "i.csv"), ("stock", "s.csv")] {
         ok(&db, &["import", kind, d.join(file).to_str().unwrap()]);
@@ -84,8 +89,22 @@ fn movements_move_the_right_buckets() {
 
     let events = json(&db, &["events", "--sku", "A-1", "--json"]);
     let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["receive", "sale", "fulfil", "cancel", "reserve", "damage", "write_off", "return",
-                       "transfer_ship", "transfer_receive", "transfer"]);
+    assert_eq!(
+        kinds,
+        [
+            "receive",
+            "sale",
+            "fulfil",
+            "cancel",
+            "reserve",
+            "damage",
+            "write_off",
+            "return",
+            "transfer_ship",
+            "transfer_receive",
+            "transfer"
+        ]
+    );
     assert_eq!(events[1]["reference"], "order-1");
     let future = json(&db, &["events", "--since", "2999-01-01T00:00:00Z", "--json"]);
     assert_eq!(future.as_array().unwrap().len(), 0);

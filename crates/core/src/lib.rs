@@ -27,3 +27,6 @@ pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 
 mod role;
 pub use role::{Lockout, Role};
+
+mod count;
+pub use count::{Tolerance, VelocityClass, classify_velocity};

@@ -32,7 +32,8 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut rows = Vec::new();
     if quick() {
-        let rate = median((0..RUNS).map(|run| bulk_import_rate(&dir.path().join(format!("q{run}.db")))).collect());
+        let rate =
+            median((0..RUNS).map(|run| bulk_import_rate(&dir.path().join(format!("q{run}.db")))).collect());
         println!("bulk import: {} events/s", thousands(rate));
         return;
     }
@@ -40,20 +41,38 @@ fn main() {
     let (p50, p99) = scan_append_latency(dir.path());
     rows.push(format!("| durable scan-sized append (1 event per transaction, synchronous=FULL), p50 / p99 | {} / {} | p99 < 10 ms |", ms(p50), ms(p99)));
     let (floor_p50, floor_p99) = raw_single_insert_latency(dir.path());
-    rows.push(format!("| floor: raw SQLite single-row INSERT per transaction, same settings, p50 / p99 | {} / {} | |", ms(floor_p50), ms(floor_p99)));
+    rows.push(format!(
+        "| floor: raw SQLite single-row INSERT per transaction, same settings, p50 / p99 | {} / {} | |",
+        ms(floor_p50),
+        ms(floor_p99)
+    ));
 
-    let ledger_rate = median((0..RUNS).map(|run| bulk_import_rate(&dir.path().join(format!("bulk{run}.db")))).collect());
+    let ledger_rate =
+        median((0..RUNS).map(|run| bulk_import_rate(&dir.path().join(format!("bulk{run}.db")))).collect());
     rows.push(format!("| bulk import of {BULK_EVENTS} events, grouped transactions of 5,000 (median of {RUNS}) | {} events/s | >= 50,000 |", thousands(ledger_rate)));
-    let raw_rate = median((0..RUNS).map(|run| raw_bulk_rate(&dir.path().join(format!("raw{run}.db")))).collect());
-    rows.push(format!("| floor: rusqlite INSERT of the same event rows, no ledger logic (median of {RUNS}) | {} rows/s | |", thousands(raw_rate)));
+    let raw_rate =
+        median((0..RUNS).map(|run| raw_bulk_rate(&dir.path().join(format!("raw{run}.db")))).collect());
+    rows.push(format!(
+        "| floor: rusqlite INSERT of the same event rows, no ledger logic (median of {RUNS}) | {} rows/s | |",
+        thousands(raw_rate)
+    ));
     if let Some(cli_rate) = sqlite3_cli_rate(dir.path()) {
-        rows.push(format!("| floor: `sqlite3` CLI running the same INSERTs from a .sql file | {} rows/s | |", thousands(cli_rate)));
+        rows.push(format!(
+            "| floor: `sqlite3` CLI running the same INSERTs from a .sql file | {} rows/s | |",
+            thousands(cli_rate)
+        ));
     }
-    rows.push(format!("| ledger import as a share of the rusqlite floor | {:.0}% | |", 100.0 * ledger_rate / raw_rate));
+    rows.push(format!(
+        "| ledger import as a share of the rusqlite floor | {:.0}% | |",
+        100.0 * ledger_rate / raw_rate
+    ));
 
     let big = dir.path().join("rebuild.db");
     let load_rate = load_events(&big, REBUILD_EVENTS);
-    rows.push(format!("| loading {REBUILD_EVENTS} events through the ledger for the rebuild | {} events/s | |", thousands(load_rate)));
+    rows.push(format!(
+        "| loading {REBUILD_EVENTS} events through the ledger for the rebuild | {} events/s | |",
+        thousands(load_rate)
+    ));
     let (rebuild_time, peak_kib) = median_rebuild(&big);
     rows.push(format!("| projection rebuild of {REBUILD_EVENTS} events (median of {RUNS}), peak RSS of the process | {:.2} s, {} MiB | < 10 s |", rebuild_time.as_secs_f64(), peak_kib / 1024));
 
@@ -71,7 +90,13 @@ fn catalogue(store: &mut Store) {
     store.upsert_locations(&locations).unwrap();
     let items: Vec<ItemRecord> = (0..SKUS)
         .map(|n| ItemRecord {
-            item: Item { sku: sku(n), name: format!("item {n}"), unit_cost_cents: 100, category: "bench".into(), safety_stock: 0 },
+            item: Item {
+                sku: sku(n),
+                name: format!("item {n}"),
+                unit_cost_cents: 100,
+                category: "bench".into(),
+                safety_stock: 0,
+            },
             barcodes: vec![],
         })
         .collect();
@@ -277,7 +302,7 @@ fn thousands(rate: f64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

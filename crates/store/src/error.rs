@@ -47,6 +47,22 @@ pub enum StoreError {
     LockedOut { user: String, until: String },
     #[error("user '{user}' ({role}) may not {action}")]
     Forbidden { user: String, role: shelfsync_core::Role, action: String },
+    #[error("unknown count session '{0}'")]
+    UnknownSession(String),
+    #[error("count session {id} is {status}; scanning is closed")]
+    SessionClosed { id: String, status: String },
+    #[error("SKU '{sku}' is not in the scope of session {session}")]
+    OutOfScope { sku: String, session: String },
+    #[error("nothing to count: the scope {0} holds no SKUs")]
+    EmptyScope(String),
+    #[error("nothing was counted in session {0}")]
+    NothingCounted(String),
+    #[error("{0} SKUs in this full count were not counted; submit with --confirm-zero to count them as zero")]
+    UncountedInFullCount(usize),
+    #[error("unknown approval '{0}'")]
+    UnknownApproval(String),
+    #[error("approval {id} is not pending (it is {state})")]
+    NotPending { id: String, state: String },
     #[error("disk full: the change was not saved; free some space and try again")]
     DiskFull,
     #[error("the database is locked by another process; try again")]

@@ -80,10 +80,11 @@ pub fn append_in_mode(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> 
     check_references(tx, event, mode)?;
     let position = current_position(tx, event)?;
     let deltas = event.deltas();
-    if mode == AppendMode::Local && event.override_by.is_none() {
-        if let Some(violation) = position.check(&deltas) {
-            return Err(StoreError::WouldGoNegative(violation));
-        }
+    if mode == AppendMode::Local
+        && event.override_by.is_none()
+        && let Some(violation) = position.check(&deltas)
+    {
+        return Err(StoreError::WouldGoNegative(violation));
     }
     let recorded_at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
     let seq = insert_event(tx, event, &body, &body_hash, &recorded_at)?;

@@ -5,9 +5,12 @@
 //! ONE `BEGIN IMMEDIATE` transaction. "Acknowledged" means that transaction committed with
 //! `synchronous=FULL`. Nothing updates or deletes an event.
 
+mod approvals;
 mod audit;
 mod catalog;
 mod connection;
+mod count_reports;
+mod counts;
 pub mod demo;
 mod error;
 mod import;
@@ -16,9 +19,12 @@ pub mod outbox;
 mod query;
 mod users;
 
+pub use approvals::{MovementRequest, PendingMovement, WRITE_OFF_APPROVAL_KEY};
 pub use audit::{AuditBreak, AuditReport};
 pub use catalog::{ItemRecord, LocationRecord};
 pub use connection::{MIGRATIONS, Store};
+pub use count_reports::{AccuracyRow, CYCLE_DAYS, DueCount, VarianceRow};
+pub use counts::{Approval, CountLineView, CountScope, CountSessionView, Decision};
 pub use error::{CsvLineError, StoreError};
 pub use import::ImportSummary;
 pub use ledger::{AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode};

@@ -43,15 +43,15 @@ pub struct RecordedEvent {
 
 impl Store {
     pub fn stock(&self, filter: &StockFilter) -> Result<Vec<StockRow>> {
-        if let Some(sku) = &filter.sku {
-            if self.item(sku)?.is_none() {
-                return Err(StoreError::UnknownSku(sku.clone()));
-            }
+        if let Some(sku) = &filter.sku
+            && self.item(sku)?.is_none()
+        {
+            return Err(StoreError::UnknownSku(sku.clone()));
         }
-        if let Some(location) = &filter.location {
-            if !self.location_exists(location)? {
-                return Err(StoreError::UnknownLocation(location.clone()));
-            }
+        if let Some(location) = &filter.location
+            && !self.location_exists(location)?
+        {
+            return Err(StoreError::UnknownLocation(location.clone()));
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT sku, location, on_hand, committed, reserved, damaged, in_transit FROM balances
@@ -86,10 +86,10 @@ impl Store {
     }
 
     pub fn events(&self, filter: &EventFilter) -> Result<Vec<RecordedEvent>> {
-        if let Some(sku) = &filter.sku {
-            if self.item(sku)?.is_none() {
-                return Err(StoreError::UnknownSku(sku.clone()));
-            }
+        if let Some(sku) = &filter.sku
+            && self.item(sku)?.is_none()
+        {
+            return Err(StoreError::UnknownSku(sku.clone()));
         }
         let since = filter.since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         let limit = filter.limit.map_or(-1, |n| n as i64);

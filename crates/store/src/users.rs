@@ -147,13 +147,10 @@ impl Store {
         if !active {
             return Err(StoreError::Auth(format!("user '{name}' is deactivated")));
         }
-        if let Some(until) = locked_until.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
-            if until > now {
-                return Err(StoreError::LockedOut {
-                    user: name.into(),
-                    until: stamp(until.with_timezone(&Utc)),
-                });
-            }
+        if let Some(until) = locked_until.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            && until > now
+        {
+            return Err(StoreError::LockedOut { user: name.into(), until: stamp(until.with_timezone(&Utc)) });
         }
         let parsed = PasswordHash::new(&pin_hash)
             .map_err(|e| StoreError::Auth(format!("stored hash unreadable: {e}")))?;
@@ -177,6 +174,28 @@ impl Store {
         tx.execute("UPDATE users SET failed_attempts = ?2 WHERE name = ?1", params![name, failed])?;
         tx.commit()?;
         Err(StoreError::Auth(format!("wrong user or PIN for '{name}'")))
+    }
+}
+
+impl Store {
+    /// Changes a user's PIN: their own, or anyone's as an admin. Clears any lockout.
+    pub fn change_pin(&mut self, name: &str, secret: &str, by: &User, workstation: &str) -> Result<()> {
+        if by.name != name && !by.role.is_admin() {
+            return Err(forbidden(by, "change another user's PIN"));
+        }
+        check_secret_shape(secret)?;
+        let hash = hash_secret(secret)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE users SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE name = ?1",
+            params![name, hash],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Auth(format!("unknown user '{name}'")));
+        }
+        audit_in(&tx, &by.name, workstation, "user.passwd", name, "")?;
+        tx.commit()?;
+        Ok(())
     }
 }
 

@@ -23,7 +23,9 @@ fn tampered_copy(tamper: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 
 #[test]
 fn verify_names_the_first_broken_entry() {
-    let cases: &[(&str, &str, Option<(i64, &str)>)] = &[
+    // (name, tampering SQL, the entry verify must name and a word of its reason)
+    type Case<'a> = (&'a str, &'a str, Option<(i64, &'a str)>);
+    let cases: &[Case] = &[
         ("untouched", "", None),
         ("edit an entry's actor", "UPDATE audit SET actor = 'mallory' WHERE seq = 4", Some((4, "edited"))),
         ("edit an entry's detail", "UPDATE audit SET detail = 'x' WHERE seq = 7", Some((7, "edited"))),

@@ -1,0 +1,266 @@
+//! Counts, tolerances and approvals. Every command that acts signs its user in; the roles
+//! are checked again in the store.
+
+use serde_json::json;
+use shelfsync_core::{Tolerance, VelocityClass, parse_cents};
+use shelfsync_store::{CountScope, Decision};
+
+use crate::args::{ApprovalsCommand, CountCommand, OnOff, PlanCommand, ReportCommand, ToleranceCommand};
+use crate::auth::sign_in;
+use crate::context::Context;
+use crate::{CliError, output};
+
+pub fn tolerance(ctx: &Context, command: ToleranceCommand) -> Result<(), CliError> {
+    let ToleranceCommand::Set { category, units, percent, value, auto_post } = command;
+    let percent_bp = percent
+        .map(|p| {
+            if !(0.0..=100_000.0).contains(&p) {
+                return Err(CliError::Usage(format!("--percent {p} must be between 0 and 100000")));
+            }
+            Ok((p * 100.0).round() as i64)
+        })
+        .transpose()?;
+    if units.is_some_and(|u| u < 0) {
+        return Err(CliError::Usage("--units must not be negative".into()));
+    }
+    let tolerance = Tolerance {
+        units,
+        percent_bp,
+        value_cents: value.as_deref().map(parse_cents).transpose()?,
+        auto_post: matches!(auto_post, OnOff::On),
+    };
+    let mut store = ctx.open_existing()?;
+    let user = sign_in(ctx, &mut store)?;
+    store.set_tolerance(category.as_deref(), &tolerance, &user, &ctx.workstation)?;
+    if ctx.json {
+        output::json(&json!({ "category": category, "tolerance": tolerance }));
+    } else {
+        output::line(&format!("tolerance for {} set", category.as_deref().unwrap_or("the default")));
+    }
+    Ok(())
+}
+
+pub fn count(ctx: &Context, command: CountCommand) -> Result<(), CliError> {
+    let mut store = ctx.open_existing()?;
+    if let CountCommand::Show { session } = &command {
+        let view = store.count_session(session, false)?;
+        return show(ctx, &view);
+    }
+    let user = sign_in(ctx, &mut store)?;
+    let ws = ctx.workstation.clone();
+    match command {
+        CountCommand::Plan(PlanCommand::Due { location, generate }) => {
+            if generate {
+                shelfsync_store::require_supervisor(&user, "generate planned counts")?;
+            }
+            let due = store.due_counts(&location, chrono::Utc::now(), generate.then_some(&user), &ws)?;
+            if ctx.json {
+                output::json(&due);
+            } else {
+                let rows: Vec<Vec<String>> = due
+                    .iter()
+                    .map(|d| {
+                        vec![
+                            d.plan.clone(),
+                            if d.full { "full".into() } else { d.skus.len().to_string() },
+                            d.session.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["PLAN", "SKUS", "SESSION"], &rows);
+            }
+        }
+        CountCommand::Start { location, skus, class, top, blind, full } => {
+            let class = class
+                .map(|c| {
+                    VelocityClass::parse(&c)
+                        .ok_or_else(|| CliError::Usage(format!("--class '{c}' must be A, B or C")))
+                })
+                .transpose()?;
+            let scope = CountScope { location, skus, class, top };
+            let id = store.start_count(&scope, blind, full, &user, &ws)?;
+            if ctx.json {
+                output::json(&json!({ "id": id }));
+            } else {
+                output::line(&id);
+            }
+        }
+        CountCommand::Scan { session, code, qty, replace } => {
+            let sku = store.count_scan(&session, &code, qty, replace, &user, &ws)?;
+            if ctx.json {
+                output::json(&json!({ "session": session, "sku": sku, "qty": qty, "replace": replace }));
+            } else {
+                output::line(&format!("counted {qty} x {sku}"));
+            }
+        }
+        CountCommand::Submit { session, confirm_zero } => {
+            store.submit_count(&session, confirm_zero, &user, &ws)?;
+            let view = store.count_session(&session, user.role.is_supervisor())?;
+            return show(ctx, &view);
+        }
+        CountCommand::Pause { session } => store.set_count_paused(&session, true, &user, &ws)?,
+        CountCommand::Resume { session } => store.set_count_paused(&session, false, &user, &ws)?,
+        CountCommand::Show { .. } => unreachable!("handled before sign-in"),
+    }
+    Ok(())
+}
+
+fn show(ctx: &Context, view: &shelfsync_store::CountSessionView) -> Result<(), CliError> {
+    if ctx.json {
+        output::json(view);
+        return Ok(());
+    }
+    output::line(&format!(
+        "session {} ({}, {}), {} SKUs in scope",
+        view.id, view.status, view.scope, view.scope_skus
+    ));
+    let opt = |v: Option<i64>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
+    let rows: Vec<Vec<String>> = view
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.sku.clone(),
+                l.round.to_string(),
+                l.counted.to_string(),
+                opt(l.expected),
+                opt(l.variance),
+                l.state.clone(),
+                l.id.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    output::table(&["SKU", "ROUND", "COUNTED", "EXPECTED", "VARIANCE", "STATE", "LINE"], &rows);
+    Ok(())
+}
+
+pub fn approvals(ctx: &Context, command: ApprovalsCommand) -> Result<(), CliError> {
+    let mut store = ctx.open_existing()?;
+    let user = sign_in(ctx, &mut store)?;
+    let (id, reason, decision) = match command {
+        ApprovalsCommand::List => {
+            shelfsync_store::require_supervisor(&user, "see the approvals inbox")?;
+            let pending = store.pending_approvals()?;
+            let movements = store.pending_movements()?;
+            if ctx.json {
+                let mut items: Vec<serde_json::Value> = pending
+                    .iter()
+                    .map(|a| {
+                        let mut v = serde_json::to_value(a).unwrap_or_default();
+                        v["kind"] = json!("count");
+                        v
+                    })
+                    .collect();
+                items.extend(movements.iter().map(|m| {
+                    let mut v = serde_json::to_value(m).unwrap_or_default();
+                    v["session"] = serde_json::Value::Null;
+                    v["variance"] = json!(-m.qty);
+                    v
+                }));
+                output::json(&items);
+            } else {
+                let rows: Vec<Vec<String>> = pending
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            a.id.clone(),
+                            a.sku.clone(),
+                            a.counted.to_string(),
+                            a.expected.to_string(),
+                            a.variance.to_string(),
+                            format!("{:.2}", a.value),
+                            a.counters.join(","),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &["ID", "SKU", "COUNTED", "EXPECTED", "VARIANCE", "VALUE", "COUNTED_BY"],
+                    &rows,
+                );
+                let rows: Vec<Vec<String>> = movements
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            m.id.clone(),
+                            m.kind.clone(),
+                            m.sku.clone(),
+                            m.qty.to_string(),
+                            format!("{:.2}", m.value),
+                            m.requested_by.clone(),
+                        ]
+                    })
+                    .collect();
+                if !rows.is_empty() {
+                    output::table(&["ID", "KIND", "SKU", "QTY", "VALUE", "REQUESTED_BY"], &rows);
+                }
+            }
+            return Ok(());
+        }
+        ApprovalsCommand::Approve { id, reason } => (id, reason, Decision::Approve),
+        ApprovalsCommand::Reject { id, reason } => (id, reason, Decision::Reject),
+        ApprovalsCommand::Recount { id, reason } => (id, reason, Decision::Recount),
+    };
+    store.decide(&id, decision, &reason, &user, &ctx.workstation)?;
+    if ctx.json {
+        output::json(&json!({ "id": id, "decision": format!("{decision:?}").to_lowercase() }));
+    } else {
+        output::line(&format!("{id}: {decision:?}"));
+    }
+    Ok(())
+}
+
+pub fn report(ctx: &Context, command: ReportCommand) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    match command {
+        ReportCommand::Variance { session, csv } => {
+            let rows = store.variance_report(&session)?;
+            emit(ctx, &rows, csv.as_deref())
+        }
+        ReportCommand::Accuracy { csv } => {
+            let rows = store.accuracy_report()?;
+            emit(ctx, &rows, csv.as_deref())
+        }
+    }
+}
+
+/// Prints rows as JSON or a table, and writes them to CSV when asked.
+fn emit<T: serde::Serialize>(
+    ctx: &Context,
+    rows: &[T],
+    csv: Option<&std::path::Path>,
+) -> Result<(), CliError> {
+    if let Some(path) = csv {
+        let wrap = |e: csv::Error| CliError::WriteFile { path: path.display().to_string(), source: e.into() };
+        let mut writer = csv::Writer::from_path(path).map_err(wrap)?;
+        for row in rows {
+            writer.serialize(row).map_err(wrap)?;
+        }
+        writer.flush()?;
+    }
+    if ctx.json {
+        output::json(rows);
+        return Ok(());
+    }
+    let values: Vec<serde_json::Value> =
+        rows.iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect();
+    let headers: Vec<String> = values
+        .first()
+        .and_then(|v| v.as_object())
+        .map(|o| o.keys().map(|k| k.to_uppercase()).collect())
+        .unwrap_or_default();
+    let cells: Vec<Vec<String>> = values
+        .iter()
+        .filter_map(|v| v.as_object())
+        .map(|o| o.values().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect())
+        .collect();
+    output::table(&headers.iter().map(String::as_str).collect::<Vec<_>>(), &cells);
+    Ok(())
+}
+
+pub fn settings(ctx: &Context, key: String, value: String) -> Result<(), CliError> {
+    let mut store = ctx.open_existing()?;
+    let user = sign_in(ctx, &mut store)?;
+    store.set_setting(&key, &value, &user, &ctx.workstation)?;
+    output::line(&format!("{key} = {value}"));
+    Ok(())
+}

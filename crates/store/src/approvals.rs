@@ -1,0 +1,183 @@
+//! Damage and write-offs above a value threshold wait for a supervisor before they post.
+//! The event is made (id and all) when it is requested, so approving it twice posts once.
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use shelfsync_core::{Event, Movement, parse_cents};
+
+use crate::audit::audit_in;
+use crate::ledger::append_in;
+use crate::users::{User, forbidden, require_supervisor};
+use crate::{AppendOutcome, Result, Store, StoreError};
+
+/// Damage or write-offs worth more than this (units x unit cost) need a supervisor.
+pub const WRITE_OFF_APPROVAL_KEY: &str = "write_off_approval_value";
+/// The default threshold: 500.00 in the catalogue's currency.
+const DEFAULT_APPROVAL_CENTS: i64 = 50_000;
+
+/// What happened to a damage or write-off request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MovementRequest {
+    Posted { seq: i64 },
+    AwaitingApproval { approval: String, value: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PendingMovement {
+    pub id: String,
+    pub kind: String,
+    pub sku: String,
+    pub location: String,
+    pub qty: i64,
+    pub value: f64,
+    pub requested_by: String,
+    pub reason: Option<String>,
+}
+
+impl Store {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str, by: &User, workstation: &str) -> Result<()> {
+        require_supervisor(by, "change settings")?;
+        match key {
+            WRITE_OFF_APPROVAL_KEY => {
+                parse_cents(value)?;
+            }
+            other => {
+                return Err(StoreError::Auth(format!(
+                    "unknown setting '{other}' (known: {WRITE_OFF_APPROVAL_KEY})"
+                )));
+            }
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        audit_in(&tx, &by.name, workstation, "setting.set", key, value)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn approval_threshold_cents(&self) -> Result<i64> {
+        match self.setting(WRITE_OFF_APPROVAL_KEY)? {
+            Some(value) => Ok(parse_cents(&value)?),
+            None => Ok(DEFAULT_APPROVAL_CENTS),
+        }
+    }
+
+    /// Posts a damage or write-off, or parks it for a supervisor when it is worth more than
+    /// the threshold and the actor is not a supervisor. Other movements post directly.
+    pub fn request_movement(&mut self, event: &Event, actor: Option<&User>) -> Result<MovementRequest> {
+        let qty = match &event.movement {
+            Movement::Damage { qty, .. } | Movement::WriteOff { qty, .. } => i64::from(*qty),
+            _ => return self.post(event),
+        };
+        event.validate()?;
+        let sku = event.movement.sku().as_str();
+        let unit_cost = self.item(sku)?.ok_or_else(|| StoreError::UnknownSku(sku.into()))?.unit_cost_cents;
+        let value = qty.saturating_mul(unit_cost);
+        let supervisor = actor.is_some_and(|u| u.role.is_supervisor());
+        if value <= self.approval_threshold_cents()? || supervisor {
+            return self.post(event);
+        }
+        // Checked now, so a request that could never post is refused at once.
+        let location = event.movement.locations()[0].to_string();
+        if !self.location_exists(&location)? {
+            return Err(StoreError::UnknownLocation(location));
+        }
+        let id = event.id.to_string();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO pending_movements (id, event, kind, sku, location, qty, value_cents, requested_by, requested_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending')",
+            params![id, event.canonical_body(), event.movement.kind(), sku, location, qty, value, event.actor,
+                    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)],
+        )?;
+        audit_in(&tx, &event.actor, &event.workstation, "movement.request", &id, event.movement.kind())?;
+        tx.commit()?;
+        Ok(MovementRequest::AwaitingApproval { approval: id, value: shelfsync_core::format_cents(value) })
+    }
+
+    fn post(&mut self, event: &Event) -> Result<MovementRequest> {
+        let seq = match self.append(event)? {
+            AppendOutcome::Recorded { seq } | AppendOutcome::Duplicate { seq } => seq,
+        };
+        Ok(MovementRequest::Posted { seq })
+    }
+
+    pub fn pending_movements(&self) -> Result<Vec<PendingMovement>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, sku, location, qty, value_cents, requested_by, json_extract(event, '$.reason')
+             FROM pending_movements WHERE state = 'pending' ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PendingMovement {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                sku: r.get(2)?,
+                location: r.get(3)?,
+                qty: r.get(4)?,
+                value: r.get::<_, i64>(5)? as f64 / 100.0,
+                requested_by: r.get(6)?,
+                reason: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Approves (posts) or rejects a parked movement. Returns false when `id` is not one.
+    pub(crate) fn decide_movement(
+        &mut self,
+        id: &str,
+        approve: bool,
+        reason: &str,
+        by: &User,
+        workstation: &str,
+    ) -> Result<bool> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(String, String, String)> = tx
+            .query_row("SELECT event, state, requested_by FROM pending_movements WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let Some((body, state, requested_by)) = row else {
+            return Ok(false);
+        };
+        if state != "pending" {
+            return Err(StoreError::NotPending { id: id.into(), state });
+        }
+        if requested_by == by.name {
+            return Err(forbidden(by, "approve their own request"));
+        }
+        let new_state = if approve {
+            let event: Event = serde_json::from_str(&body)
+                .map_err(|e| StoreError::CorruptEvent { seq: 0, reason: e.to_string() })?;
+            append_in(&tx, &event)?;
+            "posted"
+        } else {
+            "rejected"
+        };
+        tx.execute(
+            "UPDATE pending_movements SET state = ?2, decided_by = ?3, decided_at = ?4, reason = ?5 WHERE id = ?1",
+            params![id, new_state, by.name, Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true), reason],
+        )?;
+        audit_in(
+            &tx,
+            &by.name,
+            workstation,
+            if approve { "movement.approve" } else { "movement.reject" },
+            id,
+            reason,
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+}
