@@ -106,6 +106,9 @@ fn movements_move_the_right_buckets() {
         ]
     );
     assert_eq!(events[1]["reference"], "order-1");
+    let last_two = json(&db, &["events", "--sku", "A-1", "--limit", "2", "--json"]);
+    let kinds: Vec<&str> = last_two.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["transfer_receive", "transfer"], "--limit keeps the newest, oldest first");
     let future = json(&db, &["events", "--since", "2999-01-01T00:00:00Z", "--json"]);
     assert_eq!(future.as_array().unwrap().len(), 0);
 

@@ -29,7 +29,8 @@ pub struct StockRow {
 pub struct EventFilter {
     pub sku: Option<String>,
     pub since: Option<DateTime<Utc>>,
-    /// At most this many events, newest last. Bounded so a UI list cannot load the whole log.
+    /// Only the newest this-many events (still printed oldest first), like `tail`. Bounded so
+    /// a UI list cannot load the whole log.
     pub limit: Option<usize>,
 }
 
@@ -95,8 +96,10 @@ impl Store {
         let limit = filter.limit.map_or(-1, |n| n as i64);
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, recorded_at, body FROM events
-             WHERE (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR occurred_at >= ?2)
-             ORDER BY seq LIMIT ?3",
+             WHERE seq IN (SELECT seq FROM events
+                           WHERE (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR occurred_at >= ?2)
+                           ORDER BY seq DESC LIMIT ?3)
+             ORDER BY seq",
         )?;
         let rows = stmt.query_map(rusqlite::params![filter.sku, since, limit], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
