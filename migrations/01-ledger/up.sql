@@ -32,11 +32,12 @@ CREATE TABLE events (
     body_hash   TEXT NOT NULL,
     occurred_at TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    -- The shipment a transfer receipt closes; the unique index makes a second receipt impossible.
-    shipment    TEXT
+    -- The event this one closes: the shipment a transfer receipt receives, or the event a
+    -- reversal undoes. The unique index makes a second receipt or reversal impossible.
+    closes      TEXT
 ) STRICT;
--- Partial: only receipts carry a shipment, so other events add nothing to this index.
-CREATE UNIQUE INDEX events_by_shipment ON events(shipment) WHERE shipment IS NOT NULL;
+-- Partial: few events close another, so the rest add nothing to this index.
+CREATE UNIQUE INDEX events_by_closes ON events(closes) WHERE closes IS NOT NULL;
 CREATE INDEX events_by_sku ON events(sku, seq);
 CREATE INDEX events_by_occurred ON events(occurred_at);
 

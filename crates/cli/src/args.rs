@@ -92,6 +92,12 @@ pub enum Command {
         #[command(flatten)]
         args: Option<TransferArgs>,
     },
+    /// Undo a mistaken event with a new event of opposite deltas that references it
+    Reverse {
+        event_id: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Buckets and ATP per SKU and location
     Stock {
         sku: Option<String>,
@@ -134,6 +140,14 @@ pub enum Command {
     /// Users and roles
     #[command(subcommand)]
     User(UserCommand),
+    /// Sales channels: add, list, map listings, allocation rules
+    #[command(subcommand)]
+    Channel(crate::sync_args::ChannelCommand),
+    /// The sync engine: run, status, explain, dead letters
+    #[command(subcommand)]
+    Sync(crate::sync_args::SyncCommand),
+    /// The channel simulator (Shopify GraphQL) on 127.0.0.1, until Ctrl-C
+    Sim(crate::sync_args::SimArgs),
     /// Internal tools for tests
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),

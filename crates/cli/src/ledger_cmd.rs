@@ -68,6 +68,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
             };
             record(ctx, movement, args.reason, &EventExtra::default())
         }
+        Command::Reverse { event_id, reason } => reverse(ctx, &event_id, reason),
         Command::Stock { sku, location } => stock(ctx, StockFilter { sku, location }),
         Command::Events { sku, since, limit } => events(ctx, sku, since, limit),
         Command::Audit(AuditCommand::Verify) => audit_verify(ctx),
@@ -79,7 +80,10 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         | Command::Count(_)
         | Command::Approvals(_)
         | Command::Report(_)
-        | Command::Settings(_) => unreachable!("dispatched in main"),
+        | Command::Settings(_)
+        | Command::Channel(_)
+        | Command::Sync(_)
+        | Command::Sim(_) => unreachable!("dispatched in main"),
     }
 }
 
@@ -114,6 +118,7 @@ fn record(
         event.override_by = Some(crate::auth::supervisor_override(ctx, &mut store)?);
     }
     if matches!(event.movement, Movement::Damage { .. } | Movement::WriteOff { .. }) {
+        event.reason = event.reason.as_deref().map(shelfsync_core::loss_reason).transpose()?;
         return request(ctx, &mut store, &event);
     }
     let outcome = store.append(&event)?;
@@ -197,6 +202,18 @@ fn transfer_phase(ctx: &Context, phase: TransferPhase) -> Result<(), CliError> {
             record(ctx, movement, reason, &EventExtra::default())
         }
     }
+}
+
+fn reverse(ctx: &Context, event_id: &str, reason: String) -> Result<(), CliError> {
+    let unknown = || CliError::Store(shelfsync_store::StoreError::UnknownEvent(event_id.to_string()));
+    let id = Uuid::parse_str(event_id).map_err(|_| unknown())?;
+    let original = ctx.open_existing()?.event(id)?.ok_or_else(unknown)?;
+    record(
+        ctx,
+        original.reversal(),
+        Some(reason),
+        &EventExtra { reference: Some(format!("reverses:{id}")), ..EventExtra::default() },
+    )
 }
 
 fn init(ctx: &Context) -> Result<(), CliError> {

@@ -4,12 +4,15 @@
 
 mod args;
 mod auth;
+mod channel_cmd;
 mod context;
 mod count_cmd;
 mod error;
 mod ledger_cmd;
 mod output;
 mod scan_cmd;
+mod sync_args;
+mod sync_cmd;
 mod user_cmd;
 
 use clap::Parser;
@@ -37,6 +40,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Approvals(command) => count_cmd::approvals(&ctx, command),
         Command::Report(command) => count_cmd::report(&ctx, command),
         Command::Settings(args::SettingsCommand::Set { key, value }) => count_cmd::settings(&ctx, key, value),
+        Command::Channel(command) => channel_cmd::run(&ctx, command),
+        Command::Sync(command) => sync_cmd::run(&ctx, command),
+        Command::Sim(args) => sync_cmd::sim(args),
         command => ledger_cmd::run(&ctx, command),
     }
 }

@@ -124,3 +124,43 @@ fn movements_move_the_right_buckets() {
     ok(&db, &["check"]);
     ok(&db, &["audit", "verify"]);
 }
+
+#[test]
+fn a_mistaken_posting_is_reversed_by_a_new_event_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    json(&db, &["demo", "--json"]);
+    let before = json(&db, &["stock", "SS-00002", "--location", "WH2", "--json"]);
+    let wrong = json(&db, &["transfer", "SS-00002", "4", "--from", "WH2", "--to", "STORE", "--json"]);
+    let id = wrong["id"].as_str().unwrap();
+    let reversal = json(&db, &["reverse", id, "--reason", "scanned the wrong pallet", "--json"]);
+    assert_eq!(reversal["kind"], "reversal");
+    assert_eq!(json(&db, &["stock", "SS-00002", "--location", "WH2", "--json"]), before);
+    let events = json(&db, &["events", "--sku", "SS-00002", "--limit", "1", "--json"]);
+    assert_eq!(events[0]["reference"], format!("reverses:{id}"));
+    let again = Command::new(env!("CARGO_BIN_EXE_shelfsync"))
+        .arg("--db")
+        .arg(&db)
+        .args(["reverse", id, "--reason", "twice"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("was already reversed"));
+    let of_reversal = Command::new(env!("CARGO_BIN_EXE_shelfsync"))
+        .arg("--db")
+        .arg(&db)
+        .args(["reverse", reversal["id"].as_str().unwrap(), "--reason", "x"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&of_reversal.stderr).contains("is itself a reversal"));
+    // Damage reasons are kept with a loss code.
+    json(
+        &db,
+        &["damage", "SS-00002", "1", "--location", "WH2", "--reason", "Expired: best before 11/26", "--json"],
+    );
+    json(&db, &["damage", "SS-00002", "1", "--location", "WH2", "--reason", "crushed", "--json"]);
+    let last = json(&db, &["events", "--sku", "SS-00002", "--limit", "2", "--json"]);
+    assert_eq!(last[0]["reason"], "expired: best before 11/26");
+    assert_eq!(last[1]["reason"], "other: crushed");
+    ok(&db, &["check"]);
+    ok(&db, &["audit", "verify"]);
+}

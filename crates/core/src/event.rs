@@ -120,7 +120,25 @@ pub enum Movement {
         counted: i64,
         expected: i64,
     },
+    /// Undoes a mistaken event with the exact opposite deltas. Corrections are new events;
+    /// nothing is ever edited.
+    Reversal {
+        sku: Sku,
+        of: Uuid,
+        legs: Vec<Leg>,
+    },
 }
+
+/// One bucket change carried explicitly, for reversals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leg {
+    pub location: LocationCode,
+    pub bucket: Bucket,
+    pub amount: i64,
+}
+
+/// Most legs an event has: a transfer or a fulfilment has two.
+const MAX_LEGS: usize = 4;
 
 /// One bucket change caused by an event.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -148,6 +166,7 @@ impl Movement {
             Movement::TransferShip { .. } => "transfer_ship",
             Movement::TransferReceive { .. } => "transfer_receive",
             Movement::CountPosting { .. } => "count_posting",
+            Movement::Reversal { .. } => "reversal",
         }
     }
 
@@ -166,7 +185,8 @@ impl Movement {
             | Movement::Transfer { sku, .. }
             | Movement::TransferShip { sku, .. }
             | Movement::TransferReceive { sku, .. }
-            | Movement::CountPosting { sku, .. } => sku,
+            | Movement::CountPosting { sku, .. }
+            | Movement::Reversal { sku, .. } => sku,
         }
     }
 
@@ -187,6 +207,15 @@ impl Movement {
             | Movement::Damage { location, .. }
             | Movement::WriteOff { location, .. }
             | Movement::CountPosting { location, .. } => vec![location],
+            Movement::Reversal { legs, .. } => {
+                let mut locations: Vec<&LocationCode> = Vec::new();
+                for leg in legs {
+                    if !locations.contains(&&leg.location) {
+                        locations.push(&leg.location);
+                    }
+                }
+                locations
+            }
         }
     }
 
@@ -239,6 +268,9 @@ impl Movement {
             Movement::CountPosting { location, counted, expected, .. } => {
                 vec![d(location, OnHand, counted - expected)]
             }
+            Movement::Reversal { legs, .. } => {
+                legs.iter().map(|leg| d(&leg.location, leg.bucket, leg.amount)).collect()
+            }
         }
     }
 
@@ -275,6 +307,13 @@ impl Movement {
                 check_text("session", session)?;
                 check_count(*counted)?;
                 check_count(*expected)
+            }
+            Movement::Reversal { legs, .. } => {
+                if legs.is_empty() || legs.len() > MAX_LEGS {
+                    return Err(DomainError::EmptyText { field: "reversal legs" });
+                }
+                legs.iter().try_for_each(|leg| check_amount(leg.amount))?;
+                need_reason("a reversal")
             }
             Movement::Receive { qty, .. }
             | Movement::Sale { qty, .. }
@@ -386,6 +425,17 @@ impl Event {
 
     pub fn deltas(&self) -> Vec<Delta> {
         self.movement.deltas()
+    }
+
+    /// The movement that undoes this event: every delta negated, the original named.
+    pub fn reversal(&self) -> Movement {
+        let legs = self
+            .deltas()
+            .into_iter()
+            .filter(|d| d.amount != 0)
+            .map(|d| Leg { location: d.location, bucket: d.bucket, amount: -d.amount })
+            .collect();
+        Movement::Reversal { sku: self.movement.sku().clone(), of: self.id, legs }
     }
 
     /// The canonical body: what "the same event" means for idempotency. serde_json writes
@@ -523,5 +573,51 @@ mod tests {
         assert_eq!(back, event);
         assert_eq!(back.canonical_body(), body);
         assert!(body.contains(r#""kind":"receive""#));
+    }
+}
+
+/// Reason codes for damage and write-offs, so reports can group losses by cause.
+pub const LOSS_REASON_CODES: [&str; 6] =
+    ["damaged", "expired", "shrinkage", "theft", "vendor_return", "other"];
+
+/// Puts a damage or write-off reason in `code` or `code: note` form. Text that names no code
+/// is kept as the note of `other`, so a free-text reason is never lost; `other` alone must
+/// carry a note.
+pub fn loss_reason(raw: &str) -> Result<String, DomainError> {
+    let raw = raw.trim();
+    let (head, note) = raw.split_once(':').map_or((raw, ""), |(h, n)| (h.trim(), n.trim()));
+    let code = head.to_ascii_lowercase().replace([' ', '-'], "_");
+    if !LOSS_REASON_CODES.contains(&code.as_str()) {
+        return if raw.is_empty() {
+            Err(DomainError::EmptyText { field: "reason" })
+        } else {
+            Ok(format!("other: {raw}"))
+        };
+    }
+    match (code.as_str(), note) {
+        ("other", "") => Err(DomainError::ReasonRequired("'other' (write it as 'other: what happened')")),
+        (_, "") => Ok(code),
+        (_, note) => Ok(format!("{code}: {note}")),
+    }
+}
+
+#[cfg(test)]
+mod loss_reason_tests {
+    use super::*;
+
+    #[test]
+    fn reasons_carry_a_code() {
+        let cases = [
+            ("damaged", Ok("damaged")),
+            ("Vendor Return: RMA 7", Ok("vendor_return: RMA 7")),
+            ("theft:  aisle 4", Ok("theft: aisle 4")),
+            ("crushed by forklift", Ok("other: crushed by forklift")),
+            ("other: pallet fell", Ok("other: pallet fell")),
+            ("other", Err(())),
+            ("  ", Err(())),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(loss_reason(raw).map_err(|_| ()), want.map(String::from), "{raw:?}");
+        }
     }
 }

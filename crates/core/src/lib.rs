@@ -16,7 +16,10 @@ mod position;
 
 pub use balance::{Balances, Bucket};
 pub use error::DomainError;
-pub use event::{Delta, Event, MAX_QTY, MAX_TEXT_LEN, Movement, ReturnDestination, WriteOffSource};
+pub use event::{
+    Delta, Event, LOSS_REASON_CODES, Leg, MAX_QTY, MAX_TEXT_LEN, Movement, ReturnDestination, WriteOffSource,
+    loss_reason,
+};
 pub use gtin::{Gtin14, normalise_gtin, with_check_digit};
 pub use ident::{LocationCode, Sku};
 pub use item::{Barcode, BarcodeKind, Item, Location};

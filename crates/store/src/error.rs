@@ -29,6 +29,10 @@ pub enum StoreError {
     WouldGoNegative(BucketViolation),
     #[error("event {0} was already recorded with a different body")]
     ConflictingEvent(Uuid),
+    #[error("unknown event '{0}'")]
+    UnknownEvent(String),
+    #[error("cannot reverse: {0}")]
+    NotReversible(String),
     #[error("unknown transfer '{0}'")]
     UnknownTransfer(String),
     #[error("transfer {0} was already received")]

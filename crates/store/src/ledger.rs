@@ -137,8 +137,40 @@ fn check_references(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> Re
             return Err(StoreError::UnknownLocation(location.to_string()));
         }
     }
-    if let (Movement::TransferReceive { shipment, .. }, AppendMode::Local) = (&event.movement, mode) {
-        check_shipment(tx, event, shipment)?;
+    match (&event.movement, mode) {
+        (Movement::TransferReceive { shipment, .. }, AppendMode::Local) => {
+            check_shipment(tx, event, shipment)?
+        }
+        (Movement::Reversal { of, .. }, AppendMode::Local) => check_reversal(tx, event, of)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A reversal must undo a real event of the same SKU exactly, once, and not be a reversal
+/// itself: a mistaken reversal is corrected by a new ordinary event.
+fn check_reversal(tx: &Transaction<'_>, event: &Event, of: &uuid::Uuid) -> Result<()> {
+    let body: Option<String> = tx
+        .prepare_cached("SELECT body FROM events WHERE id = ?1")?
+        .query_row([of.to_string()], |row| row.get(0))
+        .optional()?;
+    let original: Event = match body {
+        Some(body) => serde_json::from_str(&body)
+            .map_err(|e| StoreError::CorruptEvent { seq: 0, reason: e.to_string() })?,
+        None => return Err(StoreError::UnknownEvent(of.to_string())),
+    };
+    if matches!(original.movement, Movement::Reversal { .. }) {
+        return Err(StoreError::NotReversible(format!("{of} is itself a reversal")));
+    }
+    if original.reversal() != event.movement {
+        return Err(StoreError::NotReversible(format!("the legs do not undo {of} exactly")));
+    }
+    let reversed = tx
+        .prepare_cached("SELECT 1 FROM events WHERE closes = ?1")?
+        .query_row([of.to_string()], |_| Ok(()))
+        .optional()?;
+    if reversed.is_some() {
+        return Err(StoreError::NotReversible(format!("{of} was already reversed")));
     }
     Ok(())
 }
@@ -165,7 +197,7 @@ fn check_shipment(tx: &Transaction<'_>, event: &Event, shipment: &uuid::Uuid) ->
         return Err(StoreError::UnknownTransfer(format!("{shipment} (receipt does not match the shipment)")));
     }
     let received = tx
-        .prepare_cached("SELECT 1 FROM events WHERE shipment = ?1")?
+        .prepare_cached("SELECT 1 FROM events WHERE closes = ?1")?
         .query_row([shipment.to_string()], |_| Ok(()))
         .optional()?;
     if received.is_some() {
@@ -221,12 +253,13 @@ fn insert_event(
     body_hash: &str,
     recorded_at: &str,
 ) -> Result<i64> {
-    let shipment = match &event.movement {
+    let closes = match &event.movement {
         Movement::TransferReceive { shipment, .. } => Some(shipment.to_string()),
+        Movement::Reversal { of, .. } => Some(of.to_string()),
         _ => None,
     };
     tx.prepare_cached(
-        "INSERT INTO events (id, kind, sku, body, body_hash, occurred_at, recorded_at, shipment)
+        "INSERT INTO events (id, kind, sku, body, body_hash, occurred_at, recorded_at, closes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
@@ -237,7 +270,7 @@ fn insert_event(
         body_hash,
         event.occurred_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         recorded_at,
-        shipment,
+        closes,
     ])?;
     Ok(tx.last_insert_rowid())
 }

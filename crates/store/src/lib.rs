@@ -5,6 +5,7 @@
 //! ONE `BEGIN IMMEDIATE` transaction. "Acknowledged" means that transaction committed with
 //! `synchronous=FULL`. Nothing updates or deletes an event.
 
+mod app_support;
 mod approvals;
 mod audit;
 mod catalog;
@@ -19,6 +20,7 @@ pub mod outbox;
 mod query;
 mod users;
 
+pub use app_support::{CountHistoryLine, CountSessionSummary, MAX_HISTORY_LINES, MAX_SESSIONS_LISTED};
 pub use approvals::{MovementRequest, PendingMovement, WRITE_OFF_APPROVAL_KEY};
 pub use audit::{AuditBreak, AuditReport};
 pub use catalog::{ItemRecord, LocationRecord};

@@ -1,0 +1,141 @@
+//! `shelfsync channel ...`: channels, mappings and allocation rules.
+
+use shelfsync_channels::ChannelKind;
+use shelfsync_sync::SyncError;
+use shelfsync_sync::config::{self, Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET};
+use shelfsync_sync::credentials::{Secret, Secrets};
+
+use crate::context::Context;
+use crate::sync_args::{ChannelCommand, ChannelKindArg};
+use crate::{CliError, output};
+
+/// Sync errors print as their own one line.
+pub fn sync_error(error: SyncError) -> CliError {
+    match error {
+        SyncError::Store(store) => CliError::Store(store),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+pub fn run(ctx: &Context, command: ChannelCommand) -> Result<(), CliError> {
+    match command {
+        ChannelCommand::Add { kind, name, endpoint, shop, seller_id, marketplace } => {
+            add(ctx, kind, name, endpoint, shop, seller_id, marketplace)
+        }
+        ChannelCommand::List => list(ctx),
+        ChannelCommand::Map { name, sku, location, item, remote_location } => {
+            let store = ctx.open_existing()?;
+            let mapping = Mapping { sku, location, remote_item: item, remote_location };
+            let id = config::map_one(store.connection(), &name, &mapping).map_err(sync_error)?;
+            done(
+                ctx,
+                serde_json::json!({ "channel": name, "listing": id.to_string() }),
+                &format!("mapped listing {id}"),
+            )
+        }
+        ChannelCommand::ImportMappings { name, file } => {
+            let store = ctx.open_existing()?;
+            let count = config::import_mappings(store.connection(), &name, &file).map_err(sync_error)?;
+            done(
+                ctx,
+                serde_json::json!({ "channel": name, "imported": count }),
+                &format!("imported {count} mappings"),
+            )
+        }
+        ChannelCommand::Rule { name, locations, percent, buffer, cap, no_cap, conflict } => {
+            let store = ctx.open_existing()?;
+            let change = RuleChange {
+                locations: locations.map(|l| l.into_iter().filter(|s| !s.trim().is_empty()).collect()),
+                percent,
+                buffer,
+                cap: if no_cap { Some(None) } else { cap.map(Some) },
+                conflict: conflict.map(|c| c.as_str().to_string()),
+            };
+            let rule = config::set_rule(store.connection(), &name, &change).map_err(sync_error)?;
+            if ctx.json {
+                output::json(&rule);
+            } else {
+                let locations =
+                    if rule.locations.is_empty() { "all".into() } else { rule.locations.join(",") };
+                let cap = rule.cap.map_or("none".into(), |c| c.to_string());
+                output::line(&format!(
+                    "{name}: locations {locations}, {}% of ATP, buffer {}, cap {cap}, conflict {}",
+                    rule.percent, rule.buffer, rule.conflict
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn done(ctx: &Context, json: serde_json::Value, text: &str) -> Result<(), CliError> {
+    if ctx.json {
+        output::json(&json)
+    } else {
+        output::line(text)
+    }
+    Ok(())
+}
+
+fn env_secret(name: &str) -> Result<Option<Secret>, CliError> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Secret::new(value).map(Some).map_err(sync_error),
+        _ => Ok(None),
+    }
+}
+
+fn add(
+    ctx: &Context,
+    kind: ChannelKindArg,
+    name: String,
+    endpoint: String,
+    shop: Option<String>,
+    seller_id: Option<String>,
+    marketplace: Option<String>,
+) -> Result<(), CliError> {
+    let kind = match kind {
+        ChannelKindArg::Shopify => ChannelKind::Shopify,
+        ChannelKindArg::Amazon => ChannelKind::Amazon,
+        ChannelKindArg::Ebay => ChannelKind::Ebay,
+    };
+    let store = ctx.open_existing()?;
+    let mut keys = Vec::new();
+    if kind == ChannelKind::Shopify {
+        let token = env_secret("SHELFSYNC_SHOPIFY_TOKEN")?.ok_or_else(|| {
+            CliError::Usage("set SHELFSYNC_SHOPIFY_TOKEN to the shop's Admin API access token".into())
+        })?;
+        keys.push((SHOPIFY_TOKEN, token));
+        if let Some(secret) = env_secret("SHELFSYNC_SHOPIFY_WEBHOOK_SECRET")? {
+            keys.push((SHOPIFY_WEBHOOK_SECRET, secret));
+        }
+    }
+    let new = NewChannel { name: name.clone(), kind, endpoint, shop, seller_id, marketplace_id: marketplace };
+    let secrets = Secrets::for_database(&ctx.db_path);
+    config::add_channel(store.connection(), &secrets, &new, &keys).map_err(sync_error)?;
+    let json = serde_json::json!({ "channel": name, "secrets": secrets.backend().as_str() });
+    done(ctx, json, &format!("added channel {name} (secrets in the {})", secrets.backend().as_str()))
+}
+
+fn list(ctx: &Context) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    let channels = config::list_channels(store.connection()).map_err(sync_error)?;
+    if ctx.json {
+        output::json(&channels);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = channels
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.kind.clone(),
+                c.endpoint.clone(),
+                c.listings.to_string(),
+                format!("{}%", c.rule.percent),
+                if c.rule.locations.is_empty() { "all".into() } else { c.rule.locations.join(",") },
+            ]
+        })
+        .collect();
+    output::table(&["name", "kind", "endpoint", "listings", "share", "locations"], &rows);
+    Ok(())
+}

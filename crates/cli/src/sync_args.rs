@@ -1,0 +1,135 @@
+//! Clap forms of the channel, sync and simulator commands (`shared/cli.md`, "Channels and
+//! sync"). Kept apart from args.rs so the sync surface grows without touching the ledger's.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+#[derive(Subcommand)]
+pub enum ChannelCommand {
+    /// Add a channel. Secrets come from the environment and go to the keychain (or a 0600 file
+    /// beside the database): SHELFSYNC_SHOPIFY_TOKEN, SHELFSYNC_SHOPIFY_WEBHOOK_SECRET
+    Add {
+        #[arg(value_enum)]
+        kind: ChannelKindArg,
+        name: String,
+        /// Base URL: https://SHOP.myshopify.com, or the simulator's http://127.0.0.1:PORT
+        #[arg(long)]
+        endpoint: String,
+        /// Shopify shop domain
+        #[arg(long)]
+        shop: Option<String>,
+        /// Amazon seller id
+        #[arg(long)]
+        seller_id: Option<String>,
+        /// Amazon marketplace id
+        #[arg(long)]
+        marketplace: Option<String>,
+    },
+    /// Channels with their rules and listing counts
+    List,
+    /// Map one SKU (at a location) to the channel's ids
+    Map {
+        name: String,
+        sku: String,
+        /// Our location whose stock feeds the listing (Shopify: required)
+        #[arg(long)]
+        location: Option<String>,
+        /// The channel's item id (Shopify: InventoryItem GID)
+        #[arg(long)]
+        item: String,
+        /// The channel's location id (Shopify: Location GID)
+        #[arg(long)]
+        remote_location: Option<String>,
+    },
+    /// Import mappings from CSV, all or nothing (shopify: sku,location,inventory_item_id,location_id)
+    ImportMappings { name: String, file: PathBuf },
+    /// Set the channel's allocation rule; listings whose quantity changes are queued
+    Rule {
+        name: String,
+        /// Feeding locations, comma-separated ('' for every location)
+        #[arg(long, value_delimiter = ',')]
+        locations: Option<Vec<String>>,
+        /// Share of ATP after safety stock, 0 to 100
+        #[arg(long, allow_negative_numbers = true)]
+        percent: Option<i64>,
+        /// Units held back from this channel
+        #[arg(long, allow_negative_numbers = true)]
+        buffer: Option<i64>,
+        /// Most units this channel may show
+        #[arg(long, allow_negative_numbers = true, conflicts_with = "no_cap")]
+        cap: Option<i64>,
+        /// Remove the cap
+        #[arg(long)]
+        no_cap: bool,
+        #[arg(long, value_enum)]
+        conflict: Option<ConflictArg>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ChannelKindArg {
+    Shopify,
+    Amazon,
+    Ebay,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ConflictArg {
+    Central,
+    Channel,
+    Flag,
+}
+
+impl ConflictArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictArg::Central => "central",
+            ConflictArg::Channel => "channel",
+            ConflictArg::Flag => "flag",
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum SyncCommand {
+    /// Run the engine: --once drains every channel until nothing is due; otherwise until Ctrl-C
+    Run {
+        #[arg(long)]
+        once: bool,
+    },
+    /// Per channel: state, queue depth, last success, errors in the last hour, p95 latency, dead letters
+    Status,
+    /// Why a SKU's pushed quantity is what it is
+    Explain {
+        sku: String,
+        #[arg(long)]
+        channel: String,
+    },
+    /// The dead-letter queue
+    #[command(subcommand)]
+    Dlq(DlqCommand),
+}
+
+#[derive(Subcommand)]
+pub enum DlqCommand {
+    /// Open dead letters, oldest first
+    List,
+    /// Re-queue one dead letter, or all open ones
+    Retry { id: Option<String> },
+}
+
+#[derive(Args)]
+pub struct SimArgs {
+    /// Port on 127.0.0.1 (0: any free port; the URL is printed)
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Cost-bucket size in points (Shopify Standard: 2000)
+    #[arg(long, default_value_t = 2000.0)]
+    pub bucket: f64,
+    /// Points restored per second (Shopify Standard: 100)
+    #[arg(long, default_value_t = 100.0)]
+    pub restore_rate: f64,
+}
