@@ -210,3 +210,13 @@ impl Sim {
         });
     }
 }
+
+impl Sim {
+    /// Another app spends the whole cost bucket: the next call is THROTTLED unless it waits.
+    pub fn drain_bucket(&self) {
+        self.with(|s| {
+            s.bucket.refill();
+            s.bucket.available = 0.0;
+        });
+    }
+}

@@ -64,23 +64,26 @@ impl Engine {
     }
 
     pub async fn run(&self, mode: Mode, stop: watch::Receiver<bool>) -> Result<RunReport> {
-        let store = Store::open(&self.db_path)?;
-        if !self.wait_for_lease(&store, mode, stop.clone()).await? {
+        if !self.wait_for_lease(mode, stop.clone()).await? {
             return Ok(RunReport::default());
         }
         let (workers_stop, workers_stopped) = watch::channel(false);
         let renewer = self.spawn_lease_renewer(stop.clone(), workers_stop);
-        let outcome = self.run_workers(&store, mode, workers_stopped).await;
+        let outcome = self.run_workers(mode, workers_stopped).await;
         renewer.abort();
-        lease::release(store.connection(), &self.config.holder)?;
+        lease::release(Store::open(&self.db_path)?.connection(), &self.config.holder)?;
         outcome
     }
 
     /// True once the lease is ours; false when stopped while waiting.
-    async fn wait_for_lease(&self, store: &Store, mode: Mode, mut stop: watch::Receiver<bool>) -> Result<bool> {
+    async fn wait_for_lease(&self, mode: Mode, mut stop: watch::Receiver<bool>) -> Result<bool> {
         let started = tokio::time::Instant::now();
+        // The store stays out of the awaits below: a connection is Send but not Sync.
+        let try_once = || -> Result<Lease> {
+            lease::acquire(Store::open(&self.db_path)?.connection(), &self.config.holder, self.config.lease_ttl)
+        };
         loop {
-            match lease::acquire(store.connection(), &self.config.holder, self.config.lease_ttl)? {
+            match try_once()? {
                 Lease::Held => return Ok(true),
                 Lease::HeldByOther { holder, until } => {
                     if mode == Mode::Once && started.elapsed() >= self.config.lease_wait {
@@ -121,10 +124,11 @@ impl Engine {
         })
     }
 
-    async fn run_workers(&self, store: &Store, mode: Mode, stop: watch::Receiver<bool>) -> Result<RunReport> {
+    async fn run_workers(&self, mode: Mode, stop: watch::Receiver<bool>) -> Result<RunReport> {
         let mut report = RunReport::default();
         let mut tasks = JoinSet::new();
-        for (index, channel) in config::list_channels(store.connection())?.into_iter().enumerate() {
+        let channels = config::list_channels(Store::open(&self.db_path)?.connection())?;
+        for (index, channel) in channels.into_iter().enumerate() {
             match self.start_worker(&channel, index as u64) {
                 Ok(worker) => {
                     tasks.spawn(worker.run(mode, stop.clone()));

@@ -144,12 +144,11 @@ impl<C: Channel> Worker<C> {
     }
 
     async fn step(&mut self) -> Result<Progress> {
-        let conn = self.store.connection();
-        let group = match queue::due_group(conn, &self.channel)? {
+        let group = match queue::due_group(self.store.connection(), &self.channel)? {
             Some(group) => group,
             // Offline: only the oldest group probes; nothing new is formed, so order holds.
             None if self.offline_probes > 0 => return Ok(Progress::Offline),
-            None => match queue::form_group(conn, &self.channel, self.max_batch())? {
+            None => match queue::form_group(self.store.connection(), &self.channel, self.max_batch())? {
                 Some(group) => group,
                 None => return Ok(Progress::Idle),
             },

@@ -24,7 +24,9 @@ pub struct Fixture {
     pub db: PathBuf,
     pub store: Store,
     pub sim: Sim,
-    pub server: RunningSim,
+    /// Taken by tests that stop the simulator and start it again.
+    pub server: Option<RunningSim>,
+    pub url: String,
 }
 
 pub fn sku(i: usize) -> String {
@@ -69,7 +71,8 @@ pub async fn fixture(skus: usize, mapped_at: &[&str], sim_config: SimConfig) -> 
         }
     }
     let server = sim.serve(0).await.unwrap();
-    add_channel(&store, &db, CHANNEL, &server.url());
+    let url = server.url();
+    add_channel(&store, &db, CHANNEL, &url);
     for i in 0..skus {
         for location in mapped_at {
             let mapping = Mapping {
@@ -81,7 +84,7 @@ pub async fn fixture(skus: usize, mapped_at: &[&str], sim_config: SimConfig) -> 
             config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
         }
     }
-    Fixture { dir, db, store, sim, server }
+    Fixture { dir, db, store, sim, server: Some(server), url }
 }
 
 pub fn secrets(db: &std::path::Path) -> Secrets {
@@ -154,4 +157,35 @@ pub fn sim_level(f: &Fixture, i: usize, location: &str) -> Option<i64> {
 
 pub fn queue_depth(f: &Fixture) -> i64 {
     shelfsync_sync::queue::queue_depth(f.store.connection(), CHANNEL).unwrap()
+}
+
+/// Starts the engine in daemon mode; stop it with the returned sender.
+pub fn spawn_daemon(
+    f: &Fixture,
+    config: EngineConfig,
+) -> (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<shelfsync_sync::Result<RunReport>>) {
+    let engine = engine(f, config);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move { engine.run(Mode::Daemon, stopped).await });
+    (stop, handle)
+}
+
+pub async fn stop_daemon(
+    stop: tokio::sync::watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<shelfsync_sync::Result<RunReport>>,
+) -> RunReport {
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(20), handle).await.expect("the engine stops").unwrap().unwrap()
+}
+
+/// Waits until `check` holds, polling; false when `limit` passes first.
+pub async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    check()
 }
