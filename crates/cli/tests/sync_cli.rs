@@ -47,6 +47,8 @@ fn write(dir: &Path, name: &str, content: &str) -> String {
 struct SimProcess {
     child: Child,
     url: String,
+    /// Kept open for the child's lifetime: it may still be writing.
+    _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl SimProcess {
@@ -58,10 +60,11 @@ impl SimProcess {
             .spawn()
             .unwrap();
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut first).unwrap();
         let start = first.find("http://127.0.0.1:").expect("the simulator prints its URL");
         let url = first[start..].split("/admin").next().unwrap().to_string();
-        SimProcess { child, url }
+        SimProcess { child, url, _stdout: stdout }
     }
 
     /// GET over a plain socket: the test needs no HTTP client of its own.

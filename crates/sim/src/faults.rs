@@ -20,6 +20,9 @@ pub struct Faults {
     pub slow: f64,
     /// The connection drops mid-answer; half of these after the change applied.
     pub drop_connection: f64,
+    /// HTTP 429 with `Retry-After: retry_after_ms` (a proxy or the REST limiter in front).
+    pub too_many_requests: f64,
+    pub retry_after_ms: u64,
     pub slow_ms: u64,
     pub hang_ms: u64,
 }
@@ -34,6 +37,7 @@ pub enum Fault {
     Slow(Duration),
     DropBeforeApply,
     DropAfterApply,
+    TooManyRequests(Duration),
 }
 
 impl Faults {
@@ -59,6 +63,9 @@ impl Faults {
         }
         if hit(self.slow) {
             return Fault::Slow(Duration::from_millis(self.slow_ms));
+        }
+        if hit(self.too_many_requests) {
+            return Fault::TooManyRequests(Duration::from_millis(self.retry_after_ms));
         }
         if hit(self.drop_connection) {
             return if rng.random::<bool>() { Fault::DropAfterApply } else { Fault::DropBeforeApply };

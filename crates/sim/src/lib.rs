@@ -194,8 +194,13 @@ pub fn run_until_ctrl_c(sim: Sim, port: u16) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let running = sim.serve(port).await?;
-        println!("shelfsync-sim: Shopify Admin GraphQL at {}/admin/api/2026-04/graphql.json", running.url());
-        println!("shelfsync-sim: admin at {0}/admin/state, {0}/admin/faults, {0}/admin/levels", running.url());
+        // Written, not println!: a reader that closed our stdout after the first line (a test
+        // reading the URL) must not kill the simulator with a broken-pipe panic.
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "shelfsync-sim: Shopify Admin GraphQL at {}/admin/api/2026-04/graphql.json", running.url());
+        let _ = writeln!(out, "shelfsync-sim: admin at {0}/admin/state, {0}/admin/faults, {0}/admin/levels", running.url());
+        drop(out);
         tokio::signal::ctrl_c().await?;
         running.stop().await;
         Ok(())

@@ -46,6 +46,9 @@ fn idempotency_key(query: &str) -> Option<String> {
 pub(crate) async fn graphql(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
     let fault = sim.with(|s| {
         s.stats.requests += 1;
+        if s.retry_not_before.is_some_and(|t| std::time::Instant::now() < t) {
+            s.stats.retry_after_ignored += 1;
+        }
         s.faults.draw(&mut s.rng)
     });
     if let Some(refusal) = sim.with(|s| check_token(s, &headers)) {
@@ -55,6 +58,14 @@ pub(crate) async fn graphql(State(sim): State<Sim>, headers: HeaderMap, body: By
         Fault::ServerError => {
             sim.with(|s| s.stats.server_errors += 1);
             return (StatusCode::SERVICE_UNAVAILABLE, "upstream unavailable").into_response();
+        }
+        Fault::TooManyRequests(wait) => {
+            sim.with(|s| {
+                s.stats.too_many_requests += 1;
+                s.retry_not_before = Some(std::time::Instant::now() + wait);
+            });
+            let seconds = format!("{:.3}", wait.as_secs_f64());
+            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", seconds)], "Exceeded call limit").into_response();
         }
         Fault::DropBeforeApply => {
             sim.with(|s| s.stats.drops += 1);

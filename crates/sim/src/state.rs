@@ -77,6 +77,9 @@ pub struct Stats {
     pub units_sold: i64,
     pub points_spent: f64,
     pub log_truncated: bool,
+    pub too_many_requests: u64,
+    /// Requests that came before the Retry-After of a 429 had passed: must stay 0.
+    pub retry_after_ignored: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -123,6 +126,8 @@ pub struct SimState {
     pub(crate) applied_keys: HashMap<String, u32>,
     pub log: Vec<AppliedEntry>,
     pub stats: Stats,
+    /// Set by a 429: requests before this instant ignored its Retry-After.
+    pub(crate) retry_not_before: Option<Instant>,
 }
 
 impl SimState {
@@ -144,6 +149,7 @@ impl SimState {
             applied_keys: HashMap::new(),
             log: Vec::new(),
             stats: Stats::default(),
+            retry_not_before: None,
             config,
         }
     }

@@ -27,6 +27,7 @@ fn fault_plan() -> Faults {
         drop_connection: 0.06,
         slow_ms: 20,
         hang_ms: 250,
+        ..Faults::none()
     }
 }
 
@@ -263,5 +264,27 @@ async fn a_backlog_drains_with_at_most_one_throttle_per_burst() {
     assert_eq!(run.channels[0].throttled, throttled);
     for i in 0..300 {
         assert_eq!(sim_level(&f, i, "WH1"), Some(4));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_429_retry_after_is_honoured_and_burns_no_attempt() {
+    let faults = Faults { too_many_requests: 0.5, retry_after_ms: 150, ..Faults::none() };
+    let mut f = fixture(20, &["WH1"], SimConfig { faults, ..SimConfig::default() }).await;
+    for i in 0..20 {
+        receive(&mut f.store, i, "WH1", 2);
+    }
+    let mut config = fast_config(40);
+    config.worker.max_batch = Some(2);
+    config.worker.max_attempts = 2;
+    let run = drain(&engine(&f, config)).await;
+    let stats = f.sim.inspect(|s| s.stats.clone());
+    assert!(stats.too_many_requests >= 3, "the fault fired: {stats:?}");
+    assert_eq!(stats.retry_after_ignored, 0, "no request before Retry-After passed");
+    assert_eq!(run.channels[0].throttled, stats.too_many_requests);
+    assert_eq!(queue_depth(&f), 0);
+    assert!(report::dead_letters(f.store.connection()).unwrap().is_empty(), "a 429 is a throttle, not a failure");
+    for i in 0..20 {
+        assert_eq!(sim_level(&f, i, "WH1"), Some(2));
     }
 }
