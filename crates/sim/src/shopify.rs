@@ -232,12 +232,11 @@ fn validate(state: &SimState, quantities: &[Value]) -> Vec<Value> {
             errors.push(user_error("COMPARE_QUANTITY_REQUIRED", field("changeFromQuantity"), "changeFromQuantity is required"));
             continue;
         };
-        if let Some(expected) = change_from.as_i64() {
-            if expected != current.unwrap_or(0) {
+        if let Some(expected) = change_from.as_i64()
+            && expected != current.unwrap_or(0) {
                 let message = format!("The quantity was {} and not {expected}", current.unwrap_or(0));
                 errors.push(user_error("CHANGE_FROM_QUANTITY_STALE", field("changeFromQuantity"), &message));
             }
-        }
     }
     errors
 }

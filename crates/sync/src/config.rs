@@ -179,24 +179,21 @@ pub fn rule(conn: &Connection, channel: &str) -> Result<RuleRecord> {
 }
 
 fn validate_rule(conn: &Connection, change: &RuleChange) -> Result<()> {
-    if let Some(percent) = change.percent {
-        if !(0..=100).contains(&percent) {
+    if let Some(percent) = change.percent
+        && !(0..=100).contains(&percent) {
             return Err(SyncError::Invalid(format!("--percent must be 0 to 100, got {percent}")));
         }
-    }
     // A million units is the ledger's largest single movement; more buffer than that is a typo.
     for (flag, value) in [("--buffer", change.buffer), ("--cap", change.cap.flatten())] {
-        if let Some(value) = value {
-            if !(0..=1_000_000).contains(&value) {
+        if let Some(value) = value
+            && !(0..=1_000_000).contains(&value) {
                 return Err(SyncError::Invalid(format!("{flag} must be 0 to 1000000, got {value}")));
             }
-        }
     }
-    if let Some(conflict) = &change.conflict {
-        if !["central", "channel", "flag"].contains(&conflict.as_str()) {
+    if let Some(conflict) = &change.conflict
+        && !["central", "channel", "flag"].contains(&conflict.as_str()) {
             return Err(SyncError::Invalid(format!("--conflict must be central, channel or flag, got '{conflict}'")));
         }
-    }
     for location in change.locations.iter().flatten() {
         let known: Option<i64> =
             conn.query_row("SELECT 1 FROM locations WHERE code = ?1", [location], |r| r.get(0)).optional()?;

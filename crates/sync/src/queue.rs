@@ -303,15 +303,14 @@ fn note_failure(conn: &Connection, channel: &str, kind: &str, message: &str) -> 
 /// value, and the row is recomputed (unseen sales kept out) and sent again under a new key.
 pub fn record_stale(conn: &Connection, channel: &str, row: &GroupRow, observed: i64, max_attempts: u32) -> Result<()> {
     let tx = immediate(conn)?;
-    if let Some(expected) = row.change_from {
-        if expected != observed {
+    if let Some(expected) = row.change_from
+        && expected != observed {
             tx.prepare_cached(
                 "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![row.listing_id, channel, expected, observed, observed - expected, now()])?;
         }
-    }
     tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?.execute(params![row.listing_id, observed])?;
     release_row(&tx, row.listing_id, false)?;
     tx.prepare_cached(

@@ -126,13 +126,16 @@ pub struct Explanation {
     pub open_channel_changes: i64,
 }
 
+/// id, location, remote item, remote location, acknowledged quantity.
+type ListingRow = (i64, Option<String>, String, Option<String>, Option<i64>);
+
 pub fn explain(conn: &Connection, sku: &str, channel: &str) -> Result<Vec<Explanation>> {
     require_channel(conn, channel)?;
     let known: Option<i64> = conn.query_row("SELECT 1 FROM items WHERE sku = ?1", [sku], |r| r.get(0)).optional()?;
     if known.is_none() {
         return Err(SyncError::Store(shelfsync_store::StoreError::UnknownSku(sku.to_string())));
     }
-    let listings: Vec<(i64, Option<String>, String, Option<String>, Option<i64>)> = conn
+    let listings: Vec<ListingRow> = conn
         .prepare(
             "SELECT id, location, remote_item, remote_location, acked_qty FROM listings
              WHERE channel = ?1 AND sku = ?2 ORDER BY location",
