@@ -11,7 +11,31 @@ use std::path::Path;
 
 /// Every command the webview may call. Adding one here without a permission in a capability
 /// file leaves it unreachable, which is the point.
-const COMMANDS: &[&str] = &["app_info", "stock_levels", "recent_events", "item_lookup", "locations"];
+const COMMANDS: &[&str] = &[
+    // Read-only, and the session itself.
+    "app_info",
+    "stock_levels",
+    "recent_events",
+    "item_lookup",
+    "locations",
+    "session_info",
+    "sign_in",
+    "sign_out",
+    "lock_session",
+    "session_ping",
+    // Acting: each reads the signed-in user from Rust state.
+    "classify_scan",
+    "commit_scans",
+    "start_count",
+    "count_sessions",
+    "count_session",
+    "submit_count",
+    "due_counts",
+    "start_scanners",
+    // Supervisors only, checked again in Rust.
+    "approvals",
+    "decide",
+];
 
 fn main() {
     snapshot_bindings();

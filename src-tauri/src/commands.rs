@@ -3,12 +3,20 @@
 //! and the app cannot disagree. The functions take `&AppState` and are tested without Tauri;
 //! the `#[tauri::command]` wrappers in `lib.rs` only unwrap Tauri's state.
 
+use std::time::Instant;
+
 use chrono::{Duration, Utc};
-use shelfsync_store::{EventFilter, StockFilter, Store};
+use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, Store, User, require_supervisor};
 
 use crate::error::{AppError, Result};
-use crate::ipc::{AppInfo, EventView, ItemView, LocationView, StockLevel, StockPage, StockQuery};
-use crate::state::AppState;
+use crate::ipc::{
+    AppInfo, ApprovalView, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow, DecisionView,
+    DemoUser, DueCountView, EventView, HistoryLine, ItemView, LocationView, ScanOutcome, SessionView,
+    StockLevel, StockPage, StockQuery, UserView,
+};
+use crate::session::SessionState;
+use crate::state::{AppState, DEMO_USERS};
+use crate::station;
 
 /// Rows the stock table gets when it does not say. A screen shows ~20; 200 lets it scroll.
 pub const DEFAULT_STOCK_ROWS: u32 = 200;
@@ -99,4 +107,179 @@ pub fn locations(state: &AppState) -> Result<Vec<LocationView>> {
 
 fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+// ---- session -----------------------------------------------------------------------------------
+
+/// Longest user name or PIN accepted over IPC (the store's own limit is 64).
+pub const MAX_CREDENTIAL_LEN: usize = 64;
+
+/// Who is signed in, whether the session is locked, and (demo only) the demo accounts.
+pub fn session_info(state: &AppState) -> Result<SessionView> {
+    let (user, locked) = match state.sessions.state(Instant::now()) {
+        SessionState::SignedOut => (None, false),
+        SessionState::Active(user) => (Some(user), false),
+        SessionState::Locked(user) => (Some(user), true),
+    };
+    let demo_users = if state.is_demo() {
+        DEMO_USERS
+            .iter()
+            .map(|(name, role, pin)| DemoUser { name: name.to_string(), role: (*role).into(), pin: pin.to_string() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(SessionView {
+        can_approve: user.as_ref().is_some_and(|u| u.role.is_supervisor()),
+        user: user.as_ref().map(UserView::from),
+        locked,
+        idle_lock_secs: u32::try_from(state.sessions.idle().as_secs()).unwrap_or(u32::MAX),
+        demo_users,
+    })
+}
+
+/// Checks the PIN in the store (lockout and all) and starts a session for that user.
+pub fn sign_in(state: &AppState, name: String, pin: String) -> Result<SessionView> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > MAX_CREDENTIAL_LEN {
+        return Err(AppError::BadRequest("Enter your user name.".into()));
+    }
+    if pin.is_empty() || pin.len() > MAX_CREDENTIAL_LEN {
+        return Err(AppError::BadRequest("Enter your PIN.".into()));
+    }
+    let user = state.store()?.authenticate(name, &pin, state.workstation(), Utc::now())?;
+    state.sessions.start(user, Instant::now());
+    session_info(state)
+}
+
+pub fn sign_out(state: &AppState) -> Result<SessionView> {
+    state.sessions.end();
+    session_info(state)
+}
+
+/// The UI saw no input for the idle time: lock now rather than wait for the next command.
+pub fn lock_session(state: &AppState) -> Result<SessionView> {
+    state.sessions.lock_now();
+    session_info(state)
+}
+
+/// The UI saw input: keeps the session from locking while someone is at the screen.
+pub fn session_ping(state: &AppState) -> Result<SessionView> {
+    state.sessions.touch(Instant::now());
+    session_info(state)
+}
+
+fn acting_user(state: &AppState) -> Result<User> {
+    state.sessions.user(Instant::now())
+}
+
+// ---- scan station ------------------------------------------------------------------------------
+
+/// A keyboard-wedge scan, classified (command label, item or error) and resolved.
+pub fn classify_scan(state: &AppState, data: String) -> Result<ScanOutcome> {
+    acting_user(state)?;
+    let store = state.store()?;
+    Ok(station::classify_data(&store, "wedge", &data))
+}
+
+pub fn commit_scans(state: &AppState, request: CommitRequest) -> Result<CommitResult> {
+    let user = acting_user(state)?;
+    let mut store = state.store()?;
+    station::commit(&mut store, &user, state.workstation(), request)
+}
+
+// ---- counts ------------------------------------------------------------------------------------
+
+/// Starts a blind count of everything stocked at `location`: counters do not see what the
+/// ledger expects, so they count what is there.
+pub fn start_count(state: &AppState, location: String) -> Result<CountSessionDetail> {
+    let user = acting_user(state)?;
+    let mut store = state.store()?;
+    let scope = CountScope { location: location.trim().to_string(), ..CountScope::default() };
+    let id = store.start_count(&scope, true, false, &user, state.workstation())?;
+    Ok(store.count_session(&id, user.role.is_supervisor())?.into())
+}
+
+pub fn count_sessions(state: &AppState) -> Result<Vec<CountSessionRow>> {
+    acting_user(state)?;
+    let store = state.store()?;
+    Ok(store.count_sessions_overview(50)?.into_iter().map(CountSessionRow::from).collect())
+}
+
+/// One session with its lines; expected quantities only for supervisors while it is blind.
+pub fn count_session(state: &AppState, id: String) -> Result<CountSessionDetail> {
+    let user = acting_user(state)?;
+    Ok(state.store()?.count_session(id.trim(), user.role.is_supervisor())?.into())
+}
+
+pub fn submit_count(state: &AppState, id: String) -> Result<CountSessionDetail> {
+    let user = acting_user(state)?;
+    let mut store = state.store()?;
+    store.submit_count(id.trim(), false, &user, state.workstation())?;
+    Ok(store.count_session(id.trim(), user.role.is_supervisor())?.into())
+}
+
+/// Counts the plans say are due, at every location. Read-only: nothing is generated.
+pub fn due_counts(state: &AppState) -> Result<Vec<DueCountView>> {
+    let user = acting_user(state)?;
+    let mut store = state.store()?;
+    let mut due = Vec::new();
+    for location in store.locations()? {
+        let found = store.due_counts(location.code.as_str(), Utc::now(), None, state.workstation())?;
+        due.extend(found.into_iter().map(DueCountView::from));
+    }
+    let _ = user;
+    Ok(due)
+}
+
+// ---- approvals ---------------------------------------------------------------------------------
+
+/// Earlier counts shown with each variance.
+pub const HISTORY_LINES: usize = 5;
+
+/// The approvals inbox. Supervisors and admins only: refused here, not just hidden.
+pub fn approvals(state: &AppState) -> Result<Vec<ApprovalView>> {
+    let user = acting_user(state)?;
+    require_supervisor(&user, "see the approvals inbox")?;
+    let store = state.store()?;
+    let mut out = Vec::new();
+    for approval in store.pending_approvals()? {
+        let history = store
+            .count_history(&approval.sku, &approval.location, HISTORY_LINES + 1)?
+            .into_iter()
+            .filter(|h| h.state != "pending")
+            .take(HISTORY_LINES)
+            .map(HistoryLine::from)
+            .collect();
+        out.push(ApprovalView::from_count(approval, history));
+    }
+    for movement in store.pending_movements()? {
+        let name = store.item(&movement.sku)?.map(|i| i.name).unwrap_or_default();
+        out.push(ApprovalView::from_movement(movement, name));
+    }
+    Ok(out)
+}
+
+/// Approve, reject or recount one item of the inbox. The supervisor's PIN is checked again
+/// (a wrong one counts towards their lockout), and the store checks the role, the reason and
+/// that they did not take part in the count.
+pub fn decide(state: &AppState, id: String, decision: DecisionView, reason: String, pin: String) -> Result<()> {
+    let user = acting_user(state)?;
+    require_supervisor(&user, "decide approvals")?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > shelfsync_core::MAX_TEXT_LEN {
+        return Err(AppError::BadRequest("Give a reason (up to 200 characters).".into()));
+    }
+    if pin.is_empty() || pin.len() > MAX_CREDENTIAL_LEN {
+        return Err(AppError::BadRequest("Enter your PIN to confirm.".into()));
+    }
+    let mut store = state.store()?;
+    store.authenticate(&user.name, &pin, state.workstation(), Utc::now())?;
+    let decision = match decision {
+        DecisionView::Approve => Decision::Approve,
+        DecisionView::Reject => Decision::Reject,
+        DecisionView::Recount => Decision::Recount,
+    };
+    store.decide(id.trim(), decision, reason, &user, state.workstation())?;
+    Ok(())
 }

@@ -9,6 +9,12 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 pub enum AppError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Domain(#[from] shelfsync_core::DomainError),
+    #[error("Sign in first.")]
+    SignedOut,
+    #[error("The session is locked after being idle. Enter your PIN to go on.")]
+    Locked,
     #[error("No item has the SKU or barcode '{0}'. Check the label and scan again.")]
     NotFound(String),
     #[error("{0}")]

@@ -136,6 +136,213 @@ wire! {
         pub name: String,
         pub parent: Option<String>,
     }
+
+    pub enum RoleView {
+        Staff,
+        Supervisor,
+        Admin,
+    }
+
+    pub struct UserView {
+        pub name: String,
+        pub role: RoleView,
+    }
+
+    /// A demo account, shown on the sign-in screen of a demo database only.
+    pub struct DemoUser {
+        pub name: String,
+        pub role: RoleView,
+        pub pin: String,
+    }
+
+    /// Who is signed in. The role is what Rust holds; the UI uses it only to hide what the
+    /// commands would refuse anyway.
+    pub struct SessionView {
+        pub user: Option<UserView>,
+        /// Signed in, but idle too long: the PIN must be entered again.
+        pub locked: bool,
+        pub idle_lock_secs: u32,
+        pub can_approve: bool,
+        pub demo_users: Vec<DemoUser>,
+    }
+
+    pub enum StationMode {
+        Count,
+        Damage,
+        Receive,
+        Transfer,
+        Lookup,
+    }
+
+    pub enum ScanKind {
+        Item,
+        Location,
+        Quantity,
+        Mode,
+        Done,
+        Undo,
+        Error,
+    }
+
+    /// One scan, classified and resolved in Rust: an item, a command label, or an error. The
+    /// same shape comes from a `classify_scan` call (keyboard wedge) and from a `scan` event
+    /// (serial and HID scanners, read by a listener thread).
+    pub struct ScanOutcome {
+        /// "wedge", or the device (`serial:/dev/ttyACM0`, `hid:...`).
+        pub source: String,
+        /// What was scanned, printable (GS shown as `<GS>`).
+        pub data: String,
+        pub kind: ScanKind,
+        pub sku: Option<String>,
+        pub name: Option<String>,
+        pub location: Option<String>,
+        pub quantity: Option<u32>,
+        pub mode: Option<StationMode>,
+        /// For `error`: what went wrong, for a person.
+        pub message: Option<String>,
+    }
+
+    pub struct CommitLine {
+        pub sku: String,
+        pub qty: u32,
+    }
+
+    /// The scan log of the station, committed in one go.
+    pub struct CommitRequest {
+        pub mode: StationMode,
+        pub location: String,
+        /// Transfer only: where the units go.
+        pub to_location: Option<String>,
+        /// Count only: the session the lines are counted into.
+        pub session: Option<String>,
+        /// Damage only (required there).
+        pub reason: Option<String>,
+        pub lines: Vec<CommitLine>,
+    }
+
+    /// Lines are committed in order; the first failure stops the rest.
+    pub struct CommitResult {
+        /// Lines recorded (posted, counted, or parked for approval).
+        pub committed: u32,
+        /// Of those, damage lines that wait for a supervisor (worth more than the threshold).
+        pub awaiting_approval: u32,
+        /// Index of the line that failed, and why. Lines after it were not tried.
+        pub failed_index: Option<u32>,
+        pub error: Option<String>,
+    }
+
+    pub struct CountSessionRow {
+        pub id: String,
+        pub status: String,
+        pub location: String,
+        pub scope: String,
+        pub blind: bool,
+        pub full: bool,
+        pub created_by: String,
+        pub created_at: String,
+        pub plan: Option<String>,
+        #[ts(type = "number")]
+        pub scope_skus: u64,
+        #[ts(type = "number")]
+        pub counted_skus: u64,
+        #[ts(type = "number")]
+        pub entries: u64,
+        #[ts(type = "number")]
+        pub pending_lines: u64,
+    }
+
+    pub struct CountLineRow {
+        pub id: Option<String>,
+        pub sku: String,
+        #[ts(type = "number")]
+        pub round: i64,
+        #[ts(type = "number")]
+        pub counted: i64,
+        /// Hidden (null) from staff while a blind count is open.
+        #[ts(type = "number | null")]
+        pub expected: Option<i64>,
+        #[ts(type = "number | null")]
+        pub variance: Option<i64>,
+        /// counting | posted | pending | rejected | recount
+        pub state: String,
+        pub counters: Vec<String>,
+    }
+
+    pub struct CountSessionDetail {
+        pub id: String,
+        pub status: String,
+        pub location: String,
+        pub scope: String,
+        pub blind: bool,
+        pub full: bool,
+        pub created_by: String,
+        pub created_at: String,
+        pub scope_skus: u32,
+        pub lines: Vec<CountLineRow>,
+    }
+
+    /// A count a plan says is due.
+    pub struct DueCountView {
+        pub plan: String,
+        pub location: String,
+        pub full: bool,
+        /// SKUs the plan covers (0 for a full count: everything at the location).
+        pub skus: u32,
+    }
+
+    pub struct HistoryLine {
+        pub counted_at: String,
+        #[ts(type = "number")]
+        pub counted: i64,
+        #[ts(type = "number")]
+        pub expected: i64,
+        #[ts(type = "number")]
+        pub variance: i64,
+        pub state: String,
+        pub decided_by: Option<String>,
+    }
+
+    /// One item of the approvals inbox: a count variance or a parked damage/write-off.
+    pub struct ApprovalView {
+        pub id: String,
+        /// "count", "damage" or "write_off".
+        pub kind: String,
+        pub session: Option<String>,
+        pub sku: String,
+        pub name: String,
+        pub location: String,
+        #[ts(type = "number | null")]
+        pub counted: Option<i64>,
+        #[ts(type = "number | null")]
+        pub expected: Option<i64>,
+        /// Counted minus expected; for damage and write-offs, minus the quantity.
+        #[ts(type = "number")]
+        pub variance: i64,
+        /// Absolute value of the change at unit cost.
+        pub value: f64,
+        /// Who counted, or who asked.
+        pub counters: Vec<String>,
+        #[ts(type = "number")]
+        pub movements_during_count: i64,
+        #[ts(type = "number")]
+        pub round: i64,
+        pub reason: Option<String>,
+        /// Earlier counts of this SKU at this location, newest first.
+        pub history: Vec<HistoryLine>,
+    }
+
+    pub enum DecisionView {
+        Approve,
+        Reject,
+        Recount,
+    }
+
+    pub struct ScannerView {
+        /// `serial:/dev/ttyUSB0` or `hid:auto`.
+        pub device: String,
+        pub kind: String,
+        pub status: String,
+    }
 }
 
 impl From<Balances> for Buckets {
@@ -236,6 +443,171 @@ impl ItemView {
                 .collect(),
             stock: rows.into_iter().map(StockLevel::from).collect(),
             totals: sum.into(),
+        }
+    }
+}
+
+impl From<shelfsync_core::Role> for RoleView {
+    fn from(role: shelfsync_core::Role) -> RoleView {
+        match role {
+            shelfsync_core::Role::Staff => RoleView::Staff,
+            shelfsync_core::Role::Supervisor => RoleView::Supervisor,
+            shelfsync_core::Role::Admin => RoleView::Admin,
+        }
+    }
+}
+
+impl From<&shelfsync_store::User> for UserView {
+    fn from(user: &shelfsync_store::User) -> UserView {
+        UserView { name: user.name.clone(), role: user.role.into() }
+    }
+}
+
+impl From<shelfsync_scan::Mode> for StationMode {
+    fn from(mode: shelfsync_scan::Mode) -> StationMode {
+        match mode {
+            shelfsync_scan::Mode::Count => StationMode::Count,
+            shelfsync_scan::Mode::Damage => StationMode::Damage,
+            shelfsync_scan::Mode::Receive => StationMode::Receive,
+            shelfsync_scan::Mode::Transfer => StationMode::Transfer,
+            shelfsync_scan::Mode::Lookup => StationMode::Lookup,
+        }
+    }
+}
+
+impl ScanOutcome {
+    /// An outcome of `kind` with nothing resolved yet.
+    pub fn new(source: &str, data: &str, kind: ScanKind) -> ScanOutcome {
+        ScanOutcome {
+            source: source.to_string(),
+            data: data.replace('\x1d', "<GS>"),
+            kind,
+            sku: None,
+            name: None,
+            location: None,
+            quantity: None,
+            mode: None,
+            message: None,
+        }
+    }
+
+    pub fn error(source: &str, data: &str, message: impl Into<String>) -> ScanOutcome {
+        ScanOutcome { message: Some(message.into()), ..ScanOutcome::new(source, data, ScanKind::Error) }
+    }
+}
+
+impl From<shelfsync_store::CountSessionSummary> for CountSessionRow {
+    fn from(s: shelfsync_store::CountSessionSummary) -> CountSessionRow {
+        CountSessionRow {
+            id: s.id,
+            status: s.status,
+            location: s.location,
+            scope: s.scope,
+            blind: s.blind,
+            full: s.full,
+            created_by: s.created_by,
+            created_at: s.created_at,
+            plan: s.plan,
+            scope_skus: s.scope_skus,
+            counted_skus: s.counted_skus,
+            entries: s.entries,
+            pending_lines: s.pending_lines,
+        }
+    }
+}
+
+impl From<shelfsync_store::CountSessionView> for CountSessionDetail {
+    fn from(v: shelfsync_store::CountSessionView) -> CountSessionDetail {
+        CountSessionDetail {
+            id: v.id,
+            status: v.status,
+            location: v.location,
+            scope: v.scope,
+            blind: v.blind,
+            full: v.full,
+            created_by: v.created_by,
+            created_at: v.created_at,
+            scope_skus: u32::try_from(v.scope_skus).unwrap_or(u32::MAX),
+            lines: v
+                .lines
+                .into_iter()
+                .map(|l| CountLineRow {
+                    id: l.id,
+                    sku: l.sku,
+                    round: l.round,
+                    counted: l.counted,
+                    expected: l.expected,
+                    variance: l.variance,
+                    state: l.state,
+                    counters: l.counters,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<shelfsync_store::DueCount> for DueCountView {
+    fn from(d: shelfsync_store::DueCount) -> DueCountView {
+        DueCountView {
+            plan: d.plan,
+            location: d.location,
+            full: d.full,
+            skus: u32::try_from(d.skus.len()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl From<shelfsync_store::CountHistoryLine> for HistoryLine {
+    fn from(h: shelfsync_store::CountHistoryLine) -> HistoryLine {
+        HistoryLine {
+            counted_at: h.counted_at,
+            counted: h.counted,
+            expected: h.expected,
+            variance: h.variance,
+            state: h.state,
+            decided_by: h.decided_by,
+        }
+    }
+}
+
+impl ApprovalView {
+    pub fn from_count(a: shelfsync_store::Approval, history: Vec<HistoryLine>) -> ApprovalView {
+        ApprovalView {
+            id: a.id,
+            kind: "count".into(),
+            session: Some(a.session),
+            sku: a.sku,
+            name: a.name,
+            location: a.location,
+            counted: Some(a.counted),
+            expected: Some(a.expected),
+            variance: a.variance,
+            value: a.value,
+            counters: a.counters,
+            movements_during_count: a.movements_during_count,
+            round: a.round,
+            reason: None,
+            history,
+        }
+    }
+
+    pub fn from_movement(m: shelfsync_store::PendingMovement, name: String) -> ApprovalView {
+        ApprovalView {
+            id: m.id,
+            kind: m.kind,
+            session: None,
+            sku: m.sku,
+            name,
+            location: m.location,
+            counted: None,
+            expected: None,
+            variance: -m.qty,
+            value: m.value,
+            counters: vec![m.requested_by],
+            movements_during_count: 0,
+            round: 1,
+            reason: m.reason,
+            history: Vec::new(),
         }
     }
 }

@@ -8,7 +8,10 @@
 pub mod commands;
 pub mod error;
 pub mod ipc;
+pub mod scanners;
+pub mod session;
 pub mod state;
+pub mod station;
 
 #[cfg(test)]
 mod tests;
@@ -16,7 +19,12 @@ mod tests;
 use tauri::{Manager, State};
 
 use crate::error::Result;
-use crate::ipc::{AppInfo, EventView, ItemView, LocationView, StockPage, StockQuery};
+use crate::ipc::{
+    AppInfo, ApprovalView, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow, DecisionView,
+    DueCountView, EventView, ItemView, LocationView, ScanOutcome, ScannerView, SessionView, StockPage,
+    StockQuery,
+};
+use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
 
 // Async so they run on Tauri's worker pool, not the main thread that paints the window.
@@ -50,6 +58,88 @@ async fn locations(state: State<'_, AppState>) -> Result<Vec<LocationView>> {
     commands::locations(&state)
 }
 
+#[tauri::command]
+async fn session_info(state: State<'_, AppState>) -> Result<SessionView> {
+    commands::session_info(&state)
+}
+
+#[tauri::command]
+async fn sign_in(state: State<'_, AppState>, name: String, pin: String) -> Result<SessionView> {
+    commands::sign_in(&state, name, pin)
+}
+
+#[tauri::command]
+async fn sign_out(state: State<'_, AppState>) -> Result<SessionView> {
+    commands::sign_out(&state)
+}
+
+#[tauri::command]
+async fn lock_session(state: State<'_, AppState>) -> Result<SessionView> {
+    commands::lock_session(&state)
+}
+
+#[tauri::command]
+async fn session_ping(state: State<'_, AppState>) -> Result<SessionView> {
+    commands::session_ping(&state)
+}
+
+#[tauri::command]
+async fn classify_scan(state: State<'_, AppState>, data: String) -> Result<ScanOutcome> {
+    commands::classify_scan(&state, data)
+}
+
+#[tauri::command]
+async fn commit_scans(state: State<'_, AppState>, request: CommitRequest) -> Result<CommitResult> {
+    commands::commit_scans(&state, request)
+}
+
+#[tauri::command]
+async fn start_count(state: State<'_, AppState>, location: String) -> Result<CountSessionDetail> {
+    commands::start_count(&state, location)
+}
+
+#[tauri::command]
+async fn count_sessions(state: State<'_, AppState>) -> Result<Vec<CountSessionRow>> {
+    commands::count_sessions(&state)
+}
+
+#[tauri::command]
+async fn count_session(state: State<'_, AppState>, id: String) -> Result<CountSessionDetail> {
+    commands::count_session(&state, id)
+}
+
+#[tauri::command]
+async fn submit_count(state: State<'_, AppState>, id: String) -> Result<CountSessionDetail> {
+    commands::submit_count(&state, id)
+}
+
+#[tauri::command]
+async fn due_counts(state: State<'_, AppState>) -> Result<Vec<DueCountView>> {
+    commands::due_counts(&state)
+}
+
+#[tauri::command]
+async fn approvals(state: State<'_, AppState>) -> Result<Vec<ApprovalView>> {
+    commands::approvals(&state)
+}
+
+#[tauri::command]
+async fn decide(
+    state: State<'_, AppState>,
+    id: String,
+    decision: DecisionView,
+    reason: String,
+    pin: String,
+) -> Result<()> {
+    commands::decide(&state, id, decision, reason, pin)
+}
+
+/// Starts the serial/HID listeners once (the scan station calls it when it opens).
+#[tauri::command]
+async fn start_scanners(app: tauri::AppHandle, scanners: State<'_, Scanners>) -> Result<Vec<ScannerView>> {
+    Ok(scanners.start(&app))
+}
+
 pub fn run() {
     let db_path = match state::db_path_from_env() {
         Ok(path) => path,
@@ -59,7 +149,8 @@ pub fn run() {
         }
     };
     tauri::Builder::default()
-        .manage(AppState::new(db_path))
+        .manage(AppState::with_idle(db_path, session::idle_from_env()))
+        .manage(Scanners::default())
         .setup(|app| {
             let handle = app.handle().clone();
             std::thread::Builder::new()
@@ -72,7 +163,22 @@ pub fn run() {
             stock_levels,
             recent_events,
             item_lookup,
-            locations
+            locations,
+            session_info,
+            sign_in,
+            sign_out,
+            lock_session,
+            session_ping,
+            classify_scan,
+            commit_scans,
+            start_count,
+            count_sessions,
+            count_session,
+            submit_count,
+            due_counts,
+            approvals,
+            decide,
+            start_scanners
         ])
         .run(tauri::generate_context!())
         .expect("error while running the ShelfSync app");

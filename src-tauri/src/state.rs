@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
+use shelfsync_core::Role;
 use shelfsync_store::{EventFilter, Store};
 
 use crate::error::{AppError, Result};
 use crate::ipc::{AppInfo, Phase};
+use crate::session::Sessions;
 
 /// Environment variable naming the database file; tests point it at a temporary file.
 pub const DB_ENV: &str = "SHELFSYNC_DB";
@@ -23,6 +25,11 @@ pub const DEMO_ENV: &str = "SHELFSYNC_DEMO";
 pub const DEMO_SEED: u64 = 7;
 /// Actor the demo loader records on its events; how a demo database is recognised later.
 const DEMO_ACTOR: &str = "demo";
+
+/// The demo's accounts, created when the demo loads into a database without users. The first
+/// must be the admin: the store only lets an admin bootstrap a user table.
+pub const DEMO_USERS: [(&str, Role, &str); 3] =
+    [("admin", Role::Admin, "3333"), ("staff", Role::Staff, "1111"), ("super", Role::Supervisor, "2222")];
 
 /// Whether an empty database gets the demo catalogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,15 +68,33 @@ pub struct AppState {
     db_path: PathBuf,
     boot: Mutex<Boot>,
     store: OnceLock<Mutex<Store>>,
+    /// Who is signed in: the only source of the acting user for every command.
+    pub sessions: Sessions,
+    /// This machine's name, recorded on every event and audit entry.
+    workstation: String,
 }
 
 impl AppState {
     pub fn new(db_path: PathBuf) -> AppState {
+        AppState::with_idle(db_path, crate::session::DEFAULT_IDLE)
+    }
+
+    pub fn with_idle(db_path: PathBuf, idle: std::time::Duration) -> AppState {
         AppState {
             db_path,
             boot: Mutex::new(Boot { phase: Phase::Opening, demo: false, error: None }),
             store: OnceLock::new(),
+            sessions: Sessions::new(idle),
+            workstation: workstation_name(),
         }
+    }
+
+    pub fn workstation(&self) -> &str {
+        &self.workstation
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.lock_boot().demo
     }
 
     pub fn db_path(&self) -> &Path {
@@ -111,6 +136,9 @@ impl AppState {
             self.lock_boot().phase = Phase::LoadingDemo;
             let events = shelfsync_store::demo::load(&mut store, DEMO_SEED)?;
             eprintln!("shelfsync-app: loaded the demo catalogue ({events} events)");
+        }
+        if is_demo(&store)? && store.user_count()? == 0 {
+            add_demo_users(&mut store, &self.workstation)?;
         }
         Ok(store)
     }
@@ -160,4 +188,25 @@ impl AppState {
 fn is_demo(store: &Store) -> Result<bool> {
     let first = store.events(&EventFilter { limit: Some(1), ..EventFilter::default() })?;
     Ok(first.first().is_some_and(|e| e.event.actor == DEMO_ACTOR && e.event.workstation == DEMO_ACTOR))
+}
+
+/// The demo accounts; the admin first, then the others created by it.
+fn add_demo_users(store: &mut Store, workstation: &str) -> Result<()> {
+    let (admin_name, admin_role, admin_pin) = DEMO_USERS[0];
+    let admin = store.add_user(admin_name, admin_role, admin_pin, None, workstation)?;
+    for (name, role, pin) in &DEMO_USERS[1..] {
+        store.add_user(name, *role, pin, Some(&admin), workstation)?;
+    }
+    eprintln!("shelfsync-app: added the demo users");
+    Ok(())
+}
+
+/// `$HOSTNAME`, else /etc/hostname, else "desktop": what the scanner crate records too.
+fn workstation_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty() && s.len() <= 64)
+        .unwrap_or_else(|| "desktop".into())
 }

@@ -4,20 +4,58 @@
  * wire types by ts-rs; do not edit them by hand).
  *
  * Errors: a command that fails rejects with a plain string, the message to show a person.
+ * Who is acting is never sent: Rust holds the signed-in user (see `signIn`).
  */
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ApprovalView } from "./bindings/ApprovalView";
+import type { CommitRequest } from "./bindings/CommitRequest";
+import type { CommitResult } from "./bindings/CommitResult";
+import type { CountSessionDetail } from "./bindings/CountSessionDetail";
+import type { CountSessionRow } from "./bindings/CountSessionRow";
+import type { DecisionView } from "./bindings/DecisionView";
+import type { DueCountView } from "./bindings/DueCountView";
 import type { EventView } from "./bindings/EventView";
 import type { ItemView } from "./bindings/ItemView";
 import type { LocationView } from "./bindings/LocationView";
+import type { ScannerView } from "./bindings/ScannerView";
+import type { ScanOutcome } from "./bindings/ScanOutcome";
+import type { SessionView } from "./bindings/SessionView";
 import type { StockPage } from "./bindings/StockPage";
 import type { StockQuery } from "./bindings/StockQuery";
 
-export type { AppInfo, EventView, ItemView, LocationView, StockPage, StockQuery };
+export type {
+  AppInfo,
+  ApprovalView,
+  CommitRequest,
+  CommitResult,
+  CountSessionDetail,
+  CountSessionRow,
+  DecisionView,
+  DueCountView,
+  EventView,
+  ItemView,
+  LocationView,
+  ScannerView,
+  ScanOutcome,
+  SessionView,
+  StockPage,
+  StockQuery,
+};
 export type { StockLevel } from "./bindings/StockLevel";
 export type { Buckets } from "./bindings/Buckets";
 export type { Phase } from "./bindings/Phase";
+export type { StationMode } from "./bindings/StationMode";
+export type { ScanKind } from "./bindings/ScanKind";
+export type { RoleView } from "./bindings/RoleView";
+export type { CountLineRow } from "./bindings/CountLineRow";
+export type { CommitLine } from "./bindings/CommitLine";
+export type { HistoryLine } from "./bindings/HistoryLine";
+
+/** The event serial and HID scanner listeners emit (see src-tauri/src/scanners.rs). */
+export const SCAN_EVENT = "scan";
 
 export const api = {
   /** Start-up phase, database path, demo flag and counts. Never waits for start-up. */
@@ -34,6 +72,36 @@ export const api = {
   itemLookup: (code: string): Promise<ItemView> => invoke<ItemView>("item_lookup", { code }),
 
   locations: (): Promise<LocationView[]> => invoke<LocationView[]>("locations"),
+
+  // ---- session ----
+  sessionInfo: (): Promise<SessionView> => invoke<SessionView>("session_info"),
+  /** Checks the PIN in Rust (wrong PINs count towards a lockout) and starts a session. */
+  signIn: (name: string, pin: string): Promise<SessionView> => invoke<SessionView>("sign_in", { name, pin }),
+  signOut: (): Promise<SessionView> => invoke<SessionView>("sign_out"),
+  lockSession: (): Promise<SessionView> => invoke<SessionView>("lock_session"),
+  sessionPing: (): Promise<SessionView> => invoke<SessionView>("session_ping"),
+
+  // ---- scan station ----
+  /** A keyboard-wedge scan: command label, item or error, resolved against the catalogue. */
+  classifyScan: (data: string): Promise<ScanOutcome> => invoke<ScanOutcome>("classify_scan", { data }),
+  commitScans: (request: CommitRequest): Promise<CommitResult> => invoke<CommitResult>("commit_scans", { request }),
+  /** Starts the serial/HID listeners once; their scans arrive through `onScannerScan`. */
+  startScanners: (): Promise<ScannerView[]> => invoke<ScannerView[]>("start_scanners"),
+  onScannerScan: (handler: (outcome: ScanOutcome) => void): Promise<UnlistenFn> =>
+    listen<ScanOutcome>(SCAN_EVENT, (event) => handler(event.payload)),
+
+  // ---- counts ----
+  startCount: (location: string): Promise<CountSessionDetail> =>
+    invoke<CountSessionDetail>("start_count", { location }),
+  countSessions: (): Promise<CountSessionRow[]> => invoke<CountSessionRow[]>("count_sessions"),
+  countSession: (id: string): Promise<CountSessionDetail> => invoke<CountSessionDetail>("count_session", { id }),
+  submitCount: (id: string): Promise<CountSessionDetail> => invoke<CountSessionDetail>("submit_count", { id }),
+  dueCounts: (): Promise<DueCountView[]> => invoke<DueCountView[]>("due_counts"),
+
+  // ---- approvals (supervisors; refused in Rust for anyone else) ----
+  approvals: (): Promise<ApprovalView[]> => invoke<ApprovalView[]>("approvals"),
+  decide: (id: string, decision: DecisionView, reason: string, pin: string): Promise<void> =>
+    invoke<void>("decide", { id, decision, reason, pin }),
 };
 
 /** The message of a rejected command (a string), or of anything else that was thrown. */
@@ -41,4 +109,9 @@ export function errorMessage(error: unknown): string {
   if (typeof error === "string") return error;
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** True when a command was refused because nobody is signed in or the session locked. */
+export function isSessionError(message: string): boolean {
+  return message === "Sign in first." || message.startsWith("The session is locked");
 }

@@ -67,6 +67,11 @@ pub struct App {
 
 impl App {
     pub async fn launch() -> Result<App> {
+        App::launch_with(&[]).await
+    }
+
+    /// Launches with extra environment variables (e.g. a serial scanner's path).
+    pub async fn launch_with(env: &[(&str, &str)]) -> Result<App> {
         let binary = app_binary();
         assert!(
             binary.is_file(),
@@ -79,7 +84,12 @@ impl App {
         let launcher = dir.path().join("shelfsync-app-e2e");
         std::fs::write(
             &launcher,
-            format!("#!/bin/sh\nSHELFSYNC_DB='{}' exec '{}' \"$@\"\n", db_path.display(), binary.display()),
+            format!(
+                "#!/bin/sh\n{}SHELFSYNC_DB='{}' exec '{}' \"$@\"\n",
+                env.iter().map(|(k, v)| format!("{k}='{v}' ")).collect::<String>(),
+                db_path.display(),
+                binary.display()
+            ),
         )?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
@@ -152,6 +162,61 @@ impl App {
 
     pub async fn text_of(&self, id: &str) -> Result<String> {
         Ok(self.wait_for(id, STEP_TIMEOUT).await?.text().await?)
+    }
+
+    /// Waits for the sign-in screen (the demo loads first), then signs in.
+    pub async fn sign_in(&self, name: &str, pin: &str) -> Result<()> {
+        let input = self.wait_for("signin-name", STARTUP_TIMEOUT).await?;
+        input.clear().await?;
+        input.send_keys(name).await?;
+        let pin_input = self.wait_for("signin-pin", STEP_TIMEOUT).await?;
+        pin_input.clear().await?;
+        pin_input.send_keys(pin).await?;
+        self.wait_for("signin-submit", STEP_TIMEOUT).await?.click().await?;
+        self.wait_until("signed in", STEP_TIMEOUT, || async move {
+            let who = self.by_test_id("signed-in-user").await?;
+            match who.first() {
+                Some(el) => Ok(el.text().await?.starts_with(name).then_some(())),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
+    pub async fn sign_out(&self) -> Result<()> {
+        self.wait_for("sign-out", STEP_TIMEOUT).await?.click().await?;
+        self.wait_for("signin-screen", STEP_TIMEOUT).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, id: &str) -> Result<()> {
+        self.wait_for(id, STEP_TIMEOUT).await?.click().await?;
+        Ok(())
+    }
+
+    /// Signs in as the demo's staff user and opens the Stock screen.
+    pub async fn open_stock_as_staff(&self) -> Result<usize> {
+        self.sign_in("staff", "1111").await?;
+        self.click("tab-stock").await?;
+        self.wait_for_stock_rows().await
+    }
+
+    /// Waits until the scan station's feedback title matches `want`; returns it.
+    pub async fn wait_feedback(&self, what: &str, want: impl Fn(&str) -> bool) -> Result<String> {
+        self.wait_until(what, STEP_TIMEOUT, || {
+            let want = &want;
+            async move {
+                let title = self.text_of("feedback-title").await?;
+                Ok(want(&title).then_some(title))
+            }
+        })
+        .await
+    }
+
+    /// A keyboard-wedge scan: keys back to back, then Enter, with no field focused.
+    pub async fn wedge(&self, code: &str) -> Result<()> {
+        self.blur().await?;
+        self.type_keys(code, Duration::ZERO, true).await
     }
 
     /// Waits for the demo to load and the stock table to fill; returns the row count.

@@ -15,7 +15,7 @@ async fn fresh_database_opens_the_demo_with_stock_rows() -> Result<()> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let rows = app.wait_for_stock_rows().await?;
+    let rows = app.open_stock_as_staff().await?;
     assert_eq!(rows, 200, "the first page of the stock table");
     let skus = app.row_skus().await?;
     assert_eq!(skus.first().map(String::as_str), Some("SS-00001"), "sorted by SKU");
@@ -48,7 +48,7 @@ async fn fresh_database_opens_the_demo_with_stock_rows() -> Result<()> {
 #[tokio::test(flavor = "current_thread")]
 async fn searching_a_demo_gtin_shows_its_item_and_details() -> Result<()> {
     let app = App::launch().await?;
-    app.wait_for_stock_rows().await?;
+    app.open_stock_as_staff().await?;
     let gtin = demo_gtin13(1);
     assert_eq!(gtin.len(), 13);
 
@@ -95,7 +95,7 @@ async fn searching_a_demo_gtin_shows_its_item_and_details() -> Result<()> {
 #[tokio::test(flavor = "current_thread")]
 async fn unknown_code_shows_an_error_and_changes_nothing() -> Result<()> {
     let app = App::launch().await?;
-    app.wait_for_stock_rows().await?;
+    app.open_stock_as_staff().await?;
     let before = app.row_skus().await?;
     let count_before = app.text_of("stock-count").await?;
 
@@ -131,7 +131,7 @@ async fn unknown_code_shows_an_error_and_changes_nothing() -> Result<()> {
 #[tokio::test(flavor = "current_thread")]
 async fn wedge_scan_anywhere_looks_up_and_human_typing_does_not() -> Result<()> {
     let app = App::launch().await?;
-    app.wait_for_stock_rows().await?;
+    app.open_stock_as_staff().await?;
 
     // A scanner: keys back to back, then Enter, with no text field focused.
     app.blur().await?;

@@ -1,22 +1,39 @@
 /**
  * Which screen is showing. One union type lists every route; adding a screen means adding a
  * variant here, an entry in `SCREENS` (if it belongs in the top bar) and a branch in App.svelte.
- * Planned: sign-in, scan station, counts, approvals, sync dashboard, alerts, settings.
+ * Planned: sync dashboard, alerts, settings.
  */
-export type Route = { name: "stock" } | { name: "item"; sku: string };
+export type Route =
+  | { name: "scan" }
+  | { name: "stock" }
+  | { name: "item"; sku: string }
+  | { name: "counts" }
+  | { name: "approvals" };
 
 export interface NavEntry {
   route: Route;
   label: string;
   /** Function key that opens the screen: reachable with a gloved hand, no mouse needed. */
   key: string;
+  /** Shown only to supervisors and admins (Rust refuses the commands to anyone else). */
+  supervisorOnly?: boolean;
 }
 
 /** Top-bar entries, in order. Detail screens (item) are reached from lists, not the bar. */
-export const SCREENS: NavEntry[] = [{ route: { name: "stock" }, label: "Stock", key: "F2" }];
+export const SCREENS: NavEntry[] = [
+  { route: { name: "scan" }, label: "Scan", key: "F2" },
+  { route: { name: "stock" }, label: "Stock", key: "F3" },
+  { route: { name: "counts" }, label: "Counts", key: "F4" },
+  { route: { name: "approvals" }, label: "Approvals", key: "F6", supervisorOnly: true },
+];
+
+/** The entries a user may see. */
+export function screensFor(canApprove: boolean): NavEntry[] {
+  return SCREENS.filter((s) => !s.supervisorOnly || canApprove);
+}
 
 class Nav {
-  route = $state<Route>({ name: "stock" });
+  route = $state<Route>({ name: "scan" });
   private history: Route[] = [];
 
   go(route: Route): void {
@@ -27,7 +44,13 @@ class Nav {
   }
 
   back(): void {
-    this.route = this.history.pop() ?? { name: "stock" };
+    this.route = this.history.pop() ?? { name: "scan" };
+  }
+
+  /** After sign-in: start at the scan station with no history from the last user. */
+  home(): void {
+    this.history = [];
+    this.route = { name: "scan" };
   }
 }
 

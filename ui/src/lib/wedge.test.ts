@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { GS, type KeyInput, type Scan, WedgeDecoder, type WedgeOptions, usCharForCode, wedgeOptions } from "./wedge";
+import { GS, type KeyInput, type Scan, typingInFormField, WedgeDecoder, type WedgeOptions, usCharForCode, wedgeOptions } from "./wedge";
 
 // --- recordings ---------------------------------------------------------------------------------
 // A keystroke as captured from `keydown`: [key, code, gap in ms since the previous keystroke,
@@ -205,5 +205,18 @@ describe("options", () => {
     [{ maxGapMs: 50, idleMs: 40 }, /idleMs/],
   ] as const)("refuses %o", (options, message) => {
     expect(() => wedgeOptions(options)).toThrow(message);
+  });
+});
+
+describe("form fields that do not take scans", () => {
+  const field = (tagName: string, wedge?: string) => ({ target: { tagName, dataset: wedge ? { wedge } : {} } as unknown as EventTarget });
+  it("skips inputs, textareas and selects unless marked as scan targets", () => {
+    expect(typingInFormField(field("INPUT"))).toBe(true);
+    expect(typingInFormField(field("textarea"))).toBe(true);
+    expect(typingInFormField(field("SELECT"))).toBe(true);
+    expect(typingInFormField(field("INPUT", "target"))).toBe(false);
+    expect(typingInFormField(field("BODY"))).toBe(false);
+    expect(typingInFormField(field("BUTTON"))).toBe(false);
+    expect(typingInFormField({ target: null })).toBe(false);
   });
 });

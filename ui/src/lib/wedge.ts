@@ -246,16 +246,23 @@ export class WedgeDecoder {
 /**
  * Listens for wedge scans on `target` (capture phase, so scans are seen whatever has focus).
  * Swallows the suffix key of a recognised scan, so a form does not also submit the typed text.
+ * Keys for which `skip` returns true bypass the decoder (and end any burst in progress).
  * Returns a function that detaches the listener.
  */
 export function attachWedge(
   target: Window,
   options: Partial<WedgeOptions>,
   onScan: (scan: Scan) => void,
+  skip: (event: KeyboardEvent) => boolean = () => false,
 ): () => void {
   const decoder = new WedgeDecoder(options);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onKey = (event: KeyboardEvent) => {
+    if (skip(event)) {
+      // Typing into a form field (a PIN, a reason) is never a scan, however fast it is.
+      decoder.reset();
+      return;
+    }
     const result = decoder.feed(event);
     if (result.swallow) {
       event.preventDefault();
@@ -276,4 +283,15 @@ export function attachWedge(
     clearTimeout(timer);
     target.removeEventListener("keydown", onKey, { capture: true });
   };
+}
+
+/**
+ * True for keys typed into a form field that does not take scans: any input, textarea or
+ * select unless it is marked `data-wedge="target"` (the stock search box, the quantity box).
+ */
+export function typingInFormField(event: Pick<KeyboardEvent, "target">): boolean {
+  const el = event.target as { tagName?: string; dataset?: Record<string, string | undefined> } | null;
+  const tag = el?.tagName?.toUpperCase();
+  if (tag !== "INPUT" && tag !== "TEXTAREA" && tag !== "SELECT") return false;
+  return el?.dataset?.wedge !== "target";
 }

@@ -1,0 +1,126 @@
+//! Serial and HID scanners, read by background threads and pushed to the webview as `scan`
+//! events. The keyboard wedge needs none of this: it types into the webview directly.
+//!
+//! Which devices: `$SHELFSYNC_SERIAL_SCANNER` (one path, or several separated by commas) and
+//! `$SHELFSYNC_HID_SCANNER` (`auto` for the first HID POS scanner, `VID:PID` in hex, or `off`;
+//! unset means `auto` when a HID POS scanner is attached now). Listeners start once, from the
+//! `start_scanners` command, and reopen unplugged devices by themselves (scanner crate).
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use shelfsync_scan::{DeviceKind, HidConfig, SerialConfig, list_devices, listen_hid, listen_serial};
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::ipc::{ScanOutcome, ScannerView};
+use crate::state::AppState;
+use crate::station;
+
+pub const SERIAL_ENV: &str = "SHELFSYNC_SERIAL_SCANNER";
+pub const HID_ENV: &str = "SHELFSYNC_HID_SCANNER";
+/// The event name the webview listens to.
+pub const SCAN_EVENT: &str = "scan";
+
+#[derive(Default)]
+pub struct Scanners {
+    started: Mutex<Option<Vec<ScannerView>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Scanners {
+    /// Starts the configured listeners the first time; afterwards returns what is running.
+    pub fn start(&self, app: &AppHandle) -> Vec<ScannerView> {
+        let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(views) = started.as_ref() {
+            return views.clone();
+        }
+        let mut views = Vec::new();
+        let workstation = app.state::<AppState>().workstation().to_string();
+        for path in serial_paths() {
+            let mut config = SerialConfig::new(&path);
+            config.pipeline.workstation = workstation.clone();
+            let device = format!("serial:{path}");
+            views.push(spawn(app, &self.stop, device.clone(), "serial", move |stop, on_scan| {
+                listen_serial(config, stop, on_scan)
+            }));
+        }
+        if let Some(vid_pid) = hid_choice() {
+            let mut config = HidConfig::new(vid_pid);
+            config.pipeline.workstation = workstation;
+            let device = match vid_pid {
+                Some((vid, pid)) => format!("hid:{vid:04x}:{pid:04x}"),
+                None => "hid:auto".to_string(),
+            };
+            views.push(spawn(app, &self.stop, device, "hid", move |stop, on_scan| listen_hid(config, stop, on_scan)));
+        }
+        *started = Some(views.clone());
+        views
+    }
+
+    pub fn stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn serial_paths() -> Vec<String> {
+    std::env::var(SERIAL_ENV)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `None`: no HID listener. `Some(None)`: the first HID POS scanner. `Some(Some(ids))`: that one.
+fn hid_choice() -> Option<Option<(u16, u16)>> {
+    match std::env::var(HID_ENV).ok().as_deref().map(str::trim) {
+        Some("off" | "0" | "no") => None,
+        Some("auto") => Some(None),
+        Some(raw) if !raw.is_empty() => {
+            let (vid, pid) = raw.split_once(':')?;
+            let hex = |s: &str| u16::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+            Some(Some((hex(vid)?, hex(pid)?)))
+        }
+        _ => list_devices().iter().any(|d| d.kind == DeviceKind::Hid).then_some(None),
+    }
+}
+
+type OnScan = Box<dyn FnMut(shelfsync_scan::Result<shelfsync_scan::Scan>) + Send>;
+
+fn spawn(
+    app: &AppHandle,
+    stop: &Arc<AtomicBool>,
+    device: String,
+    kind: &str,
+    listen: impl FnOnce(&AtomicBool, OnScan) + Send + 'static,
+) -> ScannerView {
+    let handle = app.clone();
+    let stop = Arc::clone(stop);
+    let source = device.clone();
+    let on_scan: OnScan = Box::new(move |scan| {
+        let outcome = match scan {
+            Ok(scan) => {
+                let data = scan.parsed.engine_data_string();
+                let state = handle.state::<AppState>();
+                match state.store() {
+                    Ok(store) => station::classify_parsed(&store, &source, &data, &scan.parsed),
+                    Err(error) => ScanOutcome::error(&source, &data, error.to_string()),
+                }
+            }
+            Err(error) => ScanOutcome::error(&source, "", format!("Unreadable barcode: {error}. Scan again.")),
+        };
+        if let Err(error) = handle.emit(SCAN_EVENT, outcome) {
+            eprintln!("shelfsync-app: cannot deliver a scan to the window: {error}");
+        }
+    });
+    let status = match std::thread::Builder::new()
+        .name(format!("scanner {device}"))
+        .spawn(move || listen(&stop, on_scan))
+    {
+        Ok(_) => "listening".to_string(),
+        Err(error) => format!("not started: {error}"),
+    };
+    eprintln!("shelfsync-app: scanner {device}: {status}");
+    ScannerView { device, kind: kind.to_string(), status }
+}

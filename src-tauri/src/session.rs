@@ -1,0 +1,173 @@
+//! Who is signed in at this workstation, held in Rust.
+//!
+//! The webview never says who the user is or what role they have: it asks to sign in with a
+//! name and PIN, and from then on every command that acts reads the user from here. A session
+//! locks after `idle` without activity; a locked session acts for nobody until the PIN is
+//! entered again. Time is passed in (`now`) so the rules are tested without sleeping.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use shelfsync_store::User;
+
+use crate::error::{AppError, Result};
+
+/// Environment variable: seconds without activity before the session locks.
+pub const IDLE_ENV: &str = "SHELFSYNC_IDLE_LOCK_SECS";
+/// Default idle lock: five minutes, long enough to walk an aisle, short enough that a
+/// workstation left behind does not keep acting for its last user.
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(5 * 60);
+/// Shortest and longest idle lock accepted from the environment.
+pub const MIN_IDLE: Duration = Duration::from_secs(10);
+pub const MAX_IDLE: Duration = Duration::from_secs(12 * 60 * 60);
+
+/// `$SHELFSYNC_IDLE_LOCK_SECS` within bounds, else the default (with a warning when invalid).
+pub fn idle_from_env() -> Duration {
+    match std::env::var(IDLE_ENV) {
+        Err(_) => DEFAULT_IDLE,
+        Ok(raw) => match raw.trim().parse::<u64>().map(Duration::from_secs) {
+            Ok(d) if (MIN_IDLE..=MAX_IDLE).contains(&d) => d,
+            _ => {
+                eprintln!(
+                    "shelfsync-app: ignoring {IDLE_ENV}={raw:?}: use {} to {} seconds",
+                    MIN_IDLE.as_secs(),
+                    MAX_IDLE.as_secs()
+                );
+                DEFAULT_IDLE
+            }
+        },
+    }
+}
+
+struct Signed {
+    user: User,
+    last_active: Instant,
+    locked: bool,
+}
+
+/// The one session of this window.
+pub struct Sessions {
+    idle: Duration,
+    inner: Mutex<Option<Signed>>,
+}
+
+/// What the session looks like from outside, at one moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    SignedOut,
+    Active(User),
+    Locked(User),
+}
+
+impl Sessions {
+    pub fn new(idle: Duration) -> Sessions {
+        Sessions { idle, inner: Mutex::new(None) }
+    }
+
+    pub fn idle(&self) -> Duration {
+        self.idle
+    }
+
+    /// Starts a session for a user the store has just authenticated. Replaces any other.
+    pub fn start(&self, user: User, now: Instant) {
+        *self.lock() = Some(Signed { user, last_active: now, locked: false });
+    }
+
+    pub fn end(&self) {
+        *self.lock() = None;
+    }
+
+    /// Locks now, as the UI asks when it has seen no input for the idle time.
+    pub fn lock_now(&self) {
+        if let Some(signed) = self.lock().as_mut() {
+            signed.locked = true;
+        }
+    }
+
+    /// The state at `now`, locking the session first if it has been idle too long.
+    pub fn state(&self, now: Instant) -> SessionState {
+        let mut guard = self.lock();
+        match guard.as_mut() {
+            None => SessionState::SignedOut,
+            Some(signed) => {
+                if now.saturating_duration_since(signed.last_active) > self.idle {
+                    signed.locked = true;
+                }
+                if signed.locked {
+                    SessionState::Locked(signed.user.clone())
+                } else {
+                    SessionState::Active(signed.user.clone())
+                }
+            }
+        }
+    }
+
+    /// The user to act as: the signed-in, unlocked user, whose activity is refreshed.
+    pub fn user(&self, now: Instant) -> Result<User> {
+        match self.state(now) {
+            SessionState::SignedOut => Err(AppError::SignedOut),
+            SessionState::Locked(_) => Err(AppError::Locked),
+            SessionState::Active(user) => {
+                if let Some(signed) = self.lock().as_mut() {
+                    signed.last_active = now;
+                }
+                Ok(user)
+            }
+        }
+    }
+
+    /// Marks activity (a key press, a tap) without acting. A locked session stays locked.
+    pub fn touch(&self, now: Instant) {
+        let _ = self.user(now);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Signed>> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shelfsync_core::Role;
+
+    use super::*;
+
+    fn staff() -> User {
+        User { name: "staff".into(), role: Role::Staff, active: true }
+    }
+
+    #[test]
+    fn signed_out_acts_for_nobody() {
+        let sessions = Sessions::new(Duration::from_secs(60));
+        assert!(matches!(sessions.user(Instant::now()), Err(AppError::SignedOut)));
+        assert_eq!(sessions.state(Instant::now()), SessionState::SignedOut);
+    }
+
+    #[test]
+    fn activity_keeps_a_session_open_and_idleness_locks_it() {
+        let t0 = Instant::now();
+        let s = |n| t0 + Duration::from_secs(n);
+        let sessions = Sessions::new(Duration::from_secs(60));
+        sessions.start(staff(), t0);
+        assert_eq!(sessions.user(s(50)).unwrap(), staff());
+        assert_eq!(sessions.user(s(100)).unwrap(), staff(), "activity at 50 s moved the deadline");
+        sessions.touch(s(150));
+        assert_eq!(sessions.state(s(200)), SessionState::Active(staff()));
+        assert!(matches!(sessions.user(s(211)), Err(AppError::Locked)), "61 s idle");
+        assert!(matches!(sessions.user(s(212)), Err(AppError::Locked)), "stays locked");
+        assert_eq!(sessions.state(s(212)), SessionState::Locked(staff()));
+        sessions.start(staff(), s(220));
+        assert!(sessions.user(s(221)).is_ok(), "signing in again unlocks");
+    }
+
+    #[test]
+    fn lock_now_and_sign_out() {
+        let t0 = Instant::now();
+        let sessions = Sessions::new(Duration::from_secs(60));
+        sessions.start(staff(), t0);
+        sessions.lock_now();
+        assert!(matches!(sessions.user(t0), Err(AppError::Locked)));
+        sessions.end();
+        assert!(matches!(sessions.user(t0), Err(AppError::SignedOut)));
+    }
+}

@@ -1,0 +1,167 @@
+//! The scan station's two calls into the engine: what a scan is, and committing a scan log.
+//!
+//! Classification is the scanner crate's (`shelfsync_scan::classify`: command labels first,
+//! then GS1 or plain text), resolution is the store's (`resolve_code`), and every movement's
+//! rules are core's. This module only routes: it turns a station mode into the movement the
+//! CLI would record for the same scan, and reports the outcome per line.
+
+use shelfsync_core::{Event, LocationCode, Movement, Sku};
+use shelfsync_scan::gs1::{Content, ParseOptions, Parsed, parse_scan_data};
+use shelfsync_scan::{Classified, Command, CommandConfig, classify};
+use shelfsync_store::{MovementRequest, Store, StoreError, User};
+
+use crate::error::{AppError, Result};
+use crate::ipc::{CommitRequest, CommitResult, ScanKind, ScanOutcome, StationMode};
+
+/// Most lines one commit takes: a scan log longer than this is split by committing sooner.
+pub const MAX_COMMIT_LINES: usize = 500;
+/// Longest scan accepted from the webview (the scanner layer's own limit).
+pub const MAX_SCAN_LEN: usize = shelfsync_scan::MAX_SCAN_LEN;
+
+/// Classifies raw scan data as a keyboard wedge delivered it (no AIM identifier, GS as 0x1d).
+pub fn classify_data(store: &Store, source: &str, data: &str) -> ScanOutcome {
+    let trimmed = data.trim_matches(|c| matches!(c, '\r' | '\n' | '\t' | ' '));
+    if trimmed.is_empty() {
+        return ScanOutcome::error(source, data, "The scan was empty. Scan again.");
+    }
+    if trimmed.len() > MAX_SCAN_LEN {
+        return ScanOutcome::error(source, &trimmed[..40], "The scan was too long to be a barcode.");
+    }
+    match parse_scan_data(trimmed.as_bytes(), &ParseOptions::warehouse()) {
+        Ok(parsed) => classify_parsed(store, source, trimmed, &parsed),
+        Err(error) => ScanOutcome::error(source, trimmed, format!("Unreadable barcode: {error}. Scan again.")),
+    }
+}
+
+/// Classifies a scan the scanner pipeline has already parsed (serial and HID scanners).
+pub fn classify_parsed(store: &Store, source: &str, data: &str, parsed: &Parsed) -> ScanOutcome {
+    let classified = match classify(parsed, &CommandConfig::default()) {
+        Ok(c) => c,
+        Err(error) => return ScanOutcome::error(source, data, format!("Bad command label: {error}")),
+    };
+    match classified {
+        Classified::Command(Command::Location(code)) => match store.location_exists(&code) {
+            Ok(true) => ScanOutcome { location: Some(code), ..ScanOutcome::new(source, data, ScanKind::Location) },
+            Ok(false) => ScanOutcome::error(
+                source,
+                data,
+                format!("No location '{code}' in this warehouse. Scan a shelf label from here."),
+            ),
+            Err(error) => ScanOutcome::error(source, data, error.to_string()),
+        },
+        Classified::Command(Command::Quantity(qty)) => {
+            ScanOutcome { quantity: Some(qty), ..ScanOutcome::new(source, data, ScanKind::Quantity) }
+        }
+        Classified::Command(Command::Mode(mode)) => {
+            ScanOutcome { mode: Some(mode.into()), ..ScanOutcome::new(source, data, ScanKind::Mode) }
+        }
+        Classified::Command(Command::Done) => ScanOutcome::new(source, data, ScanKind::Done),
+        Classified::Command(Command::Undo) => ScanOutcome::new(source, data, ScanKind::Undo),
+        Classified::Item(parsed) => resolve_item(store, source, data, &parsed),
+    }
+}
+
+fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> ScanOutcome {
+    // A GTIN (from AI 01, an EAN/UPC symbol or bare digits) is looked up as such; other plain
+    // text is a SKU or an internal shelf code.
+    let code = match (&parsed.content, parsed.gtin14()) {
+        (_, Some(gtin)) => gtin,
+        (Content::Plain { text, .. }, None) => text.clone(),
+        _ => {
+            return ScanOutcome::error(source, data, "This GS1 barcode carries no GTIN: scan the item's own label.");
+        }
+    };
+    let sku = match store.resolve_code(&code) {
+        Ok(sku) => sku,
+        Err(StoreError::UnknownBarcode(_) | StoreError::UnknownSku(_) | StoreError::Domain(_)) => {
+            return ScanOutcome::error(source, data, AppError::NotFound(data.to_string()).to_string());
+        }
+        Err(error) => return ScanOutcome::error(source, data, error.to_string()),
+    };
+    let name = match store.item(sku.as_str()) {
+        Ok(item) => item.map(|i| i.name),
+        Err(error) => return ScanOutcome::error(source, data, error.to_string()),
+    };
+    ScanOutcome { sku: Some(sku.to_string()), name, ..ScanOutcome::new(source, data, ScanKind::Item) }
+}
+
+/// Records a scan log line by line as `user`. Stops at the first line that fails and says
+/// which; the lines before it stay recorded (each is its own durable event or count entry).
+pub fn commit(store: &mut Store, user: &User, workstation: &str, request: CommitRequest) -> Result<CommitResult> {
+    if request.lines.is_empty() {
+        return Err(AppError::BadRequest("Nothing to commit: scan an item first.".into()));
+    }
+    if request.lines.len() > MAX_COMMIT_LINES {
+        return Err(AppError::BadRequest(format!("At most {MAX_COMMIT_LINES} lines per commit.")));
+    }
+    let location = LocationCode::new(request.location.trim())
+        .map_err(|_| AppError::BadRequest("Scan a location label first.".into()))?;
+    if !store.location_exists(location.as_str())? {
+        return Err(StoreError::UnknownLocation(location.to_string()).into());
+    }
+    let reason = request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+    let to = match (&request.mode, request.to_location.as_deref().map(str::trim)) {
+        (StationMode::Transfer, Some(to)) if !to.is_empty() => Some(
+            LocationCode::new(to).map_err(|_| AppError::BadRequest("Scan the destination's location label.".into()))?,
+        ),
+        (StationMode::Transfer, _) => {
+            return Err(AppError::BadRequest("Scan the destination's location label first.".into()));
+        }
+        _ => None,
+    };
+    let session = match (&request.mode, request.session.as_deref()) {
+        (StationMode::Count, Some(id)) if !id.trim().is_empty() => Some(id.trim().to_string()),
+        (StationMode::Count, _) => return Err(AppError::BadRequest("Start or continue a count first.".into())),
+        _ => None,
+    };
+    match request.mode {
+        StationMode::Lookup => return Err(AppError::BadRequest("Look-up mode records nothing.".into())),
+        StationMode::Damage if reason.is_none() => {
+            return Err(AppError::BadRequest("Choose why the items are damaged before committing.".into()));
+        }
+        _ => {}
+    }
+
+    let mut result = CommitResult { committed: 0, awaiting_approval: 0, failed_index: None, error: None };
+    for (index, line) in request.lines.iter().enumerate() {
+        let outcome = (|| -> Result<bool> {
+            let sku = Sku::new(line.sku.trim())?;
+            let movement = match request.mode {
+                StationMode::Count => {
+                    let session = session.as_deref().expect("checked above");
+                    store.count_scan(session, sku.as_str(), i64::from(line.qty), false, user, workstation)?;
+                    return Ok(false);
+                }
+                StationMode::Receive => Movement::Receive { sku, location: location.clone(), qty: line.qty },
+                StationMode::Damage => Movement::Damage { sku, location: location.clone(), qty: line.qty },
+                StationMode::Transfer => Movement::Transfer {
+                    sku,
+                    from: location.clone(),
+                    to: to.clone().expect("checked above"),
+                    qty: line.qty,
+                },
+                StationMode::Lookup => unreachable!("refused above"),
+            };
+            let mut event = Event::new(movement, &user.name, workstation).with_reference("scan-station");
+            if let Some(reason) = &reason {
+                event = event.with_reason(reason.clone());
+            }
+            match store.request_movement(&event, Some(user))? {
+                MovementRequest::Posted { .. } => Ok(false),
+                MovementRequest::AwaitingApproval { .. } => Ok(true),
+            }
+        })();
+        match outcome {
+            Ok(parked) => {
+                result.committed += 1;
+                result.awaiting_approval += u32::from(parked);
+            }
+            Err(error) => {
+                result.failed_index = Some(index as u32);
+                result.error = Some(format!("{}: {error}", line.sku));
+                break;
+            }
+        }
+    }
+    Ok(result)
+}

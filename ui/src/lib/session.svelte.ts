@@ -1,0 +1,69 @@
+/**
+ * The UI's view of the session Rust holds. Signing in, out and locking are Rust commands; this
+ * only mirrors the result so screens know what to show. Idle lock: input anywhere counts as
+ * activity; after `idleLockSecs` without any, the UI asks Rust to lock. While there is input,
+ * Rust is told at most every PING_MS so its own idle clock (which refuses commands) agrees.
+ */
+import { api, errorMessage, type SessionView } from "../api";
+
+const PING_MS = 20_000;
+const CHECK_MS = 1_000;
+
+class SessionStore {
+  view = $state<SessionView | null>(null);
+  error = $state<string | null>(null);
+  private lastInput = Date.now();
+  private lastPing = 0;
+
+  get signedIn(): boolean {
+    return !!this.view?.user && !this.view.locked;
+  }
+
+  get canApprove(): boolean {
+    return this.signedIn && !!this.view?.canApprove;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.view = await api.sessionInfo();
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  /** Rejects with Rust's message (wrong PIN, locked out, ...). */
+  async signIn(name: string, pin: string): Promise<SessionView> {
+    const view = await api.signIn(name.trim(), pin);
+    this.view = view;
+    this.lastInput = Date.now();
+    return view;
+  }
+
+  async signOut(): Promise<void> {
+    this.view = await api.signOut();
+  }
+
+  async lock(): Promise<void> {
+    this.view = await api.lockSession();
+  }
+
+  /** Call on any key or pointer input. */
+  activity(): void {
+    this.lastInput = Date.now();
+    if (this.signedIn && this.lastInput - this.lastPing > PING_MS) {
+      this.lastPing = this.lastInput;
+      api.sessionPing().then((v) => (this.view = v)).catch(() => {});
+    }
+  }
+
+  /** Starts the idle check; returns a function that stops it. */
+  watchIdle(): () => void {
+    const timer = setInterval(() => {
+      const limit = (this.view?.idleLockSecs ?? 300) * 1000;
+      if (this.signedIn && Date.now() - this.lastInput > limit) void this.lock();
+    }, CHECK_MS);
+    return () => clearInterval(timer);
+  }
+}
+
+export const session = new SessionStore();

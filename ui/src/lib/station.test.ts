@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+
+import type { ScanOutcome } from "../api";
+import {
+  applyOutcome,
+  afterCommit,
+  commitProblem,
+  initialStation,
+  MAX_LOG,
+  type StationState,
+  setMode,
+  totals,
+  undo,
+  valueBeforeScan,
+} from "./station";
+
+function outcome(partial: Partial<ScanOutcome> & Pick<ScanOutcome, "kind">): ScanOutcome {
+  return { source: "wedge", data: "x", sku: null, name: null, location: null, quantity: null, mode: null, message: null, ...partial };
+}
+const loc = (code: string) => outcome({ kind: "location", location: code, data: `LOC:${code}` });
+const item = (sku: string) => outcome({ kind: "item", sku, name: `Name of ${sku}`, data: sku });
+const qty = (n: number) => outcome({ kind: "quantity", quantity: n, data: `QTY:${n}` });
+
+/** Runs scans through the station, returning the last step and every feedback tone. */
+function run(start: StationState, scans: ScanOutcome[]) {
+  let state = start;
+  const tones: string[] = [];
+  let last = null as ReturnType<typeof applyOutcome> | null;
+  for (const scan of scans) {
+    last = applyOutcome(state, scan);
+    state = last.state;
+    tones.push(last.feedback.tone);
+  }
+  return { state, tones, last: last! };
+}
+
+describe("feedback states", () => {
+  const cases: { name: string; start: StationState; scans: ScanOutcome[]; tone: string; title: RegExp; sound: string }[] = [
+    { name: "location label", start: initialStation("receive"), scans: [loc("WH1")], tone: "good", title: /^Location WH1$/, sound: "good" },
+    { name: "item with location", start: initialStation("receive"), scans: [loc("WH1"), item("SS-1")], tone: "good", title: /^\+1 {2}SS-1$/, sound: "good" },
+    { name: "item without location", start: initialStation("receive"), scans: [item("SS-1")], tone: "bad", title: /not recorded/, sound: "bad" },
+    { name: "unknown code", start: initialStation("receive"), scans: [outcome({ kind: "error", data: "X", message: "No item has the SKU or barcode 'X'." })], tone: "bad", title: /^Unknown code X$/, sound: "bad" },
+    { name: "unknown location", start: initialStation("receive"), scans: [outcome({ kind: "error", data: "LOC:MOON", message: "No location 'MOON' in this warehouse." })], tone: "bad", title: /^Unknown location LOC:MOON$/, sound: "bad" },
+    { name: "bad label", start: initialStation("receive"), scans: [outcome({ kind: "error", data: "QTY:0", message: "Bad command label: quantity 0 is outside 1..=100000" })], tone: "bad", title: /^Bad label QTY:0$/, sound: "bad" },
+    { name: "quantity label", start: initialStation("receive"), scans: [qty(12)], tone: "info", title: /^Quantity 12$/, sound: "good" },
+    { name: "count without session", start: initialStation("count"), scans: [loc("WH1"), item("SS-1")], tone: "bad", title: /not recorded/, sound: "bad" },
+    { name: "done with nothing", start: initialStation("receive"), scans: [outcome({ kind: "done" })], tone: "bad", title: /Nothing to commit/, sound: "bad" },
+    { name: "undo with nothing", start: initialStation("receive"), scans: [outcome({ kind: "undo" })], tone: "bad", title: /Nothing to undo/, sound: "bad" },
+    { name: "look-up", start: initialStation("lookup"), scans: [item("SS-9")], tone: "good", title: /^SS-9$/, sound: "good" },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { last } = run(c.start, c.scans);
+      expect(last.feedback.tone).toBe(c.tone);
+      expect(last.feedback.title).toMatch(c.title);
+      expect(last.feedback.sound).toBe(c.sound);
+    });
+  }
+});
+
+describe("scan station rules", () => {
+  it("a quantity applies to the next item only", () => {
+    const { state } = run(initialStation("receive"), [loc("WH1"), qty(7), item("A"), item("B")]);
+    expect(state.lines.map((l) => [l.sku, l.qty])).toEqual([["A", 7], ["B", 1]]);
+    expect(state.qty).toBe(1);
+  });
+
+  it("undo removes only the last uncommitted line", () => {
+    let { state } = run(initialStation("receive"), [loc("WH1"), item("A"), item("B")]);
+    state = undo(state).state;
+    expect(state.lines.map((l) => l.sku)).toEqual(["A"]);
+    const scanned = run(state, [outcome({ kind: "undo" })]);
+    expect(scanned.state.lines).toEqual([]);
+    expect(scanned.last.feedback.tone).toBe("info");
+  });
+
+  it("transfer takes the second location as the destination", () => {
+    const { state, last } = run(initialStation("transfer"), [loc("WH1"), loc("WH2"), item("A")]);
+    expect([state.location, state.toLocation]).toEqual(["WH1", "WH2"]);
+    expect(state.lines).toHaveLength(1);
+    expect(last.feedback.tone).toBe("good");
+  });
+
+  it("will not switch mode or location with uncommitted lines", () => {
+    const { state } = run(initialStation("receive"), [loc("WH1"), item("A")]);
+    const switched = setMode(state, "damage");
+    expect(switched.feedback.tone).toBe("bad");
+    expect(switched.state.mode).toBe("receive");
+    const moved = applyOutcome(state, loc("WH2"));
+    expect(moved.feedback.tone).toBe("bad");
+    expect(moved.state.location).toBe("WH1");
+  });
+
+  it("leaving the location leaves its count session", () => {
+    const start = { ...initialStation("count"), location: "WH1", session: "s1" };
+    expect(applyOutcome(start, loc("WH1")).state.session).toBe("s1");
+    expect(applyOutcome(start, loc("WH2")).state.session).toBeNull();
+  });
+
+  it("CMD:DONE asks for a commit when there are lines", () => {
+    const { last } = run({ ...initialStation("count"), location: "WH1", session: "s1" }, [item("A"), outcome({ kind: "done" })]);
+    expect(last.action).toEqual({ kind: "commit" });
+  });
+
+  it("look-up asks to show the item and records nothing", () => {
+    const { state, last } = run(initialStation("lookup"), [item("A")]);
+    expect(last.action).toEqual({ kind: "lookup", sku: "A" });
+    expect(state.lines).toEqual([]);
+  });
+
+  it("afterCommit drops the committed lines and keeps the failed rest", () => {
+    const { state } = run(initialStation("receive"), [loc("WH1"), item("A"), item("B"), item("C")]);
+    expect(afterCommit(state, 2).lines.map((l) => l.sku)).toEqual(["C"]);
+  });
+
+  it("the log is newest first and bounded", () => {
+    const scans = Array.from({ length: MAX_LOG + 10 }, () => qty(2));
+    const { state } = run(initialStation("receive"), scans);
+    expect(state.log).toHaveLength(MAX_LOG);
+    expect(state.log[0].id).toBeGreaterThan(state.log[1].id);
+  });
+
+  it("totals sums units per SKU", () => {
+    const { state } = run(initialStation("receive"), [loc("WH1"), qty(3), item("A"), item("B"), item("A")]);
+    expect(totals(state.lines)).toEqual([
+      { sku: "A", name: "Name of A", qty: 4 },
+      { sku: "B", name: "Name of B", qty: 1 },
+    ]);
+  });
+});
+
+describe("commit checks (nothing is sent when they fail)", () => {
+  const base = { ...initialStation("receive"), location: "WH1" };
+  const withLine = (s: StationState) => ({ ...s, lines: [{ id: 1, sku: "A", name: "", qty: 1, source: "wedge" }] });
+  const cases: [string, StationState, RegExp | null][] = [
+    ["no lines", base, /Nothing to commit/],
+    ["receive ready", withLine(base), null],
+    ["no location", withLine({ ...base, location: null }), /location label/],
+    ["transfer without destination", withLine({ ...base, mode: "transfer" }), /destination/],
+    ["count without session", withLine({ ...base, mode: "count" }), /count first/],
+    ["damage without reason", withLine({ ...base, mode: "damage" }), /why/],
+    ["damage with reason", withLine({ ...base, mode: "damage", reason: "Broken" }), null],
+  ];
+  for (const [name, state, want] of cases) {
+    it(name, () => {
+      const problem = commitProblem(state);
+      if (want === null) expect(problem).toBeNull();
+      else expect(problem).toMatch(want);
+    });
+  }
+});
+
+describe("quantity box restored after a wedge scan typed into it", () => {
+  it("returns the value before the scan's first key", () => {
+    const edits = [
+      { at: 100, before: "1" }, // a person typed "2" -> "12"? no: before "1", now "12"
+      { at: 5000, before: "12" }, // the scan's first key
+      { at: 5003, before: "125" },
+    ];
+    expect(valueBeforeScan(edits, 5000)).toBe("12");
+    expect(valueBeforeScan(edits, 9000)).toBeNull();
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * The scan station's rules, pure: a scan outcome (already classified and resolved in Rust)
+ * and the station's state in, the next state, the feedback to show, and what to do next out.
+ * No I/O and no clock, so every rule is a table in station.test.ts. The Svelte wrapper
+ * (station.svelte.ts) holds the state and runs the returned actions against Rust.
+ *
+ * Lines stay here until they are committed (CMD:DONE or the Commit button): that is what
+ * makes "undo the last line" possible without touching the ledger.
+ */
+import type { ScanOutcome, StationMode } from "../api";
+import { bad, type Feedback, good, info } from "./feedback";
+
+/** Most uncommitted lines: past this, commit first (the commit command takes 500 at most). */
+export const MAX_LINES = 500;
+/** Log entries kept on screen (newest first). */
+export const MAX_LOG = 50;
+
+export interface StationLine {
+  id: number;
+  sku: string;
+  name: string;
+  qty: number;
+  source: string;
+}
+
+export interface LogEntry {
+  id: number;
+  tone: Feedback["tone"];
+  text: string;
+  source: string;
+}
+
+export interface StationState {
+  mode: StationMode;
+  /** Where the work happens (transfer: where units leave). Set by scanning LOC:... */
+  location: string | null;
+  /** Transfer only: where units go (the second location scanned). */
+  toLocation: string | null;
+  /** Quantity for the next item scan; back to 1 after it. */
+  qty: number;
+  lines: StationLine[];
+  log: LogEntry[];
+  /** Count mode: the open session scans go into. */
+  session: string | null;
+  /** Damage mode: why (required before commit). */
+  reason: string | null;
+  nextId: number;
+}
+
+export type Action = { kind: "commit" } | { kind: "lookup"; sku: string } | { kind: "none" };
+
+export interface Step {
+  state: StationState;
+  feedback: Feedback;
+  action: Action;
+}
+
+export const MODES: { mode: StationMode; label: string; hint: string }[] = [
+  { mode: "count", label: "Count", hint: "Count what is on the shelf into a count session" },
+  { mode: "receive", label: "Receive", hint: "Book goods in at this location" },
+  { mode: "damage", label: "Damage", hint: "Move units to damaged, with a reason" },
+  { mode: "transfer", label: "Transfer", hint: "Move units from one location to another" },
+  { mode: "lookup", label: "Look-up", hint: "Show an item and its stock" },
+];
+
+export const DAMAGE_REASONS = ["Broken", "Crushed", "Wet", "Expired", "Packaging torn"];
+
+export function initialStation(mode: StationMode = "count"): StationState {
+  return { mode, location: null, toLocation: null, qty: 1, lines: [], log: [], session: null, reason: null, nextId: 1 };
+}
+
+const none: Action = { kind: "none" };
+
+function logged(state: StationState, feedback: Feedback, source: string): StationState {
+  const entry: LogEntry = {
+    id: state.nextId,
+    tone: feedback.tone,
+    text: feedback.detail ? `${feedback.title} · ${feedback.detail}` : feedback.title,
+    source,
+  };
+  return { ...state, log: [entry, ...state.log].slice(0, MAX_LOG), nextId: state.nextId + 1 };
+}
+
+function step(state: StationState, feedback: Feedback, source: string, action: Action = none): Step {
+  return { state: logged(state, feedback, source), feedback, action };
+}
+
+function modeLabel(mode: StationMode): string {
+  return MODES.find((m) => m.mode === mode)?.label ?? mode;
+}
+
+/** What the station still needs before an item scan can become a line, or null if ready. */
+export function missingForItem(state: StationState): string | null {
+  if (state.mode === "lookup") return null;
+  if (!state.location) return "Scan a location label (LOC:...) first.";
+  if (state.mode === "transfer" && !state.toLocation) return "Scan the destination's location label next.";
+  if (state.mode === "count" && !state.session) return "Start or continue a count at this location first.";
+  return null;
+}
+
+export function applyOutcome(state: StationState, outcome: ScanOutcome): Step {
+  const src = outcome.source;
+  switch (outcome.kind) {
+    case "error":
+      return step(state, bad(errorTitle(outcome), outcome.message ?? `Scanned: ${outcome.data}`), src);
+    case "location":
+      return setLocation(state, outcome.location ?? "", src);
+    case "quantity": {
+      const qty = outcome.quantity ?? 1;
+      return step({ ...state, qty }, info(`Quantity ${qty}`, "for the next item scanned"), src);
+    }
+    case "mode":
+      return setMode(state, outcome.mode ?? state.mode, src);
+    case "undo":
+      return undo(state, src);
+    case "done":
+      if (state.lines.length === 0) return step(state, bad("Nothing to commit", "Scan items first."), src);
+      return { state, feedback: info(`Committing ${state.lines.length} lines…`), action: { kind: "commit" } };
+    case "item":
+      return addItem(state, outcome);
+  }
+}
+
+/** A few words for the big panel; Rust's full message goes underneath. */
+export function errorTitle(outcome: Pick<ScanOutcome, "message" | "data">): string {
+  const message = outcome.message ?? "";
+  const code = outcome.data.length > 24 ? `${outcome.data.slice(0, 23)}…` : outcome.data;
+  if (message.startsWith("No item has")) return `Unknown code ${code}`;
+  if (message.startsWith("No location")) return `Unknown location ${code}`;
+  if (message.startsWith("Bad command label")) return `Bad label ${code}`;
+  if (message.startsWith("Unreadable barcode")) return "Unreadable barcode";
+  return "Scan not accepted";
+}
+
+export function setLocation(state: StationState, code: string, source = "screen"): Step {
+  if (state.mode === "transfer" && state.location && !state.toLocation && code !== state.location) {
+    return step({ ...state, toLocation: code }, good(`To ${code}`, `Transfer ${state.location} → ${code}. Scan items.`), source);
+  }
+  if (state.lines.length > 0 && code !== state.location) {
+    return step(state, bad("Commit or undo first", `${state.lines.length} lines are still for ${state.location}.`), source);
+  }
+  // A count session belongs to one location: moving elsewhere leaves it.
+  const session = state.location === code ? state.session : null;
+  const next = { ...state, location: code, toLocation: null, session };
+  const hint = state.mode === "transfer" ? "Now scan the destination's location label." : "Scan items.";
+  return step(next, good(`Location ${code}`, hint), source);
+}
+
+export function setMode(state: StationState, mode: StationMode, source = "screen"): Step {
+  if (mode === state.mode) return step(state, info(`${modeLabel(mode)} mode`), source);
+  if (state.lines.length > 0) {
+    return step(state, bad("Commit or undo first", `${state.lines.length} ${modeLabel(state.mode)} lines are not committed.`), source);
+  }
+  const next = { ...state, mode, toLocation: null, session: mode === "count" ? state.session : null, reason: null };
+  return step(next, good(`${modeLabel(mode)} mode`, MODES.find((m) => m.mode === mode)?.hint ?? ""), source);
+}
+
+export function undo(state: StationState, source = "screen"): Step {
+  const last = state.lines.at(-1);
+  if (!last) return step(state, bad("Nothing to undo", "There are no uncommitted lines."), source);
+  return step({ ...state, lines: state.lines.slice(0, -1) }, info(`Removed ${last.qty} × ${last.sku}`, "The last line was undone."), source);
+}
+
+function addItem(state: StationState, outcome: ScanOutcome): Step {
+  const sku = outcome.sku ?? outcome.data;
+  const name = outcome.name ?? "";
+  if (state.mode === "lookup") {
+    return step(state, good(sku, name), outcome.source, { kind: "lookup", sku });
+  }
+  const missing = missingForItem(state);
+  if (missing) return step(state, bad(`${sku} not recorded`, missing), outcome.source);
+  if (state.lines.length >= MAX_LINES) {
+    return step(state, bad("Scan log full", `Commit these ${MAX_LINES} lines first.`), outcome.source);
+  }
+  const line: StationLine = { id: state.nextId, sku, name, qty: state.qty, source: outcome.source };
+  const next = { ...state, lines: [...state.lines, line], qty: 1, nextId: state.nextId + 1 };
+  return step(next, good(`+${line.qty}  ${sku}`, name), outcome.source);
+}
+
+/** After a commit: drop the lines that were recorded (the first `committed`). */
+export function afterCommit(state: StationState, committed: number): StationState {
+  return { ...state, lines: state.lines.slice(committed) };
+}
+
+/** Why the station cannot commit now, or null. Checked before anything is sent. */
+export function commitProblem(state: StationState): string | null {
+  if (state.lines.length === 0) return "Nothing to commit: scan items first.";
+  if (state.mode === "lookup") return "Look-up mode records nothing.";
+  if (!state.location) return "Scan a location label first.";
+  if (state.mode === "transfer" && !state.toLocation) return "Scan the destination's location label first.";
+  if (state.mode === "count" && !state.session) return "Start or continue a count first.";
+  if (state.mode === "damage" && !state.reason) return "Choose why the items are damaged.";
+  return null;
+}
+
+/** Units per SKU in the uncommitted lines: what the log panel totals. */
+export function totals(lines: StationLine[]): { sku: string; name: string; qty: number }[] {
+  const by = new Map<string, { sku: string; name: string; qty: number }>();
+  for (const l of lines) {
+    const t = by.get(l.sku) ?? { sku: l.sku, name: l.name, qty: 0 };
+    t.qty += l.qty;
+    by.set(l.sku, t);
+  }
+  return [...by.values()];
+}
+
+/**
+ * A wedge scan typed into the focused quantity box leaves its characters there. Given the
+ * box's edits (time, value before the edit) and when the scan started, returns the value the
+ * box had before the scan's first key, or null when the scan did not touch it.
+ */
+export function valueBeforeScan(edits: { at: number; before: string }[], scanStartedAt: number): string | null {
+  const first = edits.find((e) => e.at >= scanStartedAt - 1);
+  return first ? first.before : null;
+}
