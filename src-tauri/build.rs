@@ -32,9 +32,11 @@ const COMMANDS: &[&str] = &[
     "submit_count",
     "due_counts",
     "start_scanners",
+    "sync_status",
     // Supervisors only, checked again in Rust.
     "approvals",
     "decide",
+    "retry_dead_letters",
 ];
 
 fn main() {

@@ -10,9 +10,9 @@ use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, Store, Use
 
 use crate::error::{AppError, Result};
 use crate::ipc::{
-    AppInfo, ApprovalView, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow, DecisionView,
+    AppInfo, ApprovalView, ChannelCard, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow, DecisionView,
     DemoUser, DueCountView, EventView, HistoryLine, ItemView, LocationView, ScanOutcome, SessionView,
-    StockLevel, StockPage, StockQuery, UserView,
+    StockLevel, StockPage, StockQuery, SyncDashboard, UserView, DeadLetterView,
 };
 use crate::session::SessionState;
 use crate::state::{AppState, DEMO_USERS};
@@ -282,4 +282,38 @@ pub fn decide(state: &AppState, id: String, decision: DecisionView, reason: Stri
     };
     store.decide(id.trim(), decision, reason, &user, state.workstation())?;
     Ok(())
+}
+
+// ---- sync dashboard ----------------------------------------------------------------------------
+
+/// Most dead letters one dashboard shows; the rest are counted on the cards.
+pub const MAX_DEAD_LETTERS_SHOWN: usize = 200;
+
+/// Per channel: status, last success, queue depth, errors in the last hour, p95 latency and
+/// dead letters, as the sync engine reports them; plus the open dead letters.
+pub fn sync_status(state: &AppState) -> Result<SyncDashboard> {
+    acting_user(state)?;
+    let store = state.store()?;
+    let conn = store.connection();
+    let channels = shelfsync_sync::report::status(conn).map_err(sync_error)?;
+    let mut dead = shelfsync_sync::report::dead_letters(conn).map_err(sync_error)?;
+    dead.truncate(MAX_DEAD_LETTERS_SHOWN);
+    Ok(SyncDashboard {
+        channels: channels.into_iter().map(ChannelCard::from).collect(),
+        dead_letters: dead.into_iter().map(DeadLetterView::from).collect(),
+    })
+}
+
+/// Puts one dead letter (or all, with `None`) back in the outbox. Supervisors only.
+pub fn retry_dead_letters(state: &AppState, id: Option<String>) -> Result<u32> {
+    let user = acting_user(state)?;
+    require_supervisor(&user, "retry dead letters")?;
+    let store = state.store()?;
+    let id = id.as_deref().map(str::trim).filter(|i| !i.is_empty());
+    let n = shelfsync_sync::report::retry_dead_letters(store.connection(), id).map_err(sync_error)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+fn sync_error(error: shelfsync_sync::SyncError) -> AppError {
+    AppError::BadRequest(error.to_string())
 }

@@ -337,6 +337,48 @@ wire! {
         Recount,
     }
 
+    /// One channel's card on the sync dashboard (shelfsync_sync::report::status).
+    pub struct ChannelCard {
+        pub channel: String,
+        pub kind: String,
+        /// "ok", "pending", "offline since T" or "dead letters".
+        pub state: String,
+        pub offline_since: Option<String>,
+        #[ts(type = "number")]
+        pub queue_depth: i64,
+        pub oldest_dirty: Option<String>,
+        pub last_success: Option<String>,
+        #[ts(type = "number")]
+        pub errors_last_hour: i64,
+        #[ts(type = "number | null")]
+        pub p95_latency_ms: Option<i64>,
+        #[ts(type = "number")]
+        pub dead_letters: i64,
+        #[ts(type = "number")]
+        pub pushed: i64,
+        pub last_error: Option<String>,
+        /// Which process holds the engine lease, if any.
+        pub engine: Option<String>,
+    }
+
+    pub struct DeadLetterView {
+        pub id: String,
+        pub channel: String,
+        pub sku: String,
+        pub location: Option<String>,
+        #[ts(type = "number")]
+        pub desired_qty: i64,
+        #[ts(type = "number")]
+        pub attempts: i64,
+        pub last_error: String,
+        pub dead_at: String,
+    }
+
+    pub struct SyncDashboard {
+        pub channels: Vec<ChannelCard>,
+        pub dead_letters: Vec<DeadLetterView>,
+    }
+
     pub struct ScannerView {
         /// `serial:/dev/ttyUSB0` or `hid:auto`.
         pub device: String,
@@ -608,6 +650,41 @@ impl ApprovalView {
             round: 1,
             reason: m.reason,
             history: Vec::new(),
+        }
+    }
+}
+
+impl From<shelfsync_sync::report::ChannelStatus> for ChannelCard {
+    fn from(c: shelfsync_sync::report::ChannelStatus) -> ChannelCard {
+        ChannelCard {
+            channel: c.channel,
+            kind: c.kind,
+            state: c.state,
+            offline_since: c.offline_since,
+            queue_depth: c.queue_depth,
+            oldest_dirty: c.oldest_dirty,
+            last_success: c.last_success,
+            errors_last_hour: c.errors_last_hour,
+            p95_latency_ms: c.p95_latency_ms,
+            dead_letters: c.dead_letters,
+            pushed: c.pushed,
+            last_error: c.last_error,
+            engine: c.engine,
+        }
+    }
+}
+
+impl From<shelfsync_sync::report::DeadLetter> for DeadLetterView {
+    fn from(d: shelfsync_sync::report::DeadLetter) -> DeadLetterView {
+        DeadLetterView {
+            id: d.id,
+            channel: d.channel,
+            sku: d.sku,
+            location: d.location,
+            desired_qty: d.desired_qty,
+            attempts: d.attempts,
+            last_error: d.last_error,
+            dead_at: d.dead_at,
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::ipc::{
     AppInfo, ApprovalView, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow, DecisionView,
     DueCountView, EventView, ItemView, LocationView, ScanOutcome, ScannerView, SessionView, StockPage,
-    StockQuery,
+    StockQuery, SyncDashboard,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
@@ -134,6 +134,16 @@ async fn decide(
     commands::decide(&state, id, decision, reason, pin)
 }
 
+#[tauri::command]
+async fn sync_status(state: State<'_, AppState>) -> Result<SyncDashboard> {
+    commands::sync_status(&state)
+}
+
+#[tauri::command]
+async fn retry_dead_letters(state: State<'_, AppState>, id: Option<String>) -> Result<u32> {
+    commands::retry_dead_letters(&state, id)
+}
+
 /// Starts the serial/HID listeners once (the scan station calls it when it opens).
 #[tauri::command]
 async fn start_scanners(app: tauri::AppHandle, scanners: State<'_, Scanners>) -> Result<Vec<ScannerView>> {
@@ -178,7 +188,9 @@ pub fn run() {
             due_counts,
             approvals,
             decide,
-            start_scanners
+            start_scanners,
+            sync_status,
+            retry_dead_letters
         ])
         .run(tauri::generate_context!())
         .expect("error while running the ShelfSync app");

@@ -52,6 +52,9 @@ fn rendered_bindings() -> Vec<(String, String)> {
         ApprovalView,
         DecisionView,
         ScannerView,
+        ChannelCard,
+        DeadLetterView,
+        SyncDashboard,
     ]
 }
 
@@ -376,4 +379,37 @@ fn count_submit_and_supervisor_approval_with_pin() {
     assert!(commands::approvals(&state).unwrap().is_empty());
     let query = StockQuery { sku: Some("SS-00001".into()), location: Some("WH1".into()), limit: None };
     assert_eq!(commands::stock_levels(&state, query).unwrap().rows[0].buckets.on_hand, 500);
+}
+
+#[test]
+fn sync_dashboard_lists_configured_channels_and_retry_is_for_supervisors() {
+    let (dir, state) = fresh_demo();
+    assert!(matches!(commands::sync_status(&state), Err(AppError::SignedOut)));
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    assert!(commands::sync_status(&state).unwrap().channels.is_empty(), "the demo configures none");
+    {
+        let store = state.store().unwrap();
+        let secrets = shelfsync_sync::credentials::Secrets::with_backend(
+            &dir.path().join("demo.db"),
+            shelfsync_sync::credentials::Backend::File,
+        );
+        let new = shelfsync_sync::config::NewChannel {
+            name: "shop".into(),
+            kind: shelfsync_channels::ChannelKind::Shopify,
+            endpoint: "http://127.0.0.1:9".into(),
+            shop: Some("demo.myshopify.com".into()),
+            seller_id: None,
+            marketplace_id: None,
+        };
+        shelfsync_sync::config::add_channel(store.connection(), &secrets, &new, &[] as &[(&str, shelfsync_sync::credentials::Secret)]).unwrap();
+    }
+    let dashboard = commands::sync_status(&state).unwrap();
+    assert_eq!(dashboard.channels.len(), 1);
+    let card = &dashboard.channels[0];
+    assert_eq!((card.channel.as_str(), card.kind.as_str(), card.dead_letters), ("shop", "shopify", 0));
+    assert!(dashboard.dead_letters.is_empty());
+    let error = commands::retry_dead_letters(&state, None).unwrap_err();
+    assert!(error.to_string().contains("may not retry dead letters"), "{error}");
+    commands::sign_in(&state, "super".into(), "2222".into()).unwrap();
+    assert_eq!(commands::retry_dead_letters(&state, None).unwrap(), 0);
 }

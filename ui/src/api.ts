@@ -25,6 +25,7 @@ import type { ScanOutcome } from "./bindings/ScanOutcome";
 import type { SessionView } from "./bindings/SessionView";
 import type { StockPage } from "./bindings/StockPage";
 import type { StockQuery } from "./bindings/StockQuery";
+import type { SyncDashboard } from "./bindings/SyncDashboard";
 
 export type {
   AppInfo,
@@ -43,7 +44,10 @@ export type {
   SessionView,
   StockPage,
   StockQuery,
+  SyncDashboard,
 };
+export type { ChannelCard } from "./bindings/ChannelCard";
+export type { DeadLetterView } from "./bindings/DeadLetterView";
 export type { StockLevel } from "./bindings/StockLevel";
 export type { Buckets } from "./bindings/Buckets";
 export type { Phase } from "./bindings/Phase";
@@ -102,6 +106,12 @@ export const api = {
   approvals: (): Promise<ApprovalView[]> => invoke<ApprovalView[]>("approvals"),
   decide: (id: string, decision: DecisionView, reason: string, pin: string): Promise<void> =>
     invoke<void>("decide", { id, decision, reason, pin }),
+
+  // ---- sync ----
+  /** One card per channel and the open dead letters, as the sync engine reports them. */
+  syncStatus: (): Promise<SyncDashboard> => invoke<SyncDashboard>("sync_status"),
+  /** Supervisors only. `id: null` retries every open dead letter. Returns how many. */
+  retryDeadLetters: (id: string | null): Promise<number> => invoke<number>("retry_dead_letters", { id }),
 };
 
 /** The message of a rejected command (a string), or of anything else that was thrown. */

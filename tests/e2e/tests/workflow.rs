@@ -172,6 +172,11 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.wait_for("scan-screen", STEP_TIMEOUT).await?;
     app.screenshot("17-staff-no-approvals").await?;
 
+    // The sync dashboard: the demo connects no channel, and says how to.
+    app.click("tab-sync").await?;
+    app.wait_for("sync-empty", STEP_TIMEOUT).await?;
+    app.screenshot("19-sync-empty").await?;
+
     // The lock screen.
     app.click("lock").await?;
     app.wait_for("signin-locked", STEP_TIMEOUT).await?;

@@ -1,14 +1,15 @@
 /**
  * Which screen is showing. One union type lists every route; adding a screen means adding a
  * variant here, an entry in `SCREENS` (if it belongs in the top bar) and a branch in App.svelte.
- * Planned: sync dashboard, alerts, settings.
+ * Planned: alerts, incidents, reconciliation, settings.
  */
 export type Route =
   | { name: "scan" }
   | { name: "stock" }
   | { name: "item"; sku: string }
   | { name: "counts" }
-  | { name: "approvals" };
+  | { name: "approvals" }
+  | { name: "sync" };
 
 export interface NavEntry {
   route: Route;
@@ -25,6 +26,7 @@ export const SCREENS: NavEntry[] = [
   { route: { name: "stock" }, label: "Stock", key: "F3" },
   { route: { name: "counts" }, label: "Counts", key: "F4" },
   { route: { name: "approvals" }, label: "Approvals", key: "F6", supervisorOnly: true },
+  { route: { name: "sync" }, label: "Sync", key: "F7" },
 ];
 
 /** The entries a user may see. */
