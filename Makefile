@@ -14,9 +14,13 @@ app: setup
 run: app
 	./target/debug/shelfsync-app
 
+# Order matters: the app crate embeds ui/dist at compile time, so the UI is built before the
+# workspace tests compile; and the e2e binary is rebuilt last, with the custom-protocol
+# feature the Tauri CLI adds, because the workspace test build overwrites the same path.
 test: setup
-	$(MAKE) test-engine
 	$(MAKE) test-ui
+	npm --prefix ui run build
+	$(MAKE) test-engine
 	$(MAKE) test-e2e
 
 test-engine:

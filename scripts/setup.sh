@@ -15,6 +15,7 @@ say() { printf 'setup: %s\n' "$*"; }
 APT_PACKAGES=(
     libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev
     libxdo-dev libudev-dev pkg-config xvfb xauth webkit2gtk-driver socat sqlite3
+    libdbus-1-dev
 )
 
 # --- apt -------------------------------------------------------------------------------------
