@@ -80,7 +80,8 @@ for port in "$DRIVER_PORT" "$NATIVE_PORT"; do
 done
 
 start=$(date +%s)
-say "compiling the test crate"
+say "compiling the test crate and the shelfsync CLI (it runs the channel simulator and one sync pass)"
+timeout --kill-after=20 1800 cargo build -q -p shelfsync-cli </dev/null
 timeout --kill-after=20 1800 cargo test -q -p shelfsync-e2e --no-run </dev/null
 rm -rf "$CARGO_TARGET_DIR/e2e-screens"
 mkdir -p "$CARGO_TARGET_DIR/e2e-screens"

@@ -28,7 +28,7 @@ async fn fresh_database_opens_the_demo_with_stock_rows() -> Result<()> {
     .await?;
     assert_eq!(app.text_of("status-db-path").await?, app.db_path.display().to_string());
     assert_eq!(app.text_of("status-mode").await?, "Demo mode");
-    assert_eq!(app.text_of("demo-badge").await?, "DEMO DATA");
+    assert_eq!(app.text_of("demo-badge").await?, "DEMO");
     let events: u64 = app.text_of("status-events").await?.replace(',', "").parse()?;
     assert!(events > 6_000, "2,000 items received at 3 locations, plus sales: got {events}");
     assert!(app.db_path.is_file(), "the app created its database at SHELFSYNC_DB");

@@ -2,7 +2,8 @@
 //! scanner on a pty, submit; a supervisor approves the variance with their PIN; staff cannot
 //! reach approvals. A screenshot of each screen goes to target/e2e-screens/.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,6 +58,75 @@ impl Drop for PtyPair {
     }
 }
 
+/// The `shelfsync` CLI next to the app binary (scripts/e2e.sh builds it).
+fn cli() -> PathBuf {
+    shelfsync_e2e::app_binary().with_file_name("shelfsync")
+}
+
+fn shelfsync(db: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(cli())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SHELFSYNC_SECRETS", "file")
+        .env("SHELFSYNC_SHOPIFY_TOKEN", "shpat_e2e")
+        .stdin(Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("shelfsync {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// The channel simulator (`shelfsync sim --port 0`), killed on drop.
+struct Sim {
+    child: Child,
+    url: String,
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Sim {
+    fn start() -> Result<Sim> {
+        let mut child = Command::new(cli())
+            .args(["sim", "--port", "0", "--seed", "3"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut first = String::new();
+        stdout.read_line(&mut first)?;
+        let start = first.find("http://127.0.0.1:").ok_or_else(|| format!("no URL in {first:?}"))?;
+        let url = first[start..].split("/admin").next().unwrap_or_default().trim().to_string();
+        Ok(Sim { child, url, _stdout: stdout })
+    }
+
+    /// The simulator's available quantity for one inventory item.
+    fn available(&self, item: &str) -> Result<Option<i64>> {
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(stream, "GET /admin/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let body = &response[response.find("\r\n\r\n").ok_or("no HTTP body")? + 4..];
+        let state: serde_json::Value = serde_json::from_str(body)?;
+        Ok(state["levels"]
+            .as_array()
+            .and_then(|levels| levels.iter().find(|l| l["item"] == item))
+            .and_then(|l| l["available"].as_i64()))
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const ITEM: &str = "gid://shopify/InventoryItem/1";
+
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
@@ -87,6 +157,15 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.screenshot("10-sign-in-wrong-pin").await?;
     app.sign_in("staff", "1111").await?;
     assert!(app.by_test_id("tab-approvals").await?.is_empty(), "staff get no approvals tab");
+
+    // A Shopify channel on the simulator, fed by SS-00001 at WH1, configured with the CLI on
+    // the app's own database (the app has it open: SQLite serialises the writers).
+    let sim = Sim::start()?;
+    let db = app.db_path.clone();
+    shelfsync(&db, &["channel", "add", "shopify", "main", "--endpoint", &sim.url, "--shop", "demo.myshopify.com"])?;
+    shelfsync(&db, &["channel", "map", "main", "SS-00001", "--location", "WH1", "--item", ITEM, "--remote-location", "gid://shopify/Location/1"])?;
+    shelfsync(&db, &["sync", "run", "--once"])?;
+    let before = sim.available(ITEM)?;
 
     // 2. Scan station, count mode: location by wedge, start a count, scan by wedge and serial.
     app.wait_for("scan-screen", STEP_TIMEOUT).await?;
@@ -125,7 +204,7 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.click("count-submit").await?;
     app.wait_feedback("submitted", |t| t == "Count submitted").await?;
     let detail = app.text_of("feedback").await?;
-    assert!(detail.contains("1 variances wait for a supervisor"), "{detail}");
+    assert!(detail.contains("1 variance waits for a supervisor"), "{detail}");
     app.screenshot("13-count-submitted").await?;
 
     app.click("tab-counts").await?;
@@ -161,6 +240,30 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.wait_for("approvals-empty", STEP_TIMEOUT).await?;
     app.screenshot("16-approved").await?;
 
+    // 5. The approved count is pushed: the dashboard shows the push, the simulator holds it.
+    app.click("tab-sync").await?;
+    let card = app.wait_for("channel-card", STEP_TIMEOUT).await?;
+    assert_eq!(card.attr("data-channel").await?.as_deref(), Some("main"));
+    app.wait_until("the posting queued for the channel", STEP_TIMEOUT, || async {
+        Ok((app.text_of("channel-queue").await? != "0").then_some(()))
+    })
+    .await?;
+    app.screenshot("18-sync-queued").await?;
+    shelfsync(&db, &["sync", "run", "--once"])?;
+    app.wait_until("the dashboard to show the push", STEP_TIMEOUT, || async {
+        let queue = app.text_of("channel-queue").await?;
+        let light = app.text_of("channel-light").await?;
+        Ok((queue == "0" && light.eq_ignore_ascii_case("In sync")).then_some(()))
+    })
+    .await?;
+    let explained: serde_json::Value =
+        serde_json::from_str(&shelfsync(&db, &["sync", "explain", "SS-00001", "--channel", "main", "--json"])?)?;
+    let want = explained[0]["now"]["qty"].as_i64().ok_or("explain gives the quantity")?;
+    let after = sim.available(ITEM)?;
+    assert_eq!(after, Some(want), "the simulator holds what the ledger allocates now");
+    assert_ne!(after, before, "the count changed what the channel shows");
+    app.screenshot("19-sync").await?;
+
     // 6. Staff again: no approvals tab, and its key does nothing.
     app.sign_out().await?;
     app.sign_in("staff", "1111").await?;
@@ -172,10 +275,6 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.wait_for("scan-screen", STEP_TIMEOUT).await?;
     app.screenshot("17-staff-no-approvals").await?;
 
-    // The sync dashboard: the demo connects no channel, and says how to.
-    app.click("tab-sync").await?;
-    app.wait_for("sync-empty", STEP_TIMEOUT).await?;
-    app.screenshot("19-sync-empty").await?;
 
     // The lock screen.
     app.click("lock").await?;

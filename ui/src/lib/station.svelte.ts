@@ -160,7 +160,11 @@ class Station {
       this.show(
         good(
           "Count submitted",
-          pending > 0 ? `${pending} variances wait for a supervisor.` : "Every line matched or was within tolerance.",
+          pending === 1
+            ? "1 variance waits for a supervisor."
+            : pending > 1
+              ? `${pending} variances wait for a supervisor.`
+              : "Every line matched or was within tolerance.",
         ),
       );
     } catch (error) {
