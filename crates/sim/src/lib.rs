@@ -7,6 +7,7 @@
 //! seeded generator, so a run's faults replay from its seed (timing aside).
 
 mod faults;
+mod orders;
 mod shopify;
 mod state;
 
@@ -103,6 +104,7 @@ impl Sim {
             .route("/admin/levels", post(state::admin_set_levels))
             .route("/admin/sell", post(state::admin_sell))
             .route("/admin/orders", post(state::admin_set_orders))
+            .merge(orders::routes())
             .with_state(self.clone())
     }
 

@@ -1,0 +1,31 @@
+//! ShelfSync's watch over the channels: sales capture (Shopify webhooks and the polling
+//! fallback), reconciliation, drift audits, alerts and incidents.
+//!
+//! Flow: a webhook is HMAC-checked over its raw body and stored in the durable inbox before it
+//! is answered; [`webhook::process_inbox`] turns orders into ledger events later. Polling reads
+//! the same orders, and both paths derive each event's id from (channel, order, line, kind), so
+//! the ledger's idempotent append books every line once however often it arrives.
+//!
+//! Architecture invariants:
+//! - stock changes only through `shelfsync_store::append_in` (one transaction per order, with
+//!   its capture rows);
+//! - a forged or malformed delivery records nothing;
+//! - one open alert per (rule, subject); one incident per oversold order line.
+
+pub mod alerts;
+pub mod daemon;
+pub mod drift;
+mod error;
+pub mod health;
+pub mod incidents;
+pub mod orders;
+pub mod poll;
+pub mod reconcile;
+pub mod webhook;
+
+pub use error::{CaptureError, Result};
+
+/// Timestamps as the store writes them: RFC 3339, UTC, milliseconds.
+pub fn now() -> String {
+    shelfsync_store::outbox::now()
+}

@@ -1,0 +1,389 @@
+//! Orders as capture sees them, and their booking into the ledger.
+//!
+//! Every line of an order becomes events whose ids are derived from (channel, order id, line
+//! id, kind): a webhook, its duplicate, and the poll that finds the same order later all make
+//! the same ids, and the ledger's idempotent append books each one once.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use shelfsync_core::{Event, LocationCode, Movement, ReturnDestination, Sku};
+use shelfsync_store::{AppendOutcome, Store, append_in, outbox::requeue_listing};
+use uuid::Uuid;
+
+use crate::{CaptureError, Result, incidents, now};
+
+/// Most lines one order may carry: far above a real basket, a bound on one transaction.
+const MAX_LINES: usize = 500;
+
+/// Longest id accepted from a channel.
+const MAX_ID_LEN: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Webhook,
+    Poll,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: String,
+    pub cancelled: bool,
+    pub location: Option<String>,
+    pub lines: Vec<Line>,
+    pub refunds: Vec<Refund>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub id: String,
+    pub item: String,
+    pub quantity: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refund {
+    pub id: String,
+    /// (line id, quantity)
+    pub lines: Vec<(String, u32)>,
+}
+
+/// What booking one order did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    pub recorded: usize,
+    pub duplicates: usize,
+    pub unmapped: usize,
+    pub incidents: Vec<i64>,
+}
+
+impl IngestReport {
+    pub fn add(&mut self, other: IngestReport) {
+        self.recorded += other.recorded;
+        self.duplicates += other.duplicates;
+        self.unmapped += other.unmapped;
+        self.incidents.extend(other.incidents);
+    }
+}
+
+/// The event id of one order line's event: SHA-256 of the key, shaped as a version-8 UUID.
+pub fn line_event_id(channel: &str, order: &str, line: &str, kind: &str) -> Uuid {
+    let digest = Sha256::digest(format!("shelfsync-capture\x1f{channel}\x1f{order}\x1f{line}\x1f{kind}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    Uuid::from_bytes(bytes)
+}
+
+/// An id as Shopify sends it: a number or a string, never empty, bounded.
+pub fn id_of(value: &Value, what: &str) -> Result<String> {
+    let id = match value {
+        Value::Number(n) if n.is_u64() => n.to_string(),
+        Value::String(s) if !s.trim().is_empty() => s.clone(),
+        _ => return Err(CaptureError::Invalid(format!("{what} is missing or not an id"))),
+    };
+    if id.len() > MAX_ID_LEN {
+        return Err(CaptureError::Invalid(format!("{what} is longer than {MAX_ID_LEN} characters")));
+    }
+    Ok(id)
+}
+
+/// A Shopify REST id (number) as the GID our listings store; a GID or other string as is.
+pub fn gid(value: &Value, kind: &str, what: &str) -> Result<String> {
+    let raw = id_of(value, what)?;
+    Ok(if raw.bytes().all(|b| b.is_ascii_digit()) { format!("gid://shopify/{kind}/{raw}") } else { raw })
+}
+
+fn quantity(value: &Value, what: &str) -> Result<u32> {
+    value
+        .as_u64()
+        .filter(|q| (1..=u64::from(shelfsync_core::MAX_QTY)).contains(q))
+        .map(|q| q as u32)
+        .ok_or_else(|| CaptureError::Invalid(format!("{what} must be a quantity from 1 to {}", shelfsync_core::MAX_QTY)))
+}
+
+/// Parses a Shopify order (REST shape: the `orders/create` and `orders/cancelled` payloads and
+/// each element of `orders.json`).
+pub fn parse_order(value: &Value) -> Result<Order> {
+    if !value.is_object() {
+        return Err(CaptureError::Invalid("an order must be a JSON object".into()));
+    }
+    let id = id_of(&value["id"], "order id")?;
+    let created_at = value["created_at"]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| CaptureError::Invalid(format!("order {id}: created_at is missing or not RFC 3339")))?;
+    let updated_at = value["updated_at"]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    let location = match &value["location_id"] {
+        Value::Null => None,
+        other => Some(gid(other, "Location", "location_id")?),
+    };
+    let raw_lines = value["line_items"]
+        .as_array()
+        .ok_or_else(|| CaptureError::Invalid(format!("order {id}: line_items is missing")))?;
+    if raw_lines.len() > MAX_LINES {
+        return Err(CaptureError::Invalid(format!("order {id}: more than {MAX_LINES} lines")));
+    }
+    let lines = raw_lines
+        .iter()
+        .map(|l| {
+            Ok(Line {
+                id: id_of(&l["id"], "line item id")?,
+                item: gid(&l["inventory_item_id"], "InventoryItem", "line item inventory_item_id")?,
+                quantity: quantity(&l["quantity"], "line item quantity")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let refunds = match &value["refunds"] {
+        Value::Null => Vec::new(),
+        Value::Array(list) => list.iter().map(parse_refund).collect::<Result<_>>()?,
+        _ => return Err(CaptureError::Invalid(format!("order {id}: refunds must be a list"))),
+    };
+    Ok(Order { id, created_at, updated_at, cancelled: !value["cancelled_at"].is_null(), location, lines, refunds })
+}
+
+/// A refund (the `refunds/create` payload, or an element of an order's `refunds`).
+pub fn parse_refund(value: &Value) -> Result<Refund> {
+    let id = id_of(&value["id"], "refund id")?;
+    let lines = value["refund_line_items"]
+        .as_array()
+        .ok_or_else(|| CaptureError::Invalid(format!("refund {id}: refund_line_items is missing")))?
+        .iter()
+        .take(MAX_LINES)
+        .map(|l| Ok((id_of(&l["line_item_id"], "refund line_item_id")?, quantity(&l["quantity"], "refund quantity")?)))
+        .collect::<Result<_>>()?;
+    Ok(Refund { id, lines })
+}
+
+pub(crate) struct ListingRef {
+    pub id: i64,
+    pub sku: String,
+    pub location: Option<String>,
+}
+
+pub(crate) fn listing_for(conn: &Connection, channel: &str, item: &str, location: Option<&str>) -> Result<Option<ListingRef>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, sku, location FROM listings
+             WHERE channel = ?1 AND remote_item = ?2 AND (?3 IS NULL OR remote_location = ?3)
+             ORDER BY id LIMIT 1",
+        )?
+        .query_row(params![channel, item, location], |r| {
+            Ok(ListingRef { id: r.get(0)?, sku: r.get(1)?, location: r.get(2)? })
+        })
+        .optional()?)
+}
+
+pub(crate) fn immediate(conn: &Connection) -> Result<Transaction<'_>> {
+    Ok(Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?)
+}
+
+fn event(channel: &str, id: Uuid, movement: Movement, at: DateTime<Utc>, reference: String) -> Event {
+    Event {
+        id,
+        movement,
+        actor: format!("channel:{channel}"),
+        workstation: "capture".into(),
+        occurred_at: at,
+        reason: None,
+        reference: Some(reference),
+        override_by: None,
+    }
+}
+
+/// Books one order in one transaction: its sales, its cancellation or refunds, its capture row.
+/// Replaying it books nothing new.
+pub fn ingest(store: &Store, channel: &str, order: &Order, source: Source) -> Result<IngestReport> {
+    let tx = immediate(store.connection())?;
+    let report = ingest_in(&tx, channel, order, source)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source) -> Result<IngestReport> {
+    let mut report = IngestReport::default();
+    let mut touched: Vec<i64> = Vec::new();
+    let at = order.created_at;
+    for line in &order.lines {
+        let Some(listing) = listing_for(tx, channel, &line.item, order.location.as_deref())? else {
+            record_unmapped(tx, channel, order, line)?;
+            report.unmapped += 1;
+            continue;
+        };
+        let Some(location) = listing.location.clone() else {
+            record_unmapped(tx, channel, order, line)?;
+            report.unmapped += 1;
+            continue;
+        };
+        let sku = Sku::new(listing.sku.clone())?;
+        let location_code = LocationCode::new(location.clone())?;
+        let reference = format!("{channel} order {} line {}", order.id, line.id);
+        let sale = event(
+            channel,
+            line_event_id(channel, &order.id, &line.id, "sale"),
+            Movement::Sale { sku: sku.clone(), location: location_code.clone(), qty: line.quantity },
+            at,
+            reference.clone(),
+        );
+        match append_in(tx, &sale)? {
+            AppendOutcome::Recorded { .. } => {
+                report.recorded += 1;
+                resolve_channel_changes(tx, listing.id, i64::from(line.quantity))?;
+                touched.push(listing.id);
+                if let Some(incident) = incidents::check_oversell(tx, channel, &listing.sku, &location, &order.id, &line.id)? {
+                    report.incidents.push(incident);
+                }
+            }
+            AppendOutcome::Duplicate { .. } => report.duplicates += 1,
+        }
+        let mut follow_ups = Vec::new();
+        if order.cancelled {
+            follow_ups.push((
+                line_event_id(channel, &order.id, &line.id, "cancel"),
+                Movement::Cancel { sku: sku.clone(), location: location_code.clone(), qty: line.quantity },
+            ));
+        } else {
+            for refund in &order.refunds {
+                for (line_id, qty) in refund.lines.iter().filter(|(l, _)| *l == line.id) {
+                    follow_ups.push((
+                        line_event_id(channel, &order.id, line_id, &format!("return:{}", refund.id)),
+                        Movement::Return {
+                            sku: sku.clone(),
+                            location: location_code.clone(),
+                            qty: (*qty).min(line.quantity),
+                            to: ReturnDestination::Stock,
+                        },
+                    ));
+                }
+            }
+        }
+        for (id, movement) in follow_ups {
+            match append_in(tx, &event(channel, id, movement, Utc::now(), reference.clone()))? {
+                AppendOutcome::Recorded { .. } => report.recorded += 1,
+                AppendOutcome::Duplicate { .. } => report.duplicates += 1,
+            }
+        }
+    }
+    let stamp = now();
+    for id in touched {
+        requeue_listing(tx, id, &stamp)?;
+    }
+    let (webhook_at, poll_at) = match source {
+        Source::Webhook => (Some(stamp.clone()), None),
+        Source::Poll => (None, Some(stamp.clone())),
+    };
+    tx.execute(
+        "INSERT INTO captured_orders (channel, order_id, created_day, updated_at, webhook_at, poll_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (channel, order_id) DO UPDATE SET
+             updated_at = max(updated_at, excluded.updated_at),
+             webhook_at = coalesce(webhook_at, excluded.webhook_at),
+             poll_at = coalesce(poll_at, excluded.poll_at)",
+        params![channel, order.id, order.created_at.format("%Y-%m-%d").to_string(), order.updated_at, webhook_at, poll_at],
+    )?;
+    Ok(report)
+}
+
+/// A refund delivered on its own (`refunds/create`): each line returns to the location its sale
+/// was booked at. A line whose sale is not in the ledger yet is an error; the poll that brings
+/// the order brings the refund with it.
+pub fn ingest_refund(store: &Store, channel: &str, order_id: &str, refund: &Refund) -> Result<IngestReport> {
+    let tx = immediate(store.connection())?;
+    let mut report = IngestReport::default();
+    for (line_id, qty) in &refund.lines {
+        let sale_id = line_event_id(channel, order_id, line_id, "sale");
+        let Some(sale) = store.event(sale_id)? else {
+            return Err(CaptureError::Invalid(format!("refund {}: order {order_id} line {line_id} is not captured yet", refund.id)));
+        };
+        let Movement::Sale { sku, location, qty: sold } = sale.movement else {
+            return Err(CaptureError::Invalid(format!("event {sale_id} is not a sale")));
+        };
+        let ret = event(
+            channel,
+            line_event_id(channel, order_id, line_id, &format!("return:{}", refund.id)),
+            Movement::Return { sku, location, qty: (*qty).min(sold), to: ReturnDestination::Stock },
+            Utc::now(),
+            format!("{channel} order {order_id} line {line_id} refund {}", refund.id),
+        );
+        match append_in(&tx, &ret)? {
+            AppendOutcome::Recorded { .. } => report.recorded += 1,
+            AppendOutcome::Duplicate { .. } => report.duplicates += 1,
+        }
+    }
+    tx.commit()?;
+    Ok(report)
+}
+
+fn record_unmapped(tx: &Transaction<'_>, channel: &str, order: &Order, line: &Line) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO unmapped_lines (channel, order_id, line_id, remote_item, remote_location, quantity, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![channel, order.id, line.id, line.item, order.location, line.quantity, now()],
+    )?;
+    Ok(())
+}
+
+/// The sync engine keeps differences seen on the channel out of what it pushes until capture
+/// accounts for them: a sale of `qty` units accounts for that many units of the oldest ones.
+fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> Result<()> {
+    let open: Vec<(i64, i64)> = tx
+        .prepare_cached(
+            "SELECT id, delta FROM channel_changes WHERE listing_id = ?1 AND resolved_at IS NULL AND delta < 0 ORDER BY id",
+        )?
+        .query_map([listing_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut remaining = qty;
+    let stamp = now();
+    for (id, delta) in open {
+        if -delta > remaining {
+            break;
+        }
+        remaining += delta;
+        tx.execute("UPDATE channel_changes SET resolved_at = ?2 WHERE id = ?1", params![id, stamp])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn line_ids_are_stable_and_distinct() {
+        let a = line_event_id("shop", "1", "11", "sale");
+        assert_eq!(a, line_event_id("shop", "1", "11", "sale"));
+        assert_ne!(a, line_event_id("shop", "1", "11", "cancel"));
+        assert_ne!(a, line_event_id("shop2", "1", "11", "sale"));
+        assert_eq!(a.get_version_num(), 8);
+    }
+
+    #[test]
+    fn bad_orders_are_refused_with_a_reason() {
+        let good = json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "inventory_item_id": 3, "quantity": 1}]});
+        assert!(parse_order(&good).is_ok());
+        let cases = [
+            (json!([]), "JSON object"),
+            (json!({"created_at": "2026-01-01T00:00:00Z", "line_items": []}), "order id"),
+            (json!({"id": 1, "line_items": []}), "created_at"),
+            (json!({"id": 1, "created_at": "2026-01-01T00:00:00Z"}), "line_items"),
+            (json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "inventory_item_id": 3, "quantity": 0}]}), "quantity"),
+            (json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "quantity": 1}]}), "inventory_item_id"),
+            (json!({"id": -4, "created_at": "2026-01-01T00:00:00Z", "line_items": []}), "order id"),
+        ];
+        for (value, want) in cases {
+            let error = parse_order(&value).unwrap_err().to_string();
+            assert!(error.contains(want), "{value}: {error}");
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! The Shopify webhook receiver: `POST /webhooks/shopify/{channel}`.
+//!
+//! A delivery is checked (HMAC-SHA256 of the raw body with the channel's webhook secret,
+//! compared in constant time), stored in the durable inbox (deduplicated by
+//! `X-Shopify-Event-Id`) and answered; a background task processes the inbox. Shopify gives a
+//! receiver 5 seconds, so nothing slow happens before the answer. A forged, malformed or
+//! unsupported delivery is refused and records nothing.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use rusqlite::params;
+use serde_json::{Value, json};
+use sha2::Sha256;
+use shelfsync_channels::ChannelKind;
+use shelfsync_store::Store;
+use shelfsync_sync::config::{SHOPIFY_WEBHOOK_SECRET, list_channels};
+use shelfsync_sync::credentials::Secrets;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::orders::{self, Source, gid, id_of, listing_for};
+use crate::{CaptureError, Result, now};
+
+/// Largest body accepted: Shopify order payloads are tens of KiB; a megabyte is far above.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Inbox rows processed per pass.
+const BATCH: usize = 200;
+
+pub const TOPICS: [&str; 4] = ["orders/create", "orders/cancelled", "refunds/create", "inventory_levels/update"];
+
+/// True when `header` (base64) is the HMAC-SHA256 of `body` under `secret`. Constant time.
+pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
+    let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(header.trim()) else { return false };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else { return false };
+    mac.update(body);
+    mac.verify_slice(&expected).is_ok()
+}
+
+/// The header value Shopify would send for `body`: for tests and the simulator's callers.
+pub fn sign(secret: &[u8], body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(body);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[derive(Clone)]
+struct AppState {
+    inbox: Arc<Mutex<Store>>,
+    /// Channel name -> webhook secret. Shopify channels without a secret refuse every delivery.
+    secrets: Arc<HashMap<String, Option<Vec<u8>>>>,
+    wake: Arc<Notify>,
+}
+
+/// A running receiver. Dropping it stops the server and the processor.
+pub struct RunningReceiver {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    server: JoinHandle<()>,
+    processor: JoinHandle<()>,
+}
+
+impl RunningReceiver {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.server).await;
+        self.processor.abort();
+    }
+}
+
+impl Drop for RunningReceiver {
+    fn drop(&mut self) {
+        self.server.abort();
+        self.processor.abort();
+    }
+}
+
+/// Starts the receiver on `addr` (port 0: any free port) with the Shopify channels' secrets as
+/// stored at `channel add`, and the inbox processor beside it.
+pub async fn serve(db_path: &Path, secrets: &Secrets, addr: SocketAddr) -> Result<RunningReceiver> {
+    let store = Store::open(db_path)?;
+    let mut by_channel = HashMap::new();
+    for channel in list_channels(store.connection())? {
+        if ChannelKind::parse(&channel.kind) == Some(ChannelKind::Shopify) {
+            let secret = secrets.get(&channel.name, SHOPIFY_WEBHOOK_SECRET)?;
+            by_channel.insert(channel.name, secret.map(|s| s.expose().as_bytes().to_vec()));
+        }
+    }
+    let state = AppState {
+        inbox: Arc::new(Mutex::new(store)),
+        secrets: Arc::new(by_channel),
+        wake: Arc::new(Notify::new()),
+    };
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let app = Router::new()
+        .route("/webhooks/shopify/{channel}", post(receive))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state.clone());
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop_rx.await;
+            })
+            .await;
+    });
+    let processor = spawn_processor(db_path.to_path_buf(), state.wake.clone());
+    Ok(RunningReceiver { addr, stop: Some(stop_tx), server, processor })
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> (StatusCode, axum::Json<Value>) {
+    (status, axum::Json(json!({ "error": message.into() })))
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    UrlPath(channel): UrlPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, axum::Json<Value>) {
+    let Some(secret) = state.secrets.get(&channel) else {
+        return refuse(StatusCode::NOT_FOUND, format!("unknown shopify channel '{channel}'"));
+    };
+    let Some(secret) = secret else {
+        return refuse(StatusCode::UNAUTHORIZED, format!("channel '{channel}' has no webhook secret"));
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    let Some(hmac) = header("x-shopify-hmac-sha256") else {
+        return refuse(StatusCode::UNAUTHORIZED, "missing X-Shopify-Hmac-Sha256");
+    };
+    if !verify(secret, &body, hmac) {
+        return refuse(StatusCode::UNAUTHORIZED, "HMAC does not match the body");
+    }
+    let Some(topic) = header("x-shopify-topic").filter(|t| TOPICS.contains(t)) else {
+        return refuse(StatusCode::BAD_REQUEST, "missing or unsupported X-Shopify-Topic");
+    };
+    let Some(event_id) = header("x-shopify-event-id").filter(|id| id.len() <= 200) else {
+        return refuse(StatusCode::BAD_REQUEST, "missing X-Shopify-Event-Id");
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return refuse(StatusCode::BAD_REQUEST, "body is not UTF-8");
+    };
+    if let Err(error) = serde_json::from_str::<Value>(text).map_err(|e| e.to_string()).and_then(|v| check_payload(topic, &v)) {
+        return refuse(StatusCode::BAD_REQUEST, format!("invalid {topic} payload: {error}"));
+    }
+    let stored = {
+        let store = state.inbox.lock().unwrap_or_else(|p| p.into_inner());
+        store.connection().execute(
+            "INSERT OR IGNORE INTO webhook_inbox (channel, event_id, topic, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![channel, event_id, topic, text, now()],
+        )
+    };
+    match stored {
+        Ok(1) => {
+            state.wake.notify_one();
+            (StatusCode::OK, axum::Json(json!({ "status": "accepted" })))
+        }
+        Ok(_) => (StatusCode::OK, axum::Json(json!({ "status": "duplicate" }))),
+        // Not stored: a 5xx makes Shopify deliver again later.
+        Err(error) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("inbox unavailable: {error}")),
+    }
+}
+
+/// The shape check done before a delivery is accepted: what processing will need is there.
+fn check_payload(topic: &str, value: &Value) -> std::result::Result<(), String> {
+    let result = match topic {
+        "orders/create" | "orders/cancelled" => orders::parse_order(value).map(|_| ()),
+        "refunds/create" => id_of(&value["order_id"], "order_id").and_then(|_| orders::parse_refund(value)).map(|_| ()),
+        _ => parse_level(value).map(|_| ()),
+    };
+    result.map_err(|e| e.to_string())
+}
+
+fn parse_level(value: &Value) -> Result<(String, String, i64)> {
+    let item = gid(&value["inventory_item_id"], "InventoryItem", "inventory_item_id")?;
+    let location = gid(&value["location_id"], "Location", "location_id")?;
+    let available = value["available"]
+        .as_i64()
+        .ok_or_else(|| CaptureError::Invalid("available is missing or not an integer".into()))?;
+    Ok((item, location, available))
+}
+
+fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let path = db_path.clone();
+            let _ = tokio::task::spawn_blocking(move || -> Result<usize> { process_inbox(&Store::open(&path)?) }).await;
+            // Woken by each delivery; a periodic pass picks up anything left by a restart.
+            let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+        }
+    })
+}
+
+/// Processes unprocessed inbox rows, oldest first, until none is left. Each row's outcome is
+/// kept: "ok", "echo", "unmapped", "duplicate" or the error that stopped it.
+pub fn process_inbox(store: &Store) -> Result<usize> {
+    let mut done = 0;
+    loop {
+        let rows: Vec<(i64, String, String, String)> = store
+            .connection()
+            .prepare_cached(
+                "SELECT id, channel, topic, body FROM webhook_inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?1",
+            )?
+            .query_map([BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        for (id, channel, topic, body) in rows {
+            let outcome = match process_one(store, &channel, &topic, &body) {
+                Ok(outcome) => outcome,
+                Err(error) => format!("error: {error}"),
+            };
+            store.connection().execute(
+                "UPDATE webhook_inbox SET processed_at = ?2, outcome = ?3 WHERE id = ?1",
+                params![id, now(), outcome],
+            )?;
+            done += 1;
+        }
+    }
+}
+
+fn process_one(store: &Store, channel: &str, topic: &str, body: &str) -> Result<String> {
+    let value: Value = serde_json::from_str(body).map_err(|e| CaptureError::Invalid(e.to_string()))?;
+    match topic {
+        "orders/create" | "orders/cancelled" => {
+            let order = orders::parse_order(&value)?;
+            let report = orders::ingest(store, channel, &order, Source::Webhook)?;
+            Ok(if report.unmapped > 0 { "unmapped".into() } else { "ok".into() })
+        }
+        "refunds/create" => {
+            let order_id = id_of(&value["order_id"], "order_id")?;
+            let refund = orders::parse_refund(&value)?;
+            orders::ingest_refund(store, channel, &order_id, &refund)?;
+            Ok("ok".into())
+        }
+        _ => level_update(store, channel, &value),
+    }
+}
+
+/// `inventory_levels/update`: our own write coming back (the level equals what the channel last
+/// acknowledged from us) is an echo and ignored; anything else is a change made on the channel,
+/// handed to the engine as a detected channel change.
+fn level_update(store: &Store, channel: &str, value: &Value) -> Result<String> {
+    let (item, location, available) = parse_level(value)?;
+    let conn = store.connection();
+    let Some(listing) = listing_for(conn, channel, &item, Some(&location))? else {
+        return Ok("unmapped".into());
+    };
+    let acked: Option<i64> = conn.query_row("SELECT acked_qty FROM listings WHERE id = ?1", [listing.id], |r| r.get(0))?;
+    let Some(acked) = acked else { return Ok("unknown_base".into()) };
+    if acked == available {
+        return Ok("echo".into());
+    }
+    let pending: Option<i64> = conn
+        .query_row("SELECT group_qty FROM outbox WHERE listing_id = ?1", [listing.id], |r| r.get(0))
+        .unwrap_or(None);
+    if pending == Some(available) {
+        return Ok("echo".into());
+    }
+    // The channel already shows what we would push (its sale is booked): nothing to resolve.
+    if shelfsync_store::outbox::allocation_for(conn, listing.id)?.qty == available {
+        return Ok("consistent".into());
+    }
+    conn.execute(
+        "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![listing.id, channel, acked, available, available - acked, now()],
+    )?;
+    Ok("channel_change".into())
+}
