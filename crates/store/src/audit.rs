@@ -50,10 +50,23 @@ fn entry_hash(prev_hash: &str, seq: i64, entry: &AuditEntry) -> String {
 }
 
 pub(crate) fn append_entry(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<()> {
-    let last: Option<(i64, String)> = tx
-        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
+    append_entry_after(tx, entry, &mut None)
+}
+
+/// Appends after `head`, the chain's last (seq, hash) when the caller already knows it (a
+/// batch inside one transaction), and leaves the new head there.
+pub(crate) fn append_entry_after(
+    tx: &Transaction<'_>,
+    entry: &AuditEntry,
+    head: &mut Option<(i64, String)>,
+) -> Result<()> {
+    let last = match head.take() {
+        Some(known) => Some(known),
+        None => tx
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?,
+    };
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
@@ -74,6 +87,7 @@ pub(crate) fn append_entry(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<(
         prev_hash,
         hash
     ])?;
+    *head = Some((seq, hash));
     Ok(())
 }
 

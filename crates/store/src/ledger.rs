@@ -4,6 +4,7 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use shelfsync_core::{Balances, Event, Movement, Position};
+use std::collections::HashSet;
 
 use crate::audit::{self, AuditEntry};
 use crate::{Result, Store, StoreError};
@@ -55,8 +56,10 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| (offset, e.into()))?;
+            let mut cache = AppendCache::default();
             for (i, event) in group.iter().enumerate() {
-                outcomes.push(append_in(&tx, event).map_err(|e| (offset + i, e))?);
+                let outcome = append_cached(&tx, event, AppendMode::Local, &mut cache);
+                outcomes.push(outcome.map_err(|e| (offset + i, e))?);
             }
             tx.commit().map_err(|e| (offset, e.into()))?;
         }
@@ -71,13 +74,32 @@ pub fn append_in(tx: &Transaction<'_>, event: &Event) -> Result<AppendOutcome> {
 }
 
 pub fn append_in_mode(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> Result<AppendOutcome> {
+    append_cached(tx, event, mode, &mut AppendCache::default())
+}
+
+/// What a run of appends inside one transaction need not look up again: the audit chain's
+/// head and the SKUs and locations already seen to exist. Valid only within the transaction
+/// that filled it, and only while nothing else writes the audit chain there.
+#[derive(Default)]
+struct AppendCache {
+    audit_head: Option<(i64, String)>,
+    known_skus: HashSet<String>,
+    known_locations: HashSet<String>,
+}
+
+fn append_cached(
+    tx: &Transaction<'_>,
+    event: &Event,
+    mode: AppendMode,
+    cache: &mut AppendCache,
+) -> Result<AppendOutcome> {
     let body = event.canonical_body();
     let body_hash = hex::encode(Sha256::digest(body.as_bytes()));
     if let Some(seq) = existing(tx, event, &body_hash)? {
         return Ok(AppendOutcome::Duplicate { seq });
     }
     event.validate()?;
-    check_references(tx, event, mode)?;
+    check_references(tx, event, mode, cache)?;
     let position = current_position(tx, event)?;
     let deltas = event.deltas();
     if mode == AppendMode::Local
@@ -95,7 +117,7 @@ pub fn append_in_mode(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> 
     }
     // Same transaction: the event and the channel updates it causes commit together or not at all.
     crate::outbox::mark_dirty(tx, event, &recorded_at)?;
-    audit::append_entry(
+    audit::append_entry_after(
         tx,
         &AuditEntry {
             at: recorded_at,
@@ -105,6 +127,7 @@ pub fn append_in_mode(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> 
             subject: event.id.to_string(),
             detail: body_hash,
         },
+        &mut cache.audit_head,
     )?;
     Ok(AppendOutcome::Recorded { seq })
 }
@@ -121,14 +144,27 @@ fn existing(tx: &Transaction<'_>, event: &Event, body_hash: &str) -> Result<Opti
     }
 }
 
-fn check_references(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> Result<()> {
+fn check_references(
+    tx: &Transaction<'_>,
+    event: &Event,
+    mode: AppendMode,
+    cache: &mut AppendCache,
+) -> Result<()> {
     let sku = event.movement.sku().as_str();
-    let known_sku =
-        tx.prepare_cached("SELECT 1 FROM items WHERE sku = ?1")?.query_row([sku], |_| Ok(())).optional()?;
-    if known_sku.is_none() {
-        return Err(StoreError::UnknownSku(sku.to_string()));
+    if !cache.known_skus.contains(sku) {
+        let known_sku = tx
+            .prepare_cached("SELECT 1 FROM items WHERE sku = ?1")?
+            .query_row([sku], |_| Ok(()))
+            .optional()?;
+        if known_sku.is_none() {
+            return Err(StoreError::UnknownSku(sku.to_string()));
+        }
+        cache.known_skus.insert(sku.to_string());
     }
     for location in event.movement.locations() {
+        if cache.known_locations.contains(location.as_str()) {
+            continue;
+        }
         let known = tx
             .prepare_cached("SELECT 1 FROM locations WHERE code = ?1")?
             .query_row([location.as_str()], |_| Ok(()))
@@ -136,6 +172,7 @@ fn check_references(tx: &Transaction<'_>, event: &Event, mode: AppendMode) -> Re
         if known.is_none() {
             return Err(StoreError::UnknownLocation(location.to_string()));
         }
+        cache.known_locations.insert(location.to_string());
     }
     match (&event.movement, mode) {
         (Movement::TransferReceive { shipment, .. }, AppendMode::Local) => {
