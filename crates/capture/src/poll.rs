@@ -72,7 +72,7 @@ pub(crate) fn shopify_channels(store: &Store, secrets: &Secrets, only: Option<&s
     Ok(out)
 }
 
-pub(crate) fn http_client() -> Result<reqwest::Client> {
+pub fn http_client() -> Result<reqwest::Client> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))

@@ -1,0 +1,360 @@
+//! Capture end to end over loopback HTTP: the real receiver on port 0, the simulator on port 0,
+//! a real SQLite file, the real sync engine. Nothing is mocked.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shelfsync_capture::{alerts, incidents, orders, poll, reconcile, webhook};
+use shelfsync_channels::ChannelKind;
+use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_sim::{RunningSim, Sim, SimConfig};
+use shelfsync_store::{ItemRecord, Store};
+use shelfsync_sync::config::{self, Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET};
+use shelfsync_sync::credentials::{Backend, Secret, Secrets};
+use shelfsync_sync::{Engine, EngineConfig, Mode};
+use tempfile::TempDir;
+
+const CHANNEL: &str = "shop";
+const TOKEN: &str = "shpat_capture_test";
+const SECRET: &str = "whsec_capture_test";
+const ITEM: &str = "gid://shopify/InventoryItem/1001";
+const LOCATION: &str = "gid://shopify/Location/1";
+
+struct Fixture {
+    _dir: TempDir,
+    db: PathBuf,
+    store: Store,
+    sim: Sim,
+    server: RunningSim,
+    http: reqwest::Client,
+}
+
+fn secrets(db: &std::path::Path) -> Secrets {
+    Secrets::with_backend(db, Backend::File)
+}
+
+/// SKU S1 (safety stock `safety`) at WH1 with `on_hand` units, mapped on channel "shop"; the
+/// engine has pushed its quantity to the simulator.
+async fn fixture(on_hand: u32, safety: u32) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let mut store = Store::open(&db).unwrap();
+    store
+        .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "WH1".into(), parent: None }])
+        .unwrap();
+    store
+        .upsert_items(&[ItemRecord {
+            item: Item { sku: Sku::new("S1").unwrap(), name: "item".into(), unit_cost_cents: 100, category: "t".into(), safety_stock: safety },
+            barcodes: vec![],
+        }])
+        .unwrap();
+    let sim = Sim::new(SimConfig { access_token: Some(TOKEN.into()), ..SimConfig::default() });
+    sim.set_level(ITEM, LOCATION, 0);
+    let server = sim.serve(0).await.unwrap();
+    let new = NewChannel {
+        name: CHANNEL.into(),
+        kind: ChannelKind::Shopify,
+        endpoint: server.url(),
+        shop: Some("test-shop.myshopify.com".into()),
+        seller_id: None,
+        marketplace_id: None,
+    };
+    config::add_channel(
+        store.connection(),
+        &secrets(&db),
+        &new,
+        &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap()), (SHOPIFY_WEBHOOK_SECRET, Secret::new(SECRET).unwrap())],
+    )
+    .unwrap();
+    let mapping = Mapping { sku: "S1".into(), location: Some("WH1".into()), remote_item: ITEM.into(), remote_location: Some(LOCATION.into()) };
+    config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
+    if on_hand > 0 {
+        let receive = Movement::Receive { sku: Sku::new("S1").unwrap(), location: LocationCode::new("WH1").unwrap(), qty: on_hand };
+        store.append(&Event::new(receive, "tester", "ws")).unwrap();
+    }
+    let f = Fixture { _dir: dir, db, store, sim, server, http: poll::http_client().unwrap() };
+    drain(&f).await;
+    f
+}
+
+async fn drain(f: &Fixture) {
+    let engine = Engine::new(&f.db, secrets(&f.db), EngineConfig { holder: "capture-test".into(), ..EngineConfig::default() });
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::time::timeout(Duration::from_secs(30), engine.run(Mode::Once, stopped)).await.expect("drains in time").expect("engine runs");
+}
+
+fn balances(f: &Fixture) -> shelfsync_core::Balances {
+    f.store.balances(&Sku::new("S1").unwrap(), &LocationCode::new("WH1").unwrap()).unwrap()
+}
+
+fn count(f: &Fixture, sql: &str) -> i64 {
+    f.store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// Places an order on the simulator through its admin API; returns the order JSON.
+async fn place_order(f: &Fixture, qty: i64) -> Value {
+    let answer: Value = f
+        .http
+        .post(format!("{}/admin/shop/orders", f.server.url()))
+        .json(&json!({ "item": ITEM, "location": LOCATION, "qty": qty }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["order"].clone()
+}
+
+async fn deliver(f: &Fixture, url: &str, topic: &str, event_id: &str, body: &[u8], signature: Option<&str>) -> (u16, Value) {
+    let mut request = f
+        .http
+        .post(format!("{url}/webhooks/shopify/{CHANNEL}"))
+        .header("X-Shopify-Topic", topic)
+        .header("X-Shopify-Event-Id", event_id)
+        .header("Content-Type", "application/json")
+        .body(body.to_vec());
+    let signed = webhook::sign(SECRET.as_bytes(), body);
+    request = request.header("X-Shopify-Hmac-Sha256", signature.unwrap_or(&signed));
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn settle(f: &Fixture) {
+    let done = tokio::time::timeout(Duration::from_secs(10), async {
+        while count(f, "SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL") > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(done.is_ok(), "the inbox drains within 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_or_malformed_deliveries_are_refused_and_record_nothing() {
+    let f = fixture(10, 0).await;
+    let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = receiver.url();
+    let order = serde_json::to_vec(&place_order(&f, 1).await).unwrap();
+    let forged = webhook::sign(SECRET.as_bytes(), b"{\"id\":1}");
+    let wrong_key = webhook::sign(b"not-the-secret", &order);
+    let cases: Vec<(&str, &str, Vec<u8>, Option<&str>, u16, &str)> = vec![
+        ("orders/create", "e1", order.clone(), Some(forged.as_str()), 401, "HMAC"),
+        ("orders/create", "e2", order.clone(), Some(wrong_key.as_str()), 401, "HMAC"),
+        ("orders/create", "e3", order.clone(), Some("not base64!"), 401, "HMAC"),
+        ("orders/delete", "e4", order.clone(), None, 400, "Topic"),
+        ("orders/create", "", order.clone(), None, 400, "Event-Id"),
+        ("orders/create", "e6", b"{not json".to_vec(), None, 400, "invalid"),
+        ("orders/create", "e7", br#"{"id":5,"created_at":"2026-01-01T00:00:00Z","line_items":[{"id":1,"inventory_item_id":1,"quantity":0}]}"#.to_vec(), None, 400, "quantity"),
+        ("refunds/create", "e8", br#"{"id":5}"#.to_vec(), None, 400, "order_id"),
+        ("inventory_levels/update", "e9", br#"{"inventory_item_id":1,"location_id":1}"#.to_vec(), None, 400, "available"),
+    ];
+    for (topic, event_id, body, signature, want_status, want_text) in cases {
+        let (status, answer) = deliver(&f, &url, topic, event_id, &body, signature).await;
+        assert_eq!(status, want_status, "{topic} {event_id}: {answer}");
+        assert!(answer["error"].as_str().unwrap_or_default().contains(want_text), "{topic} {event_id}: {answer}");
+    }
+    // Unknown channel and a missing signature.
+    let response = f.http.post(format!("{url}/webhooks/shopify/nope")).body(order.clone()).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+    let response = f
+        .http
+        .post(format!("{url}/webhooks/shopify/{CHANNEL}"))
+        .header("X-Shopify-Topic", "orders/create")
+        .header("X-Shopify-Event-Id", "e10")
+        .body(order.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(count(&f, "SELECT count(*) FROM webhook_inbox"), 0, "nothing recorded");
+    assert_eq!(count(&f, "SELECT count(*) FROM events WHERE kind = 'sale'"), 0);
+    receiver.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_delivery_is_processed_once() {
+    let f = fixture(10, 0).await;
+    let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let order = serde_json::to_vec(&place_order(&f, 2).await).unwrap();
+    let (status, first) = deliver(&f, &receiver.url(), "orders/create", "evt-1", &order, None).await;
+    assert_eq!((status, first["status"].as_str()), (200, Some("accepted")));
+    let (status, again) = deliver(&f, &receiver.url(), "orders/create", "evt-1", &order, None).await;
+    assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")));
+    // Shopify may also resend the same order under a new event id: the ledger dedupes it.
+    let (status, _) = deliver(&f, &receiver.url(), "orders/create", "evt-2", &order, None).await;
+    assert_eq!(status, 200);
+    settle(&f).await;
+    assert_eq!(count(&f, "SELECT count(*) FROM webhook_inbox"), 2);
+    assert_eq!(count(&f, "SELECT count(*) FROM events WHERE kind = 'sale'"), 1);
+    assert_eq!(balances(&f).committed, 2);
+    receiver.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_recovers_lost_webhooks_and_books_each_order_once() {
+    let f = fixture(20, 0).await;
+    let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let delivered = place_order(&f, 1).await;
+    let _lost_one = place_order(&f, 2).await;
+    let _lost_two = place_order(&f, 3).await;
+    let body = serde_json::to_vec(&delivered).unwrap();
+    deliver(&f, &receiver.url(), "orders/create", "evt-a", &body, None).await;
+    settle(&f).await;
+    assert_eq!(balances(&f).committed, 1);
+
+    let reports = poll::poll(&f.db, &secrets(&f.db), Some(CHANNEL)).await.unwrap();
+    assert_eq!(reports[0].fetched, 3);
+    assert_eq!(reports[0].recorded, 2, "the two lost orders are booked");
+    assert_eq!(reports[0].duplicates, 1, "the delivered one is not booked again");
+    assert_eq!(balances(&f).committed, 6);
+    // Polling again books nothing.
+    let again = poll::poll(&f.db, &secrets(&f.db), None).await.unwrap();
+    assert_eq!(again[0].recorded, 0);
+    assert_eq!(count(&f, "SELECT count(*) FROM events WHERE kind = 'sale'"), 3);
+
+    // A cancellation and a refund arrive by poll too.
+    let id = delivered["id"].as_u64().unwrap();
+    f.http.post(format!("{}/admin/shop/orders/{id}/cancel", f.server.url())).send().await.unwrap();
+    poll::poll(&f.db, &secrets(&f.db), None).await.unwrap();
+    assert_eq!(balances(&f).committed, 5);
+
+    // Capture rate: 1 of 3 orders came by webhook; the alert opens once and stays deduplicated.
+    let rates = poll::capture_rates(&f.store, Some(CHANNEL), 5).unwrap();
+    assert_eq!((rates[0].webhook_orders, rates[0].channel_orders), (1, 3));
+    let first = alerts::evaluate(f.store.connection(), chrono::Utc::now()).unwrap();
+    let second = alerts::evaluate(f.store.connection(), chrono::Utc::now()).unwrap();
+    let capture: Vec<_> = alerts::list(f.store.connection(), false).unwrap().into_iter().filter(|a| a.rule == alerts::WEBHOOK_CAPTURE).collect();
+    assert_eq!(capture.len(), 1, "one open alert per rule and subject");
+    assert!(first.opened.contains(&capture[0].id));
+    assert!(!second.opened.contains(&capture[0].id));
+    receiver.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversell_opens_an_incident_with_its_context() {
+    let f = fixture(2, 0).await;
+    // The channel still shows 5 (an update that never arrived): it sells 4 of our 2.
+    f.sim.set_level(ITEM, LOCATION, 5);
+    let order = place_order(&f, 4).await;
+    let parsed = orders::parse_order(&order).unwrap();
+    let report = orders::ingest(&f.store, CHANNEL, &parsed, orders::Source::Poll).unwrap();
+    assert_eq!(report.incidents.len(), 1);
+    // Replaying the order opens nothing new.
+    let replay = orders::ingest(&f.store, CHANNEL, &parsed, orders::Source::Poll).unwrap();
+    assert!(replay.incidents.is_empty());
+    let list = incidents::list(f.store.connection(), true).unwrap();
+    assert_eq!(list.len(), 1);
+    let incident = &list[0];
+    assert_eq!((incident.sku.as_str(), incident.oversold_units), ("S1", 2));
+    for key in ["queue_depth", "dead_letters", "p95_latency_ms", "missed_webhooks_24h", "atp_after_sale"] {
+        assert!(incident.context.get(key).is_some(), "context has {key}: {}", incident.context);
+    }
+    assert!(incident.due_at > incident.opened_at);
+    let resolved = incidents::resolve(f.store.connection(), &incident.id, "push delayed by throttling", "tester").unwrap();
+    assert_eq!(resolved.cause.as_deref(), Some("push delayed by throttling"));
+    assert!(incidents::resolve(f.store.connection(), &incident.id, "again", "tester").is_err());
+    let month = &incident.opened_at[..7];
+    let report = incidents::monthly_report(f.store.connection(), month).unwrap();
+    assert_eq!(report[0].cause, "push delayed by throttling");
+}
+
+async fn inject_level(f: &Fixture, available: i64) {
+    let response = f
+        .http
+        .post(format!("{}/admin/levels", f.server.url()))
+        .json(&json!([{ "item": ITEM, "location": LOCATION, "available": available }]))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciliation_finds_injected_drift_and_repairs_it_per_rule() {
+    for rule in ["central", "channel", "flag"] {
+        let f = fixture(10, 0).await;
+        assert_eq!(f.sim.inspect(|s| s.level(ITEM, LOCATION)), Some(10));
+        config::set_rule(f.store.connection(), CHANNEL, &RuleChange { conflict: Some(rule.into()), ..RuleChange::default() }).unwrap();
+        inject_level(&f, 7).await;
+
+        let dry = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), true).await.unwrap();
+        assert_eq!(dry[0].gaps.len(), 1);
+        assert_eq!(dry[0].gaps[0].action, "none", "a dry run changes nothing");
+        assert_eq!(count(&f, "SELECT count(*) FROM reconcile_runs"), 0);
+
+        let run = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
+        let gap = &run[0].gaps[0];
+        assert_eq!((gap.sku.as_str(), gap.expected, gap.channel_qty, gap.class.as_str()), ("S1", 10, Some(7), "channel_edit"), "{rule}");
+        assert_eq!(count(&f, "SELECT count(*) FROM reconcile_runs"), 1, "each run is stored");
+        match rule {
+            "central" => {
+                assert_eq!(gap.action, "repush");
+                drain(&f).await;
+                assert_eq!(f.sim.inspect(|s| s.level(ITEM, LOCATION)), Some(10), "ours pushed back");
+            }
+            "channel" => {
+                assert_eq!(gap.action, "adjusted");
+                assert_eq!(balances(&f).on_hand, 7, "theirs taken as an adjustment");
+                let reason: String = f.store.connection().query_row("SELECT json_extract(body, '$.reason') FROM events WHERE kind = 'adjust'", [], |r| r.get(0)).unwrap();
+                assert!(reason.contains("reconcile"), "{reason}");
+            }
+            _ => {
+                assert_eq!(gap.action, "flagged");
+                let open = alerts::list(f.store.connection(), false).unwrap();
+                assert!(open.iter().any(|a| a.rule == alerts::DISCREPANCY), "{open:?}");
+            }
+        }
+        if rule != "flag" {
+            let after = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
+            assert!(after[0].gaps.is_empty(), "{rule}: repaired within one cycle: {:?}", after[0].gaps);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciliation_books_an_order_it_was_missing() {
+    let f = fixture(10, 0).await;
+    place_order(&f, 3).await;
+    let run = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
+    assert_eq!(run[0].gaps.len(), 1, "{:?}", run[0].gaps);
+    assert_eq!(run[0].gaps[0].class, "order_not_ingested");
+    assert_eq!(balances(&f).committed, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_rules_fire_dedupe_and_resolve() {
+    let f = fixture(2, 5).await;
+    let conn = f.store.connection();
+    let now = chrono::Utc::now();
+    let stamp = |minutes: i64| (now - chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    for m in 1..=4 {
+        conn.execute("INSERT INTO sync_failures (channel, at, kind, message) VALUES (?1, ?2, 'server', 'HTTP 500')", (CHANNEL, stamp(m))).unwrap();
+    }
+    let first = alerts::evaluate(conn, now).unwrap();
+    let open = alerts::list(conn, false).unwrap();
+    let rules: Vec<&str> = open.iter().map(|a| a.rule.as_str()).collect();
+    for rule in [alerts::FAILURES, alerts::ERROR_RATE, alerts::ATP_BELOW_SAFETY] {
+        assert!(rules.contains(&rule), "{rule} fires: {rules:?}");
+    }
+    let second = alerts::evaluate(conn, now).unwrap();
+    assert!(second.opened.is_empty(), "held conditions open nothing new");
+    assert_eq!(second.still_open, first.opened.len());
+    assert_eq!(alerts::list(conn, false).unwrap().len(), open.len());
+
+    // Thresholds are configurable: raised above the count, the failure alerts resolve.
+    alerts::set_threshold(conn, alerts::FAILURES, 10.0).unwrap();
+    alerts::set_threshold(conn, alerts::ERROR_RATE, 100.0).unwrap();
+    let third = alerts::evaluate(conn, now).unwrap();
+    assert_eq!(third.resolved.len(), 2);
+    assert!(alerts::set_threshold(conn, "nope", 1.0).is_err());
+    assert!(alerts::set_threshold(conn, alerts::FAILURES, -1.0).is_err());
+
+    let id = alerts::list(conn, false).unwrap()[0].id.clone();
+    let acked = alerts::ack(conn, &id, "tester").unwrap();
+    assert!(acked.acked_at.is_some());
+    assert!(alerts::ack(conn, &id, "tester").is_err(), "acknowledged once");
+    assert!(alerts::ack(conn, "999", "tester").is_err());
+}
