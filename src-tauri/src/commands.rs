@@ -10,9 +10,9 @@ use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, Store, Use
 
 use crate::error::{AppError, Result};
 use crate::ipc::{
-    AppInfo, ApprovalView, ChannelCard, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow, DecisionView,
-    DemoUser, DueCountView, EventView, HistoryLine, ItemView, LocationView, ScanOutcome, SessionView,
-    StockLevel, StockPage, StockQuery, SyncDashboard, UserView, DeadLetterView,
+    AppInfo, ApprovalView, ChannelCard, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow,
+    DeadLetterView, DecisionView, DemoUser, DueCountView, EventView, HistoryLine, ItemView, LocationView,
+    ScanOutcome, SessionView, StockLevel, StockPage, StockQuery, SyncDashboard, UserView,
 };
 use crate::session::SessionState;
 use crate::state::{AppState, DEMO_USERS};
@@ -124,7 +124,11 @@ pub fn session_info(state: &AppState) -> Result<SessionView> {
     let demo_users = if state.is_demo() {
         DEMO_USERS
             .iter()
-            .map(|(name, role, pin)| DemoUser { name: name.to_string(), role: (*role).into(), pin: pin.to_string() })
+            .map(|(name, role, pin)| DemoUser {
+                name: name.to_string(),
+                role: (*role).into(),
+                pin: pin.to_string(),
+            })
             .collect()
     } else {
         Vec::new()
@@ -221,14 +225,13 @@ pub fn submit_count(state: &AppState, id: String) -> Result<CountSessionDetail> 
 
 /// Counts the plans say are due, at every location. Read-only: nothing is generated.
 pub fn due_counts(state: &AppState) -> Result<Vec<DueCountView>> {
-    let user = acting_user(state)?;
+    acting_user(state)?;
     let mut store = state.store()?;
     let mut due = Vec::new();
     for location in store.locations()? {
         let found = store.due_counts(location.code.as_str(), Utc::now(), None, state.workstation())?;
         due.extend(found.into_iter().map(DueCountView::from));
     }
-    let _ = user;
     Ok(due)
 }
 
@@ -263,7 +266,13 @@ pub fn approvals(state: &AppState) -> Result<Vec<ApprovalView>> {
 /// Approve, reject or recount one item of the inbox. The supervisor's PIN is checked again
 /// (a wrong one counts towards their lockout), and the store checks the role, the reason and
 /// that they did not take part in the count.
-pub fn decide(state: &AppState, id: String, decision: DecisionView, reason: String, pin: String) -> Result<()> {
+pub fn decide(
+    state: &AppState,
+    id: String,
+    decision: DecisionView,
+    reason: String,
+    pin: String,
+) -> Result<()> {
     let user = acting_user(state)?;
     require_supervisor(&user, "decide approvals")?;
     let reason = reason.trim();

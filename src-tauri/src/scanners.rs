@@ -51,7 +51,9 @@ impl Scanners {
                 Some((vid, pid)) => format!("hid:{vid:04x}:{pid:04x}"),
                 None => "hid:auto".to_string(),
             };
-            views.push(spawn(app, &self.stop, device, "hid", move |stop, on_scan| listen_hid(config, stop, on_scan)));
+            views.push(spawn(app, &self.stop, device, "hid", move |stop, on_scan| {
+                listen_hid(config, stop, on_scan)
+            }));
         }
         *started = Some(views.clone());
         views
@@ -108,7 +110,9 @@ fn spawn(
                     Err(error) => ScanOutcome::error(&source, &data, error.to_string()),
                 }
             }
-            Err(error) => ScanOutcome::error(&source, "", format!("Unreadable barcode: {error}. Scan again.")),
+            Err(error) => {
+                ScanOutcome::error(&source, "", format!("Unreadable barcode: {error}. Scan again."))
+            }
         };
         if let Err(error) = handle.emit(SCAN_EVENT, outcome) {
             eprintln!("shelfsync-app: cannot deliver a scan to the window: {error}");

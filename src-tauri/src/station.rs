@@ -29,7 +29,9 @@ pub fn classify_data(store: &Store, source: &str, data: &str) -> ScanOutcome {
     }
     match parse_scan_data(trimmed.as_bytes(), &ParseOptions::warehouse()) {
         Ok(parsed) => classify_parsed(store, source, trimmed, &parsed),
-        Err(error) => ScanOutcome::error(source, trimmed, format!("Unreadable barcode: {error}. Scan again.")),
+        Err(error) => {
+            ScanOutcome::error(source, trimmed, format!("Unreadable barcode: {error}. Scan again."))
+        }
     }
 }
 
@@ -41,7 +43,9 @@ pub fn classify_parsed(store: &Store, source: &str, data: &str, parsed: &Parsed)
     };
     match classified {
         Classified::Command(Command::Location(code)) => match store.location_exists(&code) {
-            Ok(true) => ScanOutcome { location: Some(code), ..ScanOutcome::new(source, data, ScanKind::Location) },
+            Ok(true) => {
+                ScanOutcome { location: Some(code), ..ScanOutcome::new(source, data, ScanKind::Location) }
+            }
             Ok(false) => ScanOutcome::error(
                 source,
                 data,
@@ -68,7 +72,11 @@ fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> Sca
         (_, Some(gtin)) => gtin,
         (Content::Plain { text, .. }, None) => text.clone(),
         _ => {
-            return ScanOutcome::error(source, data, "This GS1 barcode carries no GTIN: scan the item's own label.");
+            return ScanOutcome::error(
+                source,
+                data,
+                "This GS1 barcode carries no GTIN: scan the item's own label.",
+            );
         }
     };
     let sku = match store.resolve_code(&code) {
@@ -87,7 +95,12 @@ fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> Sca
 
 /// Records a scan log line by line as `user`. Stops at the first line that fails and says
 /// which; the lines before it stay recorded (each is its own durable event or count entry).
-pub fn commit(store: &mut Store, user: &User, workstation: &str, request: CommitRequest) -> Result<CommitResult> {
+pub fn commit(
+    store: &mut Store,
+    user: &User,
+    workstation: &str,
+    request: CommitRequest,
+) -> Result<CommitResult> {
     if request.lines.is_empty() {
         return Err(AppError::BadRequest("Nothing to commit: scan an item first.".into()));
     }
@@ -102,7 +115,8 @@ pub fn commit(store: &mut Store, user: &User, workstation: &str, request: Commit
     let reason = request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     let to = match (&request.mode, request.to_location.as_deref().map(str::trim)) {
         (StationMode::Transfer, Some(to)) if !to.is_empty() => Some(
-            LocationCode::new(to).map_err(|_| AppError::BadRequest("Scan the destination's location label.".into()))?,
+            LocationCode::new(to)
+                .map_err(|_| AppError::BadRequest("Scan the destination's location label.".into()))?,
         ),
         (StationMode::Transfer, _) => {
             return Err(AppError::BadRequest("Scan the destination's location label first.".into()));
@@ -111,7 +125,9 @@ pub fn commit(store: &mut Store, user: &User, workstation: &str, request: Commit
     };
     let session = match (&request.mode, request.session.as_deref()) {
         (StationMode::Count, Some(id)) if !id.trim().is_empty() => Some(id.trim().to_string()),
-        (StationMode::Count, _) => return Err(AppError::BadRequest("Start or continue a count first.".into())),
+        (StationMode::Count, _) => {
+            return Err(AppError::BadRequest("Start or continue a count first.".into()));
+        }
         _ => None,
     };
     match request.mode {

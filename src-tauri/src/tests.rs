@@ -321,7 +321,8 @@ fn station_commits_receive_transfer_and_damage() {
     };
     let (wh1, wh2) = (on_hand("WH1"), on_hand("WH2"));
     let result =
-        commands::commit_scans(&state, request(StationMode::Receive, "WH1", vec![line("SS-00003", 4)])).unwrap();
+        commands::commit_scans(&state, request(StationMode::Receive, "WH1", vec![line("SS-00003", 4)]))
+            .unwrap();
     assert_eq!((result.committed, result.failed_index), (1, None));
     assert_eq!(on_hand("WH1"), wh1 + 4);
 
@@ -331,7 +332,8 @@ fn station_commits_receive_transfer_and_damage() {
     assert_eq!(commands::commit_scans(&state, transfer).unwrap().committed, 1);
     assert_eq!((on_hand("WH1"), on_hand("WH2")), (wh1 + 2, wh2 + 2));
 
-    let mut damage = request(StationMode::Damage, "WH1", vec![line("SS-00003", 1), line("NOPE", 1), line("SS-00003", 1)]);
+    let mut damage =
+        request(StationMode::Damage, "WH1", vec![line("SS-00003", 1), line("NOPE", 1), line("SS-00003", 1)]);
     let error = commands::commit_scans(&state, damage.clone()).unwrap_err();
     assert!(error.to_string().contains("why"), "a reason is required: {error}");
     damage.reason = Some("crushed".into());
@@ -401,7 +403,13 @@ fn sync_dashboard_lists_configured_channels_and_retry_is_for_supervisors() {
             seller_id: None,
             marketplace_id: None,
         };
-        shelfsync_sync::config::add_channel(store.connection(), &secrets, &new, &[] as &[(&str, shelfsync_sync::credentials::Secret)]).unwrap();
+        shelfsync_sync::config::add_channel(
+            store.connection(),
+            &secrets,
+            &new,
+            &[("access_token", shelfsync_sync::credentials::Secret::new("shpat_test").unwrap())],
+        )
+        .unwrap();
     }
     let dashboard = commands::sync_status(&state).unwrap();
     assert_eq!(dashboard.channels.len(), 1);

@@ -162,8 +162,25 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     // the app's own database (the app has it open: SQLite serialises the writers).
     let sim = Sim::start()?;
     let db = app.db_path.clone();
-    shelfsync(&db, &["channel", "add", "shopify", "main", "--endpoint", &sim.url, "--shop", "demo.myshopify.com"])?;
-    shelfsync(&db, &["channel", "map", "main", "SS-00001", "--location", "WH1", "--item", ITEM, "--remote-location", "gid://shopify/Location/1"])?;
+    shelfsync(
+        &db,
+        &["channel", "add", "shopify", "main", "--endpoint", &sim.url, "--shop", "demo.myshopify.com"],
+    )?;
+    shelfsync(
+        &db,
+        &[
+            "channel",
+            "map",
+            "main",
+            "SS-00001",
+            "--location",
+            "WH1",
+            "--item",
+            ITEM,
+            "--remote-location",
+            "gid://shopify/Location/1",
+        ],
+    )?;
     shelfsync(&db, &["sync", "run", "--once"])?;
     let before = sim.available(ITEM)?;
 
@@ -177,14 +194,20 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.wait_feedback("quantity", |t| t == "Quantity 400").await?;
     app.wedge("SS-00001").await?;
     app.wait_feedback("wedge item", |t| t.starts_with("+400") && t.contains("SS-00001")).await?;
-    assert_eq!(app.wait_for("feedback", STEP_TIMEOUT).await?.attr("data-tone").await?.as_deref(), Some("good"));
+    assert_eq!(
+        app.wait_for("feedback", STEP_TIMEOUT).await?.attr("data-tone").await?.as_deref(),
+        Some("good")
+    );
 
     // A code nobody has: red, and nothing added.
     app.wedge("NOPE-4711").await?;
     app.wait_feedback("unknown code", |t| t == "Unknown code NOPE-4711").await?;
     let detail = app.text_of("feedback").await?;
     assert!(detail.contains("No item has the SKU or barcode 'NOPE-4711'"), "{detail}");
-    assert_eq!(app.wait_for("feedback", STEP_TIMEOUT).await?.attr("data-tone").await?.as_deref(), Some("bad"));
+    assert_eq!(
+        app.wait_for("feedback", STEP_TIMEOUT).await?.attr("data-tone").await?.as_deref(),
+        Some("bad")
+    );
     app.screenshot("11-scan-error").await?;
 
     // The serial scanner on the pty: one more unit of SS-00001.
@@ -256,8 +279,10 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
         Ok((queue == "0" && light.eq_ignore_ascii_case("In sync")).then_some(()))
     })
     .await?;
-    let explained: serde_json::Value =
-        serde_json::from_str(&shelfsync(&db, &["sync", "explain", "SS-00001", "--channel", "main", "--json"])?)?;
+    let explained: serde_json::Value = serde_json::from_str(&shelfsync(
+        &db,
+        &["sync", "explain", "SS-00001", "--channel", "main", "--json"],
+    )?)?;
     let want = explained[0]["now"]["qty"].as_i64().ok_or("explain gives the quantity")?;
     let after = sim.available(ITEM)?;
     assert_eq!(after, Some(want), "the simulator holds what the ledger allocates now");
@@ -275,11 +300,37 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.wait_for("scan-screen", STEP_TIMEOUT).await?;
     app.screenshot("17-staff-no-approvals").await?;
 
-
     // The lock screen.
     app.click("lock").await?;
     app.wait_for("signin-locked", STEP_TIMEOUT).await?;
-    app.screenshot("18-locked").await?;
+    app.screenshot("20-locked").await?;
     eprintln!("scenario took {:?}", started.elapsed());
+    app.close().await
+}
+
+/// The session locks by itself after the configured idle time, and the same user's PIN
+/// unlocks it with the uncommitted scan log intact.
+#[tokio::test(flavor = "current_thread")]
+async fn idle_session_locks_and_unlocks_with_the_pin() -> Result<()> {
+    let app = App::launch_with(&[("SHELFSYNC_IDLE_LOCK_SECS", "10")]).await?;
+    app.sign_in("staff", "1111").await?;
+    app.click("mode-receive").await?;
+    app.wedge("LOC:WH2").await?;
+    app.wait_feedback("location", |t| t == "Location WH2").await?;
+    app.wedge("SS-00005").await?;
+    app.wait_feedback("item", |t| t.contains("SS-00005")).await?;
+    let idle_started = Instant::now();
+    let locked = app.wait_for("signin-locked", Duration::from_secs(25)).await?;
+    assert_eq!(locked.text().await?, "Locked");
+    let waited = idle_started.elapsed();
+    assert!(waited >= Duration::from_secs(9), "locked after {waited:?}, before the idle time");
+    let name = app.wait_for("signin-name", STEP_TIMEOUT).await?;
+    assert_eq!(name.prop("value").await?.as_deref(), Some("staff"), "the locked user is kept");
+    // Scans while locked do nothing.
+    app.wedge("SS-00006").await?;
+    app.wait_for("signin-pin", STEP_TIMEOUT).await?.send_keys("1111").await?;
+    app.click("signin-submit").await?;
+    app.wait_for("scan-screen", STEP_TIMEOUT).await?;
+    assert_eq!(app.text_of("line-count").await?, "1", "the uncommitted line survived the lock");
     app.close().await
 }

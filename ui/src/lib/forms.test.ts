@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
-import { checkDecision, checkSignIn, describeSignInError, parseQty } from "./forms";
+import { checkDecision, checkSignIn, describeSignInError, parseQty, sendIfValid } from "./forms";
 
 describe("sign-in form", () => {
   const cases: [string, string, string | null][] = [
@@ -73,5 +73,24 @@ describe("sign-in errors from Rust", () => {
   });
   it("anything else is shown as is", () => {
     expect(describeSignInError("disk full")).toEqual({ title: "Cannot sign in", detail: "disk full" });
+  });
+});
+
+describe("bad input is never sent", () => {
+  it("a sign-in without a PIN does not call Rust", async () => {
+    const signIn = vi.fn();
+    const result = await sendIfValid(checkSignIn("staff", ""), signIn);
+    expect(result).toEqual({ sent: false, message: "Enter your PIN." });
+    expect(signIn).not.toHaveBeenCalled();
+  });
+  it("a decision without a reason does not call Rust", async () => {
+    const decide = vi.fn();
+    expect((await sendIfValid(checkDecision(" ", "2222"), decide)).sent).toBe(false);
+    expect(decide).not.toHaveBeenCalled();
+  });
+  it("good input is sent once", async () => {
+    const decide = vi.fn().mockResolvedValue(undefined);
+    expect(await sendIfValid(checkDecision("recounted", "2222"), decide)).toEqual({ sent: true, value: undefined });
+    expect(decide).toHaveBeenCalledTimes(1);
   });
 });

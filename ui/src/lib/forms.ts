@@ -69,3 +69,11 @@ function defaultLocalTime(iso: string): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
 }
+
+export type Sent<T> = { sent: false; message: string } | { sent: true; value: T };
+
+/** Runs `send` only when `check` passed: the one gate every form goes through. */
+export async function sendIfValid<T>(check: Check, send: () => Promise<T>): Promise<Sent<T>> {
+  if (!check.ok) return { sent: false, message: check.message };
+  return { sent: true, value: await send() };
+}
