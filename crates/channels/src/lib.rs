@@ -6,6 +6,10 @@
 //! channel (Amazon, eBay) is one module implementing this trait. Wire types (the JSON a channel
 //! speaks) stay private to their module; domain types never cross the wire.
 
+pub mod amazon;
+mod auth;
+mod bucket;
+pub mod ebay;
 mod error;
 pub mod shopify;
 
@@ -71,6 +75,9 @@ pub enum PushOutcome {
     /// The channel refused the call; nothing applied (Shopify applies a set atomically).
     /// Entries not named in the list were fine and can be resent.
     Rejected(Vec<Rejection>),
+    /// Some entries failed on their own (eBay's HTTP 207): the ones named were not applied,
+    /// every entry not named was applied and must not be sent again.
+    Partial(Vec<Rejection>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,6 +102,9 @@ pub enum RejectionKind {
     InFlight,
     /// The key cannot be reused (its earlier attempt failed): retry under a new key.
     NewKeyNeeded,
+    /// Not sent, and not a failure: a channel limit on this listing (eBay's 250 revisions a
+    /// day) holds it back. Try again later without burning an attempt.
+    Deferred,
 }
 
 /// The channel's rate-limit state as reported with a response (Shopify's

@@ -110,20 +110,20 @@ impl ShopifyClient {
     }
 }
 
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     // reqwest is built without a bundled provider (see the workspace Cargo.toml); installing
     // twice is harmless, so every client tries.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn classify_send_error(error: reqwest::Error) -> ChannelError {
+pub(crate) fn classify_send_error(error: reqwest::Error) -> ChannelError {
     if error.is_connect() {
         return ChannelError::Offline(root_cause(&error));
     }
     ChannelError::Uncertain(root_cause(&error))
 }
 
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -133,13 +133,13 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     message
 }
 
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+pub(crate) fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     let raw = response.headers().get("retry-after")?.to_str().ok()?;
     let seconds: f64 = raw.trim().parse().ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds).min(MAX_RETRY_AFTER))
 }
 
-async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, ChannelError> {
+pub(crate) async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, ChannelError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| ChannelError::Uncertain(root_cause(&e)))? {
         if body.len() + chunk.len() > MAX_RESPONSE_BYTES {

@@ -2,7 +2,10 @@
 
 use shelfsync_channels::ChannelKind;
 use shelfsync_sync::SyncError;
-use shelfsync_sync::config::{self, Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET};
+use shelfsync_sync::config::{
+    self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN,
+    Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET,
+};
 use shelfsync_sync::credentials::{Secret, Secrets};
 
 use crate::context::Context;
@@ -100,6 +103,28 @@ fn add(
     };
     let store = ctx.open_existing()?;
     let mut keys = Vec::new();
+    let required: &[(&str, &str)] = match kind {
+        ChannelKind::Shopify => &[],
+        ChannelKind::Amazon => &[
+            (LWA_CLIENT_ID, "SHELFSYNC_LWA_CLIENT_ID"),
+            (LWA_CLIENT_SECRET, "SHELFSYNC_LWA_CLIENT_SECRET"),
+            (LWA_REFRESH_TOKEN, "SHELFSYNC_LWA_REFRESH_TOKEN"),
+        ],
+        ChannelKind::Ebay => &[
+            (EBAY_CLIENT_ID, "SHELFSYNC_EBAY_CLIENT_ID"),
+            (EBAY_CLIENT_SECRET, "SHELFSYNC_EBAY_CLIENT_SECRET"),
+            (EBAY_REFRESH_TOKEN, "SHELFSYNC_EBAY_REFRESH_TOKEN"),
+        ],
+    };
+    let missing: Vec<&str> = required.iter().filter(|(_, var)| std::env::var(var).map_or(true, |v| v.is_empty())).map(|(_, var)| *var).collect();
+    if !missing.is_empty() {
+        return Err(CliError::Usage(format!("set {} for a {} channel", missing.join(", "), kind.as_str())));
+    }
+    for (name, var) in required {
+        if let Some(secret) = env_secret(var)? {
+            keys.push((*name, secret));
+        }
+    }
     if kind == ChannelKind::Shopify {
         let token = env_secret("SHELFSYNC_SHOPIFY_TOKEN")?.ok_or_else(|| {
             CliError::Usage("set SHELFSYNC_SHOPIFY_TOKEN to the shop's Admin API access token".into())

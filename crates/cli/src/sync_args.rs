@@ -8,12 +8,16 @@ use clap::{Args, Subcommand, ValueEnum};
 #[derive(Subcommand)]
 pub enum ChannelCommand {
     /// Add a channel. Secrets come from the environment and go to the keychain (or a 0600 file
-    /// beside the database): SHELFSYNC_SHOPIFY_TOKEN, SHELFSYNC_SHOPIFY_WEBHOOK_SECRET
+    /// beside the database): SHELFSYNC_SHOPIFY_TOKEN, SHELFSYNC_SHOPIFY_WEBHOOK_SECRET (shopify);
+    /// SHELFSYNC_LWA_CLIENT_ID, SHELFSYNC_LWA_CLIENT_SECRET, SHELFSYNC_LWA_REFRESH_TOKEN (amazon);
+    /// SHELFSYNC_EBAY_CLIENT_ID, SHELFSYNC_EBAY_CLIENT_SECRET, SHELFSYNC_EBAY_REFRESH_TOKEN (ebay).
+    /// Amazon and eBay token endpoints follow --endpoint
     Add {
         #[arg(value_enum)]
         kind: ChannelKindArg,
         name: String,
-        /// Base URL: https://SHOP.myshopify.com, or the simulator's http://127.0.0.1:PORT
+        /// Base URL: https://SHOP.myshopify.com, https://sellingpartnerapi-na.amazon.com,
+        /// https://api.ebay.com, or the simulator's http://127.0.0.1:PORT
         #[arg(long)]
         endpoint: String,
         /// Shopify shop domain
@@ -42,7 +46,8 @@ pub enum ChannelCommand {
         #[arg(long)]
         remote_location: Option<String>,
     },
-    /// Import mappings from CSV, all or nothing (shopify: sku,location,inventory_item_id,location_id)
+    /// Import mappings from CSV, all or nothing (shopify: sku,location,inventory_item_id,location_id;
+    /// amazon: sku,seller_sku; ebay: sku,offer_id with offer_id empty to look it up by SKU)
     ImportMappings { name: String, file: PathBuf },
     /// Set the channel's allocation rule; listings whose quantity changes are queued
     Rule {

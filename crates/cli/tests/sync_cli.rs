@@ -17,6 +17,12 @@ fn shelfsync(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .args(args)
         .env_remove("SHELFSYNC_SHOPIFY_TOKEN")
         .env_remove("SHELFSYNC_SHOPIFY_WEBHOOK_SECRET")
+        .env_remove("SHELFSYNC_LWA_CLIENT_ID")
+        .env_remove("SHELFSYNC_LWA_CLIENT_SECRET")
+        .env_remove("SHELFSYNC_LWA_REFRESH_TOKEN")
+        .env_remove("SHELFSYNC_EBAY_CLIENT_ID")
+        .env_remove("SHELFSYNC_EBAY_CLIENT_SECRET")
+        .env_remove("SHELFSYNC_EBAY_REFRESH_TOKEN")
         // No keychain on CI boxes; force the file so every machine runs the same path.
         .env("SHELFSYNC_SECRETS", "file");
     for (key, value) in env {
@@ -266,7 +272,7 @@ fn bad_channel_and_sync_input_is_refused_and_changes_nothing() {
             token.to_vec(),
             "channel 'main' already exists",
         ),
-        (vec!["channel", "add", "amazon", "amz", "--endpoint", "http://x.test"], vec![], "not supported yet"),
+        (vec!["channel", "add", "amazon", "amz", "--endpoint", "http://x.test"], vec![], "set SHELFSYNC_LWA_CLIENT_ID"),
         (vec!["channel", "add", "etsy", "e", "--endpoint", "http://x.test"], vec![], "invalid value 'etsy'"),
         (vec!["channel", "rule", "nope", "--percent", "5"], vec![], "unknown channel 'nope'"),
         (vec!["channel", "rule", "main", "--percent", "150"], vec![], "--percent must be 0 to 100, got 150"),

@@ -6,6 +6,8 @@
 //! Architecture invariant: binds 127.0.0.1 only; every fault and every order comes from one
 //! seeded generator, so a run's faults replay from its seed (timing aside).
 
+pub mod amazon;
+pub mod ebay;
 mod faults;
 mod orders;
 mod shopify;
@@ -64,11 +66,24 @@ impl Default for SimConfig {
 #[derive(Clone)]
 pub struct Sim {
     pub(crate) state: Arc<Mutex<SimState>>,
+    /// Amazon SP-API and eBay Sell Inventory, served on the same port.
+    pub amazon: amazon::AmazonSim,
+    pub ebay: ebay::EbaySim,
 }
 
 impl Sim {
     pub fn new(config: SimConfig) -> Sim {
-        Sim { state: Arc::new(Mutex::new(SimState::new(config))) }
+        let amazon = amazon::AmazonSim::new(amazon::AmazonSimConfig { seed: config.seed, ..Default::default() });
+        let ebay = ebay::EbaySim::new(ebay::EbaySimConfig { seed: config.seed, ..Default::default() });
+        Sim { state: Arc::new(Mutex::new(SimState::new(config))), amazon, ebay }
+    }
+
+    /// With Amazon and eBay configured (credentials, limits).
+    pub fn with_marketplaces(config: SimConfig, amazon: amazon::AmazonSimConfig, ebay: ebay::EbaySimConfig) -> Sim {
+        let mut sim = Sim::new(config);
+        sim.amazon = amazon::AmazonSim::new(amazon);
+        sim.ebay = ebay::EbaySim::new(ebay);
+        sim
     }
 
     /// Serves on 127.0.0.1:`port` (0: any free port).
@@ -106,6 +121,8 @@ impl Sim {
             .route("/admin/orders", post(state::admin_set_orders))
             .merge(orders::routes())
             .with_state(self.clone())
+            .merge(self.amazon.router())
+            .merge(self.ebay.router())
     }
 
     /// Sells from the simulator's own stock on the configured schedule, until stopped.

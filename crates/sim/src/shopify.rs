@@ -102,7 +102,7 @@ fn check_token(state: &SimState, headers: &HeaderMap) -> Option<Response> {
 }
 
 /// Headers go out, then the body fails: the client sees the connection close mid-answer.
-fn dropped_connection() -> Response {
+pub(crate) fn dropped_connection() -> Response {
     let failing = futures_util::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop"))
     });

@@ -100,15 +100,55 @@ fn check_shop(shop: Option<&str>) -> Result<String> {
     if ok { Ok(shop.to_string()) } else { Err(SyncError::Invalid(format!("invalid shop domain '{shop}'"))) }
 }
 
+/// Amazon seller and marketplace ids: upper-case letters and digits (A2EUQ1WTGCTBG2,
+/// ATVPDKIKX0DER).
+fn check_amazon_id(value: Option<&str>, flag: &str) -> Result<String> {
+    let value = value.ok_or_else(|| SyncError::Invalid(format!("an amazon channel needs {flag}")))?;
+    let ok = !value.is_empty() && value.len() <= 32 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(SyncError::Invalid(format!("invalid {} '{value}': use upper-case letters and digits", flag.split(' ').next().unwrap_or(flag))))
+    }
+}
+
+/// The secrets a channel of this kind cannot work without.
+pub fn required_secrets(kind: ChannelKind) -> &'static [&'static str] {
+    match kind {
+        ChannelKind::Shopify => &[SHOPIFY_TOKEN],
+        ChannelKind::Amazon => &[LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN],
+        ChannelKind::Ebay => &[EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN],
+    }
+}
+
 /// Adds a channel and stores its secrets. All or nothing: a secret that cannot be stored rolls
 /// the channel back.
 pub fn add_channel(conn: &Connection, secrets: &Secrets, new: &NewChannel, keys: &[(&str, Secret)]) -> Result<()> {
     check_channel_name(&new.name)?;
     check_endpoint(&new.endpoint)?;
-    let shop = match new.kind {
-        ChannelKind::Shopify => Some(check_shop(new.shop.as_deref())?),
-        other => return Err(SyncError::UnsupportedKind(other.as_str().to_string())),
+    let (shop, seller_id, marketplace_id) = match new.kind {
+        ChannelKind::Shopify => (Some(check_shop(new.shop.as_deref())?), None, None),
+        ChannelKind::Amazon => {
+            let seller = check_amazon_id(new.seller_id.as_deref(), "--seller-id ID")?;
+            let marketplace = check_amazon_id(new.marketplace_id.as_deref(), "--marketplace ID")?;
+            (None, Some(seller), Some(marketplace))
+        }
+        ChannelKind::Ebay => (None, None, None),
     };
+    if new.kind != ChannelKind::Shopify && new.shop.is_some() {
+        return Err(SyncError::Invalid(format!("--shop is for shopify channels, not {}", new.kind.as_str())));
+    }
+    if new.kind != ChannelKind::Amazon && (new.seller_id.is_some() || new.marketplace_id.is_some()) {
+        return Err(SyncError::Invalid(format!(
+            "--seller-id and --marketplace are for amazon channels, not {}",
+            new.kind.as_str()
+        )));
+    }
+    for name in required_secrets(new.kind) {
+        if !keys.iter().any(|(k, _)| k == name) {
+            return Err(SyncError::Credentials(format!("missing secret '{name}' for a {} channel", new.kind.as_str())));
+        }
+    }
     let tx = immediate(conn)?;
     if channel_kind(&tx, &new.name)?.is_some() {
         return Err(SyncError::ChannelExists(new.name.clone()));
@@ -116,7 +156,7 @@ pub fn add_channel(conn: &Connection, secrets: &Secrets, new: &NewChannel, keys:
     tx.execute(
         "INSERT INTO channels (name, kind, endpoint, shop, seller_id, marketplace_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![new.name, new.kind.as_str(), new.endpoint, shop, new.seller_id, new.marketplace_id, now()],
+        params![new.name, new.kind.as_str(), new.endpoint, shop, seller_id, marketplace_id, now()],
     )?;
     tx.execute("INSERT INTO allocation_rules (channel) VALUES (?1)", [&new.name])?;
     tx.execute("INSERT INTO channel_metrics (channel) VALUES (?1)", [&new.name])?;
@@ -282,8 +322,36 @@ fn check_mapping(conn: &Connection, kind: ChannelKind, mapping: &Mapping) -> std
             check_gid(&mapping.remote_item, "InventoryItem")?;
             check_gid(mapping.remote_location.as_deref().unwrap_or_default(), "Location")
         }
-        other => Err(format!("{} mappings are not supported yet", other.as_str())),
+        ChannelKind::Amazon => {
+            if mapping.location.is_some() || mapping.remote_location.is_some() {
+                return Err("an amazon mapping has no location".into());
+            }
+            check_remote_sku(&mapping.remote_item, "seller_sku", AMAZON_MAX_SKU)
+        }
+        ChannelKind::Ebay => {
+            if mapping.location.is_some() {
+                return Err("an ebay mapping has no location".into());
+            }
+            check_remote_sku(&mapping.remote_item, "sku", EBAY_MAX_SKU)?;
+            match mapping.remote_location.as_deref() {
+                Some(offer) if offer.is_empty() || offer.len() > 20 || !offer.bytes().all(|b| b.is_ascii_digit()) => {
+                    Err(format!("offer_id '{offer}' must be digits (or empty, to look it up by SKU)"))
+                }
+                _ => Ok(()),
+            }
+        }
     }
+}
+
+/// Amazon seller SKUs are at most 40 characters; eBay SKUs at most 50.
+const AMAZON_MAX_SKU: usize = 40;
+const EBAY_MAX_SKU: usize = 50;
+
+fn check_remote_sku(value: &str, what: &str, max: usize) -> std::result::Result<(), String> {
+    if value.is_empty() || value.chars().count() > max || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(format!("{what} '{value}' must be 1 to {max} characters without spaces"));
+    }
+    Ok(())
 }
 
 /// Adds or replaces one mapping and queues the listing's first push.
@@ -395,11 +463,18 @@ fn read_mappings_csv(path: &Path, kind: ChannelKind) -> Result<Vec<(u64, Mapping
             return Err(SyncError::CsvFormat(format!("more than {MAX_IMPORT_ROWS} rows; split the file")));
         }
         let field = |i: usize| record.get(i).unwrap_or_default().to_string();
-        let mapping = Mapping {
-            sku: field(0),
-            location: Some(field(1)).filter(|s| !s.is_empty() && kind == ChannelKind::Shopify),
-            remote_item: field(2),
-            remote_location: Some(field(3)).filter(|s| !s.is_empty()),
+        let mapping = match kind {
+            ChannelKind::Shopify => Mapping {
+                sku: field(0),
+                location: Some(field(1)).filter(|s| !s.is_empty()),
+                remote_item: field(2),
+                remote_location: Some(field(3)).filter(|s| !s.is_empty()),
+            },
+            ChannelKind::Amazon => Mapping { sku: field(0), location: None, remote_item: field(1), remote_location: None },
+            // eBay's SKU is ours; the offer id may be empty (looked up by SKU at push time).
+            ChannelKind::Ebay => {
+                Mapping { sku: field(0), location: None, remote_item: field(0), remote_location: Some(field(1)).filter(|s| !s.is_empty()) }
+            }
         };
         out.push((line, mapping));
     }
@@ -412,3 +487,9 @@ fn read_mappings_csv(path: &Path, kind: ChannelKind) -> Result<Vec<(u64, Mapping
 /// The channel's secret names, as `channel add` stores them.
 pub const SHOPIFY_TOKEN: &str = "access_token";
 pub const SHOPIFY_WEBHOOK_SECRET: &str = "webhook_secret";
+pub const LWA_CLIENT_ID: &str = "lwa_client_id";
+pub const LWA_CLIENT_SECRET: &str = "lwa_client_secret";
+pub const LWA_REFRESH_TOKEN: &str = "lwa_refresh_token";
+pub const EBAY_CLIENT_ID: &str = "ebay_client_id";
+pub const EBAY_CLIENT_SECRET: &str = "ebay_client_secret";
+pub const EBAY_REFRESH_TOKEN: &str = "ebay_refresh_token";

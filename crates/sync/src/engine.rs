@@ -4,13 +4,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use shelfsync_channels::amazon::{AmazonClient, AmazonConfig};
+use shelfsync_channels::ebay::{EbayClient, EbayConfig};
 use shelfsync_channels::shopify::{ShopifyClient, ShopifyConfig};
-use shelfsync_channels::{ChannelKind, Timeouts};
+use shelfsync_channels::{
+    Answer, Channel, ChannelError, ChannelKind, Limits, PushOutcome, PushRequest, RemoteListing, Timeouts,
+};
 use shelfsync_store::Store;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::config::{self, ChannelRecord, SHOPIFY_TOKEN};
+use crate::config::{
+    self, ChannelRecord, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
+    LWA_REFRESH_TOKEN, SHOPIFY_TOKEN,
+};
 use crate::credentials::Secrets;
 use crate::lease::{self, Lease};
 use crate::worker::{Mode, Worker, WorkerConfig, WorkerSummary};
@@ -27,6 +34,91 @@ pub struct EngineConfig {
     /// This engine's name in the lease (host and process id by default).
     pub holder: String,
     pub timeouts: Timeouts,
+    pub tuning: ChannelTuning,
+}
+
+/// Per-channel-kind pacing: the documented defaults, lowered in tests and benchmarks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChannelTuning {
+    /// Amazon patchListingsItem token bucket (5/s, burst 5).
+    pub amazon_patch_rate: f64,
+    pub amazon_patch_burst: f64,
+    /// eBay's per-second budget: the daily call quota spread evenly.
+    pub ebay_calls_per_second: f64,
+    pub ebay_burst: f64,
+    pub ebay_revisions_per_day: u32,
+}
+
+impl Default for ChannelTuning {
+    fn default() -> Self {
+        ChannelTuning {
+            amazon_patch_rate: shelfsync_channels::amazon::PATCH_RATE,
+            amazon_patch_burst: shelfsync_channels::amazon::PATCH_BURST,
+            ebay_calls_per_second: shelfsync_channels::ebay::DAILY_CALLS / 86_400.0,
+            ebay_burst: 5.0,
+            ebay_revisions_per_day: shelfsync_channels::ebay::REVISIONS_PER_DAY,
+        }
+    }
+}
+
+/// Any channel client, so one worker type serves every kind.
+pub enum AnyClient {
+    Shopify(ShopifyClient),
+    Amazon(AmazonClient),
+    Ebay(EbayClient),
+}
+
+impl Channel for AnyClient {
+    fn kind(&self) -> ChannelKind {
+        match self {
+            AnyClient::Shopify(c) => c.kind(),
+            AnyClient::Amazon(c) => c.kind(),
+            AnyClient::Ebay(c) => c.kind(),
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        match self {
+            AnyClient::Shopify(c) => c.limits(),
+            AnyClient::Amazon(c) => c.limits(),
+            AnyClient::Ebay(c) => c.limits(),
+        }
+    }
+
+    fn push_cost(&self, entries: usize) -> f64 {
+        match self {
+            AnyClient::Shopify(c) => c.push_cost(entries),
+            AnyClient::Amazon(c) => c.push_cost(entries),
+            AnyClient::Ebay(c) => c.push_cost(entries),
+        }
+    }
+
+    fn read_cost(&self, entries: usize) -> f64 {
+        match self {
+            AnyClient::Shopify(c) => c.read_cost(entries),
+            AnyClient::Amazon(c) => c.read_cost(entries),
+            AnyClient::Ebay(c) => c.read_cost(entries),
+        }
+    }
+
+    async fn push(&self, request: PushRequest<'_>) -> std::result::Result<Answer<PushOutcome>, ChannelError> {
+        match self {
+            AnyClient::Shopify(c) => c.push(request).await,
+            AnyClient::Amazon(c) => c.push(request).await,
+            AnyClient::Ebay(c) => c.push(request).await,
+        }
+    }
+
+    async fn read_levels(
+        &self,
+        listings: &[RemoteListing],
+    ) -> std::result::Result<Answer<Vec<Option<i64>>>, ChannelError> {
+        match self {
+            AnyClient::Shopify(c) => c.read_levels(listings).await,
+            AnyClient::Amazon(c) => c.read_levels(listings).await,
+            AnyClient::Ebay(c) => c.read_levels(listings).await,
+        }
+    }
 }
 
 impl Default for EngineConfig {
@@ -37,6 +129,7 @@ impl Default for EngineConfig {
             lease_wait: Duration::from_secs(60),
             holder: format!("{}:{}", host_name(), std::process::id()),
             timeouts: Timeouts::default(),
+            tuning: ChannelTuning::default(),
         }
     }
 }
@@ -144,19 +237,58 @@ impl Engine {
         Ok(report)
     }
 
-    fn start_worker(&self, channel: &ChannelRecord, index: u64) -> Result<Worker<ShopifyClient>> {
-        if ChannelKind::parse(&channel.kind) != Some(ChannelKind::Shopify) {
-            return Err(SyncError::UnsupportedKind(channel.kind.clone()));
-        }
-        let token = self
+    fn secret(&self, channel: &ChannelRecord, name: &str) -> Result<String> {
+        Ok(self
             .secrets
-            .get(&channel.name, SHOPIFY_TOKEN)?
-            .ok_or_else(|| SyncError::Credentials(format!("no access token stored for channel '{}'", channel.name)))?;
-        let client = ShopifyClient::new(ShopifyConfig {
-            endpoint: channel.endpoint.clone(),
-            access_token: token.expose().to_string(),
-            timeouts: self.config.timeouts,
-        })?;
+            .get(&channel.name, name)?
+            .ok_or_else(|| SyncError::Credentials(format!("no {name} stored for channel '{}'", channel.name)))?
+            .expose()
+            .to_string())
+    }
+
+    /// The client for one channel record, from its stored secrets.
+    pub fn client(&self, channel: &ChannelRecord) -> Result<AnyClient> {
+        let timeouts = self.config.timeouts;
+        let tuning = self.config.tuning;
+        Ok(match ChannelKind::parse(&channel.kind) {
+            Some(ChannelKind::Shopify) => AnyClient::Shopify(ShopifyClient::new(ShopifyConfig {
+                endpoint: channel.endpoint.clone(),
+                access_token: self.secret(channel, SHOPIFY_TOKEN)?,
+                timeouts,
+            })?),
+            Some(ChannelKind::Amazon) => {
+                let mut config = AmazonConfig::new(
+                    &channel.endpoint,
+                    channel.seller_id.as_deref().unwrap_or_default(),
+                    channel.marketplace_id.as_deref().unwrap_or_default(),
+                    &self.secret(channel, LWA_CLIENT_ID)?,
+                    &self.secret(channel, LWA_CLIENT_SECRET)?,
+                    &self.secret(channel, LWA_REFRESH_TOKEN)?,
+                );
+                config.timeouts = timeouts;
+                config.patch_rate = tuning.amazon_patch_rate;
+                config.patch_burst = tuning.amazon_patch_burst;
+                AnyClient::Amazon(AmazonClient::new(config)?)
+            }
+            Some(ChannelKind::Ebay) => {
+                let mut config = EbayConfig::new(
+                    &channel.endpoint,
+                    &self.secret(channel, EBAY_CLIENT_ID)?,
+                    &self.secret(channel, EBAY_CLIENT_SECRET)?,
+                    &self.secret(channel, EBAY_REFRESH_TOKEN)?,
+                );
+                config.timeouts = timeouts;
+                config.calls_per_second = tuning.ebay_calls_per_second;
+                config.burst = tuning.ebay_burst;
+                config.revisions_per_day = tuning.ebay_revisions_per_day;
+                AnyClient::Ebay(EbayClient::new(config)?)
+            }
+            None => return Err(SyncError::UnsupportedKind(channel.kind.clone())),
+        })
+    }
+
+    fn start_worker(&self, channel: &ChannelRecord, index: u64) -> Result<Worker<AnyClient>> {
+        let client = self.client(channel)?;
         let mut worker_config = self.config.worker;
         worker_config.seed = worker_config.seed.wrapping_add(index);
         Ok(Worker::new(channel.name.clone(), client, Store::open(&self.db_path)?, worker_config))

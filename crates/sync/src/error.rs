@@ -16,7 +16,7 @@ pub enum SyncError {
     ChannelExists(String),
     #[error("invalid channel name '{0}': use 1 to 64 letters, digits, '-', '_' or '.'")]
     InvalidChannelName(String),
-    #[error("channel kind '{0}' is not supported yet (the engine has a Shopify client; Amazon and eBay come next)")]
+    #[error("unknown channel kind '{0}': use shopify, amazon or ebay")]
     UnsupportedKind(String),
     #[error("{0}")]
     Invalid(String),

@@ -27,6 +27,6 @@ pub mod queue;
 pub mod report;
 pub mod worker;
 
-pub use engine::{Engine, EngineConfig, RunReport, run_blocking};
+pub use engine::{AnyClient, ChannelTuning, Engine, EngineConfig, RunReport, run_blocking};
 pub use error::{Result, SyncError};
 pub use worker::{Mode, WorkerConfig, WorkerSummary};

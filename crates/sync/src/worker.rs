@@ -43,6 +43,8 @@ pub struct WorkerConfig {
     /// In `Once` mode, offline probes before giving up on the channel for this run.
     pub once_offline_probes: u32,
     pub seed: u64,
+    /// How soon a row a channel limit held back (eBay's revision cap) is looked at again.
+    pub deferred_retry: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -56,6 +58,7 @@ impl Default for WorkerConfig {
             once_wait_limit: Duration::from_secs(30),
             once_offline_probes: 3,
             seed: 0,
+            deferred_retry: Duration::from_secs(300),
         }
     }
 }
@@ -87,8 +90,13 @@ pub struct Worker<C: Channel> {
     config: WorkerConfig,
     rng: StdRng,
     offline_probes: u32,
+    /// Set by a throttle whose wait is long (a spent daily quota).
+    long_pause: Option<Duration>,
     summary: WorkerSummary,
 }
+
+/// Throttle waits longer than this are quota resets, not bursts.
+const LONG_THROTTLE: Duration = Duration::from_secs(60);
 
 impl<C: Channel> Worker<C> {
     pub fn new(channel: String, client: C, store: Store, config: WorkerConfig) -> Worker<C> {
@@ -101,6 +109,7 @@ impl<C: Channel> Worker<C> {
             rng: StdRng::seed_from_u64(config.seed),
             config,
             offline_probes: 0,
+            long_pause: None,
         }
     }
 
@@ -108,6 +117,16 @@ impl<C: Channel> Worker<C> {
         queue::prune(self.store.connection(), &self.channel)?;
         while !*stop.borrow() {
             let progress = self.step().await?;
+            if let Some(pause) = self.long_pause.take() {
+                if mode == Mode::Once {
+                    break;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(pause.min(self.config.idle_poll * 50)) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
             let wait = match progress {
                 Progress::Sent => continue,
                 Progress::Offline if mode == Mode::Once && self.offline_probes >= self.config.once_offline_probes => {
@@ -175,6 +194,7 @@ impl<C: Channel> Worker<C> {
                 match answer.value {
                     PushOutcome::Applied => self.acknowledge(&group)?,
                     PushOutcome::Rejected(rejections) => self.handle_rejections(&group, rejections).await?,
+                    PushOutcome::Partial(rejections) => self.handle_partial(&group, rejections).await?,
                 }
                 Ok(Progress::Sent)
             }
@@ -220,9 +240,21 @@ impl<C: Channel> Worker<C> {
             ChannelError::Throttled { retry_after, rate } => {
                 // Not a failure: nothing applied, the same request goes again once the bucket
                 // (or Retry-After) allows.
-                self.bucket.throttled(rate.as_ref(), retry_after, Instant::now());
                 queue::count_throttle(conn, &self.channel)?;
                 self.summary.throttled += 1;
+                if let Some(wait) = retry_after.filter(|w| *w > LONG_THROTTLE) {
+                    // A spent daily quota (eBay 429 errorId 2001): the rows wait for the reset
+                    // and say so; no attempt burns, and a one-shot run ends here.
+                    let message = format!("{message}: the channel's quota is spent; waiting {} s for its reset", wait.as_secs());
+                    let mut failure = self.failure(group, "quota", &message);
+                    failure.burn_attempt = false;
+                    failure.keep_group = true;
+                    failure.delay = wait;
+                    queue::fail(self.store.connection(), &self.channel, group, &ids, &failure)?;
+                    self.long_pause = Some(wait);
+                    return Ok(Progress::Offline);
+                }
+                self.bucket.throttled(rate.as_ref(), retry_after, Instant::now());
                 Ok(Progress::Sent)
             }
             ChannelError::Offline(_) => {
@@ -278,6 +310,32 @@ impl<C: Channel> Worker<C> {
         queue::release(self.store.connection(), &untouched)
     }
 
+    /// Some entries failed on their own (eBay 207): every row not named applied and is
+    /// acknowledged now (never sent again); the named ones get what their refusal calls for.
+    async fn handle_partial(&mut self, group: &Group, rejections: Vec<Rejection>) -> Result<()> {
+        let named = |i: usize| rejections.iter().any(|r| r.index == Some(i));
+        let applied = Group {
+            key: group.key.clone(),
+            rows: (0..group.rows.len()).filter(|&i| !named(i)).map(|i| group.rows[i].clone()).collect(),
+        };
+        if !applied.rows.is_empty() {
+            self.acknowledge(&applied)?;
+        }
+        self.summary.failures += 1;
+        let mut by_kind: Vec<(Rejection, Vec<usize>)> = Vec::new();
+        for rejection in rejections.into_iter().filter(|r| r.index.is_some_and(|i| i < group.rows.len())) {
+            let i = rejection.index.unwrap_or_default();
+            match by_kind.iter_mut().find(|(k, _)| k.kind == rejection.kind && k.code == rejection.code) {
+                Some((_, rows)) => rows.push(i),
+                None => by_kind.push((rejection, vec![i])),
+            }
+        }
+        for (rejection, rows) in by_kind {
+            self.handle_rejected_rows(group, &rejection, &rows).await?;
+        }
+        Ok(())
+    }
+
     async fn handle_rejected_rows(&mut self, group: &Group, rejection: &Rejection, rows: &[usize]) -> Result<()> {
         let ids: Vec<i64> = rows.iter().map(|&i| group.rows[i].listing_id).collect();
         let message = format!("{}: {}", rejection.code, rejection.message);
@@ -294,6 +352,12 @@ impl<C: Channel> Worker<C> {
             RejectionKind::NewKeyNeeded => {
                 let mut failure = self.failure(group, "new key", &message);
                 failure.delay = Duration::ZERO;
+                queue::fail(self.store.connection(), &self.channel, group, &ids, &failure).map(drop)
+            }
+            RejectionKind::Deferred => {
+                let mut failure = self.failure(group, "deferred", &message);
+                failure.burn_attempt = false;
+                failure.delay = self.config.deferred_retry;
                 queue::fail(self.store.connection(), &self.channel, group, &ids, &failure).map(drop)
             }
             RejectionKind::Temporary => {

@@ -116,11 +116,13 @@ pub fn fast_config(seed: u64) -> EngineConfig {
             once_wait_limit: Duration::from_secs(2),
             once_offline_probes: 3,
             seed,
+            deferred_retry: Duration::from_millis(50),
         },
         lease_ttl: Duration::from_secs(2),
         lease_wait: Duration::from_secs(5),
         holder: format!("test-{seed}"),
         timeouts: Timeouts { connect: Duration::from_millis(500), request: Duration::from_millis(400) },
+        tuning: shelfsync_sync::ChannelTuning::default(),
     }
 }
 

@@ -1,0 +1,637 @@
+//! Amazon SP-API, as the sync engine uses it: the LWA token endpoint, `patchListingsItem`
+//! (HTTP 200 with `ACCEPTED` or `INVALID` and issues), `getListingsItem` and
+//! `searchListingsItems` with `fulfillmentAvailability`, per-operation token buckets answering
+//! 429 `QuotaExceeded`, `x-amzn-RateLimit-Limit`, expiring access tokens, its own stock sold
+//! by its own orders, and seeded faults (INVALID, silent drops of ACCEPTED updates, 429, and
+//! the transport faults of [`Faults`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Json;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::faults::{Fault, Faults};
+use crate::shopify::dropped_connection;
+
+#[derive(Clone, Debug)]
+pub struct AmazonSimConfig {
+    pub seed: u64,
+    pub seller_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
+    /// Access-token lifetime (Amazon: 3,600 s).
+    pub token_ttl: Duration,
+    /// patchListingsItem bucket (5/s, burst 5) and the value sent in `x-amzn-RateLimit-Limit`.
+    pub patch_rate: f64,
+    pub patch_burst: f64,
+    pub search_rate: f64,
+    pub search_burst: f64,
+    /// Unknown SKUs get INVALID (a listing must exist before its quantity is patched).
+    pub strict_skus: bool,
+}
+
+impl Default for AmazonSimConfig {
+    fn default() -> Self {
+        AmazonSimConfig {
+            seed: 1,
+            seller_id: "A2SELLER0TEST".into(),
+            client_id: "amzn1.application-oa2-client.test".into(),
+            client_secret: "lwa-secret".into(),
+            refresh_token: "Atzr|test-refresh".into(),
+            token_ttl: Duration::from_secs(3600),
+            patch_rate: 5.0,
+            patch_burst: 5.0,
+            search_rate: 5.0,
+            search_burst: 5.0,
+            strict_skus: true,
+        }
+    }
+}
+
+/// Amazon-only faults, drawn after the transport faults of [`Faults`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AmazonFaults {
+    /// A valid patch answered `INVALID` with an ERROR issue (HTTP 200).
+    pub invalid: f64,
+    /// `ACCEPTED`, but the quantity never changes (the known silent drop).
+    pub silent_drop: f64,
+    /// HTTP 429 QuotaExceeded although the bucket had room (the per-application limit).
+    pub quota_exceeded: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AmazonStats {
+    pub requests: u64,
+    pub token_requests: u64,
+    pub expired_token_refusals: u64,
+    pub patches: u64,
+    pub accepted: u64,
+    pub invalid: u64,
+    pub silent_drops: u64,
+    pub too_many_requests: u64,
+    pub server_errors: u64,
+    pub drops: u64,
+    pub timeouts: u64,
+    pub searches: u64,
+    pub orders: u64,
+    pub units_sold: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AmazonListing {
+    pub sku: String,
+    /// The top-level `fulfillmentAvailability` quantity (what buyers see).
+    pub quantity: i64,
+    pub sold: i64,
+}
+
+/// One accepted patch that applied, in order (for convergence checkers).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AmazonApplied {
+    pub sku: String,
+    pub quantity: i64,
+    pub at_ms: u64,
+}
+
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(rate: f64, burst: f64) -> Bucket {
+        Bucket { rate, burst, tokens: burst, at: Instant::now() }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
+        self.at = now;
+        // A hair of slack for timer jitter between two honest token buckets.
+        if self.tokens >= 0.98 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+pub struct AmazonState {
+    pub config: AmazonSimConfig,
+    pub faults: Faults,
+    pub amazon_faults: AmazonFaults,
+    rng: StdRng,
+    tokens: HashMap<String, Instant>,
+    token_serial: u64,
+    patch_bucket: Bucket,
+    search_bucket: Bucket,
+    pub listings: BTreeMap<String, (i64, i64)>,
+    pub log: Vec<AmazonApplied>,
+    pub stats: AmazonStats,
+    started: Instant,
+}
+
+impl AmazonState {
+    fn new(config: AmazonSimConfig) -> AmazonState {
+        AmazonState {
+            faults: Faults::none(),
+            amazon_faults: AmazonFaults::default(),
+            rng: StdRng::seed_from_u64(config.seed ^ 0xA11A_2025),
+            tokens: HashMap::new(),
+            token_serial: 0,
+            patch_bucket: Bucket::new(config.patch_rate, config.patch_burst),
+            search_bucket: Bucket::new(config.search_rate, config.search_burst),
+            listings: BTreeMap::new(),
+            log: Vec::new(),
+            stats: AmazonStats::default(),
+            started: Instant::now(),
+            config,
+        }
+    }
+
+    pub fn quantity(&self, sku: &str) -> Option<i64> {
+        self.listings.get(sku).map(|l| l.0)
+    }
+
+    pub fn listings(&self) -> Vec<AmazonListing> {
+        self.listings.iter().map(|(sku, (q, sold))| AmazonListing { sku: sku.clone(), quantity: *q, sold: *sold }).collect()
+    }
+
+    pub fn state_json(&self) -> Value {
+        json!({ "listings": self.listings(), "stats": self.stats, "faults": self.faults, "amazon_faults": self.amazon_faults })
+    }
+
+    fn issue_token(&mut self) -> String {
+        self.token_serial += 1;
+        let token = format!("Atza|sim-{}-{}", self.config.seed, self.token_serial);
+        self.tokens.insert(token.clone(), Instant::now() + self.config.token_ttl);
+        token
+    }
+
+    /// None: the token is good. Some: the refusal to send.
+    fn check_token(&mut self, headers: &HeaderMap) -> Option<Response> {
+        let given = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        match self.tokens.get(given) {
+            Some(until) if Instant::now() < *until => None,
+            Some(_) => {
+                self.stats.expired_token_refusals += 1;
+                Some(error_list(StatusCode::FORBIDDEN, "Unauthorized", "The access token you provided has expired."))
+            }
+            None => Some(error_list(StatusCode::FORBIDDEN, "Unauthorized", "Access to requested resource is denied.")),
+        }
+    }
+
+    fn sell(&mut self, sku: &str, qty: i64) -> i64 {
+        let Some((level, sold)) = self.listings.get_mut(sku) else { return 0 };
+        let n = qty.clamp(0, (*level).max(0));
+        *level -= n;
+        *sold += n;
+        if n > 0 {
+            self.stats.orders += 1;
+            self.stats.units_sold += n;
+        }
+        n
+    }
+}
+
+fn error_list(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "errors": [{ "code": code, "message": message, "details": "" }] }))).into_response()
+}
+
+#[derive(Clone)]
+pub struct AmazonSim {
+    pub(crate) state: Arc<Mutex<AmazonState>>,
+}
+
+impl AmazonSim {
+    pub fn new(config: AmazonSimConfig) -> AmazonSim {
+        AmazonSim { state: Arc::new(Mutex::new(AmazonState::new(config))) }
+    }
+
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut AmazonState) -> T) -> T {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut state)
+    }
+
+    pub fn inspect<T>(&self, f: impl FnOnce(&AmazonState) -> T) -> T {
+        self.with(|s| f(s))
+    }
+
+    pub fn set_listing(&self, sku: &str, quantity: i64) {
+        self.with(|s| {
+            s.listings.entry(sku.to_string()).or_insert((0, 0)).0 = quantity;
+        });
+    }
+
+    pub fn sell(&self, sku: &str, qty: i64) -> i64 {
+        self.with(|s| s.sell(sku, qty))
+    }
+
+    /// Forgets a listing: patches of it come back INVALID (strict SKUs).
+    pub fn with_listing_removed(&self, sku: &str) {
+        self.with(|s| {
+            s.listings.remove(sku);
+        });
+    }
+
+    pub fn set_faults(&self, faults: Faults, amazon: AmazonFaults) {
+        self.with(|s| {
+            s.faults = faults;
+            s.amazon_faults = amazon;
+        });
+    }
+
+    /// Every access token issued so far expires now.
+    pub fn expire_tokens(&self) {
+        self.with(|s| {
+            let past = Instant::now() - Duration::from_millis(1);
+            for until in s.tokens.values_mut() {
+                *until = past;
+            }
+        });
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/auth/o2/token", post(token))
+            .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_item).get(get_item))
+            .route("/listings/2021-08-01/items/{seller}", get(search_items))
+            .route("/amazon/admin/state", get(admin_state))
+            .route("/amazon/admin/faults", post(admin_faults))
+            .route("/amazon/admin/listings", post(admin_listings))
+            .route("/amazon/admin/sell", post(admin_sell))
+            .with_state(self.clone())
+    }
+}
+
+fn form_value(body: &str, key: &str) -> Option<String> {
+    body.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| percent_decode(v))
+    })
+}
+
+pub(crate) fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn token(State(sim): State<AmazonSim>, body: Bytes) -> Response {
+    let body = String::from_utf8_lossy(&body).to_string();
+    sim.with(|s| {
+        s.stats.token_requests += 1;
+        let grant = form_value(&body, "grant_type");
+        let good = grant.as_deref() == Some("refresh_token")
+            && form_value(&body, "refresh_token").as_deref() == Some(s.config.refresh_token.as_str())
+            && form_value(&body, "client_id").as_deref() == Some(s.config.client_id.as_str())
+            && form_value(&body, "client_secret").as_deref() == Some(s.config.client_secret.as_str());
+        if !good {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": "invalid_grant", "error_description": "The request has an invalid grant parameter : refresh_token" })),
+            )
+                .into_response();
+        }
+        let token = s.issue_token();
+        Json(json!({
+            "access_token": token,
+            "refresh_token": s.config.refresh_token,
+            "token_type": "bearer",
+            "expires_in": s.config.token_ttl.as_secs().max(1),
+        }))
+        .into_response()
+    })
+}
+
+#[derive(Deserialize)]
+struct ItemQuery {
+    #[serde(rename = "marketplaceIds", default)]
+    marketplace_ids: Option<String>,
+}
+
+/// The answer for one patch body: (status, issues) with issues in the spec's `Issue` shape.
+fn validate_patch(body: &Value) -> Result<i64, Value> {
+    let invalid = |code: &str, message: &str, attribute: &str| {
+        json!({ "code": code, "message": message, "severity": "ERROR", "attributeNames": [attribute], "categories": ["INVALID_ATTRIBUTE"] })
+    };
+    if body.get("productType").and_then(Value::as_str).is_none() {
+        return Err(invalid("90000900", "The attributes are invalid.", "productType"));
+    }
+    let Some([patch]) = body.get("patches").and_then(Value::as_array).map(Vec::as_slice) else {
+        return Err(invalid("90000900", "The attributes are invalid.", "patches"));
+    };
+    let path = patch.get("path").and_then(Value::as_str).unwrap_or_default();
+    if path != "/attributes/fulfillment_availability" {
+        let name = path.trim_start_matches("/attributes/");
+        return Err(invalid("90000900", "The attributes are invalid.", name));
+    }
+    let op = patch.get("op").and_then(Value::as_str).unwrap_or_default();
+    if !matches!(op, "add" | "replace" | "merge") {
+        return Err(invalid("90000900", "The attributes are invalid.", "fulfillment_availability"));
+    }
+    let Some(values) = patch.get("value").and_then(Value::as_array) else {
+        return Err(invalid("4000001", "'fulfillment_availability' does not have enough values.", "fulfillment_availability"));
+    };
+    let default = values.iter().find(|v| v.get("fulfillment_channel_code").and_then(Value::as_str) == Some("DEFAULT"));
+    let Some(quantity) = default.and_then(|v| v.get("quantity")).and_then(Value::as_i64) else {
+        return Err(invalid("4000001", "'fulfillment_availability' does not have enough values.", "fulfillment_availability"));
+    };
+    if quantity < 0 {
+        return Err(invalid("4000003", "The value for 'quantity' must be 0 or more.", "fulfillment_availability"));
+    }
+    Ok(quantity)
+}
+
+fn submission(sku: &str, status: &str, serial: u64, issues: Vec<Value>) -> Value {
+    json!({ "sku": sku, "status": status, "submissionId": format!("sim-{serial:08x}"), "issues": issues })
+}
+
+/// Transport faults shared with the Shopify endpoint. `Ok(fault)` lets the request go on.
+fn transport(sim: &AmazonSim) -> Result<Fault, Response> {
+    let fault = sim.with(|s| {
+        s.stats.requests += 1;
+        s.faults.draw(&mut s.rng)
+    });
+    match fault {
+        Fault::ServerError => {
+            sim.with(|s| s.stats.server_errors += 1);
+            Err(error_list(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", "Service temporarily unavailable."))
+        }
+        Fault::TooManyRequests(_) | Fault::Throttle => {
+            sim.with(|s| s.stats.too_many_requests += 1);
+            Err(quota_exceeded(None))
+        }
+        Fault::DropBeforeApply => {
+            sim.with(|s| s.stats.drops += 1);
+            Err(dropped_connection())
+        }
+        other => Ok(other),
+    }
+}
+
+fn quota_exceeded(rate: Option<f64>) -> Response {
+    let mut response =
+        error_list(StatusCode::TOO_MANY_REQUESTS, "QuotaExceeded", "You exceeded your quota for the requested resource.");
+    if let Some(rate) = rate
+        && let Ok(v) = format!("{rate:.1}").parse()
+    {
+        response.headers_mut().insert("x-amzn-ratelimit-limit", v);
+    }
+    response
+}
+
+async fn after_apply(sim: &AmazonSim, fault: Fault, response: Response) -> Response {
+    match fault {
+        Fault::TimeoutAfterApply(hold) => {
+            sim.with(|s| s.stats.timeouts += 1);
+            tokio::time::sleep(hold).await;
+            response
+        }
+        Fault::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            response
+        }
+        Fault::DropAfterApply => {
+            sim.with(|s| s.stats.drops += 1);
+            dropped_connection()
+        }
+        _ => response,
+    }
+}
+
+fn with_rate(mut response: Response, rate: f64) -> Response {
+    if let Ok(v) = format!("{rate:.1}").parse() {
+        response.headers_mut().insert("x-amzn-ratelimit-limit", v);
+    }
+    response
+}
+
+async fn patch_item(
+    State(sim): State<AmazonSim>,
+    Path((seller, sku)): Path<(String, String)>,
+    Query(query): Query<ItemQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    let fault = match transport(&sim) {
+        Ok(fault) => fault,
+        Err(response) => return response,
+    };
+    let answer = sim.with(|s| -> Result<(Value, f64), Response> {
+        if !s.patch_bucket.take() {
+            s.stats.too_many_requests += 1;
+            return Err(quota_exceeded(Some(s.config.patch_rate)));
+        }
+        if s.rng.random::<f64>() < s.amazon_faults.quota_exceeded {
+            s.stats.too_many_requests += 1;
+            return Err(quota_exceeded(Some(s.config.patch_rate)));
+        }
+        if seller != s.config.seller_id || query.marketplace_ids.as_deref().is_none_or(str::is_empty) {
+            return Err(error_list(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Invalid parameters provided."));
+        }
+        let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+            return Err(error_list(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Invalid input"));
+        };
+        s.stats.patches += 1;
+        let serial = s.stats.patches;
+        let rate = s.config.patch_rate;
+        let known = s.listings.contains_key(&sku) || !s.config.strict_skus;
+        let validated = if known {
+            validate_patch(&body)
+        } else {
+            Err(json!({ "code": "90220", "message": format!("SKU '{sku}' is not a listing of this seller."), "severity": "ERROR", "categories": ["INVALID_ATTRIBUTE"] }))
+        };
+        let validated = match validated {
+            Ok(_) if s.rng.random::<f64>() < s.amazon_faults.invalid => Err(json!({
+                "code": "8541", "message": "Simulated: the listing data conflicts with the catalogue.",
+                "severity": "ERROR", "categories": ["CONFLICTING_VALUE"]
+            })),
+            other => other,
+        };
+        match validated {
+            Err(issue) => {
+                s.stats.invalid += 1;
+                Ok((submission(&sku, "INVALID", serial, vec![issue]), rate))
+            }
+            Ok(quantity) => {
+                s.stats.accepted += 1;
+                if s.rng.random::<f64>() < s.amazon_faults.silent_drop {
+                    s.stats.silent_drops += 1;
+                } else {
+                    s.listings.entry(sku.clone()).or_insert((0, 0)).0 = quantity;
+                    let at_ms = s.started.elapsed().as_millis() as u64;
+                    s.log.push(AmazonApplied { sku: sku.clone(), quantity, at_ms });
+                }
+                Ok((submission(&sku, "ACCEPTED", serial, vec![]), rate))
+            }
+        }
+    });
+    match answer {
+        Err(response) => response,
+        Ok((value, rate)) => after_apply(&sim, fault, with_rate(Json(value).into_response(), rate)).await,
+    }
+}
+
+fn item_json(sku: &str, quantity: i64) -> Value {
+    json!({
+        "sku": sku,
+        "fulfillmentAvailability": [{ "fulfillmentChannelCode": "DEFAULT", "quantity": quantity }],
+    })
+}
+
+async fn get_item(State(sim): State<AmazonSim>, Path((_seller, sku)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    sim.with(|s| {
+        if !s.search_bucket.take() {
+            s.stats.too_many_requests += 1;
+            return quota_exceeded(Some(s.config.search_rate));
+        }
+        match s.quantity(&sku) {
+            Some(q) => Json(item_json(&sku, q)).into_response(),
+            None => error_list(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested listings item was not found."),
+        }
+    })
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    identifiers: Option<String>,
+    #[serde(rename = "pageSize", default)]
+    page_size: Option<usize>,
+}
+
+async fn search_items(
+    State(sim): State<AmazonSim>,
+    Path(_seller): Path<String>,
+    Query(query): Query<SearchQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    sim.with(|s| {
+        if !s.search_bucket.take() {
+            s.stats.too_many_requests += 1;
+            return quota_exceeded(Some(s.config.search_rate));
+        }
+        s.stats.searches += 1;
+        let skus: Vec<String> =
+            query.identifiers.unwrap_or_default().split(',').filter(|v| !v.is_empty()).map(str::to_string).collect();
+        if skus.len() > 20 || query.page_size.is_some_and(|p| p > 20) {
+            return error_list(StatusCode::BAD_REQUEST, "BAD_REQUEST", "At most 20 identifiers and pageSize 20.");
+        }
+        let items: Vec<Value> =
+            skus.iter().filter_map(|sku| s.quantity(sku).map(|q| item_json(sku, q))).collect();
+        with_rate(Json(json!({ "numberOfResults": items.len(), "pagination": {}, "items": items })).into_response(), s.config.search_rate)
+    })
+}
+
+async fn admin_state(State(sim): State<AmazonSim>) -> Json<Value> {
+    Json(sim.with(|s| s.state_json()))
+}
+
+#[derive(Deserialize)]
+struct FaultsInput {
+    #[serde(default)]
+    faults: Faults,
+    #[serde(default)]
+    amazon: AmazonFaults,
+}
+
+async fn admin_faults(State(sim): State<AmazonSim>, Json(input): Json<FaultsInput>) -> Json<Value> {
+    sim.set_faults(input.faults, input.amazon);
+    Json(json!({ "faults": input.faults, "amazon_faults": input.amazon }))
+}
+
+#[derive(Deserialize)]
+struct ListingInput {
+    sku: String,
+    quantity: i64,
+}
+
+async fn admin_listings(State(sim): State<AmazonSim>, Json(listings): Json<Vec<ListingInput>>) -> Json<Value> {
+    let count = listings.len();
+    for l in listings {
+        sim.set_listing(&l.sku, l.quantity);
+    }
+    Json(json!({ "set": count }))
+}
+
+#[derive(Deserialize)]
+struct SaleInput {
+    sku: String,
+    qty: i64,
+}
+
+async fn admin_sell(State(sim): State<AmazonSim>, Json(sale): Json<SaleInput>) -> Json<Value> {
+    Json(json!({ "sold": sim.sell(&sale.sku, sale.qty) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_path_and_missing_channel_code_are_invalid() {
+        let good = json!({"productType":"PRODUCT","patches":[{"op":"replace","path":"/attributes/fulfillment_availability","value":[{"fulfillment_channel_code":"DEFAULT","quantity":3}]}]});
+        assert_eq!(validate_patch(&good), Ok(3));
+        let camel = json!({"productType":"PRODUCT","patches":[{"op":"replace","path":"/attributes/fulfillmentAvailability","value":[{"fulfillment_channel_code":"DEFAULT","quantity":3}]}]});
+        assert_eq!(validate_patch(&camel).unwrap_err()["code"], "90000900");
+        let no_code = json!({"productType":"PRODUCT","patches":[{"op":"replace","path":"/attributes/fulfillment_availability","value":[{"quantity":3}]}]});
+        assert!(validate_patch(&no_code).is_err());
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("Atzr%7Ca%20b"), "Atzr|a b");
+    }
+}
