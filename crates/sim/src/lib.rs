@@ -219,6 +219,8 @@ pub fn run_until_ctrl_c(sim: Sim, port: u16) -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "shelfsync-sim: Shopify Admin GraphQL at {}/admin/api/2026-04/graphql.json", running.url());
         let _ = writeln!(out, "shelfsync-sim: admin at {0}/admin/state, {0}/admin/faults, {0}/admin/levels", running.url());
+        let _ = writeln!(out, "shelfsync-sim: Amazon SP-API at {0} (LWA {0}/auth/o2/token, admin {0}/amazon/admin/state)", running.url());
+        let _ = writeln!(out, "shelfsync-sim: eBay Sell Inventory at {0}/sell/inventory/v1 (admin {0}/ebay/admin/state)", running.url());
         drop(out);
         tokio::signal::ctrl_c().await?;
         running.stop().await;
