@@ -276,6 +276,7 @@ fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source)
     }
     let stamp = now();
     for id in touched {
+        settle_channel_changes(tx, id)?;
         requeue_listing(tx, id, &stamp)?;
     }
     let (webhook_at, poll_at) = match source {
@@ -351,6 +352,48 @@ fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> R
         remaining += delta;
         tx.execute("UPDATE channel_changes SET resolved_at = ?2 WHERE id = ?1", params![id, stamp])?;
     }
+    Ok(())
+}
+
+/// What the ledger alone gives a listing: its allocation without unresolved channel changes.
+pub(crate) fn ledger_quantity(conn: &Connection, listing_id: i64) -> Result<i64> {
+    let a = shelfsync_store::outbox::allocation_for(conn, listing_id)?;
+    let after_buffer = a.after_percent - a.buffer;
+    Ok(a.cap.map_or(after_buffer, |cap| after_buffer.min(cap)).max(0))
+}
+
+/// Open channel changes of a listing are accounted for once the ledger alone gives no more
+/// than the channel showed at the newest of them (the sales behind them are booked, whichever
+/// arrived first): they are resolved and the listing re-queued. Returns whether any resolved.
+pub(crate) fn settle_channel_changes(conn: &Connection, listing_id: i64) -> Result<bool> {
+    if !changes_explained(conn, listing_id)? {
+        return Ok(false);
+    }
+    resolve_all_channel_changes(conn, listing_id)?;
+    Ok(true)
+}
+
+/// True when a listing has open channel changes and the ledger alone already accounts for them.
+pub(crate) fn changes_explained(conn: &Connection, listing_id: i64) -> Result<bool> {
+    let newest: Option<i64> = conn
+        .query_row(
+            "SELECT observed FROM channel_changes WHERE listing_id = ?1 AND resolved_at IS NULL ORDER BY id DESC LIMIT 1",
+            [listing_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(observed) = newest else { return Ok(false) };
+    Ok(ledger_quantity(conn, listing_id)? <= observed)
+}
+
+/// Resolves every open channel change of a listing (a decision was made about it) and re-queues it.
+pub(crate) fn resolve_all_channel_changes(conn: &Connection, listing_id: i64) -> Result<()> {
+    let stamp = now();
+    conn.execute(
+        "UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL",
+        params![listing_id, stamp],
+    )?;
+    requeue_listing(conn, listing_id, &stamp)?;
     Ok(())
 }
 

@@ -129,6 +129,15 @@ async fn poll_channel(store: &Store, http: &reqwest::Client, channel: &ChannelAc
             break;
         }
     }
+    // Changes the engine saw on the channel before their orders were booked settle here.
+    let ids: Vec<i64> = store
+        .connection()
+        .prepare("SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL")?
+        .query_map([&channel.name], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        orders::settle_channel_changes(store.connection(), id)?;
+    }
     if let Some(cursor) = &cursor {
         store.connection().execute(
             "INSERT INTO poll_cursors (channel, cursor, polled_at) VALUES (?1, ?2, ?3)

@@ -25,7 +25,7 @@ use shelfsync_store::{Store, append_in};
 use shelfsync_sync::config;
 use shelfsync_sync::credentials::Secrets;
 
-use crate::orders::immediate;
+use crate::orders::{self, immediate};
 use crate::poll::{self, ChannelAccess};
 use crate::{Result, alerts, now};
 
@@ -71,10 +71,17 @@ pub async fn reconcile(db_path: &Path, secrets: &Secrets, only: Option<&str>, dr
     let mut reports = Vec::new();
     for channel in channels {
         let before = if dry_run { None } else { Some(expected_all(&store, &channel.name)?) };
+        // Judged before polling and settling: a push those queue themselves is not "pending".
+        let mut pushes = std::collections::HashMap::new();
+        for listing in listings(&store, &channel.name)? {
+            if let Some(class) = push_class(&store, listing.id)? {
+                pushes.insert(listing.id, class);
+            }
+        }
         if !dry_run {
             poll::poll(db_path, secrets, Some(&channel.name)).await?;
         }
-        reports.push(reconcile_channel(&store, &channel, dry_run, before).await?);
+        reports.push(reconcile_channel(&store, &channel, dry_run, before, &pushes).await?);
     }
     Ok(reports)
 }
@@ -101,6 +108,7 @@ async fn reconcile_channel(
     channel: &ChannelAccess,
     dry_run: bool,
     before: Option<Vec<(i64, i64)>>,
+    pushes: &std::collections::HashMap<i64, &'static str>,
 ) -> Result<Report> {
     let rule = config::rule(store.connection(), &channel.name)?.conflict;
     let rows = listings(store, &channel.name)?;
@@ -117,7 +125,16 @@ async fn reconcile_channel(
     }
     let mut gaps = Vec::new();
     for (listing, channel_qty) in rows.iter().zip(levels) {
-        let expected = allocation_for(store.connection(), listing.id)?.qty;
+        let push_before = pushes.get(&listing.id).copied();
+        // Channel changes whose orders are booked settle first (a dry run only assumes so).
+        let expected = if dry_run && orders::changes_explained(store.connection(), listing.id)? {
+            orders::ledger_quantity(store.connection(), listing.id)?
+        } else {
+            if !dry_run {
+                orders::settle_channel_changes(store.connection(), listing.id)?;
+            }
+            allocation_for(store.connection(), listing.id)?.qty
+        };
         let explained_by_order = before
             .as_ref()
             .and_then(|b| b.iter().find(|(id, _)| *id == listing.id))
@@ -135,7 +152,7 @@ async fn reconcile_channel(
             gaps.push(gap(listing, expected, None, "listing_missing", action));
             continue;
         };
-        if let Some(class) = push_class(store, listing.id)? {
+        if let Some(class) = push_before {
             // The outbox (or the dead-letter queue) already holds our value: the engine's business.
             gaps.push(gap(listing, expected, Some(channel_qty), class, if class == "push_rejected" { "dead_letter" } else { "wait" }));
             continue;
@@ -232,11 +249,14 @@ fn apply_rule(
             // compare-and-set base is right; then ours is queued like any change.
             let tx = immediate(store.connection())?;
             tx.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, channel_qty])?;
+            orders::resolve_all_channel_changes(&tx, listing.id)?;
             requeue_listing(&tx, listing.id, &now())?;
             tx.commit()?;
             Ok("repush")
         }
         "channel" => {
+            // Theirs wins: what the ledger alone gives is adjusted to the channel's figure.
+            let expected = orders::ledger_quantity(store.connection(), listing.id)?;
             let delta = channel_qty - expected;
             if delta > 0 && previous_read != Some(channel_qty) {
                 return Ok("confirm_next_read");
@@ -252,6 +272,10 @@ fn apply_rule(
             .with_reason(format!("reconcile: {channel} reports {channel_qty}, expected {expected} (channel wins)"));
             let tx = immediate(store.connection())?;
             tx.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, channel_qty])?;
+            tx.execute(
+                "UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL",
+                params![listing.id, now()],
+            )?;
             match append_in(&tx, &event) {
                 Ok(_) => {
                     tx.commit()?;

@@ -148,6 +148,25 @@ pub enum Command {
     Sync(crate::sync_args::SyncCommand),
     /// The channel simulator (Shopify GraphQL) on 127.0.0.1, until Ctrl-C
     Sim(crate::sync_args::SimArgs),
+    /// Shopify webhook receiver (with order polling, reconciliation and alert schedules)
+    #[command(subcommand)]
+    Webhook(crate::capture_args::WebhookCommand),
+    /// Order capture: poll channels for orders, webhook capture rate
+    #[command(subcommand)]
+    Orders(crate::capture_args::OrdersCommand),
+    /// Compare channel quantities with ours, classify gaps, apply the conflict rule
+    Reconcile(crate::capture_args::ReconcileArgs),
+    /// Drift audits of the top SKUs by velocity
+    #[command(subcommand)]
+    Drift(crate::capture_args::DriftCommand),
+    /// Alerts: list (after evaluating the rules), acknowledge, thresholds
+    #[command(subcommand)]
+    Alerts(crate::capture_args::AlertsCommand),
+    /// Oversell incidents: list, show, resolve with a root cause, monthly report
+    #[command(subcommand)]
+    Incidents(crate::capture_args::IncidentsCommand),
+    /// The shift-start health check per channel
+    Health,
     /// Internal tools for tests
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),

@@ -83,7 +83,14 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         | Command::Settings(_)
         | Command::Channel(_)
         | Command::Sync(_)
-        | Command::Sim(_) => unreachable!("dispatched in main"),
+        | Command::Sim(_)
+        | Command::Webhook(_)
+        | Command::Orders(_)
+        | Command::Reconcile(_)
+        | Command::Drift(_)
+        | Command::Alerts(_)
+        | Command::Incidents(_)
+        | Command::Health => unreachable!("dispatched in main"),
     }
 }
 

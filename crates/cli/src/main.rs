@@ -4,6 +4,8 @@
 
 mod args;
 mod auth;
+mod capture_args;
+mod capture_cmd;
 mod channel_cmd;
 mod context;
 mod count_cmd;
@@ -43,6 +45,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Channel(command) => channel_cmd::run(&ctx, command),
         Command::Sync(command) => sync_cmd::run(&ctx, command),
         Command::Sim(args) => sync_cmd::sim(args),
+        Command::Webhook(command) => capture_cmd::webhook(&ctx, command),
+        Command::Orders(command) => capture_cmd::orders(&ctx, command),
+        Command::Reconcile(args) => capture_cmd::reconcile(&ctx, args),
+        Command::Drift(command) => capture_cmd::drift(&ctx, command),
+        Command::Alerts(command) => capture_cmd::alerts(&ctx, command),
+        Command::Incidents(command) => capture_cmd::incidents(&ctx, command),
+        Command::Health => capture_cmd::health(&ctx),
         command => ledger_cmd::run(&ctx, command),
     }
 }

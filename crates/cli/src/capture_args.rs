@@ -1,0 +1,104 @@
+//! Clap forms of the capture, reconciliation and monitoring commands (`shared/cli.md`,
+//! "Capture, reconciliation and monitoring"). Kept apart from args.rs so this surface grows
+//! without touching the ledger's.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+#[derive(Subcommand)]
+pub enum WebhookCommand {
+    /// Receive Shopify webhooks at POST /webhooks/shopify/CHANNEL_NAME until Ctrl-C; also polls
+    /// orders every 15 minutes, reconciles every 4 hours and evaluates alerts every minute
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Port (0: any free port; the URL is printed)
+    #[arg(long, default_value_t = 8788)]
+    pub port: u16,
+    /// Address to bind (loopback by default; put a TLS proxy in front for Shopify)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Minutes between order polls
+    #[arg(long, default_value_t = 15)]
+    pub poll_minutes: u64,
+    /// Hours between reconciliations
+    #[arg(long, default_value_t = 4)]
+    pub reconcile_hours: u64,
+}
+
+#[derive(Subcommand)]
+pub enum OrdersCommand {
+    /// Read orders updated since the last poll from every Shopify channel (or one) and book them
+    Poll {
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Webhook capture rate per channel and day
+    CaptureRate {
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long, default_value_t = 14)]
+        days: usize,
+    },
+}
+
+#[derive(Args)]
+pub struct ReconcileArgs {
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Compare and classify only: change nothing, store no report
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Subcommand)]
+pub enum DriftCommand {
+    /// Top SKUs by velocity against every channel; variance above 2 units flagged
+    Report {
+        #[arg(long, default_value_t = 50)]
+        top: usize,
+        /// Also write the report as CSV
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AlertsCommand {
+    /// Evaluate the rules, then list open alerts (--all: resolved ones too)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Acknowledge an alert (a flagged discrepancy closes on acknowledgement)
+    Ack { id: String },
+    /// Set a rule's threshold (see `alerts thresholds`)
+    Threshold { rule: String, value: f64 },
+    /// Every rule's threshold
+    Thresholds,
+}
+
+#[derive(Subcommand)]
+pub enum IncidentsCommand {
+    /// Open incidents (--all: resolved ones too), newest first
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    Show { id: String },
+    /// Record the root cause and close the incident
+    Resolve {
+        id: String,
+        #[arg(long)]
+        cause: String,
+    },
+    /// Incidents of a month grouped by cause
+    Report {
+        /// YYYY-MM [default: this month]
+        #[arg(long)]
+        month: Option<String>,
+    },
+}

@@ -1,0 +1,285 @@
+//! `shelfsync webhook|orders|reconcile|drift|alerts|incidents|health`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use serde_json::json;
+use shelfsync_capture::{CaptureError, alerts, daemon, drift, health, incidents, poll, reconcile};
+use shelfsync_sync::credentials::Secrets;
+
+use crate::capture_args::{AlertsCommand, DriftCommand, IncidentsCommand, OrdersCommand, ReconcileArgs, ServeArgs, WebhookCommand};
+use crate::context::Context;
+use crate::{CliError, output};
+
+fn capture_error(error: CaptureError) -> CliError {
+    match error {
+        CaptureError::Store(store) => CliError::Store(store),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+pub fn webhook(ctx: &Context, command: WebhookCommand) -> Result<(), CliError> {
+    let WebhookCommand::Serve(args) = command;
+    serve(ctx, args)
+}
+
+fn serve(ctx: &Context, args: ServeArgs) -> Result<(), CliError> {
+    let ip: IpAddr = args.bind.parse().map_err(|_| CliError::Usage(format!("invalid --bind address '{}'", args.bind)))?;
+    if args.poll_minutes == 0 || args.reconcile_hours == 0 {
+        return Err(CliError::Usage("--poll-minutes and --reconcile-hours must be at least 1".into()));
+    }
+    ctx.open_existing()?;
+    let schedule = daemon::Schedule {
+        poll_every: Duration::from_secs(args.poll_minutes * 60),
+        reconcile_every: Duration::from_secs(args.reconcile_hours * 3600),
+        ..daemon::Schedule::default()
+    };
+    let json = ctx.json;
+    daemon::run_blocking(&ctx.db_path, SocketAddr::new(ip, args.port), schedule, |addr| {
+        if json {
+            output::json(&json!({ "url": format!("http://{addr}"), "path": "/webhooks/shopify/CHANNEL_NAME" }));
+        } else {
+            output::line(&format!("shelfsync: Shopify webhooks at http://{addr}/webhooks/shopify/CHANNEL_NAME"));
+        }
+    })
+    .map_err(capture_error)
+}
+
+pub fn orders(ctx: &Context, command: OrdersCommand) -> Result<(), CliError> {
+    match command {
+        OrdersCommand::Poll { channel } => {
+            ctx.open_existing()?;
+            let secrets = Secrets::for_database(&ctx.db_path);
+            let reports = runtime()?
+                .block_on(poll::poll(&ctx.db_path, &secrets, channel.as_deref()))
+                .map_err(capture_error)?;
+            if ctx.json {
+                output::json(&reports);
+            } else {
+                for r in &reports {
+                    output::line(&format!(
+                        "{}: {} orders read, {} events booked, {} already booked, {} unmapped lines, {} errors",
+                        r.channel, r.fetched, r.recorded, r.duplicates, r.unmapped, r.errors.len()
+                    ));
+                }
+            }
+            Ok(())
+        }
+        OrdersCommand::CaptureRate { channel, days } => {
+            let store = ctx.open_existing()?;
+            let rates = poll::capture_rates(&store, channel.as_deref(), days.clamp(1, 366)).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&rates);
+            } else {
+                let rows: Vec<Vec<String>> = rates
+                    .iter()
+                    .map(|r| vec![r.channel.clone(), r.day.clone(), r.webhook_orders.to_string(), r.channel_orders.to_string(), format!("{:.1}%", r.rate_percent)])
+                    .collect();
+                output::table(&["channel", "day", "webhook", "orders", "rate"], &rows);
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn reconcile(ctx: &Context, args: ReconcileArgs) -> Result<(), CliError> {
+    ctx.open_existing()?;
+    let secrets = Secrets::for_database(&ctx.db_path);
+    let reports = runtime()?
+        .block_on(reconcile::reconcile(&ctx.db_path, &secrets, args.channel.as_deref(), args.dry_run))
+        .map_err(capture_error)?;
+    if ctx.json {
+        // One channel: the object of shared/cli.md; several: a list of them.
+        match reports.as_slice() {
+            [one] => output::json(one),
+            many => output::json(many),
+        }
+        return Ok(());
+    }
+    for report in &reports {
+        output::line(&format!("{}: {} listings checked, {} gaps (rule: {})", report.channel, report.checked, report.gaps.len(), report.rule));
+        for g in &report.gaps {
+            output::line(&format!(
+                "  {} at {}: expected {}, channel {} -> {} ({})",
+                g.sku,
+                g.location.as_deref().unwrap_or("-"),
+                g.expected,
+                g.channel_qty.map_or("missing".into(), |q| q.to_string()),
+                g.class,
+                g.action
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn drift(ctx: &Context, command: DriftCommand) -> Result<(), CliError> {
+    let DriftCommand::Report { top, csv } = command;
+    if top == 0 || top > drift::MAX_TOP {
+        return Err(CliError::Usage(format!("--top must be 1 to {}", drift::MAX_TOP)));
+    }
+    ctx.open_existing()?;
+    let secrets = Secrets::for_database(&ctx.db_path);
+    let report = runtime()?.block_on(drift::report(&ctx.db_path, &secrets, top)).map_err(capture_error)?;
+    if let Some(path) = csv {
+        std::fs::write(&path, drift::to_csv(&report))
+            .map_err(|source| CliError::WriteFile { path: path.display().to_string(), source })?;
+    }
+    if ctx.json {
+        output::json(&report);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.sku.clone(),
+                r.channel.clone(),
+                r.velocity_30d.to_string(),
+                r.expected.to_string(),
+                r.channel_qty.map_or("-".into(), |q| q.to_string()),
+                r.variance.map_or("-".into(), |v| v.to_string()),
+                if r.flagged { "FLAG".into() } else { String::new() },
+            ]
+        })
+        .collect();
+    output::table(&["sku", "channel", "sold 30d", "expected", "channel", "variance", ""], &rows);
+    Ok(())
+}
+
+pub fn alerts(ctx: &Context, command: AlertsCommand) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    let conn = store.connection();
+    match command {
+        AlertsCommand::List { all } => {
+            alerts::evaluate(conn, chrono::Utc::now()).map_err(capture_error)?;
+            let list = alerts::list(conn, all).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&list);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|a| vec![a.id.clone(), a.rule.clone(), a.opened_at.clone(), if a.acked_at.is_some() { "acked".into() } else { String::new() }, a.message.clone()])
+                    .collect();
+                output::table(&["id", "rule", "opened", "", "message"], &rows);
+            }
+        }
+        AlertsCommand::Ack { id } => {
+            let alert = alerts::ack(conn, &id, &ctx.actor()).map_err(capture_error)?;
+            if ctx.json { output::json(&alert) } else { output::line(&format!("alert {} acknowledged", alert.id)) }
+        }
+        AlertsCommand::Threshold { rule, value } => {
+            alerts::set_threshold(conn, &rule, value).map_err(capture_error)?;
+            if ctx.json { output::json(&json!({ "rule": rule, "value": value })) } else { output::line(&format!("{rule} = {value}")) }
+        }
+        AlertsCommand::Thresholds => {
+            let mut all = Vec::new();
+            for (rule, _, meaning) in alerts::DEFAULTS {
+                all.push(json!({ "rule": rule, "value": alerts::threshold(conn, rule).map_err(capture_error)?, "meaning": meaning }));
+            }
+            if ctx.json {
+                output::json(&all);
+            } else {
+                for t in &all {
+                    output::line(&format!("{} = {}  ({})", t["rule"].as_str().unwrap_or(""), t["value"], t["meaning"].as_str().unwrap_or("")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn incidents(ctx: &Context, command: IncidentsCommand) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    let conn = store.connection();
+    match command {
+        IncidentsCommand::List { all } => {
+            let list = incidents::list(conn, !all).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&list);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.id.clone(),
+                            i.channel.clone(),
+                            i.sku.clone(),
+                            i.oversold_units.to_string(),
+                            i.opened_at.clone(),
+                            if i.overdue { format!("{} OVERDUE", i.due_at) } else { i.due_at.clone() },
+                            i.cause.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["id", "channel", "sku", "oversold", "opened", "cause due", "cause"], &rows);
+            }
+        }
+        IncidentsCommand::Show { id } => {
+            let incident = incidents::show(conn, &id).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&incident);
+            } else {
+                output::line(&format!("incident {}: {} oversold {} of {} ({} units)", incident.id, incident.channel, incident.sku, incident.location.as_deref().unwrap_or("-"), incident.oversold_units));
+                output::line(&format!("  opened {}, root cause due {}", incident.opened_at, incident.due_at));
+                output::line(&format!("  context: {}", incident.context));
+                output::line(&format!("  cause: {}", incident.cause.as_deref().unwrap_or("(none yet)")));
+            }
+        }
+        IncidentsCommand::Resolve { id, cause } => {
+            let incident = incidents::resolve(conn, &id, &cause, &ctx.actor()).map_err(capture_error)?;
+            if ctx.json { output::json(&incident) } else { output::line(&format!("incident {} resolved", incident.id)) }
+        }
+        IncidentsCommand::Report { month } => {
+            let month = month.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m").to_string());
+            let report = incidents::monthly_report(conn, &month).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&json!({ "month": month, "causes": report }));
+            } else {
+                let rows: Vec<Vec<String>> =
+                    report.iter().map(|c| vec![c.cause.clone(), c.incidents.to_string(), c.oversold_units.to_string()]).collect();
+                output::table(&["cause", "incidents", "units"], &rows);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn health(ctx: &Context) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    let report = health::health(&store).map_err(capture_error)?;
+    if ctx.json {
+        output::json(&report);
+        return Ok(());
+    }
+    output::line(&format!(
+        "health: {} ({} open alerts, {} open incidents, {} overdue, {} webhooks waiting)",
+        report.status,
+        report.open_alerts.len(),
+        report.open_incidents,
+        report.overdue_incidents,
+        report.inbox_pending
+    ));
+    for c in &report.channels {
+        output::line(&format!(
+            "{}: {}, queue {}, last success {}, errors 1h {}, p95 {} ms, dead letters {}, capture {}",
+            c["channel"].as_str().unwrap_or(""),
+            c["state"].as_str().unwrap_or(""),
+            c["queue_depth"],
+            c["last_success"].as_str().unwrap_or("-"),
+            c["errors_last_hour"],
+            c["p95_latency_ms"],
+            c["dead_letters"],
+            c["webhook_capture"]["rate_percent"].as_f64().map_or("-".into(), |r| format!("{r:.1}%")),
+        ));
+    }
+    for a in &report.open_alerts {
+        output::line(&format!("  alert {} [{}]: {}", a.id, a.rule, a.message));
+    }
+    Ok(())
+}
