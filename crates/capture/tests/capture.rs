@@ -140,7 +140,8 @@ async fn forged_or_malformed_deliveries_are_refused_and_record_nothing() {
     let order = serde_json::to_vec(&place_order(&f, 1).await).unwrap();
     let forged = webhook::sign(SECRET.as_bytes(), b"{\"id\":1}");
     let wrong_key = webhook::sign(b"not-the-secret", &order);
-    let cases: Vec<(&str, &str, Vec<u8>, Option<&str>, u16, &str)> = vec![
+    type Case<'a> = (&'a str, &'a str, Vec<u8>, Option<&'a str>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         ("orders/create", "e1", order.clone(), Some(forged.as_str()), 401, "HMAC"),
         ("orders/create", "e2", order.clone(), Some(wrong_key.as_str()), 401, "HMAC"),
         ("orders/create", "e3", order.clone(), Some("not base64!"), 401, "HMAC"),
@@ -357,4 +358,95 @@ async fn alert_rules_fire_dedupe_and_resolve() {
     assert!(acked.acked_at.is_some());
     assert!(alerts::ack(conn, &id, "tester").is_err(), "acknowledged once");
     assert!(alerts::ack(conn, "999", "tester").is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn level_updates_echoes_refunds_and_cancellations_by_webhook() {
+    let f = fixture(10, 0).await;
+    let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = receiver.url();
+    let level = |available: i64| serde_json::to_vec(&json!({ "inventory_item_id": ITEM, "location_id": LOCATION, "available": available })).unwrap();
+    let outcome = |event: &str| -> String {
+        f.store.connection().query_row("SELECT outcome FROM webhook_inbox WHERE event_id = ?1", [event], |r| r.get(0)).unwrap()
+    };
+    // Our own push coming back is an echo.
+    deliver(&f, &url, "inventory_levels/update", "lvl-1", &level(10), None).await;
+    settle(&f).await;
+    assert_eq!(outcome("lvl-1"), "echo");
+    // A sale on the channel shows up as a level change before its order arrives.
+    let order = place_order(&f, 4).await;
+    deliver(&f, &url, "inventory_levels/update", "lvl-2", &level(6), None).await;
+    settle(&f).await;
+    assert_eq!(outcome("lvl-2"), "channel_change");
+    assert_eq!(count(&f, "SELECT count(*) FROM channel_changes WHERE resolved_at IS NULL"), 1);
+    deliver(&f, &url, "orders/create", "ord-1", &serde_json::to_vec(&order).unwrap(), None).await;
+    settle(&f).await;
+    assert_eq!(outcome("ord-1"), "ok");
+    assert_eq!(count(&f, "SELECT count(*) FROM channel_changes WHERE resolved_at IS NULL"), 0, "the order accounts for the change");
+    assert_eq!(balances(&f).committed, 4);
+
+    // A refund of one unit returns it to stock; a cancelled order releases its commitment.
+    let id = order["id"].as_u64().unwrap();
+    let line = order["line_items"][0]["id"].as_u64().unwrap();
+    let refund = json!({ "id": 77, "order_id": id, "refund_line_items": [{ "line_item_id": line, "quantity": 1 }] });
+    deliver(&f, &url, "refunds/create", "ref-1", &serde_json::to_vec(&refund).unwrap(), None).await;
+    let other = place_order(&f, 2).await;
+    deliver(&f, &url, "orders/create", "ord-2", &serde_json::to_vec(&other).unwrap(), None).await;
+    let other_id = other["id"].as_u64().unwrap();
+    let cancelled: Value = f.http.post(format!("{}/admin/shop/orders/{other_id}/cancel", f.server.url())).send().await.unwrap().json().await.unwrap();
+    deliver(&f, &url, "orders/cancelled", "can-1", &serde_json::to_vec(&cancelled["order"]).unwrap(), None).await;
+    settle(&f).await;
+    assert_eq!((outcome("ref-1"), outcome("can-1")), ("ok".to_string(), "ok".to_string()));
+    let b = balances(&f);
+    assert_eq!((b.on_hand, b.committed), (11, 4));
+    // The poll finds the same orders, refund and cancellation: nothing is booked twice.
+    let polled = poll::poll(&f.db, &secrets(&f.db), None).await.unwrap();
+    assert_eq!(polled[0].recorded, 0, "{:?}", polled[0]);
+    assert_eq!(balances(&f), b);
+    receiver.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_silence_latency_dead_letter_and_overdue_rules_fire() {
+    let f = fixture(10, 0).await;
+    let conn = f.store.connection();
+    let now = chrono::Utc::now();
+    let ago = |minutes: i64| (now - chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    // A pending update, dirty for 20 minutes, with no success since; business hours all day.
+    let receive = Movement::Receive { sku: Sku::new("S1").unwrap(), location: LocationCode::new("WH1").unwrap(), qty: 1 };
+    let mut store = Store::open(&f.db).unwrap();
+    store.append(&Event::new(receive, "tester", "ws")).unwrap();
+    conn.execute("UPDATE outbox SET dirty_since = ?1", [ago(20)]).unwrap();
+    conn.execute("UPDATE channel_metrics SET last_success_at = ?1", [ago(20)]).unwrap();
+    alerts::set_threshold(conn, "business_start_hour", 0.0).unwrap();
+    alerts::set_threshold(conn, "business_end_hour", 24.0).unwrap();
+    alerts::set_threshold(conn, alerts::QUEUE_DEPTH, 0.0).unwrap();
+    let listing: i64 = conn.query_row("SELECT id FROM listings", [], |r| r.get(0)).unwrap();
+    conn.execute(
+        "INSERT INTO pushes (listing_id, channel, version, qty, group_key, derivation, dirty_since, acked_at, latency_ms)
+         VALUES (?1, 'shop', 99, 1, 'k', '{}', ?2, ?3, 400000)",
+        (listing, ago(10), ago(2)),
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO dead_letters (listing_id, channel, desired_qty, version, derivation, dirty_since, attempts, last_error, dead_at)
+         VALUES (?1, 'shop', 1, 98, '{}', ?2, 8, 'INVALID_INVENTORY_ITEM', ?2)",
+        (listing, ago(5)),
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO incidents (kind, channel, sku, oversold_units, context, opened_at, due_at) VALUES ('oversell', 'shop', 'S1', 1, '{}', ?1, ?2)",
+        (ago(3000), ago(60)),
+    )
+    .unwrap();
+    alerts::evaluate(conn, now).unwrap();
+    let rules: Vec<String> = alerts::list(conn, false).unwrap().into_iter().map(|a| a.rule).collect();
+    for rule in [alerts::QUEUE_DEPTH, alerts::NO_SUCCESS, alerts::LATENCY, alerts::DEAD_LETTERS, alerts::INCIDENT_OVERDUE] {
+        assert!(rules.iter().any(|r| r == rule), "{rule} fires: {rules:?}");
+    }
+    // Outside business hours the silence rule resolves itself.
+    alerts::set_threshold(conn, "business_end_hour", 0.0).unwrap();
+    let later = alerts::evaluate(conn, now).unwrap();
+    assert_eq!(later.resolved.len(), 1);
+    assert!(shelfsync_capture::health::health(&f.store).unwrap().status == "attention");
 }
