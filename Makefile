@@ -25,7 +25,6 @@ test: setup
 
 test-engine:
 	cargo nextest run --workspace --exclude shelfsync-e2e --no-fail-fast
-	cargo test --workspace --exclude shelfsync-e2e --doc
 
 test-ui:
 	npm --prefix ui test

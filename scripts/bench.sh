@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=BENCHMARKS.md
 tmp=$(mktemp)
+log=$(mktemp)
+trap 'status=$?; if [ $status -ne 0 ]; then echo "bench failed; cargo said:" >&2; tail -n 30 "$log" >&2; fi' EXIT
 {
   echo "# Benchmarks"
   echo
@@ -14,18 +16,18 @@ tmp=$(mktemp)
   echo
   echo "## Ledger (\`cargo bench -p shelfsync-store --bench ledger\`)"
   echo
-  cargo bench -q -p shelfsync-store --bench ledger 2>/dev/null
+  cargo bench -q -p shelfsync-store --bench ledger 2>>"$log"
   echo
   echo "## Scanner pipeline (\`cargo bench -p shelfsync-scan --bench pipeline\`)"
   echo
-  cargo bench -q -p shelfsync-scan --bench pipeline 2>/dev/null
+  cargo bench -q -p shelfsync-scan --bench pipeline 2>>"$log"
   for bench in crates/sync/benches/*.rs; do
     [ -e "$bench" ] || continue
     name=$(basename "$bench" .rs)
     echo
     echo "## Sync engine (\`cargo bench -p shelfsync-sync --bench $name\`)"
     echo
-    cargo bench -q -p shelfsync-sync --bench "$name" 2>/dev/null
+    cargo bench -q -p shelfsync-sync --bench "$name" 2>>"$log"
   done
 } > "$tmp"
 mv "$tmp" "$out"
