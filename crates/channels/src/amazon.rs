@@ -4,8 +4,7 @@
 //!
 //! Pitfalls handled here (shared/reference/channel-apis.md §2, §5): INVALID and ERROR issues
 //! arrive with HTTP 200 and are permanent refusals; `ACCEPTED` is queued, not applied, so it
-//! is reported as [`PushOutcome::Applied`] only in the sense of "accepted" and confirmed later
-//! by reading back; every value carries `fulfillment_channel_code: DEFAULT`; pacing is a token
+//! is reported as [`PushOutcome::Accepted`] and confirmed later by reading back; every value carries `fulfillment_channel_code: DEFAULT`; pacing is a token
 //! bucket per operation that `x-amzn-RateLimit-Limit` adjusts; 429 `QuotaExceeded` drains it.
 
 use serde::Deserialize;
@@ -246,7 +245,7 @@ fn patch_outcome(reply: &Reply) -> Result<PushOutcome, ChannelError> {
     }
     match parsed.status.as_str() {
         // Queued by Amazon; read back later to confirm (reconciliation).
-        "ACCEPTED" | "VALID" => Ok(PushOutcome::Applied),
+        "ACCEPTED" | "VALID" => Ok(PushOutcome::Accepted),
         other => Err(ChannelError::Uncertain(format!("unknown submission status '{other}'"))),
     }
 }
@@ -350,7 +349,7 @@ mod tests {
         assert_eq!(rej[0].code, "90000900");
         assert_eq!(rej[0].kind, RejectionKind::Permanent);
         let warn = reply(200, r#"{"sku":"X","status":"ACCEPTED","submissionId":"s","issues":[{"code":"1","message":"w","severity":"WARNING","categories":[]}]}"#);
-        assert_eq!(patch_outcome(&warn).unwrap(), PushOutcome::Applied);
+        assert_eq!(patch_outcome(&warn).unwrap(), PushOutcome::Accepted);
         let err_issue = reply(200, r#"{"sku":"X","status":"ACCEPTED","submissionId":"s","issues":[{"code":"8541","message":"e","severity":"ERROR","categories":[]}]}"#);
         assert!(matches!(patch_outcome(&err_issue).unwrap(), PushOutcome::Rejected(_)));
     }

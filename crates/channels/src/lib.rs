@@ -78,6 +78,9 @@ pub enum PushOutcome {
     /// Some entries failed on their own (eBay's HTTP 207): the ones named were not applied,
     /// every entry not named was applied and must not be sent again.
     Partial(Vec<Rejection>),
+    /// Queued by the channel, not yet applied (Amazon's `ACCEPTED`): acknowledge, then confirm
+    /// by reading the listing back later.
+    Accepted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -327,6 +327,67 @@ pub fn record_stale(conn: &Connection, channel: &str, row: &GroupRow, observed: 
     Ok(())
 }
 
+/// What reading back an accepted-but-unconfirmed push found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unapplied {
+    /// A newer change of the listing was acknowledged or is queued: nothing to do here.
+    Superseded,
+    /// Queued again at once: the channel holds `observed`, not the accepted value.
+    Resent,
+    /// Flagged: accepted, read back short too many times; in the dead-letter queue.
+    DeadLettered,
+}
+
+/// An update the channel accepted (Amazon `ACCEPTED`) did not show up when read back: the
+/// belief becomes what the channel holds and the listing goes again, or, after too many such
+/// gaps in a row, goes to the dead-letter queue so a person looks (the silent-drop case).
+pub fn record_unapplied(
+    conn: &Connection,
+    channel: &str,
+    row: &GroupRow,
+    observed: Option<i64>,
+    give_up: bool,
+) -> Result<Unapplied> {
+    let tx = immediate(conn)?;
+    let acked_version: Option<i64> = tx
+        .prepare_cached("SELECT acked_version FROM listings WHERE id = ?1")?
+        .query_row([row.listing_id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let queued: Option<i64> =
+        tx.prepare_cached("SELECT 1 FROM outbox WHERE listing_id = ?1")?.query_row([row.listing_id], |r| r.get(0)).optional()?;
+    if acked_version != Some(row.version) || queued.is_some() {
+        return Ok(Unapplied::Superseded);
+    }
+    let message = format!(
+        "accepted quantity {} but the channel shows {}",
+        row.qty,
+        observed.map_or("nothing".to_string(), |q| q.to_string())
+    );
+    tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?.execute(params![row.listing_id, observed])?;
+    let since = now();
+    requeue_listing(&tx, row.listing_id, &since)?;
+    let exists: Option<i64> =
+        tx.prepare_cached("SELECT 1 FROM outbox WHERE listing_id = ?1")?.query_row([row.listing_id], |r| r.get(0)).optional()?;
+    if exists.is_none() {
+        // The allocation now equals what the channel holds: nothing to resend.
+        tx.commit()?;
+        return Ok(Unapplied::Superseded);
+    }
+    tx.prepare_cached("UPDATE outbox SET last_error = ?2, next_attempt_at = ?3 WHERE listing_id = ?1")?
+        .execute(params![row.listing_id, format!("ACCEPTED_NOT_APPLIED: {message}"), since])?;
+    note_failure(&tx, channel, "accepted not applied", &message)?;
+    let outcome = if give_up {
+        dead_letter_row(&tx, row.listing_id, None)?;
+        tx.execute("UPDATE channel_metrics SET dead_letters = dead_letters + 1 WHERE channel = ?1", [channel])?;
+        Unapplied::DeadLettered
+    } else {
+        Unapplied::Resent
+    };
+    tx.commit()?;
+    Ok(outcome)
+}
+
 pub fn count_attempt(conn: &Connection, channel: &str) -> Result<()> {
     conn.prepare_cached("UPDATE channel_metrics SET attempts = attempts + 1 WHERE channel = ?1")?.execute([channel])?;
     Ok(())

@@ -45,6 +45,12 @@ pub struct WorkerConfig {
     pub seed: u64,
     /// How soon a row a channel limit held back (eBay's revision cap) is looked at again.
     pub deferred_retry: Duration,
+    /// How long after an accepted (not applied) push its value is read back. Amazon applies
+    /// accepted patches within minutes; two minutes also keeps `--once` runs from waiting.
+    pub confirm_after: Duration,
+    /// Read-backs that find the accepted value missing before the row is dead-lettered
+    /// (re-sent in between).
+    pub confirm_gaps: u32,
 }
 
 impl Default for WorkerConfig {
@@ -59,6 +65,8 @@ impl Default for WorkerConfig {
             once_offline_probes: 3,
             seed: 0,
             deferred_retry: Duration::from_secs(300),
+            confirm_after: Duration::from_secs(120),
+            confirm_gaps: 3,
         }
     }
 }
@@ -92,7 +100,17 @@ pub struct Worker<C: Channel> {
     offline_probes: u32,
     /// Set by a throttle whose wait is long (a spent daily quota).
     long_pause: Option<Duration>,
+    /// Accepted, not yet confirmed by reading back (in memory: after a restart,
+    /// reconciliation finds any gap).
+    unconfirmed: Vec<Unconfirmed>,
+    /// Gaps found in a row per listing, reset when a read-back confirms.
+    gaps: std::collections::HashMap<i64, u32>,
     summary: WorkerSummary,
+}
+
+struct Unconfirmed {
+    row: queue::GroupRow,
+    due: Instant,
 }
 
 /// Throttle waits longer than this are quota resets, not bursts.
@@ -110,6 +128,8 @@ impl<C: Channel> Worker<C> {
             config,
             offline_probes: 0,
             long_pause: None,
+            unconfirmed: Vec::new(),
+            gaps: std::collections::HashMap::new(),
         }
     }
 
@@ -150,9 +170,13 @@ impl<C: Channel> Worker<C> {
     }
 
     fn until_next_due(&self) -> Result<Option<Duration>> {
-        let Some(due) = queue::next_due(self.store.connection(), &self.channel)? else { return Ok(None) };
+        let confirm = self.unconfirmed.iter().map(|u| u.due.saturating_duration_since(Instant::now())).min();
+        let Some(due) = queue::next_due(self.store.connection(), &self.channel)? else {
+            return Ok(confirm.map(|w| w.max(Duration::from_millis(1))));
+        };
         let due = chrono::DateTime::parse_from_rfc3339(&due).map(|t| t.with_timezone(&chrono::Utc));
         let wait = due.map_or(Duration::ZERO, |t| (t - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO));
+        let wait = confirm.map_or(wait, |c| c.min(wait));
         // At least a millisecond: a row due "now" that was not taken is in a group in backoff.
         Ok(Some(wait.max(Duration::from_millis(1))))
     }
@@ -163,6 +187,9 @@ impl<C: Channel> Worker<C> {
     }
 
     async fn step(&mut self) -> Result<Progress> {
+        if self.confirm_due().await? {
+            return Ok(Progress::Sent);
+        }
         let group = match queue::due_group(self.store.connection(), &self.channel)? {
             Some(group) => group,
             // Offline: only the oldest group probes; nothing new is formed, so order holds.
@@ -195,6 +222,11 @@ impl<C: Channel> Worker<C> {
                     PushOutcome::Applied => self.acknowledge(&group)?,
                     PushOutcome::Rejected(rejections) => self.handle_rejections(&group, rejections).await?,
                     PushOutcome::Partial(rejections) => self.handle_partial(&group, rejections).await?,
+                    PushOutcome::Accepted => {
+                        self.acknowledge(&group)?;
+                        let due = Instant::now() + self.config.confirm_after;
+                        self.unconfirmed.extend(group.rows.iter().map(|row| Unconfirmed { row: row.clone(), due }));
+                    }
                 }
                 Ok(Progress::Sent)
             }
@@ -308,6 +340,51 @@ impl<C: Channel> Worker<C> {
             self.handle_rejected_rows(group, &rejection, &rows).await?;
         }
         queue::release(self.store.connection(), &untouched)
+    }
+
+    /// Reads back accepted values that are due for confirmation; true when it made a call.
+    async fn confirm_due(&mut self) -> Result<bool> {
+        let now = Instant::now();
+        let max_read = self.client.limits().max_read.max(1);
+        let mut batch = Vec::new();
+        let mut rest = Vec::new();
+        for u in self.unconfirmed.drain(..) {
+            if u.due <= now && batch.len() < max_read {
+                batch.push(u);
+            } else {
+                rest.push(u);
+            }
+        }
+        self.unconfirmed = rest;
+        if batch.is_empty() {
+            return Ok(false);
+        }
+        let listings: Vec<_> = batch.iter().map(|u| u.row.remote.clone()).collect();
+        self.bucket.acquire(self.client.read_cost(listings.len())).await;
+        let levels = match self.client.read_levels(&listings).await {
+            Ok(answer) => answer.value,
+            Err(_) => {
+                // Try again later; a read that fails is not a gap.
+                let due = Instant::now() + self.config.confirm_after;
+                self.unconfirmed.extend(batch.into_iter().map(|u| Unconfirmed { due, ..u }));
+                return Ok(true);
+            }
+        };
+        for (u, level) in batch.into_iter().zip(levels) {
+            let id = u.row.listing_id;
+            if level == Some(u.row.qty) {
+                self.gaps.remove(&id);
+                continue;
+            }
+            let gaps = self.gaps.entry(id).or_insert(0);
+            *gaps += 1;
+            let give_up = *gaps >= self.config.confirm_gaps;
+            let outcome = queue::record_unapplied(self.store.connection(), &self.channel, &u.row, level, give_up)?;
+            if outcome != queue::Unapplied::Resent {
+                self.gaps.remove(&id);
+            }
+        }
+        Ok(true)
     }
 
     /// Some entries failed on their own (eBay 207): every row not named applied and is

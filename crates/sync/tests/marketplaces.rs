@@ -232,11 +232,11 @@ async fn expired_tokens_are_renewed_once_and_the_push_goes_through() {
     let push = |u: &'static [QuantityUpdate]| PushRequest { idempotency_key: "k", reference: "r", updates: u };
     let a: &'static [QuantityUpdate] = Box::leak(Box::new(a));
     let e: &'static [QuantityUpdate] = Box::leak(Box::new(e));
-    assert_eq!(amazon.push(push(a)).await.unwrap().value, PushOutcome::Applied);
+    assert_eq!(amazon.push(push(a)).await.unwrap().value, PushOutcome::Accepted);
     assert_eq!(ebay.push(push(e)).await.unwrap().value, PushOutcome::Applied);
     m.sim.amazon.expire_tokens();
     m.sim.ebay.expire_tokens();
-    assert_eq!(amazon.push(push(a)).await.unwrap().value, PushOutcome::Applied);
+    assert_eq!(amazon.push(push(a)).await.unwrap().value, PushOutcome::Accepted);
     assert_eq!(ebay.push(push(e)).await.unwrap().value, PushOutcome::Applied);
     assert_eq!(amazon.token_fetches(), 2, "one token, then exactly one renewal");
     assert_eq!(ebay.token_fetches(), 2);
@@ -470,4 +470,36 @@ fn sim_level_market(m: &Market, i: usize) -> i64 {
 
 fn has_dead(m: &Market, channel: &str, i: usize) -> bool {
     dead_letters(m, channel).iter().any(|d| d.0 == sku(i))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amazon_silent_drop_is_found_by_reading_back_and_resent_or_flagged() {
+    let mut m = market(2, amazon_sim(8), ebay_sim(8), false).await;
+    // Every ACCEPTED patch is dropped until the faults change.
+    m.sim.amazon.set_faults(Faults::none(), AmazonFaults { silent_drop: 1.0, ..AmazonFaults::default() });
+    receive(&mut m.store, 0, "WH1", 6);
+    let engine = engine(&m, fast(8));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn({
+        let engine = Engine::new(&m.db, secrets(&m.db), fast(8));
+        async move { engine.run(Mode::Daemon, stopped).await }
+    });
+    drop(engine);
+    // The first accepted push never applies: the read-back finds the gap and resends.
+    let found = eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.stats.silent_drops) >= 2).await;
+    assert!(found, "the dropped value was sent again after reading back");
+    m.sim.amazon.set_faults(Faults::none(), AmazonFaults::default());
+    let landed = eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.quantity("AMZ-S0")) == Some(6)).await;
+    assert!(landed, "the resend landed once the channel stopped dropping");
+    // S1: dropped every time: after 3 gaps it is dead-lettered, never left as done.
+    m.sim.amazon.set_faults(Faults::none(), AmazonFaults { silent_drop: 1.0, ..AmazonFaults::default() });
+    receive(&mut m.store, 1, "WH1", 4);
+    let flagged = eventually(Duration::from_secs(10), || !dead_letters(&m, AMAZON).is_empty()).await;
+    stop.send(true).unwrap();
+    run.await.unwrap().unwrap();
+    assert!(flagged, "a value that never applies is flagged");
+    let dead = dead_letters(&m, AMAZON);
+    assert_eq!(dead[0].0, "S1");
+    assert!(dead[0].1.contains("ACCEPTED_NOT_APPLIED"), "{dead:?}");
+    assert_eq!(m.sim.amazon.inspect(|s| s.quantity("AMZ-S1")), Some(0));
 }

@@ -117,6 +117,8 @@ pub fn fast_config(seed: u64) -> EngineConfig {
             once_offline_probes: 3,
             seed,
             deferred_retry: Duration::from_millis(50),
+            confirm_after: Duration::from_millis(30),
+            confirm_gaps: 3,
         },
         lease_ttl: Duration::from_secs(2),
         lease_wait: Duration::from_secs(5),
