@@ -288,3 +288,24 @@ fn level_update(store: &Store, channel: &str, value: &Value) -> Result<String> {
     )?;
     Ok("channel_change".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_follow_rfc_4231_and_refuse_any_change() {
+        // RFC 4231 test case 2, base64 as Shopify sends it.
+        let key = b"Jefe";
+        let body = b"what do ya want for nothing?";
+        let header = "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=";
+        assert_eq!(sign(key, body), header);
+        assert!(verify(key, body, header));
+        assert!(verify(key, body, &format!(" {header} ")), "surrounding blanks are not part of the value");
+        assert!(!verify(key, b"what do ya want for nothing!", header), "one byte of the body changed");
+        assert!(!verify(b"Jeff", body, header), "another key");
+        assert!(!verify(key, body, "W9zBRr9gdU5qBCQm"), "a truncated digest");
+        assert!(!verify(key, body, "not base64 at all"));
+        assert!(!verify(key, body, ""));
+    }
+}

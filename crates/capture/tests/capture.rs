@@ -450,3 +450,18 @@ async fn queue_silence_latency_dead_letter_and_overdue_rules_fire() {
     assert_eq!(later.resolved.len(), 1);
     assert!(shelfsync_capture::health::health(&f.store).unwrap().status == "attention");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_wins_raises_only_after_two_reads_agree() {
+    let f = fixture(10, 0).await;
+    config::set_rule(f.store.connection(), CHANNEL, &RuleChange { conflict: Some("channel".into()), ..RuleChange::default() }).unwrap();
+    inject_level(&f, 12).await;
+    let first = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
+    assert_eq!(first[0].gaps[0].action, "confirm_next_read");
+    assert_eq!(balances(&f).on_hand, 10, "one read raises nothing");
+    let second = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
+    assert_eq!(second[0].gaps[0].action, "adjusted");
+    assert_eq!(balances(&f).on_hand, 12);
+    let third = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
+    assert!(third[0].gaps.is_empty(), "{:?}", third[0].gaps);
+}

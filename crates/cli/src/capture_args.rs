@@ -60,6 +60,9 @@ pub enum DriftCommand {
     Report {
         #[arg(long, default_value_t = 50)]
         top: usize,
+        /// The full-catalogue diff (the weekly audit): every SKU, whatever --top says
+        #[arg(long)]
+        all: bool,
         /// Also write the report as CSV
         #[arg(long)]
         csv: Option<PathBuf>,

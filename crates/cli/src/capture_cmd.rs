@@ -118,7 +118,8 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs) -> Result<(), CliError> {
 }
 
 pub fn drift(ctx: &Context, command: DriftCommand) -> Result<(), CliError> {
-    let DriftCommand::Report { top, csv } = command;
+    let DriftCommand::Report { top, all, csv } = command;
+    let top = if all { drift::MAX_TOP } else { top };
     if top == 0 || top > drift::MAX_TOP {
         return Err(CliError::Usage(format!("--top must be 1 to {}", drift::MAX_TOP)));
     }

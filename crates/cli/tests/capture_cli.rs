@@ -167,7 +167,7 @@ fn capture_commands_work_end_to_end() {
     let health = json(&db, &["health"]);
     assert_eq!(health["channels"][0]["channel"], "main");
 
-    // The receiver: a forged body is refused; nothing is recorded.
+    // The receiver: a forged body is refused and records nothing; a signed order is booked.
     let receiver = Server::start(Some(&db), &["webhook", "serve", "--port", "0"]);
     let (status, body) = receiver.request(
         "POST",
@@ -176,8 +176,28 @@ fn capture_commands_work_end_to_end() {
         r#"{"id":1}"#,
     );
     assert_eq!(status, 401, "{body}");
-    drop(receiver);
     assert_eq!(json(&db, &["events", "--sku", "A-1"]).as_array().unwrap().len(), 2);
+    let (_, placed) = sim.request(
+        "POST",
+        "/admin/shop/orders",
+        &[("Content-Type", "application/json")],
+        r#"{"item":"gid://shopify/InventoryItem/11","location":"gid://shopify/Location/1","qty":1}"#,
+    );
+    let order = serde_json::from_str::<serde_json::Value>(&placed).unwrap()["order"].to_string();
+    let signature = shelfsync_capture::webhook::sign(SECRET.as_bytes(), order.as_bytes());
+    let (status, body) = receiver.request(
+        "POST",
+        "/webhooks/shopify/main",
+        &[("X-Shopify-Topic", "orders/create"), ("X-Shopify-Event-Id", "2"), ("X-Shopify-Hmac-Sha256", &signature)],
+        &order,
+    );
+    assert_eq!(status, 200, "{body}");
+    let started = std::time::Instant::now();
+    while json(&db, &["stock", "A-1"])[0]["committed"] != 3 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the delivery is booked within 10 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(receiver);
 }
 
 #[test]
