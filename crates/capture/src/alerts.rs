@@ -63,8 +63,9 @@ pub struct Firing {
 }
 
 pub fn threshold(conn: &Connection, rule: &str) -> Result<f64> {
-    let stored: Option<f64> =
-        conn.query_row("SELECT value FROM alert_thresholds WHERE rule = ?1", [rule], |r| r.get(0)).optional()?;
+    let stored: Option<f64> = conn
+        .query_row("SELECT value FROM alert_thresholds WHERE rule = ?1", [rule], |r| r.get(0))
+        .optional()?;
     let default = DEFAULTS.iter().find(|(r, _, _)| *r == rule).map(|(_, v, _)| *v);
     stored.or(default).ok_or_else(|| CaptureError::Invalid(format!("unknown alert rule '{rule}'")))
 }
@@ -72,7 +73,10 @@ pub fn threshold(conn: &Connection, rule: &str) -> Result<f64> {
 pub fn set_threshold(conn: &Connection, rule: &str, value: f64) -> Result<()> {
     if !DEFAULTS.iter().any(|(r, _, _)| *r == rule) {
         let known: Vec<&str> = DEFAULTS.iter().map(|(r, _, _)| *r).collect();
-        return Err(CaptureError::Invalid(format!("unknown alert rule '{rule}' (known: {})", known.join(", "))));
+        return Err(CaptureError::Invalid(format!(
+            "unknown alert rule '{rule}' (known: {})",
+            known.join(", ")
+        )));
     }
     if !value.is_finite() || value < 0.0 {
         return Err(CaptureError::Invalid(format!("threshold must be a number >= 0, not {value}")));
@@ -89,7 +93,10 @@ fn ts(t: DateTime<Utc>) -> String {
 }
 
 fn channels(conn: &Connection) -> Result<Vec<String>> {
-    Ok(conn.prepare("SELECT name FROM channels ORDER BY name")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    Ok(conn
+        .prepare("SELECT name FROM channels ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
 }
 
 /// Every rule's firing conditions at `at`.
@@ -101,20 +108,42 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
     let hour = f64::from(at.hour());
     let business = hour >= start && hour < end;
     for channel in channels(conn)? {
-        let depth: i64 = conn.query_row("SELECT count(*) FROM outbox WHERE channel = ?1", [&channel], |r| r.get(0))?;
+        let depth: i64 =
+            conn.query_row("SELECT count(*) FROM outbox WHERE channel = ?1", [&channel], |r| r.get(0))?;
         let limit = threshold(conn, QUEUE_DEPTH)?;
         if depth as f64 > limit {
-            firing.push(Firing { rule: QUEUE_DEPTH, subject: channel.clone(), message: format!("{channel}: {depth} updates queued (limit {limit})"), value: depth as f64, threshold: limit });
+            firing.push(Firing {
+                rule: QUEUE_DEPTH,
+                subject: channel.clone(),
+                message: format!("{channel}: {depth} updates queued (limit {limit})"),
+                value: depth as f64,
+                threshold: limit,
+            });
         }
         let minutes = threshold(conn, NO_SUCCESS)?;
         if business && depth > 0 {
-            let last: Option<String> =
-                conn.query_row("SELECT last_success_at FROM channel_metrics WHERE channel = ?1", [&channel], |r| r.get(0)).optional()?.flatten();
-            let oldest: Option<String> = conn.query_row("SELECT min(dirty_since) FROM outbox WHERE channel = ?1", [&channel], |r| r.get(0))?;
+            let last: Option<String> = conn
+                .query_row(
+                    "SELECT last_success_at FROM channel_metrics WHERE channel = ?1",
+                    [&channel],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let oldest: Option<String> =
+                conn.query_row("SELECT min(dirty_since) FROM outbox WHERE channel = ?1", [&channel], |r| {
+                    r.get(0)
+                })?;
             let since = last.or(oldest).unwrap_or_else(|| ts(at));
             let cutoff = ts(at - Duration::seconds((minutes * 60.0) as i64));
             if since < cutoff {
-                firing.push(Firing { rule: NO_SUCCESS, subject: channel.clone(), message: format!("{channel}: no successful update since {since} with {depth} pending"), value: minutes, threshold: minutes });
+                firing.push(Firing {
+                    rule: NO_SUCCESS,
+                    subject: channel.clone(),
+                    message: format!("{channel}: no successful update since {since} with {depth} pending"),
+                    value: minutes,
+                    threshold: minutes,
+                });
             }
         }
         let failures: i64 = conn.query_row(
@@ -124,18 +153,35 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
         )?;
         let limit = threshold(conn, FAILURES)?;
         if failures as f64 > limit {
-            firing.push(Firing { rule: FAILURES, subject: channel.clone(), message: format!("{channel}: {failures} failed updates in 30 minutes"), value: failures as f64, threshold: limit });
+            firing.push(Firing {
+                rule: FAILURES,
+                subject: channel.clone(),
+                message: format!("{channel}: {failures} failed updates in 30 minutes"),
+                value: failures as f64,
+                threshold: limit,
+            });
         }
         let latencies: Vec<i64> = conn
-            .prepare_cached("SELECT latency_ms FROM pushes WHERE channel = ?1 AND acked_at >= ?2 ORDER BY latency_ms")?
+            .prepare_cached(
+                "SELECT latency_ms FROM pushes WHERE channel = ?1 AND acked_at >= ?2 ORDER BY latency_ms",
+            )?
             .query_map(params![channel, hour_ago], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let limit = threshold(conn, LATENCY)?;
         if let Some(p95) = percentile(&latencies, 95).filter(|p| *p as f64 > limit) {
-            firing.push(Firing { rule: LATENCY, subject: channel.clone(), message: format!("{channel}: p95 event-to-channel latency {p95} ms"), value: p95 as f64, threshold: limit });
+            firing.push(Firing {
+                rule: LATENCY,
+                subject: channel.clone(),
+                message: format!("{channel}: p95 event-to-channel latency {p95} ms"),
+                value: p95 as f64,
+                threshold: limit,
+            });
         }
-        let failed_hour: i64 =
-            conn.query_row("SELECT count(*) FROM sync_failures WHERE channel = ?1 AND at >= ?2", params![channel, hour_ago], |r| r.get(0))?;
+        let failed_hour: i64 = conn.query_row(
+            "SELECT count(*) FROM sync_failures WHERE channel = ?1 AND at >= ?2",
+            params![channel, hour_ago],
+            |r| r.get(0),
+        )?;
         let ok_hour: i64 = conn.query_row(
             "SELECT count(DISTINCT group_key) FROM pushes WHERE channel = ?1 AND acked_at >= ?2",
             params![channel, hour_ago],
@@ -145,7 +191,13 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
         if failed_hour > 0 {
             let rate = failed_hour as f64 * 100.0 / (failed_hour + ok_hour) as f64;
             if rate > limit {
-                firing.push(Firing { rule: ERROR_RATE, subject: channel.clone(), message: format!("{channel}: API error rate {rate:.1}% in the last hour"), value: rate, threshold: limit });
+                firing.push(Firing {
+                    rule: ERROR_RATE,
+                    subject: channel.clone(),
+                    message: format!("{channel}: API error rate {rate:.1}% in the last hour"),
+                    value: rate,
+                    threshold: limit,
+                });
             }
         }
         let limit = threshold(conn, WEBHOOK_CAPTURE)?;
@@ -157,14 +209,31 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
         for (day, webhook, total) in rates {
             let rate = webhook as f64 * 100.0 / total as f64;
             if rate < limit {
-                firing.push(Firing { rule: WEBHOOK_CAPTURE, subject: format!("{channel}:{day}"), message: format!("{channel}: webhook capture {rate:.1}% on {day} ({webhook} of {total} orders)"), value: rate, threshold: limit });
+                firing.push(Firing {
+                    rule: WEBHOOK_CAPTURE,
+                    subject: format!("{channel}:{day}"),
+                    message: format!(
+                        "{channel}: webhook capture {rate:.1}% on {day} ({webhook} of {total} orders)"
+                    ),
+                    value: rate,
+                    threshold: limit,
+                });
             }
         }
-        let dead: i64 =
-            conn.query_row("SELECT count(*) FROM dead_letters WHERE channel = ?1 AND resolved_at IS NULL", [&channel], |r| r.get(0))?;
+        let dead: i64 = conn.query_row(
+            "SELECT count(*) FROM dead_letters WHERE channel = ?1 AND resolved_at IS NULL",
+            [&channel],
+            |r| r.get(0),
+        )?;
         let limit = threshold(conn, DEAD_LETTERS)?;
         if dead as f64 > limit {
-            firing.push(Firing { rule: DEAD_LETTERS, subject: channel.clone(), message: format!("{channel}: {dead} updates in the dead-letter queue"), value: dead as f64, threshold: limit });
+            firing.push(Firing {
+                rule: DEAD_LETTERS,
+                subject: channel.clone(),
+                message: format!("{channel}: {dead} updates in the dead-letter queue"),
+                value: dead as f64,
+                threshold: limit,
+            });
         }
     }
     let top = threshold(conn, ATP_BELOW_SAFETY)?.max(0.0) as usize;
@@ -176,7 +245,13 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         if atp < safety {
-            firing.push(Firing { rule: ATP_BELOW_SAFETY, subject: sku.sku.clone(), message: format!("{}: ATP {atp} below safety stock {safety}", sku.sku), value: atp as f64, threshold: safety as f64 });
+            firing.push(Firing {
+                rule: ATP_BELOW_SAFETY,
+                subject: sku.sku.clone(),
+                message: format!("{}: ATP {atp} below safety stock {safety}", sku.sku),
+                value: atp as f64,
+                threshold: safety as f64,
+            });
         }
     }
     let overdue: Vec<(i64, String)> = conn
@@ -184,20 +259,40 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
         .query_map([ts(at)], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (id, due) in overdue {
-        firing.push(Firing { rule: INCIDENT_OVERDUE, subject: format!("incident:{id}"), message: format!("incident {id}: root cause was due {due}"), value: 1.0, threshold: 0.0 });
+        firing.push(Firing {
+            rule: INCIDENT_OVERDUE,
+            subject: format!("incident:{id}"),
+            message: format!("incident {id}: root cause was due {due}"),
+            value: 1.0,
+            threshold: 0.0,
+        });
     }
     Ok(firing)
 }
 
 /// Opens the alert for (rule, subject) unless one is open; refreshes the open one otherwise.
 /// Returns the alert id and whether it is new.
-pub fn raise(conn: &Connection, rule: &str, subject: &str, message: &str, value: Option<f64>, threshold: Option<f64>) -> Result<(i64, bool)> {
+pub fn raise(
+    conn: &Connection,
+    rule: &str,
+    subject: &str,
+    message: &str,
+    value: Option<f64>,
+    threshold: Option<f64>,
+) -> Result<(i64, bool)> {
     let stamp = now();
     let open: Option<i64> = conn
-        .query_row("SELECT id FROM alerts WHERE rule = ?1 AND subject = ?2 AND resolved_at IS NULL", params![rule, subject], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM alerts WHERE rule = ?1 AND subject = ?2 AND resolved_at IS NULL",
+            params![rule, subject],
+            |r| r.get(0),
+        )
         .optional()?;
     if let Some(id) = open {
-        conn.execute("UPDATE alerts SET last_seen_at = ?2, message = ?3, value = ?4 WHERE id = ?1", params![id, stamp, message, value])?;
+        conn.execute(
+            "UPDATE alerts SET last_seen_at = ?2, message = ?3, value = ?4 WHERE id = ?1",
+            params![id, stamp, message, value],
+        )?;
         return Ok((id, false));
     }
     conn.execute(
@@ -267,19 +362,30 @@ pub fn list(conn: &Connection, all: bool) -> Result<Vec<Alert>> {
 
 /// Acknowledges an alert: a person has seen it. A discrepancy closes on acknowledgement.
 pub fn ack(conn: &Connection, id: &str, by: &str) -> Result<Alert> {
-    let n = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| CaptureError::NotFound { what: "alert", id: id.into() })?;
+    let n = id
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| CaptureError::NotFound { what: "alert", id: id.into() })?;
     let tx = immediate(conn)?;
     let current: Option<(String, Option<String>, Option<String>)> = tx
-        .query_row("SELECT rule, acked_at, resolved_at FROM alerts WHERE id = ?1", [n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT rule, acked_at, resolved_at FROM alerts WHERE id = ?1", [n], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    let Some((rule, acked, _)) = current else { return Err(CaptureError::NotFound { what: "alert", id: id.into() }) };
+    let Some((rule, acked, _)) = current else {
+        return Err(CaptureError::NotFound { what: "alert", id: id.into() });
+    };
     if acked.is_some() {
         return Err(CaptureError::Invalid(format!("alert {id} is already acknowledged")));
     }
     let stamp = now();
     tx.execute("UPDATE alerts SET acked_at = ?2, acked_by = ?3 WHERE id = ?1", params![n, stamp, by])?;
     if rule == DISCREPANCY {
-        tx.execute("UPDATE alerts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL", params![n, stamp])?;
+        tx.execute(
+            "UPDATE alerts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
+            params![n, stamp],
+        )?;
     }
     tx.commit()?;
     Ok(conn.query_row(

@@ -29,7 +29,12 @@ impl Default for Schedule {
 }
 
 /// Runs until Ctrl-C on its own runtime; `ready` is called with the bound address.
-pub fn run_blocking(db_path: &Path, addr: SocketAddr, schedule: Schedule, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+pub fn run_blocking(
+    db_path: &Path,
+    addr: SocketAddr,
+    schedule: Schedule,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let secrets = Secrets::for_database(db_path);

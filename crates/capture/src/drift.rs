@@ -83,8 +83,10 @@ pub async fn report(db_path: &Path, secrets: &Secrets, top: usize) -> Result<Dri
             listings.extend(found.into_iter().map(|l| (sku.clone(), l)));
         }
         for chunk in listings.chunks(client.limits().max_read.max(1)) {
-            let remote: Vec<RemoteListing> =
-                chunk.iter().map(|(_, l)| RemoteListing { item: l.2.clone(), location: l.3.clone() }).collect();
+            let remote: Vec<RemoteListing> = chunk
+                .iter()
+                .map(|(_, l)| RemoteListing { item: l.2.clone(), location: l.3.clone() })
+                .collect();
             let levels = client.read_levels(&remote).await?.value;
             for ((sku, (id, location, _, _)), level) in chunk.iter().zip(levels) {
                 let expected = allocation_for(store.connection(), *id)?.qty;
@@ -126,5 +128,9 @@ pub fn to_csv(report: &DriftReport) -> String {
 }
 
 fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_string() }
+    if value.contains([',', '"', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
 }

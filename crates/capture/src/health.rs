@@ -36,7 +36,9 @@ pub fn health(store: &Store) -> Result<Health> {
             )
             .optional()?;
         let last_poll: Option<String> = conn
-            .query_row("SELECT polled_at FROM poll_cursors WHERE channel = ?1", [&status.channel], |r| r.get(0))
+            .query_row("SELECT polled_at FROM poll_cursors WHERE channel = ?1", [&status.channel], |r| {
+                r.get(0)
+            })
             .optional()?;
         channels.push(json!({
             "channel": status.channel,
@@ -57,5 +59,12 @@ pub fn health(store: &Store) -> Result<Health> {
     let inbox_pending: i64 =
         conn.query_row("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL", [], |r| r.get(0))?;
     let status = if open_alerts.is_empty() && open.is_empty() { "ok" } else { "attention" };
-    Ok(Health { status: status.into(), channels, open_alerts, open_incidents: open.len(), overdue_incidents: overdue, inbox_pending })
+    Ok(Health {
+        status: status.into(),
+        channels,
+        open_alerts,
+        open_incidents: open.len(),
+        overdue_incidents: overdue,
+        inbox_pending,
+    })
 }

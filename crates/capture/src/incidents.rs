@@ -36,7 +36,8 @@ pub struct Incident {
 
 /// The sync context of a channel right now: what an incident records.
 pub fn context(conn: &Connection, channel: &str) -> Result<Value> {
-    let queue_depth: i64 = conn.query_row("SELECT count(*) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?;
+    let queue_depth: i64 =
+        conn.query_row("SELECT count(*) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?;
     let dead_letters: i64 = conn.query_row(
         "SELECT count(*) FROM dead_letters WHERE channel = ?1 AND resolved_at IS NULL",
         [channel],
@@ -44,7 +45,9 @@ pub fn context(conn: &Connection, channel: &str) -> Result<Value> {
     )?;
     let since = (Utc::now() - Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Millis, true);
     let latencies: Vec<i64> = conn
-        .prepare_cached("SELECT latency_ms FROM pushes WHERE channel = ?1 AND acked_at >= ?2 ORDER BY latency_ms")?
+        .prepare_cached(
+            "SELECT latency_ms FROM pushes WHERE channel = ?1 AND acked_at >= ?2 ORDER BY latency_ms",
+        )?
         .query_map(params![channel, since], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let day = (Utc::now() - Duration::hours(24)).format("%Y-%m-%d").to_string();
@@ -135,8 +138,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> {
     })
 }
 
-const COLUMNS: &str =
-    "id, kind, channel, sku, location, order_id, oversold_units, context, opened_at, due_at, cause, resolved_at, resolved_by";
+const COLUMNS: &str = "id, kind, channel, sku, location, order_id, oversold_units, context, opened_at, due_at, cause, resolved_at, resolved_by";
 
 /// Incidents, newest first; `open_only` leaves resolved ones out.
 pub fn list(conn: &Connection, open_only: bool) -> Result<Vec<Incident>> {
@@ -189,8 +191,7 @@ pub struct CauseCount {
 /// The monthly pattern report: incidents opened in `month` (YYYY-MM) grouped by cause
 /// ("(open)" for those without one yet).
 pub fn monthly_report(conn: &Connection, month: &str) -> Result<Vec<CauseCount>> {
-    let valid = month.len() == 7
-        && DateTime::parse_from_rfc3339(&format!("{month}-01T00:00:00Z")).is_ok();
+    let valid = month.len() == 7 && DateTime::parse_from_rfc3339(&format!("{month}-01T00:00:00Z")).is_ok();
     if !valid {
         return Err(CaptureError::Invalid(format!("invalid month '{month}': expected YYYY-MM")));
     }
@@ -199,6 +200,8 @@ pub fn monthly_report(conn: &Connection, month: &str) -> Result<Vec<CauseCount>>
             "SELECT ifnull(cause, '(open)'), count(*), sum(oversold_units) FROM incidents
              WHERE substr(opened_at, 1, 7) = ?1 GROUP BY 1 ORDER BY 2 DESC, 1",
         )?
-        .query_map([month], |r| Ok(CauseCount { cause: r.get(0)?, incidents: r.get(1)?, oversold_units: r.get(2)? }))?
+        .query_map([month], |r| {
+            Ok(CauseCount { cause: r.get(0)?, incidents: r.get(1)?, oversold_units: r.get(2)? })
+        })?
         .collect::<Result<_, _>>()?)
 }

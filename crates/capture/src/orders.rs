@@ -72,7 +72,8 @@ impl IngestReport {
 
 /// The event id of one order line's event: SHA-256 of the key, shaped as a version-8 UUID.
 pub fn line_event_id(channel: &str, order: &str, line: &str, kind: &str) -> Uuid {
-    let digest = Sha256::digest(format!("shelfsync-capture\x1f{channel}\x1f{order}\x1f{line}\x1f{kind}").as_bytes());
+    let digest =
+        Sha256::digest(format!("shelfsync-capture\x1f{channel}\x1f{order}\x1f{line}\x1f{kind}").as_bytes());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     bytes[6] = (bytes[6] & 0x0f) | 0x80;
@@ -104,7 +105,9 @@ fn quantity(value: &Value, what: &str) -> Result<u32> {
         .as_u64()
         .filter(|q| (1..=u64::from(shelfsync_core::MAX_QTY)).contains(q))
         .map(|q| q as u32)
-        .ok_or_else(|| CaptureError::Invalid(format!("{what} must be a quantity from 1 to {}", shelfsync_core::MAX_QTY)))
+        .ok_or_else(|| {
+            CaptureError::Invalid(format!("{what} must be a quantity from 1 to {}", shelfsync_core::MAX_QTY))
+        })
 }
 
 /// Parses a Shopify order (REST shape: the `orders/create` and `orders/cancelled` payloads and
@@ -149,7 +152,15 @@ pub fn parse_order(value: &Value) -> Result<Order> {
         Value::Array(list) => list.iter().map(parse_refund).collect::<Result<_>>()?,
         _ => return Err(CaptureError::Invalid(format!("order {id}: refunds must be a list"))),
     };
-    Ok(Order { id, created_at, updated_at, cancelled: !value["cancelled_at"].is_null(), location, lines, refunds })
+    Ok(Order {
+        id,
+        created_at,
+        updated_at,
+        cancelled: !value["cancelled_at"].is_null(),
+        location,
+        lines,
+        refunds,
+    })
 }
 
 /// A refund (the `refunds/create` payload, or an element of an order's `refunds`).
@@ -160,7 +171,12 @@ pub fn parse_refund(value: &Value) -> Result<Refund> {
         .ok_or_else(|| CaptureError::Invalid(format!("refund {id}: refund_line_items is missing")))?
         .iter()
         .take(MAX_LINES)
-        .map(|l| Ok((id_of(&l["line_item_id"], "refund line_item_id")?, quantity(&l["quantity"], "refund quantity")?)))
+        .map(|l| {
+            Ok((
+                id_of(&l["line_item_id"], "refund line_item_id")?,
+                quantity(&l["quantity"], "refund quantity")?,
+            ))
+        })
         .collect::<Result<_>>()?;
     Ok(Refund { id, lines })
 }
@@ -171,7 +187,12 @@ pub(crate) struct ListingRef {
     pub location: Option<String>,
 }
 
-pub(crate) fn listing_for(conn: &Connection, channel: &str, item: &str, location: Option<&str>) -> Result<Option<ListingRef>> {
+pub(crate) fn listing_for(
+    conn: &Connection,
+    channel: &str,
+    item: &str,
+    location: Option<&str>,
+) -> Result<Option<ListingRef>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, sku, location FROM listings
@@ -240,7 +261,9 @@ fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source)
                 report.recorded += 1;
                 resolve_channel_changes(tx, listing.id, i64::from(line.quantity))?;
                 touched.push(listing.id);
-                if let Some(incident) = incidents::check_oversell(tx, channel, &listing.sku, &location, &order.id, &line.id)? {
+                if let Some(incident) =
+                    incidents::check_oversell(tx, channel, &listing.sku, &location, &order.id, &line.id)?
+                {
                     report.incidents.push(incident);
                 }
             }
@@ -290,7 +313,14 @@ fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source)
              updated_at = max(updated_at, excluded.updated_at),
              webhook_at = coalesce(webhook_at, excluded.webhook_at),
              poll_at = coalesce(poll_at, excluded.poll_at)",
-        params![channel, order.id, order.created_at.format("%Y-%m-%d").to_string(), order.updated_at, webhook_at, poll_at],
+        params![
+            channel,
+            order.id,
+            order.created_at.format("%Y-%m-%d").to_string(),
+            order.updated_at,
+            webhook_at,
+            poll_at
+        ],
     )?;
     Ok(report)
 }
@@ -304,7 +334,10 @@ pub fn ingest_refund(store: &Store, channel: &str, order_id: &str, refund: &Refu
     for (line_id, qty) in &refund.lines {
         let sale_id = line_event_id(channel, order_id, line_id, "sale");
         let Some(sale) = store.event(sale_id)? else {
-            return Err(CaptureError::Invalid(format!("refund {}: order {order_id} line {line_id} is not captured yet", refund.id)));
+            return Err(CaptureError::Invalid(format!(
+                "refund {}: order {order_id} line {line_id} is not captured yet",
+                refund.id
+            )));
         };
         let Movement::Sale { sku, location, qty: sold } = sale.movement else {
             return Err(CaptureError::Invalid(format!("event {sale_id} is not a sale")));
@@ -420,8 +453,14 @@ mod tests {
             (json!({"created_at": "2026-01-01T00:00:00Z", "line_items": []}), "order id"),
             (json!({"id": 1, "line_items": []}), "created_at"),
             (json!({"id": 1, "created_at": "2026-01-01T00:00:00Z"}), "line_items"),
-            (json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "inventory_item_id": 3, "quantity": 0}]}), "quantity"),
-            (json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "quantity": 1}]}), "inventory_item_id"),
+            (
+                json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "inventory_item_id": 3, "quantity": 0}]}),
+                "quantity",
+            ),
+            (
+                json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "quantity": 1}]}),
+                "inventory_item_id",
+            ),
             (json!({"id": -4, "created_at": "2026-01-01T00:00:00Z", "line_items": []}), "order id"),
         ];
         for (value, want) in cases {

@@ -49,7 +49,11 @@ pub(crate) struct ChannelAccess {
 }
 
 /// The Shopify channels to work on (all, or the one named) with their access tokens.
-pub(crate) fn shopify_channels(store: &Store, secrets: &Secrets, only: Option<&str>) -> Result<Vec<ChannelAccess>> {
+pub(crate) fn shopify_channels(
+    store: &Store,
+    secrets: &Secrets,
+    only: Option<&str>,
+) -> Result<Vec<ChannelAccess>> {
     let all = list_channels(store.connection())?;
     if let Some(name) = only
         && !all.iter().any(|c| c.name == name)
@@ -60,14 +64,21 @@ pub(crate) fn shopify_channels(store: &Store, secrets: &Secrets, only: Option<&s
     for channel in all.into_iter().filter(|c| only.is_none_or(|n| n == c.name)) {
         if ChannelKind::parse(&channel.kind) != Some(ChannelKind::Shopify) {
             if only.is_some() {
-                return Err(CaptureError::Invalid(format!("channel '{}' is {}: only shopify is captured so far", channel.name, channel.kind)));
+                return Err(CaptureError::Invalid(format!(
+                    "channel '{}' is {}: only shopify is captured so far",
+                    channel.name, channel.kind
+                )));
             }
             continue;
         }
-        let token = secrets
-            .get(&channel.name, SHOPIFY_TOKEN)?
-            .ok_or_else(|| CaptureError::Invalid(format!("no access token stored for channel '{}'", channel.name)))?;
-        out.push(ChannelAccess { name: channel.name, endpoint: channel.endpoint, token: token.expose().to_string() });
+        let token = secrets.get(&channel.name, SHOPIFY_TOKEN)?.ok_or_else(|| {
+            CaptureError::Invalid(format!("no access token stored for channel '{}'", channel.name))
+        })?;
+        out.push(ChannelAccess {
+            name: channel.name,
+            endpoint: channel.endpoint,
+            token: token.expose().to_string(),
+        });
     }
     Ok(out)
 }
@@ -132,7 +143,9 @@ async fn poll_channel(store: &Store, http: &reqwest::Client, channel: &ChannelAc
     // Changes the engine saw on the channel before their orders were booked settle here.
     let ids: Vec<i64> = store
         .connection()
-        .prepare("SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL")?
+        .prepare(
+            "SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL",
+        )?
         .query_map([&channel.name], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in ids {
@@ -162,7 +175,11 @@ async fn poll_channel(store: &Store, http: &reqwest::Client, channel: &ChannelAc
     Ok(report)
 }
 
-async fn fetch_page(http: &reqwest::Client, channel: &ChannelAccess, since: Option<&str>) -> Result<Vec<Value>> {
+async fn fetch_page(
+    http: &reqwest::Client,
+    channel: &ChannelAccess,
+    since: Option<&str>,
+) -> Result<Vec<Value>> {
     let url = format!("{}/admin/api/{API_VERSION}/orders.json", channel.endpoint.trim_end_matches('/'));
     let mut url = format!("{url}?status=any&limit={PAGE}");
     if let Some(since) = since {
@@ -192,7 +209,13 @@ async fn fetch_page(http: &reqwest::Client, channel: &ChannelAccess, since: Opti
 fn encode(value: &str) -> String {
     value
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 

@@ -65,7 +65,12 @@ struct ListingRow {
 
 /// Reconciles every Shopify channel (or the one named). Not a dry run: polls orders first, so a
 /// gap an unbooked order explains is booked and classed `order_not_ingested`.
-pub async fn reconcile(db_path: &Path, secrets: &Secrets, only: Option<&str>, dry_run: bool) -> Result<Vec<Report>> {
+pub async fn reconcile(
+    db_path: &Path,
+    secrets: &Secrets,
+    only: Option<&str>,
+    dry_run: bool,
+) -> Result<Vec<Report>> {
     let store = Store::open(db_path)?;
     let channels = poll::shopify_channels(&store, secrets, only)?;
     let mut reports = Vec::new();
@@ -119,8 +124,10 @@ async fn reconcile_channel(
     })?;
     let mut levels = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(client.limits().max_read.max(1)) {
-        let remote: Vec<RemoteListing> =
-            chunk.iter().map(|l| RemoteListing { item: l.remote_item.clone(), location: l.remote_location.clone() }).collect();
+        let remote: Vec<RemoteListing> = chunk
+            .iter()
+            .map(|l| RemoteListing { item: l.remote_item.clone(), location: l.remote_location.clone() })
+            .collect();
         levels.extend(client.read_levels(&remote).await?.value);
     }
     let mut gaps = Vec::new();
@@ -154,7 +161,13 @@ async fn reconcile_channel(
         };
         if let Some(class) = push_before {
             // The outbox (or the dead-letter queue) already holds our value: the engine's business.
-            gaps.push(gap(listing, expected, Some(channel_qty), class, if class == "push_rejected" { "dead_letter" } else { "wait" }));
+            gaps.push(gap(
+                listing,
+                expected,
+                Some(channel_qty),
+                class,
+                if class == "push_rejected" { "dead_letter" } else { "wait" },
+            ));
             continue;
         }
         let action = if dry_run {
@@ -174,18 +187,18 @@ async fn reconcile_channel(
             action: if qty > 0 { "map_listing".into() } else { "none".into() },
         });
     }
-    let report = Report {
-        channel: channel.name.clone(),
-        checked: rows.len(),
-        gaps,
-        dry_run,
-        rule,
-        at: now(),
-    };
+    let report =
+        Report { channel: channel.name.clone(), checked: rows.len(), gaps, dry_run, rule, at: now() };
     if !dry_run {
         store.connection().execute(
             "INSERT INTO reconcile_runs (channel, at, checked, gaps, report) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![report.channel, report.at, report.checked as i64, report.gaps.len() as i64, serde_json::to_string(&report).expect("serialises")],
+            params![
+                report.channel,
+                report.at,
+                report.checked as i64,
+                report.gaps.len() as i64,
+                serde_json::to_string(&report).expect("serialises")
+            ],
         )?;
     }
     Ok(report)
@@ -228,9 +241,11 @@ fn push_class(store: &Store, listing_id: i64) -> Result<Option<&'static str>> {
     if dead > 0 {
         return Ok(Some("push_rejected"));
     }
-    let dirty: Option<String> =
-        conn.query_row("SELECT dirty_since FROM outbox WHERE listing_id = ?1", [listing_id], |r| r.get(0)).optional()?;
-    let stuck_before = (Utc::now() - chrono::Duration::minutes(STUCK_AFTER_MINUTES)).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let dirty: Option<String> = conn
+        .query_row("SELECT dirty_since FROM outbox WHERE listing_id = ?1", [listing_id], |r| r.get(0))
+        .optional()?;
+    let stuck_before = (Utc::now() - chrono::Duration::minutes(STUCK_AFTER_MINUTES))
+        .to_rfc3339_opts(SecondsFormat::Millis, true);
     Ok(dirty.map(|since| if since < stuck_before { "push_stuck" } else { "push_pending" }))
 }
 
@@ -265,11 +280,17 @@ fn apply_rule(
                 return flag(store, channel, listing, expected, Some(channel_qty));
             };
             let event = Event::new(
-                Movement::Adjust { sku: Sku::new(listing.sku.clone())?, location: LocationCode::new(location)?, delta },
+                Movement::Adjust {
+                    sku: Sku::new(listing.sku.clone())?,
+                    location: LocationCode::new(location)?,
+                    delta,
+                },
                 format!("channel:{channel}"),
                 "reconcile",
             )
-            .with_reason(format!("reconcile: {channel} reports {channel_qty}, expected {expected} (channel wins)"));
+            .with_reason(format!(
+                "reconcile: {channel} reports {channel_qty}, expected {expected} (channel wins)"
+            ));
             let tx = immediate(store.connection())?;
             tx.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, channel_qty])?;
             tx.execute(
@@ -292,7 +313,13 @@ fn apply_rule(
     }
 }
 
-fn flag(store: &Store, channel: &str, listing: &ListingRow, expected: i64, channel_qty: Option<i64>) -> Result<&'static str> {
+fn flag(
+    store: &Store,
+    channel: &str,
+    listing: &ListingRow,
+    expected: i64,
+    channel_qty: Option<i64>,
+) -> Result<&'static str> {
     let subject = format!("{channel}:{}:{}", listing.sku, listing.location.as_deref().unwrap_or("-"));
     let message = format!(
         "{channel} shows {} of {} at {}, expected {expected}: a person decides",
@@ -300,7 +327,14 @@ fn flag(store: &Store, channel: &str, listing: &ListingRow, expected: i64, chann
         listing.sku,
         listing.location.as_deref().unwrap_or("-"),
     );
-    alerts::raise(store.connection(), alerts::DISCREPANCY, &subject, &message, channel_qty.map(|q| (q - expected) as f64), None)?;
+    alerts::raise(
+        store.connection(),
+        alerts::DISCREPANCY,
+        &subject,
+        &message,
+        channel_qty.map(|q| (q - expected) as f64),
+        None,
+    )?;
     Ok("flagged")
 }
 

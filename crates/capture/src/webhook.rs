@@ -39,7 +39,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Inbox rows processed per pass.
 const BATCH: usize = 200;
 
-pub const TOPICS: [&str; 4] = ["orders/create", "orders/cancelled", "refunds/create", "inventory_levels/update"];
+pub const TOPICS: [&str; 4] =
+    ["orders/create", "orders/cancelled", "refunds/create", "inventory_levels/update"];
 
 /// True when `header` (base64) is the HMAC-SHA256 of `body` under `secret`. Constant time.
 pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
@@ -143,7 +144,8 @@ async fn receive(
     let Some(secret) = secret else {
         return refuse(StatusCode::UNAUTHORIZED, format!("channel '{channel}' has no webhook secret"));
     };
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    let header =
+        |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
     let Some(hmac) = header("x-shopify-hmac-sha256") else {
         return refuse(StatusCode::UNAUTHORIZED, "missing X-Shopify-Hmac-Sha256");
     };
@@ -159,7 +161,9 @@ async fn receive(
     let Ok(text) = std::str::from_utf8(&body) else {
         return refuse(StatusCode::BAD_REQUEST, "body is not UTF-8");
     };
-    if let Err(error) = serde_json::from_str::<Value>(text).map_err(|e| e.to_string()).and_then(|v| check_payload(topic, &v)) {
+    if let Err(error) =
+        serde_json::from_str::<Value>(text).map_err(|e| e.to_string()).and_then(|v| check_payload(topic, &v))
+    {
         return refuse(StatusCode::BAD_REQUEST, format!("invalid {topic} payload: {error}"));
     }
     let stored = {
@@ -184,7 +188,9 @@ async fn receive(
 fn check_payload(topic: &str, value: &Value) -> std::result::Result<(), String> {
     let result = match topic {
         "orders/create" | "orders/cancelled" => orders::parse_order(value).map(|_| ()),
-        "refunds/create" => id_of(&value["order_id"], "order_id").and_then(|_| orders::parse_refund(value)).map(|_| ()),
+        "refunds/create" => {
+            id_of(&value["order_id"], "order_id").and_then(|_| orders::parse_refund(value)).map(|_| ())
+        }
         _ => parse_level(value).map(|_| ()),
     };
     result.map_err(|e| e.to_string())
@@ -203,7 +209,9 @@ fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let path = db_path.clone();
-            let _ = tokio::task::spawn_blocking(move || -> Result<usize> { process_inbox(&Store::open(&path)?) }).await;
+            let _ =
+                tokio::task::spawn_blocking(move || -> Result<usize> { process_inbox(&Store::open(&path)?) })
+                    .await;
             // Woken by each delivery; a periodic pass picks up anything left by a restart.
             let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
         }
@@ -266,7 +274,8 @@ fn level_update(store: &Store, channel: &str, value: &Value) -> Result<String> {
     let Some(listing) = listing_for(conn, channel, &item, Some(&location))? else {
         return Ok("unmapped".into());
     };
-    let acked: Option<i64> = conn.query_row("SELECT acked_qty FROM listings WHERE id = ?1", [listing.id], |r| r.get(0))?;
+    let acked: Option<i64> =
+        conn.query_row("SELECT acked_qty FROM listings WHERE id = ?1", [listing.id], |r| r.get(0))?;
     let Some(acked) = acked else { return Ok("unknown_base".into()) };
     if acked == available {
         return Ok("echo".into());

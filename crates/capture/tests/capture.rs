@@ -41,11 +41,21 @@ async fn fixture(on_hand: u32, safety: u32) -> Fixture {
     let db = dir.path().join("ledger.db");
     let mut store = Store::open(&db).unwrap();
     store
-        .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "WH1".into(), parent: None }])
+        .upsert_locations(&[Location {
+            code: LocationCode::new("WH1").unwrap(),
+            name: "WH1".into(),
+            parent: None,
+        }])
         .unwrap();
     store
         .upsert_items(&[ItemRecord {
-            item: Item { sku: Sku::new("S1").unwrap(), name: "item".into(), unit_cost_cents: 100, category: "t".into(), safety_stock: safety },
+            item: Item {
+                sku: Sku::new("S1").unwrap(),
+                name: "item".into(),
+                unit_cost_cents: 100,
+                category: "t".into(),
+                safety_stock: safety,
+            },
             barcodes: vec![],
         }])
         .unwrap();
@@ -64,13 +74,25 @@ async fn fixture(on_hand: u32, safety: u32) -> Fixture {
         store.connection(),
         &secrets(&db),
         &new,
-        &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap()), (SHOPIFY_WEBHOOK_SECRET, Secret::new(SECRET).unwrap())],
+        &[
+            (SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap()),
+            (SHOPIFY_WEBHOOK_SECRET, Secret::new(SECRET).unwrap()),
+        ],
     )
     .unwrap();
-    let mapping = Mapping { sku: "S1".into(), location: Some("WH1".into()), remote_item: ITEM.into(), remote_location: Some(LOCATION.into()) };
+    let mapping = Mapping {
+        sku: "S1".into(),
+        location: Some("WH1".into()),
+        remote_item: ITEM.into(),
+        remote_location: Some(LOCATION.into()),
+    };
     config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
     if on_hand > 0 {
-        let receive = Movement::Receive { sku: Sku::new("S1").unwrap(), location: LocationCode::new("WH1").unwrap(), qty: on_hand };
+        let receive = Movement::Receive {
+            sku: Sku::new("S1").unwrap(),
+            location: LocationCode::new("WH1").unwrap(),
+            qty: on_hand,
+        };
         store.append(&Event::new(receive, "tester", "ws")).unwrap();
     }
     let f = Fixture { _dir: dir, db, store, sim, server, http: poll::http_client().unwrap() };
@@ -79,9 +101,16 @@ async fn fixture(on_hand: u32, safety: u32) -> Fixture {
 }
 
 async fn drain(f: &Fixture) {
-    let engine = Engine::new(&f.db, secrets(&f.db), EngineConfig { holder: "capture-test".into(), ..EngineConfig::default() });
+    let engine = Engine::new(
+        &f.db,
+        secrets(&f.db),
+        EngineConfig { holder: "capture-test".into(), ..EngineConfig::default() },
+    );
     let (_stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::time::timeout(Duration::from_secs(30), engine.run(Mode::Once, stopped)).await.expect("drains in time").expect("engine runs");
+    tokio::time::timeout(Duration::from_secs(30), engine.run(Mode::Once, stopped))
+        .await
+        .expect("drains in time")
+        .expect("engine runs");
 }
 
 fn balances(f: &Fixture) -> shelfsync_core::Balances {
@@ -107,7 +136,14 @@ async fn place_order(f: &Fixture, qty: i64) -> Value {
     answer["order"].clone()
 }
 
-async fn deliver(f: &Fixture, url: &str, topic: &str, event_id: &str, body: &[u8], signature: Option<&str>) -> (u16, Value) {
+async fn deliver(
+    f: &Fixture,
+    url: &str,
+    topic: &str,
+    event_id: &str,
+    body: &[u8],
+    signature: Option<&str>,
+) -> (u16, Value) {
     let mut request = f
         .http
         .post(format!("{url}/webhooks/shopify/{CHANNEL}"))
@@ -155,10 +191,14 @@ async fn forged_or_malformed_deliveries_are_refused_and_record_nothing() {
     for (topic, event_id, body, signature, want_status, want_text) in cases {
         let (status, answer) = deliver(&f, &url, topic, event_id, &body, signature).await;
         assert_eq!(status, want_status, "{topic} {event_id}: {answer}");
-        assert!(answer["error"].as_str().unwrap_or_default().contains(want_text), "{topic} {event_id}: {answer}");
+        assert!(
+            answer["error"].as_str().unwrap_or_default().contains(want_text),
+            "{topic} {event_id}: {answer}"
+        );
     }
     // Unknown channel and a missing signature.
-    let response = f.http.post(format!("{url}/webhooks/shopify/nope")).body(order.clone()).send().await.unwrap();
+    let response =
+        f.http.post(format!("{url}/webhooks/shopify/nope")).body(order.clone()).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 404);
     let response = f
         .http
@@ -227,7 +267,11 @@ async fn polling_recovers_lost_webhooks_and_books_each_order_once() {
     assert_eq!((rates[0].webhook_orders, rates[0].channel_orders), (1, 3));
     let first = alerts::evaluate(f.store.connection(), chrono::Utc::now()).unwrap();
     let second = alerts::evaluate(f.store.connection(), chrono::Utc::now()).unwrap();
-    let capture: Vec<_> = alerts::list(f.store.connection(), false).unwrap().into_iter().filter(|a| a.rule == alerts::WEBHOOK_CAPTURE).collect();
+    let capture: Vec<_> = alerts::list(f.store.connection(), false)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.rule == alerts::WEBHOOK_CAPTURE)
+        .collect();
     assert_eq!(capture.len(), 1, "one open alert per rule and subject");
     assert!(first.opened.contains(&capture[0].id));
     assert!(!second.opened.contains(&capture[0].id));
@@ -254,7 +298,9 @@ async fn an_oversell_opens_an_incident_with_its_context() {
         assert!(incident.context.get(key).is_some(), "context has {key}: {}", incident.context);
     }
     assert!(incident.due_at > incident.opened_at);
-    let resolved = incidents::resolve(f.store.connection(), &incident.id, "push delayed by throttling", "tester").unwrap();
+    let resolved =
+        incidents::resolve(f.store.connection(), &incident.id, "push delayed by throttling", "tester")
+            .unwrap();
     assert_eq!(resolved.cause.as_deref(), Some("push delayed by throttling"));
     assert!(incidents::resolve(f.store.connection(), &incident.id, "again", "tester").is_err());
     let month = &incident.opened_at[..7];
@@ -278,7 +324,12 @@ async fn reconciliation_finds_injected_drift_and_repairs_it_per_rule() {
     for rule in ["central", "channel", "flag"] {
         let f = fixture(10, 0).await;
         assert_eq!(f.sim.inspect(|s| s.level(ITEM, LOCATION)), Some(10));
-        config::set_rule(f.store.connection(), CHANNEL, &RuleChange { conflict: Some(rule.into()), ..RuleChange::default() }).unwrap();
+        config::set_rule(
+            f.store.connection(),
+            CHANNEL,
+            &RuleChange { conflict: Some(rule.into()), ..RuleChange::default() },
+        )
+        .unwrap();
         inject_level(&f, 7).await;
 
         let dry = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), true).await.unwrap();
@@ -288,7 +339,11 @@ async fn reconciliation_finds_injected_drift_and_repairs_it_per_rule() {
 
         let run = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
         let gap = &run[0].gaps[0];
-        assert_eq!((gap.sku.as_str(), gap.expected, gap.channel_qty, gap.class.as_str()), ("S1", 10, Some(7), "channel_edit"), "{rule}");
+        assert_eq!(
+            (gap.sku.as_str(), gap.expected, gap.channel_qty, gap.class.as_str()),
+            ("S1", 10, Some(7), "channel_edit"),
+            "{rule}"
+        );
         assert_eq!(count(&f, "SELECT count(*) FROM reconcile_runs"), 1, "each run is stored");
         match rule {
             "central" => {
@@ -299,7 +354,15 @@ async fn reconciliation_finds_injected_drift_and_repairs_it_per_rule() {
             "channel" => {
                 assert_eq!(gap.action, "adjusted");
                 assert_eq!(balances(&f).on_hand, 7, "theirs taken as an adjustment");
-                let reason: String = f.store.connection().query_row("SELECT json_extract(body, '$.reason') FROM events WHERE kind = 'adjust'", [], |r| r.get(0)).unwrap();
+                let reason: String = f
+                    .store
+                    .connection()
+                    .query_row(
+                        "SELECT json_extract(body, '$.reason') FROM events WHERE kind = 'adjust'",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
                 assert!(reason.contains("reconcile"), "{reason}");
             }
             _ => {
@@ -330,9 +393,15 @@ async fn alert_rules_fire_dedupe_and_resolve() {
     let f = fixture(2, 5).await;
     let conn = f.store.connection();
     let now = chrono::Utc::now();
-    let stamp = |minutes: i64| (now - chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let stamp = |minutes: i64| {
+        (now - chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
     for m in 1..=4 {
-        conn.execute("INSERT INTO sync_failures (channel, at, kind, message) VALUES (?1, ?2, 'server', 'HTTP 500')", (CHANNEL, stamp(m))).unwrap();
+        conn.execute(
+            "INSERT INTO sync_failures (channel, at, kind, message) VALUES (?1, ?2, 'server', 'HTTP 500')",
+            (CHANNEL, stamp(m)),
+        )
+        .unwrap();
     }
     let first = alerts::evaluate(conn, now).unwrap();
     let open = alerts::list(conn, false).unwrap();
@@ -365,9 +434,17 @@ async fn level_updates_echoes_refunds_and_cancellations_by_webhook() {
     let f = fixture(10, 0).await;
     let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let url = receiver.url();
-    let level = |available: i64| serde_json::to_vec(&json!({ "inventory_item_id": ITEM, "location_id": LOCATION, "available": available })).unwrap();
+    let level = |available: i64| {
+        serde_json::to_vec(
+            &json!({ "inventory_item_id": ITEM, "location_id": LOCATION, "available": available }),
+        )
+        .unwrap()
+    };
     let outcome = |event: &str| -> String {
-        f.store.connection().query_row("SELECT outcome FROM webhook_inbox WHERE event_id = ?1", [event], |r| r.get(0)).unwrap()
+        f.store
+            .connection()
+            .query_row("SELECT outcome FROM webhook_inbox WHERE event_id = ?1", [event], |r| r.get(0))
+            .unwrap()
     };
     // Our own push coming back is an echo.
     deliver(&f, &url, "inventory_levels/update", "lvl-1", &level(10), None).await;
@@ -382,19 +459,33 @@ async fn level_updates_echoes_refunds_and_cancellations_by_webhook() {
     deliver(&f, &url, "orders/create", "ord-1", &serde_json::to_vec(&order).unwrap(), None).await;
     settle(&f).await;
     assert_eq!(outcome("ord-1"), "ok");
-    assert_eq!(count(&f, "SELECT count(*) FROM channel_changes WHERE resolved_at IS NULL"), 0, "the order accounts for the change");
+    assert_eq!(
+        count(&f, "SELECT count(*) FROM channel_changes WHERE resolved_at IS NULL"),
+        0,
+        "the order accounts for the change"
+    );
     assert_eq!(balances(&f).committed, 4);
 
     // A refund of one unit returns it to stock; a cancelled order releases its commitment.
     let id = order["id"].as_u64().unwrap();
     let line = order["line_items"][0]["id"].as_u64().unwrap();
-    let refund = json!({ "id": 77, "order_id": id, "refund_line_items": [{ "line_item_id": line, "quantity": 1 }] });
+    let refund =
+        json!({ "id": 77, "order_id": id, "refund_line_items": [{ "line_item_id": line, "quantity": 1 }] });
     deliver(&f, &url, "refunds/create", "ref-1", &serde_json::to_vec(&refund).unwrap(), None).await;
     let other = place_order(&f, 2).await;
     deliver(&f, &url, "orders/create", "ord-2", &serde_json::to_vec(&other).unwrap(), None).await;
     let other_id = other["id"].as_u64().unwrap();
-    let cancelled: Value = f.http.post(format!("{}/admin/shop/orders/{other_id}/cancel", f.server.url())).send().await.unwrap().json().await.unwrap();
-    deliver(&f, &url, "orders/cancelled", "can-1", &serde_json::to_vec(&cancelled["order"]).unwrap(), None).await;
+    let cancelled: Value = f
+        .http
+        .post(format!("{}/admin/shop/orders/{other_id}/cancel", f.server.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    deliver(&f, &url, "orders/cancelled", "can-1", &serde_json::to_vec(&cancelled["order"]).unwrap(), None)
+        .await;
     settle(&f).await;
     assert_eq!((outcome("ref-1"), outcome("can-1")), ("ok".to_string(), "ok".to_string()));
     let b = balances(&f);
@@ -411,9 +502,15 @@ async fn queue_silence_latency_dead_letter_and_overdue_rules_fire() {
     let f = fixture(10, 0).await;
     let conn = f.store.connection();
     let now = chrono::Utc::now();
-    let ago = |minutes: i64| (now - chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let ago = |minutes: i64| {
+        (now - chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
     // A pending update, dirty for 20 minutes, with no success since; business hours all day.
-    let receive = Movement::Receive { sku: Sku::new("S1").unwrap(), location: LocationCode::new("WH1").unwrap(), qty: 1 };
+    let receive = Movement::Receive {
+        sku: Sku::new("S1").unwrap(),
+        location: LocationCode::new("WH1").unwrap(),
+        qty: 1,
+    };
     let mut store = Store::open(&f.db).unwrap();
     store.append(&Event::new(receive, "tester", "ws")).unwrap();
     conn.execute("UPDATE outbox SET dirty_since = ?1", [ago(20)]).unwrap();
@@ -441,7 +538,13 @@ async fn queue_silence_latency_dead_letter_and_overdue_rules_fire() {
     .unwrap();
     alerts::evaluate(conn, now).unwrap();
     let rules: Vec<String> = alerts::list(conn, false).unwrap().into_iter().map(|a| a.rule).collect();
-    for rule in [alerts::QUEUE_DEPTH, alerts::NO_SUCCESS, alerts::LATENCY, alerts::DEAD_LETTERS, alerts::INCIDENT_OVERDUE] {
+    for rule in [
+        alerts::QUEUE_DEPTH,
+        alerts::NO_SUCCESS,
+        alerts::LATENCY,
+        alerts::DEAD_LETTERS,
+        alerts::INCIDENT_OVERDUE,
+    ] {
         assert!(rules.iter().any(|r| r == rule), "{rule} fires: {rules:?}");
     }
     // Outside business hours the silence rule resolves itself.
@@ -454,7 +557,12 @@ async fn queue_silence_latency_dead_letter_and_overdue_rules_fire() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn channel_wins_raises_only_after_two_reads_agree() {
     let f = fixture(10, 0).await;
-    config::set_rule(f.store.connection(), CHANNEL, &RuleChange { conflict: Some("channel".into()), ..RuleChange::default() }).unwrap();
+    config::set_rule(
+        f.store.connection(),
+        CHANNEL,
+        &RuleChange { conflict: Some("channel".into()), ..RuleChange::default() },
+    )
+    .unwrap();
     inject_level(&f, 12).await;
     let first = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
     assert_eq!(first[0].gaps[0].action, "confirm_next_read");

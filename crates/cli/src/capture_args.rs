@@ -91,7 +91,9 @@ pub enum IncidentsCommand {
         #[arg(long)]
         all: bool,
     },
-    Show { id: String },
+    Show {
+        id: String,
+    },
     /// Record the root cause and close the incident
     Resolve {
         id: String,

@@ -7,7 +7,9 @@ use serde_json::json;
 use shelfsync_capture::{CaptureError, alerts, daemon, drift, health, incidents, poll, reconcile};
 use shelfsync_sync::credentials::Secrets;
 
-use crate::capture_args::{AlertsCommand, DriftCommand, IncidentsCommand, OrdersCommand, ReconcileArgs, ServeArgs, WebhookCommand};
+use crate::capture_args::{
+    AlertsCommand, DriftCommand, IncidentsCommand, OrdersCommand, ReconcileArgs, ServeArgs, WebhookCommand,
+};
 use crate::context::Context;
 use crate::{CliError, output};
 
@@ -28,7 +30,8 @@ pub fn webhook(ctx: &Context, command: WebhookCommand) -> Result<(), CliError> {
 }
 
 fn serve(ctx: &Context, args: ServeArgs) -> Result<(), CliError> {
-    let ip: IpAddr = args.bind.parse().map_err(|_| CliError::Usage(format!("invalid --bind address '{}'", args.bind)))?;
+    let ip: IpAddr =
+        args.bind.parse().map_err(|_| CliError::Usage(format!("invalid --bind address '{}'", args.bind)))?;
     if args.poll_minutes == 0 || args.reconcile_hours == 0 {
         return Err(CliError::Usage("--poll-minutes and --reconcile-hours must be at least 1".into()));
     }
@@ -41,9 +44,13 @@ fn serve(ctx: &Context, args: ServeArgs) -> Result<(), CliError> {
     let json = ctx.json;
     daemon::run_blocking(&ctx.db_path, SocketAddr::new(ip, args.port), schedule, |addr| {
         if json {
-            output::json(&json!({ "url": format!("http://{addr}"), "path": "/webhooks/shopify/CHANNEL_NAME" }));
+            output::json(
+                &json!({ "url": format!("http://{addr}"), "path": "/webhooks/shopify/CHANNEL_NAME" }),
+            );
         } else {
-            output::line(&format!("shelfsync: Shopify webhooks at http://{addr}/webhooks/shopify/CHANNEL_NAME"));
+            output::line(&format!(
+                "shelfsync: Shopify webhooks at http://{addr}/webhooks/shopify/CHANNEL_NAME"
+            ));
         }
     })
     .map_err(capture_error)
@@ -63,7 +70,12 @@ pub fn orders(ctx: &Context, command: OrdersCommand) -> Result<(), CliError> {
                 for r in &reports {
                     output::line(&format!(
                         "{}: {} orders read, {} events booked, {} already booked, {} unmapped lines, {} errors",
-                        r.channel, r.fetched, r.recorded, r.duplicates, r.unmapped, r.errors.len()
+                        r.channel,
+                        r.fetched,
+                        r.recorded,
+                        r.duplicates,
+                        r.unmapped,
+                        r.errors.len()
                     ));
                 }
             }
@@ -71,13 +83,22 @@ pub fn orders(ctx: &Context, command: OrdersCommand) -> Result<(), CliError> {
         }
         OrdersCommand::CaptureRate { channel, days } => {
             let store = ctx.open_existing()?;
-            let rates = poll::capture_rates(&store, channel.as_deref(), days.clamp(1, 366)).map_err(capture_error)?;
+            let rates =
+                poll::capture_rates(&store, channel.as_deref(), days.clamp(1, 366)).map_err(capture_error)?;
             if ctx.json {
                 output::json(&rates);
             } else {
                 let rows: Vec<Vec<String>> = rates
                     .iter()
-                    .map(|r| vec![r.channel.clone(), r.day.clone(), r.webhook_orders.to_string(), r.channel_orders.to_string(), format!("{:.1}%", r.rate_percent)])
+                    .map(|r| {
+                        vec![
+                            r.channel.clone(),
+                            r.day.clone(),
+                            r.webhook_orders.to_string(),
+                            r.channel_orders.to_string(),
+                            format!("{:.1}%", r.rate_percent),
+                        ]
+                    })
                     .collect();
                 output::table(&["channel", "day", "webhook", "orders", "rate"], &rows);
             }
@@ -101,7 +122,13 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs) -> Result<(), CliError> {
         return Ok(());
     }
     for report in &reports {
-        output::line(&format!("{}: {} listings checked, {} gaps (rule: {})", report.channel, report.checked, report.gaps.len(), report.rule));
+        output::line(&format!(
+            "{}: {} listings checked, {} gaps (rule: {})",
+            report.channel,
+            report.checked,
+            report.gaps.len(),
+            report.rule
+        ));
         for g in &report.gaps {
             output::line(&format!(
                 "  {} at {}: expected {}, channel {} -> {} ({})",
@@ -165,18 +192,34 @@ pub fn alerts(ctx: &Context, command: AlertsCommand) -> Result<(), CliError> {
             } else {
                 let rows: Vec<Vec<String>> = list
                     .iter()
-                    .map(|a| vec![a.id.clone(), a.rule.clone(), a.opened_at.clone(), if a.acked_at.is_some() { "acked".into() } else { String::new() }, a.message.clone()])
+                    .map(|a| {
+                        vec![
+                            a.id.clone(),
+                            a.rule.clone(),
+                            a.opened_at.clone(),
+                            if a.acked_at.is_some() { "acked".into() } else { String::new() },
+                            a.message.clone(),
+                        ]
+                    })
                     .collect();
                 output::table(&["id", "rule", "opened", "", "message"], &rows);
             }
         }
         AlertsCommand::Ack { id } => {
             let alert = alerts::ack(conn, &id, &ctx.actor()).map_err(capture_error)?;
-            if ctx.json { output::json(&alert) } else { output::line(&format!("alert {} acknowledged", alert.id)) }
+            if ctx.json {
+                output::json(&alert)
+            } else {
+                output::line(&format!("alert {} acknowledged", alert.id))
+            }
         }
         AlertsCommand::Threshold { rule, value } => {
             alerts::set_threshold(conn, &rule, value).map_err(capture_error)?;
-            if ctx.json { output::json(&json!({ "rule": rule, "value": value })) } else { output::line(&format!("{rule} = {value}")) }
+            if ctx.json {
+                output::json(&json!({ "rule": rule, "value": value }))
+            } else {
+                output::line(&format!("{rule} = {value}"))
+            }
         }
         AlertsCommand::Thresholds => {
             let mut all = Vec::new();
@@ -187,7 +230,12 @@ pub fn alerts(ctx: &Context, command: AlertsCommand) -> Result<(), CliError> {
                 output::json(&all);
             } else {
                 for t in &all {
-                    output::line(&format!("{} = {}  ({})", t["rule"].as_str().unwrap_or(""), t["value"], t["meaning"].as_str().unwrap_or("")));
+                    output::line(&format!(
+                        "{} = {}  ({})",
+                        t["rule"].as_str().unwrap_or(""),
+                        t["value"],
+                        t["meaning"].as_str().unwrap_or("")
+                    ));
                 }
             }
         }
@@ -226,7 +274,14 @@ pub fn incidents(ctx: &Context, command: IncidentsCommand) -> Result<(), CliErro
             if ctx.json {
                 output::json(&incident);
             } else {
-                output::line(&format!("incident {}: {} oversold {} of {} ({} units)", incident.id, incident.channel, incident.sku, incident.location.as_deref().unwrap_or("-"), incident.oversold_units));
+                output::line(&format!(
+                    "incident {}: {} oversold {} of {} ({} units)",
+                    incident.id,
+                    incident.channel,
+                    incident.sku,
+                    incident.location.as_deref().unwrap_or("-"),
+                    incident.oversold_units
+                ));
                 output::line(&format!("  opened {}, root cause due {}", incident.opened_at, incident.due_at));
                 output::line(&format!("  context: {}", incident.context));
                 output::line(&format!("  cause: {}", incident.cause.as_deref().unwrap_or("(none yet)")));
@@ -234,7 +289,11 @@ pub fn incidents(ctx: &Context, command: IncidentsCommand) -> Result<(), CliErro
         }
         IncidentsCommand::Resolve { id, cause } => {
             let incident = incidents::resolve(conn, &id, &cause, &ctx.actor()).map_err(capture_error)?;
-            if ctx.json { output::json(&incident) } else { output::line(&format!("incident {} resolved", incident.id)) }
+            if ctx.json {
+                output::json(&incident)
+            } else {
+                output::line(&format!("incident {} resolved", incident.id))
+            }
         }
         IncidentsCommand::Report { month } => {
             let month = month.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m").to_string());
@@ -242,8 +301,10 @@ pub fn incidents(ctx: &Context, command: IncidentsCommand) -> Result<(), CliErro
             if ctx.json {
                 output::json(&json!({ "month": month, "causes": report }));
             } else {
-                let rows: Vec<Vec<String>> =
-                    report.iter().map(|c| vec![c.cause.clone(), c.incidents.to_string(), c.oversold_units.to_string()]).collect();
+                let rows: Vec<Vec<String>> = report
+                    .iter()
+                    .map(|c| vec![c.cause.clone(), c.incidents.to_string(), c.oversold_units.to_string()])
+                    .collect();
                 output::table(&["cause", "incidents", "units"], &rows);
             }
         }

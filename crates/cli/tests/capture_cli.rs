@@ -76,7 +76,10 @@ impl Server {
     fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
         let addr = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).unwrap();
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
         for (k, v) in headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -100,7 +103,15 @@ fn setup(dir: &Path, sim: &Server) -> PathBuf {
     let db = dir.join("c.db");
     ok(&db, &["init"], &[]);
     ok(&db, &["import", "locations", &write(dir, "l.csv", "code,name\nWH1,Main\n")], &[]);
-    ok(&db, &["import", "items", &write(dir, "i.csv", "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\n")], &[]);
+    ok(
+        &db,
+        &[
+            "import",
+            "items",
+            &write(dir, "i.csv", "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\n"),
+        ],
+        &[],
+    );
     ok(
         &db,
         &["channel", "add", "shopify", "main", "--endpoint", &sim.url, "--shop", "demo.myshopify.com"],
@@ -108,7 +119,18 @@ fn setup(dir: &Path, sim: &Server) -> PathBuf {
     );
     ok(
         &db,
-        &["channel", "map", "main", "A-1", "--location", "WH1", "--item", "gid://shopify/InventoryItem/11", "--remote-location", "gid://shopify/Location/1"],
+        &[
+            "channel",
+            "map",
+            "main",
+            "A-1",
+            "--location",
+            "WH1",
+            "--item",
+            "gid://shopify/InventoryItem/11",
+            "--remote-location",
+            "gid://shopify/Location/1",
+        ],
         &[],
     );
     ok(&db, &["receive", "A-1", "10", "--location", "WH1"], &[]);
@@ -157,7 +179,10 @@ fn capture_commands_work_end_to_end() {
     ok(&db, &["sync", "run", "--once"], &[]);
     assert!(json(&db, &["reconcile", "--channel", "main"])["gaps"].as_array().unwrap().is_empty());
 
-    let drift = json(&db, &["drift", "report", "--top", "5", "--csv", &dir.path().join("d.csv").display().to_string()]);
+    let drift = json(
+        &db,
+        &["drift", "report", "--top", "5", "--csv", &dir.path().join("d.csv").display().to_string()],
+    );
     assert_eq!(drift["rows"][0]["sku"], "A-1");
     assert_eq!(drift["rows"][0]["velocity_30d"], 2);
     assert!(std::fs::read_to_string(dir.path().join("d.csv")).unwrap().starts_with("sku,channel,"));
@@ -172,7 +197,11 @@ fn capture_commands_work_end_to_end() {
     let (status, body) = receiver.request(
         "POST",
         "/webhooks/shopify/main",
-        &[("X-Shopify-Topic", "orders/create"), ("X-Shopify-Event-Id", "1"), ("X-Shopify-Hmac-Sha256", "AAAA")],
+        &[
+            ("X-Shopify-Topic", "orders/create"),
+            ("X-Shopify-Event-Id", "1"),
+            ("X-Shopify-Hmac-Sha256", "AAAA"),
+        ],
         r#"{"id":1}"#,
     );
     assert_eq!(status, 401, "{body}");
@@ -188,7 +217,11 @@ fn capture_commands_work_end_to_end() {
     let (status, body) = receiver.request(
         "POST",
         "/webhooks/shopify/main",
-        &[("X-Shopify-Topic", "orders/create"), ("X-Shopify-Event-Id", "2"), ("X-Shopify-Hmac-Sha256", &signature)],
+        &[
+            ("X-Shopify-Topic", "orders/create"),
+            ("X-Shopify-Event-Id", "2"),
+            ("X-Shopify-Hmac-Sha256", &signature),
+        ],
         &order,
     );
     assert_eq!(status, 200, "{body}");

@@ -78,8 +78,11 @@ async fn list(State(sim): State<Sim>, Query(query): Query<ListQuery>) -> (Status
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
     let min = query.updated_at_min.unwrap_or_default();
     let orders: Vec<Value> = with_book(&sim, |book| {
-        let mut hits: Vec<&Value> =
-            book.orders.iter().filter(|o| o["updated_at"].as_str().is_some_and(|u| u >= min.as_str())).collect();
+        let mut hits: Vec<&Value> = book
+            .orders
+            .iter()
+            .filter(|o| o["updated_at"].as_str().is_some_and(|u| u >= min.as_str()))
+            .collect();
         hits.sort_by(|a, b| a["updated_at"].as_str().cmp(&b["updated_at"].as_str()));
         hits.into_iter()
             .filter(|o| match query.status.as_deref() {
@@ -156,7 +159,11 @@ pub(crate) struct RefundInput {
 }
 
 /// Refunds (and restocks) `qty` units of one line.
-async fn refund(State(sim): State<Sim>, Path(id): Path<u64>, Json(input): Json<RefundInput>) -> (StatusCode, Json<Value>) {
+async fn refund(
+    State(sim): State<Sim>,
+    Path(id): Path<u64>,
+    Json(input): Json<RefundInput>,
+) -> (StatusCode, Json<Value>) {
     let found = with_book(&sim, |book| {
         let at = book.stamp();
         let refund_id = book.next_id * 100 + 7;
@@ -189,7 +196,12 @@ fn restock(sim: &Sim, order: &Value, only: Option<(&Value, i64)>) {
             .as_array()
             .map(|ls| {
                 ls.iter()
-                    .map(|l| (l["inventory_item_id"].as_str().unwrap_or_default().to_string(), l["quantity"].as_i64().unwrap_or(0)))
+                    .map(|l| {
+                        (
+                            l["inventory_item_id"].as_str().unwrap_or_default().to_string(),
+                            l["quantity"].as_i64().unwrap_or(0),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default(),
