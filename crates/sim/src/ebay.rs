@@ -108,6 +108,8 @@ pub struct EbayItem {
 pub struct EbayApplied {
     pub sku: String,
     pub quantity: i64,
+    /// Milliseconds since the simulator started.
+    pub at_ms: u64,
 }
 
 struct Item {
@@ -130,6 +132,7 @@ pub struct EbayState {
     items: BTreeMap<String, Item>,
     pub log: Vec<EbayApplied>,
     pub stats: EbayStats,
+    started: Instant,
 }
 
 fn error(error_id: i64, category: &str, message: &str) -> Value {
@@ -156,6 +159,7 @@ impl EbayState {
             items: BTreeMap::new(),
             log: Vec::new(),
             stats: EbayStats::default(),
+            started: Instant::now(),
             config,
         }
     }
@@ -288,7 +292,8 @@ impl EbayState {
         }
         item.revisions += 1;
         let listed = item.ship.min(item.offer);
-        self.log.push(EbayApplied { sku: sku.clone(), quantity: listed });
+        let at_ms = self.started.elapsed().as_millis() as u64;
+        self.log.push(EbayApplied { sku: sku.clone(), quantity: listed, at_ms });
         self.stats.entries_applied += 1;
         response
     }
