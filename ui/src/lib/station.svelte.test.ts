@@ -12,7 +12,7 @@ vi.mock("../api", () => ({
   isSessionError: () => false,
 }));
 
-const { station } = await import("./station.svelte");
+const { quantile, station } = await import("./station.svelte");
 const { initialStation } = await import("./station");
 
 const line = (sku: string, qty = 1) => ({ id: 1, sku, name: "", qty, source: "wedge" });
@@ -63,5 +63,15 @@ describe("station commit", () => {
     station.setQty(1); // ...and its digits made it parse as something else
     await station.scanText("SS-1", 999);
     expect(station.state.lines).toEqual([expect.objectContaining({ sku: "SS-1", qty: 5 })]);
+  });
+});
+
+describe("latency quantiles", () => {
+  it("nearest rank", () => {
+    const samples = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantile(samples, 0.99)).toBe(99);
+    expect(quantile(samples, 0.5)).toBe(50);
+    expect(quantile([7], 0.99)).toBe(7);
+    expect(quantile([], 0.99)).toBeNull();
   });
 });

@@ -8,6 +8,16 @@ import { session } from "./session.svelte";
 import { play } from "./sound";
 import { afterCommit, applyOutcome, commitProblem, initialStation, setLocation, setMode, type StationState, type Step, undo, valueBeforeScan } from "./station";
 
+/** Latency samples kept for the p99 shown on the scan screen. */
+const LATENCY_SAMPLES = 1000;
+
+/** The q-quantile (0..1) of samples, nearest rank; null when there are none. */
+export function quantile(samples: number[], q: number): number | null {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
 class Station {
   state = $state<StationState>(initialStation("count"));
   feedback = $state<Feedback>(ready("Scan a location label to begin."));
@@ -39,7 +49,7 @@ class Station {
   }
 
   /** A keyboard-wedge scan: Rust classifies and resolves it, then the rules apply. */
-  async scanText(data: string, startedAt = Number.POSITIVE_INFINITY): Promise<void> {
+  async scanText(data: string, startedAt = Number.POSITIVE_INFINITY, endedAt: number | null = null): Promise<void> {
     const before = valueBeforeScan(this.qtyEdits, startedAt);
     this.qtyEdits = [];
     if (before !== null) this.setQty(Number(before) || 1);
@@ -48,6 +58,19 @@ class Station {
     } catch (error) {
       this.fail(error);
     }
+    if (endedAt !== null) this.measure(endedAt);
+  }
+
+  /** Scan-to-feedback times (ms): from the scan's last key to the frame showing the result. */
+  latencies = $state<number[]>([]);
+
+  private measure(endedAt: number): void {
+    const record = () => {
+      const ms = performance.now() - endedAt;
+      this.latencies = [...this.latencies.slice(-(LATENCY_SAMPLES - 1)), ms];
+    };
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(record);
+    else record();
   }
 
   /** An outcome already classified (serial/HID event, or a wedge scan). */
