@@ -41,6 +41,9 @@ pub struct Order {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     pub id: String,
+    /// The listing as the channel names it: `inventory_item_id` when the payload carries it,
+    /// otherwise `sku:<SKU>` from the line's `sku` (real Shopify line items name the variant and
+    /// its SKU, not the inventory item).
     pub item: String,
     pub quantity: u32,
 }
@@ -142,7 +145,7 @@ pub fn parse_order(value: &Value) -> Result<Order> {
         .map(|l| {
             Ok(Line {
                 id: id_of(&l["id"], "line item id")?,
-                item: gid(&l["inventory_item_id"], "InventoryItem", "line item inventory_item_id")?,
+                item: line_item_ref(l)?,
                 quantity: quantity(&l["quantity"], "line item quantity")?,
             })
         })
@@ -161,6 +164,16 @@ pub fn parse_order(value: &Value) -> Result<Order> {
         lines,
         refunds,
     })
+}
+
+fn line_item_ref(line: &Value) -> Result<String> {
+    if !line["inventory_item_id"].is_null() {
+        return gid(&line["inventory_item_id"], "InventoryItem", "line item inventory_item_id");
+    }
+    match line["sku"].as_str().map(str::trim) {
+        Some(sku) if !sku.is_empty() && sku.len() <= MAX_ID_LEN => Ok(format!("sku:{sku}")),
+        _ => Err(CaptureError::Invalid("a line item has neither inventory_item_id nor sku".into())),
+    }
 }
 
 /// A refund (the `refunds/create` payload, or an element of an order's `refunds`).
@@ -193,13 +206,19 @@ pub(crate) fn listing_for(
     item: &str,
     location: Option<&str>,
 ) -> Result<Option<ListingRef>> {
+    // A line that names only our SKU (see [`Line::item`]) maps through the listing's SKU.
+    let (column, key) = match item.strip_prefix("sku:") {
+        Some(sku) => ("sku", sku),
+        None => ("remote_item", item),
+    };
+    let sql = format!(
+        "SELECT id, sku, location FROM listings
+         WHERE channel = ?1 AND {column} = ?2 AND (?3 IS NULL OR remote_location = ?3)
+         ORDER BY id LIMIT 1"
+    );
     Ok(conn
-        .prepare_cached(
-            "SELECT id, sku, location FROM listings
-             WHERE channel = ?1 AND remote_item = ?2 AND (?3 IS NULL OR remote_location = ?3)
-             ORDER BY id LIMIT 1",
-        )?
-        .query_row(params![channel, item, location], |r| {
+        .prepare_cached(&sql)?
+        .query_row(params![channel, key, location], |r| {
             Ok(ListingRef { id: r.get(0)?, sku: r.get(1)?, location: r.get(2)? })
         })
         .optional()?)
@@ -459,7 +478,7 @@ mod tests {
             ),
             (
                 json!({"id": 1, "created_at": "2026-01-01T00:00:00Z", "line_items": [{"id": 2, "quantity": 1}]}),
-                "inventory_item_id",
+                "neither inventory_item_id nor sku",
             ),
             (json!({"id": -4, "created_at": "2026-01-01T00:00:00Z", "line_items": []}), "order id"),
         ];

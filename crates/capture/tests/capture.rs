@@ -573,3 +573,34 @@ async fn channel_wins_raises_only_after_two_reads_agree() {
     let third = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), false).await.unwrap();
     assert!(third[0].gaps.is_empty(), "{:?}", third[0].gaps);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_shopify_line_naming_only_the_sku_is_booked() {
+    let f = fixture(10, 0).await;
+    // Shopify's own line items carry variant_id and sku, not the inventory item.
+    let order = json!({
+        "id": 450789469, "created_at": "2026-11-26T10:00:00-05:00", "updated_at": "2026-11-26T10:00:01-05:00",
+        "cancelled_at": null, "location_id": null,
+        "line_items": [{ "id": 466157049, "variant_id": 39072856, "sku": "S1", "quantity": 2 }],
+        "refunds": [],
+    });
+    let parsed = orders::parse_order(&order).unwrap();
+    let report = orders::ingest(&f.store, CHANNEL, &parsed, orders::Source::Webhook).unwrap();
+    assert_eq!((report.recorded, report.unmapped), (1, 0));
+    assert_eq!(balances(&f).committed, 2);
+    // A SKU we do not list is kept as an unmapped line and reported by reconciliation.
+    let unknown = json!({
+        "id": 450789470, "created_at": "2026-11-26T10:00:00Z",
+        "line_items": [{ "id": 1, "sku": "NOT-OURS", "quantity": 1 }],
+    });
+    let report =
+        orders::ingest(&f.store, CHANNEL, &orders::parse_order(&unknown).unwrap(), orders::Source::Poll)
+            .unwrap();
+    assert_eq!(report.unmapped, 1);
+    let run = reconcile::reconcile(&f.db, &secrets(&f.db), Some(CHANNEL), true).await.unwrap();
+    assert!(
+        run[0].gaps.iter().any(|g| g.class == "unmapped_listing" && g.sku == "sku:NOT-OURS"),
+        "{:?}",
+        run[0].gaps
+    );
+}
