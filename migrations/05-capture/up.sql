@@ -89,9 +89,23 @@ CREATE TABLE alerts (
     last_seen_at TEXT NOT NULL,
     acked_at    TEXT,
     acked_by    TEXT,
-    resolved_at TEXT
+    resolved_at TEXT,
+    -- Delivery to the escalation targets: set once every target in its window took it.
+    delivered_at   TEXT,
+    delivery_error TEXT
 ) STRICT;
 CREATE UNIQUE INDEX alerts_open ON alerts(rule, subject) WHERE resolved_at IS NULL;
+
+-- Where alerts go (escalation contacts), each for a window of UTC hours [from_hour, to_hour):
+-- an outgoing webhook with a JSON body (chat tools accept these).
+CREATE TABLE alert_targets (
+    id        INTEGER PRIMARY KEY,
+    kind      TEXT NOT NULL CHECK (kind IN ('webhook')),
+    target    TEXT NOT NULL,
+    from_hour INTEGER NOT NULL DEFAULT 0 CHECK (from_hour BETWEEN 0 AND 23),
+    to_hour   INTEGER NOT NULL DEFAULT 24 CHECK (to_hour BETWEEN 1 AND 24 AND to_hour > from_hour),
+    added_at  TEXT NOT NULL
+) STRICT;
 
 -- Alert thresholds that differ from the guide's defaults.
 CREATE TABLE alert_thresholds (

@@ -394,3 +394,121 @@ pub fn ack(conn: &Connection, id: &str, by: &str) -> Result<Alert> {
         row,
     )?)
 }
+
+/// Longest target URL accepted.
+const MAX_TARGET_LEN: usize = 500;
+
+/// Alerts delivered per pass at most: a flood waits for the next pass instead of hammering a chat tool.
+const MAX_DELIVERIES: usize = 50;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub id: String,
+    pub kind: String,
+    pub target: String,
+    pub from_hour: u32,
+    pub to_hour: u32,
+}
+
+/// Adds an escalation target: an outgoing webhook for the UTC hours [from_hour, to_hour).
+pub fn add_target(conn: &Connection, url: &str, from_hour: u32, to_hour: u32) -> Result<Target> {
+    let valid_url = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= MAX_TARGET_LEN
+        && !url.chars().any(char::is_whitespace);
+    if !valid_url {
+        return Err(CaptureError::Invalid(format!("invalid webhook URL '{url}': expected http(s)://...")));
+    }
+    if from_hour >= to_hour || to_hour > 24 {
+        return Err(CaptureError::Invalid(format!(
+            "invalid hours {from_hour}-{to_hour}: expected FROM-TO with 0 <= FROM < TO <= 24"
+        )));
+    }
+    conn.execute(
+        "INSERT INTO alert_targets (kind, target, from_hour, to_hour, added_at) VALUES ('webhook', ?1, ?2, ?3, ?4)",
+        params![url, from_hour, to_hour, now()],
+    )?;
+    Ok(Target {
+        id: conn.last_insert_rowid().to_string(),
+        kind: "webhook".into(),
+        target: url.into(),
+        from_hour,
+        to_hour,
+    })
+}
+
+pub fn targets(conn: &Connection) -> Result<Vec<Target>> {
+    Ok(conn
+        .prepare("SELECT id, kind, target, from_hour, to_hour FROM alert_targets ORDER BY id")?
+        .query_map([], |r| {
+            Ok(Target {
+                id: r.get::<_, i64>(0)?.to_string(),
+                kind: r.get(1)?,
+                target: r.get(2)?,
+                from_hour: r.get(3)?,
+                to_hour: r.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    pub delivered: Vec<String>,
+    pub failed: Vec<String>,
+}
+
+/// Sends every open, undelivered alert to the targets whose window holds `at`, as a JSON POST
+/// (`{"id","rule","subject","message","opened_at","text"}`; `text` is what chat tools show).
+/// An alert is marked delivered once every such target answered 2xx; otherwise the error is
+/// kept and the next pass tries again. With no target in the window nothing is sent.
+pub async fn deliver(conn: &Connection, http: &reqwest::Client, at: DateTime<Utc>) -> Result<Delivery> {
+    let hour = at.hour();
+    let window: Vec<Target> =
+        targets(conn)?.into_iter().filter(|t| t.from_hour <= hour && hour < t.to_hour).collect();
+    let mut outcome = Delivery::default();
+    if window.is_empty() {
+        return Ok(outcome);
+    }
+    let pending: Vec<Alert> = list(conn, false)?
+        .into_iter()
+        .filter(|a| a.acked_at.is_none())
+        .filter(|a| {
+            conn.query_row("SELECT delivered_at IS NULL FROM alerts WHERE id = ?1", [&a.id], |r| {
+                r.get::<_, bool>(0)
+            })
+            .unwrap_or(false)
+        })
+        .take(MAX_DELIVERIES)
+        .collect();
+    for alert in pending {
+        let body = serde_json::json!({
+            "id": alert.id, "rule": alert.rule, "subject": alert.subject, "message": alert.message,
+            "opened_at": alert.opened_at, "text": format!("ShelfSync alert [{}]: {}", alert.rule, alert.message),
+        });
+        let mut error = None;
+        for target in &window {
+            let sent = http.post(&target.target).json(&body).send().await;
+            match sent {
+                Ok(response) if response.status().is_success() => {}
+                Ok(response) => {
+                    error = Some(format!("{} answered HTTP {}", target.target, response.status()))
+                }
+                Err(e) => error = Some(format!("{}: {e}", target.target)),
+            }
+        }
+        match error {
+            None => {
+                conn.execute(
+                    "UPDATE alerts SET delivered_at = ?2, delivery_error = NULL WHERE id = ?1",
+                    params![alert.id, now()],
+                )?;
+                outcome.delivered.push(alert.id);
+            }
+            Some(e) => {
+                conn.execute("UPDATE alerts SET delivery_error = ?2 WHERE id = ?1", params![alert.id, e])?;
+                outcome.failed.push(alert.id);
+            }
+        }
+    }
+    Ok(outcome)
+}

@@ -56,6 +56,9 @@ pub fn run_blocking(
                     _ = alert_tick.tick() => {
                         if let Ok(store) = Store::open(&path) {
                             let _ = alerts::evaluate(store.connection(), chrono::Utc::now());
+                            if let Ok(http) = poll::http_client() {
+                                let _ = alerts::deliver(store.connection(), &http, chrono::Utc::now()).await;
+                            }
                         }
                     }
                 }

@@ -604,3 +604,48 @@ async fn a_real_shopify_line_naming_only_the_sku_is_booked() {
         run[0].gaps
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_reach_the_escalation_webhook_once() {
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let f = fixture(2, 5).await; // ATP 2 below safety stock 5: one alert
+    let conn = f.store.connection();
+    let now = chrono::Utc::now();
+    alerts::evaluate(conn, now).unwrap();
+    // No target in the window: nothing is sent, nothing is marked.
+    let none = alerts::deliver(conn, &f.http, now).await.unwrap();
+    assert!(none.delivered.is_empty());
+    let bad: Vec<_> =
+        [("ftp://x", 0, 24), ("http://a b", 0, 24), (hook.as_str(), 9, 9), (hook.as_str(), 3, 25)]
+            .into_iter()
+            .map(|(url, from, to)| alerts::add_target(conn, url, from, to).is_err())
+            .collect();
+    assert_eq!(bad, [true; 4]);
+    assert!(alerts::targets(conn).unwrap().is_empty(), "refused targets record nothing");
+    alerts::add_target(conn, &hook, 0, 24).unwrap();
+    let sent = alerts::deliver(conn, &f.http, now).await.unwrap();
+    assert_eq!(sent.delivered.len(), 1);
+    let again = alerts::deliver(conn, &f.http, now).await.unwrap();
+    assert!(again.delivered.is_empty(), "delivered once");
+    let bodies = received.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(bodies[0]["rule"], alerts::ATP_BELOW_SAFETY);
+    assert!(bodies[0]["text"].as_str().unwrap().contains("below safety stock"));
+    server.abort();
+}

@@ -82,6 +82,15 @@ pub enum AlertsCommand {
     Threshold { rule: String, value: f64 },
     /// Every rule's threshold
     Thresholds,
+    /// Add an escalation target: an outgoing webhook (JSON body) for a window of UTC hours
+    TargetAdd {
+        url: String,
+        /// FROM-TO in UTC hours, TO exclusive
+        #[arg(long, default_value = "0-24")]
+        hours: String,
+    },
+    /// Escalation targets
+    Targets,
 }
 
 #[derive(Subcommand)]

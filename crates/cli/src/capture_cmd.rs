@@ -221,6 +221,39 @@ pub fn alerts(ctx: &Context, command: AlertsCommand) -> Result<(), CliError> {
                 output::line(&format!("{rule} = {value}"))
             }
         }
+        AlertsCommand::TargetAdd { url, hours } => {
+            let (from, to) = hours
+                .split_once('-')
+                .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)))
+                .ok_or_else(|| {
+                    CliError::Usage(format!("invalid --hours '{hours}': expected FROM-TO, e.g. 8-18"))
+                })?;
+            let target = alerts::add_target(conn, &url, from, to).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&target)
+            } else {
+                output::line(&format!("alert target {} added ({}-{} UTC)", target.id, from, to))
+            }
+        }
+        AlertsCommand::Targets => {
+            let list = alerts::targets(conn).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&list);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.id.clone(),
+                            t.kind.clone(),
+                            format!("{}-{}", t.from_hour, t.to_hour),
+                            t.target.clone(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["id", "kind", "hours", "target"], &rows);
+            }
+        }
         AlertsCommand::Thresholds => {
             let mut all = Vec::new();
             for (rule, _, meaning) in alerts::DEFAULTS {

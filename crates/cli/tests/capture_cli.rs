@@ -188,6 +188,11 @@ fn capture_commands_work_end_to_end() {
     assert!(std::fs::read_to_string(dir.path().join("d.csv")).unwrap().starts_with("sku,channel,"));
 
     assert!(json(&db, &["alerts", "list"]).is_array());
+    assert_eq!(
+        json(&db, &["alerts", "target-add", "http://127.0.0.1:9/hook", "--hours", "8-18"])["from_hour"],
+        8
+    );
+    assert_eq!(json(&db, &["alerts", "targets"]).as_array().unwrap().len(), 1);
     assert!(json(&db, &["incidents", "list"]).as_array().unwrap().is_empty());
     let health = json(&db, &["health"]);
     assert_eq!(health["channels"][0]["channel"], "main");
@@ -243,6 +248,7 @@ fn bad_input_is_refused_with_one_line_and_changes_nothing() {
             ok(db, &["events", "--json"], &[]),
             ok(db, &["incidents", "list", "--all", "--json"], &[]),
             ok(db, &["stock", "--json"], &[]),
+            ok(db, &["alerts", "targets", "--json"], &[]),
         )
     };
     let before = snapshot(&db);
@@ -256,6 +262,9 @@ fn bad_input_is_refused_with_one_line_and_changes_nothing() {
         (&db, vec!["alerts", "ack", "abc"], "unknown alert 'abc'"),
         (&db, vec!["alerts", "threshold", "nope", "1"], "unknown alert rule 'nope'"),
         (&db, vec!["alerts", "threshold", "failures", "NaN"], "threshold"),
+        (&db, vec!["alerts", "target-add", "ftp://x"], "invalid webhook URL"),
+        (&db, vec!["alerts", "target-add", "http://127.0.0.1:9/h", "--hours", "18-8"], "invalid hours"),
+        (&db, vec!["alerts", "target-add", "http://127.0.0.1:9/h", "--hours", "all"], "invalid --hours"),
         (&db, vec!["incidents", "show", "42"], "unknown incident '42'"),
         (&db, vec!["incidents", "resolve", "42", "--cause", "x"], "unknown incident '42'"),
         (&db, vec!["incidents", "resolve", "42"], "required arguments"),
