@@ -153,6 +153,9 @@ fn amazon_and_ebay_channels_sync_end_to_end() {
     assert!(status.as_array().unwrap().iter().all(|c| c["queue_depth"] == 0), "{status}");
 }
 
+/// Arguments, environment, and the text the one error line must contain.
+type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+
 fn fingerprint(db: &Path) -> String {
     let channels = ok(db, &["channel", "list", "--json"], &[]);
     let status = ok(db, &["sync", "status", "--json"], &[]);
@@ -184,7 +187,7 @@ fn bad_amazon_and_ebay_input_is_refused_and_changes_nothing() {
     let amz_dup = write(d, "ad.csv", "sku,seller_sku\nA-1,AMZ-1\nB-1,AMZ-1\n");
     let eb_bad = write(d, "eb.csv", "sku,offer_id\nA-1,abc\n");
     let eb_header = write(d, "eh.csv", "sku,seller_sku\nA-1,x\n");
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (amazon("new", Some(SELLER), Some("ATVPDKIKX0DER")), vec![], "set SHELFSYNC_LWA_CLIENT_ID, SHELFSYNC_LWA_CLIENT_SECRET, SHELFSYNC_LWA_REFRESH_TOKEN"),
         (amazon("new", Some(SELLER), Some("ATVPDKIKX0DER")), lwa_partial, "set SHELFSYNC_LWA_REFRESH_TOKEN"),
         (amazon("new", None, Some("ATVPDKIKX0DER")), lwa.clone(), "needs --seller-id"),

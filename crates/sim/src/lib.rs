@@ -12,6 +12,7 @@ mod faults;
 mod orders;
 mod shopify;
 mod state;
+pub mod traffic;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -69,13 +70,15 @@ pub struct Sim {
     /// Amazon SP-API and eBay Sell Inventory, served on the same port.
     pub amazon: amazon::AmazonSim,
     pub ebay: ebay::EbaySim,
+    /// Records the Amazon and eBay exchanges when started (schema checks).
+    pub traffic: traffic::Traffic,
 }
 
 impl Sim {
     pub fn new(config: SimConfig) -> Sim {
         let amazon = amazon::AmazonSim::new(amazon::AmazonSimConfig { seed: config.seed, ..Default::default() });
         let ebay = ebay::EbaySim::new(ebay::EbaySimConfig { seed: config.seed, ..Default::default() });
-        Sim { state: Arc::new(Mutex::new(SimState::new(config))), amazon, ebay }
+        Sim { state: Arc::new(Mutex::new(SimState::new(config))), amazon, ebay, traffic: traffic::Traffic::default() }
     }
 
     /// With Amazon and eBay configured (credentials, limits).
@@ -121,8 +124,12 @@ impl Sim {
             .route("/admin/orders", post(state::admin_set_orders))
             .merge(orders::routes())
             .with_state(self.clone())
-            .merge(self.amazon.router())
-            .merge(self.ebay.router())
+            .merge(
+                self.amazon
+                    .router()
+                    .merge(self.ebay.router())
+                    .layer(axum::middleware::from_fn_with_state(self.traffic.clone(), traffic::record)),
+            )
     }
 
     /// Sells from the simulator's own stock on the configured schedule, until stopped.
