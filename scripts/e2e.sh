@@ -3,7 +3,8 @@
 #
 #   outside Xvfb: checks tools and the app binary, compiles the test crate, clears old
 #                 screenshots, then re-runs itself inside `xvfb-run -a`
-#   inside Xvfb:  starts tauri-driver on 4444 (WebDriver) / 4445 (WebKitWebDriver), waits for
+#   inside Xvfb:  starts tauri-driver on 4444 (WebDriver) / 4445 (WebKitWebDriver), or a free
+#                 random pair when those are taken (TAURI_DRIVER_URL tells the tests), waits for
 #                 both ports, runs `cargo test -p shelfsync-e2e -- --test-threads=1`, and stops
 #                 tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver holding 4445)
 #
@@ -15,8 +16,10 @@ root=$PWD
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-DRIVER_PORT=4444
-NATIVE_PORT=4445
+# Ports: 4444/4445 unless taken (another run, e.g. CI on a shared machine), else a random
+# free pair, so two runs on one machine never share a driver. The tests read TAURI_DRIVER_URL.
+DRIVER_PORT="${E2E_DRIVER_PORT:-4444}"
+NATIVE_PORT=$((DRIVER_PORT + 1))
 PORT_WAIT_S=30
 TESTS_TIMEOUT_S=900
 say() { printf 'e2e: %s\n' "$*"; }
@@ -72,12 +75,15 @@ for tool in xvfb-run xauth tauri-driver WebKitWebDriver; do
 done
 app="$CARGO_TARGET_DIR/debug/shelfsync-app"
 [ -x "$app" ] || { say "$app is missing; run scripts/build-app.sh" >&2; exit 1; }
-for port in "$DRIVER_PORT" "$NATIVE_PORT"; do
-    if port_open "$port"; then
-        say "port $port is already in use (another e2e run, or a stale WebKitWebDriver)" >&2
-        exit 1
-    fi
+tries=0
+while port_open "$DRIVER_PORT" || port_open "$NATIVE_PORT"; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 50 ]; then say "no free pair of ports for the WebDriver" >&2; exit 1; fi
+    DRIVER_PORT=$((20000 + RANDOM % 20000))
+    NATIVE_PORT=$((DRIVER_PORT + 1))
 done
+export E2E_DRIVER_PORT="$DRIVER_PORT"
+export TAURI_DRIVER_URL="http://127.0.0.1:$DRIVER_PORT"
 
 start=$(date +%s)
 say "compiling the test crate and the shelfsync CLI (it runs the channel simulator and one sync pass)"

@@ -1,7 +1,7 @@
 //! Drives the built `shelfsync-app` in a real window through tauri-driver (WebDriver).
 //!
 //! `scripts/e2e.sh` starts Xvfb and tauri-driver and then runs these tests one at a time (the
-//! WebDriver ports are fixed). Each [`App`] launches the app on a fresh, empty database of its
+//! driver serves one session at a time). Each [`App`] launches the app on a fresh, empty database of its
 //! own: tauri-driver cannot pass environment variables, so the "application" it launches is a
 //! two-line wrapper script that sets `SHELFSYNC_DB` and `exec`s the real binary.
 //!

@@ -186,6 +186,11 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
 
     // 2. Scan station, count mode: location by wedge, start a count, scan by wedge and serial.
     app.wait_for("scan-screen", STEP_TIMEOUT).await?;
+    let serial = format!("serial:{}", pty.app_end.display());
+    app.wait_until("the serial listener listed", STEP_TIMEOUT, || async {
+        Ok(app.text_of("scanners").await?.contains(&serial).then_some(()))
+    })
+    .await?;
     app.wedge("LOC:WH1").await?;
     app.wait_feedback("location feedback", |t| t == "Location WH1").await?;
     app.click("count-start").await?;

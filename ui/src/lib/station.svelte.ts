@@ -2,7 +2,7 @@
  * The scan station's live state: the pure rules of station.ts plus the calls to Rust they ask
  * for. Kept outside the screen so a trip to another screen does not lose uncommitted lines.
  */
-import { api, errorMessage, isSessionError, type CountSessionDetail, type ItemView, type ScanOutcome, type StationMode } from "../api";
+import { api, errorMessage, isSessionError, type CountSessionDetail, type ItemView, type ScannerView, type ScanOutcome, type StationMode } from "../api";
 import { bad, type Feedback, good, info, ready } from "./feedback";
 import { session } from "./session.svelte";
 import { play } from "./sound";
@@ -25,6 +25,8 @@ class Station {
   flashes = $state(0);
   busy = $state(false);
   lookup = $state<ItemView | null>(null);
+  /** Serial/HID listeners running (the keyboard wedge needs none). */
+  scanners = $state<ScannerView[]>([]);
   count = $state<CountSessionDetail | null>(null);
 
   /** Edits of the quantity box (event time, value before), to undo a scan typed into it. */
