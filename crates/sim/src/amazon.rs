@@ -44,6 +44,8 @@ pub struct AmazonSimConfig {
     pub search_burst: f64,
     /// Unknown SKUs get INVALID (a listing must exist before its quantity is patched).
     pub strict_skus: bool,
+    /// How long a feed spends IN_QUEUE then IN_PROGRESS (half each) before DONE.
+    pub feed_delay: Duration,
 }
 
 impl Default for AmazonSimConfig {
@@ -60,6 +62,7 @@ impl Default for AmazonSimConfig {
             search_rate: 5.0,
             search_burst: 5.0,
             strict_skus: true,
+            feed_delay: Duration::from_secs(2),
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct AmazonFaults {
     pub silent_drop: f64,
     /// HTTP 429 QuotaExceeded although the bucket had room (the per-application limit).
     pub quota_exceeded: f64,
+    /// A JSON_LISTINGS_FEED that stays IN_PROGRESS forever.
+    pub stuck_feed: f64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -90,6 +95,10 @@ pub struct AmazonStats {
     pub drops: u64,
     pub timeouts: u64,
     pub searches: u64,
+    pub feeds: u64,
+    pub feed_messages_accepted: u64,
+    pub feed_messages_invalid: u64,
+    pub stuck_feeds: u64,
     pub orders: u64,
     pub units_sold: i64,
 }
@@ -149,6 +158,15 @@ pub struct AmazonState {
     pub log: Vec<AmazonApplied>,
     pub stats: AmazonStats,
     started: Instant,
+    documents: HashMap<String, Option<Value>>,
+    feeds: HashMap<String, SimFeed>,
+}
+
+struct SimFeed {
+    document: String,
+    created: Instant,
+    stuck: bool,
+    report: Option<String>,
 }
 
 impl AmazonState {
@@ -165,6 +183,8 @@ impl AmazonState {
             log: Vec::new(),
             stats: AmazonStats::default(),
             started: Instant::now(),
+            documents: HashMap::new(),
+            feeds: HashMap::new(),
             config,
         }
     }
@@ -276,6 +296,11 @@ impl AmazonSim {
             .route("/auth/o2/token", post(token))
             .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_item).get(get_item))
             .route("/listings/2021-08-01/items/{seller}", get(search_items))
+            .route("/feeds/2021-06-30/documents", post(create_document))
+            .route("/feeds/2021-06-30/documents/{id}", get(get_document))
+            .route("/feeds/2021-06-30/feeds", post(create_feed))
+            .route("/feeds/2021-06-30/feeds/{id}", get(get_feed))
+            .route("/amazon/documents/{id}", axum::routing::put(upload_document).get(download_document))
             .route("/amazon/admin/state", get(admin_state))
             .route("/amazon/admin/faults", post(admin_faults))
             .route("/amazon/admin/listings", post(admin_listings))
@@ -577,6 +602,162 @@ async fn search_items(
             skus.iter().filter_map(|sku| s.quantity(sku).map(|q| item_json(sku, q))).collect();
         with_rate(Json(json!({ "numberOfResults": items.len(), "pagination": {}, "items": items })).into_response(), s.config.search_rate)
     })
+}
+
+fn host(headers: &HeaderMap) -> String {
+    headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1").to_string()
+}
+
+async fn create_document(State(sim): State<AmazonSim>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    let id = sim.with(|s| {
+        let id = format!("amzn1.tortuga.sim.{}", s.documents.len() + 1);
+        s.documents.insert(id.clone(), None);
+        id
+    });
+    let url = format!("http://{}/amazon/documents/{id}", host(&headers));
+    (StatusCode::CREATED, Json(json!({ "feedDocumentId": id, "url": url }))).into_response()
+}
+
+/// The presigned URL: the upload (PUT) and the download (GET) of a document.
+async fn upload_document(State(sim): State<AmazonSim>, Path(id): Path<String>, body: Bytes) -> Response {
+    let parsed = serde_json::from_slice::<Value>(&body).ok();
+    sim.with(|s| match s.documents.get_mut(&id) {
+        Some(slot) => {
+            *slot = parsed;
+            StatusCode::OK.into_response()
+        }
+        None => StatusCode::FORBIDDEN.into_response(),
+    })
+}
+
+async fn download_document(State(sim): State<AmazonSim>, Path(id): Path<String>) -> Response {
+    sim.with(|s| match s.documents.get(&id) {
+        Some(Some(document)) => Json(document.clone()).into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+}
+
+async fn get_document(State(sim): State<AmazonSim>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    let known = sim.with(|s| s.documents.contains_key(&id));
+    if !known {
+        return error_list(StatusCode::NOT_FOUND, "NotFound", "The feed document was not found.");
+    }
+    let url = format!("http://{}/amazon/documents/{id}", host(&headers));
+    Json(json!({ "feedDocumentId": id, "url": url })).into_response()
+}
+
+async fn create_feed(State(sim): State<AmazonSim>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    sim.with(|s| {
+        let document = request["inputFeedDocumentId"].as_str().unwrap_or_default().to_string();
+        let markets = request["marketplaceIds"].as_array().map_or(0, Vec::len);
+        if request["feedType"] != "JSON_LISTINGS_FEED" || !(1..=25).contains(&markets) || !s.documents.contains_key(&document) {
+            return error_list(StatusCode::BAD_REQUEST, "InvalidInput", "Invalid feed specification.");
+        }
+        s.stats.feeds += 1;
+        let id = format!("{}", 50_000 + s.stats.feeds);
+        let stuck = s.rng.random::<f64>() < s.amazon_faults.stuck_feed;
+        if stuck {
+            s.stats.stuck_feeds += 1;
+        }
+        s.feeds.insert(id.clone(), SimFeed { document, created: Instant::now(), stuck, report: None });
+        (StatusCode::ACCEPTED, Json(json!({ "feedId": id }))).into_response()
+    })
+}
+
+async fn get_feed(State(sim): State<AmazonSim>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    sim.with(|s| {
+        let delay = s.config.feed_delay;
+        let Some(feed) = s.feeds.get(&id) else {
+            return error_list(StatusCode::NOT_FOUND, "NotFound", "The feed was not found.");
+        };
+        let elapsed = feed.created.elapsed();
+        let status = if feed.report.is_some() {
+            "DONE"
+        } else if feed.stuck || elapsed >= delay / 2 && elapsed < delay {
+            "IN_PROGRESS"
+        } else if elapsed < delay / 2 {
+            "IN_QUEUE"
+        } else {
+            let document = feed.document.clone();
+            let report = s.process_feed(&id, &document);
+            if let Some(feed) = s.feeds.get_mut(&id) {
+                feed.report = Some(report);
+            }
+            "DONE"
+        };
+        let feed = &s.feeds[&id];
+        let mut body = json!({ "feedId": id, "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": ["ATVPDKIKX0DER"],
+            "createdTime": "2026-01-01T00:00:00Z", "processingStatus": status });
+        if let Some(report) = &feed.report {
+            body["resultFeedDocumentId"] = json!(report);
+        }
+        Json(body).into_response()
+    })
+}
+
+impl AmazonState {
+    /// Applies a feed's messages and files its processing report; returns the report's id.
+    fn process_feed(&mut self, feed_id: &str, document: &str) -> String {
+        let messages = self
+            .documents
+            .get(document)
+            .cloned()
+            .flatten()
+            .and_then(|d| d.get("messages").cloned())
+            .and_then(|m| m.as_array().cloned())
+            .unwrap_or_default();
+        let mut issues = Vec::new();
+        let mut accepted = 0;
+        for message in &messages {
+            let id = message.get("messageId").cloned().unwrap_or(Value::Null);
+            let sku = message.get("sku").and_then(Value::as_str).unwrap_or_default().to_string();
+            let known = self.listings.contains_key(&sku) || !self.config.strict_skus;
+            let outcome = if !known {
+                Err(json!({ "code": "90220", "message": format!("SKU '{sku}' is not a listing of this seller.") }))
+            } else if message.get("operationType").and_then(Value::as_str) != Some("PATCH") {
+                Err(json!({ "code": "4000001", "message": "Only PATCH is simulated." }))
+            } else {
+                validate_patch(message).map_err(|issue| json!({ "code": issue["code"], "message": issue["message"] }))
+            };
+            match outcome {
+                Ok(quantity) => {
+                    accepted += 1;
+                    if self.rng.random::<f64>() < self.amazon_faults.silent_drop {
+                        self.stats.silent_drops += 1;
+                    } else {
+                        self.listings.entry(sku.clone()).or_insert((0, 0)).0 = quantity;
+                        let at_ms = self.started.elapsed().as_millis() as u64;
+                        self.log.push(AmazonApplied { sku, quantity, at_ms });
+                    }
+                }
+                Err(issue) => issues.push(json!({ "messageId": id, "sku": sku, "code": issue["code"], "severity": "ERROR", "message": issue["message"] })),
+            }
+        }
+        self.stats.feed_messages_accepted += accepted;
+        self.stats.feed_messages_invalid += issues.len() as u64;
+        let report = json!({
+            "header": { "sellerId": self.config.seller_id, "version": "2.0", "feedId": feed_id },
+            "issues": issues,
+            "summary": { "errors": issues.len(), "warnings": 0, "messagesProcessed": messages.len(),
+                         "messagesAccepted": accepted, "messagesInvalid": issues.len() },
+        });
+        let id = format!("amzn1.tortuga.sim.report.{feed_id}");
+        self.documents.insert(id.clone(), Some(report));
+        id
+    }
 }
 
 async fn admin_state(State(sim): State<AmazonSim>) -> Json<Value> {

@@ -387,7 +387,7 @@ const SEED_SKUS: usize = 5;
 async fn run_seed(seed: u64) -> Result<(), String> {
     let mut m = market(SEED_SKUS, amazon_sim(seed), ebay_sim(seed), true).await;
     m.sim.set_faults(Faults { throttle: 0.03, ..transport_faults() });
-    m.sim.amazon.set_faults(transport_faults(), AmazonFaults { invalid: 0.03, quota_exceeded: 0.04, silent_drop: 0.0 });
+    m.sim.amazon.set_faults(transport_faults(), AmazonFaults { invalid: 0.03, quota_exceeded: 0.04, ..AmazonFaults::default() });
     m.sim.ebay.set_faults(transport_faults(), EbayFaults { system_error: 0.05, concurrency: 0.05, quota_exhaustion: 0.0 });
     let mut config = fast(seed);
     config.worker.max_attempts = 12;
@@ -680,4 +680,50 @@ async fn every_amazon_and_ebay_exchange_matches_the_official_schemas() {
     }
     let invalid = exchanges.iter().any(|x| x.response.as_ref().is_some_and(|r| r["status"] == "INVALID"));
     assert!(invalid, "an INVALID answer was checked too");
+}
+
+fn draft7(file: &str) -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(spec_dir().join(file)).unwrap()).unwrap();
+    jsonschema::options().with_draft(jsonschema::Draft::Draft7).build(&schema).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amazon_feed_maps_each_message_to_its_row_and_a_stuck_feed_falls_back_for_stock_outs() {
+    use shelfsync_channels::amazon::feed::{FeedLimits, FeedOutcome, MessageResult};
+    let amazon = AmazonSimConfig { feed_delay: Duration::from_millis(60), ..amazon_sim(12) };
+    let m = market(40, amazon, ebay_sim(12), false).await;
+    m.sim.traffic.start();
+    let client = amazon_client(&m);
+    let mut rows: Vec<(String, i64)> = (0..40).map(|i| (format!("AMZ-{}", sku(i)), (i % 7) as i64)).collect();
+    rows[17].0 = "AMZ-NOPE".into();
+    let limits = FeedLimits::polling(Duration::from_millis(20), Duration::from_secs(5));
+    let outcome = client.submit_feed(&rows, &limits).await.unwrap();
+    let FeedOutcome::Done { results, .. } = outcome else { panic!("{outcome:?}") };
+    assert_eq!(results.len(), 40);
+    for (i, result) in results.iter().enumerate() {
+        if i == 17 {
+            assert!(matches!(result, MessageResult::Failed { codes, .. } if codes == &["90220".to_string()]), "{result:?}");
+        } else {
+            assert_eq!(result, &MessageResult::Accepted, "row {i}");
+            assert_eq!(m.sim.amazon.inspect(|s| s.quantity(&rows[i].0)), Some(rows[i].1));
+        }
+    }
+    // The uploaded document and the report match their published schemas.
+    let exchanges = m.sim.traffic.take();
+    let uploaded = exchanges.iter().find(|x| x.method == "PUT").and_then(|x| x.request.clone()).unwrap();
+    let feed_schema = draft7("amazon_listings-feed-schema-v2.json");
+    assert!(feed_schema.is_valid(&uploaded), "{:?}", feed_schema.iter_errors(&uploaded).map(|e| e.to_string()).collect::<Vec<_>>());
+    let report = exchanges.iter().rev().find(|x| x.method == "GET" && x.path.starts_with("/amazon/documents/")).and_then(|x| x.response.clone()).unwrap();
+    let report_schema = draft7("amazon_listings-feed-processing-report-schema-v2.json");
+    assert!(report_schema.is_valid(&report), "{:?}", report_schema.iter_errors(&report).map(|e| e.to_string()).collect::<Vec<_>>());
+
+    // A feed that never leaves IN_PROGRESS: past the threshold it is reported stuck, with the
+    // stock-outs to send on the fast path.
+    m.sim.amazon.set_faults(Faults::none(), AmazonFaults { stuck_feed: 1.0, ..AmazonFaults::default() });
+    let limits = FeedLimits::polling(Duration::from_millis(20), Duration::from_millis(300));
+    let outcome = client.submit_feed(&rows, &limits).await.unwrap();
+    let FeedOutcome::Stuck { status, stock_outs, .. } = outcome else { panic!("{outcome:?}") };
+    assert_eq!(status, "IN_PROGRESS");
+    let zeros: Vec<usize> = (0..40).filter(|i| rows[*i].1 == 0).collect();
+    assert_eq!(stock_outs, zeros);
 }
