@@ -300,7 +300,13 @@ impl AmazonSim {
             .route("/feeds/2021-06-30/documents/{id}", get(get_document))
             .route("/feeds/2021-06-30/feeds", post(create_feed))
             .route("/feeds/2021-06-30/feeds/{id}", get(get_feed))
-            .route("/amazon/documents/{id}", axum::routing::put(upload_document).get(download_document))
+            // Amazon's guidance: feed files under 10 MiB; axum's default limit is 2 MB.
+            .route(
+                "/amazon/documents/{id}",
+                axum::routing::put(upload_document)
+                    .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
+                    .get(download_document),
+            )
             .route("/amazon/admin/state", get(admin_state))
             .route("/amazon/admin/faults", post(admin_faults))
             .route("/amazon/admin/listings", post(admin_listings))
