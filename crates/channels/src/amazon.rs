@@ -7,6 +7,8 @@
 //! is reported as [`PushOutcome::Accepted`] and confirmed later by reading back; every value carries `fulfillment_channel_code: DEFAULT`; pacing is a token
 //! bucket per operation that `x-amzn-RateLimit-Limit` adjusts; 429 `QuotaExceeded` drains it.
 
+use std::time::Duration;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -27,6 +29,8 @@ pub const SEARCH_BURST: f64 = 5.0;
 pub const MAX_SEARCH_SKUS: usize = 20;
 /// The quantity path: snake_case, top-level attribute.
 pub const QUANTITY_PATH: &str = "/attributes/fulfillment_availability";
+/// A backlog this deep takes an hour on the fast path (5/s): it goes by feed instead.
+pub const FEED_THRESHOLD: usize = 18_000;
 
 #[derive(Clone)]
 pub struct AmazonConfig {
@@ -41,6 +45,11 @@ pub struct AmazonConfig {
     pub timeouts: Timeouts,
     pub patch_rate: f64,
     pub patch_burst: f64,
+    /// Backlogs at least this deep go by JSON_LISTINGS_FEED (None: always the fast path).
+    pub feed_threshold: Option<usize>,
+    /// How often a feed is polled, and when it counts as stuck.
+    pub feed_poll: Duration,
+    pub feed_stuck_after: Duration,
 }
 
 impl std::fmt::Debug for AmazonConfig {
@@ -61,11 +70,16 @@ impl AmazonConfig {
             timeouts: Timeouts::default(),
             patch_rate: PATCH_RATE,
             patch_burst: PATCH_BURST,
+            feed_threshold: Some(FEED_THRESHOLD),
+            feed_poll: Duration::from_secs(30),
+            feed_stuck_after: feed::STUCK_AFTER,
         }
     }
 }
 
 pub struct AmazonClient {
+    feed_limits: feed::FeedLimits,
+    bulk_threshold: Option<usize>,
     http: reqwest::Client,
     base: String,
     seller_id: String,
@@ -147,7 +161,14 @@ impl AmazonClient {
             form_encode(&config.client_id),
             form_encode(&config.client_secret)
         );
+        let feed_limits = if config.feed_poll < Duration::from_secs(1) {
+            feed::FeedLimits::polling(config.feed_poll, config.feed_stuck_after)
+        } else {
+            feed::FeedLimits { poll_every: config.feed_poll, stuck_after: config.feed_stuck_after, ..Default::default() }
+        };
         Ok(AmazonClient {
+            feed_limits,
+            bulk_threshold: config.feed_threshold,
             http: http_client(config.timeouts)?,
             token: TokenSource::new(format!("{base}/auth/o2/token"), form, None),
             base,
@@ -286,6 +307,39 @@ impl Channel for AmazonClient {
         1.0
     }
 
+    fn bulk_threshold(&self) -> Option<usize> {
+        self.bulk_threshold
+    }
+
+    fn bulk_max(&self) -> usize {
+        feed::MAX_MESSAGES
+    }
+
+    async fn bulk_push(&self, updates: &[crate::QuantityUpdate]) -> Result<crate::BulkOutcome, ChannelError> {
+        let rows: Vec<(String, i64)> = updates.iter().map(|u| (u.listing.item.clone(), u.quantity)).collect();
+        Ok(match self.submit_feed(&rows, &self.feed_limits).await? {
+            feed::FeedOutcome::Done { results, .. } => crate::BulkOutcome::Done(
+                results
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| match r {
+                        feed::MessageResult::Accepted => None,
+                        feed::MessageResult::Failed { codes, message } => Some(Rejection {
+                            index: Some(i),
+                            code: codes.join(","),
+                            message,
+                            kind: RejectionKind::Permanent,
+                        }),
+                    })
+                    .collect(),
+            ),
+            feed::FeedOutcome::Failed { feed_id, status } => crate::BulkOutcome::Failed(format!("feed {feed_id} {status}")),
+            feed::FeedOutcome::Stuck { feed_id, status, stock_outs } => {
+                crate::BulkOutcome::Stuck { status: format!("feed {feed_id} {status}"), stock_outs }
+            }
+        })
+    }
+
     async fn push(&self, request: PushRequest<'_>) -> Result<Answer<PushOutcome>, ChannelError> {
         let [update] = request.updates else {
             return Err(ChannelError::Config(format!("an Amazon push carries 1 SKU, got {}", request.updates.len())));
@@ -394,10 +448,10 @@ pub mod feed {
     /// Feed pacing: createFeedDocument 0.5/s burst 15, createFeed 0.0083/s burst 15, getFeed
     /// 2/s burst 15 (the Feeds API rate table).
     pub struct FeedLimits {
-        create_document: TokenBucket,
-        create_feed: TokenBucket,
-        get_feed: TokenBucket,
-        get_document: TokenBucket,
+        pub(super) create_document: TokenBucket,
+        pub(super) create_feed: TokenBucket,
+        pub(super) get_feed: TokenBucket,
+        pub(super) get_document: TokenBucket,
         pub poll_every: Duration,
         pub stuck_after: Duration,
     }

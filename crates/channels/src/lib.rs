@@ -83,6 +83,18 @@ pub enum PushOutcome {
     Accepted,
 }
 
+/// What a bulk submission came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BulkOutcome {
+    /// Processed: per update, `None` when accepted (confirm by reading back), or the refusal.
+    Done(Vec<Option<Rejection>>),
+    /// Failed as a whole (FATAL, CANCELLED): resend, nothing assumed applied.
+    Failed(String),
+    /// Still queued or processing past its threshold: the updates at `stock_outs` (quantity
+    /// 0) go on the fast path now; the others may still apply.
+    Stuck { status: String, stock_outs: Vec<usize> },
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
     /// The update this is about, when the channel says which.
@@ -156,6 +168,25 @@ pub trait Channel: Send + Sync + 'static {
         &self,
         request: PushRequest<'_>,
     ) -> impl Future<Output = Result<Answer<PushOutcome>, ChannelError>> + Send;
+
+    /// Backlogs at least this deep go by the channel's bulk path ([`Channel::bulk_push`]);
+    /// `None`: the channel has none.
+    fn bulk_threshold(&self) -> Option<usize> {
+        None
+    }
+
+    /// Most updates one bulk submission carries.
+    fn bulk_max(&self) -> usize {
+        0
+    }
+
+    /// The bulk path (Amazon `JSON_LISTINGS_FEED`): one result per update, in order.
+    fn bulk_push(
+        &self,
+        _updates: &[QuantityUpdate],
+    ) -> impl Future<Output = Result<BulkOutcome, ChannelError>> + Send {
+        async { Err(ChannelError::Config("this channel has no bulk path".into())) }
+    }
 
     /// The channel's current quantity of each listing, in order; `None` for a listing the
     /// channel does not know.

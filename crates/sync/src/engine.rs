@@ -8,7 +8,8 @@ use shelfsync_channels::amazon::{AmazonClient, AmazonConfig};
 use shelfsync_channels::ebay::{EbayClient, EbayConfig};
 use shelfsync_channels::shopify::{ShopifyClient, ShopifyConfig};
 use shelfsync_channels::{
-    Answer, Channel, ChannelError, ChannelKind, Limits, PushOutcome, PushRequest, RemoteListing, Timeouts,
+    Answer, BulkOutcome, Channel, ChannelError, ChannelKind, Limits, PushOutcome, PushRequest, QuantityUpdate,
+    RemoteListing, Timeouts,
 };
 use shelfsync_store::Store;
 use tokio::sync::watch;
@@ -47,6 +48,10 @@ pub struct ChannelTuning {
     pub ebay_calls_per_second: f64,
     pub ebay_burst: f64,
     pub ebay_revisions_per_day: u32,
+    /// Amazon backlogs at least this deep go by JSON_LISTINGS_FEED (None: never).
+    pub amazon_feed_threshold: Option<usize>,
+    pub amazon_feed_poll: Duration,
+    pub amazon_feed_stuck_after: Duration,
 }
 
 impl Default for ChannelTuning {
@@ -57,11 +62,16 @@ impl Default for ChannelTuning {
             ebay_calls_per_second: shelfsync_channels::ebay::DAILY_CALLS / 86_400.0,
             ebay_burst: 5.0,
             ebay_revisions_per_day: shelfsync_channels::ebay::REVISIONS_PER_DAY,
+            amazon_feed_threshold: Some(shelfsync_channels::amazon::FEED_THRESHOLD),
+            amazon_feed_poll: Duration::from_secs(30),
+            amazon_feed_stuck_after: shelfsync_channels::amazon::feed::STUCK_AFTER,
         }
     }
 }
 
-/// Any channel client, so one worker type serves every kind.
+/// Any channel client, so one worker type serves every kind. One per worker, made once: the
+/// size difference between variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyClient {
     Shopify(ShopifyClient),
     Amazon(AmazonClient),
@@ -106,6 +116,30 @@ impl Channel for AnyClient {
             AnyClient::Shopify(c) => c.push(request).await,
             AnyClient::Amazon(c) => c.push(request).await,
             AnyClient::Ebay(c) => c.push(request).await,
+        }
+    }
+
+    fn bulk_threshold(&self) -> Option<usize> {
+        match self {
+            AnyClient::Shopify(c) => c.bulk_threshold(),
+            AnyClient::Amazon(c) => c.bulk_threshold(),
+            AnyClient::Ebay(c) => c.bulk_threshold(),
+        }
+    }
+
+    fn bulk_max(&self) -> usize {
+        match self {
+            AnyClient::Shopify(c) => c.bulk_max(),
+            AnyClient::Amazon(c) => c.bulk_max(),
+            AnyClient::Ebay(c) => c.bulk_max(),
+        }
+    }
+
+    async fn bulk_push(&self, updates: &[QuantityUpdate]) -> std::result::Result<BulkOutcome, ChannelError> {
+        match self {
+            AnyClient::Shopify(c) => c.bulk_push(updates).await,
+            AnyClient::Amazon(c) => c.bulk_push(updates).await,
+            AnyClient::Ebay(c) => c.bulk_push(updates).await,
         }
     }
 
@@ -268,6 +302,9 @@ impl Engine {
                 config.timeouts = timeouts;
                 config.patch_rate = tuning.amazon_patch_rate;
                 config.patch_burst = tuning.amazon_patch_burst;
+                config.feed_threshold = tuning.amazon_feed_threshold;
+                config.feed_poll = tuning.amazon_feed_poll;
+                config.feed_stuck_after = tuning.amazon_feed_stuck_after;
                 AnyClient::Amazon(AmazonClient::new(config)?)
             }
             Some(ChannelKind::Ebay) => {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use shelfsync_channels::{
-    Channel, ChannelError, PushOutcome, PushRequest, QuantityUpdate, RateStatus, Rejection, RejectionKind,
+    BulkOutcome, Channel, ChannelError, PushOutcome, PushRequest, QuantityUpdate, RateStatus, Rejection, RejectionKind,
 };
 use shelfsync_store::Store;
 use tokio::sync::watch;
@@ -51,6 +51,8 @@ pub struct WorkerConfig {
     /// Read-backs that find the accepted value missing before the row is dead-lettered
     /// (re-sent in between).
     pub confirm_gaps: u32,
+    /// After a stuck bulk submission, how long the fast path carries everything.
+    pub bulk_pause: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -67,6 +69,7 @@ impl Default for WorkerConfig {
             deferred_retry: Duration::from_secs(300),
             confirm_after: Duration::from_secs(120),
             confirm_gaps: 3,
+            bulk_pause: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -80,6 +83,7 @@ pub struct WorkerSummary {
     pub throttled: u64,
     pub failures: u64,
     pub stale: u64,
+    pub bulk_submissions: u64,
     pub offline: bool,
     pub latencies_ms: Vec<i64>,
 }
@@ -105,6 +109,8 @@ pub struct Worker<C: Channel> {
     unconfirmed: Vec<Unconfirmed>,
     /// Gaps found in a row per listing, reset when a read-back confirms.
     gaps: std::collections::HashMap<i64, u32>,
+    /// Set when a bulk submission got stuck: the fast path only, until then.
+    bulk_paused_until: Option<Instant>,
     summary: WorkerSummary,
 }
 
@@ -130,6 +136,7 @@ impl<C: Channel> Worker<C> {
             long_pause: None,
             unconfirmed: Vec::new(),
             gaps: std::collections::HashMap::new(),
+            bulk_paused_until: None,
         }
     }
 
@@ -194,6 +201,10 @@ impl<C: Channel> Worker<C> {
             Some(group) => group,
             // Offline: only the oldest group probes; nothing new is formed, so order holds.
             None if self.offline_probes > 0 => return Ok(Progress::Offline),
+            None if self.bulk_due()? => match queue::form_group(self.store.connection(), &self.channel, self.client.bulk_max())? {
+                Some(group) => return self.send_bulk(group).await,
+                None => return Ok(Progress::Idle),
+            },
             None => match queue::form_group(self.store.connection(), &self.channel, self.max_batch())? {
                 Some(group) => group,
                 None => return Ok(Progress::Idle),
@@ -340,6 +351,85 @@ impl<C: Channel> Worker<C> {
             self.handle_rejected_rows(group, &rejection, &rows).await?;
         }
         queue::release(self.store.connection(), &untouched)
+    }
+
+    /// A backlog deep enough for the channel's bulk path (and the path not paused by a stuck
+    /// submission).
+    fn bulk_due(&self) -> Result<bool> {
+        let Some(threshold) = self.client.bulk_threshold() else { return Ok(false) };
+        if self.bulk_paused_until.is_some_and(|t| Instant::now() < t) || self.client.bulk_max() == 0 {
+            return Ok(false);
+        }
+        Ok(queue::queue_depth(self.store.connection(), &self.channel)? >= threshold as i64)
+    }
+
+    /// One bulk submission (Amazon JSON_LISTINGS_FEED). Its group is never kept: whatever
+    /// fails is released and goes again (absolute values are safe to resend).
+    async fn send_bulk(&mut self, group: Group) -> Result<Progress> {
+        let updates: Vec<QuantityUpdate> = group
+            .rows
+            .iter()
+            .map(|r| QuantityUpdate { listing: r.remote.clone(), quantity: r.qty, change_from: None })
+            .collect();
+        queue::count_attempt(self.store.connection(), &self.channel)?;
+        self.summary.calls += 1;
+        self.summary.bulk_submissions += 1;
+        let result = self.client.bulk_push(&updates).await;
+        let all = group.listing_ids();
+        match result {
+            Ok(BulkOutcome::Done(results)) => {
+                let accepted = Group {
+                    key: group.key.clone(),
+                    rows: group.rows.iter().zip(&results).filter(|(_, r)| r.is_none()).map(|(row, _)| row.clone()).collect(),
+                };
+                if !accepted.rows.is_empty() {
+                    self.acknowledge(&accepted)?;
+                    let due = Instant::now() + self.config.confirm_after;
+                    self.unconfirmed.extend(accepted.rows.into_iter().map(|row| Unconfirmed { row, due }));
+                }
+                for (row, rejection) in group.rows.iter().zip(results) {
+                    if let Some(rejection) = rejection {
+                        queue::dead_letter(self.store.connection(), &self.channel, &[row.listing_id], &rejection.code, &rejection.message)?;
+                    }
+                }
+            }
+            Ok(BulkOutcome::Failed(why)) => {
+                let mut failure = self.failure(&group, "bulk failed", &why);
+                failure.keep_group = false;
+                queue::fail(self.store.connection(), &self.channel, &group, &all, &failure)?;
+                self.summary.failures += 1;
+            }
+            Ok(BulkOutcome::Stuck { status, stock_outs }) => {
+                // Alert, pause the bulk path, and send the stock-outs on the fast path now;
+                // the rest follow on the fast path too (the stuck feed may still apply them,
+                // and resending an absolute value is harmless).
+                self.bulk_paused_until = Some(Instant::now() + self.config.bulk_pause);
+                let message = format!("{status} past its threshold: {} stock-outs go on the fast path", stock_outs.len());
+                let zero: Vec<i64> = stock_outs.iter().filter_map(|&i| group.rows.get(i)).map(|r| r.listing_id).collect();
+                let rest: Vec<i64> = all.iter().copied().filter(|id| !zero.contains(id)).collect();
+                let mut failure = self.failure(&group, "bulk stuck", &message);
+                failure.keep_group = false;
+                failure.burn_attempt = false;
+                failure.delay = Duration::ZERO;
+                queue::fail(self.store.connection(), &self.channel, &group, &zero, &failure)?;
+                failure.delay = self.config.deferred_retry;
+                queue::fail(self.store.connection(), &self.channel, &group, &rest, &failure)?;
+                self.summary.failures += 1;
+            }
+            Err(error) => {
+                let message = error.to_string();
+                let mut failure = self.failure(&group, "bulk", &message);
+                failure.keep_group = false;
+                failure.burn_attempt = !matches!(error, ChannelError::Throttled { .. } | ChannelError::Offline(_));
+                queue::fail(self.store.connection(), &self.channel, &group, &all, &failure)?;
+                self.summary.failures += 1;
+                if matches!(error, ChannelError::Offline(_)) {
+                    self.offline_probes += 1;
+                    return Ok(Progress::Offline);
+                }
+            }
+        }
+        Ok(Progress::Sent)
     }
 
     /// Reads back accepted values that are due for confirmation; true when it made a call.

@@ -759,3 +759,61 @@ async fn a_20000_sku_repush_by_feed_is_one_submission() {
         0.2
     );
 }
+
+fn sync_failures(m: &Market, channel: &str) -> Vec<(String, String)> {
+    m.store
+        .connection()
+        .prepare("SELECT kind, message FROM sync_failures WHERE channel = ?1 ORDER BY rowid")
+        .unwrap()
+        .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_amazon_backlog_goes_by_feed_and_a_stuck_feed_falls_back_to_the_fast_path() {
+    let amazon = AmazonSimConfig { feed_delay: Duration::from_millis(60), ..amazon_sim(14) };
+    let mut m = market(15, amazon, ebay_sim(14), false).await;
+    m.sim.amazon.with_listing_removed("AMZ-S4");
+    for i in 0..10 {
+        receive(&mut m.store, i, "WH1", 2 + i as u32);
+    }
+    let mut config = fast(14);
+    config.tuning.amazon_feed_threshold = Some(10);
+    let report = drain(&engine(&m, config.clone())).await;
+    let amz = report.channels.iter().find(|c| c.channel == AMAZON).unwrap();
+    assert_eq!(amz.bulk_submissions, 1, "{amz:?}");
+    assert_eq!(m.sim.amazon.inspect(|s| s.stats.feeds), 1);
+    assert_eq!(m.sim.amazon.inspect(|s| s.stats.patches), 0, "the whole backlog went by feed");
+    for i in (0..15).filter(|&i| i != 4) {
+        let want = if i < 10 { 2 + i as i64 } else { 0 };
+        assert_eq!(m.sim.amazon.inspect(|s| s.quantity(&format!("AMZ-{}", sku(i)))), Some(want), "S{i}");
+    }
+    let dead = dead_letters(&m, AMAZON);
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0].0 == "S4" && dead[0].1.contains("90220"), "{dead:?}");
+
+    // Next backlog: the feed sticks IN_PROGRESS. Alert, then the fast path carries the rows,
+    // the stock-outs first.
+    m.sim.amazon.set_faults(Faults::none(), AmazonFaults { stuck_feed: 1.0, ..AmazonFaults::default() });
+    for i in (0..15).filter(|&i| i != 4) {
+        if i < 10 {
+            sale(&mut m.store, i, "WH1", 2 + i as u32);
+        } else {
+            receive(&mut m.store, i, "WH1", 3);
+        }
+    }
+    let patches_before = m.sim.amazon.inspect(|s| s.log.len());
+    drain(&engine(&m, config)).await;
+    assert_eq!(m.sim.amazon.inspect(|s| s.stats.stuck_feeds), 1);
+    assert!(sync_failures(&m, AMAZON).iter().any(|(kind, message)| kind == "bulk stuck" && message.contains("IN_PROGRESS")));
+    let log = m.sim.amazon.inspect(|s| s.log.clone());
+    let fast: Vec<_> = log[patches_before..].iter().collect();
+    assert_eq!(fast.len(), 14, "every row went on the fast path: {fast:?}");
+    assert!(fast[..9].iter().all(|e| e.quantity == 0), "stock-outs first: {fast:?}");
+    for i in (0..15).filter(|&i| i != 4) {
+        let want = if i < 10 { 0 } else { 3 };
+        assert_eq!(m.sim.amazon.inspect(|s| s.quantity(&format!("AMZ-{}", sku(i)))), Some(want), "S{i}");
+    }
+}

@@ -119,12 +119,17 @@ pub fn fast_config(seed: u64) -> EngineConfig {
             deferred_retry: Duration::from_millis(50),
             confirm_after: Duration::from_millis(30),
             confirm_gaps: 3,
+            bulk_pause: Duration::from_secs(5),
         },
         lease_ttl: Duration::from_secs(2),
         lease_wait: Duration::from_secs(5),
         holder: format!("test-{seed}"),
         timeouts: Timeouts { connect: Duration::from_millis(500), request: Duration::from_millis(400) },
-        tuning: shelfsync_sync::ChannelTuning::default(),
+        tuning: shelfsync_sync::ChannelTuning {
+            amazon_feed_poll: Duration::from_millis(20),
+            amazon_feed_stuck_after: Duration::from_millis(300),
+            ..shelfsync_sync::ChannelTuning::default()
+        },
     }
 }
 
