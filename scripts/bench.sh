@@ -29,6 +29,12 @@ trap 'status=$?; if [ $status -ne 0 ]; then echo "bench failed; cargo said:" >&2
     echo
     cargo bench -q -p shelfsync-sync --bench "$name" 2>>"$log"
   done
+  if [ -f target/e2e-screens/bench.txt ]; then
+    echo
+    echo "## Desktop app (from the last \`make test-e2e\`: debug build, through WebDriver)"
+    echo
+    sed 's/^bench: //; s/; /\n- /g; s/^/- /' target/e2e-screens/bench.txt
+  fi
   echo
   echo "## Reading the figures"
   echo
