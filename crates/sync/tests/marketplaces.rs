@@ -817,3 +817,26 @@ async fn a_deep_amazon_backlog_goes_by_feed_and_a_stuck_feed_falls_back_to_the_f
         assert_eq!(m.sim.amazon.inspect(|s| s.quantity(&format!("AMZ-{}", sku(i)))), Some(want), "S{i}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_amazon_rate_limit_header_retunes_the_bucket() {
+    // The seller's usage plan is 10/s, burst 1, though the client starts at 100/s: the first
+    // answer's x-amzn-RateLimit-Limit brings it down, so at most the opening call or two meet
+    // a 429.
+    let amazon = AmazonSimConfig { patch_rate: 10.0, patch_burst: 1.0, ..amazon_sim(15) };
+    let mut m = market(20, amazon, ebay_sim(15), false).await;
+    for i in 0..20 {
+        receive(&mut m.store, i, "WH1", 1);
+    }
+    let mut config = fast(15);
+    config.tuning.amazon_patch_rate = 100.0;
+    config.tuning.amazon_patch_burst = 1.0;
+    config.worker.confirm_after = Duration::from_secs(600);
+    let started = Instant::now();
+    drain(&engine(&m, config)).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let too_many = m.sim.amazon.inspect(|s| s.stats.too_many_requests);
+    assert_eq!(m.sim.amazon.inspect(|s| s.log.len()), 20);
+    assert!(too_many <= 2, "{too_many} x 429 after the header said 10/s");
+    assert!(elapsed >= 1.7, "20 patches at 10/s take about 2 s, took {elapsed:.2}");
+}
