@@ -160,6 +160,11 @@ pub struct AmazonState {
     started: Instant,
     documents: HashMap<String, Option<Value>>,
     feeds: HashMap<String, SimFeed>,
+    /// FBA stock by seller SKU: (fulfillable, reserved).
+    pub fba: BTreeMap<String, (i64, i64)>,
+    /// Issued nextTokens: (offset, issued at). They expire after `next_token_ttl`.
+    next_tokens: HashMap<String, (usize, Instant)>,
+    pub next_token_ttl: Duration,
 }
 
 struct SimFeed {
@@ -185,6 +190,9 @@ impl AmazonState {
             started: Instant::now(),
             documents: HashMap::new(),
             feeds: HashMap::new(),
+            fba: BTreeMap::new(),
+            next_tokens: HashMap::new(),
+            next_token_ttl: Duration::from_secs(30),
             config,
         }
     }
@@ -267,6 +275,13 @@ impl AmazonSim {
         self.with(|s| s.sell(sku, qty))
     }
 
+    /// FBA stock of a seller SKU (Amazon's own; sellers do not set it).
+    pub fn set_fba(&self, sku: &str, fulfillable: i64, reserved: i64) {
+        self.with(|s| {
+            s.fba.insert(sku.to_string(), (fulfillable, reserved));
+        });
+    }
+
     /// Forgets a listing: patches of it come back INVALID (strict SKUs).
     pub fn with_listing_removed(&self, sku: &str) {
         self.with(|s| {
@@ -296,6 +311,7 @@ impl AmazonSim {
             .route("/auth/o2/token", post(token))
             .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_item).get(get_item))
             .route("/listings/2021-08-01/items/{seller}", get(search_items))
+            .route("/fba/inventory/v1/summaries", get(fba_summaries))
             .route("/feeds/2021-06-30/documents", post(create_document))
             .route("/feeds/2021-06-30/documents/{id}", get(get_document))
             .route("/feeds/2021-06-30/feeds", post(create_feed))
@@ -607,6 +623,62 @@ async fn search_items(
         let items: Vec<Value> =
             skus.iter().filter_map(|sku| s.quantity(sku).map(|q| item_json(sku, q))).collect();
         with_rate(Json(json!({ "numberOfResults": items.len(), "pagination": {}, "items": items })).into_response(), s.config.search_rate)
+    })
+}
+
+#[derive(Deserialize)]
+struct FbaQuery {
+    #[serde(rename = "sellerSkus", default)]
+    seller_skus: Option<String>,
+    #[serde(rename = "nextToken", default)]
+    next_token: Option<String>,
+    #[serde(default)]
+    details: Option<bool>,
+}
+
+/// FBA `getInventorySummaries`, two summaries per page so paging is exercised; a `nextToken`
+/// older than its time to live is refused.
+async fn fba_summaries(State(sim): State<AmazonSim>, Query(query): Query<FbaQuery>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    sim.with(|s| {
+        let skus: Vec<String> =
+            query.seller_skus.unwrap_or_default().split(',').filter(|v| !v.is_empty()).map(str::to_string).collect();
+        if skus.len() > 50 {
+            return error_list(StatusCode::BAD_REQUEST, "InvalidInput", "At most 50 sellerSkus.");
+        }
+        let offset = match query.next_token.as_deref() {
+            None => 0,
+            Some(token) => match s.next_tokens.get(token) {
+                Some((offset, at)) if at.elapsed() < s.next_token_ttl => *offset,
+                _ => return error_list(StatusCode::BAD_REQUEST, "InvalidInput", "The nextToken has expired."),
+            },
+        };
+        let known: Vec<&String> = skus.iter().filter(|k| s.fba.contains_key(*k)).collect();
+        let page: Vec<Value> = known
+            .iter()
+            .skip(offset)
+            .take(2)
+            .map(|sku| {
+                let (fulfillable, reserved) = s.fba[*sku];
+                let mut summary = json!({ "sellerSku": sku, "fnSku": format!("X00{sku}"), "asin": "B000SIM", "condition": "NewItem",
+                    "productName": sku, "totalQuantity": fulfillable + reserved, "stores": [] });
+                if query.details == Some(true) {
+                    summary["inventoryDetails"] = json!({ "fulfillableQuantity": fulfillable,
+                        "reservedQuantity": { "totalReservedQuantity": reserved } });
+                }
+                summary
+            })
+            .collect();
+        let mut pagination = json!({});
+        if offset + 2 < known.len() {
+            let token = format!("sim-next-{}-{}", offset + 2, s.next_tokens.len());
+            s.next_tokens.insert(token.clone(), (offset + 2, Instant::now()));
+            pagination = json!({ "nextToken": token });
+        }
+        Json(json!({ "payload": { "granularity": { "granularityType": "Marketplace", "granularityId": "ATVPDKIKX0DER" },
+            "inventorySummaries": page }, "pagination": pagination })).into_response()
     })
 }
 

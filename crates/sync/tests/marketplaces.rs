@@ -840,3 +840,17 @@ async fn the_amazon_rate_limit_header_retunes_the_bucket() {
     assert!(too_many <= 2, "{too_many} x 429 after the header said 10/s");
     assert!(elapsed >= 1.7, "20 patches at 10/s take about 2 s, took {elapsed:.2}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fba_summaries_follow_next_token_at_once() {
+    let m = market(1, amazon_sim(16), ebay_sim(16), false).await;
+    let skus: Vec<String> = (0..5).map(|i| format!("FBA-{i}")).collect();
+    for (i, sku) in skus.iter().enumerate() {
+        m.sim.amazon.set_fba(sku, 10 + i as i64, 1);
+    }
+    let client = amazon_client(&m);
+    let summaries = client.fba_summaries(&skus).await.unwrap();
+    assert_eq!(summaries.len(), 5, "three pages of two, followed to the end");
+    assert_eq!(summaries[3].seller_sku, "FBA-3");
+    assert_eq!((summaries[3].total, summaries[3].fulfillable), (14, Some(13)));
+}
