@@ -225,6 +225,22 @@ impl EbayClient {
         Ok(offer)
     }
 
+    /// Revisions already made today (from the engine's push history), so a fresh client
+    /// (each `sync run --once`) still respects the daily cap.
+    pub fn seed_revisions(&self, counts: impl IntoIterator<Item = (String, u32)>) {
+        let day = pacific_day(SystemTime::now());
+        let mut revisions = self.revisions.try_lock().expect("seeded before first use");
+        for (sku, count) in counts {
+            revisions.insert(sku, (day, count));
+        }
+    }
+
+    /// Revisions counted today for `sku`.
+    pub fn revisions_today(&self, sku: &str) -> u32 {
+        let day = pacific_day(SystemTime::now());
+        self.revisions.try_lock().ok().and_then(|r| r.get(sku).filter(|(d, _)| *d == day).map(|(_, n)| *n)).unwrap_or(0)
+    }
+
     /// Takes a revision for `sku` today; false when the listing already had its 250.
     async fn take_revision(&self, sku: &str, day: u64) -> bool {
         let mut revisions = self.revisions.lock().await;

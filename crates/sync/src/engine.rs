@@ -318,7 +318,9 @@ impl Engine {
                 config.calls_per_second = tuning.ebay_calls_per_second;
                 config.burst = tuning.ebay_burst;
                 config.revisions_per_day = tuning.ebay_revisions_per_day;
-                AnyClient::Ebay(EbayClient::new(config)?)
+                let client = EbayClient::new(config)?;
+                client.seed_revisions(revisions_today(&self.db_path, &channel.name)?);
+                AnyClient::Ebay(client)
             }
             None => return Err(SyncError::UnsupportedKind(channel.kind.clone())),
         })
@@ -330,6 +332,24 @@ impl Engine {
         worker_config.seed = worker_config.seed.wrapping_add(index);
         Ok(Worker::new(channel.name.clone(), client, Store::open(&self.db_path)?, worker_config))
     }
+}
+
+/// Pushes acknowledged per eBay SKU since the start of eBay's day (00:00 Pacific; standard
+/// time, as the client counts): what a fresh client must count against the 250-a-day cap.
+fn revisions_today(db_path: &Path, channel: &str) -> Result<Vec<(String, u32)>> {
+    let pacific = chrono::Utc::now() - chrono::Duration::hours(8);
+    let midnight = pacific.date_naive().and_hms_opt(0, 0, 0).expect("midnight exists").and_utc() + chrono::Duration::hours(8);
+    let since = crate::queue::stamp(midnight);
+    let store = Store::open(db_path)?;
+    let rows = store
+        .connection()
+        .prepare(
+            "SELECT l.remote_item, count(*) FROM pushes p JOIN listings l ON l.id = p.listing_id
+             WHERE p.channel = ?1 AND p.acked_at >= ?2 GROUP BY l.remote_item",
+        )?
+        .query_map(rusqlite::params![channel, since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// Runs the engine on its own runtime: `Once` until drained, `Daemon` until Ctrl-C. The CLI

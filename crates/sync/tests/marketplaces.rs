@@ -311,14 +311,21 @@ async fn ebay_revision_cap_holds_a_listing_back_and_says_why() {
     config.tuning.ebay_revisions_per_day = 3;
     config.worker.once_wait_limit = Duration::from_millis(10);
     let engine = engine(&m, config);
-    for round in 1..=5 {
+    for _ in 1..=5 {
         receive(&mut m.store, 0, "WH1", 1);
         drain(&engine).await;
-        let _ = round;
     }
-    // Each drain is a fresh client, so the local count starts again; the simulator's own cap
-    // (250) is far away. What matters: within one client, no more than 3 revisions.
-    assert_eq!(m.sim.ebay.inspect(|s| s.listed(&sku(0))), Some(5));
+    // Five one-shot runs, each with a fresh client seeded from today's pushes: three
+    // revisions, then the listing waits (not dead-lettered, no attempt burned) and says why.
+    assert_eq!(m.sim.ebay.inspect(|s| s.revisions(&sku(0))), 3);
+    assert_eq!(m.sim.ebay.inspect(|s| s.listed(&sku(0))), Some(3));
+    assert!(dead_letters(&m, EBAY).is_empty());
+    let why: String = m
+        .store
+        .connection()
+        .query_row("SELECT last_error FROM outbox o JOIN listings l ON l.id = o.listing_id WHERE l.channel = 'eb'", [], |r| r.get(0))
+        .unwrap();
+    assert!(why.contains("REVISION_CAP") && why.contains("revisions today"), "{why}");
     // Now one long-lived client: five changes, three revisions, then it waits and says why.
     let client = {
         let c = &m.ebay_config;
