@@ -1,7 +1,8 @@
 //! A channel simulator: Shopify's Admin GraphQL endpoint for `inventorySetQuantities` and the
 //! level read, with the cost bucket, THROTTLED-as-200, compare-and-set, idempotency keys, its
-//! own stock that its own seeded orders sell, and seeded faults. Tests, the demo and the
-//! benchmarks point the engine at it over real loopback HTTP.
+//! own stock that its own seeded orders sell, and seeded faults; Amazon SP-API ([`amazon`]) and
+//! eBay Sell Inventory ([`ebay`]) on the same port. Tests, the demo and the benchmarks point the
+//! engine at it over real loopback HTTP.
 //!
 //! Architecture invariant: binds 127.0.0.1 only; every fault and every order comes from one
 //! seeded generator, so a run's faults replay from its seed (timing aside).
