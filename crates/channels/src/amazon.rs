@@ -54,12 +54,22 @@ pub struct AmazonConfig {
 
 impl std::fmt::Debug for AmazonConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AmazonConfig").field("endpoint", &self.endpoint).field("seller_id", &self.seller_id).finish_non_exhaustive()
+        f.debug_struct("AmazonConfig")
+            .field("endpoint", &self.endpoint)
+            .field("seller_id", &self.seller_id)
+            .finish_non_exhaustive()
     }
 }
 
 impl AmazonConfig {
-    pub fn new(endpoint: &str, seller_id: &str, marketplace_id: &str, client_id: &str, client_secret: &str, refresh_token: &str) -> AmazonConfig {
+    pub fn new(
+        endpoint: &str,
+        seller_id: &str,
+        marketplace_id: &str,
+        client_id: &str,
+        client_secret: &str,
+        refresh_token: &str,
+    ) -> AmazonConfig {
         AmazonConfig {
             endpoint: endpoint.to_string(),
             seller_id: seller_id.to_string(),
@@ -165,7 +175,11 @@ impl AmazonClient {
         let feed_limits = if config.feed_poll < Duration::from_secs(1) {
             feed::FeedLimits::polling(config.feed_poll, config.feed_stuck_after)
         } else {
-            feed::FeedLimits { poll_every: config.feed_poll, stuck_after: config.feed_stuck_after, ..Default::default() }
+            feed::FeedLimits {
+                poll_every: config.feed_poll,
+                stuck_after: config.feed_stuck_after,
+                ..Default::default()
+            }
         };
         Ok(AmazonClient {
             feed_limits,
@@ -188,7 +202,11 @@ impl AmazonClient {
 
     /// One call with the access token; a 401/403 (expired token) drops the token and tries
     /// once more with a fresh one.
-    async fn call(&self, bucket: &TokenBucket, build: impl Fn(&str) -> reqwest::RequestBuilder) -> Result<Reply, ChannelError> {
+    async fn call(
+        &self,
+        bucket: &TokenBucket,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<Reply, ChannelError> {
         for attempt in 0..2 {
             let token = self.token.token(&self.http).await?;
             bucket.take().await;
@@ -250,7 +268,12 @@ fn patch_outcome(reply: &Reply) -> Result<PushOutcome, ChannelError> {
         let code = list.errors.first().map_or_else(|| format!("HTTP_{}", reply.status), |e| e.code.clone());
         let message = error_text(&reply.body);
         // A 400/404 for this SKU and value fails the same way every time.
-        return Ok(PushOutcome::Rejected(vec![Rejection { index: Some(0), code, message, kind: RejectionKind::Permanent }]));
+        return Ok(PushOutcome::Rejected(vec![Rejection {
+            index: Some(0),
+            code,
+            message,
+            kind: RejectionKind::Permanent,
+        }]));
     }
     let parsed: SubmissionResponse = serde_json::from_slice(&reply.body)
         .map_err(|e| ChannelError::Uncertain(format!("unreadable submission response: {e}")))?;
@@ -274,13 +297,14 @@ fn patch_outcome(reply: &Reply) -> Result<PushOutcome, ChannelError> {
 }
 
 fn search_levels(body: &[u8], listings: &[RemoteListing]) -> Result<Vec<Option<i64>>, ChannelError> {
-    let parsed: Value =
-        serde_json::from_slice(body).map_err(|e| ChannelError::Uncertain(format!("unreadable search results: {e}")))?;
+    let parsed: Value = serde_json::from_slice(body)
+        .map_err(|e| ChannelError::Uncertain(format!("unreadable search results: {e}")))?;
     let items = parsed.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
     Ok(listings
         .iter()
         .map(|listing| {
-            let item = items.iter().find(|i| i.get("sku").and_then(Value::as_str) == Some(listing.item.as_str()))?;
+            let item =
+                items.iter().find(|i| i.get("sku").and_then(Value::as_str) == Some(listing.item.as_str()))?;
             let availability = item.get("fulfillmentAvailability")?.as_array()?;
             availability
                 .iter()
@@ -335,7 +359,9 @@ impl Channel for AmazonClient {
                     })
                     .collect(),
             ),
-            feed::FeedOutcome::Failed { feed_id, status } => crate::BulkOutcome::Failed(format!("feed {feed_id} {status}")),
+            feed::FeedOutcome::Failed { feed_id, status } => {
+                crate::BulkOutcome::Failed(format!("feed {feed_id} {status}"))
+            }
             feed::FeedOutcome::Stuck { feed_id, status, stock_outs } => {
                 crate::BulkOutcome::Stuck { status: format!("feed {feed_id} {status}"), stock_outs }
             }
@@ -344,7 +370,10 @@ impl Channel for AmazonClient {
 
     async fn push(&self, request: PushRequest<'_>) -> Result<Answer<PushOutcome>, ChannelError> {
         let [update] = request.updates else {
-            return Err(ChannelError::Config(format!("an Amazon push carries 1 SKU, got {}", request.updates.len())));
+            return Err(ChannelError::Config(format!(
+                "an Amazon push carries 1 SKU, got {}",
+                request.updates.len()
+            )));
         };
         let url = format!(
             "{}/listings/2021-08-01/items/{}/{}?marketplaceIds={}&includedData=issues",
@@ -362,9 +391,15 @@ impl Channel for AmazonClient {
         Ok(Answer { value: patch_outcome(&reply)?, rate: None })
     }
 
-    async fn read_levels(&self, listings: &[RemoteListing]) -> Result<Answer<Vec<Option<i64>>>, ChannelError> {
+    async fn read_levels(
+        &self,
+        listings: &[RemoteListing],
+    ) -> Result<Answer<Vec<Option<i64>>>, ChannelError> {
         if listings.is_empty() || listings.len() > MAX_SEARCH_SKUS {
-            return Err(ChannelError::Config(format!("a read covers 1 to {MAX_SEARCH_SKUS} SKUs, got {}", listings.len())));
+            return Err(ChannelError::Config(format!(
+                "a read covers 1 to {MAX_SEARCH_SKUS} SKUs, got {}",
+                listings.len()
+            )));
         }
         let skus: Vec<String> = listings.iter().map(|l| form_encode(&l.item)).collect();
         let url = format!(
@@ -374,7 +409,9 @@ impl Channel for AmazonClient {
             form_encode(&self.marketplace_id),
             skus.join("%2C")
         );
-        let reply = self.call(&self.search_bucket, |token| self.http.get(&url).header("x-amz-access-token", token)).await?;
+        let reply = self
+            .call(&self.search_bucket, |token| self.http.get(&url).header("x-amz-access-token", token))
+            .await?;
         if !(200..300).contains(&reply.status) {
             return Err(ChannelError::Refused(format!("HTTP {}: {}", reply.status, error_text(&reply.body))));
         }
@@ -400,13 +437,22 @@ mod tests {
 
     #[test]
     fn invalid_as_200_is_permanent_with_issue_codes() {
-        let r = reply(200, r#"{"sku":"X","status":"INVALID","submissionId":"s","issues":[{"code":"90000900","message":"The attributes are invalid.","severity":"ERROR","categories":["INVALID_ATTRIBUTE"]}]}"#);
+        let r = reply(
+            200,
+            r#"{"sku":"X","status":"INVALID","submissionId":"s","issues":[{"code":"90000900","message":"The attributes are invalid.","severity":"ERROR","categories":["INVALID_ATTRIBUTE"]}]}"#,
+        );
         let PushOutcome::Rejected(rej) = patch_outcome(&r).unwrap() else { panic!() };
         assert_eq!(rej[0].code, "90000900");
         assert_eq!(rej[0].kind, RejectionKind::Permanent);
-        let warn = reply(200, r#"{"sku":"X","status":"ACCEPTED","submissionId":"s","issues":[{"code":"1","message":"w","severity":"WARNING","categories":[]}]}"#);
+        let warn = reply(
+            200,
+            r#"{"sku":"X","status":"ACCEPTED","submissionId":"s","issues":[{"code":"1","message":"w","severity":"WARNING","categories":[]}]}"#,
+        );
         assert_eq!(patch_outcome(&warn).unwrap(), PushOutcome::Accepted);
-        let err_issue = reply(200, r#"{"sku":"X","status":"ACCEPTED","submissionId":"s","issues":[{"code":"8541","message":"e","severity":"ERROR","categories":[]}]}"#);
+        let err_issue = reply(
+            200,
+            r#"{"sku":"X","status":"ACCEPTED","submissionId":"s","issues":[{"code":"8541","message":"e","severity":"ERROR","categories":[]}]}"#,
+        );
         assert!(matches!(patch_outcome(&err_issue).unwrap(), PushOutcome::Rejected(_)));
     }
 }
@@ -427,7 +473,10 @@ impl AmazonClient {
     /// a `nextToken` expires 30 s after it is issued.
     pub async fn fba_summaries(&self, skus: &[String]) -> Result<Vec<FbaSummary>, ChannelError> {
         if skus.is_empty() || skus.len() > FBA_MAX_SKUS {
-            return Err(ChannelError::Config(format!("an FBA read covers 1 to {FBA_MAX_SKUS} SKUs, got {}", skus.len())));
+            return Err(ChannelError::Config(format!(
+                "an FBA read covers 1 to {FBA_MAX_SKUS} SKUs, got {}",
+                skus.len()
+            )));
         }
         let market = form_encode(&self.marketplace_id);
         let listed: Vec<String> = skus.iter().map(|s| form_encode(s)).collect();
@@ -440,17 +489,27 @@ impl AmazonClient {
         let mut url = first.clone();
         // Bounded: 50 SKUs never need more pages than this.
         for _ in 0..=FBA_MAX_SKUS {
-            let reply = self.call(&self.fba_bucket, |token| self.http.get(&url).header("x-amz-access-token", token)).await?;
+            let reply = self
+                .call(&self.fba_bucket, |token| self.http.get(&url).header("x-amz-access-token", token))
+                .await?;
             if !(200..300).contains(&reply.status) {
-                return Err(ChannelError::Refused(format!("HTTP {}: {}", reply.status, error_text(&reply.body))));
+                return Err(ChannelError::Refused(format!(
+                    "HTTP {}: {}",
+                    reply.status,
+                    error_text(&reply.body)
+                )));
             }
             let page: Value = serde_json::from_slice(&reply.body)
                 .map_err(|e| ChannelError::Uncertain(format!("unreadable inventory summaries: {e}")))?;
-            for summary in page.pointer("/payload/inventorySummaries").and_then(Value::as_array).into_iter().flatten() {
+            for summary in
+                page.pointer("/payload/inventorySummaries").and_then(Value::as_array).into_iter().flatten()
+            {
                 out.push(FbaSummary {
                     seller_sku: summary["sellerSku"].as_str().unwrap_or_default().to_string(),
                     total: summary["totalQuantity"].as_i64().unwrap_or(0),
-                    fulfillable: summary.pointer("/inventoryDetails/fulfillableQuantity").and_then(Value::as_i64),
+                    fulfillable: summary
+                        .pointer("/inventoryDetails/fulfillableQuantity")
+                        .and_then(Value::as_i64),
                 });
             }
             match page.pointer("/pagination/nextToken").and_then(Value::as_str) {
@@ -566,7 +625,9 @@ pub mod feed {
             if issue.get("severity").and_then(Value::as_str) != Some("ERROR") {
                 continue;
             }
-            let Some(index) = issue.get("messageId").and_then(Value::as_u64).and_then(|m| (m as usize).checked_sub(1)) else {
+            let Some(index) =
+                issue.get("messageId").and_then(Value::as_u64).and_then(|m| (m as usize).checked_sub(1))
+            else {
                 continue;
             };
             let Some(slot) = out.get_mut(index) else { continue };
@@ -592,16 +653,28 @@ pub mod feed {
         ) -> Result<Value, ChannelError> {
             let reply = self.call(bucket, build).await?;
             if !(200..300).contains(&reply.status) {
-                return Err(ChannelError::Refused(format!("HTTP {}: {}", reply.status, error_text(&reply.body))));
+                return Err(ChannelError::Refused(format!(
+                    "HTTP {}: {}",
+                    reply.status,
+                    error_text(&reply.body)
+                )));
             }
-            serde_json::from_slice(&reply.body).map_err(|e| ChannelError::Uncertain(format!("unreadable feeds answer: {e}")))
+            serde_json::from_slice(&reply.body)
+                .map_err(|e| ChannelError::Uncertain(format!("unreadable feeds answer: {e}")))
         }
 
         /// Submits `rows` (seller SKU, quantity) as one JSON_LISTINGS_FEED and follows it to
         /// its report, or until it is stuck.
-        pub async fn submit_feed(&self, rows: &[(String, i64)], limits: &FeedLimits) -> Result<FeedOutcome, ChannelError> {
+        pub async fn submit_feed(
+            &self,
+            rows: &[(String, i64)],
+            limits: &FeedLimits,
+        ) -> Result<FeedOutcome, ChannelError> {
             if rows.is_empty() || rows.len() > MAX_MESSAGES {
-                return Err(ChannelError::Config(format!("a feed carries 1 to {MAX_MESSAGES} rows, got {}", rows.len())));
+                return Err(ChannelError::Config(format!(
+                    "a feed carries 1 to {MAX_MESSAGES} rows, got {}",
+                    rows.len()
+                )));
             }
             let content_type = "application/json; charset=UTF-8";
             let base = &self.base;
@@ -613,7 +686,9 @@ pub mod feed {
                         .json(&json!({ "contentType": content_type }))
                 })
                 .await?;
-            let (Some(document_id), Some(url)) = (created["feedDocumentId"].as_str(), created["url"].as_str()) else {
+            let (Some(document_id), Some(url)) =
+                (created["feedDocumentId"].as_str(), created["url"].as_str())
+            else {
                 return Err(ChannelError::Uncertain(format!("createFeedDocument answered {created}")));
             };
             let body = serde_json::to_vec(&document(&self.seller_id, rows)).expect("a JSON value serialises");
@@ -630,32 +705,42 @@ pub mod feed {
             }
             let feed = self
                 .feeds_call(&limits.create_feed, |token| {
-                    self.http.post(format!("{base}/feeds/2021-06-30/feeds")).header("x-amz-access-token", token).json(&json!({
-                        "feedType": "JSON_LISTINGS_FEED",
-                        "marketplaceIds": [self.marketplace_id],
-                        "inputFeedDocumentId": document_id,
-                        "feedOptions": {},
-                    }))
+                    self.http
+                        .post(format!("{base}/feeds/2021-06-30/feeds"))
+                        .header("x-amz-access-token", token)
+                        .json(&json!({
+                            "feedType": "JSON_LISTINGS_FEED",
+                            "marketplaceIds": [self.marketplace_id],
+                            "inputFeedDocumentId": document_id,
+                            "feedOptions": {},
+                        }))
                 })
                 .await?;
-            let feed_id = feed["feedId"].as_str().ok_or_else(|| ChannelError::Uncertain(format!("createFeed answered {feed}")))?.to_string();
+            let feed_id = feed["feedId"]
+                .as_str()
+                .ok_or_else(|| ChannelError::Uncertain(format!("createFeed answered {feed}")))?
+                .to_string();
             let started = Instant::now();
             loop {
                 let state = self
                     .feeds_call(&limits.get_feed, |token| {
-                        self.http.get(format!("{base}/feeds/2021-06-30/feeds/{feed_id}")).header("x-amz-access-token", token)
+                        self.http
+                            .get(format!("{base}/feeds/2021-06-30/feeds/{feed_id}"))
+                            .header("x-amz-access-token", token)
                     })
                     .await?;
                 let status = state["processingStatus"].as_str().unwrap_or_default().to_string();
                 match status.as_str() {
                     "DONE" => {
-                        let report_id = state["resultFeedDocumentId"].as_str().unwrap_or_default().to_string();
+                        let report_id =
+                            state["resultFeedDocumentId"].as_str().unwrap_or_default().to_string();
                         let report = self.read_report(&report_id, limits).await?;
                         return Ok(FeedOutcome::Done { feed_id, results: results(&report, rows.len()) });
                     }
                     "FATAL" | "CANCELLED" => return Ok(FeedOutcome::Failed { feed_id, status }),
                     _ if started.elapsed() >= limits.stuck_after => {
-                        let stock_outs = rows.iter().enumerate().filter(|(_, (_, q))| *q == 0).map(|(i, _)| i).collect();
+                        let stock_outs =
+                            rows.iter().enumerate().filter(|(_, (_, q))| *q == 0).map(|(i, _)| i).collect();
                         return Ok(FeedOutcome::Stuck { feed_id, status, stock_outs });
                     }
                     _ => tokio::time::sleep(limits.poll_every).await,
@@ -667,16 +752,21 @@ pub mod feed {
             let base = &self.base;
             let document = self
                 .feeds_call(&limits.get_document, |token| {
-                    self.http.get(format!("{base}/feeds/2021-06-30/documents/{document_id}")).header("x-amz-access-token", token)
+                    self.http
+                        .get(format!("{base}/feeds/2021-06-30/documents/{document_id}"))
+                        .header("x-amz-access-token", token)
                 })
                 .await?;
             if document.get("compressionAlgorithm").is_some_and(|c| !c.is_null()) {
                 return Err(ChannelError::Refused("GZIP processing reports are not supported yet".into()));
             }
-            let url = document["url"].as_str().ok_or_else(|| ChannelError::Uncertain(format!("getFeedDocument answered {document}")))?;
+            let url = document["url"]
+                .as_str()
+                .ok_or_else(|| ChannelError::Uncertain(format!("getFeedDocument answered {document}")))?;
             let response = self.http.get(url).send().await.map_err(crate::shopify::classify_send_error)?;
             let bytes = crate::shopify::read_bounded(response).await?;
-            serde_json::from_slice(&bytes).map_err(|e| ChannelError::Uncertain(format!("unreadable processing report: {e}")))
+            serde_json::from_slice(&bytes)
+                .map_err(|e| ChannelError::Uncertain(format!("unreadable processing report: {e}")))
         }
     }
 }

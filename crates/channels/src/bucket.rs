@@ -22,7 +22,9 @@ pub(crate) struct TokenBucket {
 impl TokenBucket {
     pub(crate) fn new(rate: f64, burst: f64) -> TokenBucket {
         let burst = burst.max(1.0);
-        TokenBucket { state: Mutex::new(State { rate: rate.max(1e-6), burst, tokens: burst, at: Instant::now() }) }
+        TokenBucket {
+            state: Mutex::new(State { rate: rate.max(1e-6), burst, tokens: burst, at: Instant::now() }),
+        }
     }
 
     /// Waits until a token is free and takes it.

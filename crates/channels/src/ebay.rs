@@ -169,7 +169,10 @@ impl EbayClient {
     }
 
     /// One call under the day's budget; 401 renews the token once.
-    async fn call(&self, build: impl Fn(&str) -> reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), ChannelError> {
+    async fn call(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), ChannelError> {
         for attempt in 0..2 {
             let token = self.token.token(&self.http).await?;
             self.bucket.take().await;
@@ -177,11 +180,17 @@ impl EbayClient {
             let status = response.status().as_u16();
             if status == 429 {
                 let after = retry_after(&response);
-                let body: ErrorBody = serde_json::from_slice(&read_bounded(response).await.unwrap_or_default()).unwrap_or_default();
+                let body: ErrorBody =
+                    serde_json::from_slice(&read_bounded(response).await.unwrap_or_default())
+                        .unwrap_or_default();
                 self.bucket.drain().await;
                 // 2001: the day's quota is spent; nothing goes until it resets.
                 let daily = body.errors.iter().any(|e| e.error_id == 2001);
-                let wait = if daily { Some(after.unwrap_or_else(|| until_pacific_midnight(SystemTime::now()))) } else { after };
+                let wait = if daily {
+                    Some(after.unwrap_or_else(|| until_pacific_midnight(SystemTime::now())))
+                } else {
+                    after
+                };
                 return Err(ChannelError::Throttled { retry_after: wait, rate: None });
             }
             if (status == 401 || status == 403) && attempt == 0 {
@@ -238,7 +247,11 @@ impl EbayClient {
     /// Revisions counted today for `sku`.
     pub fn revisions_today(&self, sku: &str) -> u32 {
         let day = pacific_day(SystemTime::now());
-        self.revisions.try_lock().ok().and_then(|r| r.get(sku).filter(|(d, _)| *d == day).map(|(_, n)| *n)).unwrap_or(0)
+        self.revisions
+            .try_lock()
+            .ok()
+            .and_then(|r| r.get(sku).filter(|(d, _)| *d == day).map(|(_, n)| *n))
+            .unwrap_or(0)
     }
 
     /// Takes a revision for `sku` today; false when the listing already had its 250.
@@ -295,7 +308,10 @@ impl Channel for EbayClient {
 
     async fn push(&self, request: PushRequest<'_>) -> Result<Answer<PushOutcome>, ChannelError> {
         if request.updates.is_empty() || request.updates.len() > MAX_ENTRIES {
-            return Err(ChannelError::Config(format!("an eBay push carries 1 to {MAX_ENTRIES} SKUs, got {}", request.updates.len())));
+            return Err(ChannelError::Config(format!(
+                "an eBay push carries 1 to {MAX_ENTRIES} SKUs, got {}",
+                request.updates.len()
+            )));
         }
         let day = pacific_day(SystemTime::now());
         let mut rejections = Vec::new();
@@ -319,7 +335,8 @@ impl Channel for EbayClient {
                 });
                 continue;
             }
-            let mut entry = json!({ "sku": sku, "shipToLocationAvailability": { "quantity": update.quantity } });
+            let mut entry =
+                json!({ "sku": sku, "shipToLocationAvailability": { "quantity": update.quantity } });
             if let Some(offer) = offer {
                 entry["offers"] = json!([{ "offerId": offer, "availableQuantity": update.quantity }]);
             }
@@ -360,12 +377,17 @@ impl Channel for EbayClient {
             });
         }
         if !(200..300).contains(&status) {
-            return Err(ChannelError::Refused(format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)]))));
+            return Err(ChannelError::Refused(format!(
+                "HTTP {status}: {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+            )));
         }
         let parsed: BulkResponse = serde_json::from_slice(&bytes)
             .map_err(|e| ChannelError::Uncertain(format!("unreadable bulk response: {e}")))?;
         for entry in parsed.responses.iter().filter(|e| e.status_code != 200) {
-            let Some(index) = sent.iter().copied().find(|&i| Some(&request.updates[i].listing.item) == entry.sku.as_ref()) else {
+            let Some(index) =
+                sent.iter().copied().find(|&i| Some(&request.updates[i].listing.item) == entry.sku.as_ref())
+            else {
                 continue;
             };
             self.give_back_revision(&request.updates[index].listing.item).await;
@@ -374,18 +396,31 @@ impl Channel for EbayClient {
         // A sent entry the response does not mention is unknown: retried (absolute sets are
         // safe to resend).
         for &i in &sent {
-            let mentioned = parsed.responses.iter().any(|e| e.sku.as_ref() == Some(&request.updates[i].listing.item));
+            let mentioned =
+                parsed.responses.iter().any(|e| e.sku.as_ref() == Some(&request.updates[i].listing.item));
             if !mentioned {
-                rejections.push(Rejection { index: Some(i), code: "NO_ENTRY".into(), message: "no response entry".into(), kind: RejectionKind::Temporary });
+                rejections.push(Rejection {
+                    index: Some(i),
+                    code: "NO_ENTRY".into(),
+                    message: "no response entry".into(),
+                    kind: RejectionKind::Temporary,
+                });
             }
         }
-        let value = if rejections.is_empty() { PushOutcome::Applied } else { PushOutcome::Partial(rejections) };
+        let value =
+            if rejections.is_empty() { PushOutcome::Applied } else { PushOutcome::Partial(rejections) };
         Ok(Answer { value, rate: None })
     }
 
-    async fn read_levels(&self, listings: &[RemoteListing]) -> Result<Answer<Vec<Option<i64>>>, ChannelError> {
+    async fn read_levels(
+        &self,
+        listings: &[RemoteListing],
+    ) -> Result<Answer<Vec<Option<i64>>>, ChannelError> {
         if listings.is_empty() || listings.len() > MAX_ENTRIES {
-            return Err(ChannelError::Config(format!("a read covers 1 to {MAX_ENTRIES} SKUs, got {}", listings.len())));
+            return Err(ChannelError::Config(format!(
+                "a read covers 1 to {MAX_ENTRIES} SKUs, got {}",
+                listings.len()
+            )));
         }
         let url = format!("{}/bulk_get_inventory_item", self.api);
         let requests: Vec<Value> = listings.iter().map(|l| json!({ "sku": l.item })).collect();
@@ -394,13 +429,15 @@ impl Channel for EbayClient {
         if !(200..300).contains(&status) {
             return Err(ChannelError::Refused(format!("HTTP {status}")));
         }
-        let parsed: Value =
-            serde_json::from_slice(&bytes).map_err(|e| ChannelError::Uncertain(format!("unreadable read: {e}")))?;
+        let parsed: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ChannelError::Uncertain(format!("unreadable read: {e}")))?;
         let responses = parsed.get("responses").and_then(Value::as_array).cloned().unwrap_or_default();
         let levels = listings
             .iter()
             .map(|l| {
-                let r = responses.iter().find(|r| r.get("sku").and_then(Value::as_str) == Some(l.item.as_str()))?;
+                let r = responses
+                    .iter()
+                    .find(|r| r.get("sku").and_then(Value::as_str) == Some(l.item.as_str()))?;
                 if r.get("statusCode").and_then(Value::as_u64) != Some(200) {
                     return None;
                 }

@@ -62,7 +62,9 @@ impl ShopifyClient {
         install_crypto_provider();
         let base = config.endpoint.trim_end_matches('/');
         if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(ChannelError::Config(format!("endpoint '{base}' must start with http:// or https://")));
+            return Err(ChannelError::Config(format!(
+                "endpoint '{base}' must start with http:// or https://"
+            )));
         }
         let http = reqwest::Client::builder()
             .connect_timeout(config.timeouts.connect)
@@ -153,7 +155,8 @@ pub(crate) async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<
 /// Keys go into the query text as a literal, so only characters that cannot break out of a
 /// GraphQL string are allowed. UUIDs qualify.
 fn check_key(key: &str) -> Result<(), ChannelError> {
-    let safe = !key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let safe =
+        !key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if safe { Ok(()) } else { Err(ChannelError::Config(format!("unsafe idempotency key '{key}'"))) }
 }
 
@@ -311,7 +314,10 @@ impl GraphqlResponse {
         }
         let messages: Vec<&str> = self.errors.iter().map(|e| e.message.as_str()).collect();
         let auth = self.errors.iter().any(|e| {
-            matches!(e.extensions.as_ref().and_then(|x| x.code.as_deref()), Some("ACCESS_DENIED" | "UNAUTHORIZED"))
+            matches!(
+                e.extensions.as_ref().and_then(|x| x.code.as_deref()),
+                Some("ACCESS_DENIED" | "UNAUTHORIZED")
+            )
         });
         let message = messages.join("; ");
         Some(if auth { ChannelError::Auth(message) } else { ChannelError::Refused(message) })
@@ -323,7 +329,9 @@ pub fn rejection_kind(code: &str) -> RejectionKind {
     match code {
         "CHANGE_FROM_QUANTITY_STALE" | "COMPARE_QUANTITY_STALE" => RejectionKind::Stale,
         "IDEMPOTENCY_CONCURRENT_REQUEST" => RejectionKind::InFlight,
-        "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED" | "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" => RejectionKind::NewKeyNeeded,
+        "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED" | "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" => {
+            RejectionKind::NewKeyNeeded
+        }
         "INVALID_INVENTORY_ITEM"
         | "INVALID_LOCATION"
         | "ITEM_NOT_STOCKED_AT_LOCATION"
@@ -351,13 +359,13 @@ fn push_outcome(response: &GraphqlResponse) -> Result<PushOutcome, ChannelError>
     if let Some(error) = response.refused() {
         return Err(error);
     }
-    let payload = response
-        .data
-        .as_ref()
-        .and_then(|d| d.get("inventorySetQuantities"))
-        .ok_or_else(|| ChannelError::Uncertain("response has no inventorySetQuantities payload".into()))?;
-    let user_errors: Vec<UserError> = serde_json::from_value(payload.get("userErrors").cloned().unwrap_or(json!([])))
-        .map_err(|e| ChannelError::Uncertain(format!("unreadable userErrors: {e}")))?;
+    let payload =
+        response.data.as_ref().and_then(|d| d.get("inventorySetQuantities")).ok_or_else(|| {
+            ChannelError::Uncertain("response has no inventorySetQuantities payload".into())
+        })?;
+    let user_errors: Vec<UserError> =
+        serde_json::from_value(payload.get("userErrors").cloned().unwrap_or(json!([])))
+            .map_err(|e| ChannelError::Uncertain(format!("unreadable userErrors: {e}")))?;
     if user_errors.is_empty() {
         return Ok(PushOutcome::Applied);
     }
@@ -380,7 +388,8 @@ fn levels(response: &GraphqlResponse, count: usize) -> Result<Vec<Option<i64>>, 
     if let Some(error) = response.refused() {
         return Err(error);
     }
-    let data = response.data.as_ref().ok_or_else(|| ChannelError::Uncertain("read returned no data".into()))?;
+    let data =
+        response.data.as_ref().ok_or_else(|| ChannelError::Uncertain("read returned no data".into()))?;
     Ok((0..count)
         .map(|i| {
             data.get(format!("l{i}"))?
@@ -420,12 +429,16 @@ impl Channel for ShopifyClient {
                 request.updates.len()
             )));
         }
-        let body = json!({ "query": set_mutation(request.idempotency_key), "variables": set_variables(&request)? });
+        let body =
+            json!({ "query": set_mutation(request.idempotency_key), "variables": set_variables(&request)? });
         let response = self.post(&body).await?;
         Ok(Answer { value: push_outcome(&response)?, rate: response.rate() })
     }
 
-    async fn read_levels(&self, listings: &[RemoteListing]) -> Result<Answer<Vec<Option<i64>>>, ChannelError> {
+    async fn read_levels(
+        &self,
+        listings: &[RemoteListing],
+    ) -> Result<Answer<Vec<Option<i64>>>, ChannelError> {
         if listings.is_empty() || listings.len() > MAX_LEVELS_PER_READ {
             return Err(ChannelError::Config(format!(
                 "a read covers 1 to {MAX_LEVELS_PER_READ} levels, got {}",
@@ -445,11 +458,15 @@ mod tests {
     #[test]
     fn change_from_quantity_is_sent_as_null_not_omitted() {
         let updates = [QuantityUpdate {
-            listing: RemoteListing { item: "gid://shopify/InventoryItem/1".into(), location: Some("gid://shopify/Location/2".into()) },
+            listing: RemoteListing {
+                item: "gid://shopify/InventoryItem/1".into(),
+                location: Some("gid://shopify/Location/2".into()),
+            },
             quantity: 5,
             change_from: None,
         }];
-        let request = PushRequest { idempotency_key: "k-1", reference: "gid://shelfsync/Sync/1", updates: &updates };
+        let request =
+            PushRequest { idempotency_key: "k-1", reference: "gid://shelfsync/Sync/1", updates: &updates };
         let variables = set_variables(&request).unwrap();
         let entry = &variables["input"]["quantities"][0];
         assert!(entry.as_object().unwrap().contains_key("changeFromQuantity"));
@@ -458,7 +475,9 @@ mod tests {
 
     #[test]
     fn keys_that_could_break_the_query_are_refused() {
-        for (key, ok) in [("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", true), ("a\"b", false), ("", false), ("a b", false)] {
+        for (key, ok) in
+            [("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", true), ("a\"b", false), ("", false), ("a b", false)]
+        {
             assert_eq!(check_key(key).is_ok(), ok, "{key:?}");
         }
     }
@@ -483,11 +502,17 @@ mod tests {
             {"code":"INVALID_INVENTORY_ITEM","field":["input","quantities","0","inventoryItemId"],"message":"bad"},
             {"code":"SOMETHING_NEW","field":null,"message":"?"}]}}}"#;
         let parsed: GraphqlResponse = serde_json::from_str(body).unwrap();
-        let PushOutcome::Rejected(rejections) = push_outcome(&parsed).unwrap() else { panic!("not rejected") };
+        let PushOutcome::Rejected(rejections) = push_outcome(&parsed).unwrap() else {
+            panic!("not rejected")
+        };
         let got: Vec<(Option<usize>, RejectionKind)> = rejections.iter().map(|r| (r.index, r.kind)).collect();
         assert_eq!(
             got,
-            vec![(Some(3), RejectionKind::Stale), (Some(0), RejectionKind::Permanent), (None, RejectionKind::Temporary)]
+            vec![
+                (Some(3), RejectionKind::Stale),
+                (Some(0), RejectionKind::Permanent),
+                (None, RejectionKind::Temporary)
+            ]
         );
     }
 

@@ -3,8 +3,8 @@
 use shelfsync_channels::ChannelKind;
 use shelfsync_sync::SyncError;
 use shelfsync_sync::config::{
-    self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN,
-    Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET,
+    self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
+    LWA_REFRESH_TOKEN, Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET,
 };
 use shelfsync_sync::credentials::{Secret, Secrets};
 
@@ -116,7 +116,11 @@ fn add(
             (EBAY_REFRESH_TOKEN, "SHELFSYNC_EBAY_REFRESH_TOKEN"),
         ],
     };
-    let missing: Vec<&str> = required.iter().filter(|(_, var)| std::env::var(var).map_or(true, |v| v.is_empty())).map(|(_, var)| *var).collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|(_, var)| std::env::var(var).map_or(true, |v| v.is_empty()))
+        .map(|(_, var)| *var)
+        .collect();
     if !missing.is_empty() {
         return Err(CliError::Usage(format!("set {} for a {} channel", missing.join(", "), kind.as_str())));
     }

@@ -272,7 +272,11 @@ fn bad_channel_and_sync_input_is_refused_and_changes_nothing() {
             token.to_vec(),
             "channel 'main' already exists",
         ),
-        (vec!["channel", "add", "amazon", "amz", "--endpoint", "http://x.test"], vec![], "set SHELFSYNC_LWA_CLIENT_ID"),
+        (
+            vec!["channel", "add", "amazon", "amz", "--endpoint", "http://x.test"],
+            vec![],
+            "set SHELFSYNC_LWA_CLIENT_ID",
+        ),
         (vec!["channel", "add", "etsy", "e", "--endpoint", "http://x.test"], vec![], "invalid value 'etsy'"),
         (vec!["channel", "rule", "nope", "--percent", "5"], vec![], "unknown channel 'nope'"),
         (vec!["channel", "rule", "main", "--percent", "150"], vec![], "--percent must be 0 to 100, got 150"),

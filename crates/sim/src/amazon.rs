@@ -13,13 +13,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Json;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -202,7 +202,10 @@ impl AmazonState {
     }
 
     pub fn listings(&self) -> Vec<AmazonListing> {
-        self.listings.iter().map(|(sku, (q, sold))| AmazonListing { sku: sku.clone(), quantity: *q, sold: *sold }).collect()
+        self.listings
+            .iter()
+            .map(|(sku, (q, sold))| AmazonListing { sku: sku.clone(), quantity: *q, sold: *sold })
+            .collect()
     }
 
     pub fn state_json(&self) -> Value {
@@ -223,9 +226,17 @@ impl AmazonState {
             Some(until) if Instant::now() < *until => None,
             Some(_) => {
                 self.stats.expired_token_refusals += 1;
-                Some(error_list(StatusCode::FORBIDDEN, "Unauthorized", "The access token you provided has expired."))
+                Some(error_list(
+                    StatusCode::FORBIDDEN,
+                    "Unauthorized",
+                    "The access token you provided has expired.",
+                ))
             }
-            None => Some(error_list(StatusCode::FORBIDDEN, "Unauthorized", "Access to requested resource is denied.")),
+            None => Some(error_list(
+                StatusCode::FORBIDDEN,
+                "Unauthorized",
+                "Access to requested resource is denied.",
+            )),
         }
     }
 
@@ -309,7 +320,10 @@ impl AmazonSim {
     pub fn router(&self) -> Router {
         Router::new()
             .route("/auth/o2/token", post(token))
-            .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_item).get(get_item))
+            .route(
+                "/listings/2021-08-01/items/{seller}/{sku}",
+                axum::routing::patch(patch_item).get(get_item),
+            )
             .route("/listings/2021-08-01/items/{seller}", get(search_items))
             .route("/fba/inventory/v1/summaries", get(fba_summaries))
             .route("/feeds/2021-06-30/documents", post(create_document))
@@ -345,7 +359,9 @@ pub(crate) fn percent_decode(value: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -405,9 +421,7 @@ struct ItemQuery {
 
 /// The answer for one patch body: (status, issues) with issues in the spec's `Issue` shape.
 fn validate_patch(body: &Value) -> Result<i64, Value> {
-    let invalid = |code: &str, message: &str, attribute: &str| {
-        json!({ "code": code, "message": message, "severity": "ERROR", "attributeNames": [attribute], "categories": ["INVALID_ATTRIBUTE"] })
-    };
+    let invalid = |code: &str, message: &str, attribute: &str| json!({ "code": code, "message": message, "severity": "ERROR", "attributeNames": [attribute], "categories": ["INVALID_ATTRIBUTE"] });
     if body.get("productType").and_then(Value::as_str).is_none() {
         return Err(invalid("90000900", "The attributes are invalid.", "productType"));
     }
@@ -424,14 +438,27 @@ fn validate_patch(body: &Value) -> Result<i64, Value> {
         return Err(invalid("90000900", "The attributes are invalid.", "fulfillment_availability"));
     }
     let Some(values) = patch.get("value").and_then(Value::as_array) else {
-        return Err(invalid("4000001", "'fulfillment_availability' does not have enough values.", "fulfillment_availability"));
+        return Err(invalid(
+            "4000001",
+            "'fulfillment_availability' does not have enough values.",
+            "fulfillment_availability",
+        ));
     };
-    let default = values.iter().find(|v| v.get("fulfillment_channel_code").and_then(Value::as_str) == Some("DEFAULT"));
+    let default =
+        values.iter().find(|v| v.get("fulfillment_channel_code").and_then(Value::as_str) == Some("DEFAULT"));
     let Some(quantity) = default.and_then(|v| v.get("quantity")).and_then(Value::as_i64) else {
-        return Err(invalid("4000001", "'fulfillment_availability' does not have enough values.", "fulfillment_availability"));
+        return Err(invalid(
+            "4000001",
+            "'fulfillment_availability' does not have enough values.",
+            "fulfillment_availability",
+        ));
     };
     if quantity < 0 {
-        return Err(invalid("4000003", "The value for 'quantity' must be 0 or more.", "fulfillment_availability"));
+        return Err(invalid(
+            "4000003",
+            "The value for 'quantity' must be 0 or more.",
+            "fulfillment_availability",
+        ));
     }
     Ok(quantity)
 }
@@ -449,7 +476,11 @@ fn transport(sim: &AmazonSim) -> Result<Fault, Response> {
     match fault {
         Fault::ServerError => {
             sim.with(|s| s.stats.server_errors += 1);
-            Err(error_list(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", "Service temporarily unavailable."))
+            Err(error_list(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "Service temporarily unavailable.",
+            ))
         }
         Fault::TooManyRequests(_) | Fault::Throttle => {
             sim.with(|s| s.stats.too_many_requests += 1);
@@ -464,8 +495,11 @@ fn transport(sim: &AmazonSim) -> Result<Fault, Response> {
 }
 
 fn quota_exceeded(rate: Option<f64>) -> Response {
-    let mut response =
-        error_list(StatusCode::TOO_MANY_REQUESTS, "QuotaExceeded", "You exceeded your quota for the requested resource.");
+    let mut response = error_list(
+        StatusCode::TOO_MANY_REQUESTS,
+        "QuotaExceeded",
+        "You exceeded your quota for the requested resource.",
+    );
     if let Some(rate) = rate
         && let Ok(v) = format!("{rate:.1}").parse()
     {
@@ -576,7 +610,11 @@ fn item_json(sku: &str, quantity: i64) -> Value {
     })
 }
 
-async fn get_item(State(sim): State<AmazonSim>, Path((_seller, sku)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn get_item(
+    State(sim): State<AmazonSim>,
+    Path((_seller, sku)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
         return refusal;
     }
@@ -587,7 +625,9 @@ async fn get_item(State(sim): State<AmazonSim>, Path((_seller, sku)): Path<(Stri
         }
         match s.quantity(&sku) {
             Some(q) => Json(item_json(&sku, q)).into_response(),
-            None => error_list(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested listings item was not found."),
+            None => {
+                error_list(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested listings item was not found.")
+            }
         }
     })
 }
@@ -615,14 +655,26 @@ async fn search_items(
             return quota_exceeded(Some(s.config.search_rate));
         }
         s.stats.searches += 1;
-        let skus: Vec<String> =
-            query.identifiers.unwrap_or_default().split(',').filter(|v| !v.is_empty()).map(str::to_string).collect();
+        let skus: Vec<String> = query
+            .identifiers
+            .unwrap_or_default()
+            .split(',')
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect();
         if skus.len() > 20 || query.page_size.is_some_and(|p| p > 20) {
-            return error_list(StatusCode::BAD_REQUEST, "BAD_REQUEST", "At most 20 identifiers and pageSize 20.");
+            return error_list(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "At most 20 identifiers and pageSize 20.",
+            );
         }
         let items: Vec<Value> =
             skus.iter().filter_map(|sku| s.quantity(sku).map(|q| item_json(sku, q))).collect();
-        with_rate(Json(json!({ "numberOfResults": items.len(), "pagination": {}, "items": items })).into_response(), s.config.search_rate)
+        with_rate(
+            Json(json!({ "numberOfResults": items.len(), "pagination": {}, "items": items })).into_response(),
+            s.config.search_rate,
+        )
     })
 }
 
@@ -638,7 +690,11 @@ struct FbaQuery {
 
 /// FBA `getInventorySummaries`, two summaries per page so paging is exercised; a `nextToken`
 /// older than its time to live is refused.
-async fn fba_summaries(State(sim): State<AmazonSim>, Query(query): Query<FbaQuery>, headers: HeaderMap) -> Response {
+async fn fba_summaries(
+    State(sim): State<AmazonSim>,
+    Query(query): Query<FbaQuery>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
         return refusal;
     }
@@ -738,7 +794,10 @@ async fn create_feed(State(sim): State<AmazonSim>, headers: HeaderMap, body: Byt
     sim.with(|s| {
         let document = request["inputFeedDocumentId"].as_str().unwrap_or_default().to_string();
         let markets = request["marketplaceIds"].as_array().map_or(0, Vec::len);
-        if request["feedType"] != "JSON_LISTINGS_FEED" || !(1..=25).contains(&markets) || !s.documents.contains_key(&document) {
+        if request["feedType"] != "JSON_LISTINGS_FEED"
+            || !(1..=25).contains(&markets)
+            || !s.documents.contains_key(&document)
+        {
             return error_list(StatusCode::BAD_REQUEST, "InvalidInput", "Invalid feed specification.");
         }
         s.stats.feeds += 1;
@@ -804,11 +863,14 @@ impl AmazonState {
             let sku = message.get("sku").and_then(Value::as_str).unwrap_or_default().to_string();
             let known = self.listings.contains_key(&sku) || !self.config.strict_skus;
             let outcome = if !known {
-                Err(json!({ "code": "90220", "message": format!("SKU '{sku}' is not a listing of this seller.") }))
+                Err(
+                    json!({ "code": "90220", "message": format!("SKU '{sku}' is not a listing of this seller.") }),
+                )
             } else if message.get("operationType").and_then(Value::as_str) != Some("PATCH") {
                 Err(json!({ "code": "4000001", "message": "Only PATCH is simulated." }))
             } else {
-                validate_patch(message).map_err(|issue| json!({ "code": issue["code"], "message": issue["message"] }))
+                validate_patch(message)
+                    .map_err(|issue| json!({ "code": issue["code"], "message": issue["message"] }))
             };
             match outcome {
                 Ok(quantity) => {
@@ -861,7 +923,10 @@ struct ListingInput {
     quantity: i64,
 }
 
-async fn admin_listings(State(sim): State<AmazonSim>, Json(listings): Json<Vec<ListingInput>>) -> Json<Value> {
+async fn admin_listings(
+    State(sim): State<AmazonSim>,
+    Json(listings): Json<Vec<ListingInput>>,
+) -> Json<Value> {
     let count = listings.len();
     for l in listings {
         sim.set_listing(&l.sku, l.quantity);

@@ -220,15 +220,28 @@ impl EbayState {
         }
         if self.quota_left == 0 {
             self.stats.quota_refusals += 1;
-            return Some(errors(StatusCode::TOO_MANY_REQUESTS, 2001, "ACCESS", "REQUEST", "Too many requests."));
+            return Some(errors(
+                StatusCode::TOO_MANY_REQUESTS,
+                2001,
+                "ACCESS",
+                "REQUEST",
+                "Too many requests.",
+            ));
         }
         let now = Instant::now();
         let (tokens, at) = self.bucket;
-        let tokens = (tokens + now.duration_since(at).as_secs_f64() * self.config.rate).min(self.config.burst);
+        let tokens =
+            (tokens + now.duration_since(at).as_secs_f64() * self.config.rate).min(self.config.burst);
         if tokens < 0.98 {
             self.bucket = (tokens, now);
             self.stats.too_many_requests += 1;
-            return Some(errors(StatusCode::TOO_MANY_REQUESTS, 2002, "ACCESS", "REQUEST", "Too many requests in this second."));
+            return Some(errors(
+                StatusCode::TOO_MANY_REQUESTS,
+                2002,
+                "ACCESS",
+                "REQUEST",
+                "Too many requests in this second.",
+            ));
         }
         self.bucket = (tokens - 1.0, now);
         self.quota_left -= 1;
@@ -258,7 +271,11 @@ impl EbayState {
             response
         };
         let Some(item) = self.items.get(&sku) else {
-            return fail(response, 400, error(25002, "REQUEST", &format!("No inventory item with SKU '{sku}'.")));
+            return fail(
+                response,
+                400,
+                error(25002, "REQUEST", &format!("No inventory item with SKU '{sku}'.")),
+            );
         };
         let ship = entry.pointer("/shipToLocationAvailability/quantity").and_then(Value::as_i64);
         let offers = entry.get("offers").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -267,7 +284,11 @@ impl EbayState {
         }
         for offer in &offers {
             if offer.get("offerId").and_then(Value::as_str) != Some(item.offer_id.as_str()) {
-                return fail(response, 400, error(25002, "REQUEST", "The offer does not belong to this SKU."));
+                return fail(
+                    response,
+                    400,
+                    error(25002, "REQUEST", "The offer does not belong to this SKU."),
+                );
             }
             if offer.get("availableQuantity").is_none() && offer.get("price").is_none() {
                 return fail(response, 400, error(25709, "REQUEST", "Invalid value for availableQuantity."));
@@ -278,14 +299,22 @@ impl EbayState {
         }
         if item.revisions >= self.config.revisions_per_day {
             self.stats.revision_cap_refusals += 1;
-            return fail(response, 400, error(25002, "REQUEST", "This listing reached its 250 revisions today."));
+            return fail(
+                response,
+                400,
+                error(25002, "REQUEST", "This listing reached its 250 revisions today."),
+            );
         }
         let roll: f64 = self.rng.random();
         if roll < self.ebay_faults.system_error {
             return fail(response, 500, error(25001, "APPLICATION", "A system error has occurred."));
         }
         if roll < self.ebay_faults.system_error + self.ebay_faults.concurrency {
-            return fail(response, 500, error(25025, "APPLICATION", "Concurrent access of Inventory. Please try again later."));
+            return fail(
+                response,
+                500,
+                error(25025, "APPLICATION", "Concurrent access of Inventory. Please try again later."),
+            );
         }
         let item = self.items.get_mut(&sku).expect("checked above");
         if let Some(q) = ship {
@@ -325,7 +354,13 @@ impl EbaySim {
     /// An inventory item with one published offer, both at `quantity`.
     pub fn set_item(&self, sku: &str, offer_id: &str, quantity: i64) {
         self.with(|s| {
-            let item = s.items.entry(sku.to_string()).or_insert(Item { offer_id: offer_id.into(), ship: 0, offer: 0, revisions: 0, sold: 0 });
+            let item = s.items.entry(sku.to_string()).or_insert(Item {
+                offer_id: offer_id.into(),
+                ship: 0,
+                offer: 0,
+                revisions: 0,
+                sold: 0,
+            });
             item.offer_id = offer_id.to_string();
             item.ship = quantity;
             item.offer = quantity;
@@ -390,7 +425,9 @@ fn basic(id: &str, secret: &str) -> String {
     let input = input.as_bytes();
     let mut out = String::new();
     for chunk in input.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
         for i in 0..4 {
             out.push(if i <= chunk.len() { TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
         }
@@ -428,11 +465,23 @@ fn transport(sim: &EbaySim) -> Result<Fault, Response> {
     match fault {
         Fault::ServerError => {
             sim.with(|s| s.stats.server_errors += 1);
-            Err(errors(StatusCode::SERVICE_UNAVAILABLE, 25001, "API_INVENTORY", "APPLICATION", "A system error has occurred."))
+            Err(errors(
+                StatusCode::SERVICE_UNAVAILABLE,
+                25001,
+                "API_INVENTORY",
+                "APPLICATION",
+                "A system error has occurred.",
+            ))
         }
         Fault::TooManyRequests(_) | Fault::Throttle => {
             sim.with(|s| s.stats.too_many_requests += 1);
-            Err(errors(StatusCode::TOO_MANY_REQUESTS, 2002, "ACCESS", "REQUEST", "Too many requests in this second."))
+            Err(errors(
+                StatusCode::TOO_MANY_REQUESTS,
+                2002,
+                "ACCESS",
+                "REQUEST",
+                "Too many requests in this second.",
+            ))
         }
         Fault::DropBeforeApply => {
             sim.with(|s| s.stats.drops += 1);
@@ -474,21 +523,44 @@ async fn bulk_update(State(sim): State<EbaySim>, headers: HeaderMap, body: Bytes
             return refusal;
         }
         let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-            return errors(StatusCode::BAD_REQUEST, 25002, "API_INVENTORY", "REQUEST", "Could not serialize the request.");
+            return errors(
+                StatusCode::BAD_REQUEST,
+                25002,
+                "API_INVENTORY",
+                "REQUEST",
+                "Could not serialize the request.",
+            );
         };
         let entries = request.get("requests").and_then(Value::as_array).cloned().unwrap_or_default();
         if entries.is_empty() || entries.len() > 25 {
-            return errors(StatusCode::BAD_REQUEST, 25002, "API_INVENTORY", "REQUEST", "requests must hold 1 to 25 entries.");
+            return errors(
+                StatusCode::BAD_REQUEST,
+                25002,
+                "API_INVENTORY",
+                "REQUEST",
+                "requests must hold 1 to 25 entries.",
+            );
         }
         let mut skus = std::collections::HashSet::new();
-        if !entries.iter().all(|e| skus.insert(e.get("sku").and_then(Value::as_str).unwrap_or_default().to_string())) {
-            return errors(StatusCode::BAD_REQUEST, 25002, "API_INVENTORY", "REQUEST", "Duplicate SKU in requests.");
+        if !entries
+            .iter()
+            .all(|e| skus.insert(e.get("sku").and_then(Value::as_str).unwrap_or_default().to_string()))
+        {
+            return errors(
+                StatusCode::BAD_REQUEST,
+                25002,
+                "API_INVENTORY",
+                "REQUEST",
+                "Duplicate SKU in requests.",
+            );
         }
         s.stats.bulk_updates += 1;
         let responses: Vec<Value> = entries.iter().map(|e| s.update_entry(e)).collect();
         let failed = responses.iter().filter(|r| r["statusCode"] != 200).count() as u64;
         s.stats.entries_failed += failed;
-        let status = if failed == 0 { StatusCode::OK } else {
+        let status = if failed == 0 {
+            StatusCode::OK
+        } else {
             s.stats.partial_responses += 1;
             StatusCode::MULTI_STATUS
         };
@@ -538,7 +610,11 @@ struct OfferQuery {
     sku: String,
 }
 
-async fn get_offers(State(sim): State<EbaySim>, headers: HeaderMap, Query(query): Query<OfferQuery>) -> Response {
+async fn get_offers(
+    State(sim): State<EbaySim>,
+    headers: HeaderMap,
+    Query(query): Query<OfferQuery>,
+) -> Response {
     if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
         return refusal;
     }

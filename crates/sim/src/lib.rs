@@ -77,13 +77,23 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(config: SimConfig) -> Sim {
-        let amazon = amazon::AmazonSim::new(amazon::AmazonSimConfig { seed: config.seed, ..Default::default() });
+        let amazon =
+            amazon::AmazonSim::new(amazon::AmazonSimConfig { seed: config.seed, ..Default::default() });
         let ebay = ebay::EbaySim::new(ebay::EbaySimConfig { seed: config.seed, ..Default::default() });
-        Sim { state: Arc::new(Mutex::new(SimState::new(config))), amazon, ebay, traffic: traffic::Traffic::default() }
+        Sim {
+            state: Arc::new(Mutex::new(SimState::new(config))),
+            amazon,
+            ebay,
+            traffic: traffic::Traffic::default(),
+        }
     }
 
     /// With Amazon and eBay configured (credentials, limits).
-    pub fn with_marketplaces(config: SimConfig, amazon: amazon::AmazonSimConfig, ebay: ebay::EbaySimConfig) -> Sim {
+    pub fn with_marketplaces(
+        config: SimConfig,
+        amazon: amazon::AmazonSimConfig,
+        ebay: ebay::EbaySimConfig,
+    ) -> Sim {
         let mut sim = Sim::new(config);
         sim.amazon = amazon::AmazonSim::new(amazon);
         sim.ebay = ebay::EbaySim::new(ebay);
@@ -225,10 +235,26 @@ pub fn run_until_ctrl_c(sim: Sim, port: u16) -> std::io::Result<()> {
         // reading the URL) must not kill the simulator with a broken-pipe panic.
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "shelfsync-sim: Shopify Admin GraphQL at {}/admin/api/2026-04/graphql.json", running.url());
-        let _ = writeln!(out, "shelfsync-sim: admin at {0}/admin/state, {0}/admin/faults, {0}/admin/levels", running.url());
-        let _ = writeln!(out, "shelfsync-sim: Amazon SP-API at {0} (LWA {0}/auth/o2/token, admin {0}/amazon/admin/state)", running.url());
-        let _ = writeln!(out, "shelfsync-sim: eBay Sell Inventory at {0}/sell/inventory/v1 (admin {0}/ebay/admin/state)", running.url());
+        let _ = writeln!(
+            out,
+            "shelfsync-sim: Shopify Admin GraphQL at {}/admin/api/2026-04/graphql.json",
+            running.url()
+        );
+        let _ = writeln!(
+            out,
+            "shelfsync-sim: admin at {0}/admin/state, {0}/admin/faults, {0}/admin/levels",
+            running.url()
+        );
+        let _ = writeln!(
+            out,
+            "shelfsync-sim: Amazon SP-API at {0} (LWA {0}/auth/o2/token, admin {0}/amazon/admin/state)",
+            running.url()
+        );
+        let _ = writeln!(
+            out,
+            "shelfsync-sim: eBay Sell Inventory at {0}/sell/inventory/v1 (admin {0}/ebay/admin/state)",
+            running.url()
+        );
         drop(out);
         tokio::signal::ctrl_c().await?;
         running.stop().await;

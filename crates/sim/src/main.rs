@@ -4,7 +4,10 @@ use clap::Parser;
 use shelfsync_sim::{Faults, Sim, SimConfig};
 
 #[derive(Parser)]
-#[command(name = "shelfsync-sim", about = "Shopify, Amazon SP-API and eBay Sell Inventory simulator with rate limits and seeded faults")]
+#[command(
+    name = "shelfsync-sim",
+    about = "Shopify, Amazon SP-API and eBay Sell Inventory simulator with rate limits and seeded faults"
+)]
 struct Args {
     #[arg(long, default_value_t = 8787)]
     port: u16,

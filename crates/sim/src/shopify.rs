@@ -65,7 +65,8 @@ pub(crate) async fn graphql(State(sim): State<Sim>, headers: HeaderMap, body: By
                 s.retry_not_before = Some(std::time::Instant::now() + wait);
             });
             let seconds = format!("{:.3}", wait.as_secs_f64());
-            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", seconds)], "Exceeded call limit").into_response();
+            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", seconds)], "Exceeded call limit")
+                .into_response();
         }
         Fault::DropBeforeApply => {
             sim.with(|s| s.stats.drops += 1);
@@ -97,14 +98,18 @@ fn check_token(state: &SimState, headers: &HeaderMap) -> Option<Response> {
     let expected = state.config.access_token.as_deref()?;
     let given = headers.get("x-shopify-access-token").and_then(|v| v.to_str().ok());
     (given != Some(expected)).then(|| {
-        (StatusCode::UNAUTHORIZED, Json(json!({ "errors": "[API] Invalid API key or access token" }))).into_response()
+        (StatusCode::UNAUTHORIZED, Json(json!({ "errors": "[API] Invalid API key or access token" })))
+            .into_response()
     })
 }
 
 /// Headers go out, then the body fails: the client sees the connection close mid-answer.
 pub(crate) fn dropped_connection() -> Response {
     let failing = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop"))
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated drop",
+        ))
     });
     Response::builder().status(StatusCode::OK).body(Body::from_stream(failing)).expect("static response")
 }
@@ -117,22 +122,41 @@ fn execute(state: &mut SimState, body: &[u8]) -> Value {
     let variables = request.get("variables").cloned().unwrap_or(json!({}));
     match operation(query) {
         Operation::Set { key } => {
-            let entries = variables.pointer("/input/quantities").and_then(Value::as_array).map_or(0, Vec::len);
-            charged(state, state.config.set_cost, |s| set_quantities(s, key, &variables), entries > MAX_QUANTITIES)
+            let entries =
+                variables.pointer("/input/quantities").and_then(Value::as_array).map_or(0, Vec::len);
+            charged(
+                state,
+                state.config.set_cost,
+                |s| set_quantities(s, key, &variables),
+                entries > MAX_QUANTITIES,
+            )
         }
         Operation::Read => {
             let count = read_count(&variables);
             let cost = 1.0 + state.config.read_cost_per_level * count as f64;
             charged(state, cost, |s| read_levels(s, &variables, count), count > MAX_READ)
         }
-        Operation::Unknown => top_level_error(state, "the simulator knows only inventorySetQuantities and inventoryLevel reads", None),
+        Operation::Unknown => top_level_error(
+            state,
+            "the simulator knows only inventorySetQuantities and inventoryLevel reads",
+            None,
+        ),
     }
 }
 
 /// The cost bucket: charged up front; too little left means THROTTLED, as HTTP 200.
-fn charged(state: &mut SimState, cost: f64, run: impl FnOnce(&mut SimState) -> Value, too_large: bool) -> Value {
+fn charged(
+    state: &mut SimState,
+    cost: f64,
+    run: impl FnOnce(&mut SimState) -> Value,
+    too_large: bool,
+) -> Value {
     if too_large {
-        return top_level_error(state, "Input arguments that accept an array have a maximum size of 250", None);
+        return top_level_error(
+            state,
+            "Input arguments that accept an array have a maximum size of 250",
+            None,
+        );
     }
     state.bucket.refill();
     if state.bucket.available < cost {
@@ -173,20 +197,29 @@ fn user_error(code: &str, field: Vec<String>, message: &str) -> Value {
 
 fn set_quantities(state: &mut SimState, key: Option<String>, variables: &Value) -> Value {
     let Some(key) = key else {
-        return top_level_error(state, "inventorySetQuantities requires @idempotent(key:) from 2026-04", Some("BAD_REQUEST"));
+        return top_level_error(
+            state,
+            "inventorySetQuantities requires @idempotent(key:) from 2026-04",
+            Some("BAD_REQUEST"),
+        );
     };
     if state.keys.contains_key(&key) {
         return replay(state, &key, variables);
     }
-    let quantities = variables.pointer("/input/quantities").and_then(Value::as_array).cloned().unwrap_or_default();
+    let quantities =
+        variables.pointer("/input/quantities").and_then(Value::as_array).cloned().unwrap_or_default();
     let errors = validate(state, &quantities);
     if !errors.is_empty() {
-        state.stats.stale += errors.iter().filter(|e| e["code"] == "CHANGE_FROM_QUANTITY_STALE").count() as u64;
+        state.stats.stale +=
+            errors.iter().filter(|e| e["code"] == "CHANGE_FROM_QUANTITY_STALE").count() as u64;
         state.remember_key(&key, KeyRecord { variables: variables.clone(), response: None });
         return set_payload(errors, None);
     }
     apply(state, &key, &quantities);
-    let answer = set_payload(vec![], Some(format!("gid://shopify/InventoryAdjustmentGroup/{}", state.stats.set_calls_applied)));
+    let answer = set_payload(
+        vec![],
+        Some(format!("gid://shopify/InventoryAdjustmentGroup/{}", state.stats.set_calls_applied)),
+    );
     state.remember_key(&key, KeyRecord { variables: variables.clone(), response: Some(answer.clone()) });
     answer
 }
@@ -196,14 +229,19 @@ fn replay(state: &mut SimState, key: &str, variables: &Value) -> Value {
     let record = &state.keys[key];
     if &record.variables != variables {
         state.stats.key_mismatches += 1;
-        let error = user_error("IDEMPOTENCY_KEY_PARAMETER_MISMATCH", vec![], "key reused with different parameters");
+        let error =
+            user_error("IDEMPOTENCY_KEY_PARAMETER_MISMATCH", vec![], "key reused with different parameters");
         return set_payload(vec![error], None);
     }
     state.stats.key_replays += 1;
     match &record.response {
         Some(answer) => answer.clone(),
         None => {
-            let error = user_error("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", vec![], "the earlier attempt failed; use a new key");
+            let error = user_error(
+                "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED",
+                vec![],
+                "the earlier attempt failed; use a new key",
+            );
             set_payload(vec![error], None)
         }
     }
@@ -213,30 +251,48 @@ fn replay(state: &mut SimState, key: &str, variables: &Value) -> Value {
 fn validate(state: &SimState, quantities: &[Value]) -> Vec<Value> {
     let mut errors = Vec::new();
     for (i, entry) in quantities.iter().enumerate() {
-        let field = |name: &str| vec!["input".to_string(), "quantities".to_string(), i.to_string(), name.to_string()];
+        let field =
+            |name: &str| vec!["input".to_string(), "quantities".to_string(), i.to_string(), name.to_string()];
         let item = entry.get("inventoryItemId").and_then(Value::as_str).unwrap_or_default();
         let location = entry.get("locationId").and_then(Value::as_str).unwrap_or_default();
         let quantity = entry.get("quantity").and_then(Value::as_i64);
         let current = state.level(item, location);
         if current.is_none() && state.config.strict_items {
-            errors.push(user_error("INVALID_INVENTORY_ITEM", field("inventoryItemId"), "unknown inventory item"));
+            errors.push(user_error(
+                "INVALID_INVENTORY_ITEM",
+                field("inventoryItemId"),
+                "unknown inventory item",
+            ));
             continue;
         }
         match quantity {
-            None => errors.push(user_error("INVALID_QUANTITY_NEGATIVE", field("quantity"), "quantity is required")),
-            Some(q) if q < 0 => errors.push(user_error("INVALID_QUANTITY_NEGATIVE", field("quantity"), "negative")),
-            Some(q) if q > 1_000_000_000 => errors.push(user_error("INVALID_QUANTITY_TOO_HIGH", field("quantity"), "too high")),
+            None => errors.push(user_error(
+                "INVALID_QUANTITY_NEGATIVE",
+                field("quantity"),
+                "quantity is required",
+            )),
+            Some(q) if q < 0 => {
+                errors.push(user_error("INVALID_QUANTITY_NEGATIVE", field("quantity"), "negative"))
+            }
+            Some(q) if q > 1_000_000_000 => {
+                errors.push(user_error("INVALID_QUANTITY_TOO_HIGH", field("quantity"), "too high"))
+            }
             Some(_) => {}
         }
         let Some(change_from) = entry.as_object().and_then(|o| o.get("changeFromQuantity")) else {
-            errors.push(user_error("COMPARE_QUANTITY_REQUIRED", field("changeFromQuantity"), "changeFromQuantity is required"));
+            errors.push(user_error(
+                "COMPARE_QUANTITY_REQUIRED",
+                field("changeFromQuantity"),
+                "changeFromQuantity is required",
+            ));
             continue;
         };
         if let Some(expected) = change_from.as_i64()
-            && expected != current.unwrap_or(0) {
-                let message = format!("The quantity was {} and not {expected}", current.unwrap_or(0));
-                errors.push(user_error("CHANGE_FROM_QUANTITY_STALE", field("changeFromQuantity"), &message));
-            }
+            && expected != current.unwrap_or(0)
+        {
+            let message = format!("The quantity was {} and not {expected}", current.unwrap_or(0));
+            errors.push(user_error("CHANGE_FROM_QUANTITY_STALE", field("changeFromQuantity"), &message));
+        }
     }
     errors
 }
@@ -286,7 +342,10 @@ mod tests {
         assert!(matches!(operation(set), Operation::Set { key: Some(k) } if k == "abc-1"));
         let no_key = "mutation { inventorySetQuantities(input: $input) { userErrors { code } } }";
         assert!(matches!(operation(no_key), Operation::Set { key: None }));
-        assert!(matches!(operation("query { l0: inventoryItem(id: $i0) { inventoryLevel(locationId: $l0) { id } } }"), Operation::Read));
+        assert!(matches!(
+            operation("query { l0: inventoryItem(id: $i0) { inventoryLevel(locationId: $l0) { id } } }"),
+            Operation::Read
+        ));
         assert!(matches!(operation("query { shop { name } }"), Operation::Unknown));
     }
 }

@@ -261,7 +261,10 @@ pub(crate) struct LevelInput {
     available: i64,
 }
 
-pub(crate) async fn admin_set_levels(State(sim): State<Sim>, Json(levels): Json<Vec<LevelInput>>) -> Json<Value> {
+pub(crate) async fn admin_set_levels(
+    State(sim): State<Sim>,
+    Json(levels): Json<Vec<LevelInput>>,
+) -> Json<Value> {
     let count = levels.len();
     sim.with(|s| {
         for level in levels {
@@ -283,7 +286,10 @@ pub(crate) async fn admin_sell(State(sim): State<Sim>, Json(sale): Json<SaleInpu
     Json(json!({ "sold": sold }))
 }
 
-pub(crate) async fn admin_set_orders(State(sim): State<Sim>, Json(plan): Json<Option<OrderPlan>>) -> Json<Value> {
+pub(crate) async fn admin_set_orders(
+    State(sim): State<Sim>,
+    Json(plan): Json<Option<OrderPlan>>,
+) -> Json<Value> {
     sim.set_orders(plan);
     Json(json!({ "orders": plan }))
 }

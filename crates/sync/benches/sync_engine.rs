@@ -39,9 +39,14 @@ fn main() {
     let latency = latency_bench();
     println!("| measure | figure |");
     println!("| --- | --- |");
-    println!("| event-to-channel latency, no faults, {LATENCY_EVENTS} events at 20/s: p50 | {} ms |", latency.0);
+    println!(
+        "| event-to-channel latency, no faults, {LATENCY_EVENTS} events at 20/s: p50 | {} ms |",
+        latency.0
+    );
     println!("| event-to-channel latency: p99 | {} ms |", latency.1);
-    for (label, restore) in [("Standard: bucket 2,000, restore 100/s", 100.0), ("fast: bucket 2,000, restore 1,000/s", 1000.0)] {
+    for (label, restore) in
+        [("Standard: bucket 2,000, restore 100/s", 100.0), ("fast: bucket 2,000, restore 1,000/s", 1000.0)]
+    {
         let backlog = backlog_bench(restore);
         println!(
             "| backlog of {BACKLOG} listings, {label}: elapsed | {:.1} s ({:.0} listings/s) |",
@@ -50,7 +55,10 @@ fn main() {
         );
         println!("| share of the simulated rate limit ({label}) | {:.1}% |", backlog.share * 100.0);
         println!("| THROTTLED during the backlog ({label}) | {} |", backlog.throttled);
-        println!("| engine peak RSS with {BACKLOG} queued rows ({label}) | {:.1} MB |", backlog.engine_rss_mb);
+        println!(
+            "| engine peak RSS with {BACKLOG} queued rows ({label}) | {:.1} MB |",
+            backlog.engine_rss_mb
+        );
     }
 }
 
@@ -58,7 +66,9 @@ fn setup_db(dir: &Path, listings: usize) -> PathBuf {
     let db = dir.join("bench.db");
     let mut store = Store::open(&db).unwrap();
     let location = LocationCode::new("WH1").unwrap();
-    store.upsert_locations(&[Location { code: location.clone(), name: "Main".into(), parent: None }]).unwrap();
+    store
+        .upsert_locations(&[Location { code: location.clone(), name: "Main".into(), parent: None }])
+        .unwrap();
     let items: Vec<ItemRecord> = (0..listings)
         .map(|i| ItemRecord {
             item: Item {
@@ -86,7 +96,8 @@ fn add_channel(db: &Path, endpoint: &str, listings: usize) {
         marketplace_id: None,
     };
     let secrets = Secrets::with_backend(db, Backend::File);
-    config::add_channel(store.connection(), &secrets, &new, &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())]).unwrap();
+    config::add_channel(store.connection(), &secrets, &new, &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())])
+        .unwrap();
     let mut csv = String::from("sku,location,inventory_item_id,location_id\n");
     for i in 0..listings {
         csv.push_str(&format!("S{i},WH1,gid://shopify/InventoryItem/{i},gid://shopify/Location/1\n"));
@@ -97,7 +108,11 @@ fn add_channel(db: &Path, endpoint: &str, listings: usize) {
 }
 
 fn receive_event(i: usize, qty: u32) -> Event {
-    let movement = Movement::Receive { sku: Sku::new(format!("S{i}")).unwrap(), location: LocationCode::new("WH1").unwrap(), qty };
+    let movement = Movement::Receive {
+        sku: Sku::new(format!("S{i}")).unwrap(),
+        location: LocationCode::new("WH1").unwrap(),
+        qty,
+    };
     Event::new(movement, "bench", "bench")
 }
 
@@ -122,13 +137,16 @@ fn latency_bench() -> (i64, i64) {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let daemon = tokio::spawn(async move { engine.run(Mode::Daemon, stopped).await });
         let mut store = Store::open(&db).unwrap();
-        let before: i64 = store.connection().query_row("SELECT max(id) FROM pushes", [], |r| r.get(0)).unwrap();
+        let before: i64 =
+            store.connection().query_row("SELECT max(id) FROM pushes", [], |r| r.get(0)).unwrap();
         for i in 0..LATENCY_EVENTS {
             store.append(&receive_event(i, 5)).unwrap();
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let deadline = Instant::now() + Duration::from_secs(30);
-        while shelfsync_sync::queue::queue_depth(store.connection(), "shop").unwrap() > 0 && Instant::now() < deadline {
+        while shelfsync_sync::queue::queue_depth(store.connection(), "shop").unwrap() > 0
+            && Instant::now() < deadline
+        {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         stop.send(true).unwrap();
@@ -221,7 +239,8 @@ fn serve_sim() {
     let restore_rate: f64 = std::env::var("SHELFSYNC_BENCH_RESTORE").unwrap().parse().unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     runtime.block_on(async {
-        let sim = Sim::new(SimConfig { restore_rate, access_token: Some(TOKEN.into()), ..SimConfig::default() });
+        let sim =
+            Sim::new(SimConfig { restore_rate, access_token: Some(TOKEN.into()), ..SimConfig::default() });
         let server = sim.serve(0).await.unwrap();
         println!("{}", server.url());
         tokio::task::spawn_blocking(|| {

@@ -87,8 +87,14 @@ fn check_channel_name(name: &str) -> Result<()> {
 fn check_endpoint(endpoint: &str) -> Result<()> {
     let rest = endpoint.strip_prefix("https://").or_else(|| endpoint.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !endpoint.chars().any(char::is_whitespace) && endpoint.len() <= 300 => Ok(()),
-        _ => Err(SyncError::Invalid(format!("invalid endpoint '{endpoint}': expected http(s)://host[:port]"))),
+        Some(host)
+            if !host.is_empty() && !endpoint.chars().any(char::is_whitespace) && endpoint.len() <= 300 =>
+        {
+            Ok(())
+        }
+        _ => {
+            Err(SyncError::Invalid(format!("invalid endpoint '{endpoint}': expected http(s)://host[:port]")))
+        }
     }
 }
 
@@ -104,11 +110,16 @@ fn check_shop(shop: Option<&str>) -> Result<String> {
 /// ATVPDKIKX0DER).
 fn check_amazon_id(value: Option<&str>, flag: &str) -> Result<String> {
     let value = value.ok_or_else(|| SyncError::Invalid(format!("an amazon channel needs {flag}")))?;
-    let ok = !value.is_empty() && value.len() <= 32 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let ok = !value.is_empty()
+        && value.len() <= 32
+        && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if ok {
         Ok(value.to_string())
     } else {
-        Err(SyncError::Invalid(format!("invalid {} '{value}': use upper-case letters and digits", flag.split(' ').next().unwrap_or(flag))))
+        Err(SyncError::Invalid(format!(
+            "invalid {} '{value}': use upper-case letters and digits",
+            flag.split(' ').next().unwrap_or(flag)
+        )))
     }
 }
 
@@ -123,7 +134,12 @@ pub fn required_secrets(kind: ChannelKind) -> &'static [&'static str] {
 
 /// Adds a channel and stores its secrets. All or nothing: a secret that cannot be stored rolls
 /// the channel back.
-pub fn add_channel(conn: &Connection, secrets: &Secrets, new: &NewChannel, keys: &[(&str, Secret)]) -> Result<()> {
+pub fn add_channel(
+    conn: &Connection,
+    secrets: &Secrets,
+    new: &NewChannel,
+    keys: &[(&str, Secret)],
+) -> Result<()> {
     check_channel_name(&new.name)?;
     check_endpoint(&new.endpoint)?;
     let (shop, seller_id, marketplace_id) = match new.kind {
@@ -146,7 +162,10 @@ pub fn add_channel(conn: &Connection, secrets: &Secrets, new: &NewChannel, keys:
     }
     for name in required_secrets(new.kind) {
         if !keys.iter().any(|(k, _)| k == name) {
-            return Err(SyncError::Credentials(format!("missing secret '{name}' for a {} channel", new.kind.as_str())));
+            return Err(SyncError::Credentials(format!(
+                "missing secret '{name}' for a {} channel",
+                new.kind.as_str()
+            )));
         }
     }
     let tx = immediate(conn)?;
@@ -199,16 +218,28 @@ pub fn list_channels(conn: &Connection) -> Result<Vec<ChannelRecord>> {
     for row in rows {
         let (name, kind, endpoint, shop, seller_id, marketplace_id, created_at, listings) = row?;
         let rule = rule(conn, &name)?;
-        out.push(ChannelRecord { name, kind, endpoint, shop, seller_id, marketplace_id, created_at, rule, listings });
+        out.push(ChannelRecord {
+            name,
+            kind,
+            endpoint,
+            shop,
+            seller_id,
+            marketplace_id,
+            created_at,
+            rule,
+            listings,
+        });
     }
     Ok(out)
 }
 
 pub fn rule(conn: &Connection, channel: &str) -> Result<RuleRecord> {
     let (percent, buffer, cap, conflict) = conn
-        .query_row("SELECT percent, buffer, cap, conflict FROM allocation_rules WHERE channel = ?1", [channel], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+        .query_row(
+            "SELECT percent, buffer, cap, conflict FROM allocation_rules WHERE channel = ?1",
+            [channel],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
         .optional()?
         .unwrap_or((100, 0, None, "central".to_string()));
     let locations = conn
@@ -220,20 +251,25 @@ pub fn rule(conn: &Connection, channel: &str) -> Result<RuleRecord> {
 
 fn validate_rule(conn: &Connection, change: &RuleChange) -> Result<()> {
     if let Some(percent) = change.percent
-        && !(0..=100).contains(&percent) {
-            return Err(SyncError::Invalid(format!("--percent must be 0 to 100, got {percent}")));
-        }
+        && !(0..=100).contains(&percent)
+    {
+        return Err(SyncError::Invalid(format!("--percent must be 0 to 100, got {percent}")));
+    }
     // A million units is the ledger's largest single movement; more buffer than that is a typo.
     for (flag, value) in [("--buffer", change.buffer), ("--cap", change.cap.flatten())] {
         if let Some(value) = value
-            && !(0..=1_000_000).contains(&value) {
-                return Err(SyncError::Invalid(format!("{flag} must be 0 to 1000000, got {value}")));
-            }
+            && !(0..=1_000_000).contains(&value)
+        {
+            return Err(SyncError::Invalid(format!("{flag} must be 0 to 1000000, got {value}")));
+        }
     }
     if let Some(conflict) = &change.conflict
-        && !["central", "channel", "flag"].contains(&conflict.as_str()) {
-            return Err(SyncError::Invalid(format!("--conflict must be central, channel or flag, got '{conflict}'")));
-        }
+        && !["central", "channel", "flag"].contains(&conflict.as_str())
+    {
+        return Err(SyncError::Invalid(format!(
+            "--conflict must be central, channel or flag, got '{conflict}'"
+        )));
+    }
     for location in change.locations.iter().flatten() {
         let known: Option<i64> =
             conn.query_row("SELECT 1 FROM locations WHERE code = ?1", [location], |r| r.get(0)).optional()?;
@@ -265,7 +301,10 @@ pub fn set_rule(conn: &Connection, channel: &str, change: &RuleChange) -> Result
     if let Some(locations) = &change.locations {
         tx.execute("DELETE FROM rule_locations WHERE channel = ?1", [channel])?;
         for location in locations {
-            tx.execute("INSERT OR IGNORE INTO rule_locations (channel, location) VALUES (?1, ?2)", params![channel, location])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO rule_locations (channel, location) VALUES (?1, ?2)",
+                params![channel, location],
+            )?;
         }
     }
     requeue_channel(&tx, channel)?;
@@ -288,7 +327,9 @@ fn requeue_channel(conn: &Connection, channel: &str) -> Result<()> {
 
 fn check_gid(value: &str, kind: &str) -> std::result::Result<(), String> {
     let prefix = format!("gid://shopify/{kind}/");
-    let ok = value.strip_prefix(&prefix).is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    let ok = value
+        .strip_prefix(&prefix)
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
     if ok { Ok(()) } else { Err(format!("'{value}' is not a {kind} GID ({prefix}N)")) }
 }
 
@@ -334,7 +375,9 @@ fn check_mapping(conn: &Connection, kind: ChannelKind, mapping: &Mapping) -> std
             }
             check_remote_sku(&mapping.remote_item, "sku", EBAY_MAX_SKU)?;
             match mapping.remote_location.as_deref() {
-                Some(offer) if offer.is_empty() || offer.len() > 20 || !offer.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(offer)
+                    if offer.is_empty() || offer.len() > 20 || !offer.bytes().all(|b| b.is_ascii_digit()) =>
+                {
                     Err(format!("offer_id '{offer}' must be digits (or empty, to look it up by SKU)"))
                 }
                 _ => Ok(()),
@@ -348,7 +391,10 @@ const AMAZON_MAX_SKU: usize = 40;
 const EBAY_MAX_SKU: usize = 50;
 
 fn check_remote_sku(value: &str, what: &str, max: usize) -> std::result::Result<(), String> {
-    if value.is_empty() || value.chars().count() > max || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if value.is_empty()
+        || value.chars().count() > max
+        || value.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
         return Err(format!("{what} '{value}' must be 1 to {max} characters without spaces"));
     }
     Ok(())
@@ -365,7 +411,9 @@ fn upsert_mapping(conn: &Connection, channel: &str, mapping: &Mapping) -> Result
         )
         .optional()?;
     let id = match existing {
-        Some((id, item, location)) if item == mapping.remote_item && location == mapping.remote_location => id,
+        Some((id, item, location)) if item == mapping.remote_item && location == mapping.remote_location => {
+            id
+        }
         Some((id, _, _)) => {
             // A different remote listing: what we knew of the old one says nothing of this one.
             conn.execute(
@@ -420,7 +468,10 @@ pub fn import_mappings(conn: &Connection, channel: &str, path: &Path) -> Result<
         if let Err(message) = check_mapping(conn, kind, mapping) {
             errors.push(CsvLineError { line: *line, message });
         } else if !seen.insert(key) {
-            errors.push(CsvLineError { line: *line, message: format!("{} appears twice", mapping.remote_item) });
+            errors.push(CsvLineError {
+                line: *line,
+                message: format!("{} appears twice", mapping.remote_item),
+            });
         }
     }
     if !errors.is_empty() {
@@ -443,8 +494,8 @@ fn read_mappings_csv(path: &Path, kind: ChannelKind) -> Result<Vec<(u64, Mapping
         ChannelKind::Amazon => &["sku", "seller_sku"],
         ChannelKind::Ebay => &["sku", "offer_id"],
     };
-    let file = std::fs::File::open(path)
-        .map_err(|e| SyncError::CsvFormat(format!("{}: {e}", path.display())))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| SyncError::CsvFormat(format!("{}: {e}", path.display())))?;
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
     let header: Vec<String> = reader
         .headers()
@@ -453,7 +504,11 @@ fn read_mappings_csv(path: &Path, kind: ChannelKind) -> Result<Vec<(u64, Mapping
         .map(str::to_string)
         .collect();
     if header != expected {
-        return Err(SyncError::CsvFormat(format!("header must be {}, got {}", expected.join(","), header.join(","))));
+        return Err(SyncError::CsvFormat(format!(
+            "header must be {}, got {}",
+            expected.join(","),
+            header.join(",")
+        )));
     }
     let mut out = Vec::new();
     for record in reader.records() {
@@ -470,11 +525,16 @@ fn read_mappings_csv(path: &Path, kind: ChannelKind) -> Result<Vec<(u64, Mapping
                 remote_item: field(2),
                 remote_location: Some(field(3)).filter(|s| !s.is_empty()),
             },
-            ChannelKind::Amazon => Mapping { sku: field(0), location: None, remote_item: field(1), remote_location: None },
-            // eBay's SKU is ours; the offer id may be empty (looked up by SKU at push time).
-            ChannelKind::Ebay => {
-                Mapping { sku: field(0), location: None, remote_item: field(0), remote_location: Some(field(1)).filter(|s| !s.is_empty()) }
+            ChannelKind::Amazon => {
+                Mapping { sku: field(0), location: None, remote_item: field(1), remote_location: None }
             }
+            // eBay's SKU is ours; the offer id may be empty (looked up by SKU at push time).
+            ChannelKind::Ebay => Mapping {
+                sku: field(0),
+                location: None,
+                remote_item: field(0),
+                remote_location: Some(field(1)).filter(|s| !s.is_empty()),
+            },
         };
         out.push((line, mapping));
     }

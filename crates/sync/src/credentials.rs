@@ -88,7 +88,9 @@ impl Secrets {
 
     pub fn set(&self, channel: &str, name: &str, secret: &Secret) -> Result<()> {
         match self.backend {
-            Backend::Keychain => self.entry(channel, name)?.set_password(secret.expose()).map_err(keychain_error),
+            Backend::Keychain => {
+                self.entry(channel, name)?.set_password(secret.expose()).map_err(keychain_error)
+            }
             Backend::File => {
                 let mut all = self.read_file()?;
                 all.insert(file_key(channel, name), secret.expose().to_string());

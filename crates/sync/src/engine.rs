@@ -8,16 +8,16 @@ use shelfsync_channels::amazon::{AmazonClient, AmazonConfig};
 use shelfsync_channels::ebay::{EbayClient, EbayConfig};
 use shelfsync_channels::shopify::{ShopifyClient, ShopifyConfig};
 use shelfsync_channels::{
-    Answer, BulkOutcome, Channel, ChannelError, ChannelKind, Limits, PushOutcome, PushRequest, QuantityUpdate,
-    RemoteListing, Timeouts,
+    Answer, BulkOutcome, Channel, ChannelError, ChannelKind, Limits, PushOutcome, PushRequest,
+    QuantityUpdate, RemoteListing, Timeouts,
 };
 use shelfsync_store::Store;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::{
-    self, ChannelRecord, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
-    LWA_REFRESH_TOKEN, SHOPIFY_TOKEN,
+    self, ChannelRecord, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID,
+    LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN, SHOPIFY_TOKEN,
 };
 use crate::credentials::Secrets;
 use crate::lease::{self, Lease};
@@ -207,7 +207,11 @@ impl Engine {
         let started = tokio::time::Instant::now();
         // The store stays out of the awaits below: a connection is Send but not Sync.
         let try_once = || -> Result<Lease> {
-            lease::acquire(Store::open(&self.db_path)?.connection(), &self.config.holder, self.config.lease_ttl)
+            lease::acquire(
+                Store::open(&self.db_path)?.connection(),
+                &self.config.holder,
+                self.config.lease_ttl,
+            )
         };
         loop {
             match try_once()? {
@@ -228,7 +232,11 @@ impl Engine {
 
     /// Renews the lease; stops the workers when asked to, or when the lease is lost (another
     /// engine took it after a stall: two must never push at once).
-    fn spawn_lease_renewer(&self, mut stop: watch::Receiver<bool>, workers: watch::Sender<bool>) -> tokio::task::JoinHandle<()> {
+    fn spawn_lease_renewer(
+        &self,
+        mut stop: watch::Receiver<bool>,
+        workers: watch::Sender<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         let db_path = self.db_path.clone();
         let holder = self.config.holder.clone();
         let ttl = self.config.lease_ttl;
@@ -264,7 +272,8 @@ impl Engine {
             }
         }
         while let Some(joined) = tasks.join_next().await {
-            let summary = joined.map_err(|e| SyncError::Invalid(format!("a worker stopped unexpectedly: {e}")))??;
+            let summary =
+                joined.map_err(|e| SyncError::Invalid(format!("a worker stopped unexpectedly: {e}")))??;
             report.channels.push(summary);
         }
         report.channels.sort_by(|a, b| a.channel.cmp(&b.channel));
@@ -275,7 +284,9 @@ impl Engine {
         Ok(self
             .secrets
             .get(&channel.name, name)?
-            .ok_or_else(|| SyncError::Credentials(format!("no {name} stored for channel '{}'", channel.name)))?
+            .ok_or_else(|| {
+                SyncError::Credentials(format!("no {name} stored for channel '{}'", channel.name))
+            })?
             .expose()
             .to_string())
     }
@@ -338,7 +349,8 @@ impl Engine {
 /// time, as the client counts): what a fresh client must count against the 250-a-day cap.
 fn revisions_today(db_path: &Path, channel: &str) -> Result<Vec<(String, u32)>> {
     let pacific = chrono::Utc::now() - chrono::Duration::hours(8);
-    let midnight = pacific.date_naive().and_hms_opt(0, 0, 0).expect("midnight exists").and_utc() + chrono::Duration::hours(8);
+    let midnight = pacific.date_naive().and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
+        + chrono::Duration::hours(8);
     let since = crate::queue::stamp(midnight);
     let store = Store::open(db_path)?;
     let rows = store

@@ -25,12 +25,16 @@ pub fn acquire(conn: &Connection, holder: &str, ttl: Duration) -> Result<Lease> 
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let now = Utc::now();
     let current: Option<(String, String)> = tx
-        .query_row("SELECT holder, expires_at FROM sync_lease WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT holder, expires_at FROM sync_lease WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     if let Some((other, until)) = current
-        && other != holder && until > stamp(now) {
-            return Ok(Lease::HeldByOther { holder: other, until });
-        }
+        && other != holder
+        && until > stamp(now)
+    {
+        return Ok(Lease::HeldByOther { holder: other, until });
+    }
     let until = stamp(now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::seconds(30)));
     tx.execute(
         "INSERT INTO sync_lease (id, holder, expires_at) VALUES (1, ?1, ?2)

@@ -112,7 +112,13 @@ mod tests {
     use super::*;
 
     fn status(available: f64) -> RateStatus {
-        RateStatus { requested_cost: None, actual_cost: None, maximum: 2000.0, available, restore_rate: 100.0 }
+        RateStatus {
+            requested_cost: None,
+            actual_cost: None,
+            maximum: 2000.0,
+            available,
+            restore_rate: 100.0,
+        }
     }
 
     #[test]

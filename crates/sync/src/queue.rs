@@ -50,7 +50,8 @@ fn later(delay: Duration) -> String {
     stamp(Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero()))
 }
 
-const GROUP_ROW_SQL: &str = "SELECT o.listing_id, l.remote_item, l.remote_location, o.group_qty, o.group_from,
+const GROUP_ROW_SQL: &str =
+    "SELECT o.listing_id, l.remote_item, l.remote_location, o.group_qty, o.group_from,
         o.group_version, o.dirty_since, o.attempts
      FROM outbox o JOIN listings l ON l.id = o.listing_id";
 
@@ -81,7 +82,9 @@ pub fn due_group(conn: &Connection, channel: &str) -> Result<Option<Group>> {
 
 fn load_group(conn: &Connection, key: String) -> Result<Group> {
     let rows = conn
-        .prepare_cached(&format!("{GROUP_ROW_SQL} WHERE o.group_key = ?1 ORDER BY o.dirty_since, o.listing_id"))?
+        .prepare_cached(&format!(
+            "{GROUP_ROW_SQL} WHERE o.group_key = ?1 ORDER BY o.dirty_since, o.listing_id"
+        ))?
         .query_map([&key], group_row)?
         .collect::<Result<_, _>>()?;
     Ok(Group { key, rows })
@@ -118,7 +121,8 @@ pub fn form_group(conn: &Connection, channel: &str, max: usize) -> Result<Option
 
 /// When the next row of the channel becomes due (None: nothing queued).
 pub fn next_due(conn: &Connection, channel: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?)
+    Ok(conn
+        .query_row("SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?)
 }
 
 pub fn queue_depth(conn: &Connection, channel: &str) -> Result<i64> {
@@ -126,7 +130,8 @@ pub fn queue_depth(conn: &Connection, channel: &str) -> Result<i64> {
 }
 
 fn latency_ms(dirty_since: &str, acked: DateTime<Utc>) -> i64 {
-    DateTime::parse_from_rfc3339(dirty_since).map_or(0, |t| (acked - t.with_timezone(&Utc)).num_milliseconds().max(0))
+    DateTime::parse_from_rfc3339(dirty_since)
+        .map_or(0, |t| (acked - t.with_timezone(&Utc)).num_milliseconds().max(0))
 }
 
 /// The channel applied the group: the channel now holds each row's group quantity. Rows with
@@ -207,7 +212,13 @@ pub struct Failure<'a> {
 /// Applies a failure to some rows of a group: attempts, backoff, last error; rows at their cap
 /// go to the dead-letter queue. A kept group whose any row hits the cap is dissolved, because
 /// its key can only ever carry all of its values together.
-pub fn fail(conn: &Connection, channel: &str, group: &Group, listing_ids: &[i64], failure: &Failure<'_>) -> Result<u32> {
+pub fn fail(
+    conn: &Connection,
+    channel: &str,
+    group: &Group,
+    listing_ids: &[i64],
+    failure: &Failure<'_>,
+) -> Result<u32> {
     let tx = immediate(conn)?;
     let next = later(failure.delay);
     let burn = u32::from(failure.burn_attempt);
@@ -227,7 +238,10 @@ pub fn fail(conn: &Connection, channel: &str, group: &Group, listing_ids: &[i64]
         }
     }
     note_failure(&tx, channel, failure.kind, failure.message)?;
-    tx.execute("UPDATE channel_metrics SET dead_letters = dead_letters + ?2 WHERE channel = ?1", params![channel, dead])?;
+    tx.execute(
+        "UPDATE channel_metrics SET dead_letters = dead_letters + ?2 WHERE channel = ?1",
+        params![channel, dead],
+    )?;
     tx.commit()?;
     Ok(dead)
 }
@@ -251,7 +265,8 @@ pub fn release(conn: &Connection, listing_ids: &[i64]) -> Result<()> {
     let tx = immediate(conn)?;
     for id in listing_ids {
         release_row(&tx, *id, false)?;
-        tx.prepare_cached("UPDATE outbox SET next_attempt_at = ?2 WHERE listing_id = ?1")?.execute(params![id, now()])?;
+        tx.prepare_cached("UPDATE outbox SET next_attempt_at = ?2 WHERE listing_id = ?1")?
+            .execute(params![id, now()])?;
     }
     tx.commit()?;
     Ok(())
@@ -272,11 +287,19 @@ fn dead_letter_row(conn: &Connection, listing_id: i64, group_key: Option<&str>) 
 }
 
 /// Dead-letters rows at once (a permanent refusal): retrying cannot help.
-pub fn dead_letter(conn: &Connection, channel: &str, listing_ids: &[i64], kind: &str, message: &str) -> Result<()> {
+pub fn dead_letter(
+    conn: &Connection,
+    channel: &str,
+    listing_ids: &[i64],
+    kind: &str,
+    message: &str,
+) -> Result<()> {
     let tx = immediate(conn)?;
     for id in listing_ids {
-        tx.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE listing_id = ?1")?
-            .execute(params![id, format!("{kind}: {message}")])?;
+        tx.prepare_cached(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE listing_id = ?1",
+        )?
+        .execute(params![id, format!("{kind}: {message}")])?;
         release_row(&tx, *id, false)?;
         dead_letter_row(&tx, *id, None)?;
     }
@@ -293,25 +316,42 @@ fn note_failure(conn: &Connection, channel: &str, kind: &str, message: &str) -> 
     let at = now();
     conn.prepare_cached("INSERT INTO sync_failures (channel, at, kind, message) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![channel, at, kind, message])?;
-    conn.prepare_cached("UPDATE channel_metrics SET failures = failures + 1, last_error = ?2 WHERE channel = ?1")?
-        .execute(params![channel, format!("{kind}: {message}")])?;
+    conn.prepare_cached(
+        "UPDATE channel_metrics SET failures = failures + 1, last_error = ?2 WHERE channel = ?1",
+    )?
+    .execute(params![channel, format!("{kind}: {message}")])?;
     Ok(())
 }
 
 /// A stale compare-and-set: the channel holds `observed`, not what we believed. The
 /// difference goes to `channel_changes` for capture to ingest, the belief becomes the observed
 /// value, and the row is recomputed (unseen sales kept out) and sent again under a new key.
-pub fn record_stale(conn: &Connection, channel: &str, row: &GroupRow, observed: i64, max_attempts: u32) -> Result<()> {
+pub fn record_stale(
+    conn: &Connection,
+    channel: &str,
+    row: &GroupRow,
+    observed: i64,
+    max_attempts: u32,
+) -> Result<()> {
     let tx = immediate(conn)?;
     if let Some(expected) = row.change_from
-        && expected != observed {
-            tx.prepare_cached(
-                "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
+        && expected != observed
+    {
+        tx.prepare_cached(
+            "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![row.listing_id, channel, expected, observed, observed - expected, now()])?;
-        }
-    tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?.execute(params![row.listing_id, observed])?;
+        )?
+        .execute(params![
+            row.listing_id,
+            channel,
+            expected,
+            observed,
+            observed - expected,
+            now()
+        ])?;
+    }
+    tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?
+        .execute(params![row.listing_id, observed])?;
     release_row(&tx, row.listing_id, false)?;
     tx.prepare_cached(
         "UPDATE outbox SET attempts = attempts + 1, last_error = 'CHANGE_FROM_QUANTITY_STALE', next_attempt_at = ?2
@@ -321,7 +361,10 @@ pub fn record_stale(conn: &Connection, channel: &str, row: &GroupRow, observed: 
     requeue_listing(&tx, row.listing_id, &row.dirty_since)?;
     if row.attempts + 1 >= max_attempts {
         dead_letter_row(&tx, row.listing_id, None)?;
-        tx.execute("UPDATE channel_metrics SET dead_letters = dead_letters + 1 WHERE channel = ?1", [channel])?;
+        tx.execute(
+            "UPDATE channel_metrics SET dead_letters = dead_letters + 1 WHERE channel = ?1",
+            [channel],
+        )?;
     }
     tx.commit()?;
     Ok(())
@@ -354,8 +397,10 @@ pub fn record_unapplied(
         .query_row([row.listing_id], |r| r.get(0))
         .optional()?
         .flatten();
-    let queued: Option<i64> =
-        tx.prepare_cached("SELECT 1 FROM outbox WHERE listing_id = ?1")?.query_row([row.listing_id], |r| r.get(0)).optional()?;
+    let queued: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM outbox WHERE listing_id = ?1")?
+        .query_row([row.listing_id], |r| r.get(0))
+        .optional()?;
     if acked_version != Some(row.version) || queued.is_some() {
         return Ok(Unapplied::Superseded);
     }
@@ -364,11 +409,14 @@ pub fn record_unapplied(
         row.qty,
         observed.map_or("nothing".to_string(), |q| q.to_string())
     );
-    tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?.execute(params![row.listing_id, observed])?;
+    tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?
+        .execute(params![row.listing_id, observed])?;
     let since = now();
     requeue_listing(&tx, row.listing_id, &since)?;
-    let exists: Option<i64> =
-        tx.prepare_cached("SELECT 1 FROM outbox WHERE listing_id = ?1")?.query_row([row.listing_id], |r| r.get(0)).optional()?;
+    let exists: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM outbox WHERE listing_id = ?1")?
+        .query_row([row.listing_id], |r| r.get(0))
+        .optional()?;
     if exists.is_none() {
         // The allocation now equals what the channel holds: nothing to resend.
         tx.commit()?;
@@ -379,7 +427,10 @@ pub fn record_unapplied(
     note_failure(&tx, channel, "accepted not applied", &message)?;
     let outcome = if give_up {
         dead_letter_row(&tx, row.listing_id, None)?;
-        tx.execute("UPDATE channel_metrics SET dead_letters = dead_letters + 1 WHERE channel = ?1", [channel])?;
+        tx.execute(
+            "UPDATE channel_metrics SET dead_letters = dead_letters + 1 WHERE channel = ?1",
+            [channel],
+        )?;
         Unapplied::DeadLettered
     } else {
         Unapplied::Resent
@@ -389,18 +440,22 @@ pub fn record_unapplied(
 }
 
 pub fn count_attempt(conn: &Connection, channel: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE channel_metrics SET attempts = attempts + 1 WHERE channel = ?1")?.execute([channel])?;
+    conn.prepare_cached("UPDATE channel_metrics SET attempts = attempts + 1 WHERE channel = ?1")?
+        .execute([channel])?;
     Ok(())
 }
 
 pub fn count_throttle(conn: &Connection, channel: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE channel_metrics SET throttles = throttles + 1 WHERE channel = ?1")?.execute([channel])?;
+    conn.prepare_cached("UPDATE channel_metrics SET throttles = throttles + 1 WHERE channel = ?1")?
+        .execute([channel])?;
     Ok(())
 }
 
 pub fn set_offline(conn: &Connection, channel: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE channel_metrics SET offline_since = ifnull(offline_since, ?2) WHERE channel = ?1")?
-        .execute(params![channel, now()])?;
+    conn.prepare_cached(
+        "UPDATE channel_metrics SET offline_since = ifnull(offline_since, ?2) WHERE channel = ?1",
+    )?
+    .execute(params![channel, now()])?;
     Ok(())
 }
 

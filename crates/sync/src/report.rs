@@ -41,13 +41,28 @@ pub fn status(conn: &Connection) -> Result<Vec<ChannelStatus>> {
     names.into_iter().map(|(name, kind)| channel_status(conn, name, kind, engine.clone())).collect()
 }
 
-fn channel_status(conn: &Connection, channel: String, kind: String, engine: Option<String>) -> Result<ChannelStatus> {
+fn channel_status(
+    conn: &Connection,
+    channel: String,
+    kind: String,
+    engine: Option<String>,
+) -> Result<ChannelStatus> {
     let hour_ago = stamp(Utc::now() - chrono::Duration::hours(1));
     let (attempts, failures, throttles, pushed, last_success, last_error, offline_since) = conn.query_row(
         "SELECT attempts, failures, throttles, pushed, last_success_at, last_error, offline_since
          FROM channel_metrics WHERE channel = ?1",
         [&channel],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get::<_, Option<String>>(6)?)),
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        },
     )?;
     let (queue_depth, oldest_dirty): (i64, Option<String>) = conn.query_row(
         "SELECT count(*), min(dirty_since) FROM outbox WHERE channel = ?1",
@@ -131,7 +146,8 @@ type ListingRow = (i64, Option<String>, String, Option<String>, Option<i64>);
 
 pub fn explain(conn: &Connection, sku: &str, channel: &str) -> Result<Vec<Explanation>> {
     require_channel(conn, channel)?;
-    let known: Option<i64> = conn.query_row("SELECT 1 FROM items WHERE sku = ?1", [sku], |r| r.get(0)).optional()?;
+    let known: Option<i64> =
+        conn.query_row("SELECT 1 FROM items WHERE sku = ?1", [sku], |r| r.get(0)).optional()?;
     if known.is_none() {
         return Err(SyncError::Store(shelfsync_store::StoreError::UnknownSku(sku.to_string())));
     }
@@ -277,7 +293,9 @@ pub fn retry_dead_letters(conn: &Connection, id: Option<&str>) -> Result<usize> 
 fn one_dead_letter(conn: &Connection, raw: &str) -> Result<(i64, i64)> {
     let id: i64 = raw.parse().map_err(|_| SyncError::UnknownDeadLetter(raw.to_string()))?;
     let row: Option<(i64, Option<String>)> = conn
-        .query_row("SELECT listing_id, resolution FROM dead_letters WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT listing_id, resolution FROM dead_letters WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     match row {
         None => Err(SyncError::UnknownDeadLetter(raw.to_string())),

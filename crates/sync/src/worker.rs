@@ -7,15 +7,16 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use shelfsync_channels::{
-    BulkOutcome, Channel, ChannelError, PushOutcome, PushRequest, QuantityUpdate, RateStatus, Rejection, RejectionKind,
+    BulkOutcome, Channel, ChannelError, PushOutcome, PushRequest, QuantityUpdate, RateStatus, Rejection,
+    RejectionKind,
 };
 use shelfsync_store::Store;
 use tokio::sync::watch;
 
+use crate::Result;
 use crate::backoff::Backoff;
 use crate::limiter::CostBucket;
 use crate::queue::{self, Failure, Group};
-use crate::Result;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -156,7 +157,9 @@ impl<C: Channel> Worker<C> {
             }
             let wait = match progress {
                 Progress::Sent => continue,
-                Progress::Offline if mode == Mode::Once && self.offline_probes >= self.config.once_offline_probes => {
+                Progress::Offline
+                    if mode == Mode::Once && self.offline_probes >= self.config.once_offline_probes =>
+                {
                     break;
                 }
                 Progress::Offline | Progress::Idle => self.until_next_due()?,
@@ -182,7 +185,8 @@ impl<C: Channel> Worker<C> {
             return Ok(confirm.map(|w| w.max(Duration::from_millis(1))));
         };
         let due = chrono::DateTime::parse_from_rfc3339(&due).map(|t| t.with_timezone(&chrono::Utc));
-        let wait = due.map_or(Duration::ZERO, |t| (t - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO));
+        let wait =
+            due.map_or(Duration::ZERO, |t| (t - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO));
         let wait = confirm.map_or(wait, |c| c.min(wait));
         // At least a millisecond: a row due "now" that was not taken is in a group in backoff.
         Ok(Some(wait.max(Duration::from_millis(1))))
@@ -201,10 +205,12 @@ impl<C: Channel> Worker<C> {
             Some(group) => group,
             // Offline: only the oldest group probes; nothing new is formed, so order holds.
             None if self.offline_probes > 0 => return Ok(Progress::Offline),
-            None if self.bulk_due()? => match queue::form_group(self.store.connection(), &self.channel, self.client.bulk_max())? {
-                Some(group) => return self.send_bulk(group).await,
-                None => return Ok(Progress::Idle),
-            },
+            None if self.bulk_due()? => {
+                match queue::form_group(self.store.connection(), &self.channel, self.client.bulk_max())? {
+                    Some(group) => return self.send_bulk(group).await,
+                    None => return Ok(Progress::Idle),
+                }
+            }
             None => match queue::form_group(self.store.connection(), &self.channel, self.max_batch())? {
                 Some(group) => group,
                 None => return Ok(Progress::Idle),
@@ -217,7 +223,11 @@ impl<C: Channel> Worker<C> {
         let updates: Vec<QuantityUpdate> = group
             .rows
             .iter()
-            .map(|r| QuantityUpdate { listing: r.remote.clone(), quantity: r.qty, change_from: r.change_from })
+            .map(|r| QuantityUpdate {
+                listing: r.remote.clone(),
+                quantity: r.qty,
+                change_from: r.change_from,
+            })
             .collect();
         self.bucket.acquire(self.client.push_cost(updates.len())).await;
         queue::count_attempt(self.store.connection(), &self.channel)?;
@@ -236,7 +246,8 @@ impl<C: Channel> Worker<C> {
                     PushOutcome::Accepted => {
                         self.acknowledge(&group)?;
                         let due = Instant::now() + self.config.confirm_after;
-                        self.unconfirmed.extend(group.rows.iter().map(|row| Unconfirmed { row: row.clone(), due }));
+                        self.unconfirmed
+                            .extend(group.rows.iter().map(|row| Unconfirmed { row: row.clone(), due }));
                     }
                 }
                 Ok(Progress::Sent)
@@ -288,7 +299,10 @@ impl<C: Channel> Worker<C> {
                 if let Some(wait) = retry_after.filter(|w| *w > LONG_THROTTLE) {
                     // A spent daily quota (eBay 429 errorId 2001): the rows wait for the reset
                     // and say so; no attempt burns, and a one-shot run ends here.
-                    let message = format!("{message}: the channel's quota is spent; waiting {} s for its reset", wait.as_secs());
+                    let message = format!(
+                        "{message}: the channel's quota is spent; waiting {} s for its reset",
+                        wait.as_secs()
+                    );
                     let mut failure = self.failure(group, "quota", &message);
                     failure.burn_attempt = false;
                     failure.keep_group = true;
@@ -380,7 +394,13 @@ impl<C: Channel> Worker<C> {
             Ok(BulkOutcome::Done(results)) => {
                 let accepted = Group {
                     key: group.key.clone(),
-                    rows: group.rows.iter().zip(&results).filter(|(_, r)| r.is_none()).map(|(row, _)| row.clone()).collect(),
+                    rows: group
+                        .rows
+                        .iter()
+                        .zip(&results)
+                        .filter(|(_, r)| r.is_none())
+                        .map(|(row, _)| row.clone())
+                        .collect(),
                 };
                 if !accepted.rows.is_empty() {
                     self.acknowledge(&accepted)?;
@@ -389,7 +409,13 @@ impl<C: Channel> Worker<C> {
                 }
                 for (row, rejection) in group.rows.iter().zip(results) {
                     if let Some(rejection) = rejection {
-                        queue::dead_letter(self.store.connection(), &self.channel, &[row.listing_id], &rejection.code, &rejection.message)?;
+                        queue::dead_letter(
+                            self.store.connection(),
+                            &self.channel,
+                            &[row.listing_id],
+                            &rejection.code,
+                            &rejection.message,
+                        )?;
                     }
                 }
             }
@@ -404,8 +430,12 @@ impl<C: Channel> Worker<C> {
                 // the rest follow on the fast path too (the stuck feed may still apply them,
                 // and resending an absolute value is harmless).
                 self.bulk_paused_until = Some(Instant::now() + self.config.bulk_pause);
-                let message = format!("{status} past its threshold: {} stock-outs go on the fast path", stock_outs.len());
-                let zero: Vec<i64> = stock_outs.iter().filter_map(|&i| group.rows.get(i)).map(|r| r.listing_id).collect();
+                let message = format!(
+                    "{status} past its threshold: {} stock-outs go on the fast path",
+                    stock_outs.len()
+                );
+                let zero: Vec<i64> =
+                    stock_outs.iter().filter_map(|&i| group.rows.get(i)).map(|r| r.listing_id).collect();
                 let rest: Vec<i64> = all.iter().copied().filter(|id| !zero.contains(id)).collect();
                 let mut failure = self.failure(&group, "bulk stuck", &message);
                 failure.keep_group = false;
@@ -420,7 +450,8 @@ impl<C: Channel> Worker<C> {
                 let message = error.to_string();
                 let mut failure = self.failure(&group, "bulk", &message);
                 failure.keep_group = false;
-                failure.burn_attempt = !matches!(error, ChannelError::Throttled { .. } | ChannelError::Offline(_));
+                failure.burn_attempt =
+                    !matches!(error, ChannelError::Throttled { .. } | ChannelError::Offline(_));
                 queue::fail(self.store.connection(), &self.channel, &group, &all, &failure)?;
                 self.summary.failures += 1;
                 if matches!(error, ChannelError::Offline(_)) {
@@ -469,7 +500,8 @@ impl<C: Channel> Worker<C> {
             let gaps = self.gaps.entry(id).or_insert(0);
             *gaps += 1;
             let give_up = *gaps >= self.config.confirm_gaps;
-            let outcome = queue::record_unapplied(self.store.connection(), &self.channel, &u.row, level, give_up)?;
+            let outcome =
+                queue::record_unapplied(self.store.connection(), &self.channel, &u.row, level, give_up)?;
             if outcome != queue::Unapplied::Resent {
                 self.gaps.remove(&id);
             }
@@ -503,14 +535,23 @@ impl<C: Channel> Worker<C> {
         Ok(())
     }
 
-    async fn handle_rejected_rows(&mut self, group: &Group, rejection: &Rejection, rows: &[usize]) -> Result<()> {
+    async fn handle_rejected_rows(
+        &mut self,
+        group: &Group,
+        rejection: &Rejection,
+        rows: &[usize],
+    ) -> Result<()> {
         let ids: Vec<i64> = rows.iter().map(|&i| group.rows[i].listing_id).collect();
         let message = format!("{}: {}", rejection.code, rejection.message);
         match rejection.kind {
             RejectionKind::Stale => self.resolve_stale(group, rows).await,
-            RejectionKind::Permanent => {
-                queue::dead_letter(self.store.connection(), &self.channel, &ids, &rejection.code, &rejection.message)
-            }
+            RejectionKind::Permanent => queue::dead_letter(
+                self.store.connection(),
+                &self.channel,
+                &ids,
+                &rejection.code,
+                &rejection.message,
+            ),
             RejectionKind::InFlight => {
                 let mut failure = self.failure(group, "in flight", &message);
                 failure.keep_group = true;
@@ -559,9 +600,13 @@ impl<C: Channel> Worker<C> {
                 let row = &group.rows[i];
                 self.summary.stale += 1;
                 match level {
-                    Some(observed) => {
-                        queue::record_stale(self.store.connection(), &self.channel, row, observed, self.config.max_attempts)?
-                    }
+                    Some(observed) => queue::record_stale(
+                        self.store.connection(),
+                        &self.channel,
+                        row,
+                        observed,
+                        self.config.max_attempts,
+                    )?,
                     None => queue::dead_letter(
                         self.store.connection(),
                         &self.channel,

@@ -89,7 +89,9 @@ async fn permanent_refusals_dead_letter_at_once_and_replay_after_a_fix() {
 async fn a_second_engine_waits_for_the_lease_then_takes_over() {
     let mut f = fixture(1, &["WH1"], SimConfig::default()).await;
     // A first engine that died holding the lease: it never renews, never releases.
-    let dead = shelfsync_sync::lease::acquire(f.store.connection(), "dead-engine", Duration::from_millis(700)).unwrap();
+    let dead =
+        shelfsync_sync::lease::acquire(f.store.connection(), "dead-engine", Duration::from_millis(700))
+            .unwrap();
     assert_eq!(dead, shelfsync_sync::lease::Lease::Held);
     receive(&mut f.store, 0, "WH1", 4);
     let mut impatient = fast_config(4);
@@ -124,7 +126,10 @@ async fn rule_changes_requeue_and_allocation_is_explained() {
     assert_eq!(sim_level(&f, 0, "WH1"), Some(7));
     let explained = report::explain(f.store.connection(), "S0", CHANNEL).unwrap();
     let now = &explained[0].now;
-    assert_eq!((now["after_percent"].as_i64(), now["buffer"].as_i64(), now["cap"].as_i64()), (Some(10), Some(2), Some(7)));
+    assert_eq!(
+        (now["after_percent"].as_i64(), now["buffer"].as_i64(), now["cap"].as_i64()),
+        (Some(10), Some(2), Some(7))
+    );
     let faults = Faults::none();
     f.sim.set_faults(faults);
 }

@@ -22,8 +22,8 @@ use shelfsync_sim::ebay::{EbayFaults, EbaySimConfig};
 use shelfsync_sim::{Faults, RunningSim, Sim, SimConfig};
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{
-    self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN,
-    Mapping, NewChannel, SHOPIFY_TOKEN,
+    self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
+    LWA_REFRESH_TOKEN, Mapping, NewChannel, SHOPIFY_TOKEN,
 };
 use shelfsync_sync::credentials::Secret;
 use shelfsync_sync::{Engine, EngineConfig, Mode, RunReport};
@@ -56,11 +56,21 @@ async fn market(skus: usize, amazon: AmazonSimConfig, ebay: EbaySimConfig, shopi
     let db = dir.path().join("ledger.db");
     let mut store = Store::open(&db).unwrap();
     store
-        .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "WH1".into(), parent: None }])
+        .upsert_locations(&[Location {
+            code: LocationCode::new("WH1").unwrap(),
+            name: "WH1".into(),
+            parent: None,
+        }])
         .unwrap();
     let items: Vec<ItemRecord> = (0..skus)
         .map(|i| ItemRecord {
-            item: Item { sku: Sku::new(sku(i)).unwrap(), name: format!("item {i}"), unit_cost_cents: 100, category: "t".into(), safety_stock: 0 },
+            item: Item {
+                sku: Sku::new(sku(i)).unwrap(),
+                name: format!("item {i}"),
+                unit_cost_cents: 100,
+                category: "t".into(),
+                safety_stock: 0,
+            },
             barcodes: vec![],
         })
         .collect();
@@ -94,19 +104,32 @@ async fn market(skus: usize, amazon: AmazonSimConfig, ebay: EbaySimConfig, shopi
         AMAZON,
         ChannelKind::Amazon,
         Some(&amazon.seller_id),
-        &[(LWA_CLIENT_ID, s(&amazon.client_id)), (LWA_CLIENT_SECRET, s(&amazon.client_secret)), (LWA_REFRESH_TOKEN, s(&amazon.refresh_token))],
+        &[
+            (LWA_CLIENT_ID, s(&amazon.client_id)),
+            (LWA_CLIENT_SECRET, s(&amazon.client_secret)),
+            (LWA_REFRESH_TOKEN, s(&amazon.refresh_token)),
+        ],
     );
     add(
         EBAY,
         ChannelKind::Ebay,
         None,
-        &[(EBAY_CLIENT_ID, s(&ebay.client_id)), (EBAY_CLIENT_SECRET, s(&ebay.client_secret)), (EBAY_REFRESH_TOKEN, s(&ebay.refresh_token))],
+        &[
+            (EBAY_CLIENT_ID, s(&ebay.client_id)),
+            (EBAY_CLIENT_SECRET, s(&ebay.client_secret)),
+            (EBAY_REFRESH_TOKEN, s(&ebay.refresh_token)),
+        ],
     );
     if shopify {
         add(SHOP, ChannelKind::Shopify, None, &[(SHOPIFY_TOKEN, s(TOKEN))]);
     }
     for i in 0..skus {
-        let amz = Mapping { sku: sku(i), location: None, remote_item: format!("AMZ-{}", sku(i)), remote_location: None };
+        let amz = Mapping {
+            sku: sku(i),
+            location: None,
+            remote_item: format!("AMZ-{}", sku(i)),
+            remote_location: None,
+        };
         config::map_one(store.connection(), AMAZON, &amz).unwrap();
         let offer = (i % 2 == 0).then(|| offer_id(i));
         let eb = Mapping { sku: sku(i), location: None, remote_item: sku(i), remote_location: offer };
@@ -130,7 +153,10 @@ fn engine(m: &Market, config: EngineConfig) -> Engine {
 
 async fn drain(engine: &Engine) -> RunReport {
     let (_stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::time::timeout(Duration::from_secs(60), engine.run(Mode::Once, stopped)).await.expect("drains in 60 s").expect("runs")
+    tokio::time::timeout(Duration::from_secs(60), engine.run(Mode::Once, stopped))
+        .await
+        .expect("drains in 60 s")
+        .expect("runs")
 }
 
 fn depth(m: &Market, channel: &str) -> i64 {
@@ -169,7 +195,14 @@ fn fast(seed: u64) -> EngineConfig {
 }
 
 fn amazon_sim(seed: u64) -> AmazonSimConfig {
-    AmazonSimConfig { seed, patch_rate: 200.0, patch_burst: 5.0, search_rate: 200.0, search_burst: 20.0, ..Default::default() }
+    AmazonSimConfig {
+        seed,
+        patch_rate: 200.0,
+        patch_burst: 5.0,
+        search_rate: 200.0,
+        search_burst: 20.0,
+        ..Default::default()
+    }
 }
 
 fn ebay_sim(seed: u64) -> EbaySimConfig {
@@ -186,7 +219,11 @@ async fn first_push_reaches_amazon_and_ebay_and_offer_ids_are_looked_up() {
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     for i in 0..4 {
         assert_eq!(m.sim.amazon.inspect(|s| s.quantity(&format!("AMZ-{}", sku(i)))), Some(10 + i as i64));
-        assert_eq!(m.sim.ebay.inspect(|s| s.listed(&sku(i))), Some(10 + i as i64), "both levels move together");
+        assert_eq!(
+            m.sim.ebay.inspect(|s| s.listed(&sku(i))),
+            Some(10 + i as i64),
+            "both levels move together"
+        );
     }
     // Odd SKUs had no offer id: looked up once each by SKU.
     assert_eq!(m.sim.ebay.inspect(|s| s.stats.offer_lookups), 2);
@@ -218,7 +255,8 @@ async fn expired_tokens_are_renewed_once_and_the_push_goes_through() {
     receive(&mut m.store, 0, "WH1", 3);
     let engine = engine(&m, fast(3));
     drain(&engine).await;
-    let before = (m.sim.amazon.inspect(|s| s.stats.token_requests), m.sim.ebay.inspect(|s| s.stats.token_requests));
+    let before =
+        (m.sim.amazon.inspect(|s| s.stats.token_requests), m.sim.ebay.inspect(|s| s.stats.token_requests));
     // Direct clients keep their token across calls; expire it under them.
     let amazon = amazon_client(&m);
     let ebay = ebay_client(&m);
@@ -229,7 +267,8 @@ async fn expired_tokens_are_renewed_once_and_the_push_goes_through() {
     };
     let a = [up("AMZ-S0", None, 7)];
     let e = [up("S0", Some(&offer_id(0)), 7)];
-    let push = |u: &'static [QuantityUpdate]| PushRequest { idempotency_key: "k", reference: "r", updates: u };
+    let push =
+        |u: &'static [QuantityUpdate]| PushRequest { idempotency_key: "k", reference: "r", updates: u };
     let a: &'static [QuantityUpdate] = Box::leak(Box::new(a));
     let e: &'static [QuantityUpdate] = Box::leak(Box::new(e));
     assert_eq!(amazon.push(push(a)).await.unwrap().value, PushOutcome::Accepted);
@@ -248,7 +287,14 @@ async fn expired_tokens_are_renewed_once_and_the_push_goes_through() {
 
 fn amazon_client(m: &Market) -> AmazonClient {
     let c = &m.amazon_config;
-    let mut config = AmazonConfig::new(&m.url, &c.seller_id, MARKETPLACE, &c.client_id, &c.client_secret, &c.refresh_token);
+    let mut config = AmazonConfig::new(
+        &m.url,
+        &c.seller_id,
+        MARKETPLACE,
+        &c.client_id,
+        &c.client_secret,
+        &c.refresh_token,
+    );
     config.patch_rate = c.patch_rate;
     config.patch_burst = c.patch_burst;
     AmazonClient::new(config).unwrap()
@@ -323,7 +369,11 @@ async fn ebay_revision_cap_holds_a_listing_back_and_says_why() {
     let why: String = m
         .store
         .connection()
-        .query_row("SELECT last_error FROM outbox o JOIN listings l ON l.id = o.listing_id WHERE l.channel = 'eb'", [], |r| r.get(0))
+        .query_row(
+            "SELECT last_error FROM outbox o JOIN listings l ON l.id = o.listing_id WHERE l.channel = 'eb'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(why.contains("REVISION_CAP") && why.contains("revisions today"), "{why}");
     // Now one long-lived client: five changes, three revisions, then it waits and says why.
@@ -335,8 +385,18 @@ async fn ebay_revision_cap_holds_a_listing_back_and_says_why() {
     };
     let mut outcomes = Vec::new();
     for q in 1..=5 {
-        let updates = [QuantityUpdate { listing: RemoteListing { item: sku(0), location: Some(offer_id(0)) }, quantity: q, change_from: None }];
-        outcomes.push(client.push(PushRequest { idempotency_key: "k", reference: "r", updates: &updates }).await.unwrap().value);
+        let updates = [QuantityUpdate {
+            listing: RemoteListing { item: sku(0), location: Some(offer_id(0)) },
+            quantity: q,
+            change_from: None,
+        }];
+        outcomes.push(
+            client
+                .push(PushRequest { idempotency_key: "k", reference: "r", updates: &updates })
+                .await
+                .unwrap()
+                .value,
+        );
     }
     assert!(outcomes[..3].iter().all(|o| *o == PushOutcome::Applied));
     for o in &outcomes[3..] {
@@ -370,7 +430,16 @@ fn seeds() -> Vec<u64> {
 }
 
 fn transport_faults() -> Faults {
-    Faults { server_error: 0.05, timeout_after_apply: 0.04, slow: 0.08, drop_connection: 0.05, too_many_requests: 0.04, slow_ms: 15, hang_ms: 250, ..Faults::none() }
+    Faults {
+        server_error: 0.05,
+        timeout_after_apply: 0.04,
+        slow: 0.08,
+        drop_connection: 0.05,
+        too_many_requests: 0.04,
+        slow_ms: 15,
+        hang_ms: 250,
+        ..Faults::none()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -394,8 +463,14 @@ const SEED_SKUS: usize = 5;
 async fn run_seed(seed: u64) -> Result<(), String> {
     let mut m = market(SEED_SKUS, amazon_sim(seed), ebay_sim(seed), true).await;
     m.sim.set_faults(Faults { throttle: 0.03, ..transport_faults() });
-    m.sim.amazon.set_faults(transport_faults(), AmazonFaults { invalid: 0.03, quota_exceeded: 0.04, ..AmazonFaults::default() });
-    m.sim.ebay.set_faults(transport_faults(), EbayFaults { system_error: 0.05, concurrency: 0.05, quota_exhaustion: 0.0 });
+    m.sim.amazon.set_faults(
+        transport_faults(),
+        AmazonFaults { invalid: 0.03, quota_exceeded: 0.04, ..AmazonFaults::default() },
+    );
+    m.sim.ebay.set_faults(
+        transport_faults(),
+        EbayFaults { system_error: 0.05, concurrency: 0.05, quota_exhaustion: 0.0 },
+    );
     let mut config = fast(seed);
     config.worker.max_attempts = 12;
     config.timeouts.request = Duration::from_millis(150);
@@ -435,7 +510,11 @@ async fn run_seed(seed: u64) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     stop.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(20), handle).await.map_err(|_| "engine did not stop")?.unwrap().map_err(|e| e.to_string())?;
+    tokio::time::timeout(Duration::from_secs(20), handle)
+        .await
+        .map_err(|_| "engine did not stop")?
+        .unwrap()
+        .map_err(|e| e.to_string())?;
     if !drained {
         return Err(format!(
             "queues still hold amz {} eb {} shop {}",
@@ -462,7 +541,8 @@ async fn run_seed(seed: u64) -> Result<(), String> {
             return Err(format!("ebay S{i}: holds {ebay}, ATP {atp}, sold there {eb_sold}"));
         }
         let shop = sim_level_market(&m, i);
-        let shop_sold = m.sim.inspect(|s| s.levels().into_iter().find(|l| l.item == item_gid(i)).map_or(0, |l| l.sold));
+        let shop_sold =
+            m.sim.inspect(|s| s.levels().into_iter().find(|l| l.item == item_gid(i)).map_or(0, |l| l.sold));
         let shop_dead = has_dead(&m, SHOP, i);
         if !shop_dead && shop != (atp - shop_sold).max(0) {
             return Err(format!("shopify S{i}: holds {shop}, expected {}", (atp - shop_sold).max(0)));
@@ -493,10 +573,13 @@ async fn amazon_silent_drop_is_found_by_reading_back_and_resent_or_flagged() {
     });
     drop(engine);
     // The first accepted push never applies: the read-back finds the gap and resends.
-    let found = eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.stats.silent_drops) >= 2).await;
+    let found =
+        eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.stats.silent_drops) >= 2).await;
     assert!(found, "the dropped value was sent again after reading back");
     m.sim.amazon.set_faults(Faults::none(), AmazonFaults::default());
-    let landed = eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.quantity("AMZ-S0")) == Some(6)).await;
+    let landed =
+        eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.quantity("AMZ-S0")) == Some(6))
+            .await;
     assert!(landed, "the resend landed once the channel stopped dropping");
     // S1: dropped every time: after 3 gaps it is dead-lettered, never left as done.
     m.sim.amazon.set_faults(Faults::none(), AmazonFaults { silent_drop: 1.0, ..AmazonFaults::default() });
@@ -525,7 +608,8 @@ async fn backlogs_use_at_least_95_percent_of_the_rate_with_no_429() {
         receive(&mut m.store, i, "WH1", 2);
     }
     let mut config = fast(9);
-    config.tuning = shelfsync_sync::ChannelTuning { ebay_calls_per_second: 20.0, ebay_burst: 2.0, ..Default::default() };
+    config.tuning =
+        shelfsync_sync::ChannelTuning { ebay_calls_per_second: 20.0, ebay_burst: 2.0, ..Default::default() };
     config.worker.confirm_after = Duration::from_secs(600);
     // One SKU per eBay call, so the call rate is what is measured.
     config.worker.max_batch = Some(1);
@@ -578,7 +662,8 @@ impl Spec {
             .with_draft(jsonschema::Draft::Draft4)
             .build(&schema)
             .map_err(|e| format!("schema {name}: {e}"))?;
-        let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         if errors.is_empty() { Ok(()) } else { Err(format!("{name}: {errors:?} in {instance}")) }
     }
 }
@@ -592,16 +677,27 @@ fn spec_dir() -> PathBuf {
 async fn every_amazon_and_ebay_exchange_matches_the_official_schemas() {
     let dir = spec_dir();
     let listings = Spec {
-        root: serde_json::from_str(&std::fs::read_to_string(dir.join("amazon_listingsItems_2021-08-01.json")).unwrap()).unwrap(),
+        root: serde_json::from_str(
+            &std::fs::read_to_string(dir.join("amazon_listingsItems_2021-08-01.json")).unwrap(),
+        )
+        .unwrap(),
         prefix: "#/definitions/",
     };
     let ebay_yaml: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(dir.join("ebay_sell_inventory_v1_oas3.yaml")).unwrap()).unwrap();
+        serde_yaml::from_str(&std::fs::read_to_string(dir.join("ebay_sell_inventory_v1_oas3.yaml")).unwrap())
+            .unwrap();
     let ebay_spec = Spec { root: serde_json::to_value(ebay_yaml).unwrap(), prefix: "#/components/schemas/" };
 
     // The validators are not vacuous: a body that breaks its schema is caught.
     assert!(listings.check("ListingsItemSubmissionResponse", &serde_json::json!({ "sku": "X" })).is_err());
-    assert!(listings.check("ListingsItemPatchRequest", &serde_json::json!({ "productType": "PRODUCT", "patches": [{ "op": "swap" }] })).is_err());
+    assert!(
+        listings
+            .check(
+                "ListingsItemPatchRequest",
+                &serde_json::json!({ "productType": "PRODUCT", "patches": [{ "op": "swap" }] })
+            )
+            .is_err()
+    );
     assert!(ebay_spec.check("BulkPriceQuantity", &serde_json::json!({ "requests": "all" })).is_err());
 
     let mut m = market(6, amazon_sim(11), ebay_sim(11), false).await;
@@ -621,9 +717,11 @@ async fn every_amazon_and_ebay_exchange_matches_the_official_schemas() {
         receive(&mut m.store, i, "WH1", 3 + i as u32);
     }
     drain(&engine(&m, fast(11))).await;
-    let listings_read: Vec<RemoteListing> = (0..6).map(|i| RemoteListing { item: sku(i), location: None }).collect();
+    let listings_read: Vec<RemoteListing> =
+        (0..6).map(|i| RemoteListing { item: sku(i), location: None }).collect();
     ebay_client(&m).read_levels(&listings_read).await.unwrap();
-    let amazon_read: Vec<RemoteListing> = (0..6).map(|i| RemoteListing { item: format!("AMZ-{}", sku(i)), location: None }).collect();
+    let amazon_read: Vec<RemoteListing> =
+        (0..6).map(|i| RemoteListing { item: format!("AMZ-{}", sku(i)), location: None }).collect();
     amazon_client(&m).read_levels(&amazon_read).await.unwrap();
     m.sim.ebay.set_faults(Faults::none(), EbayFaults { quota_exhaustion: 1.0, ..EbayFaults::default() });
     let _ = ebay_client(&m).read_levels(&listings_read).await;
@@ -633,7 +731,8 @@ async fn every_amazon_and_ebay_exchange_matches_the_official_schemas() {
     let mut failures = Vec::new();
     for x in &exchanges {
         let mut check = |spec: &Spec, name: &str, value: Option<&serde_json::Value>| {
-            let key = format!("{} {} -> {name}", x.method, x.path.split('/').take(4).collect::<Vec<_>>().join("/"));
+            let key =
+                format!("{} {} -> {name}", x.method, x.path.split('/').take(4).collect::<Vec<_>>().join("/"));
             match value {
                 Some(v) => {
                     if let Err(e) = spec.check(name, v) {
@@ -650,7 +749,11 @@ async fn every_amazon_and_ebay_exchange_matches_the_official_schemas() {
             match (x.method.as_str(), item, x.status) {
                 ("PATCH", _, s) => {
                     check(&listings, "ListingsItemPatchRequest", x.request.as_ref());
-                    check(&listings, if s == 200 { "ListingsItemSubmissionResponse" } else { "ErrorList" }, x.response.as_ref());
+                    check(
+                        &listings,
+                        if s == 200 { "ListingsItemSubmissionResponse" } else { "ErrorList" },
+                        x.response.as_ref(),
+                    );
                 }
                 ("GET", false, 200) => check(&listings, "ItemSearchResults", x.response.as_ref()),
                 ("GET", true, 200) => check(&listings, "Item", x.response.as_ref()),
@@ -658,8 +761,12 @@ async fn every_amazon_and_ebay_exchange_matches_the_official_schemas() {
             }
         } else if path.starts_with("/sell/inventory/v1/") {
             let op = path.trim_start_matches("/sell/inventory/v1/");
-            if x.status == 429 || x.status >= 400 && op != "bulk_update_price_quantity" && op != "bulk_get_inventory_item" || x.status == 400 {
-                for e in x.response.as_ref().and_then(|r| r["errors"].as_array().cloned()).unwrap_or_default() {
+            if x.status == 429
+                || x.status >= 400 && op != "bulk_update_price_quantity" && op != "bulk_get_inventory_item"
+                || x.status == 400
+            {
+                for e in x.response.as_ref().and_then(|r| r["errors"].as_array().cloned()).unwrap_or_default()
+                {
                     check(&ebay_spec, "Error", Some(&e));
                 }
                 continue;
@@ -690,7 +797,8 @@ async fn every_amazon_and_ebay_exchange_matches_the_official_schemas() {
 }
 
 fn draft7(file: &str) -> jsonschema::Validator {
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(spec_dir().join(file)).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(spec_dir().join(file)).unwrap()).unwrap();
     jsonschema::options().with_draft(jsonschema::Draft::Draft7).build(&schema).unwrap()
 }
 
@@ -709,7 +817,10 @@ async fn amazon_feed_maps_each_message_to_its_row_and_a_stuck_feed_falls_back_fo
     assert_eq!(results.len(), 40);
     for (i, result) in results.iter().enumerate() {
         if i == 17 {
-            assert!(matches!(result, MessageResult::Failed { codes, .. } if codes == &["90220".to_string()]), "{result:?}");
+            assert!(
+                matches!(result, MessageResult::Failed { codes, .. } if codes == &["90220".to_string()]),
+                "{result:?}"
+            );
         } else {
             assert_eq!(result, &MessageResult::Accepted, "row {i}");
             assert_eq!(m.sim.amazon.inspect(|s| s.quantity(&rows[i].0)), Some(rows[i].1));
@@ -719,10 +830,23 @@ async fn amazon_feed_maps_each_message_to_its_row_and_a_stuck_feed_falls_back_fo
     let exchanges = m.sim.traffic.take();
     let uploaded = exchanges.iter().find(|x| x.method == "PUT").and_then(|x| x.request.clone()).unwrap();
     let feed_schema = draft7("amazon_listings-feed-schema-v2.json");
-    assert!(feed_schema.is_valid(&uploaded), "{:?}", feed_schema.iter_errors(&uploaded).map(|e| e.to_string()).collect::<Vec<_>>());
-    let report = exchanges.iter().rev().find(|x| x.method == "GET" && x.path.starts_with("/amazon/documents/")).and_then(|x| x.response.clone()).unwrap();
+    assert!(
+        feed_schema.is_valid(&uploaded),
+        "{:?}",
+        feed_schema.iter_errors(&uploaded).map(|e| e.to_string()).collect::<Vec<_>>()
+    );
+    let report = exchanges
+        .iter()
+        .rev()
+        .find(|x| x.method == "GET" && x.path.starts_with("/amazon/documents/"))
+        .and_then(|x| x.response.clone())
+        .unwrap();
     let report_schema = draft7("amazon_listings-feed-processing-report-schema-v2.json");
-    assert!(report_schema.is_valid(&report), "{:?}", report_schema.iter_errors(&report).map(|e| e.to_string()).collect::<Vec<_>>());
+    assert!(
+        report_schema.is_valid(&report),
+        "{:?}",
+        report_schema.iter_errors(&report).map(|e| e.to_string()).collect::<Vec<_>>()
+    );
 
     // A feed that never leaves IN_PROGRESS: past the threshold it is reported stuck, with the
     // stock-outs to send on the fast path.
@@ -753,7 +877,10 @@ async fn a_20000_sku_repush_by_feed_is_one_submission() {
     let rows: Vec<(String, i64)> = (0..N).map(|i| (format!("AMZ-R{i}"), (i % 50) as i64)).collect();
     let client = amazon_client(&m);
     let started = Instant::now();
-    let outcome = client.submit_feed(&rows, &FeedLimits::polling(Duration::from_millis(50), Duration::from_secs(30))).await.unwrap();
+    let outcome = client
+        .submit_feed(&rows, &FeedLimits::polling(Duration::from_millis(50), Duration::from_secs(30)))
+        .await
+        .unwrap();
     let elapsed = started.elapsed();
     let FeedOutcome::Done { results, .. } = outcome else { panic!("{outcome:?}") };
     assert!(results.iter().all(|r| *r == MessageResult::Accepted));
@@ -814,7 +941,11 @@ async fn a_deep_amazon_backlog_goes_by_feed_and_a_stuck_feed_falls_back_to_the_f
     let patches_before = m.sim.amazon.inspect(|s| s.log.len());
     drain(&engine(&m, config)).await;
     assert_eq!(m.sim.amazon.inspect(|s| s.stats.stuck_feeds), 1);
-    assert!(sync_failures(&m, AMAZON).iter().any(|(kind, message)| kind == "bulk stuck" && message.contains("IN_PROGRESS")));
+    assert!(
+        sync_failures(&m, AMAZON)
+            .iter()
+            .any(|(kind, message)| kind == "bulk stuck" && message.contains("IN_PROGRESS"))
+    );
     let log = m.sim.amazon.inspect(|s| s.log.clone());
     let fast: Vec<_> = log[patches_before..].iter().collect();
     assert_eq!(fast.len(), 14, "every row went on the fast path: {fast:?}");

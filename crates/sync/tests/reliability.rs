@@ -99,7 +99,8 @@ async fn run_seed(seed: u64) -> Result<shelfsync_sim::Stats, String> {
     if !drained {
         return Err(format!("queue still holds {} rows 20 s after faults stopped", queue_depth(&f)));
     }
-    check_converged(&f, 12).map_err(|why| format!("{why}; run {:?}", (run.channels[0].calls, run.channels[0].failures)))?;
+    check_converged(&f, 12)
+        .map_err(|why| format!("{why}; run {:?}", (run.channels[0].calls, run.channels[0].failures)))?;
     Ok(f.sim.inspect(|s| s.stats.clone()))
 }
 
@@ -149,7 +150,9 @@ fn check_listing(
     let level = sim_level(f, i, location).unwrap_or(0);
     let dead_here = has_dead_letter(f, i, location);
     if level != expected && !dead_here {
-        return Err(format!("S{i}@{location}: channel holds {level}, expected {expected} (ATP - {sold} sold)"));
+        return Err(format!(
+            "S{i}@{location}: channel holds {level}, expected {expected} (ATP - {sold} sold)"
+        ));
     }
     let applied: Vec<&str> = log
         .iter()
@@ -283,7 +286,10 @@ async fn http_429_retry_after_is_honoured_and_burns_no_attempt() {
     assert_eq!(stats.retry_after_ignored, 0, "no request before Retry-After passed");
     assert_eq!(run.channels[0].throttled, stats.too_many_requests);
     assert_eq!(queue_depth(&f), 0);
-    assert!(report::dead_letters(f.store.connection()).unwrap().is_empty(), "a 429 is a throttle, not a failure");
+    assert!(
+        report::dead_letters(f.store.connection()).unwrap().is_empty(),
+        "a 429 is a throttle, not a failure"
+    );
     for i in 0..20 {
         assert_eq!(sim_level(&f, i, "WH1"), Some(2));
     }

@@ -100,8 +100,13 @@ pub fn add_channel(store: &Store, db: &std::path::Path, name: &str, endpoint: &s
         seller_id: None,
         marketplace_id: None,
     };
-    config::add_channel(store.connection(), &secrets(db), &new, &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())])
-        .unwrap();
+    config::add_channel(
+        store.connection(),
+        &secrets(db),
+        &new,
+        &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())],
+    )
+    .unwrap();
 }
 
 /// Millisecond timings: the same code paths as production, a thousand times faster.
@@ -147,12 +152,20 @@ pub async fn drain(engine: &Engine) -> RunReport {
 }
 
 pub fn receive(store: &mut Store, i: usize, location: &str, qty: u32) {
-    let movement = Movement::Receive { sku: Sku::new(sku(i)).unwrap(), location: LocationCode::new(location).unwrap(), qty };
+    let movement = Movement::Receive {
+        sku: Sku::new(sku(i)).unwrap(),
+        location: LocationCode::new(location).unwrap(),
+        qty,
+    };
     store.append(&Event::new(movement, "tester", "ws")).unwrap();
 }
 
 pub fn sale(store: &mut Store, i: usize, location: &str, qty: u32) {
-    let movement = Movement::Sale { sku: Sku::new(sku(i)).unwrap(), location: LocationCode::new(location).unwrap(), qty };
+    let movement = Movement::Sale {
+        sku: Sku::new(sku(i)).unwrap(),
+        location: LocationCode::new(location).unwrap(),
+        qty,
+    };
     store.append(&Event::new(movement, "tester", "ws")).unwrap();
 }
 
