@@ -2,46 +2,17 @@
 //! against the real simulator and the real webhook receiver (both on port 0), and a table of
 //! bad inputs that must each print one `error: ...` line, exit non-zero and change nothing.
 
+mod support;
+
+use support::{json, ok, shelfsync, write};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 const TOKEN: &str = "shpat_capture_cli";
 const SECRET: &str = "whsec_capture_cli";
-
-fn shelfsync(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shelfsync"));
-    command
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SHELFSYNC_SHOPIFY_TOKEN")
-        .env_remove("SHELFSYNC_SHOPIFY_WEBHOOK_SECRET")
-        .env("SHELFSYNC_SECRETS", "file");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("the binary runs")
-}
-
-fn ok(db: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
-    let out = shelfsync(db, args, env);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(db: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    serde_json::from_str(&ok(db, &all, &[])).unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path.to_str().unwrap().to_string()
-}
 
 /// A child process that prints its URL on the first line; killed by its own handle on drop.
 struct Server {

@@ -2,10 +2,14 @@
 //! binary against `shelfsync sim --port 0`; and a table of bad inputs for the new forms, each
 //! printing one `error: ...` line, exiting non-zero and changing nothing.
 
+mod support;
+
+use support::{json, ok, shelfsync, write};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// The simulator's default credentials (shelfsync_sim::amazon/ebay defaults).
 const LWA: [(&str, &str); 3] = [
@@ -19,37 +23,6 @@ const EBAY: [(&str, &str); 3] = [
     ("SHELFSYNC_EBAY_REFRESH_TOKEN", "v^1.1#i^1#test-refresh"),
 ];
 const SELLER: &str = "A2SELLER0TEST";
-
-fn shelfsync(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shelfsync"));
-    command.arg("--db").arg(db).args(args).env("SHELFSYNC_SECRETS", "file");
-    for (key, _) in LWA.iter().chain(EBAY.iter()) {
-        command.env_remove(key);
-    }
-    command.env_remove("SHELFSYNC_SHOPIFY_TOKEN");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("the binary runs")
-}
-
-fn ok(db: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
-    let out = shelfsync(db, args, env);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(db: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    serde_json::from_str(&ok(db, &all, &[])).unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path.to_str().unwrap().to_string()
-}
 
 struct SimProcess {
     child: Child,
