@@ -56,19 +56,24 @@ impl ReportLayout {
             return Err(ScanError::HidReport(format!("{} bytes is too short", report.len())));
         }
         let last = report.len() - 1;
+        let too_short = |layout: &str| {
+            ScanError::HidReport(format!("{} bytes is too short for the {layout} layout", report.len()))
+        };
         let layout = if report[1] == b']' {
+            // Found by proptest: a 4-byte report with ']' second has no room for the flags.
+            let data_len = last.checked_sub(4).ok_or_else(|| too_short("AIM-first"))?;
             // id, AIM(3), data, flags: no byte count, data length by stripping NUL padding.
             ReportLayout {
                 report_id: Some(report[0]),
                 byte_count: None,
                 aim: Some(1),
                 data_offset: 4,
-                data_len: last - 4,
+                data_len,
                 continued: Some((last, 0)),
             }
         } else if report[2] == b']' {
             // id, count, AIM(3), data(56), then vendor bytes; flag in the last byte.
-            let data_len = (last - 5).min(56);
+            let data_len = last.checked_sub(5).ok_or_else(|| too_short("AIM"))?.min(56);
             ReportLayout {
                 report_id: Some(report[0]),
                 byte_count: Some(1),

@@ -95,8 +95,34 @@ fn boot_keyboard_stream_types_a_gs1_128_scan() {
 #[test]
 fn malformed_reports_are_errors_not_panics() {
     assert!(ReportLayout::guess(&[2, 1]).is_err());
+    // Regressions found by proptest: ']' where an AIM id would start, with no room after it.
+    for short in [&[2, b']', 0, 0][..], &[2, 0, b']', 0], &[2, 0, b']', 0, 0]] {
+        let error = ReportLayout::guess(short).expect_err("too short for its layout");
+        assert!(error.to_string().contains("too short"), "{error}");
+    }
     let doc = load("hidpos_synthetic.json");
     let layout = descriptor_layout(&doc, "honeywell_like_64byte_report");
     assert!(layout.decode(&[2; 10]).is_err());
     assert!(parse_descriptor(&[0x05, 0x01, 0x09]).is_err());
+}
+
+/// Every short report over the bytes that steer the layout guess (']' in each AIM position,
+/// flag values, padding): decoding never panics, whatever the shape.
+#[test]
+fn every_short_report_decodes_or_errs_without_panic() {
+    const ALPHABET: [u8; 5] = [0, b']', 1, 0x80, 0xff];
+    for len in 0..=7u32 {
+        for mut n in 0..ALPHABET.len().pow(len) {
+            let report: Vec<u8> = (0..len)
+                .map(|_| {
+                    let byte = ALPHABET[n % ALPHABET.len()];
+                    n /= ALPHABET.len();
+                    byte
+                })
+                .collect();
+            if let Ok(layout) = ReportLayout::guess(&report) {
+                let _ = layout.decode(&report);
+            }
+        }
+    }
 }
