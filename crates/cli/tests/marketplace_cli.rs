@@ -4,12 +4,9 @@
 
 mod support;
 
-use support::{json, ok, shelfsync, write};
+use support::{SimProcess, json, ok, shelfsync, write};
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 /// The simulator's default credentials (shelfsync_sim::amazon/ebay defaults).
 const LWA: [(&str, &str); 3] = [
@@ -23,51 +20,6 @@ const EBAY: [(&str, &str); 3] = [
     ("SHELFSYNC_EBAY_REFRESH_TOKEN", "v^1.1#i^1#test-refresh"),
 ];
 const SELLER: &str = "A2SELLER0TEST";
-
-struct SimProcess {
-    child: Child,
-    url: String,
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl SimProcess {
-    fn start() -> SimProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shelfsync"))
-            .args(["sim", "--port", "0", "--seed", "4"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout.read_line(&mut first).unwrap();
-        let start = first.find("http://127.0.0.1:").expect("the simulator prints its URL");
-        let url = first[start..].split("/admin").next().unwrap().to_string();
-        SimProcess { child, url, _stdout: stdout }
-    }
-
-    fn request(&self, method: &str, path: &str, body: &str) -> serde_json::Value {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
-        serde_json::from_str(body).unwrap()
-    }
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn setup(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("m.db");
@@ -83,7 +35,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
 fn amazon_and_ebay_channels_sync_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let db = setup(dir.path());
-    let sim = SimProcess::start();
+    let sim = SimProcess::start(4);
     sim.request(
         "POST",
         "/amazon/admin/listings",

@@ -4,57 +4,11 @@
 
 mod support;
 
-use support::{json, ok, shelfsync, write};
+use support::{SimProcess, json, ok, shelfsync, write};
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 const TOKEN: &str = "shpat_cli_test";
-
-/// The simulator as a child process; killed (by its own handle) when dropped.
-struct SimProcess {
-    child: Child,
-    url: String,
-    /// Kept open for the child's lifetime: it may still be writing.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl SimProcess {
-    fn start() -> SimProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shelfsync"))
-            .args(["sim", "--port", "0", "--seed", "3"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout.read_line(&mut first).unwrap();
-        let start = first.find("http://127.0.0.1:").expect("the simulator prints its URL");
-        let url = first[start..].split("/admin").next().unwrap().to_string();
-        SimProcess { child, url, _stdout: stdout }
-    }
-
-    /// GET over a plain socket: the test needs no HTTP client of its own.
-    fn state(&self) -> serde_json::Value {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(stream, "GET /admin/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
-        serde_json::from_str(body).unwrap()
-    }
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn setup(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("s.db");
@@ -70,7 +24,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
 fn channel_sync_and_sim_work_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let db = setup(dir.path());
-    let sim = SimProcess::start();
+    let sim = SimProcess::start(3);
     let added = ok(
         &db,
         &[

@@ -47,3 +47,57 @@ pub fn write(dir: &Path, name: &str, content: &str) -> String {
     std::fs::write(&path, content).unwrap();
     path.to_str().unwrap().to_string()
 }
+
+/// `shelfsync sim` as a child process on a free loopback port; killed when dropped.
+pub struct SimProcess {
+    child: std::process::Child,
+    pub url: String,
+    /// Kept open for the child's lifetime: it may still be writing.
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl SimProcess {
+    pub fn start(seed: u64) -> SimProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shelfsync"))
+            .args(["sim", "--port", "0", "--seed", &seed.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut first).unwrap();
+        let start = first.find("http://127.0.0.1:").expect("the simulator prints its URL");
+        let url = first[start..].split("/admin").next().unwrap().to_string();
+        SimProcess { child, url, _stdout: stdout }
+    }
+
+    /// One request over a plain socket: the tests need no HTTP client of their own.
+    pub fn request(&self, method: &str, path: &str, body: &str) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+        serde_json::from_str(body).unwrap()
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        self.request("GET", "/admin/state", "")
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
