@@ -167,6 +167,12 @@ pub enum Command {
     Incidents(crate::capture_args::IncidentsCommand),
     /// The shift-start health check per channel
     Health,
+    /// Several workstations, one ledger: the shared PostgreSQL hub
+    #[command(subcommand)]
+    Hub(crate::hub_cmd::HubCommand),
+    /// The guide's scenarios, ShelfSync beside periodic batch sync
+    #[command(subcommand)]
+    Bench(crate::bench_cmd::BenchCommand),
     /// Internal tools for tests
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),

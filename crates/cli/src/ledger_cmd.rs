@@ -90,7 +90,9 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         | Command::Drift(_)
         | Command::Alerts(_)
         | Command::Incidents(_)
-        | Command::Health => unreachable!("dispatched in main"),
+        | Command::Health
+        | Command::Hub(_)
+        | Command::Bench(_) => unreachable!("dispatched in main"),
     }
 }
 

@@ -4,12 +4,14 @@
 
 mod args;
 mod auth;
+mod bench_cmd;
 mod capture_args;
 mod capture_cmd;
 mod channel_cmd;
 mod context;
 mod count_cmd;
 mod error;
+mod hub_cmd;
 mod ledger_cmd;
 mod output;
 mod scan_cmd;
@@ -52,6 +54,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Alerts(command) => capture_cmd::alerts(&ctx, command),
         Command::Incidents(command) => capture_cmd::incidents(&ctx, command),
         Command::Health => capture_cmd::health(&ctx),
+        Command::Hub(command) => hub_cmd::run(&ctx, command),
+        Command::Bench(command) => bench_cmd::run(&ctx, command),
         command => ledger_cmd::run(&ctx, command),
     }
 }

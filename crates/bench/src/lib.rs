@@ -1,0 +1,1 @@
+//! Scenario runner for the guide's claims (issue #9).

@@ -1,0 +1,1 @@
+//! Multi-workstation replication through a shared PostgreSQL hub (issue #11).
