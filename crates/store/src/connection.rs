@@ -10,13 +10,14 @@ use rusqlite_migration::Migrations;
 
 use crate::Result;
 
-static MIGRATIONS_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/../../migrations");
+static MIGRATIONS_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/../../migrations/workstation");
 
-/// The schema, embedded at build time from the top-level `migrations/` folder. Each migration
+/// The schema, embedded at build time from the top-level `migrations/workstation/` folder. Each migration
 /// runs in one transaction together with its `user_version` bump, so a crash leaves the schema
 /// either before or after it, never between.
-pub static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::from_directory(&MIGRATIONS_DIR).expect("migrations/ is well-formed"));
+pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::from_directory(&MIGRATIONS_DIR).expect("migrations/workstation/ is well-formed")
+});
 
 /// How long a writer waits for another one before SQLITE_BUSY. Scans are human-paced, so a
 /// second of contention is already unusual; five keeps a busy workstation from erroring while
