@@ -46,6 +46,12 @@ pub struct AmazonSimConfig {
     pub strict_skus: bool,
     /// How long a feed spends IN_QUEUE then IN_PROGRESS (half each) before DONE.
     pub feed_delay: Duration,
+    /// Orders API buckets: getOrders (Amazon: 0.0167/s, burst 20) and getOrderItems (0.5/s,
+    /// burst 30).
+    pub orders_rate: f64,
+    pub orders_burst: f64,
+    pub order_items_rate: f64,
+    pub order_items_burst: f64,
 }
 
 impl Default for AmazonSimConfig {
@@ -63,6 +69,10 @@ impl Default for AmazonSimConfig {
             search_burst: 5.0,
             strict_skus: true,
             feed_delay: Duration::from_secs(2),
+            orders_rate: 0.0167,
+            orders_burst: 20.0,
+            order_items_rate: 0.5,
+            order_items_burst: 30.0,
         }
     }
 }
@@ -165,6 +175,12 @@ pub struct AmazonState {
     /// Issued nextTokens: (offset, issued at). They expire after `next_token_ttl`.
     next_tokens: HashMap<String, (usize, Instant)>,
     pub next_token_ttl: Duration,
+    orders: Vec<SimOrder>,
+    order_clock: crate::orders::Clock,
+    /// getOrders NextTokens: (LastUpdatedAfter, offset).
+    order_tokens: HashMap<String, (String, usize)>,
+    orders_bucket: Bucket,
+    order_items_bucket: Bucket,
 }
 
 struct SimFeed {
@@ -193,6 +209,11 @@ impl AmazonState {
             fba: BTreeMap::new(),
             next_tokens: HashMap::new(),
             next_token_ttl: Duration::from_secs(30),
+            orders: Vec::new(),
+            order_clock: crate::orders::Clock::default(),
+            order_tokens: HashMap::new(),
+            orders_bucket: Bucket::new(config.orders_rate, config.orders_burst),
+            order_items_bucket: Bucket::new(config.order_items_rate, config.order_items_burst),
             config,
         }
     }
@@ -341,6 +362,10 @@ impl AmazonSim {
             .route("/amazon/admin/faults", post(admin_faults))
             .route("/amazon/admin/listings", post(admin_listings))
             .route("/amazon/admin/sell", post(admin_sell))
+            .route("/orders/v0/orders", get(get_orders))
+            .route("/orders/v0/orders/{id}/orderItems", get(get_order_items))
+            .route("/amazon/admin/orders", post(admin_place_order))
+            .route("/amazon/admin/orders/{id}/cancel", post(admin_cancel_order))
             .with_state(self.clone())
     }
 }
@@ -942,6 +967,208 @@ struct SaleInput {
 
 async fn admin_sell(State(sim): State<AmazonSim>, Json(sale): Json<SaleInput>) -> Json<Value> {
     Json(json!({ "sold": sim.sell(&sale.sku, sale.qty) }))
+}
+
+/// Orders kept: far above any test or demo, and a bound on memory.
+const MAX_ORDERS: usize = 100_000;
+
+/// getOrders' page cap (MaxResultsPerPage).
+const MAX_ORDERS_PAGE: usize = 100;
+
+/// NextTokens kept: each page of a long listing leaves one behind.
+const MAX_ORDER_TOKENS: usize = 10_000;
+
+/// One simulated order: one line of one seller SKU, sold from the listing's own quantity.
+#[derive(Clone, Debug)]
+struct SimOrder {
+    id: String,
+    item_id: String,
+    sku: String,
+    qty: i64,
+    purchased: String,
+    updated: String,
+    canceled: bool,
+}
+
+impl SimOrder {
+    fn json(&self, marketplace: &str) -> Value {
+        let (unshipped, status) = if self.canceled { (0, "Canceled") } else { (self.qty, "Unshipped") };
+        json!({
+            "AmazonOrderId": self.id,
+            "PurchaseDate": self.purchased,
+            "LastUpdateDate": self.updated,
+            "OrderStatus": status,
+            "FulfillmentChannel": "MFN",
+            "SalesChannel": "Amazon.com",
+            "OrderType": "StandardOrder",
+            "NumberOfItemsShipped": 0,
+            "NumberOfItemsUnshipped": unshipped,
+            "MarketplaceId": marketplace,
+            "IsPrime": false,
+            "IsBusinessOrder": false,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct OrdersQuery {
+    #[serde(rename = "MarketplaceIds", default)]
+    marketplace_ids: Option<String>,
+    #[serde(rename = "LastUpdatedAfter", default)]
+    last_updated_after: Option<String>,
+    #[serde(rename = "CreatedAfter", default)]
+    created_after: Option<String>,
+    #[serde(rename = "NextToken", default)]
+    next_token: Option<String>,
+    #[serde(rename = "MaxResultsPerPage", default)]
+    max_results: Option<usize>,
+}
+
+fn invalid_input(message: &str) -> Response {
+    error_list(StatusCode::BAD_REQUEST, "InvalidInput", message)
+}
+
+/// getOrders: orders updated (or created) at or after the given time, oldest update first,
+/// `NextToken` for the rest.
+async fn get_orders(
+    State(sim): State<AmazonSim>,
+    Query(query): Query<OrdersQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    sim.with(|s| {
+        if !s.orders_bucket.take() {
+            s.stats.too_many_requests += 1;
+            return quota_exceeded(Some(s.config.orders_rate));
+        }
+        let Some(marketplace) = query.marketplace_ids.filter(|m| !m.trim().is_empty()) else {
+            return invalid_input("MarketplaceIds is required.");
+        };
+        let page = query.max_results.unwrap_or(MAX_ORDERS_PAGE);
+        if !(1..=MAX_ORDERS_PAGE).contains(&page) {
+            return invalid_input("MaxResultsPerPage must be between 1 and 100.");
+        }
+        let (since, by_update, offset) =
+            match (&query.next_token, &query.last_updated_after, &query.created_after) {
+                (Some(token), _, _) => match s.order_tokens.get(token) {
+                    Some((since, offset)) => (since.clone(), true, *offset),
+                    None => return invalid_input("Invalid NextToken."),
+                },
+                (None, Some(after), _) => (after.clone(), true, 0),
+                (None, None, Some(after)) => (after.clone(), false, 0),
+                (None, None, None) => {
+                    return invalid_input("Either CreatedAfter or LastUpdatedAfter must be specified.");
+                }
+            };
+        if !crate::orders::looks_like_timestamp(&since) {
+            return invalid_input("LastUpdatedAfter is not a valid ISO 8601 date-time.");
+        }
+        let mut hits: Vec<&SimOrder> = s
+            .orders
+            .iter()
+            .filter(|o| if by_update { o.updated >= since } else { o.purchased >= since })
+            .collect();
+        hits.sort_by(|a, b| a.updated.cmp(&b.updated));
+        let orders: Vec<Value> = hits.iter().skip(offset).take(page).map(|o| o.json(&marketplace)).collect();
+        let mut payload = json!({ "Orders": orders, "LastUpdatedBefore": s.order_clock.stamp() });
+        if offset + page < hits.len() {
+            if s.order_tokens.len() >= MAX_ORDER_TOKENS {
+                s.order_tokens.clear();
+            }
+            let token = format!("sim-orders-{}-{}", offset + page, s.order_tokens.len());
+            s.order_tokens.insert(token.clone(), (since, offset + page));
+            payload["NextToken"] = json!(token);
+        }
+        with_rate(Json(json!({ "payload": payload })).into_response(), s.config.orders_rate)
+    })
+}
+
+async fn get_order_items(
+    State(sim): State<AmazonSim>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    sim.with(|s| {
+        if !s.order_items_bucket.take() {
+            s.stats.too_many_requests += 1;
+            return quota_exceeded(Some(s.config.order_items_rate));
+        }
+        let Some(order) = s.orders.iter().find(|o| o.id == id) else {
+            return error_list(StatusCode::NOT_FOUND, "NotFound", "The requested order was not found.");
+        };
+        let item = json!({
+            "ASIN": format!("B0SIM{:05}", order.sku.len()),
+            "SellerSKU": order.sku,
+            "OrderItemId": order.item_id,
+            "Title": order.sku,
+            "QuantityOrdered": order.qty,
+            "QuantityShipped": 0,
+        });
+        with_rate(
+            Json(json!({ "payload": { "AmazonOrderId": order.id, "OrderItems": [item] } })).into_response(),
+            s.config.order_items_rate,
+        )
+    })
+}
+
+#[derive(Deserialize)]
+struct PlaceOrder {
+    sku: String,
+    qty: i64,
+}
+
+/// Places an order for up to `qty` units of a listing (never below zero); 422 when nothing sold.
+async fn admin_place_order(State(sim): State<AmazonSim>, Json(input): Json<PlaceOrder>) -> Response {
+    sim.with(|s| {
+        let sold = s.sell(&input.sku, input.qty);
+        if sold <= 0 {
+            return error_list(StatusCode::UNPROCESSABLE_ENTITY, "InvalidInput", "Nothing in stock to sell.");
+        }
+        if s.orders.len() >= MAX_ORDERS {
+            s.orders.remove(0);
+        }
+        let n = s.stats.orders;
+        let at = s.order_clock.stamp();
+        let order = SimOrder {
+            id: format!("113-{:07}-{:07}", n / 10_000_000, n % 10_000_000),
+            item_id: format!("{:014}", n * 10 + 1),
+            sku: input.sku.clone(),
+            qty: sold,
+            purchased: at.clone(),
+            updated: at,
+            canceled: false,
+        };
+        let body =
+            json!({ "order": order.json("ATVPDKIKX0DER"), "order_item_id": order.item_id, "sold": sold });
+        s.orders.push(order);
+        (StatusCode::CREATED, Json(body)).into_response()
+    })
+}
+
+/// Cancels an order and puts its units back on the listing.
+async fn admin_cancel_order(State(sim): State<AmazonSim>, Path(id): Path<String>) -> Response {
+    sim.with(|s| {
+        let at = s.order_clock.stamp();
+        let Some(order) = s.orders.iter_mut().find(|o| o.id == id) else {
+            return error_list(StatusCode::NOT_FOUND, "NotFound", "The requested order was not found.");
+        };
+        if !order.canceled {
+            order.canceled = true;
+            order.updated = at;
+            let (sku, qty) = (order.sku.clone(), order.qty);
+            if let Some((level, sold)) = s.listings.get_mut(&sku) {
+                *level += qty;
+                *sold -= qty;
+            }
+        }
+        let order = s.orders.iter().find(|o| o.id == id).map(|o| o.json("ATVPDKIKX0DER"));
+        Json(json!({ "order": order })).into_response()
+    })
 }
 
 #[cfg(test)]

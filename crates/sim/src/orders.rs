@@ -214,8 +214,44 @@ fn restock(sim: &Sim, order: &Value, only: Option<(&Value, i64)>) {
     });
 }
 
+/// Hands out strictly increasing timestamps, so "updated since" cursors order the Amazon and
+/// eBay order books as they do Shopify's.
+#[derive(Default)]
+pub(crate) struct Clock {
+    last_ms: u128,
+}
+
+impl Clock {
+    pub(crate) fn stamp(&mut self) -> String {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+        self.last_ms = now.max(self.last_ms + 1);
+        rfc3339_ms(self.last_ms)
+    }
+}
+
+/// True for an RFC 3339 / ISO 8601 UTC timestamp as the marketplaces accept in a query
+/// (`2026-11-26T19:40:00Z`, optional fraction): enough to refuse garbage with a 400.
+pub(crate) fn looks_like_timestamp(value: &str) -> bool {
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    b.len() >= 20
+        && b.len() <= 35
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && (value.ends_with('Z') || value[19..].contains(['+', '-']))
+}
+
 /// RFC 3339 in UTC with milliseconds, from Unix milliseconds (civil-from-days, Howard Hinnant).
-fn rfc3339_ms(ms: u128) -> String {
+pub(crate) fn rfc3339_ms(ms: u128) -> String {
     let secs = (ms / 1000) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;
@@ -242,5 +278,15 @@ mod tests {
     fn timestamps_are_rfc3339_utc() {
         assert_eq!(super::rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(super::rfc3339_ms(1_764_115_200_123), "2025-11-26T00:00:00.123Z");
+    }
+
+    #[test]
+    fn query_timestamps_are_checked() {
+        for good in ["2026-11-26T19:40:00Z", "2026-11-26T19:40:00.123Z", "2026-11-26T19:40:00+00:00"] {
+            assert!(super::looks_like_timestamp(good), "{good}");
+        }
+        for bad in ["", "yesterday", "2026-11-26", "2026-11-26 19:40:00Z", "2026-11-26T19:40:00"] {
+            assert!(!super::looks_like_timestamp(bad), "{bad}");
+        }
     }
 }
