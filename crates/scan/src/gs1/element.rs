@@ -203,7 +203,7 @@ pub fn parse_bracketed(input: &str, opts: &Gs1Options) -> Result<Vec<Element>> {
         let ai = text(ai_bytes)?;
         let ai_ref = table()
             .lookup(ai_bytes, Some(ai_bytes.len()), opts.permit_unknown_ais)
-            .ok_or_else(|| ScanError::UnknownAi(ai.clone()))?;
+            .ok_or_else(|| ScanError::UnknownAi(ai.escape_debug().to_string()))?;
         p += close + 2;
         let (value, next) = bracketed_value(bytes, p);
         if value.is_empty() {

@@ -155,7 +155,7 @@ pub fn parse_scan_data(data: &[u8], opts: &ParseOptions) -> Result<Parsed> {
     let kind = match (carrier(aim), opts.policy) {
         (Some(kind), _) => kind,
         (None, Policy::Warehouse) if aim[0].is_ascii_alphabetic() => Carrier::Other,
-        _ => return Err(ScanError::UnsupportedSymbologyId(symbology)),
+        _ => return Err(ScanError::UnsupportedSymbologyId(symbology.escape_debug().to_string())),
     };
     let content = match kind {
         Carrier::Gs1Ai => Content::Gs1 { elements: parse_gs1_body(body, &opts.gs1)? },
