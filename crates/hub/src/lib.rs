@@ -1,1 +1,162 @@
-//! Multi-workstation replication through a shared PostgreSQL hub (issue #11).
+//! Several workstations, one ledger: replication through a shared PostgreSQL hub (issue 11).
+//!
+//! Each workstation keeps its SQLite ledger: the offline buffer and a full replica. Replication
+//! ships events, not rows: local events go up with `INSERT ... ON CONFLICT (id) DO NOTHING` in
+//! bounded batches, one transaction each, under a lock that makes the hub's sequence its commit
+//! order; the others' events come down in that order through the store's own idempotent append
+//! (`AppendMode::Replicated`). The hub re-checks the bucket rules on its global balances and
+//! turns a conflict into a discrepancy for a supervisor, keeping both events. Master data rides
+//! along, versioned, last writer wins, every version kept. The sync engine runs on the one
+//! workstation holding the hub's lease.
+//!
+//! Architecture invariants: no event is changed or dropped on the way (a different body under a
+//! known id is refused and reported on both sides); a workstation never needs the hub to record
+//! a change; at most one engine pushes to the channels at a time.
+
+mod error;
+pub mod lease;
+pub mod local;
+pub mod node;
+pub mod pg;
+pub mod replicate;
+mod secrets;
+pub mod testing;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+use shelfsync_store::Store;
+
+pub use error::{HubError, Result};
+pub use local::Discrepancy;
+pub use node::{NodeConfig, NodeReport, run_blocking};
+pub use pg::HubTarget;
+
+/// What `hub connect` did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Joined {
+    pub workstation: String,
+    pub hub: String,
+    pub hub_id: String,
+    /// False when this database had joined this hub before (the URL was replaced).
+    pub first_join: bool,
+}
+
+/// Joins the database at `db_path` (which must exist) to the hub at `url` as `workstation`:
+/// brings the hub's schema up to date, registers the name, stores the URL with the secrets and
+/// queues this workstation's master data. Everything is checked before anything is written.
+pub async fn connect(db_path: &Path, url: &str, workstation: &str) -> Result<Joined> {
+    check_workstation(workstation)?;
+    let target = HubTarget::parse(url)?;
+    let store = Store::open(db_path)?;
+    let existing = local::config(store.connection())?;
+    if let Some(existing) = &existing
+        && existing.workstation != workstation
+    {
+        return Err(HubError::OtherName { joined: existing.workstation.clone(), offered: workstation.into() });
+    }
+    let mut hub = pg::connect(&target).await?;
+    let hub_id = pg::migrate(&mut hub).await?;
+    if let Some(existing) = &existing
+        && existing.hub_id != hub_id
+    {
+        return Err(HubError::OtherHub {
+            joined: existing.hub_id.clone(),
+            offered: target.to_string(),
+            workstation: existing.workstation.clone(),
+        });
+    }
+    let taken = hub
+        .client
+        .query_opt("SELECT 1 FROM workstations WHERE name = $1", &[&workstation])
+        .await
+        .map_err(hub.fail())?
+        .is_some();
+    if taken && existing.is_none() {
+        return Err(HubError::NameTaken(workstation.into()));
+    }
+    let first_join =
+        local::join(store.connection(), workstation, &hub_id, || secrets::store_hub_url(db_path, url.trim()))?;
+    hub.client
+        .execute("INSERT INTO workstations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&workstation])
+        .await
+        .map_err(hub.fail())?;
+    Ok(Joined { workstation: workstation.into(), hub: target.to_string(), hub_id, first_join })
+}
+
+fn check_workstation(name: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid { Ok(()) } else { Err(HubError::InvalidWorkstation(name.into())) }
+}
+
+/// The hub state a person (or the desktop app) sees. No secrets: the hub is named by
+/// `user@host:port/database`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HubStatus {
+    /// This workstation's name on the hub; None when the database has not joined one.
+    pub workstation: Option<String>,
+    /// The hub answered just now.
+    pub connected: bool,
+    /// Local events and master records not yet on the hub.
+    pub pending_up: u64,
+    pub last_push: Option<String>,
+    pub last_pull: Option<String>,
+    /// Hub events not yet applied here (as of the last contact when the hub does not answer).
+    pub lag_events: u64,
+    /// The workstation whose engine lease is live, when the hub answers.
+    pub engine: Option<String>,
+    pub hub: Option<String>,
+    pub discrepancies: u64,
+    pub refused: u64,
+    pub last_error: Option<String>,
+}
+
+/// How long `status` waits for the hub: it is a glance, not a sync.
+const STATUS_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub async fn status(db_path: &Path) -> Result<HubStatus> {
+    let store = Store::open(db_path)?;
+    let Some(config) = local::config(store.connection())? else { return Ok(HubStatus::default()) };
+    let conn = store.connection();
+    let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    let mut status = HubStatus {
+        workstation: Some(config.workstation.clone()),
+        pending_up: local::pending_up(conn)?,
+        last_push: config.last_push.clone(),
+        last_pull: config.last_pull.clone(),
+        lag_events: (config.hub_head - config.pull_watermark).max(0) as u64,
+        discrepancies: count("SELECT count(*) FROM hub_discrepancies")?,
+        refused: count("SELECT count(*) FROM hub_refused")?,
+        last_error: config.last_error.clone(),
+        ..HubStatus::default()
+    };
+    let target = HubTarget::parse(secrets::hub_url(db_path)?.expose())?;
+    status.hub = Some(target.to_string());
+    let probe = async {
+        let hub = pg::connect(&target).await?;
+        let head: i64 =
+            hub.client.query_one("SELECT coalesce(max(seq), 0) FROM events", &[]).await.map_err(hub.fail())?.get(0);
+        Ok::<_, HubError>((head, lease::holder(&hub).await?))
+    };
+    if let Ok(Ok((head, engine))) = tokio::time::timeout(STATUS_TIMEOUT, probe).await {
+        status.connected = true;
+        status.lag_events = (head - config.pull_watermark).max(0) as u64;
+        status.engine = engine;
+    }
+    Ok(status)
+}
+
+/// [`status`] for callers without a runtime (the CLI, the desktop app's commands).
+pub fn hub_status(db_path: &Path) -> Result<HubStatus> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(status(db_path))
+}
+
+/// [`connect`] for callers without a runtime.
+pub fn connect_blocking(db_path: &Path, url: &str, workstation: &str) -> Result<Joined> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(connect(db_path, url, workstation))
+}

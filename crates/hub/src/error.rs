@@ -1,0 +1,43 @@
+use shelfsync_store::StoreError;
+use shelfsync_sync::SyncError;
+use thiserror::Error;
+
+/// Why a hub operation failed. Messages are the one line a person reads: they name the hub by
+/// host, port and database, never with its password.
+#[derive(Debug, Error)]
+pub enum HubError {
+    #[error("invalid hub URL: {0}")]
+    InvalidUrl(String),
+    #[error("invalid workstation name '{0}': use 1 to 64 letters, digits, '-', '_' or '.'")]
+    InvalidWorkstation(String),
+    #[error("cannot reach the hub at {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    #[error("hub {target}: {reason}")]
+    Postgres { target: String, reason: String },
+    #[error("this database is not connected to a hub; run `shelfsync hub connect URL --workstation NAME`")]
+    NotConnected,
+    #[error("this database already belongs to hub {joined} as '{workstation}'; {offered} is another hub")]
+    OtherHub { joined: String, offered: String, workstation: String },
+    #[error("this database joined the hub as '{joined}', not '{offered}'")]
+    OtherName { joined: String, offered: String },
+    #[error("workstation '{0}' already joined this hub from another database; pick another name")]
+    NameTaken(String),
+    #[error("the hub refused event {id}: the same id with a different body is already in the shared ledger")]
+    Refused { id: String },
+    #[error("hub schema version {found} is newer than this program knows ({known}); upgrade shelfsync")]
+    SchemaTooNew { found: i32, known: i32 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for HubError {
+    fn from(error: rusqlite::Error) -> Self {
+        HubError::Store(error.into())
+    }
+}
+
+pub type Result<T, E = HubError> = std::result::Result<T, E>;

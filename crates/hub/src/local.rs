@@ -1,0 +1,618 @@
+//! The workstation side of replication: what waits to go up, and applying what comes down.
+//! Everything here is plain SQLite on the workstation's own file, so it works offline.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use shelfsync_core::Event;
+use shelfsync_store::outbox::{now, requeue_listing};
+use shelfsync_store::{AppendMode, AppendOutcome, StoreError, append_in_mode};
+
+use crate::Result;
+
+/// What `hub connect` recorded, and how far replication has got.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LocalConfig {
+    pub workstation: String,
+    pub hub_id: String,
+    pub push_watermark: i64,
+    pub pull_watermark: i64,
+    pub master_watermark: i64,
+    pub discrepancy_watermark: i64,
+    pub last_push: Option<String>,
+    pub last_pull: Option<String>,
+    pub last_error: Option<String>,
+    pub hub_head: i64,
+}
+
+pub fn config(conn: &Connection) -> Result<Option<LocalConfig>> {
+    Ok(conn
+        .query_row(
+            "SELECT workstation, hub_id, push_watermark, pull_watermark, master_watermark,
+                    discrepancy_watermark, last_push, last_pull, last_error, hub_head
+             FROM hub_config WHERE id = 1",
+            [],
+            |r| {
+                Ok(LocalConfig {
+                    workstation: r.get(0)?,
+                    hub_id: r.get(1)?,
+                    push_watermark: r.get(2)?,
+                    pull_watermark: r.get(3)?,
+                    master_watermark: r.get(4)?,
+                    discrepancy_watermark: r.get(5)?,
+                    last_push: r.get(6)?,
+                    last_pull: r.get(7)?,
+                    last_error: r.get(8)?,
+                    hub_head: r.get(9)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn immediate(conn: &Connection) -> Result<Transaction<'_>> {
+    Ok(Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?)
+}
+
+/// Every master-data kind, in the order a snapshot ships them (references before referrers),
+/// with the query that reads one record as JSON by key and the query that lists every key.
+struct Kind {
+    name: &'static str,
+    read: &'static str,
+    keys: &'static str,
+}
+
+const KINDS: [Kind; 9] = [
+    Kind {
+        name: "location",
+        read: "SELECT json_object('code', code, 'name', name, 'parent', parent) FROM locations WHERE code = ?1",
+        // Parents first, so a bin never arrives before its warehouse.
+        keys: "SELECT code FROM locations ORDER BY parent IS NOT NULL, code",
+    },
+    Kind {
+        name: "item",
+        read: "SELECT json_object('sku', sku, 'name', name, 'unit_cost_cents', unit_cost_cents,
+                   'category', category, 'safety_stock', safety_stock) FROM items WHERE sku = ?1",
+        keys: "SELECT sku FROM items ORDER BY sku",
+    },
+    Kind {
+        name: "barcode",
+        read: "SELECT json_object('code', code, 'sku', sku, 'kind', kind) FROM barcodes WHERE code = ?1",
+        keys: "SELECT code FROM barcodes ORDER BY code",
+    },
+    Kind {
+        name: "user",
+        read: "SELECT json_object('name', name, 'role', role, 'pin_hash', pin_hash, 'created_at', created_at,
+                   'active', active) FROM users WHERE name = ?1",
+        keys: "SELECT name FROM users ORDER BY name",
+    },
+    Kind {
+        name: "tolerance",
+        read: "SELECT json_object('category', category, 'units', units, 'percent_bp', percent_bp,
+                   'value_cents', value_cents, 'auto_post', auto_post) FROM tolerances WHERE category = ?1",
+        keys: "SELECT category FROM tolerances ORDER BY category",
+    },
+    Kind {
+        name: "channel",
+        read: "SELECT json_object('name', name, 'kind', kind, 'endpoint', endpoint, 'shop', shop,
+                   'seller_id', seller_id, 'marketplace_id', marketplace_id, 'created_at', created_at)
+               FROM channels WHERE name = ?1",
+        keys: "SELECT name FROM channels ORDER BY name",
+    },
+    Kind {
+        name: "allocation_rule",
+        read: "SELECT json_object('channel', channel, 'percent', percent, 'buffer', buffer, 'cap', cap,
+                   'conflict', conflict) FROM allocation_rules WHERE channel = ?1",
+        keys: "SELECT channel FROM allocation_rules ORDER BY channel",
+    },
+    Kind {
+        name: "rule_location",
+        read: "SELECT json_object('channel', channel, 'location', location) FROM rule_locations
+               WHERE channel = ?1 ->> '$[0]' AND location = ?1 ->> '$[1]'",
+        keys: "SELECT json_array(channel, location) FROM rule_locations ORDER BY channel, location",
+    },
+    Kind {
+        name: "listing",
+        read: "SELECT json_object('channel', channel, 'sku', sku, 'location', location,
+                   'remote_item', remote_item, 'remote_location', remote_location)
+               FROM listings WHERE channel = ?1 ->> '$[0]' AND sku = ?1 ->> '$[1]'
+                   AND ifnull(location, '') = ?1 ->> '$[2]'",
+        keys: "SELECT json_array(channel, sku, ifnull(location, '')) FROM listings ORDER BY id",
+    },
+];
+
+fn kind(name: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+/// A snapshot's records carry this time, so any version already on the hub wins over them:
+/// a workstation joining with its own catalogue fills gaps, it does not overwrite.
+const SNAPSHOT_AT: &str = "1970-01-01T00:00:00.000Z";
+
+/// Records the link to the hub; on the first join, queues every master record as a snapshot.
+/// The caller stores the URL secret inside `before_commit`, so a failure there leaves nothing.
+pub fn join(
+    conn: &Connection,
+    workstation: &str,
+    hub_id: &str,
+    before_commit: impl FnOnce() -> Result<()>,
+) -> Result<bool> {
+    let tx = immediate(conn)?;
+    let first = config(&tx)?.is_none();
+    if first {
+        tx.execute(
+            "INSERT INTO hub_config (id, workstation, hub_id, connected_at) VALUES (1, ?1, ?2, ?3)",
+            params![workstation, hub_id, now()],
+        )?;
+        for kind in &KINDS {
+            let keys: Vec<String> =
+                tx.prepare(kind.keys)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            for key in keys {
+                tx.execute(
+                    "INSERT INTO hub_master_outbox (kind, key, changed_at) VALUES (?1, ?2, ?3)",
+                    params![kind.name, key, SNAPSHOT_AT],
+                )?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO hub_master_versions (kind, key, changed_at, workstation)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![kind.name, key, SNAPSHOT_AT, workstation],
+                )?;
+            }
+        }
+    } else {
+        tx.execute("UPDATE hub_config SET connected_at = ?1, last_error = NULL WHERE id = 1", [now()])?;
+    }
+    before_commit()?;
+    tx.commit()?;
+    Ok(first)
+}
+
+/// A local event waiting to go up.
+#[derive(Clone, Debug)]
+pub struct PendingEvent {
+    pub seq: i64,
+    pub id: String,
+    pub body: String,
+    pub body_hash: String,
+    pub sku: String,
+}
+
+/// Local events after `after`, oldest first, without those that came from the hub.
+pub fn pending_events(conn: &Connection, after: i64, limit: usize) -> Result<Vec<PendingEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, body, body_hash, sku FROM events
+         WHERE seq > ?1 AND seq NOT IN (SELECT seq FROM hub_inbound WHERE seq > ?1)
+         ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit as i64], |r| {
+        Ok(PendingEvent { seq: r.get(0)?, id: r.get(1)?, body: r.get(2)?, body_hash: r.get(3)?, sku: r.get(4)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Events and master records not yet on the hub.
+pub fn pending_up(conn: &Connection) -> Result<u64> {
+    let Some(config) = config(conn)? else { return Ok(0) };
+    let events: i64 = conn.query_row(
+        "SELECT count(*) FROM events WHERE seq > ?1 AND seq NOT IN (SELECT seq FROM hub_inbound WHERE seq > ?1)",
+        [config.push_watermark],
+        |r| r.get(0),
+    )?;
+    let master: i64 = conn.query_row("SELECT count(*) FROM hub_master_outbox", [], |r| r.get(0))?;
+    Ok((events + master) as u64)
+}
+
+/// The newest local change: when it moves, there is something to push.
+pub fn change_marker(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT ifnull(max(seq), 0) FROM events), (SELECT ifnull(max(id), 0) FROM hub_master_outbox)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+pub fn pushed_events(conn: &Connection, up_to: i64, refused: &[(String, String)]) -> Result<()> {
+    let tx = immediate(conn)?;
+    for (id, reason) in refused {
+        refuse(&tx, id, "up", reason)?;
+    }
+    tx.execute(
+        "UPDATE hub_config SET push_watermark = max(push_watermark, ?1), last_push = ?2, last_error = NULL",
+        params![up_to, now()],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn refuse(conn: &Connection, id: &str, direction: &str, reason: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO hub_refused (event_id, direction, reason, at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, direction, reason, now()],
+    )?;
+    Ok(())
+}
+
+/// A master record waiting to go up: its current value (None: deleted) and when it changed.
+#[derive(Clone, Debug)]
+pub struct PendingMaster {
+    pub outbox_id: i64,
+    pub kind: String,
+    pub key: String,
+    pub value: Option<String>,
+    pub changed_at: String,
+}
+
+/// The oldest queued master changes; a record queued twice goes once, with its newest time.
+pub fn pending_master(conn: &Connection, limit: usize) -> Result<Vec<PendingMaster>> {
+    let queued: Vec<(i64, String, String, String)> = conn
+        .prepare_cached("SELECT id, kind, key, changed_at FROM hub_master_outbox ORDER BY id LIMIT ?1")?
+        .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut out: Vec<PendingMaster> = Vec::with_capacity(queued.len());
+    for (outbox_id, kind_name, key, changed_at) in queued {
+        let value = match kind(&kind_name) {
+            Some(kind) => conn.prepare_cached(kind.read)?.query_row([&key], |r| r.get(0)).optional()?,
+            None => continue,
+        };
+        if let Some(earlier) = out.iter_mut().find(|m| m.kind == kind_name && m.key == key) {
+            earlier.outbox_id = outbox_id;
+            earlier.changed_at = earlier.changed_at.clone().max(changed_at);
+            earlier.value = value;
+            continue;
+        }
+        out.push(PendingMaster { outbox_id, kind: kind_name, key, value, changed_at });
+    }
+    Ok(out)
+}
+
+pub fn pushed_master(conn: &Connection, up_to_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM hub_master_outbox WHERE id <= ?1", [up_to_id])?;
+    Ok(())
+}
+
+/// A master-data version from the hub.
+#[derive(Clone, Debug)]
+pub struct PulledMaster {
+    pub seq: i64,
+    pub kind: String,
+    pub key: String,
+    pub value: Option<String>,
+    pub changed_at: String,
+    pub workstation: String,
+}
+
+/// Applies versions in hub order where they beat the local version (last writer wins on
+/// (changed_at, workstation)). The triggers stay quiet meanwhile (`hub_applying`), so nothing
+/// echoes back up. Returns how many changed this replica.
+pub fn apply_master(conn: &Connection, rows: &[PulledMaster]) -> Result<usize> {
+    let Some(last) = rows.last() else { return Ok(0) };
+    let tx = immediate(conn)?;
+    tx.execute("INSERT INTO hub_applying (id) VALUES (1)", [])?;
+    let mut applied = 0;
+    for row in rows {
+        let local: Option<(String, String)> = tx
+            .prepare_cached("SELECT changed_at, workstation FROM hub_master_versions WHERE kind = ?1 AND key = ?2")?
+            .query_row([&row.kind, &row.key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let newer = local.is_none_or(|(at, ws)| (row.changed_at.as_str(), row.workstation.as_str()) > (at.as_str(), ws.as_str()));
+        if !newer {
+            continue;
+        }
+        match apply_record(&tx, row) {
+            Ok(()) => applied += 1,
+            // A record this replica cannot take (a constraint it breaks here) is reported, not
+            // retried forever: the rest of the stream must keep flowing.
+            Err(error) => {
+                tx.execute(
+                    "UPDATE hub_config SET last_error = ?1",
+                    [format!("master {} {}: {error}", row.kind, row.key)],
+                )?;
+                continue;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO hub_master_versions (kind, key, changed_at, workstation) VALUES (?1, ?2, ?3, ?4)",
+            params![row.kind, row.key, row.changed_at, row.workstation],
+        )?;
+    }
+    tx.execute("DELETE FROM hub_applying", [])?;
+    tx.execute("UPDATE hub_config SET master_watermark = ?1", [last.seq])?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+fn apply_record(tx: &Transaction<'_>, row: &PulledMaster) -> Result<()> {
+    let Some(value) = &row.value else { return delete_record(tx, &row.kind, &row.key) };
+    let sql = match row.kind.as_str() {
+        "location" => {
+            "INSERT INTO locations (code, name, parent) VALUES (?1 ->> 'code', ?1 ->> 'name', ?1 ->> 'parent')
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent"
+        }
+        "item" => {
+            "INSERT INTO items (sku, name, unit_cost_cents, category, safety_stock)
+             VALUES (?1 ->> 'sku', ?1 ->> 'name', ?1 ->> 'unit_cost_cents', ?1 ->> 'category', ?1 ->> 'safety_stock')
+             ON CONFLICT (sku) DO UPDATE SET name = excluded.name, unit_cost_cents = excluded.unit_cost_cents,
+                 category = excluded.category, safety_stock = excluded.safety_stock"
+        }
+        "barcode" => {
+            "INSERT INTO barcodes (code, sku, kind) VALUES (?1 ->> 'code', ?1 ->> 'sku', ?1 ->> 'kind')
+             ON CONFLICT (code) DO UPDATE SET sku = excluded.sku, kind = excluded.kind"
+        }
+        "user" => {
+            "INSERT INTO users (name, role, pin_hash, created_at, active)
+             VALUES (?1 ->> 'name', ?1 ->> 'role', ?1 ->> 'pin_hash', ?1 ->> 'created_at', ?1 ->> 'active')
+             ON CONFLICT (name) DO UPDATE SET role = excluded.role, pin_hash = excluded.pin_hash,
+                 active = excluded.active"
+        }
+        "tolerance" => {
+            "INSERT INTO tolerances (category, units, percent_bp, value_cents, auto_post)
+             VALUES (?1 ->> 'category', ?1 ->> 'units', ?1 ->> 'percent_bp', ?1 ->> 'value_cents', ?1 ->> 'auto_post')
+             ON CONFLICT (category) DO UPDATE SET units = excluded.units, percent_bp = excluded.percent_bp,
+                 value_cents = excluded.value_cents, auto_post = excluded.auto_post"
+        }
+        "channel" => {
+            tx.execute(
+                "INSERT INTO channels (name, kind, endpoint, shop, seller_id, marketplace_id, created_at)
+                 VALUES (?1 ->> 'name', ?1 ->> 'kind', ?1 ->> 'endpoint', ?1 ->> 'shop', ?1 ->> 'seller_id',
+                         ?1 ->> 'marketplace_id', ?1 ->> 'created_at')
+                 ON CONFLICT (name) DO UPDATE SET endpoint = excluded.endpoint, shop = excluded.shop,
+                     seller_id = excluded.seller_id, marketplace_id = excluded.marketplace_id",
+                [value],
+            )?;
+            // The engine's per-channel rows that `channel add` makes beside the channel.
+            tx.execute("INSERT OR IGNORE INTO allocation_rules (channel) VALUES (?1 ->> 'name')", [value])?;
+            tx.execute("INSERT OR IGNORE INTO channel_metrics (channel) VALUES (?1 ->> 'name')", [value])?;
+            return Ok(());
+        }
+        "allocation_rule" => {
+            tx.execute(
+                "INSERT INTO allocation_rules (channel, percent, buffer, cap, conflict)
+                 VALUES (?1 ->> 'channel', ?1 ->> 'percent', ?1 ->> 'buffer', ?1 ->> 'cap', ?1 ->> 'conflict')
+                 ON CONFLICT (channel) DO UPDATE SET percent = excluded.percent, buffer = excluded.buffer,
+                     cap = excluded.cap, conflict = excluded.conflict",
+                [value],
+            )?;
+            return requeue_channel(tx, value);
+        }
+        "rule_location" => {
+            tx.execute(
+                "INSERT OR IGNORE INTO rule_locations (channel, location) VALUES (?1 ->> 'channel', ?1 ->> 'location')",
+                [value],
+            )?;
+            return requeue_channel(tx, value);
+        }
+        "listing" => return apply_listing(tx, value),
+        _ => return Ok(()),
+    };
+    tx.execute(sql, [value])?;
+    if row.kind == "item" {
+        // Safety stock feeds every listing's quantity.
+        let ids: Vec<i64> = tx
+            .prepare_cached("SELECT id FROM listings WHERE sku = ?1 ->> 'sku'")?
+            .query_map([value], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in ids {
+            requeue_listing(tx, id, &now())?;
+        }
+    }
+    Ok(())
+}
+
+fn requeue_channel(tx: &Transaction<'_>, value: &str) -> Result<()> {
+    let ids: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM listings WHERE channel = ?1 ->> 'channel'")?
+        .query_map([value], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        requeue_listing(tx, id, &now())?;
+    }
+    Ok(())
+}
+
+fn apply_listing(tx: &Transaction<'_>, value: &str) -> Result<()> {
+    let updated = tx.execute(
+        "UPDATE listings SET remote_item = ?1 ->> 'remote_item', remote_location = ?1 ->> 'remote_location'
+         WHERE channel = ?1 ->> 'channel' AND sku = ?1 ->> 'sku'
+           AND ifnull(location, '') = ifnull(?1 ->> 'location', '')",
+        [value],
+    )?;
+    if updated == 0 {
+        tx.execute(
+            "INSERT INTO listings (channel, sku, location, remote_item, remote_location)
+             VALUES (?1 ->> 'channel', ?1 ->> 'sku', ?1 ->> 'location', ?1 ->> 'remote_item', ?1 ->> 'remote_location')",
+            [value],
+        )?;
+        requeue_listing(tx, tx.last_insert_rowid(), &now())?;
+    }
+    Ok(())
+}
+
+fn delete_record(tx: &Transaction<'_>, kind: &str, key: &str) -> Result<()> {
+    let sql = match kind {
+        "location" => "DELETE FROM locations WHERE code = ?1",
+        "item" => "DELETE FROM items WHERE sku = ?1",
+        "barcode" => "DELETE FROM barcodes WHERE code = ?1",
+        "user" => "DELETE FROM users WHERE name = ?1",
+        "tolerance" => "DELETE FROM tolerances WHERE category = ?1",
+        "channel" => "DELETE FROM channels WHERE name = ?1",
+        "allocation_rule" => "DELETE FROM allocation_rules WHERE channel = ?1",
+        "rule_location" => "DELETE FROM rule_locations WHERE channel = ?1 ->> '$[0]' AND location = ?1 ->> '$[1]'",
+        "listing" => {
+            "DELETE FROM listings WHERE channel = ?1 ->> '$[0]' AND sku = ?1 ->> '$[1]'
+                 AND ifnull(location, '') = ?1 ->> '$[2]'"
+        }
+        _ => return Ok(()),
+    };
+    tx.execute(sql, [key])?;
+    Ok(())
+}
+
+/// An event from the hub, in hub order.
+#[derive(Clone, Debug)]
+pub struct PulledEvent {
+    pub seq: i64,
+    pub id: String,
+    pub body: String,
+}
+
+/// What applying a pulled batch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub recorded: usize,
+    pub duplicates: usize,
+    pub refused: usize,
+    /// Hub seq applied up to (the new pull watermark).
+    pub up_to: i64,
+    /// Set when an event names master data this replica does not have yet: the batch stops
+    /// there, and the next round (which pulls master data first) resumes from it.
+    pub waiting_for: Option<String>,
+}
+
+/// Appends pulled events through the ledger's one idempotent append, in `Replicated` mode (their
+/// deltas commute; the hub checked the global invariants). One transaction for the batch.
+pub fn apply_events(conn: &Connection, rows: &[PulledEvent], hub_head: i64) -> Result<Applied> {
+    let mut applied = Applied::default();
+    let tx = immediate(conn)?;
+    let start: i64 = tx.query_row("SELECT pull_watermark FROM hub_config", [], |r| r.get(0))?;
+    applied.up_to = start;
+    for row in rows {
+        match apply_one(&tx, row)? {
+            Step::Recorded => applied.recorded += 1,
+            Step::Duplicate => applied.duplicates += 1,
+            Step::Refused => applied.refused += 1,
+            Step::Waiting(what) => {
+                applied.waiting_for = Some(what);
+                break;
+            }
+        }
+        applied.up_to = row.seq;
+    }
+    tx.execute(
+        "UPDATE hub_config SET pull_watermark = ?1, last_pull = ?2, hub_head = max(?3, ?1)",
+        params![applied.up_to, now(), hub_head],
+    )?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+enum Step {
+    Recorded,
+    Duplicate,
+    Refused,
+    Waiting(String),
+}
+
+fn apply_one(tx: &Transaction<'_>, row: &PulledEvent) -> Result<Step> {
+    let event: Event = match serde_json::from_str(&row.body) {
+        Ok(event) => event,
+        Err(error) => {
+            refuse(tx, &row.id, "down", &format!("unreadable body: {error}"))?;
+            return Ok(Step::Refused);
+        }
+    };
+    match append_in_mode(tx, &event, AppendMode::Replicated) {
+        Ok(AppendOutcome::Recorded { seq }) => {
+            tx.execute("INSERT INTO hub_inbound (seq) VALUES (?1)", [seq])?;
+            Ok(Step::Recorded)
+        }
+        Ok(AppendOutcome::Duplicate { .. }) => Ok(Step::Duplicate),
+        Err(StoreError::UnknownSku(sku)) => Ok(Step::Waiting(format!("SKU '{sku}'"))),
+        Err(StoreError::UnknownLocation(location)) => Ok(Step::Waiting(format!("location '{location}'"))),
+        Err(StoreError::ConflictingEvent(id)) => {
+            refuse(tx, &row.id, "down", &format!("event {id} differs from this workstation's event with that id"))?;
+            Ok(Step::Refused)
+        }
+        // A rule only this replica enforces (a second receipt of one shipment): reported, and
+        // the stream goes on, so one bad event cannot stop replication.
+        Err(StoreError::Sqlite(error)) => Err(StoreError::Sqlite(error).into()),
+        Err(other) => {
+            refuse(tx, &row.id, "down", &other.to_string())?;
+            Ok(Step::Refused)
+        }
+    }
+}
+
+/// A discrepancy mirrored from the hub.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Discrepancy {
+    pub id: i64,
+    pub event_id: String,
+    pub other_event_id: Option<String>,
+    pub workstation: String,
+    pub sku: String,
+    pub location: String,
+    pub detail: String,
+    pub detected_at: String,
+}
+
+pub fn store_discrepancies(conn: &Connection, rows: &[Discrepancy]) -> Result<()> {
+    let Some(last) = rows.last() else { return Ok(()) };
+    let tx = immediate(conn)?;
+    for d in rows {
+        tx.execute(
+            "INSERT OR IGNORE INTO hub_discrepancies
+                 (id, event_id, other_event_id, workstation, sku, location, detail, detected_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![d.id, d.event_id, d.other_event_id, d.workstation, d.sku, d.location, d.detail, d.detected_at],
+        )?;
+    }
+    tx.execute("UPDATE hub_config SET discrepancy_watermark = ?1", [last.id])?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn discrepancies(conn: &Connection) -> Result<Vec<Discrepancy>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, event_id, other_event_id, workstation, sku, location, detail, detected_at
+         FROM hub_discrepancies ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Discrepancy {
+            id: r.get(0)?,
+            event_id: r.get(1)?,
+            other_event_id: r.get(2)?,
+            workstation: r.get(3)?,
+            sku: r.get(4)?,
+            location: r.get(5)?,
+            detail: r.get(6)?,
+            detected_at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Event ids refused in either direction, with why.
+pub fn refused(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare("SELECT event_id, direction, reason FROM hub_refused ORDER BY at")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn record_error(conn: &Connection, message: &str) -> Result<()> {
+    conn.execute("UPDATE hub_config SET last_error = ?1", [message])?;
+    Ok(())
+}
+
+/// Before this workstation's engine starts pushing: what it believed about the channels may
+/// be stale (another workstation pushed meanwhile), so every belief is dropped and every
+/// listing requeued from the converged balances. An attempt group left from an earlier tenure
+/// is dropped too: resending its old values under its old key could put an older quantity
+/// after a newer one.
+pub fn fence_engine_state(conn: &Connection) -> Result<usize> {
+    let tx = immediate(conn)?;
+    tx.execute(
+        "UPDATE outbox SET group_key = NULL, group_qty = NULL, group_from = NULL, group_version = NULL,
+             attempts = 0, next_attempt_at = ?1, last_error = NULL",
+        [now()],
+    )?;
+    tx.execute("UPDATE listings SET acked_qty = NULL", [])?;
+    let ids: Vec<i64> =
+        tx.prepare("SELECT id FROM listings ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let stamp = now();
+    let mut queued = 0;
+    for id in ids {
+        if requeue_listing(&tx, id, &stamp)?.is_some() {
+            queued += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(queued)
+}

@@ -1,0 +1,233 @@
+//! The connection to the hub: URL checks, TLS (rustls, ring), timeouts, LISTEN, and the hub's
+//! own schema migrations.
+
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use include_dir::{Dir, include_dir};
+use tokio::sync::Notify;
+use tokio_postgres::{AsyncMessage, Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::{HubError, Result};
+
+static HUB_MIGRATIONS: Dir = include_dir!("$CARGO_MANIFEST_DIR/../../migrations/hub");
+
+/// How long connecting may take. A hub on the LAN answers in milliseconds; a few seconds covers
+/// a TLS handshake over a slow VPN while a dead address still fails quickly enough for a person.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long any one statement may run on the hub. The largest is a push of one batch; far
+/// below this on any healthy server, so hitting it means a stuck server, not a slow one.
+pub const STATEMENT_TIMEOUT_MS: u32 = 30_000;
+
+/// The channel pushes NOTIFY, so pullers wake at once instead of polling.
+pub const NOTIFY_CHANNEL: &str = "shelfsync_hub";
+
+/// Serialises writers to the shared log, so the hub's sequence order is commit order.
+pub const PUSH_LOCK: i64 = 0x5348_454C_4653_01;
+/// Serialises schema migrations between workstations connecting at the same time.
+const MIGRATION_LOCK: i64 = 0x5348_454C_4653_02;
+
+/// A checked hub address. Displays as `user@host:port/database`: never the password.
+#[derive(Clone)]
+pub struct HubTarget {
+    config: Config,
+    display: String,
+}
+
+impl std::fmt::Display for HubTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+impl std::fmt::Debug for HubTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HubTarget({})", self.display)
+    }
+}
+
+impl HubTarget {
+    /// Parses `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=...]`.
+    pub fn parse(url: &str) -> Result<HubTarget> {
+        let url = url.trim();
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(HubError::InvalidUrl(
+                "expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE".into(),
+            ));
+        }
+        let mut config = Config::from_str(url)
+            .map_err(|e| HubError::InvalidUrl(redact(&e.to_string(), url)))?;
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            #[cfg(unix)]
+            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+            None => return Err(HubError::InvalidUrl("no host (postgres://USER@HOST/DATABASE)".into())),
+        };
+        let Some(database) = config.get_dbname().map(str::to_string) else {
+            return Err(HubError::InvalidUrl("no database name (postgres://USER@HOST/DATABASE)".into()));
+        };
+        let Some(user) = config.get_user().map(str::to_string) else {
+            return Err(HubError::InvalidUrl("no user name (postgres://USER@HOST/DATABASE)".into()));
+        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        // Dead peers (a pulled cable) are noticed by keepalives instead of hanging a pull.
+        config.keepalives_idle(Duration::from_secs(30));
+        config.options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
+        config.application_name("shelfsync");
+        Ok(HubTarget { config, display: format!("{user}@{host}:{port}/{database}") })
+    }
+}
+
+/// Removes the password from a message that might echo the URL.
+fn redact(message: &str, url: &str) -> String {
+    let password = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, password)| password)
+        .filter(|p| !p.is_empty());
+    match password {
+        Some(password) => message.replace(password, "***"),
+        None => message.to_string(),
+    }
+}
+
+/// TLS: the platform's trust store through rustls with the ring provider. Built once: loading
+/// the native roots reads the whole certificate store.
+fn tls() -> MakeRustlsConnect {
+    static CONFIG: OnceLock<rustls::ClientConfig> = OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth()
+    });
+    MakeRustlsConnect::new(config.clone())
+}
+
+/// An open connection, and a wake-up for every NOTIFY on [`NOTIFY_CHANNEL`].
+pub struct HubConn {
+    pub client: Client,
+    pub target: String,
+    pub notified: Arc<Notify>,
+}
+
+impl HubConn {
+    /// Maps a driver error to one naming this hub. Owns its copy of the name, so it can be held
+    /// while the client is borrowed mutably (a transaction).
+    pub fn fail(&self) -> impl Fn(tokio_postgres::Error) -> HubError + 'static {
+        let target = self.target.clone();
+        move |error| HubError::Postgres { target: target.clone(), reason: describe(&error) }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    /// Subscribes to the pushes' NOTIFY.
+    pub async fn listen(&self) -> Result<()> {
+        self.client.batch_execute(&format!("LISTEN {NOTIFY_CHANNEL}")).await.map_err(self.fail())
+    }
+}
+
+/// The driver's message with its cause ("db error: ERROR: ...", "Connection refused").
+fn describe(error: &tokio_postgres::Error) -> String {
+    use std::error::Error;
+    match (error.as_db_error(), error.source()) {
+        (Some(db), _) => db.message().to_string(),
+        (None, Some(source)) => format!("{error}: {source}"),
+        (None, None) => error.to_string(),
+    }
+}
+
+/// Connects within [`CONNECT_TIMEOUT`] and drives the connection on a task of its own.
+pub async fn connect(target: &HubTarget) -> Result<HubConn> {
+    let unreachable =
+        |reason: String| HubError::Unreachable { target: target.display.clone(), reason };
+    let connecting = target.config.connect(tls());
+    let (client, mut connection) = tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), connecting)
+        .await
+        .map_err(|_| unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())))?
+        .map_err(|e| unreachable(describe(&e)))?;
+    let notified = Arc::new(Notify::new());
+    let wake = notified.clone();
+    tokio::spawn(async move {
+        while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(AsyncMessage::Notification(_)) => wake.notify_one(),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        // Closed: wake the loop so it notices and reconnects.
+        wake.notify_one();
+    });
+    Ok(HubConn { client, target: target.display.clone(), notified })
+}
+
+/// The newest hub schema this program knows.
+pub fn known_schema_version() -> i32 {
+    migrations().last().map_or(0, |(version, _, _)| *version)
+}
+
+fn migrations() -> Vec<(i32, String, &'static str)> {
+    let mut all: Vec<(i32, String, &'static str)> = HUB_MIGRATIONS
+        .dirs()
+        .filter_map(|dir| {
+            let name = dir.path().file_name()?.to_str()?.to_string();
+            let version: i32 = name.split('-').next()?.parse().ok()?;
+            let sql = dir.get_file(dir.path().join("up.sql"))?.contents_utf8()?;
+            Some((version, name, sql))
+        })
+        .collect();
+    all.sort_by_key(|(version, _, _)| *version);
+    all
+}
+
+/// Brings the hub schema up to date in one transaction, under a lock, so two workstations
+/// connecting at once cannot both apply a migration. Returns the hub's id.
+pub async fn migrate(hub: &mut HubConn) -> Result<String> {
+    let target = hub.target.clone();
+    let fail = |error: tokio_postgres::Error| HubError::Postgres { target: target.clone(), reason: describe(&error) };
+    let tx = hub.client.transaction().await.map_err(&fail)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(&fail)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .await
+    .map_err(&fail)?;
+    let applied: i32 = tx
+        .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
+        .await
+        .map_err(&fail)?
+        .get(0);
+    let known = known_schema_version();
+    if applied > known {
+        return Err(HubError::SchemaTooNew { found: applied, known });
+    }
+    for (version, name, sql) in migrations().into_iter().filter(|(v, _, _)| *v > applied) {
+        tx.batch_execute(sql).await.map_err(&fail)?;
+        tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&version, &name])
+            .await
+            .map_err(&fail)?;
+    }
+    let fresh_id = uuid::Uuid::now_v7().to_string();
+    tx.execute("INSERT INTO hub_meta (id, hub_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING", &[&fresh_id])
+        .await
+        .map_err(&fail)?;
+    let hub_id: String = tx.query_one("SELECT hub_id FROM hub_meta", &[]).await.map_err(&fail)?.get(0);
+    tx.commit().await.map_err(&fail)?;
+    Ok(hub_id)
+}

@@ -1,0 +1,202 @@
+//! Replication against a real PostgreSQL server: convergence, refusals, discrepancies, master
+//! data, bad `connect` input, and the lease. One throwaway cluster per test process (nextest
+//! runs each test in its own); each test its own database.
+
+mod common;
+
+use common::*;
+use shelfsync_hub::{HubError, lease, local};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workstations_converge_on_the_same_events_and_balances() {
+    let pg = cluster();
+    let url = pg.database("converge");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1", "S2"]);
+    let b = empty_workstation(dir.path(), "ws-b");
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    a.receive("S1", 10);
+    a.sync().await;
+    // ws-b started empty: the catalogue and the receipt both came down.
+    b.sync().await;
+    assert_eq!(b.balances(), a.balances());
+    b.adjust("S1", -3);
+    b.receive("S2", 4);
+    a.adjust("S2", 2);
+    for _ in 0..2 {
+        a.sync().await;
+        b.sync().await;
+    }
+    assert_eq!(a.events(), b.events());
+    assert_eq!(a.events(), hub_events(&url).await);
+    assert_eq!(a.balances(), b.balances());
+    assert_eq!(a.balances(), hub_balances(&url).await);
+    assert_eq!(a.balances()[&("S1".to_string(), "WH1".to_string())][0], 7);
+    assert_eq!(a.balances()[&("S2".to_string(), "WH1".to_string())][0], 6);
+    // Nothing came back twice: four events, each once, on every side.
+    assert_eq!(a.events().len(), 4);
+    a.check();
+    b.check();
+    let status = shelfsync_hub::status(&b.db).await.unwrap();
+    assert_eq!((status.connected, status.pending_up, status.lag_events), (true, 0, 0));
+    assert_eq!(status.workstation.as_deref(), Some("ws-b"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_id_with_a_different_body_is_refused_on_both_sides() {
+    let pg = cluster();
+    let url = pg.database("refuse");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let b = workstation(dir.path(), "ws-b", &["S1"]);
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    let original = a.receive("S1", 5);
+    let mut forged = original.clone();
+    forged.movement = shelfsync_core::Movement::Receive { sku: sku_("S1"), location: loc("WH1"), qty: 50 };
+    b.store().append(&forged).unwrap();
+    a.sync().await;
+    let report = b.sync().await;
+    assert_eq!(report.refused_up, vec![original.id.to_string()]);
+    assert_eq!(hub_count(&url, "SELECT count(*) FROM refusals").await, 1);
+    // The hub kept the first body; ws-b reports both directions and kept its own.
+    let b_refused = local::refused(b.store().connection()).unwrap();
+    let directions: Vec<&str> = b_refused.iter().map(|(_, d, _)| d.as_str()).collect();
+    assert_eq!(directions, ["up", "down"], "{b_refused:?}");
+    assert!(b_refused[0].2.contains("different body"), "{}", b_refused[0].2);
+    assert_eq!(hub_balances(&url).await[&("S1".to_string(), "WH1".to_string())][0], 5);
+    assert_eq!(b.balances()[&("S1".to_string(), "WH1".to_string())][0], 50);
+    let status = shelfsync_hub::status(&b.db).await.unwrap();
+    assert_eq!((status.refused, status.pending_up), (2, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_offline_write_offs_of_the_last_unit_become_one_discrepancy() {
+    let pg = cluster();
+    let url = pg.database("discrepancy");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let b = empty_workstation(dir.path(), "ws-b");
+    let c = empty_workstation(dir.path(), "ws-c");
+    for ws in [&a, &b, &c] {
+        shelfsync_hub::connect(&ws.db, &url, &ws.name).await.unwrap();
+    }
+    a.receive("S1", 1);
+    a.sync().await;
+    b.sync().await;
+    // Both offline: each sees one unit and writes it off; each is right locally.
+    let first = a.write_off("S1", 1);
+    let second = b.write_off("S1", 1);
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+    c.sync().await;
+    assert_eq!(hub_count(&url, "SELECT count(*) FROM discrepancies").await, 1);
+    for ws in [&a, &b, &c] {
+        let found = local::discrepancies(ws.store().connection()).unwrap();
+        assert_eq!(found.len(), 1, "{}", ws.name);
+        assert_eq!(found[0].event_id, second.id.to_string());
+        assert_eq!(found[0].other_event_id.as_deref(), Some(first.id.to_string().as_str()));
+        assert!(found[0].detail.contains("on_hand"), "{}", found[0].detail);
+        // Both events kept everywhere; the balance shows the oversold unit.
+        assert_eq!(ws.events(), hub_events(&url).await);
+        assert_eq!(ws.balances()[&("S1".to_string(), "WH1".to_string())][0], -1);
+        ws.check();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn master_data_last_writer_wins_with_every_version_kept() {
+    let pg = cluster();
+    let url = pg.database("master");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let b = empty_workstation(dir.path(), "ws-b");
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(b.store().item("S1").unwrap().unwrap().name, "Item S1");
+    let rename = |ws: &Ws, name: &str| {
+        ws.store().connection().execute("UPDATE items SET name = ?1 WHERE sku = 'S1'", [name]).unwrap();
+    };
+    rename(&a, "older");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    rename(&b, "newer");
+    // ws-b ships first; ws-a's older edit arrives later and must not win.
+    b.sync().await;
+    a.sync().await;
+    b.sync().await;
+    for ws in [&a, &b] {
+        assert_eq!(ws.store().item("S1").unwrap().unwrap().name, "newer", "{}", ws.name);
+    }
+    let versions = hub_count(&url, "SELECT count(*) FROM master WHERE kind = 'item' AND key = 'S1'").await;
+    assert_eq!(versions, 3, "snapshot, ws-b's edit and ws-a's edit are all kept");
+    let current: String = hub(&url)
+        .await
+        .client
+        .query_one("SELECT value::json->>'name' FROM master_current WHERE kind = 'item' AND key = 'S1'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(current, "newer");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_connect_input_is_refused_and_changes_nothing() {
+    let pg = cluster();
+    let url = pg.database("badinput");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let other = workstation(dir.path(), "other", &["S1"]);
+    shelfsync_hub::connect(&other.db, &url, "taken").await.unwrap();
+    let unreachable = "postgres://u:hunter2@127.0.0.1:1/db";
+    let cases: Vec<(String, &str, &str)> = vec![
+        ("mysql://x@h/db".into(), "ws-a", "invalid hub URL"),
+        ("postgres://".into(), "ws-a", "invalid hub URL"),
+        (url.clone(), "bad name!", "invalid workstation name"),
+        (unreachable.into(), "ws-a", "cannot reach the hub at u@127.0.0.1:1/db"),
+        (url.clone(), "taken", "already joined this hub"),
+    ];
+    for (bad_url, name, expected) in cases {
+        let error = shelfsync_hub::connect(&a.db, &bad_url, name).await.unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains(expected), "{bad_url} {name}: {message}");
+        assert!(!message.contains("hunter2"), "the password leaked: {message}");
+        assert!(local::config(a.store().connection()).unwrap().is_none(), "{bad_url}: joined anyway");
+        assert!(!dir.path().join("ws-a.db.secrets").exists(), "{bad_url}: a secret was stored");
+    }
+    assert!(matches!(
+        shelfsync_hub::connect(&other.db, &url, "renamed").await,
+        Err(HubError::OtherName { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lease_has_one_holder_and_moves_after_expiry() {
+    let pg = cluster();
+    let url = pg.database("lease");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    let ttl = std::time::Duration::from_millis(600);
+    let mut one = hub(&url).await;
+    let mut two = hub(&url).await;
+    assert_eq!(lease::acquire(&mut one, "ws-a", ttl).await.unwrap(), lease::LeaseState::Held { epoch: 1 });
+    assert_eq!(
+        lease::acquire(&mut two, "ws-b", ttl).await.unwrap(),
+        lease::LeaseState::HeldBy { holder: "ws-a".into(), epoch: 1 }
+    );
+    // Renewals keep it; a holder that stops renewing loses it after one lifetime.
+    assert_eq!(lease::acquire(&mut one, "ws-a", ttl).await.unwrap(), lease::LeaseState::Held { epoch: 1 });
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(100)).await;
+    assert_eq!(lease::acquire(&mut two, "ws-b", ttl).await.unwrap(), lease::LeaseState::Held { epoch: 2 });
+    assert!(matches!(lease::acquire(&mut one, "ws-a", ttl).await.unwrap(), lease::LeaseState::HeldBy { .. }));
+    lease::release(&mut two, "ws-b").await.unwrap();
+    assert_eq!(lease::acquire(&mut one, "ws-a", ttl).await.unwrap(), lease::LeaseState::Held { epoch: 3 });
+    assert_eq!(
+        lease::history(&one).await.unwrap(),
+        vec![(1, "ws-a".to_string()), (2, "ws-b".to_string()), (3, "ws-a".to_string())]
+    );
+}
