@@ -1,6 +1,10 @@
 //! `shelfsync bench scenario NAME`: the guide's scenarios, ShelfSync beside batch sync.
+//!
+//! Scenarios make their own ledgers in temporary directories: `--db` is never touched, so a
+//! benchmark cannot disturb a real warehouse's data.
 
 use clap::Subcommand;
+use shelfsync_bench::Scenario;
 
 use crate::CliError;
 use crate::context::Context;
@@ -17,6 +21,17 @@ pub enum BenchCommand {
     },
 }
 
-pub fn run(_ctx: &Context, _command: BenchCommand) -> Result<(), CliError> {
-    Err(CliError::Usage("bench: the scenario runner is being built (issue #9)".into()))
+pub fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
+    let BenchCommand::Scenario { name, quick } = command;
+    // Parsed before anything runs, so a wrong name fails at once.
+    let scenario = Scenario::parse(&name).map_err(|e| CliError::Usage(e.to_string()))?;
+    let report = scenario.run(quick).map_err(|e| CliError::Usage(format!("bench {name}: {e}")))?;
+    if ctx.json {
+        let text = serde_json::to_string_pretty(&report.json_rows())
+            .map_err(|e| CliError::Usage(format!("bench {name}: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", report.markdown());
+    }
+    Ok(())
 }

@@ -1,0 +1,273 @@
+//! The real ledger behind every simulated scenario: a SQLite file in a temporary directory,
+//! the catalogue, three channels with their mappings, and the booking of channel orders with
+//! capture's event ids (so a webhook, a poll and a reconciliation that deliver the same order
+//! book it once, through the ledger's idempotent append).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use shelfsync_capture::orders::{self as capture, Line, Order, Source};
+use shelfsync_channels::ChannelKind;
+use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_store::{AppendOutcome, ItemRecord, Store};
+use shelfsync_sync::config::{self, NewChannel};
+use shelfsync_sync::credentials::{Backend, Secret, Secrets};
+use tempfile::TempDir;
+
+use crate::BenchError;
+use crate::timing::{CHANNEL_IDS, ChannelId};
+
+pub const WAREHOUSE: &str = "WH1";
+const SHOPIFY_LOCATION: &str = "gid://shopify/Location/1";
+/// Never contacted: simulated scenarios push in virtual time, not over HTTP.
+const UNUSED_ENDPOINT: &str = "http://127.0.0.1:9";
+
+pub fn sku(i: usize) -> String {
+    format!("S{i}")
+}
+
+pub fn shopify_item(i: usize) -> String {
+    format!("gid://shopify/InventoryItem/{}", 1000 + i)
+}
+
+pub fn amazon_sku(i: usize) -> String {
+    format!("AMZ-S{i}")
+}
+
+pub fn ebay_offer(i: usize) -> String {
+    format!("{}", 900_000 + i)
+}
+
+pub struct Ledger {
+    _dir: TempDir,
+    pub path: PathBuf,
+    pub store: Store,
+    /// listings[channel][sku]: the listing id the store's outbox uses.
+    pub listings: [Vec<i64>; 3],
+    /// Virtual time zero.
+    pub epoch: DateTime<Utc>,
+}
+
+impl Ledger {
+    /// A fresh ledger with `stock[i]` units of SKU `S{i}` received at WH1, listed on all three
+    /// channels with the default allocation (100% of ATP, no buffer).
+    pub fn new(stock: &[u32]) -> Result<Ledger, BenchError> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("ledger.db");
+        let mut store = Store::open(&path)?;
+        store.upsert_locations(&[Location {
+            code: LocationCode::new(WAREHOUSE)?,
+            name: "Main warehouse".into(),
+            parent: None,
+        }])?;
+        let items = (0..stock.len())
+            .map(|i| {
+                Ok(ItemRecord {
+                    item: Item {
+                        sku: Sku::new(sku(i))?,
+                        name: format!("item {i}"),
+                        unit_cost_cents: 1_000,
+                        category: "bench".into(),
+                        safety_stock: 0,
+                    },
+                    barcodes: vec![],
+                })
+            })
+            .collect::<Result<Vec<_>, BenchError>>()?;
+        store.upsert_items(&items)?;
+        let receipts = stock
+            .iter()
+            .enumerate()
+            .filter(|(_, qty)| **qty > 0)
+            .map(|(i, qty)| {
+                let movement = Movement::Receive {
+                    sku: Sku::new(sku(i))?,
+                    location: LocationCode::new(WAREHOUSE)?,
+                    qty: *qty,
+                };
+                Ok(Event::new(movement, "bench", "bench"))
+            })
+            .collect::<Result<Vec<_>, BenchError>>()?;
+        store.append_batch(&receipts).map_err(|(i, e)| BenchError::Invalid(format!("receipt {i}: {e}")))?;
+        add_channels(&store, &path, dir.path(), stock.len())?;
+        let mut listings: [Vec<i64>; 3] = Default::default();
+        for channel in CHANNEL_IDS {
+            listings[channel as usize] = listing_ids(&store, channel, stock.len())?;
+        }
+        let epoch = DateTime::parse_from_rfc3339("2026-11-23T00:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| BenchError::Invalid(e.to_string()))?;
+        Ok(Ledger { _dir: dir, path, store, listings, epoch })
+    }
+
+    pub fn at(&self, ms: i64) -> DateTime<Utc> {
+        self.epoch + chrono::Duration::milliseconds(ms)
+    }
+
+    /// Books one channel order line through capture's ids. Shopify orders go through capture's
+    /// own ingest (the webhook and poll path, with its capture rows); an Amazon or eBay sale is
+    /// appended with the id capture derives for the line, at the one warehouse. Returns true
+    /// when recorded now, false when the ledger already had it (a re-delivery).
+    pub fn book_order(
+        &mut self,
+        channel: ChannelId,
+        order: usize,
+        sku_index: usize,
+        qty: u32,
+        at_ms: i64,
+        source: Source,
+    ) -> Result<bool, BenchError> {
+        let order_id = format!("{}-{order}", channel.name());
+        let at = self.at(at_ms);
+        if channel == ChannelId::Shopify {
+            let order = Order {
+                id: order_id,
+                created_at: at,
+                updated_at: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                cancelled: false,
+                location: Some(SHOPIFY_LOCATION.into()),
+                lines: vec![Line { id: "1".into(), item: shopify_item(sku_index), quantity: qty }],
+                refunds: vec![],
+            };
+            let report = capture::ingest(&self.store, channel.name(), &order, source)?;
+            if report.unmapped > 0 {
+                return Err(BenchError::Invalid(format!("shopify order {} is unmapped", order.id)));
+            }
+            return Ok(report.recorded > 0);
+        }
+        let movement =
+            Movement::Sale { sku: Sku::new(sku(sku_index))?, location: LocationCode::new(WAREHOUSE)?, qty };
+        let event = Event {
+            id: capture::line_event_id(channel.name(), &order_id, "1", "sale"),
+            movement,
+            actor: format!("channel:{}", channel.name()),
+            workstation: "capture".into(),
+            occurred_at: at,
+            reason: None,
+            reference: Some(format!("{} order {order_id} line 1", channel.name())),
+            override_by: None,
+        };
+        Ok(matches!(self.store.append(&event)?, AppendOutcome::Recorded { .. }))
+    }
+
+    /// A manual stock correction at the workstation.
+    pub fn adjust(&mut self, sku_index: usize, delta: i64, at_ms: i64) -> Result<(), BenchError> {
+        let movement = Movement::Adjust {
+            sku: Sku::new(sku(sku_index))?,
+            location: LocationCode::new(WAREHOUSE)?,
+            delta,
+        };
+        let mut event = Event::new(movement, "bench:staff", "ws-1").with_reason("damaged in storage");
+        event.occurred_at = self.at(at_ms);
+        self.store.append(&event)?;
+        Ok(())
+    }
+
+    /// What the store's allocation gives a channel's listing right now.
+    pub fn allocation(&self, channel: ChannelId, sku_index: usize) -> Result<i64, BenchError> {
+        let listing = self.listings[channel as usize][sku_index];
+        Ok(shelfsync_store::outbox::allocation_for(self.store.connection(), listing)?.qty)
+    }
+
+    /// Sum of ATP over the catalogue, as the ledger believes it.
+    pub fn total_atp(&self) -> Result<i64, BenchError> {
+        Ok(self.store.connection().query_row(
+            "SELECT ifnull(sum(on_hand - committed - reserved - damaged), 0) FROM balances",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Units booked as sold (committed) over the catalogue.
+    pub fn total_committed(&self) -> Result<i64, BenchError> {
+        Ok(self
+            .store
+            .connection()
+            .query_row("SELECT ifnull(sum(committed), 0) FROM balances", [], |r| r.get(0))?)
+    }
+}
+
+fn add_channels(
+    store: &Store,
+    db: &std::path::Path,
+    dir: &std::path::Path,
+    skus: usize,
+) -> Result<(), BenchError> {
+    // Placeholder credentials in the 0600 file store of the temporary directory: the channels
+    // are never called in a simulated scenario, but a channel cannot exist without them.
+    let secrets = Secrets::with_backend(db, Backend::File);
+    let s = |v: &str| Secret::new(v);
+    let channels: [(ChannelId, ChannelKind, Vec<(&str, Secret)>); 3] = [
+        (ChannelId::Shopify, ChannelKind::Shopify, vec![(config::SHOPIFY_TOKEN, s("shpat_bench")?)]),
+        (
+            ChannelId::Amazon,
+            ChannelKind::Amazon,
+            vec![
+                (config::LWA_CLIENT_ID, s("bench")?),
+                (config::LWA_CLIENT_SECRET, s("bench")?),
+                (config::LWA_REFRESH_TOKEN, s("bench")?),
+            ],
+        ),
+        (
+            ChannelId::Ebay,
+            ChannelKind::Ebay,
+            vec![
+                (config::EBAY_CLIENT_ID, s("bench")?),
+                (config::EBAY_CLIENT_SECRET, s("bench")?),
+                (config::EBAY_REFRESH_TOKEN, s("bench")?),
+            ],
+        ),
+    ];
+    for (id, kind, keys) in channels {
+        let amazon = kind == ChannelKind::Amazon;
+        let new = NewChannel {
+            name: id.name().into(),
+            kind,
+            endpoint: UNUSED_ENDPOINT.into(),
+            shop: (kind == ChannelKind::Shopify).then(|| "bench.myshopify.com".to_string()),
+            seller_id: amazon.then(|| "A2SELLER0TEST".to_string()),
+            marketplace_id: amazon.then(|| "ATVPDKIKX0DER".to_string()),
+        };
+        config::add_channel(store.connection(), &secrets, &new, &keys)?;
+        let file = dir.join(format!("{}.csv", id.name()));
+        std::fs::write(&file, mappings_csv(id, skus))?;
+        config::import_mappings(store.connection(), id.name(), &file)?;
+    }
+    Ok(())
+}
+
+/// The channel's mapping file, in the CSV form `channel import-mappings` reads.
+pub fn mappings_csv(channel: ChannelId, skus: usize) -> String {
+    let mut csv = match channel {
+        ChannelId::Shopify => String::from("sku,location,inventory_item_id,location_id\n"),
+        ChannelId::Amazon => String::from("sku,seller_sku\n"),
+        ChannelId::Ebay => String::from("sku,offer_id\n"),
+    };
+    for i in 0..skus {
+        let line = match channel {
+            ChannelId::Shopify => format!("{},{WAREHOUSE},{},{SHOPIFY_LOCATION}\n", sku(i), shopify_item(i)),
+            ChannelId::Amazon => format!("{},{}\n", sku(i), amazon_sku(i)),
+            ChannelId::Ebay => format!("{},{}\n", sku(i), ebay_offer(i)),
+        };
+        csv.push_str(&line);
+    }
+    csv
+}
+
+fn listing_ids(store: &Store, channel: ChannelId, skus: usize) -> Result<Vec<i64>, BenchError> {
+    let mut ids = vec![0; skus];
+    let mut stmt = store.connection().prepare("SELECT id, sku FROM listings WHERE channel = ?1")?;
+    let rows = stmt.query_map([channel.name()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, sku) = row?;
+        let index: usize = sku
+            .trim_start_matches('S')
+            .parse()
+            .map_err(|_| BenchError::Invalid(format!("unexpected SKU {sku}")))?;
+        ids[index] = id;
+    }
+    if ids.contains(&0) {
+        return Err(BenchError::Invalid(format!("a SKU has no {} listing", channel.name())));
+    }
+    Ok(ids)
+}

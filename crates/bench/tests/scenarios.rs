@@ -1,0 +1,162 @@
+//! Every scenario in its --quick form: structural facts that would fail if the world, the
+//! ledger or the comparison broke. No timings are asserted.
+
+use serde_json::Value;
+use shelfsync_bench::{BenchError, Report, Scenario};
+
+fn run(scenario: Scenario) -> Report {
+    let report = scenario.run(true).unwrap_or_else(|e| panic!("{}: {e}", scenario.name()));
+    assert!(report.quick);
+    for row in &report.rows {
+        for column in &report.columns {
+            assert!(row.contains_key(*column), "{}: row {row:?} lacks {column}", scenario.name());
+        }
+    }
+    assert!(!report.guide.is_empty() && !report.notes.is_empty());
+    report
+}
+
+fn int(row: &serde_json::Map<String, Value>, key: &str) -> i64 {
+    row[key].as_i64().unwrap_or_else(|| panic!("{key} in {row:?}"))
+}
+
+fn modes(report: &Report) -> Vec<String> {
+    report.rows.iter().map(|r| r["mode"].as_str().unwrap().to_string()).collect()
+}
+
+fn row<'a>(report: &'a Report, mode: &str) -> &'a serde_json::Map<String, Value> {
+    report.rows.iter().find(|r| r["mode"] == mode).unwrap_or_else(|| panic!("no {mode} row"))
+}
+
+/// Units are conserved between the simulated channels and the real ledger file: every unit sold
+/// is either booked in the ledger (committed) or still unbooked, and the real stock left is the
+/// initial stock minus what sold.
+fn assert_conserved(report: &Report) {
+    for r in &report.rows {
+        let sold = int(r, "sold_units");
+        assert_eq!(int(r, "ledger_committed_units") + int(r, "unbooked_units"), sold, "{r:?}");
+        assert_eq!(int(r, "initial_units") - sold, int(r, "remaining_units"), "{r:?}");
+        // Per-SKU oversells add up to at least the catalogue's net shortfall.
+        assert!(int(r, "oversold_units") >= (-int(r, "remaining_units")).max(0), "{r:?}");
+    }
+}
+
+fn assert_shelfsync_oversells_no_more_than_batch(report: &Report, rows: &[&serde_json::Map<String, Value>]) {
+    let shelfsync = rows.iter().find(|r| r["mode"] == "shelfsync").expect("a shelfsync row");
+    for batch in rows.iter().filter(|r| r["mode"].as_str().unwrap().starts_with("batch")) {
+        assert!(
+            int(shelfsync, "oversold_units") <= int(batch, "oversold_units"),
+            "{}: shelfsync {shelfsync:?} oversold more than {batch:?}",
+            report.scenario
+        );
+    }
+}
+
+#[test]
+fn flash_sale_rows_for_every_mode_and_shelfsync_never_oversells() {
+    let report = run(Scenario::FlashSale);
+    assert_eq!(modes(&report), ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "shelfsync-as-built"]);
+    assert_conserved(&report);
+    for r in &report.rows {
+        assert_eq!(int(r, "demand_units"), 50);
+        assert_eq!(int(r, "initial_units"), 40);
+        assert_eq!(int(r, "sold_units") + int(r, "refused_units"), 50, "{r:?}");
+    }
+    let shelfsync = row(&report, "shelfsync");
+    assert_eq!(int(shelfsync, "oversold_units"), 0, "{shelfsync:?}");
+    assert_eq!(shelfsync["within_limits"], true, "{shelfsync:?}");
+    assert!(int(row(&report, "batch-15m"), "oversold_units") > 0, "the 15-minute batch runs out of stock");
+    let rows: Vec<_> = report.rows.iter().collect();
+    assert_shelfsync_oversells_no_more_than_batch(&report, &rows);
+}
+
+#[test]
+fn webhook_loss_phantoms_are_recovered_only_by_polling_and_reconciliation() {
+    let report = run(Scenario::WebhookLoss);
+    assert_eq!(
+        modes(&report),
+        ["shelfsync", "shelfsync-webhooks-only", "batch-15m", "batch-5m", "batch-30s"]
+    );
+    assert_conserved(&report);
+    let days = shelfsync_bench::loss::days(true) as usize;
+    for r in &report.rows {
+        assert_eq!(r["phantom_units_by_day"].as_array().unwrap().len(), days, "{r:?}");
+    }
+    let only = row(&report, "shelfsync-webhooks-only");
+    let full = row(&report, "shelfsync");
+    assert!(int(only, "lost_notifications") > 0, "1% of the orders lose their webhook");
+    assert_eq!(int(only, "lost_notifications"), int(full, "lost_notifications"), "the same world");
+    assert!(int(only, "phantom_units_end") > 0, "{only:?}");
+    assert!(int(full, "phantom_units_end") < int(only, "phantom_units_end"), "{full:?}");
+    // Polls deliver orders the webhooks already booked: the ledger's idempotent append drops them.
+    assert!(int(full, "duplicates_deduped") > 0, "{full:?}");
+    assert_eq!(int(only, "unbooked_units"), int(only, "phantom_units_end"));
+}
+
+#[test]
+fn sync_halt_has_a_row_per_halt_and_mode_and_longer_halts_risk_more() {
+    let report = run(Scenario::SyncHalt);
+    assert_eq!(report.rows.len(), 4 * 4);
+    assert_conserved(&report);
+    for mode in ["shelfsync", "batch-15m", "batch-5m", "batch-30s"] {
+        let at_risk: Vec<i64> =
+            report.rows.iter().filter(|r| r["mode"] == mode).map(|r| int(r, "units_at_risk")).collect();
+        assert_eq!(at_risk.len(), 4, "{mode}");
+        // The same orders: a longer halt contains the shorter one's window.
+        assert!(at_risk.windows(2).all(|w| w[0] <= w[1]), "{mode}: {at_risk:?}");
+        assert!(at_risk[3] > at_risk[0], "{mode}: {at_risk:?}");
+    }
+    for halt in ["5m", "30m", "2h", "24h"] {
+        let rows: Vec<_> = report.rows.iter().filter(|r| r["halt"] == halt).collect();
+        assert_eq!(rows.len(), 4, "{halt}");
+        assert_shelfsync_oversells_no_more_than_batch(&report, &rows);
+    }
+}
+
+#[test]
+fn offline_override_puts_every_channel_right_after_the_reconnect() {
+    let report = run(Scenario::OfflineOverride);
+    assert_eq!(modes(&report), ["shelfsync", "batch-15m", "batch-5m", "batch-30s"]);
+    for r in &report.rows {
+        assert_eq!(r["all_channels_right"], true, "{r:?}");
+        assert!(int(r, "adjusted_units") < 0, "{r:?}");
+        let waits = r["per_channel_s"].as_array().unwrap();
+        assert_eq!(waits.len(), 3);
+        // Nothing reaches a channel before the workstation is back.
+        assert!(waits.iter().all(|w| w.as_f64().unwrap() >= 0.0), "{r:?}");
+    }
+    let batch_15m = row(&report, "batch-15m")["reconnect_to_all_right_s"].as_f64().unwrap();
+    assert!(batch_15m <= 900.0, "a 15-minute batch runs within 15 minutes of the reconnect");
+}
+
+#[test]
+fn rate_limit_repushes_the_catalogue_over_http_while_sales_continue() {
+    let report = run(Scenario::RateLimit);
+    let channels: Vec<&str> = report.rows.iter().map(|r| r["channel"].as_str().unwrap()).collect();
+    assert_eq!(channels, ["shopify", "amazon", "ebay"]);
+    for r in &report.rows {
+        assert_eq!(r["mode"], "shelfsync");
+        assert_eq!(int(r, "listings_pushed"), int(r, "listings"), "every listing reached {r:?}");
+        assert!(r["throttled"].is_u64() && r["share_of_limit_pct"].is_f64(), "{r:?}");
+        // Each sale made during the re-push is either measured or counted as undelivered.
+        let sales = int(r, "sales_during_repush");
+        assert!(int(r, "sales_undelivered") <= sales, "{r:?}");
+        assert_eq!(r["sale_latency_p50_s"].is_null(), sales == int(r, "sales_undelivered"), "{r:?}");
+    }
+    let sales: i64 = report.rows.iter().map(|r| int(r, "sales_during_repush")).sum();
+    assert!(sales > 0, "sales were made while the catalogue was re-pushed");
+    assert!(report.rows[1]["bulk_feeds"].as_f64().unwrap() >= 1.0, "Amazon's bulk path carried the re-push");
+}
+
+#[test]
+fn unknown_scenarios_are_refused_by_name() {
+    for name in ["", "flash", "Flash-Sale", "rate_limit"] {
+        match Scenario::parse(name) {
+            Err(BenchError::UnknownScenario(got)) => assert_eq!(got, name),
+            other => panic!("{name:?}: {other:?}"),
+        }
+    }
+    for scenario in Scenario::ALL {
+        assert_eq!(Scenario::parse(scenario.name()).unwrap(), scenario);
+    }
+}
