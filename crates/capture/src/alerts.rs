@@ -3,7 +3,7 @@
 //! the condition clears. `discrepancy` alerts come from reconciliation's `flag` rule and close
 //! when a person acknowledges them.
 
-use chrono::{DateTime, Duration, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, SecondsFormat, Timelike, Utc, Weekday};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -404,41 +404,96 @@ const MAX_DELIVERIES: usize = 50;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Target {
     pub id: String,
+    /// `webhook` (a JSON POST) or `email` (through the SMTP relay).
     pub kind: String,
     pub target: String,
     pub from_hour: u32,
     pub to_hour: u32,
+    /// `all`, `weekdays` (Monday to Friday) or `weekend`.
+    pub days: String,
 }
 
-/// Adds an escalation target: an outgoing webhook for the UTC hours [from_hour, to_hour).
+pub const TARGET_KINDS: [&str; 2] = ["webhook", "email"];
+pub const DAY_SETS: [&str; 3] = ["all", "weekdays", "weekend"];
+
+impl Target {
+    /// True when this contact is on duty at `at` (its days, its UTC hours).
+    pub fn on_duty(&self, at: DateTime<Utc>) -> bool {
+        let weekend = matches!(at.weekday(), Weekday::Sat | Weekday::Sun);
+        let day_ok = match self.days.as_str() {
+            "weekdays" => !weekend,
+            "weekend" => weekend,
+            _ => true,
+        };
+        day_ok && self.from_hour <= at.hour() && at.hour() < self.to_hour
+    }
+}
+
+/// Adds an outgoing-webhook escalation target for the UTC hours [from_hour, to_hour), every day.
 pub fn add_target(conn: &Connection, url: &str, from_hour: u32, to_hour: u32) -> Result<Target> {
-    let valid_url = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= MAX_TARGET_LEN
-        && !url.chars().any(char::is_whitespace);
-    if !valid_url {
-        return Err(CaptureError::Invalid(format!("invalid webhook URL '{url}': expected http(s)://...")));
+    add_contact(conn, "webhook", url, from_hour, to_hour, "all")
+}
+
+/// Adds an escalation contact: who receives alerts (`webhook` URL or `email` address) on which
+/// days and in which UTC hours.
+pub fn add_contact(
+    conn: &Connection,
+    kind: &str,
+    target: &str,
+    from_hour: u32,
+    to_hour: u32,
+    days: &str,
+) -> Result<Target> {
+    let target = target.trim();
+    match kind {
+        "webhook" => {
+            let valid_url = (target.starts_with("https://") || target.starts_with("http://"))
+                && target.len() <= MAX_TARGET_LEN
+                && !target.chars().any(char::is_whitespace);
+            if !valid_url {
+                return Err(CaptureError::Invalid(format!(
+                    "invalid webhook URL '{target}': expected http(s)://..."
+                )));
+            }
+        }
+        "email" => {
+            crate::email::mailbox(target)?;
+        }
+        other => {
+            return Err(CaptureError::Invalid(format!(
+                "invalid contact kind '{other}': expected {}",
+                TARGET_KINDS.join(" or ")
+            )));
+        }
     }
     if from_hour >= to_hour || to_hour > 24 {
         return Err(CaptureError::Invalid(format!(
             "invalid hours {from_hour}-{to_hour}: expected FROM-TO with 0 <= FROM < TO <= 24"
         )));
     }
+    if !DAY_SETS.contains(&days) {
+        return Err(CaptureError::Invalid(format!(
+            "invalid days '{days}': expected {}",
+            DAY_SETS.join(", ")
+        )));
+    }
     conn.execute(
-        "INSERT INTO alert_targets (kind, target, from_hour, to_hour, added_at) VALUES ('webhook', ?1, ?2, ?3, ?4)",
-        params![url, from_hour, to_hour, now()],
+        "INSERT INTO alert_targets (kind, target, from_hour, to_hour, days, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![kind, target, from_hour, to_hour, days, now()],
     )?;
     Ok(Target {
         id: conn.last_insert_rowid().to_string(),
-        kind: "webhook".into(),
-        target: url.into(),
+        kind: kind.into(),
+        target: target.into(),
         from_hour,
         to_hour,
+        days: days.into(),
     })
 }
 
 pub fn targets(conn: &Connection) -> Result<Vec<Target>> {
     Ok(conn
-        .prepare("SELECT id, kind, target, from_hour, to_hour FROM alert_targets ORDER BY id")?
+        .prepare("SELECT id, kind, target, from_hour, to_hour, days FROM alert_targets ORDER BY id")?
         .query_map([], |r| {
             Ok(Target {
                 id: r.get::<_, i64>(0)?.to_string(),
@@ -446,9 +501,15 @@ pub fn targets(conn: &Connection) -> Result<Vec<Target>> {
                 target: r.get(2)?,
                 from_hour: r.get(3)?,
                 to_hour: r.get(4)?,
+                days: r.get(5)?,
             })
         })?
         .collect::<Result<_, _>>()?)
+}
+
+/// The contacts who receive an alert raised at `at`.
+pub fn contacts_at(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Target>> {
+    Ok(targets(conn)?.into_iter().filter(|t| t.on_duty(at)).collect())
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -457,18 +518,18 @@ pub struct Delivery {
     pub failed: Vec<String>,
 }
 
-/// Sends every open, undelivered alert to the targets whose window holds `at`, as a JSON POST
-/// (`{"id","rule","subject","message","opened_at","text"}`; `text` is what chat tools show).
-/// An alert is marked delivered once every such target answered 2xx; otherwise the error is
-/// kept and the next pass tries again. With no target in the window nothing is sent.
+/// Sends every open, undelivered alert to the contacts on duty at `at`: a JSON POST to each
+/// webhook (`{"id","rule","subject","message","opened_at","text"}`; `text` is what chat tools
+/// show) and an e-mail through the SMTP relay to each address. An alert is marked delivered
+/// once every such contact took it; otherwise the error is kept and the next pass tries again.
+/// With no contact on duty nothing is sent.
 pub async fn deliver(conn: &Connection, http: &reqwest::Client, at: DateTime<Utc>) -> Result<Delivery> {
-    let hour = at.hour();
-    let window: Vec<Target> =
-        targets(conn)?.into_iter().filter(|t| t.from_hour <= hour && hour < t.to_hour).collect();
+    let window = contacts_at(conn, at)?;
     let mut outcome = Delivery::default();
     if window.is_empty() {
         return Ok(outcome);
     }
+    let smtp = crate::email::smtp(conn)?;
     let pending: Vec<Alert> = list(conn, false)?
         .into_iter()
         .filter(|a| a.acked_at.is_none())
@@ -481,19 +542,10 @@ pub async fn deliver(conn: &Connection, http: &reqwest::Client, at: DateTime<Utc
         .take(MAX_DELIVERIES)
         .collect();
     for alert in pending {
-        let body = serde_json::json!({
-            "id": alert.id, "rule": alert.rule, "subject": alert.subject, "message": alert.message,
-            "opened_at": alert.opened_at, "text": format!("ShelfSync alert [{}]: {}", alert.rule, alert.message),
-        });
         let mut error = None;
         for target in &window {
-            let sent = http.post(&target.target).json(&body).send().await;
-            match sent {
-                Ok(response) if response.status().is_success() => {}
-                Ok(response) => {
-                    error = Some(format!("{} answered HTTP {}", target.target, response.status()))
-                }
-                Err(e) => error = Some(format!("{}: {e}", target.target)),
+            if let Err(e) = deliver_one(http, smtp.as_ref(), target, &alert).await {
+                error = Some(e);
             }
         }
         match error {
@@ -511,4 +563,27 @@ pub async fn deliver(conn: &Connection, http: &reqwest::Client, at: DateTime<Utc
         }
     }
     Ok(outcome)
+}
+
+async fn deliver_one(
+    http: &reqwest::Client,
+    smtp: Option<&crate::email::SmtpSettings>,
+    target: &Target,
+    alert: &Alert,
+) -> std::result::Result<(), String> {
+    if target.kind == "email" {
+        let Some(smtp) = smtp else {
+            return Err(format!("{}: no SMTP relay set (shelfsync alerts smtp)", target.target));
+        };
+        return crate::email::send(smtp, &target.target, alert).await.map_err(|e| e.to_string());
+    }
+    let body = serde_json::json!({
+        "id": alert.id, "rule": alert.rule, "subject": alert.subject, "message": alert.message,
+        "opened_at": alert.opened_at, "text": format!("ShelfSync alert [{}]: {}", alert.rule, alert.message),
+    });
+    match http.post(&target.target).json(&body).send().await {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => Err(format!("{} answered HTTP {}", target.target, response.status())),
+        Err(e) => Err(format!("{}: {e}", target.target)),
+    }
 }

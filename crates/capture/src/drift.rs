@@ -6,8 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rusqlite::{Connection, params};
 use serde::Serialize;
-use shelfsync_channels::shopify::{ShopifyClient, ShopifyConfig};
-use shelfsync_channels::{Channel, RemoteListing, Timeouts};
+use shelfsync_channels::{Channel, RemoteListing};
 use shelfsync_store::Store;
 use shelfsync_store::outbox::allocation_for;
 use shelfsync_sync::credentials::Secrets;
@@ -67,12 +66,8 @@ pub async fn report(db_path: &Path, secrets: &Secrets, top: usize) -> Result<Dri
     let store = Store::open(db_path)?;
     let skus = top_skus(store.connection(), top, Utc::now())?;
     let mut rows = Vec::new();
-    for channel in poll::shopify_channels(&store, secrets, None)? {
-        let client = ShopifyClient::new(ShopifyConfig {
-            endpoint: channel.endpoint.clone(),
-            access_token: channel.token.clone(),
-            timeouts: Timeouts::default(),
-        })?;
+    for channel in poll::select_channels(&store, None)? {
+        let client = poll::client(db_path, secrets, &channel)?;
         let mut listings = Vec::new();
         for sku in &skus {
             let found: Vec<(i64, Option<String>, String, Option<String>)> = store
@@ -87,7 +82,7 @@ pub async fn report(db_path: &Path, secrets: &Secrets, top: usize) -> Result<Dri
                 .iter()
                 .map(|(_, l)| RemoteListing { item: l.2.clone(), location: l.3.clone() })
                 .collect();
-            let levels = client.read_levels(&remote).await?.value;
+            let levels = crate::reconcile::read_all(&client, &remote).await?;
             for ((sku, (id, location, _, _)), level) in chunk.iter().zip(levels) {
                 let expected = allocation_for(store.connection(), *id)?.qty;
                 let variance = level.map(|q| q - expected);

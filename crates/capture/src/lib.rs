@@ -15,6 +15,7 @@
 pub mod alerts;
 pub mod daemon;
 pub mod drift;
+pub mod email;
 mod error;
 pub mod health;
 pub mod incidents;

@@ -260,7 +260,12 @@ fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source)
             report.unmapped += 1;
             continue;
         };
-        let Some(location) = listing.location.clone() else {
+        let sale_id = line_event_id(channel, &order.id, &line.id, "sale");
+        let location = match booked_location(tx, sale_id)? {
+            Some(booked) => Some(booked),
+            None => sale_location(tx, channel, &listing)?,
+        };
+        let Some(location) = location else {
             record_unmapped(tx, channel, order, line)?;
             report.unmapped += 1;
             continue;
@@ -270,7 +275,7 @@ fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source)
         let reference = format!("{channel} order {} line {}", order.id, line.id);
         let sale = event(
             channel,
-            line_event_id(channel, &order.id, &line.id, "sale"),
+            sale_id,
             Movement::Sale { sku: sku.clone(), location: location_code.clone(), qty: line.quantity },
             at,
             reference.clone(),
@@ -375,6 +380,35 @@ pub fn ingest_refund(store: &Store, channel: &str, order_id: &str, refund: &Refu
     }
     tx.commit()?;
     Ok(report)
+}
+
+/// Where an already booked sale was booked: its cancellation or return goes back there.
+fn booked_location(conn: &Connection, sale_id: Uuid) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT json_extract(body, '$.location') FROM events WHERE id = ?1")?
+        .query_row([sale_id.to_string()], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Where a new sale is booked: the listing's own location; for a listing fed by several
+/// locations (Amazon and eBay listings usually are), the feeding location with the most ATP
+/// (ties by code), so a sale never lands where there is less stock to cover it.
+fn sale_location(conn: &Connection, channel: &str, listing: &ListingRef) -> Result<Option<String>> {
+    if listing.location.is_some() {
+        return Ok(listing.location.clone());
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT x.code FROM balances b JOIN locations x ON x.code = b.location
+             WHERE b.sku = ?1
+               AND (NOT EXISTS (SELECT 1 FROM rule_locations r WHERE r.channel = ?2)
+                    OR EXISTS (SELECT 1 FROM rule_locations r
+                               WHERE r.channel = ?2 AND (r.location = x.code OR r.location = x.parent)))
+             ORDER BY b.on_hand - b.committed - b.reserved - b.damaged DESC, x.code LIMIT 1",
+        )?
+        .query_row(params![listing.sku, channel], |r| r.get(0))
+        .optional()?)
 }
 
 fn record_unmapped(tx: &Transaction<'_>, channel: &str, order: &Order, line: &Line) -> Result<()> {

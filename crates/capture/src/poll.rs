@@ -1,21 +1,30 @@
-//! The polling fallback: Shopify orders updated since a cursor
-//! (`GET /admin/api/{version}/orders.json?status=any&updated_at_min=..`), booked through the same
-//! path as webhooks, so an order seen both ways is booked once. Each poll also recomputes the
-//! webhook capture rate of the days it saw: webhook-received orders over the orders the channel
-//! reports for that day.
+//! The polling fallback, one per channel kind, every booking through the same path as
+//! webhooks, so an order seen both ways is booked once:
+//! - Shopify: `GET /admin/api/{version}/orders.json?status=any&updated_at_min=..`;
+//! - Amazon: Orders API `getOrders` (`LastUpdatedAfter`, `NextToken`) and `getOrderItems`;
+//! - eBay: Sell Fulfillment `getOrders` (`filter=lastmodifieddate:[..]`, `offset`/`limit`).
+//!
+//! Each poll of a Shopify channel also recomputes the webhook capture rate of the days it saw:
+//! webhook-received orders over the orders the channel reports for that day. Amazon and eBay
+//! send no order webhooks here, so they have no capture rate.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 use shelfsync_channels::ChannelKind;
+use shelfsync_channels::amazon::AmazonClient;
+use shelfsync_channels::ebay::EbayClient;
 use shelfsync_store::Store;
-use shelfsync_sync::config::{SHOPIFY_TOKEN, list_channels};
+use shelfsync_sync::config::{ChannelRecord, SHOPIFY_TOKEN, list_channels};
 use shelfsync_sync::credentials::Secrets;
+use shelfsync_sync::engine::{AnyClient, Engine, EngineConfig};
 
-use crate::orders::{self, IngestReport, Source};
+use crate::orders::{self, IngestReport, Line, Order, Source};
 use crate::{CaptureError, Result, now};
 
 /// The Admin API version the client speaks.
@@ -27,12 +36,23 @@ const PAGE: usize = 250;
 /// Pages one poll reads at most: 25,000 orders, then the next poll continues from the cursor.
 const MAX_PAGES: usize = 100;
 
+/// Amazon pages (100 orders each) one poll reads at most: getOrders allows a burst of 20, then
+/// one call a minute, so a larger backlog is left to the next poll.
+const MAX_AMAZON_PAGES: usize = 10;
+
+/// eBay pages (200 orders each) one poll reads at most: 20,000 orders.
+const MAX_EBAY_PAGES: usize = 100;
+
+/// How far back the first poll of a marketplace channel looks (both APIs want a start).
+const FIRST_POLL_DAYS: i64 = 30;
+
 /// How often the daemon polls (the guide: every 15 minutes).
 pub const POLL_EVERY: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct PollReport {
     pub channel: String,
+    pub kind: String,
     pub fetched: usize,
     pub recorded: usize,
     pub duplicates: usize,
@@ -48,39 +68,36 @@ pub(crate) struct ChannelAccess {
     pub token: String,
 }
 
-/// The Shopify channels to work on (all, or the one named) with their access tokens.
-pub(crate) fn shopify_channels(
-    store: &Store,
-    secrets: &Secrets,
-    only: Option<&str>,
-) -> Result<Vec<ChannelAccess>> {
+/// Every channel (or the one named, which must exist).
+pub(crate) fn select_channels(store: &Store, only: Option<&str>) -> Result<Vec<ChannelRecord>> {
     let all = list_channels(store.connection())?;
     if let Some(name) = only
         && !all.iter().any(|c| c.name == name)
     {
         return Err(CaptureError::UnknownChannel(name.to_string()));
     }
-    let mut out = Vec::new();
-    for channel in all.into_iter().filter(|c| only.is_none_or(|n| n == c.name)) {
-        if ChannelKind::parse(&channel.kind) != Some(ChannelKind::Shopify) {
-            if only.is_some() {
-                return Err(CaptureError::Invalid(format!(
-                    "channel '{}' is {}: only shopify is captured so far",
-                    channel.name, channel.kind
-                )));
-            }
-            continue;
-        }
-        let token = secrets.get(&channel.name, SHOPIFY_TOKEN)?.ok_or_else(|| {
-            CaptureError::Invalid(format!("no access token stored for channel '{}'", channel.name))
-        })?;
-        out.push(ChannelAccess {
-            name: channel.name,
-            endpoint: channel.endpoint,
-            token: token.expose().to_string(),
-        });
-    }
-    Ok(out)
+    Ok(all.into_iter().filter(|c| only.is_none_or(|n| n == c.name)).collect())
+}
+
+/// The sync engine's factory for channel clients (one client per kind, from stored secrets).
+pub(crate) fn engine(db_path: &Path, secrets: &Secrets) -> Engine {
+    Engine::new(db_path, Secrets::with_backend(db_path, secrets.backend()), EngineConfig::default())
+}
+
+/// The client for one channel, whatever its kind.
+pub(crate) fn client(db_path: &Path, secrets: &Secrets, channel: &ChannelRecord) -> Result<AnyClient> {
+    Ok(engine(db_path, secrets).client(channel)?)
+}
+
+fn shopify_access(secrets: &Secrets, channel: &ChannelRecord) -> Result<ChannelAccess> {
+    let token = secrets.get(&channel.name, SHOPIFY_TOKEN)?.ok_or_else(|| {
+        CaptureError::Invalid(format!("no access token stored for channel '{}'", channel.name))
+    })?;
+    Ok(ChannelAccess {
+        name: channel.name.clone(),
+        endpoint: channel.endpoint.clone(),
+        token: token.expose().to_string(),
+    })
 }
 
 pub fn http_client() -> Result<reqwest::Client> {
@@ -92,44 +109,131 @@ pub fn http_client() -> Result<reqwest::Client> {
         .map_err(|e| CaptureError::Http(format!("cannot build the HTTP client: {e}")))
 }
 
-/// Polls every Shopify channel (or the one named) once.
+/// Polls every channel (or the one named) once.
 pub async fn poll(db_path: &Path, secrets: &Secrets, only: Option<&str>) -> Result<Vec<PollReport>> {
     let store = Store::open(db_path)?;
-    let channels = shopify_channels(&store, secrets, only)?;
+    let channels = select_channels(&store, only)?;
     let http = http_client()?;
     let mut reports = Vec::new();
     for channel in channels {
-        reports.push(poll_channel(&store, &http, &channel).await?);
+        // Shopify's poll speaks REST with the access token; the others go through the engine's
+        // client (which refuses a kind it does not know).
+        let report = if ChannelKind::parse(&channel.kind) == Some(ChannelKind::Shopify) {
+            poll_shopify(&store, &http, &shopify_access(secrets, &channel)?).await?
+        } else {
+            match client(db_path, secrets, &channel)? {
+                AnyClient::Amazon(c) => poll_amazon(&store, &channel.name, &c).await?,
+                AnyClient::Ebay(c) => poll_ebay(&store, &channel.name, &c).await?,
+                AnyClient::Shopify(_) => {
+                    poll_shopify(&store, &http, &shopify_access(secrets, &channel)?).await?
+                }
+            }
+        };
+        reports.push(report);
     }
     Ok(reports)
 }
 
-async fn poll_channel(store: &Store, http: &reqwest::Client, channel: &ChannelAccess) -> Result<PollReport> {
-    let mut report = PollReport { channel: channel.name.clone(), ..PollReport::default() };
-    let mut cursor: Option<String> = store
+fn stored_cursor(store: &Store, channel: &str) -> Result<Option<String>> {
+    Ok(store
         .connection()
-        .query_row("SELECT cursor FROM poll_cursors WHERE channel = ?1", [&channel.name], |r| r.get(0))
-        .optional()?;
-    let mut days = std::collections::BTreeSet::new();
-    let mut total = IngestReport::default();
+        .query_row("SELECT cursor FROM poll_cursors WHERE channel = ?1", [channel], |r| r.get(0))
+        .optional()?)
+}
+
+/// What one poll of one channel accumulates.
+struct Pass {
+    report: PollReport,
+    total: IngestReport,
+    days: BTreeSet<String>,
+}
+
+impl Pass {
+    fn new(channel: &str, kind: ChannelKind) -> Pass {
+        Pass {
+            report: PollReport {
+                channel: channel.into(),
+                kind: kind.as_str().into(),
+                ..PollReport::default()
+            },
+            total: IngestReport::default(),
+            days: BTreeSet::new(),
+        }
+    }
+
+    /// Books one order; a failure is kept in the report and the poll goes on.
+    fn book(&mut self, store: &Store, order: &Order) {
+        self.report.fetched += 1;
+        self.days.insert(order.created_at.format("%Y-%m-%d").to_string());
+        match orders::ingest(store, &self.report.channel, order, Source::Poll) {
+            Ok(r) => self.total.add(r),
+            Err(error) => self.report.errors.push(format!("order {}: {error}", order.id)),
+        }
+    }
+
+    /// Settles, stores the cursor (and for a webhook channel the capture rates) and reports.
+    fn finish(mut self, store: &Store, cursor: Option<String>, capture_rates: bool) -> Result<PollReport> {
+        let channel = self.report.channel.clone();
+        // Changes the engine saw on the channel before their orders were booked settle here.
+        let ids: Vec<i64> = store
+            .connection()
+            .prepare(
+                "SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL",
+            )?
+            .query_map([&channel], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in ids {
+            orders::settle_channel_changes(store.connection(), id)?;
+        }
+        if let Some(cursor) = &cursor {
+            store.connection().execute(
+                "INSERT INTO poll_cursors (channel, cursor, polled_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at",
+                params![channel, cursor, now()],
+            )?;
+        }
+        if capture_rates {
+            for day in &self.days {
+                store_capture_rate(store, &channel, day)?;
+            }
+        }
+        self.report.recorded = self.total.recorded;
+        self.report.duplicates = self.total.duplicates;
+        self.report.unmapped = self.total.unmapped;
+        self.report.incidents = self.total.incidents.iter().map(i64::to_string).collect();
+        self.report.cursor = cursor;
+        Ok(self.report)
+    }
+}
+
+fn store_capture_rate(store: &Store, channel: &str, day: &str) -> Result<()> {
+    store.connection().execute(
+        "INSERT INTO capture_rates (channel, day, webhook_orders, channel_orders, computed_at)
+         SELECT ?1, ?2, count(webhook_at), count(*), ?3 FROM captured_orders WHERE channel = ?1 AND created_day = ?2
+         ON CONFLICT (channel, day) DO UPDATE SET webhook_orders = excluded.webhook_orders,
+             channel_orders = excluded.channel_orders, computed_at = excluded.computed_at",
+        params![channel, day, now()],
+    )?;
+    Ok(())
+}
+
+async fn poll_shopify(store: &Store, http: &reqwest::Client, channel: &ChannelAccess) -> Result<PollReport> {
+    let mut pass = Pass::new(&channel.name, ChannelKind::Shopify);
+    let mut cursor = stored_cursor(store, &channel.name)?;
     for _ in 0..MAX_PAGES {
         let orders = fetch_page(http, channel, cursor.as_deref()).await?;
         let full = orders.len() >= PAGE;
         let mut newest = cursor.clone();
         for raw in &orders {
-            report.fetched += 1;
             let order = match orders::parse_order(raw) {
                 Ok(order) => order,
                 Err(error) => {
-                    report.errors.push(error.to_string());
+                    pass.report.fetched += 1;
+                    pass.report.errors.push(error.to_string());
                     continue;
                 }
             };
-            days.insert(order.created_at.format("%Y-%m-%d").to_string());
-            match orders::ingest(store, &channel.name, &order, Source::Poll) {
-                Ok(r) => total.add(r),
-                Err(error) => report.errors.push(format!("order {}: {error}", order.id)),
-            }
+            pass.book(store, &order);
             if newest.as_deref().is_none_or(|n| order.updated_at.as_str() > n) {
                 newest = Some(order.updated_at.clone());
             }
@@ -140,39 +244,128 @@ async fn poll_channel(store: &Store, http: &reqwest::Client, channel: &ChannelAc
             break;
         }
     }
-    // Changes the engine saw on the channel before their orders were booked settle here.
-    let ids: Vec<i64> = store
-        .connection()
-        .prepare(
-            "SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL",
-        )?
-        .query_map([&channel.name], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for id in ids {
-        orders::settle_channel_changes(store.connection(), id)?;
+    pass.finish(store, cursor, true)
+}
+
+fn first_poll_start() -> String {
+    (Utc::now() - chrono::Duration::days(FIRST_POLL_DAYS)).to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn timestamp(raw: &str, what: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| CaptureError::Invalid(format!("{what}: '{raw}' is not an ISO 8601 date-time")))
+}
+
+/// A marketplace order line as capture books it: the seller SKU names the listing
+/// (`listings.remote_item`); a line with nothing ordered (fully cancelled) books nothing.
+fn lines(raw: impl Iterator<Item = (String, String, u32)>) -> Vec<Line> {
+    raw.filter(|(_, _, qty)| *qty > 0).map(|(id, item, quantity)| Line { id, item, quantity }).collect()
+}
+
+fn marketplace_order(
+    id: &str,
+    created: &str,
+    updated: &str,
+    canceled: bool,
+    lines: Vec<Line>,
+) -> Result<Order> {
+    let created_at = timestamp(created, &format!("order {id}"))?;
+    let updated_at = timestamp(updated, &format!("order {id}"))?.to_rfc3339_opts(SecondsFormat::Millis, true);
+    Ok(Order {
+        id: id.into(),
+        created_at,
+        updated_at,
+        cancelled: canceled,
+        location: None,
+        lines,
+        refunds: vec![],
+    })
+}
+
+/// Amazon: getOrders from the cursor (NextToken followed), getOrderItems for each order. The
+/// cursor moves only when every page was read, so an order an interrupted poll missed is read
+/// again next time (booking it twice books nothing).
+async fn poll_amazon(store: &Store, name: &str, client: &AmazonClient) -> Result<PollReport> {
+    let mut pass = Pass::new(name, ChannelKind::Amazon);
+    let since = stored_cursor(store, name)?.unwrap_or_else(first_poll_start);
+    let mut newest = since.clone();
+    let mut next: Option<String> = None;
+    let mut complete = false;
+    'pages: for _ in 0..MAX_AMAZON_PAGES {
+        let page = match client.orders_updated_after(&since, next.as_deref()).await {
+            Ok(page) => page,
+            Err(error) => {
+                pass.report.errors.push(format!("getOrders: {error}"));
+                break;
+            }
+        };
+        for raw in &page.orders {
+            let items = match client.order_items(&raw.id).await {
+                Ok(items) => items,
+                Err(error) => {
+                    pass.report.errors.push(format!("getOrderItems {}: {error}", raw.id));
+                    break 'pages;
+                }
+            };
+            let lines = lines(items.into_iter().map(|i| (i.id, i.seller_sku, i.quantity)));
+            match marketplace_order(&raw.id, &raw.purchase_date, &raw.last_update, raw.canceled, lines) {
+                Ok(order) => {
+                    if order.updated_at > newest {
+                        newest = order.updated_at.clone();
+                    }
+                    pass.book(store, &order);
+                }
+                Err(error) => pass.report.errors.push(error.to_string()),
+            }
+        }
+        match page.next_token {
+            Some(token) => next = Some(token),
+            None => {
+                complete = true;
+                break;
+            }
+        }
     }
-    if let Some(cursor) = &cursor {
-        store.connection().execute(
-            "INSERT INTO poll_cursors (channel, cursor, polled_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at",
-            params![channel.name, cursor, now()],
-        )?;
+    let cursor = if complete { newest } else { since };
+    pass.finish(store, Some(cursor), false)
+}
+
+/// eBay: getOrders modified since the cursor, page by page (offset, limit). As for Amazon, the
+/// cursor moves only after a complete read.
+async fn poll_ebay(store: &Store, name: &str, client: &EbayClient) -> Result<PollReport> {
+    let mut pass = Pass::new(name, ChannelKind::Ebay);
+    let since = stored_cursor(store, name)?.unwrap_or_else(first_poll_start);
+    let mut newest = since.clone();
+    let mut complete = false;
+    for page_number in 0..MAX_EBAY_PAGES {
+        let offset = page_number * shelfsync_channels::ebay::ORDERS_PAGE;
+        let page = match client.orders_modified_since(&since, offset).await {
+            Ok(page) => page,
+            Err(error) => {
+                pass.report.errors.push(format!("getOrders: {error}"));
+                break;
+            }
+        };
+        for raw in &page.orders {
+            let lines = lines(raw.lines.iter().map(|l| (l.id.clone(), l.sku.clone(), l.quantity)));
+            match marketplace_order(&raw.id, &raw.created, &raw.last_modified, raw.canceled, lines) {
+                Ok(order) => {
+                    if order.updated_at > newest {
+                        newest = order.updated_at.clone();
+                    }
+                    pass.book(store, &order);
+                }
+                Err(error) => pass.report.errors.push(error.to_string()),
+            }
+        }
+        if !page.more {
+            complete = true;
+            break;
+        }
     }
-    for day in &days {
-        store.connection().execute(
-            "INSERT INTO capture_rates (channel, day, webhook_orders, channel_orders, computed_at)
-             SELECT ?1, ?2, count(webhook_at), count(*), ?3 FROM captured_orders WHERE channel = ?1 AND created_day = ?2
-             ON CONFLICT (channel, day) DO UPDATE SET webhook_orders = excluded.webhook_orders,
-                 channel_orders = excluded.channel_orders, computed_at = excluded.computed_at",
-            params![channel.name, day, now()],
-        )?;
-    }
-    report.recorded = total.recorded;
-    report.duplicates = total.duplicates;
-    report.unmapped = total.unmapped;
-    report.incidents = total.incidents.iter().map(i64::to_string).collect();
-    report.cursor = cursor;
-    Ok(report)
+    let cursor = if complete { newest } else { since };
+    pass.finish(store, Some(cursor), false)
 }
 
 async fn fetch_page(

@@ -11,22 +11,22 @@
 //! adjustment event with its reason (a raise only after two reads in a row agree); `flag`
 //! opens an alert for a person.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
-use shelfsync_channels::shopify::{ShopifyClient, ShopifyConfig};
-use shelfsync_channels::{Channel, RemoteListing, Timeouts};
+use shelfsync_channels::{Channel, RemoteListing};
 use shelfsync_core::{Event, LocationCode, Movement, Sku};
 use shelfsync_store::outbox::{allocation_for, requeue_listing};
 use shelfsync_store::{Store, append_in};
-use shelfsync_sync::config;
+use shelfsync_sync::config::{self, ChannelRecord};
 use shelfsync_sync::credentials::Secrets;
 
 use crate::orders::{self, immediate};
-use crate::poll::{self, ChannelAccess};
+use crate::poll;
 use crate::{Result, alerts, now};
 
 /// The default schedule (design: every 4 hours).
@@ -53,6 +53,9 @@ pub struct Report {
     pub dry_run: bool,
     pub rule: String,
     pub at: String,
+    /// Time spent reading the channel, and on everything else (the local diff).
+    pub read_ms: u64,
+    pub local_ms: u64,
 }
 
 struct ListingRow {
@@ -63,8 +66,9 @@ struct ListingRow {
     remote_location: Option<String>,
 }
 
-/// Reconciles every Shopify channel (or the one named). Not a dry run: polls orders first, so a
-/// gap an unbooked order explains is booked and classed `order_not_ingested`.
+/// Reconciles every channel (or the one named), each read back through its own client. Not a
+/// dry run: polls orders first, so a gap an unbooked order explains is booked and classed
+/// `order_not_ingested`.
 pub async fn reconcile(
     db_path: &Path,
     secrets: &Secrets,
@@ -72,21 +76,29 @@ pub async fn reconcile(
     dry_run: bool,
 ) -> Result<Vec<Report>> {
     let store = Store::open(db_path)?;
-    let channels = poll::shopify_channels(&store, secrets, only)?;
+    let channels = poll::select_channels(&store, only)?;
     let mut reports = Vec::new();
     for channel in channels {
-        let before = if dry_run { None } else { Some(expected_all(&store, &channel.name)?) };
+        // Credentials missing or refused: nothing can be read, and nothing is stored.
+        let client = poll::client(db_path, secrets, &channel)?;
+        let started = Instant::now();
         // Judged before polling and settling: a push those queue themselves is not "pending".
-        let mut pushes = std::collections::HashMap::new();
-        for listing in listings(&store, &channel.name)? {
-            if let Some(class) = push_class(&store, listing.id)? {
-                pushes.insert(listing.id, class);
-            }
-        }
-        if !dry_run {
+        let pushes = push_classes(&store, &channel.name)?;
+        let last_seq: i64 =
+            store.connection().query_row("SELECT ifnull(max(seq), 0) FROM events", [], |r| r.get(0))?;
+        let before_poll = started.elapsed();
+        let booked = if dry_run {
+            HashSet::new()
+        } else {
             poll::poll(db_path, secrets, Some(&channel.name)).await?;
+            booked_since(&store, &channel.name, last_seq)?
+        };
+        let mut report = reconcile_channel(&store, &channel, &client, dry_run, &booked, &pushes).await?;
+        report.local_ms += before_poll.as_millis() as u64;
+        if !dry_run {
+            store_report(&store, &report)?;
         }
-        reports.push(reconcile_channel(&store, &channel, dry_run, before, &pushes).await?);
+        reports.push(report);
     }
     Ok(reports)
 }
@@ -101,57 +113,56 @@ fn listings(store: &Store, channel: &str) -> Result<Vec<ListingRow>> {
         .collect::<Result<_, _>>()?)
 }
 
-fn expected_all(store: &Store, channel: &str) -> Result<Vec<(i64, i64)>> {
-    listings(store, channel)?
-        .iter()
-        .map(|l| Ok((l.id, allocation_for(store.connection(), l.id)?.qty)))
-        .collect()
+/// Listings of the channel whose SKU got ledger events after `last_seq` (the poll's bookings).
+fn booked_since(store: &Store, channel: &str, last_seq: i64) -> Result<HashSet<i64>> {
+    Ok(store
+        .connection()
+        .prepare(
+            "SELECT DISTINCT l.id FROM events e JOIN listings l ON l.sku = e.sku AND l.channel = ?1 WHERE e.seq > ?2",
+        )?
+        .query_map(params![channel, last_seq], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
 }
 
 async fn reconcile_channel(
     store: &Store,
-    channel: &ChannelAccess,
+    channel: &ChannelRecord,
+    client: &impl Channel,
     dry_run: bool,
-    before: Option<Vec<(i64, i64)>>,
-    pushes: &std::collections::HashMap<i64, &'static str>,
+    booked: &HashSet<i64>,
+    pushes: &HashMap<i64, &'static str>,
 ) -> Result<Report> {
+    let started = Instant::now();
     let rule = config::rule(store.connection(), &channel.name)?.conflict;
     let rows = listings(store, &channel.name)?;
-    let client = ShopifyClient::new(ShopifyConfig {
-        endpoint: channel.endpoint.clone(),
-        access_token: channel.token.clone(),
-        timeouts: Timeouts::default(),
-    })?;
-    let mut levels = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(client.limits().max_read.max(1)) {
-        let remote: Vec<RemoteListing> = chunk
-            .iter()
-            .map(|l| RemoteListing { item: l.remote_item.clone(), location: l.remote_location.clone() })
-            .collect();
-        levels.extend(client.read_levels(&remote).await?.value);
-    }
+    let remote: Vec<RemoteListing> = rows
+        .iter()
+        .map(|l| RemoteListing { item: l.remote_item.clone(), location: l.remote_location.clone() })
+        .collect();
+    let read_started = Instant::now();
+    let levels = read_all(client, &remote).await?;
+    let read = read_started.elapsed();
+    let previous_reads = previous_reads(store, &channel.name)?;
+    let open_changes = open_changes(store, &channel.name)?;
     let mut gaps = Vec::new();
-    for (listing, channel_qty) in rows.iter().zip(levels) {
+    for (listing, channel_qty) in rows.iter().zip(levels.iter().copied()) {
         let push_before = pushes.get(&listing.id).copied();
         // Channel changes whose orders are booked settle first (a dry run only assumes so).
-        let expected = if dry_run && orders::changes_explained(store.connection(), listing.id)? {
+        let has_changes = open_changes.contains(&listing.id);
+        let expected = if dry_run && has_changes && orders::changes_explained(store.connection(), listing.id)?
+        {
             orders::ledger_quantity(store.connection(), listing.id)?
         } else {
-            if !dry_run {
+            if !dry_run && has_changes {
                 orders::settle_channel_changes(store.connection(), listing.id)?;
             }
             allocation_for(store.connection(), listing.id)?.qty
         };
-        let explained_by_order = before
-            .as_ref()
-            .and_then(|b| b.iter().find(|(id, _)| *id == listing.id))
-            .is_some_and(|(_, was)| *was != expected && Some(expected) == channel_qty);
-        let previous_read = remember_read(store, listing.id, channel_qty, dry_run)?;
-        if explained_by_order {
-            gaps.push(gap(listing, expected, channel_qty, "order_not_ingested", "ingested"));
-            continue;
-        }
+        let previous_read = previous_reads.get(&listing.id).copied().flatten();
         if channel_qty == Some(expected) {
+            if booked.contains(&listing.id) {
+                gaps.push(gap(listing, expected, channel_qty, "order_not_ingested", "ingested"));
+            }
             continue;
         }
         let Some(channel_qty) = channel_qty else {
@@ -177,6 +188,9 @@ async fn reconcile_channel(
         };
         gaps.push(gap(listing, expected, Some(channel_qty), "channel_edit", action));
     }
+    if !dry_run {
+        remember_reads(store, rows.iter().map(|l| l.id).zip(levels.iter().copied()))?;
+    }
     for (item, location, qty) in unmapped(store, &channel.name)? {
         gaps.push(Gap {
             sku: item,
@@ -187,21 +201,102 @@ async fn reconcile_channel(
             action: if qty > 0 { "map_listing".into() } else { "none".into() },
         });
     }
-    let report =
-        Report { channel: channel.name.clone(), checked: rows.len(), gaps, dry_run, rule, at: now() };
-    if !dry_run {
-        store.connection().execute(
-            "INSERT INTO reconcile_runs (channel, at, checked, gaps, report) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                report.channel,
-                report.at,
-                report.checked as i64,
-                report.gaps.len() as i64,
-                serde_json::to_string(&report).expect("serialises")
-            ],
+    let local = started.elapsed().saturating_sub(read);
+    Ok(Report {
+        channel: channel.name.clone(),
+        checked: rows.len(),
+        gaps,
+        dry_run,
+        rule,
+        at: now(),
+        read_ms: read.as_millis() as u64,
+        local_ms: local.as_millis() as u64,
+    })
+}
+
+fn store_report(store: &Store, report: &Report) -> Result<()> {
+    store.connection().execute(
+        "INSERT INTO reconcile_runs (channel, at, checked, gaps, report) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            report.channel,
+            report.at,
+            report.checked as i64,
+            report.gaps.len() as i64,
+            serde_json::to_string(report).expect("serialises")
+        ],
+    )?;
+    Ok(())
+}
+
+/// Listings of the channel with channel changes not yet accounted for.
+fn open_changes(store: &Store, channel: &str) -> Result<HashSet<i64>> {
+    Ok(store
+        .connection()
+        .prepare(
+            "SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL",
+        )?
+        .query_map([channel], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The read before this one, per listing (a listing read as missing has `None`).
+fn previous_reads(store: &Store, channel: &str) -> Result<HashMap<i64, Option<i64>>> {
+    Ok(store
+        .connection()
+        .prepare(
+            "SELECT r.listing_id, r.qty FROM reconcile_reads r JOIN listings l ON l.id = r.listing_id WHERE l.channel = ?1",
+        )?
+        .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Stores this run's reads in one transaction (the next run compares against them).
+fn remember_reads(store: &Store, reads: impl Iterator<Item = (i64, Option<i64>)>) -> Result<()> {
+    let tx = immediate(store.connection())?;
+    let stamp = now();
+    {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO reconcile_reads (listing_id, qty, read_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (listing_id) DO UPDATE SET qty = excluded.qty, read_at = excluded.read_at",
         )?;
+        for (id, qty) in reads {
+            upsert.execute(params![id, qty, stamp])?;
+        }
     }
-    Ok(report)
+    tx.commit()?;
+    Ok(())
+}
+
+/// Read attempts per chunk: a throttled read waits (as the channel says, within bounds) and
+/// tries again, up to this many times, before the run fails.
+const READ_ATTEMPTS: usize = 5;
+/// Longest wait between two read attempts.
+const MAX_READ_WAIT: Duration = Duration::from_secs(60);
+
+/// Every listing's channel quantity, in the channel's read chunks. Channel calls never retry by
+/// themselves, so a throttled chunk is retried here.
+pub async fn read_all(client: &impl Channel, remote: &[RemoteListing]) -> Result<Vec<Option<i64>>> {
+    let mut levels = Vec::with_capacity(remote.len());
+    for chunk in remote.chunks(client.limits().max_read.max(1)) {
+        let mut attempt = 0;
+        loop {
+            match client.read_levels(chunk).await {
+                Ok(answer) => {
+                    levels.extend(answer.value);
+                    break;
+                }
+                Err(shelfsync_channels::ChannelError::Throttled { retry_after, .. })
+                    if attempt + 1 < READ_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    let wait = retry_after.unwrap_or(Duration::from_secs(1)).min(MAX_READ_WAIT);
+                    tokio::time::sleep(wait).await;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+    Ok(levels)
 }
 
 fn gap(listing: &ListingRow, expected: i64, channel_qty: Option<i64>, class: &str, action: &str) -> Gap {
@@ -215,38 +310,30 @@ fn gap(listing: &ListingRow, expected: i64, channel_qty: Option<i64>, class: &st
     }
 }
 
-/// Stores this read; returns the one before it.
-fn remember_read(store: &Store, listing_id: i64, qty: Option<i64>, dry_run: bool) -> Result<Option<i64>> {
-    let previous: Option<Option<i64>> = store
-        .connection()
-        .query_row("SELECT qty FROM reconcile_reads WHERE listing_id = ?1", [listing_id], |r| r.get(0))
-        .optional()?;
-    if !dry_run {
-        store.connection().execute(
-            "INSERT INTO reconcile_reads (listing_id, qty, read_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (listing_id) DO UPDATE SET qty = excluded.qty, read_at = excluded.read_at",
-            params![listing_id, qty, now()],
-        )?;
-    }
-    Ok(previous.flatten())
-}
-
-fn push_class(store: &Store, listing_id: i64) -> Result<Option<&'static str>> {
+/// The push state of every listing of the channel that has one: `push_rejected` (an open dead
+/// letter), `push_stuck` (queued longer than the stuck threshold) or `push_pending`.
+fn push_classes(store: &Store, channel: &str) -> Result<HashMap<i64, &'static str>> {
     let conn = store.connection();
-    let dead: i64 = conn.query_row(
-        "SELECT count(*) FROM dead_letters WHERE listing_id = ?1 AND resolved_at IS NULL",
-        [listing_id],
-        |r| r.get(0),
-    )?;
-    if dead > 0 {
-        return Ok(Some("push_rejected"));
-    }
-    let dirty: Option<String> = conn
-        .query_row("SELECT dirty_since FROM outbox WHERE listing_id = ?1", [listing_id], |r| r.get(0))
-        .optional()?;
     let stuck_before = (Utc::now() - chrono::Duration::minutes(STUCK_AFTER_MINUTES))
         .to_rfc3339_opts(SecondsFormat::Millis, true);
-    Ok(dirty.map(|since| if since < stuck_before { "push_stuck" } else { "push_pending" }))
+    let mut classes: HashMap<i64, &'static str> = conn
+        .prepare("SELECT listing_id, dirty_since FROM outbox WHERE channel = ?1")?
+        .query_map([channel], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .map(|row| {
+            row.map(|(id, since)| (id, if since < stuck_before { "push_stuck" } else { "push_pending" }))
+        })
+        .collect::<Result<_, _>>()?;
+    let dead: Vec<i64> = conn
+        .prepare(
+            "SELECT DISTINCT d.listing_id FROM dead_letters d JOIN listings l ON l.id = d.listing_id
+             WHERE l.channel = ?1 AND d.resolved_at IS NULL",
+        )?
+        .query_map([channel], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in dead {
+        classes.insert(id, "push_rejected");
+    }
+    Ok(classes)
 }
 
 fn apply_rule(

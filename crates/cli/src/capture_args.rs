@@ -31,7 +31,8 @@ pub struct ServeArgs {
 
 #[derive(Subcommand)]
 pub enum OrdersCommand {
-    /// Read orders updated since the last poll from every Shopify channel (or one) and book them
+    /// Read orders updated since the last poll from every channel (or one) and book them:
+    /// Shopify orders.json, Amazon getOrders/getOrderItems, eBay Fulfillment getOrders
     Poll {
         #[arg(long)]
         channel: Option<String>,
@@ -82,13 +83,44 @@ pub enum AlertsCommand {
     Threshold { rule: String, value: f64 },
     /// Every rule's threshold
     Thresholds,
-    /// Add an escalation target: an outgoing webhook (JSON body) for a window of UTC hours
+    /// Add an escalation contact: an outgoing webhook (JSON body) or an e-mail address, for a
+    /// window of days and UTC hours
     TargetAdd {
-        url: String,
+        /// http(s)://... (webhook) or an e-mail address
+        target: String,
+        /// webhook or email [default: email when TARGET has an @ and is no URL, else webhook]
+        #[arg(long)]
+        kind: Option<String>,
         /// FROM-TO in UTC hours, TO exclusive
         #[arg(long, default_value = "0-24")]
         hours: String,
+        /// all, weekdays (Monday to Friday) or weekend
+        #[arg(long, default_value = "all")]
+        days: String,
     },
+    /// The contacts who receive alerts at a time (default: now)
+    Contacts {
+        /// RFC 3339, e.g. 2026-11-25T20:00:00Z
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Set the SMTP relay e-mail alerts go through (password from SHELFSYNC_SMTP_PASSWORD)
+    Smtp {
+        #[arg(long)]
+        host: String,
+        #[arg(long, default_value_t = 587)]
+        port: u16,
+        /// none, starttls or tls
+        #[arg(long, default_value = "starttls")]
+        security: String,
+        /// Sender, e.g. "ShelfSync <alerts@example.com>"
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        username: Option<String>,
+    },
+    /// Evaluate the rules and deliver open alerts to the contacts on duty now
+    Deliver,
     /// Escalation targets
     Targets,
 }

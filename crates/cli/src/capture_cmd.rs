@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use serde_json::json;
-use shelfsync_capture::{CaptureError, alerts, daemon, drift, health, incidents, poll, reconcile};
+use shelfsync_capture::{CaptureError, alerts, daemon, drift, email, health, incidents, poll, reconcile};
 use shelfsync_sync::credentials::Secrets;
 
 use crate::capture_args::{
@@ -221,18 +221,73 @@ pub fn alerts(ctx: &Context, command: AlertsCommand) -> Result<(), CliError> {
                 output::line(&format!("{rule} = {value}"))
             }
         }
-        AlertsCommand::TargetAdd { url, hours } => {
+        AlertsCommand::TargetAdd { target, kind, hours, days } => {
             let (from, to) = hours
                 .split_once('-')
                 .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)))
                 .ok_or_else(|| {
                     CliError::Usage(format!("invalid --hours '{hours}': expected FROM-TO, e.g. 8-18"))
                 })?;
-            let target = alerts::add_target(conn, &url, from, to).map_err(capture_error)?;
+            let kind = kind.unwrap_or_else(|| {
+                let url = target.starts_with("http://") || target.starts_with("https://");
+                if target.contains('@') && !url { "email".into() } else { "webhook".into() }
+            });
+            let target = alerts::add_contact(conn, &kind, &target, from, to, &days).map_err(capture_error)?;
             if ctx.json {
                 output::json(&target)
             } else {
-                output::line(&format!("alert target {} added ({}-{} UTC)", target.id, from, to))
+                output::line(&format!(
+                    "alert {} contact {} added ({}-{} UTC, {})",
+                    target.kind, target.id, from, to, target.days
+                ))
+            }
+        }
+        AlertsCommand::Contacts { at } => {
+            let at = match at {
+                None => chrono::Utc::now(),
+                Some(raw) => chrono::DateTime::parse_from_rfc3339(&raw)
+                    .map_err(|_| {
+                        CliError::Usage(format!(
+                            "invalid --at '{raw}': expected RFC 3339, e.g. 2026-11-25T20:00:00Z"
+                        ))
+                    })?
+                    .with_timezone(&chrono::Utc),
+            };
+            let list = alerts::contacts_at(conn, at).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&json!({ "at": at.to_rfc3339(), "contacts": list }));
+            } else {
+                print_targets(&list);
+            }
+        }
+        AlertsCommand::Smtp { host, port, security, from, username } => {
+            let settings = email::SmtpSettings {
+                host,
+                port,
+                security: email::Security::parse(&security).map_err(capture_error)?,
+                from,
+                username,
+            };
+            email::set_smtp(conn, &settings).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&settings)
+            } else {
+                output::line(&format!("SMTP relay {}:{} ({security})", settings.host, settings.port))
+            }
+        }
+        AlertsCommand::Deliver => {
+            let now = chrono::Utc::now();
+            alerts::evaluate(conn, now).map_err(capture_error)?;
+            let http = poll::http_client().map_err(capture_error)?;
+            let outcome = runtime()?.block_on(alerts::deliver(conn, &http, now)).map_err(capture_error)?;
+            if ctx.json {
+                output::json(&outcome)
+            } else {
+                output::line(&format!(
+                    "{} alerts delivered, {} failed",
+                    outcome.delivered.len(),
+                    outcome.failed.len()
+                ))
             }
         }
         AlertsCommand::Targets => {
@@ -240,18 +295,7 @@ pub fn alerts(ctx: &Context, command: AlertsCommand) -> Result<(), CliError> {
             if ctx.json {
                 output::json(&list);
             } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.id.clone(),
-                            t.kind.clone(),
-                            format!("{}-{}", t.from_hour, t.to_hour),
-                            t.target.clone(),
-                        ]
-                    })
-                    .collect();
-                output::table(&["id", "kind", "hours", "target"], &rows);
+                print_targets(&list);
             }
         }
         AlertsCommand::Thresholds => {
@@ -274,6 +318,22 @@ pub fn alerts(ctx: &Context, command: AlertsCommand) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+fn print_targets(list: &[alerts::Target]) {
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|t| {
+            vec![
+                t.id.clone(),
+                t.kind.clone(),
+                t.days.clone(),
+                format!("{}-{}", t.from_hour, t.to_hour),
+                t.target.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["id", "kind", "days", "hours", "target"], &rows);
 }
 
 pub fn incidents(ctx: &Context, command: IncidentsCommand) -> Result<(), CliError> {

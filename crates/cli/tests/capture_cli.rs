@@ -164,6 +164,32 @@ fn capture_commands_work_end_to_end() {
         8
     );
     assert_eq!(json(&db, &["alerts", "targets"]).as_array().unwrap().len(), 1);
+    let email =
+        json(&db, &["alerts", "target-add", "oncall@shelfsync.test", "--hours", "0-8", "--days", "weekdays"]);
+    assert_eq!((email["kind"].as_str(), email["days"].as_str()), (Some("email"), Some("weekdays")));
+    let smtp = json(
+        &db,
+        &[
+            "alerts",
+            "smtp",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "2525",
+            "--security",
+            "none",
+            "--from",
+            "a@shelfsync.test",
+        ],
+    );
+    assert_eq!(smtp["security"], "none");
+    // Wednesday 09:00 UTC: the webhook (8-18) is on duty, the night e-mail (0-8) is not.
+    let on_duty = json(&db, &["alerts", "contacts", "--at", "2026-11-25T09:00:00Z"]);
+    let kinds: Vec<&str> =
+        on_duty["contacts"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["webhook"]);
+    let at_night = json(&db, &["alerts", "contacts", "--at", "2026-11-25T07:00:00Z"]);
+    assert_eq!(at_night["contacts"][0]["target"], "oncall@shelfsync.test");
     assert!(json(&db, &["incidents", "list"]).as_array().unwrap().is_empty());
     let health = json(&db, &["health"]);
     assert_eq!(health["channels"][0]["channel"], "main");
@@ -236,6 +262,21 @@ fn bad_input_is_refused_with_one_line_and_changes_nothing() {
         (&db, vec!["alerts", "target-add", "ftp://x"], "invalid webhook URL"),
         (&db, vec!["alerts", "target-add", "http://127.0.0.1:9/h", "--hours", "18-8"], "invalid hours"),
         (&db, vec!["alerts", "target-add", "http://127.0.0.1:9/h", "--hours", "all"], "invalid --hours"),
+        (&db, vec!["alerts", "target-add", "oncall", "--kind", "email"], "invalid e-mail address"),
+        (&db, vec!["alerts", "target-add", "a@shelfsync.test", "--days", "holidays"], "invalid days"),
+        (&db, vec!["alerts", "target-add", "+15550100", "--kind", "sms"], "invalid contact kind"),
+        (
+            &db,
+            vec!["alerts", "smtp", "--host", "mail host", "--from", "a@shelfsync.test"],
+            "invalid SMTP host",
+        ),
+        (&db, vec!["alerts", "smtp", "--host", "mail.test", "--from", "nobody"], "invalid e-mail address"),
+        (
+            &db,
+            vec!["alerts", "smtp", "--host", "mail.test", "--from", "a@shelfsync.test", "--security", "ssl"],
+            "none, starttls or tls",
+        ),
+        (&db, vec!["alerts", "contacts", "--at", "yesterday"], "invalid --at"),
         (&db, vec!["incidents", "show", "42"], "unknown incident '42'"),
         (&db, vec!["incidents", "resolve", "42", "--cause", "x"], "unknown incident '42'"),
         (&db, vec!["incidents", "resolve", "42"], "required arguments"),
