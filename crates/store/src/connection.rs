@@ -38,6 +38,7 @@ impl Store {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
+        create_private(&path)?;
         let mut conn = Connection::open(&path)?;
         configure(&conn)?;
         MIGRATIONS.to_latest(&mut conn)?;
@@ -62,6 +63,21 @@ impl Store {
             .query_map([], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows.join("; "))
+    }
+}
+
+/// Creates a missing database file readable by its owner only: it holds PIN hashes, the audit
+/// trail and the business's stock. SQLite gives the `-wal` and `-shm` files the database
+/// file's permissions, so they follow. An existing file is left as it is.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 
