@@ -158,8 +158,8 @@ fn env_var(secret: &str) -> &'static str {
 
 fn credentials(ctx: &Context, channel: &str) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    let kind = config::require_channel(store.connection(), channel)
-        .map_err(crate::channel_cmd::sync_error)?;
+    let kind =
+        config::require_channel(store.connection(), channel).map_err(crate::channel_cmd::sync_error)?;
     let needed = required_secrets(kind);
     let missing: Vec<&str> = needed
         .iter()

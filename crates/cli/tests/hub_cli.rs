@@ -101,7 +101,8 @@ fn runtime() -> tokio::runtime::Runtime {
 fn hub_state(url: &str) -> (BTreeSet<String>, BTreeMap<(String, String), i64>, Vec<String>) {
     runtime().block_on(async {
         let hub = shelfsync_hub::pg::connect(&shelfsync_hub::HubTarget::parse(url).unwrap()).await.unwrap();
-        let ids = hub.client.query("SELECT id FROM events", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+        let ids =
+            hub.client.query("SELECT id FROM events", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
         let balances = hub
             .client
             .query("SELECT sku, location, on_hand FROM balances WHERE on_hand <> 0", &[])
@@ -110,7 +111,8 @@ fn hub_state(url: &str) -> (BTreeSet<String>, BTreeMap<(String, String), i64>, V
             .iter()
             .map(|r| ((r.get(0), r.get(1)), r.get(2)))
             .collect();
-        let holders = shelfsync_hub::lease::history(&hub).await.unwrap().into_iter().map(|(_, h)| h).collect();
+        let holders =
+            shelfsync_hub::lease::history(&hub).await.unwrap().into_iter().map(|(_, h)| h).collect();
         (ids, balances, holders)
     })
 }
@@ -126,7 +128,8 @@ fn setup_first(dir: &Path, sim: &SimProcess) -> PathBuf {
     let db = dir.join("ws1.db");
     ok(&db, &["init"], &[]);
     ok(&db, &["import", "locations", &write(dir, "l.csv", "code,name\nWH1,Main\n")], &[]);
-    let items = "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\nB-1,Cup,1.00,home,0,\n";
+    let items =
+        "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\nB-1,Cup,1.00,home,0,\n";
     ok(&db, &["import", "items", &write(dir, "i.csv", items)], &[]);
     ok(
         &db,
@@ -201,7 +204,10 @@ fn three_workstations_one_offline_lease_holder_killed_all_converge() {
     // 3. ws3 goes offline (its link to the hub dies) and keeps working on its own file.
     d3.kill();
     for i in 0..8 {
-        acknowledged.insert(act(&ws3, &["receive", "A-1", "1", "--location", "WH1", "--reason", &format!("offline {i}")]));
+        acknowledged.insert(act(
+            &ws3,
+            &["receive", "A-1", "1", "--location", "WH1", "--reason", &format!("offline {i}")],
+        ));
     }
     acknowledged.insert(act(&ws3, &["adjust", "B-1", "-1", "--location", "WH1", "--reason", "offline"]));
     assert_eq!(status(&ws3)["pending_up"], 9, "ws3's offline work waits to go up");
@@ -255,14 +261,19 @@ fn three_workstations_one_offline_lease_holder_killed_all_converge() {
 
     // Exactly one engine pushed at any time: ordered by time, the pushes fall into runs of one
     // workstation each, in the order the lease passed between them.
-    let mut all: Vec<(String, String)> =
-        [(&ws1, "ws1"), (&ws2, "ws2"), (&ws3, "ws3")].iter().flat_map(|(db, name)| pushes(db, name)).collect();
+    let mut all: Vec<(String, String)> = [(&ws1, "ws1"), (&ws2, "ws2"), (&ws3, "ws3")]
+        .iter()
+        .flat_map(|(db, name)| pushes(db, name))
+        .collect();
     all.sort();
     let mut runs: Vec<String> = all.into_iter().map(|(_, ws)| ws).collect();
     runs.dedup();
     let mut lease_order = holders.iter();
     for run in &runs {
-        assert!(lease_order.any(|holder| holder == run), "pushes {runs:?} do not follow the lease {holders:?}");
+        assert!(
+            lease_order.any(|holder| holder == run),
+            "pushes {runs:?} do not follow the lease {holders:?}"
+        );
     }
     assert!(runs.len() >= 2, "both the first engine and its successor pushed: {runs:?}");
 }

@@ -50,7 +50,8 @@ pub async fn acquire(hub: &mut HubConn, holder: &str, ttl: Duration) -> Result<L
             LeaseState::Held { epoch }
         }
         None => {
-            let row = tx.query_one("SELECT holder, epoch FROM lease WHERE id = 1", &[]).await.map_err(&fail)?;
+            let row =
+                tx.query_one("SELECT holder, epoch FROM lease WHERE id = 1", &[]).await.map_err(&fail)?;
             LeaseState::HeldBy { holder: row.get(0), epoch: row.get(1) }
         }
     };

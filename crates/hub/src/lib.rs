@@ -54,7 +54,10 @@ pub async fn connect(db_path: &Path, url: &str, workstation: &str) -> Result<Joi
     if let Some(existing) = &existing
         && existing.workstation != workstation
     {
-        return Err(HubError::OtherName { joined: existing.workstation.clone(), offered: workstation.into() });
+        return Err(HubError::OtherName {
+            joined: existing.workstation.clone(),
+            offered: workstation.into(),
+        });
     }
     let mut hub = pg::connect(&target).await?;
     let hub_id = pg::migrate(&mut hub).await?;
@@ -76,8 +79,9 @@ pub async fn connect(db_path: &Path, url: &str, workstation: &str) -> Result<Joi
     if taken && existing.is_none() {
         return Err(HubError::NameTaken(workstation.into()));
     }
-    let first_join =
-        local::join(store.connection(), workstation, &hub_id, || secrets::store_hub_url(db_path, url.trim()))?;
+    let first_join = local::join(store.connection(), workstation, &hub_id, || {
+        secrets::store_hub_url(db_path, url.trim())
+    })?;
     hub.client
         .execute("INSERT INTO workstations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&workstation])
         .await
@@ -137,8 +141,12 @@ pub async fn status(db_path: &Path) -> Result<HubStatus> {
     status.hub = Some(target.to_string());
     let probe = async {
         let hub = pg::connect(&target).await?;
-        let head: i64 =
-            hub.client.query_one("SELECT coalesce(max(seq), 0) FROM events", &[]).await.map_err(hub.fail())?.get(0);
+        let head: i64 = hub
+            .client
+            .query_one("SELECT coalesce(max(seq), 0) FROM events", &[])
+            .await
+            .map_err(hub.fail())?
+            .get(0);
         Ok::<_, HubError>((head, lease::holder(&hub).await?))
     };
     if let Ok(Ok((head, engine))) = tokio::time::timeout(STATUS_TIMEOUT, probe).await {

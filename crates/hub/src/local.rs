@@ -8,6 +8,23 @@ use shelfsync_store::{AppendMode, AppendOutcome, StoreError, append_in_mode};
 
 use crate::Result;
 
+/// The workstation's store, held across the replication loop's awaits: each synchronous step
+/// locks it briefly (a connection is Send but not Sync), so the loop's future can run on any
+/// runtime thread.
+pub struct LocalStore(std::sync::Mutex<shelfsync_store::Store>);
+
+impl LocalStore {
+    pub fn open(path: &std::path::Path) -> Result<LocalStore> {
+        Ok(LocalStore(std::sync::Mutex::new(shelfsync_store::Store::open(path)?)))
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, shelfsync_store::Store> {
+        // A panic mid-step leaves nothing half-done in SQLite (transactions roll back), so a
+        // poisoned lock is safe to keep using.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// What `hub connect` recorded, and how far replication has got.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LocalConfig {
@@ -183,7 +200,13 @@ pub fn pending_events(conn: &Connection, after: i64, limit: usize) -> Result<Vec
          ORDER BY seq LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![after, limit as i64], |r| {
-        Ok(PendingEvent { seq: r.get(0)?, id: r.get(1)?, body: r.get(2)?, body_hash: r.get(3)?, sku: r.get(4)? })
+        Ok(PendingEvent {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            body: r.get(2)?,
+            body_hash: r.get(3)?,
+            sku: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -289,10 +312,14 @@ pub fn apply_master(conn: &Connection, rows: &[PulledMaster]) -> Result<usize> {
     let mut applied = 0;
     for row in rows {
         let local: Option<(String, String)> = tx
-            .prepare_cached("SELECT changed_at, workstation FROM hub_master_versions WHERE kind = ?1 AND key = ?2")?
+            .prepare_cached(
+                "SELECT changed_at, workstation FROM hub_master_versions WHERE kind = ?1 AND key = ?2",
+            )?
             .query_row([&row.kind, &row.key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let newer = local.is_none_or(|(at, ws)| (row.changed_at.as_str(), row.workstation.as_str()) > (at.as_str(), ws.as_str()));
+        let newer = local.is_none_or(|(at, ws)| {
+            (row.changed_at.as_str(), row.workstation.as_str()) > (at.as_str(), ws.as_str())
+        });
         if !newer {
             continue;
         }
@@ -434,7 +461,9 @@ fn delete_record(tx: &Transaction<'_>, kind: &str, key: &str) -> Result<()> {
         "tolerance" => "DELETE FROM tolerances WHERE category = ?1",
         "channel" => "DELETE FROM channels WHERE name = ?1",
         "allocation_rule" => "DELETE FROM allocation_rules WHERE channel = ?1",
-        "rule_location" => "DELETE FROM rule_locations WHERE channel = ?1 ->> '$[0]' AND location = ?1 ->> '$[1]'",
+        "rule_location" => {
+            "DELETE FROM rule_locations WHERE channel = ?1 ->> '$[0]' AND location = ?1 ->> '$[1]'"
+        }
         "listing" => {
             "DELETE FROM listings WHERE channel = ?1 ->> '$[0]' AND sku = ?1 ->> '$[1]'
                  AND ifnull(location, '') = ?1 ->> '$[2]'"
@@ -517,7 +546,12 @@ fn apply_one(tx: &Transaction<'_>, row: &PulledEvent) -> Result<Step> {
         Err(StoreError::UnknownSku(sku)) => Ok(Step::Waiting(format!("SKU '{sku}'"))),
         Err(StoreError::UnknownLocation(location)) => Ok(Step::Waiting(format!("location '{location}'"))),
         Err(StoreError::ConflictingEvent(id)) => {
-            refuse(tx, &row.id, "down", &format!("event {id} differs from this workstation's event with that id"))?;
+            refuse(
+                tx,
+                &row.id,
+                "down",
+                &format!("event {id} differs from this workstation's event with that id"),
+            )?;
             Ok(Step::Refused)
         }
         // A rule only this replica enforces (a second receipt of one shipment): reported, and
@@ -551,7 +585,16 @@ pub fn store_discrepancies(conn: &Connection, rows: &[Discrepancy]) -> Result<()
             "INSERT OR IGNORE INTO hub_discrepancies
                  (id, event_id, other_event_id, workstation, sku, location, detail, detected_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![d.id, d.event_id, d.other_event_id, d.workstation, d.sku, d.location, d.detail, d.detected_at],
+            params![
+                d.id,
+                d.event_id,
+                d.other_event_id,
+                d.workstation,
+                d.sku,
+                d.location,
+                d.detail,
+                d.detected_at
+            ],
         )?;
     }
     tx.execute("UPDATE hub_config SET discrepancy_watermark = ?1", [last.id])?;
@@ -604,8 +647,10 @@ pub fn fence_engine_state(conn: &Connection) -> Result<usize> {
         [now()],
     )?;
     tx.execute("UPDATE listings SET acked_qty = NULL", [])?;
-    let ids: Vec<i64> =
-        tx.prepare("SELECT id FROM listings ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id FROM listings ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let stamp = now();
     let mut queued = 0;
     for id in ids {

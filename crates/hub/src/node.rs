@@ -14,6 +14,7 @@ use shelfsync_sync::{Engine, EngineConfig, Mode};
 use tokio::sync::watch;
 
 use crate::lease::{self, LeaseState};
+use crate::local::LocalStore;
 use crate::pg::{self, HubConn, HubTarget};
 use crate::{HubError, Result, local, replicate, secrets};
 
@@ -74,8 +75,8 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 /// keeps retrying while the workstation keeps working on its own file. With `once`, an
 /// unreachable hub is.
 pub async fn run(db_path: &Path, config: NodeConfig, mut stop: watch::Receiver<bool>) -> Result<NodeReport> {
-    let store = Store::open(db_path)?;
-    let workstation = local::config(store.connection())?.ok_or(HubError::NotConnected)?.workstation;
+    let store = LocalStore::open(db_path)?;
+    let workstation = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.workstation;
     let target = HubTarget::parse(secrets::hub_url(db_path)?.expose())?;
     let caught_up = Arc::new(AtomicBool::new(false));
     let (lease_stop, lease_stopped) = watch::channel(false);
@@ -107,7 +108,7 @@ pub async fn run(db_path: &Path, config: NodeConfig, mut stop: watch::Receiver<b
         match served {
             Ok(()) => break Ok(()),
             Err(error) => {
-                let _ = local::record_error(store.connection(), &error.to_string());
+                let _ = local::record_error(store.lock().connection(), &error.to_string());
                 if config.once {
                     break Err(error);
                 }
@@ -130,7 +131,7 @@ pub async fn run(db_path: &Path, config: NodeConfig, mut stop: watch::Receiver<b
 /// connection is gone or the hub refused something, and the caller reconnects.
 async fn serve(
     hub: &mut HubConn,
-    store: &Store,
+    store: &LocalStore,
     workstation: &str,
     config: &NodeConfig,
     caught_up: &AtomicBool,
@@ -139,7 +140,7 @@ async fn serve(
 ) -> Result<()> {
     hub.listen().await?;
     loop {
-        let marker = local::change_marker(store.connection())?;
+        let marker = local::change_marker(store.lock().connection())?;
         let round = replicate::round(hub, store, workstation).await?;
         report.rounds += 1;
         report.pushed += round.pushed as u64;
@@ -163,7 +164,7 @@ async fn serve(
 /// round. False when stopped.
 async fn wait_for_work(
     hub: &HubConn,
-    store: &Store,
+    store: &LocalStore,
     marker: (i64, i64),
     config: &NodeConfig,
     stop: &mut watch::Receiver<bool>,
@@ -176,9 +177,14 @@ async fn wait_for_work(
             _ = stopped(stop) => return Ok(false),
         }
         if hub.is_closed() {
-            return Err(HubError::Unreachable { target: hub.target.clone(), reason: "connection closed".into() });
+            return Err(HubError::Unreachable {
+                target: hub.target.clone(),
+                reason: "connection closed".into(),
+            });
         }
-        if local::change_marker(store.connection())? != marker || started.elapsed() >= config.idle_round {
+        if local::change_marker(store.lock().connection())? != marker
+            || started.elapsed() >= config.idle_round
+        {
             return Ok(true);
         }
     }
@@ -205,7 +211,8 @@ impl EngineRun {
         let (stop, stopped) = watch::channel(false);
         let db_path = db_path.to_path_buf();
         let thread = std::thread::Builder::new().name("sync-engine".into()).spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+            let Ok(runtime) =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
             else {
                 return;
             };

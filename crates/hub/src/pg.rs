@@ -58,8 +58,8 @@ impl HubTarget {
                 "expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE".into(),
             ));
         }
-        let mut config = Config::from_str(url)
-            .map_err(|e| HubError::InvalidUrl(redact(&e.to_string(), url)))?;
+        let mut config =
+            Config::from_str(url).map_err(|e| HubError::InvalidUrl(redact(&e.to_string(), url)))?;
         let host = match config.get_hosts().first() {
             Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
             #[cfg(unix)]
@@ -153,8 +153,7 @@ fn describe(error: &tokio_postgres::Error) -> String {
 
 /// Connects within [`CONNECT_TIMEOUT`] and drives the connection on a task of its own.
 pub async fn connect(target: &HubTarget) -> Result<HubConn> {
-    let unreachable =
-        |reason: String| HubError::Unreachable { target: target.display.clone(), reason };
+    let unreachable = |reason: String| HubError::Unreachable { target: target.display.clone(), reason };
     let connecting = target.config.connect(tls());
     let (client, mut connection) = tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), connecting)
         .await
@@ -199,7 +198,10 @@ fn migrations() -> Vec<(i32, String, &'static str)> {
 /// connecting at once cannot both apply a migration. Returns the hub's id.
 pub async fn migrate(hub: &mut HubConn) -> Result<String> {
     let target = hub.target.clone();
-    let fail = |error: tokio_postgres::Error| HubError::Postgres { target: target.clone(), reason: describe(&error) };
+    let fail = |error: tokio_postgres::Error| HubError::Postgres {
+        target: target.clone(),
+        reason: describe(&error),
+    };
     let tx = hub.client.transaction().await.map_err(&fail)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(&fail)?;
     tx.batch_execute(

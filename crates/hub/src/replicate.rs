@@ -5,9 +5,10 @@
 use std::collections::BTreeSet;
 
 use shelfsync_core::{Balances, Event, LocationCode, Position, Sku};
-use shelfsync_store::Store;
 
-use crate::local::{self, Applied, Discrepancy, PendingEvent, PendingMaster, PulledEvent, PulledMaster};
+use crate::local::{
+    self, Applied, Discrepancy, LocalStore, PendingEvent, PendingMaster, PulledEvent, PulledMaster,
+};
 use crate::pg::{HubConn, NOTIFY_CHANNEL, PUSH_LOCK};
 use crate::{HubError, Result};
 
@@ -34,7 +35,7 @@ pub struct Round {
 }
 
 /// Runs one round. `store` stays out of the awaits: each local step is synchronous.
-pub async fn round(hub: &mut HubConn, store: &Store, workstation: &str) -> Result<Round> {
+pub async fn round(hub: &mut HubConn, store: &LocalStore, workstation: &str) -> Result<Round> {
     let mut round = Round::default();
     let master_left = push_master(hub, store, workstation).await?;
     let events_left = push_events(hub, store, workstation, &mut round).await?;
@@ -50,14 +51,14 @@ pub async fn round(hub: &mut HubConn, store: &Store, workstation: &str) -> Resul
 }
 
 /// Ships queued master-data versions. True when more remain.
-async fn push_master(hub: &mut HubConn, store: &Store, workstation: &str) -> Result<bool> {
+async fn push_master(hub: &mut HubConn, store: &LocalStore, workstation: &str) -> Result<bool> {
     for _ in 0..BATCHES_PER_ROUND {
-        let batch = local::pending_master(store.connection(), PUSH_BATCH)?;
+        let batch = local::pending_master(store.lock().connection(), PUSH_BATCH)?;
         let Some(last) = batch.last().map(|m| m.outbox_id) else { return Ok(false) };
         insert_master(hub, workstation, &batch).await?;
-        local::pushed_master(store.connection(), last)?;
+        local::pushed_master(store.lock().connection(), last)?;
     }
-    Ok(!local::pending_master(store.connection(), 1)?.is_empty())
+    Ok(!local::pending_master(store.lock().connection(), 1)?.is_empty())
 }
 
 async fn insert_master(hub: &mut HubConn, workstation: &str, batch: &[PendingMaster]) -> Result<()> {
@@ -82,18 +83,24 @@ async fn insert_master(hub: &mut HubConn, workstation: &str, batch: &[PendingMas
 }
 
 /// Ships local events. True when more remain.
-async fn push_events(hub: &mut HubConn, store: &Store, workstation: &str, round: &mut Round) -> Result<bool> {
+async fn push_events(
+    hub: &mut HubConn,
+    store: &LocalStore,
+    workstation: &str,
+    round: &mut Round,
+) -> Result<bool> {
     for _ in 0..BATCHES_PER_ROUND {
-        let watermark = local::config(store.connection())?.ok_or(HubError::NotConnected)?.push_watermark;
-        let batch = local::pending_events(store.connection(), watermark, PUSH_BATCH)?;
+        let watermark =
+            local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.push_watermark;
+        let batch = local::pending_events(store.lock().connection(), watermark, PUSH_BATCH)?;
         let Some(last) = batch.last().map(|e| e.seq) else { return Ok(false) };
         let refused = push_batch(hub, workstation, &batch).await?;
         round.pushed += batch.len() - refused.len();
         round.refused_up.extend(refused.iter().map(|(id, _)| id.clone()));
-        local::pushed_events(store.connection(), last, &refused)?;
+        local::pushed_events(store.lock().connection(), last, &refused)?;
     }
-    let watermark = local::config(store.connection())?.ok_or(HubError::NotConnected)?.push_watermark;
-    Ok(!local::pending_events(store.connection(), watermark, 1)?.is_empty())
+    let watermark = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.push_watermark;
+    Ok(!local::pending_events(store.lock().connection(), watermark, 1)?.is_empty())
 }
 
 /// One push transaction: insert what is new (ON CONFLICT (id) DO NOTHING), refuse an id that
@@ -129,10 +136,8 @@ pub async fn push_batch(
     let old: Vec<&str> = ids.iter().copied().filter(|id| !new_ids.contains(id)).collect();
     let mut refused = Vec::new();
     if !old.is_empty() {
-        let rows = tx
-            .query("SELECT id, body_hash FROM events WHERE id = ANY($1)", &[&old])
-            .await
-            .map_err(&fail)?;
+        let rows =
+            tx.query("SELECT id, body_hash FROM events WHERE id = ANY($1)", &[&old]).await.map_err(&fail)?;
         for row in rows {
             let (id, kept): (String, String) = (row.get(0), row.get(1));
             let offered = batch.iter().find(|e| e.id == id).map(|e| e.body_hash.as_str()).unwrap_or_default();
@@ -182,7 +187,8 @@ async fn check_invariants(
         .flat_map(|(_, e)| e.deltas())
         .map(|d| (d.sku.as_str().to_string(), d.location.as_str().to_string()))
         .collect();
-    let (skus, locations): (Vec<&str>, Vec<&str>) = keys.iter().map(|(s, l)| (s.as_str(), l.as_str())).unzip();
+    let (skus, locations): (Vec<&str>, Vec<&str>) =
+        keys.iter().map(|(s, l)| (s.as_str(), l.as_str())).unzip();
     let rows = tx
         .query(
             "SELECT b.sku, b.location, on_hand, committed, reserved, damaged, in_transit
@@ -193,7 +199,8 @@ async fn check_invariants(
         .await?;
     let mut position = Position::default();
     for row in rows {
-        let (Ok(sku), Ok(location)) = (Sku::new(row.get::<_, String>(0)), LocationCode::new(row.get::<_, String>(1)))
+        let (Ok(sku), Ok(location)) =
+            (Sku::new(row.get::<_, String>(0)), LocationCode::new(row.get::<_, String>(1)))
         else {
             continue;
         };
@@ -224,7 +231,9 @@ async fn check_invariants(
             continue;
         };
         let b = position.get(&sku, &location);
-        for (column, value) in columns.iter_mut().zip([b.on_hand, b.committed, b.reserved, b.damaged, b.in_transit]) {
+        for (column, value) in
+            columns.iter_mut().zip([b.on_hand, b.committed, b.reserved, b.damaged, b.in_transit])
+        {
             column.push(value);
         }
     }
@@ -272,9 +281,9 @@ async fn record_discrepancy(
     Ok(())
 }
 
-async fn pull_master(hub: &mut HubConn, store: &Store) -> Result<()> {
+async fn pull_master(hub: &mut HubConn, store: &LocalStore) -> Result<()> {
     for _ in 0..BATCHES_PER_ROUND {
-        let after = local::config(store.connection())?.ok_or(HubError::NotConnected)?.master_watermark;
+        let after = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.master_watermark;
         let rows = hub
             .client
             .query(
@@ -295,7 +304,7 @@ async fn pull_master(hub: &mut HubConn, store: &Store) -> Result<()> {
                 workstation: r.get(5),
             })
             .collect();
-        local::apply_master(store.connection(), &batch)?;
+        local::apply_master(store.lock().connection(), &batch)?;
         if batch.len() < PULL_BATCH {
             break;
         }
@@ -304,9 +313,9 @@ async fn pull_master(hub: &mut HubConn, store: &Store) -> Result<()> {
 }
 
 /// Pulls events in hub order. True when more remain.
-async fn pull_events(hub: &mut HubConn, store: &Store, round: &mut Round) -> Result<bool> {
+async fn pull_events(hub: &mut HubConn, store: &LocalStore, round: &mut Round) -> Result<bool> {
     for _ in 0..BATCHES_PER_ROUND {
-        let after = local::config(store.connection())?.ok_or(HubError::NotConnected)?.pull_watermark;
+        let after = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.pull_watermark;
         let head: i64 = hub
             .client
             .query_one("SELECT coalesce(max(seq), 0) FROM events", &[])
@@ -315,7 +324,7 @@ async fn pull_events(hub: &mut HubConn, store: &Store, round: &mut Round) -> Res
             .get(0);
         round.hub_head = head;
         if head <= after {
-            local::apply_events(store.connection(), &[], head)?;
+            local::apply_events(store.lock().connection(), &[], head)?;
             return Ok(false);
         }
         let rows = hub
@@ -328,19 +337,20 @@ async fn pull_events(hub: &mut HubConn, store: &Store, round: &mut Round) -> Res
             .map_err(hub.fail())?;
         let batch: Vec<PulledEvent> =
             rows.iter().map(|r| PulledEvent { seq: r.get(0), id: r.get(1), body: r.get(2) }).collect();
-        let applied: Applied = local::apply_events(store.connection(), &batch, head)?;
+        let applied: Applied = local::apply_events(store.lock().connection(), &batch, head)?;
         round.pulled += applied.recorded;
         if let Some(missing) = applied.waiting_for {
-            local::record_error(store.connection(), &format!("waiting for {missing} from the hub"))?;
+            local::record_error(store.lock().connection(), &format!("waiting for {missing} from the hub"))?;
             return Ok(true);
         }
     }
-    let after = local::config(store.connection())?.ok_or(HubError::NotConnected)?.pull_watermark;
+    let after = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.pull_watermark;
     Ok(after < round.hub_head)
 }
 
-async fn pull_discrepancies(hub: &mut HubConn, store: &Store) -> Result<()> {
-    let after = local::config(store.connection())?.ok_or(HubError::NotConnected)?.discrepancy_watermark;
+async fn pull_discrepancies(hub: &mut HubConn, store: &LocalStore) -> Result<()> {
+    let after =
+        local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.discrepancy_watermark;
     let rows = hub
         .client
         .query(
@@ -364,6 +374,6 @@ async fn pull_discrepancies(hub: &mut HubConn, store: &Store) -> Result<()> {
             detected_at: r.get(7),
         })
         .collect();
-    local::store_discrepancies(store.connection(), &batch)?;
+    local::store_discrepancies(store.lock().connection(), &batch)?;
     Ok(())
 }

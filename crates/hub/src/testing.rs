@@ -73,7 +73,10 @@ impl PgCluster {
         }
         let mut cluster = PgCluster { dir, bin, port: free_port(), as_postgres, watchdog: None };
         let data = cluster.data_dir();
-        cluster.run("initdb", &["-D", &data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--no-instructions"])?;
+        cluster.run(
+            "initdb",
+            &["-D", &data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--no-instructions"],
+        )?;
         let durable = match durability {
             Durability::Fast => "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             Durability::Durable => "",
@@ -106,7 +109,12 @@ impl PgCluster {
     }
 
     fn run(&self, tool: &str, args: &[&str]) -> Result<(), String> {
-        let out = self.command(tool).args(args).stdin(Stdio::null()).output().map_err(|e| format!("{tool}: {e}"))?;
+        let out = self
+            .command(tool)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("{tool}: {e}"))?;
         if out.status.success() {
             Ok(())
         } else {
@@ -116,7 +124,9 @@ impl PgCluster {
 
     fn server_log_tail(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log"))
-            .map(|log| format!("\nserver log:\n{}", log.lines().rev().take(10).collect::<Vec<_>>().join("\n")))
+            .map(|log| {
+                format!("\nserver log:\n{}", log.lines().rev().take(10).collect::<Vec<_>>().join("\n"))
+            })
             .unwrap_or_default()
     }
 
@@ -129,7 +139,14 @@ impl PgCluster {
             self.bin.join("pg_ctl").display(),
             self.data_dir()
         );
-        Command::new("sh").arg("-c").arg(stop).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()
+        Command::new("sh")
+            .arg("-c")
+            .arg(stop)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()
     }
 
     fn wait_ready(&self) -> Result<(), String> {
@@ -147,7 +164,18 @@ impl PgCluster {
     pub fn database(&self, name: &str) -> String {
         let out = self
             .command("psql")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres", "-d", "postgres", "-q", "-c"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-q",
+                "-c",
+            ])
             .arg(format!("CREATE DATABASE \"{name}\""))
             .output()
             .expect("psql runs");

@@ -41,7 +41,12 @@ impl Ws {
     }
 
     pub fn write_off(&self, sku: &str, qty: u32) -> Event {
-        self.append(Movement::WriteOff { sku: sku_(sku), location: loc("WH1"), qty, from: WriteOffSource::OnHand })
+        self.append(Movement::WriteOff {
+            sku: sku_(sku),
+            location: loc("WH1"),
+            qty,
+            from: WriteOffSource::OnHand,
+        })
     }
 
     /// Replicates until caught up (`hub sync --once`).
