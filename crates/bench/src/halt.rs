@@ -110,6 +110,18 @@ fn compare(label: &str, outcomes: &[(String, Outcome)]) -> Vec<String> {
             batch().next().map_or(0, |(_, b)| b.overstated_at_resume)
         ));
     }
+    let ties: Vec<&str> = batch()
+        .filter(|(_, b)| b.oversold_units == s.oversold_units && s.oversold_units > 0)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !ties.is_empty() && out.is_empty() {
+        out.push(format!(
+            "{label} halt: ShelfSync ties {} at {} oversold units: after a halt both start from the same \
+             ledger, and a fast batch catches up as quickly as the outbox drains.",
+            ties.join(", "),
+            s.oversold_units
+        ));
+    }
     out.extend(
         outcomes.iter().filter(|(n, b)| n.starts_with("batch") && s.oversold_units > b.oversold_units).map(
             |(n, b)| {

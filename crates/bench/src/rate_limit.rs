@@ -199,6 +199,7 @@ struct Measured {
     done_s: [Option<f64>; 3],
     /// Per channel: the re-push's duration, or the window when it did not finish.
     elapsed_s: [f64; 3],
+    /// Per channel: listings acknowledged when its re-push ended (or the window did).
     pushed: [i64; 3],
     /// Per channel: the simulator's counters for it when its re-push ended (or the window did).
     stats: [serde_json::Value; 3],
@@ -230,7 +231,7 @@ async fn run_async(db: &Path, dir: &Path, scale: Scale) -> Result<Measured, Benc
     let seller = tokio::task::spawn_blocking(move || {
         sell_while(&db_owned, scale.sales_per_second, started, sales_stopped)
     });
-    let (done_s, stats) = watch_repush(db, &sim, scale, started).await?;
+    let (done_s, stats, pushed) = watch_repush(db, &sim, scale, started).await?;
     let elapsed_s: [f64; 3] = std::array::from_fn(|c| done_s[c].unwrap_or(scale.window.as_secs_f64()));
     let _ = sales_stop.send(true);
     let sales = seller.await.map_err(|e| BenchError::Invalid(format!("the sales task failed: {e}")))??;
@@ -242,29 +243,31 @@ async fn run_async(db: &Path, dir: &Path, scale: Scale) -> Result<Measured, Benc
         .map_err(|_| BenchError::Invalid("the engine did not stop within 30 s".into()))?
         .map_err(|e| BenchError::Invalid(format!("the engine task failed: {e}")))??;
     let (latencies, undelivered, counted) = sale_latencies(db, &sales, elapsed_s)?;
-    let pushed = pushed_listings(db)?;
     server.stop().await;
     Ok(Measured { window_s, done_s, elapsed_s, pushed, stats, latencies, undelivered, sales: counted })
 }
 
+/// Per channel: when its re-push ended (None: not within the window), the simulator's counters
+/// then, and the listings acknowledged by then.
+type RepushEnd = ([Option<f64>; 3], [serde_json::Value; 3], [i64; 3]);
+
 /// Watches until every channel acknowledged its whole catalogue, or the window closes; the
 /// simulator's counters are taken for each channel as its re-push ends.
-async fn watch_repush(
-    db: &Path,
-    sim: &Sim,
-    scale: Scale,
-    started: Instant,
-) -> Result<([Option<f64>; 3], [serde_json::Value; 3]), BenchError> {
+async fn watch_repush(db: &Path, sim: &Sim, scale: Scale, started: Instant) -> Result<RepushEnd, BenchError> {
     let mut done: [Option<f64>; 3] = [None; 3];
     let mut stats: [serde_json::Value; 3] = Default::default();
+    let mut pushed = [0; 3];
     while started.elapsed() < scale.window && done.iter().any(Option::is_none) {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let pushed = pushed_listings(db)?;
+        let now = pushed_listings(db)?;
         for c in CHANNEL_IDS {
             let i = c as usize;
-            if done[i].is_none() && pushed[i] >= scale.skus as i64 {
-                done[i] = Some(started.elapsed().as_secs_f64());
-                stats[i] = counters(sim, c);
+            if done[i].is_none() {
+                pushed[i] = now[i];
+                if now[i] >= scale.skus as i64 {
+                    done[i] = Some(started.elapsed().as_secs_f64());
+                    stats[i] = counters(sim, c);
+                }
             }
         }
     }
@@ -273,7 +276,7 @@ async fn watch_repush(
             stats[c as usize] = counters(sim, c);
         }
     }
-    Ok((done, stats))
+    Ok((done, stats, pushed))
 }
 
 /// The simulator's counters for one channel, with Shopify's bucket.

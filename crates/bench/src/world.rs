@@ -162,6 +162,9 @@ pub struct World<'a> {
     /// Accepted orders not yet booked (in acceptance order), for batch runs and reconciliation.
     waiting: Vec<usize>,
     pending: [Vec<usize>; 3],
+    /// A push of (channel, SKU) is already queued: like the outbox's one row per listing, a
+    /// newer change rides with it and the push carries the allocation of its moment.
+    queued: [Vec<bool>; 3],
     last_poll: i64,
     out: Outcome,
 }
@@ -190,6 +193,7 @@ impl<'a> World<'a> {
             dirty: Vec::new(),
             waiting: Vec::new(),
             pending: Default::default(),
+            queued: [vec![false; n], vec![false; n], vec![false; n]],
             last_poll: 0,
             out: Outcome {
                 initial_units: setup.stock.iter().map(|&q| i64::from(q)).sum(),
@@ -336,7 +340,7 @@ impl<'a> World<'a> {
                     .map(|p| p.resume.into_iter().max().unwrap_or(p.to));
                 self.out.reflect_ms.push(resume.unwrap_or(self.now + ENGINE_LATENCY_MS) - order.at);
                 for c in 0..3 {
-                    self.schedule(self.now + ENGINE_LATENCY_MS, Ev::Push(c, order.sku))?;
+                    self.queue_push(c, order.sku, self.now + ENGINE_LATENCY_MS)?;
                 }
             }
             Sync::Batch { .. } => {
@@ -350,7 +354,16 @@ impl<'a> World<'a> {
     /// ShelfSync sets a channel's quantity to the store's allocation. Shopify's write is a
     /// compare-and-set: a sale on Shopify the ledger has not seen makes it stale, and the
     /// engine re-reads and keeps that sale out. Amazon and eBay take the absolute number.
+    fn queue_push(&mut self, c: usize, s: usize, at: i64) -> Result<(), BenchError> {
+        if self.queued[c][s] {
+            return Ok(());
+        }
+        self.queued[c][s] = true;
+        self.schedule(at, Ev::Push(c, s))
+    }
+
     fn push(&mut self, c: usize, s: usize) -> Result<(), BenchError> {
+        self.queued[c][s] = false;
         if self.paused_for(c) {
             if !self.pending[c].contains(&s) {
                 self.pending[c].push(s);
@@ -380,7 +393,7 @@ impl<'a> World<'a> {
         let call_ms = 1000.0 / channel.calls_per_second_limit();
         for (k, s) in pending.into_iter().enumerate() {
             let at = self.now + ENGINE_LATENCY_MS + ((k / per_call) as f64 * call_ms) as i64;
-            self.schedule(at, Ev::Push(c, s))?;
+            self.queue_push(c, s, at)?;
         }
         Ok(())
     }
@@ -418,7 +431,7 @@ impl<'a> World<'a> {
         self.book_waiting()?;
         for c in 0..3 {
             for s in 0..self.setup.stock.len() {
-                self.schedule(self.now + ENGINE_LATENCY_MS, Ev::Push(c, s))?;
+                self.queue_push(c, s, self.now + ENGINE_LATENCY_MS)?;
             }
         }
         self.schedule(self.now + reconcile_every_ms(), Ev::Reconcile)
@@ -450,7 +463,7 @@ impl<'a> World<'a> {
         match self.mode {
             Sync::Event { .. } => {
                 for c in 0..3 {
-                    self.schedule(self.now + ENGINE_LATENCY_MS, Ev::Push(c, adjustment.sku))?;
+                    self.queue_push(c, adjustment.sku, self.now + ENGINE_LATENCY_MS)?;
                 }
             }
             Sync::Batch { .. } => self.dirty.push(adjustment.sku),
