@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -27,7 +27,7 @@ use shelfsync_store::Store;
 use shelfsync_sync::config::{SHOPIFY_WEBHOOK_SECRET, list_channels};
 use shelfsync_sync::credentials::Secrets;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::orders::{self, Source, gid, id_of, listing_for};
@@ -57,9 +57,27 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// One accepted delivery on its way to the inbox, with the answer's way back: `Ok(true)` new,
+/// `Ok(false)` a duplicate, `Err` not stored.
+struct Pending {
+    channel: String,
+    event_id: String,
+    topic: String,
+    body: String,
+    stored: oneshot::Sender<std::result::Result<bool, String>>,
+}
+
+/// Deliveries waiting for the inbox writer: beyond this, handlers wait (back-pressure) rather
+/// than pile up memory.
+const WRITER_QUEUE: usize = 4_096;
+
+/// Most deliveries stored in one transaction: one fsync for a group (group commit), and a bound
+/// on how long the first in a group waits for the rest.
+const GROUP_MAX: usize = 256;
+
 #[derive(Clone)]
 struct AppState {
-    inbox: Arc<Mutex<Store>>,
+    inbox: mpsc::Sender<Pending>,
     /// Channel name -> webhook secret. Shopify channels without a secret refuse every delivery.
     secrets: Arc<HashMap<String, Option<Vec<u8>>>>,
     wake: Arc<Notify>,
@@ -105,10 +123,14 @@ pub async fn serve(db_path: &Path, secrets: &Secrets, addr: SocketAddr) -> Resul
             by_channel.insert(channel.name, secret.map(|s| s.expose().as_bytes().to_vec()));
         }
     }
+    let wake = Arc::new(Notify::new());
+    // The inbox writer and the processor take turns at SQLite's write lock through this gate:
+    // a waiter is handed the lock at once, where SQLite's busy handler would sleep up to 100 ms.
+    let gate: WriteGate = Arc::default();
     let state = AppState {
-        inbox: Arc::new(Mutex::new(store)),
+        inbox: spawn_writer(store, wake.clone(), gate.clone()),
         secrets: Arc::new(by_channel),
-        wake: Arc::new(Notify::new()),
+        wake,
     };
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
@@ -124,7 +146,7 @@ pub async fn serve(db_path: &Path, secrets: &Secrets, addr: SocketAddr) -> Resul
             })
             .await;
     });
-    let processor = spawn_processor(db_path.to_path_buf(), state.wake.clone());
+    let processor = spawn_processor(db_path.to_path_buf(), state.wake.clone(), gate);
     Ok(RunningReceiver { addr, stop: Some(stop_tx), server, processor })
 }
 
@@ -166,22 +188,80 @@ async fn receive(
     {
         return refuse(StatusCode::BAD_REQUEST, format!("invalid {topic} payload: {error}"));
     }
-    let stored = {
-        let store = state.inbox.lock().unwrap_or_else(|p| p.into_inner());
-        store.connection().execute(
-            "INSERT OR IGNORE INTO webhook_inbox (channel, event_id, topic, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![channel, event_id, topic, text, now()],
-        )
+    let (reply, stored) = oneshot::channel();
+    let pending = Pending {
+        channel,
+        event_id: event_id.to_string(),
+        topic: topic.to_string(),
+        body: text.to_string(),
+        stored: reply,
     };
-    match stored {
-        Ok(1) => {
-            state.wake.notify_one();
-            (StatusCode::OK, axum::Json(json!({ "status": "accepted" })))
-        }
-        Ok(_) => (StatusCode::OK, axum::Json(json!({ "status": "duplicate" }))),
-        // Not stored: a 5xx makes Shopify deliver again later.
-        Err(error) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("inbox unavailable: {error}")),
+    if state.inbox.send(pending).await.is_err() {
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "inbox unavailable: the writer stopped");
     }
+    match stored.await {
+        Ok(Ok(true)) => (StatusCode::OK, axum::Json(json!({ "status": "accepted" }))),
+        Ok(Ok(false)) => (StatusCode::OK, axum::Json(json!({ "status": "duplicate" }))),
+        // Not stored: a 5xx makes Shopify deliver again later.
+        Ok(Err(error)) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("inbox unavailable: {error}")),
+        Err(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "inbox unavailable: the writer stopped"),
+    }
+}
+
+/// The inbox writer: one thread owning the inbox connection, storing deliveries in groups (one
+/// transaction, one fsync each) and answering each only after its group is committed, so an
+/// answered delivery is durable. Ends when the receiver is gone.
+type WriteGate = Arc<std::sync::Mutex<()>>;
+
+fn spawn_writer(store: Store, wake: Arc<Notify>, gate: WriteGate) -> mpsc::Sender<Pending> {
+    let (tx, mut rx) = mpsc::channel::<Pending>(WRITER_QUEUE);
+    std::thread::spawn(move || {
+        while let Some(first) = rx.blocking_recv() {
+            let mut group = vec![first];
+            while group.len() < GROUP_MAX {
+                match rx.try_recv() {
+                    Ok(next) => group.push(next),
+                    Err(_) => break,
+                }
+            }
+            let result = {
+                let _turn = gate.lock().unwrap_or_else(|p| p.into_inner());
+                store_group(&store, &group)
+            };
+            match result {
+                Ok(inserted) => {
+                    if inserted.iter().any(|new| *new) {
+                        wake.notify_one();
+                    }
+                    for (pending, new) in group.into_iter().zip(inserted) {
+                        let _ = pending.stored.send(Ok(new));
+                    }
+                }
+                Err(error) => {
+                    for pending in group {
+                        let _ = pending.stored.send(Err(error.to_string()));
+                    }
+                }
+            }
+        }
+    });
+    tx
+}
+
+fn store_group(store: &Store, group: &[Pending]) -> Result<Vec<bool>> {
+    let tx = orders::immediate(store.connection())?;
+    let stamp = now();
+    let mut inserted = Vec::with_capacity(group.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO webhook_inbox (channel, event_id, topic, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for p in group {
+            inserted.push(insert.execute(params![p.channel, p.event_id, p.topic, p.body, stamp])? == 1);
+        }
+    }
+    tx.commit()?;
+    Ok(inserted)
 }
 
 /// The shape check done before a delivery is accepted: what processing will need is there.
@@ -205,13 +285,15 @@ fn parse_level(value: &Value) -> Result<(String, String, i64)> {
     Ok((item, location, available))
 }
 
-fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>) -> JoinHandle<()> {
+fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>, gate: WriteGate) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let path = db_path.clone();
-            let _ =
-                tokio::task::spawn_blocking(move || -> Result<usize> { process_inbox(&Store::open(&path)?) })
-                    .await;
+            let gate = gate.clone();
+            let _ = tokio::task::spawn_blocking(move || -> Result<usize> {
+                process_inbox_gated(&Store::open(&path)?, Some(&gate))
+            })
+            .await;
             // Woken by each delivery; a periodic pass picks up anything left by a restart.
             let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
         }
@@ -221,6 +303,12 @@ fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>) -> JoinHandle<()> {
 /// Processes unprocessed inbox rows, oldest first, until none is left. Each row's outcome is
 /// kept: "ok", "echo", "unmapped", "duplicate" or the error that stopped it.
 pub fn process_inbox(store: &Store) -> Result<usize> {
+    process_inbox_gated(store, None)
+}
+
+/// [`process_inbox`], each write transaction taken in turn with the receiver's writer.
+fn process_inbox_gated(store: &Store, gate: Option<&std::sync::Mutex<()>>) -> Result<usize> {
+    let turn = || gate.map(|g| g.lock().unwrap_or_else(|p| p.into_inner()));
     let mut done = 0;
     loop {
         let rows: Vec<(i64, String, String, String)> = store
@@ -233,17 +321,28 @@ pub fn process_inbox(store: &Store) -> Result<usize> {
         if rows.is_empty() {
             return Ok(done);
         }
+        let mut outcomes = Vec::with_capacity(rows.len());
         for (id, channel, topic, body) in rows {
-            let outcome = match process_one(store, &channel, &topic, &body) {
+            let outcome = match {
+                let _turn = turn();
+                process_one(store, &channel, &topic, &body)
+            } {
                 Ok(outcome) => outcome,
                 Err(error) => format!("error: {error}"),
             };
-            store.connection().execute(
-                "UPDATE webhook_inbox SET processed_at = ?2, outcome = ?3 WHERE id = ?1",
-                params![id, now(), outcome],
-            )?;
-            done += 1;
+            outcomes.push((id, outcome));
         }
+        // One commit marks the batch. A crash before it only means these rows are processed
+        // again, and booking is idempotent.
+        let _turn = turn();
+        let tx = orders::immediate(store.connection())?;
+        let stamp = now();
+        for (id, outcome) in &outcomes {
+            tx.prepare_cached("UPDATE webhook_inbox SET processed_at = ?2, outcome = ?3 WHERE id = ?1")?
+                .execute(params![id, stamp, outcome])?;
+        }
+        tx.commit()?;
+        done += outcomes.len();
     }
 }
 
