@@ -16,6 +16,8 @@ APT_PACKAGES=(
     libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev
     libxdo-dev libudev-dev pkg-config xvfb xauth webkit2gtk-driver socat sqlite3
     libdbus-1-dev
+    # The shared hub's tests and benchmark start a throwaway PostgreSQL cluster (Debian 12: 15).
+    postgresql
 )
 
 # --- apt -------------------------------------------------------------------------------------

@@ -554,9 +554,21 @@ fn apply_one(tx: &Transaction<'_>, row: &PulledEvent) -> Result<Step> {
             )?;
             Ok(Step::Refused)
         }
-        // A rule only this replica enforces (a second receipt of one shipment): reported, and
-        // the stream goes on, so one bad event cannot stop replication.
-        Err(StoreError::Sqlite(error)) => Err(StoreError::Sqlite(error).into()),
+        // A rule only this replica's schema enforces (a second receipt of one shipment, made
+        // on two workstations offline): the failed statement was the event's first write, so
+        // nothing of it stays. Reported, and the stream goes on.
+        Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, message)))
+            if failure.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            let reason = message.unwrap_or_else(|| failure.to_string());
+            refuse(tx, &row.id, "down", &format!("breaks a rule of this replica: {reason}"))?;
+            Ok(Step::Refused)
+        }
+        // The file, not the event, is the problem (a full disk, a lock held too long, I/O):
+        // stop, and retry the batch later. Refusing would drop a good event.
+        Err(
+            error @ (StoreError::Sqlite(_) | StoreError::DiskFull | StoreError::Busy | StoreError::Io(_)),
+        ) => Err(error.into()),
         Err(other) => {
             refuse(tx, &row.id, "down", &other.to_string())?;
             Ok(Step::Refused)

@@ -26,9 +26,9 @@ pub const STATEMENT_TIMEOUT_MS: u32 = 30_000;
 pub const NOTIFY_CHANNEL: &str = "shelfsync_hub";
 
 /// Serialises writers to the shared log, so the hub's sequence order is commit order.
-pub const PUSH_LOCK: i64 = 0x5348_454C_4653_01;
+pub const PUSH_LOCK: i64 = 0x0053_4845_4C46_5301;
 /// Serialises schema migrations between workstations connecting at the same time.
-const MIGRATION_LOCK: i64 = 0x5348_454C_4653_02;
+const MIGRATION_LOCK: i64 = 0x0053_4845_4C46_5302;
 
 /// A checked hub address. Displays as `user@host:port/database`: never the password.
 #[derive(Clone)]
@@ -232,4 +232,43 @@ pub async fn migrate(hub: &mut HubConn) -> Result<String> {
     let hub_id: String = tx.query_one("SELECT hub_id FROM hub_meta", &[]).await.map_err(&fail)?.get(0);
     tx.commit().await.map_err(&fail)?;
     Ok(hub_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_shown_without_their_password() {
+        let good = [
+            ("postgres://me:pw@db.local/hub", "me@db.local:5432/hub"),
+            ("postgresql://me@10.0.0.5:6543/ledger?sslmode=require", "me@10.0.0.5:6543/ledger"),
+            ("  postgres://me:p%40ss@h/x  ", "me@h:5432/x"),
+        ];
+        for (url, shown) in good {
+            let target = HubTarget::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(target.to_string(), shown);
+            assert!(!format!("{target:?}").contains("pw"), "{target:?}");
+        }
+        let bad = [
+            ("mysql://me@h/x", "expected postgres://"),
+            ("postgres://me@h", "no database name"),
+            ("postgres://h/x", "no user name"),
+            ("postgres://me:pw@h:notaport/x", "invalid hub URL"),
+            ("", "expected postgres://"),
+        ];
+        for (url, expected) in bad {
+            let message = HubTarget::parse(url).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains(expected), "{url}: {message}");
+        }
+        assert_eq!(redact("bad value pw in x", "postgres://me:pw@h/x"), "bad value *** in x");
+    }
+
+    #[test]
+    fn the_embedded_hub_migrations_are_numbered_in_order() {
+        let versions: Vec<i32> = migrations().iter().map(|(v, _, _)| *v).collect();
+        assert!(!versions.is_empty());
+        assert_eq!(versions, (1..=versions.len() as i32).collect::<Vec<_>>());
+        assert_eq!(known_schema_version(), *versions.last().unwrap());
+    }
 }

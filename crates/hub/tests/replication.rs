@@ -200,3 +200,51 @@ async fn the_lease_has_one_holder_and_moves_after_expiry() {
         vec![(1, "ws-a".to_string()), (2, "ws-b".to_string()), (3, "ws-a".to_string())]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_shipment_received_twice_offline_is_reported_and_replication_goes_on() {
+    let pg = cluster();
+    let url = pg.database("twice");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let second = shelfsync_core::Location { code: loc("WH2"), name: "Second".into(), parent: None };
+    a.store().upsert_locations(&[second]).unwrap();
+    let b = empty_workstation(dir.path(), "ws-b");
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    a.receive("S1", 5);
+    let ship = a.append(shelfsync_core::Movement::TransferShip {
+        sku: sku_("S1"),
+        from: loc("WH1"),
+        to: loc("WH2"),
+        qty: 5,
+    });
+    a.sync().await;
+    b.sync().await;
+    let receipt = shelfsync_core::Movement::TransferReceive {
+        sku: sku_("S1"),
+        from: loc("WH1"),
+        to: loc("WH2"),
+        shipment: ship.id,
+        shipped: 5,
+        received: 5,
+    };
+    a.append(receipt.clone());
+    b.append(receipt);
+    a.sync().await;
+    b.sync().await;
+    let later = b.receive("S1", 1);
+    b.sync().await;
+    a.sync().await;
+    // Each side refused the other's receipt (its schema allows one per shipment); the hub, which
+    // keeps both, names the second as a discrepancy; and what came after still flowed.
+    for ws in [&a, &b] {
+        let refused = local::refused(ws.store().connection()).unwrap();
+        assert_eq!(refused.len(), 1, "{}: {refused:?}", ws.name);
+        assert!(refused[0].2.contains("breaks a rule of this replica"), "{}", refused[0].2);
+        assert!(ws.events().iter().any(|(id, _)| *id == later.id.to_string()), "{}", ws.name);
+        ws.check();
+    }
+    assert_eq!(hub_count(&url, "SELECT count(*) FROM discrepancies").await, 1);
+    assert_eq!(shelfsync_hub::status(&a.db).await.unwrap().lag_events, 0);
+}
