@@ -12,6 +12,8 @@ pub enum HubError {
     InvalidWorkstation(String),
     #[error("cannot reach the hub at {target}: {reason}")]
     Unreachable { target: String, reason: String },
+    #[error("TLS to the hub: {0}")]
+    Tls(String),
     #[error("hub {target}: {reason}")]
     Postgres { target: String, reason: String },
     #[error("this database is not connected to a hub; run `shelfsync hub connect URL --workstation NAME`")]

@@ -204,10 +204,11 @@ struct LeaseLoop {
 struct EngineRun {
     stop: watch::Sender<bool>,
     thread: std::thread::JoinHandle<()>,
+    channels: Vec<String>,
 }
 
 impl EngineRun {
-    fn start(db_path: &Path, config: EngineConfig) -> Result<EngineRun> {
+    fn start(db_path: &Path, config: EngineConfig, channels: Vec<String>) -> Result<EngineRun> {
         let (stop, stopped) = watch::channel(false);
         let db_path = db_path.to_path_buf();
         let thread = std::thread::Builder::new().name("sync-engine".into()).spawn(move || {
@@ -219,7 +220,7 @@ impl EngineRun {
             let engine = Engine::new(&db_path, Secrets::for_database(&db_path), config);
             let _ = runtime.block_on(engine.run(Mode::Daemon, stopped));
         })?;
-        Ok(EngineRun { stop, thread })
+        Ok(EngineRun { stop, thread, channels })
     }
 
     async fn stop(self) {
@@ -228,17 +229,19 @@ impl EngineRun {
     }
 }
 
-/// True when this workstation holds every secret its channels need: one without them must not
-/// take the lease, or no engine would push while it holds it.
-fn can_run_engine(db_path: &Path) -> bool {
-    let Ok(store) = Store::open(db_path) else { return false };
-    let Ok(channels) = list_channels(store.connection()) else { return false };
+/// The channels this workstation's engine would serve, when it holds every secret they need;
+/// None otherwise: a workstation without them must not take the lease, or no engine would push
+/// while it holds it.
+fn engine_channels(db_path: &Path) -> Option<Vec<String>> {
+    let store = Store::open(db_path).ok()?;
+    let channels = list_channels(store.connection()).ok()?;
     let secrets = Secrets::for_database(db_path);
-    channels.iter().all(|channel| {
+    let complete = channels.iter().all(|channel| {
         ChannelKind::parse(&channel.kind).is_some_and(|kind| {
             required_secrets(kind).iter().all(|name| matches!(secrets.get(&channel.name, name), Ok(Some(_))))
         })
-    })
+    });
+    complete.then(|| channels.into_iter().map(|c| c.name).collect())
 }
 
 /// Takes and renews the lease on a connection of its own (a long catch-up on the replication
@@ -252,7 +255,13 @@ async fn lease_loop(mut lease: LeaseLoop) {
         if engine.as_ref().is_some_and(|e| e.thread.is_finished()) {
             engine = None;
         }
-        let eligible = can_run_engine(&lease.db_path);
+        let channels = engine_channels(&lease.db_path);
+        // The engine reads its channels when it starts: one that arrived from the hub since
+        // (or whose secrets were just given) needs a restart to be served.
+        if let Some(run) = engine.take_if(|run| Some(&run.channels) != channels.as_ref()) {
+            run.stop().await;
+        }
+        let eligible = channels.is_some();
         let attempt = async {
             if conn.as_ref().is_none_or(HubConn::is_closed) {
                 conn = Some(pg::connect(&lease.target).await?);
@@ -267,8 +276,11 @@ async fn lease_loop(mut lease: LeaseLoop) {
         // Bounded: a renewal that hangs is a renewal that failed.
         match tokio::time::timeout(interval, attempt).await {
             Ok(Ok(Some(LeaseState::Held { .. }))) => {
-                if engine.is_none() && lease.caught_up.load(Ordering::SeqCst) {
-                    engine = start_engine(&lease.db_path, &lease.engine);
+                if engine.is_none()
+                    && lease.caught_up.load(Ordering::SeqCst)
+                    && let Some(channels) = &channels
+                {
+                    engine = start_engine(&lease.db_path, &lease.engine, channels.clone());
                 }
             }
             Ok(Ok(_)) => {
@@ -296,10 +308,10 @@ async fn lease_loop(mut lease: LeaseLoop) {
     }
 }
 
-fn start_engine(db_path: &Path, config: &EngineConfig) -> Option<EngineRun> {
+fn start_engine(db_path: &Path, config: &EngineConfig, channels: Vec<String>) -> Option<EngineRun> {
     let store = Store::open(db_path).ok()?;
     local::fence_engine_state(store.connection()).ok()?;
-    EngineRun::start(db_path, config.clone()).ok()
+    EngineRun::start(db_path, config.clone(), channels).ok()
 }
 
 /// Runs [`run`] on a runtime of its own until Ctrl-C (or caught up, with `once`): the CLI's

@@ -30,11 +30,16 @@ pub const PUSH_LOCK: i64 = 0x0053_4845_4C46_5301;
 /// Serialises schema migrations between workstations connecting at the same time.
 const MIGRATION_LOCK: i64 = 0x0053_4845_4C46_5302;
 
+/// A PEM file of extra trusted CAs for the hub's certificate, beside the platform's roots: a hub
+/// on a LAN often has a certificate from the company's own CA.
+pub const CA_ENV: &str = "SHELFSYNC_HUB_CA";
+
 /// A checked hub address. Displays as `user@host:port/database`: never the password.
 #[derive(Clone)]
 pub struct HubTarget {
     config: Config,
     display: String,
+    ca_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Display for HubTarget {
@@ -80,7 +85,14 @@ impl HubTarget {
         config.keepalives_idle(Duration::from_secs(30));
         config.options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
         config.application_name("shelfsync");
-        Ok(HubTarget { config, display: format!("{user}@{host}:{port}/{database}") })
+        let ca_file = std::env::var_os(CA_ENV).filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
+        Ok(HubTarget { config, display: format!("{user}@{host}:{port}/{database}"), ca_file })
+    }
+
+    /// Trusts the CAs in this PEM file too (instead of `SHELFSYNC_HUB_CA`).
+    pub fn with_ca_file(mut self, path: impl Into<std::path::PathBuf>) -> HubTarget {
+        self.ca_file = Some(path.into());
+        self
     }
 }
 
@@ -98,22 +110,40 @@ fn redact(message: &str, url: &str) -> String {
     }
 }
 
-/// TLS: the platform's trust store through rustls with the ring provider. Built once: loading
-/// the native roots reads the whole certificate store.
-fn tls() -> MakeRustlsConnect {
-    static CONFIG: OnceLock<rustls::ClientConfig> = OnceLock::new();
-    let config = CONFIG.get_or_init(|| {
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = roots.add(cert);
+/// TLS: the platform's trust store (plus the CA file, if any) through rustls with the ring
+/// provider. The native roots are loaded once: that reads the whole certificate store.
+fn tls(target: &HubTarget) -> Result<MakeRustlsConnect> {
+    static NATIVE: OnceLock<rustls::RootCertStore> = OnceLock::new();
+    let mut roots = NATIVE
+        .get_or_init(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+            roots
+        })
+        .clone();
+    if let Some(path) = &target.ca_file {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let unreadable =
+            |reason: String| HubError::Tls(format!("cannot use the CA file {}: {reason}", path.display()));
+        let mut added = 0;
+        for cert in CertificateDer::pem_file_iter(path).map_err(|e| unreadable(e.to_string()))? {
+            roots.add(cert.map_err(|e| unreadable(e.to_string()))?).map_err(|e| unreadable(e.to_string()))?;
+            added += 1;
         }
+        if added == 0 {
+            return Err(unreadable("no certificate in it".into()));
+        }
+    }
+    let config =
         rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .expect("ring supports the default TLS versions")
             .with_root_certificates(roots)
-            .with_no_client_auth()
-    });
-    MakeRustlsConnect::new(config.clone())
+            .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
 }
 
 /// An open connection, and a wake-up for every NOTIFY on [`NOTIFY_CHANNEL`].
@@ -154,7 +184,7 @@ fn describe(error: &tokio_postgres::Error) -> String {
 /// Connects within [`CONNECT_TIMEOUT`] and drives the connection on a task of its own.
 pub async fn connect(target: &HubTarget) -> Result<HubConn> {
     let unreachable = |reason: String| HubError::Unreachable { target: target.display.clone(), reason };
-    let connecting = target.config.connect(tls());
+    let connecting = target.config.connect(tls(target)?);
     let (client, mut connection) = tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), connecting)
         .await
         .map_err(|_| unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())))?

@@ -160,6 +160,68 @@ impl PgCluster {
         Err(format!("the server did not accept connections within 30 s{}", self.server_log_tail()))
     }
 
+    /// Turns TLS on with a fresh private CA and a server certificate for localhost and
+    /// 127.0.0.1 (openssl), and returns the CA's PEM file for the client to trust.
+    pub fn enable_tls(&self) -> PathBuf {
+        let dir = self.dir.path().join("tls");
+        std::fs::create_dir_all(&dir).unwrap();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl").args(args).current_dir(&dir).output().expect("openssl runs");
+            assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+        openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=shelfsync test CA"],
+            ]
+            .concat(),
+        );
+        openssl(
+            &[&["req"][..], &ec, &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]]
+                .concat(),
+        );
+        std::fs::write(
+            dir.join("ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext",
+        ]);
+        let data = PathBuf::from(self.data_dir());
+        for file in ["server.pem", "server.key"] {
+            std::fs::copy(dir.join(file), data.join(file)).unwrap();
+            if self.as_postgres {
+                let _ = Command::new("chown").arg("postgres:postgres").arg(data.join(file)).status();
+            }
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut conf = std::fs::OpenOptions::new().append(true).open(data.join("postgresql.conf")).unwrap();
+        use std::io::Write;
+        writeln!(conf, "ssl = on\nssl_cert_file = 'server.pem'\nssl_key_file = 'server.key'").unwrap();
+        // SSL settings take effect on reload; the reload is asynchronous, hence the pause.
+        self.run("pg_ctl", &["-D", &self.data_dir(), "reload"]).expect("pg_ctl reload");
+        std::thread::sleep(Duration::from_millis(500));
+        dir.join("ca.pem")
+    }
+
     /// A new, empty database on this cluster, and its URL.
     pub fn database(&self, name: &str) -> String {
         let out = self

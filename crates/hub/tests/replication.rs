@@ -248,3 +248,28 @@ async fn one_shipment_received_twice_offline_is_reported_and_replication_goes_on
     assert_eq!(hub_count(&url, "SELECT count(*) FROM discrepancies").await, 1);
     assert_eq!(shelfsync_hub::status(&a.db).await.unwrap().lag_events, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_to_the_hub_verifies_the_certificate() {
+    let pg = cluster();
+    pg.database("tls");
+    let ca = pg.enable_tls();
+    let url = format!("postgres://postgres@localhost:{}/tls?sslmode=require", pg.port);
+    let target = shelfsync_hub::HubTarget::parse(&url).unwrap();
+    // A certificate from an unknown CA is refused...
+    let refused =
+        shelfsync_hub::pg::connect(&target).await.err().expect("an unknown CA is refused").to_string();
+    assert!(refused.contains("cannot reach the hub at postgres@localhost"), "{refused}");
+    assert!(refused.to_lowercase().contains("certificate"), "{refused}");
+    // ...one from the trusted CA gives an encrypted session.
+    let hub = shelfsync_hub::pg::connect(&target.clone().with_ca_file(&ca)).await.unwrap();
+    let encrypted: bool = hub
+        .client
+        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(encrypted);
+    let missing = shelfsync_hub::pg::connect(&target.with_ca_file("/no/such/ca.pem")).await.err().unwrap();
+    assert!(missing.to_string().contains("cannot use the CA file /no/such/ca.pem"), "{missing}");
+}
