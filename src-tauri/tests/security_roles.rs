@@ -1,0 +1,263 @@
+//! Every IPC command the window is granted, tried as every role (signed out, staff, a staff
+//! session locked after idling, supervisor, admin) against one declared table, through the
+//! same functions the Tauri wrappers call, on a real demo database. A refusal is
+//! `SignedOut`, `Locked` or the store's `Forbidden`, and writes no row; a permitted call
+//! passes the role check (it may still fail on its input). Every successful answer is also
+//! searched for the channel secrets configured in the database: none may cross IPC.
+//!
+//! The table must cover every command granted in `capabilities/*.json`: a new command fails
+//! this test until it has a row.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::{Value, json};
+use shelfsync_app::commands;
+use shelfsync_app::error::AppError;
+use shelfsync_app::ipc::DecisionView;
+use shelfsync_app::state::{AppState, DemoPolicy};
+use shelfsync_store::StoreError;
+use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
+use shelfsync_sync::credentials::{Backend, Secret, Secrets};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum As {
+    SignedOut,
+    Staff,
+    LockedStaff,
+    Supervisor,
+    Admin,
+}
+
+const EVERY_ROLE: [As; 5] = [As::SignedOut, As::Staff, As::LockedStaff, As::Supervisor, As::Admin];
+
+/// Who passes the role check.
+#[derive(Clone, Copy, Debug)]
+enum Need {
+    /// Before sign-in too: the session itself, app status, and reading stock and the catalogue
+    /// (a shared warehouse screen shows stock to whoever stands at it).
+    Anyone,
+    /// An unlocked session of any role.
+    SignedIn,
+    Supervisor,
+}
+
+impl Need {
+    fn permits(self, role: As) -> bool {
+        match self {
+            Need::Anyone => true,
+            Need::SignedIn => matches!(role, As::Staff | As::Supervisor | As::Admin),
+            Need::Supervisor => matches!(role, As::Supervisor | As::Admin),
+        }
+    }
+}
+
+const TABLE: &[(&str, Need)] = &[
+    ("app_info", Need::Anyone),
+    ("stock_levels", Need::Anyone),
+    ("recent_events", Need::Anyone),
+    ("item_lookup", Need::Anyone),
+    ("locations", Need::Anyone),
+    ("session_info", Need::Anyone),
+    ("sign_in", Need::Anyone),
+    ("sign_out", Need::Anyone),
+    ("lock_session", Need::Anyone),
+    ("session_ping", Need::Anyone),
+    // Starts the serial/HID listeners: needs the window's AppHandle, so it is not called
+    // here; it records nothing and every scan it emits goes through commit_scans.
+    ("start_scanners", Need::Anyone),
+    ("classify_scan", Need::SignedIn),
+    ("commit_scans", Need::SignedIn),
+    ("start_count", Need::SignedIn),
+    ("count_sessions", Need::SignedIn),
+    ("count_session", Need::SignedIn),
+    ("submit_count", Need::SignedIn),
+    ("due_counts", Need::SignedIn),
+    ("sync_status", Need::SignedIn),
+    ("approvals", Need::Supervisor),
+    ("decide", Need::Supervisor),
+    ("retry_dead_letters", Need::Supervisor),
+];
+
+const NOT_CALLABLE_WITHOUT_A_WINDOW: [&str; 1] = ["start_scanners"];
+
+const SECRETS: [&str; 2] = ["shpat_SECRET_ipc_token", "whsec_SECRET_ipc_webhook"];
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    sku: String,
+    location: String,
+    count: String,
+}
+
+fn credentials(role: As) -> Option<(&'static str, &'static str)> {
+    match role {
+        As::SignedOut => None,
+        As::Staff | As::LockedStaff => Some(("staff", "1111")),
+        As::Supervisor => Some(("super", "2222")),
+        As::Admin => Some(("admin", "3333")),
+    }
+}
+
+fn become_(state: &AppState, role: As) {
+    commands::sign_out(state).unwrap();
+    if let Some((name, pin)) = credentials(role) {
+        commands::sign_in(state, name.into(), pin.into()).unwrap();
+    }
+    if role == As::LockedStaff {
+        commands::lock_session(state).unwrap();
+    }
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let state = AppState::new(db.clone());
+    state.boot(DemoPolicy::LoadWhenEmpty);
+    {
+        let store = state.store().unwrap();
+        let new = NewChannel {
+            name: "shop".into(),
+            kind: shelfsync_channels::ChannelKind::Shopify,
+            endpoint: "http://127.0.0.1:9".into(),
+            shop: Some("demo.myshopify.com".into()),
+            seller_id: None,
+            marketplace_id: None,
+        };
+        let creds = [
+            (SHOPIFY_TOKEN, Secret::new(SECRETS[0]).unwrap()),
+            (SHOPIFY_WEBHOOK_SECRET, Secret::new(SECRETS[1]).unwrap()),
+        ];
+        add_channel(store.connection(), &Secrets::with_backend(&db, Backend::File), &new, &creds).unwrap();
+    }
+    let page =
+        commands::stock_levels(&state, serde_json::from_value(json!({ "limit": 1 })).unwrap()).unwrap();
+    let row = serde_json::to_value(&page.rows[0]).unwrap();
+    let (sku, location) =
+        (row["sku"].as_str().unwrap().to_string(), row["location"].as_str().unwrap().to_string());
+    become_(&state, As::Staff);
+    let count = commands::start_count(&state, location.clone()).unwrap().id;
+    Fixture { _dir: dir, state, sku, location, count }
+}
+
+/// Calls one command; the answer as JSON, or the error.
+fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
+    let s = &f.state;
+    fn j<T: serde::Serialize>(r: Result<T, AppError>) -> Result<Value, AppError> {
+        r.map(|v| serde_json::to_value(v).unwrap())
+    }
+    let pin = credentials(role).map_or("0000", |(_, p)| p);
+    match command {
+        "app_info" => j(commands::app_info(s)),
+        "stock_levels" => {
+            j(commands::stock_levels(s, serde_json::from_value(json!({ "limit": 5 })).unwrap()))
+        }
+        "recent_events" => j(commands::recent_events(s, None, Some(5))),
+        "item_lookup" => j(commands::item_lookup(s, f.sku.clone())),
+        "locations" => j(commands::locations(s)),
+        "session_info" => j(commands::session_info(s)),
+        "sign_in" => j(commands::sign_in(s, "staff".into(), "1111".into())),
+        "sign_out" => j(commands::sign_out(s)),
+        "lock_session" => j(commands::lock_session(s)),
+        "session_ping" => j(commands::session_ping(s)),
+        "classify_scan" => j(commands::classify_scan(s, f.sku.clone())),
+        "commit_scans" => {
+            let request =
+                json!({ "mode": "receive", "location": f.location, "lines": [{ "sku": f.sku, "qty": 1 }] });
+            j(commands::commit_scans(s, serde_json::from_value(request).unwrap()))
+        }
+        "start_count" => j(commands::start_count(s, f.location.clone())),
+        "count_sessions" => j(commands::count_sessions(s)),
+        "count_session" => j(commands::count_session(s, f.count.clone())),
+        "submit_count" => j(commands::submit_count(s, f.count.clone())),
+        "due_counts" => j(commands::due_counts(s)),
+        "sync_status" => j(commands::sync_status(s)),
+        "approvals" => j(commands::approvals(s)),
+        "decide" => j(commands::decide(
+            s,
+            "no-such-approval".into(),
+            DecisionView::Approve,
+            "checked".into(),
+            pin.into(),
+        )),
+        "retry_dead_letters" => j(commands::retry_dead_letters(s, None)),
+        other => panic!("no invocation for command {other}: add one to call()"),
+    }
+}
+
+/// Rows this database connection has inserted, updated or deleted since it opened. The app
+/// holds its one connection, so a refused call that wrote anything moves it; hashing 60,000
+/// demo events per case instead would take minutes.
+fn fingerprint(state: &AppState) -> u64 {
+    state.store().unwrap().connection().total_changes()
+}
+
+fn refused(error: &AppError) -> bool {
+    matches!(error, AppError::SignedOut | AppError::Locked | AppError::Store(StoreError::Forbidden { .. }))
+}
+
+/// Commands granted to any window in capabilities/*.json.
+fn granted() -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities");
+    let mut out = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let cap: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for p in cap["permissions"].as_array().unwrap() {
+                if let Some(command) = p.as_str().and_then(|p| p.strip_prefix("allow-")) {
+                    out.insert(command.replace('-', "_"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_table_covers_every_granted_command() {
+    let declared: BTreeSet<String> = TABLE.iter().map(|(c, _)| c.to_string()).collect();
+    let missing: Vec<String> = granted().into_iter().filter(|c| !declared.contains(c)).collect();
+    assert!(missing.is_empty(), "granted commands without a row in TABLE: {missing:?}");
+}
+
+#[test]
+fn every_ipc_command_as_every_role_matches_the_table() {
+    let f = fixture();
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for (command, need) in TABLE {
+        if NOT_CALLABLE_WITHOUT_A_WINDOW.contains(command) {
+            continue;
+        }
+        for role in EVERY_ROLE {
+            become_(&f.state, role);
+            let before = fingerprint(&f.state);
+            tried += 1;
+            let outcome = call(&f, command, role);
+            let verdict = match (&outcome, need.permits(role)) {
+                (Err(e), true) if refused(e) => Some(format!("permitted by the table, refused: {e}")),
+                (Ok(_), false) => Some("refused by the table, but it succeeded".into()),
+                (Err(e), false) if !refused(e) => Some(format!("refused, but not by a role check: {e}")),
+                (Err(_), false) if fingerprint(&f.state) != before => {
+                    Some("refused, yet the database changed".into())
+                }
+                _ => None,
+            };
+            if let Some(why) = verdict {
+                failures.push(format!("{command} as {role:?}: {why}"));
+            }
+            if let Ok(answer) = &outcome {
+                let text = answer.to_string();
+                for secret in SECRETS {
+                    if text.contains(secret) {
+                        failures.push(format!("{command} as {role:?}: the answer carries a secret"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {tried} cases disagree:\n{}", failures.len(), failures.join("\n"));
+    assert!(tried >= 100, "{tried} cases");
+}
