@@ -140,6 +140,10 @@ async fn serve(
 ) -> Result<()> {
     hub.listen().await?;
     loop {
+        // Checked here too: a long catch-up runs round after round without waiting.
+        if *stop.borrow() {
+            return Ok(());
+        }
         let marker = local::change_marker(store.lock().connection())?;
         let round = replicate::round(hub, store, workstation).await?;
         report.rounds += 1;
