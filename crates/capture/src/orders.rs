@@ -250,7 +250,12 @@ pub fn ingest(store: &Store, channel: &str, order: &Order, source: Source) -> Re
     Ok(report)
 }
 
-fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source) -> Result<IngestReport> {
+pub(crate) fn ingest_in(
+    tx: &Transaction<'_>,
+    channel: &str,
+    order: &Order,
+    source: Source,
+) -> Result<IngestReport> {
     let mut report = IngestReport::default();
     let mut touched: Vec<i64> = Vec::new();
     let at = order.created_at;
@@ -354,31 +359,53 @@ fn ingest_in(tx: &Transaction<'_>, channel: &str, order: &Order, source: Source)
 /// the order brings the refund with it.
 pub fn ingest_refund(store: &Store, channel: &str, order_id: &str, refund: &Refund) -> Result<IngestReport> {
     let tx = immediate(store.connection())?;
+    let report = ingest_refund_in(&tx, channel, order_id, refund)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// [`ingest_refund`] inside the caller's transaction.
+pub(crate) fn ingest_refund_in(
+    tx: &Transaction<'_>,
+    channel: &str,
+    order_id: &str,
+    refund: &Refund,
+) -> Result<IngestReport> {
     let mut report = IngestReport::default();
     for (line_id, qty) in &refund.lines {
         let sale_id = line_event_id(channel, order_id, line_id, "sale");
-        let Some(sale) = store.event(sale_id)? else {
+        let sale: Option<(String, String, Option<String>, Option<i64>)> = tx
+            .prepare_cached(
+                "SELECT kind, sku, json_extract(body, '$.location'), json_extract(body, '$.qty') FROM events WHERE id = ?1",
+            )?
+            .query_row([sale_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        let Some((kind, sku, location, sold)) = sale else {
             return Err(CaptureError::Invalid(format!(
                 "refund {}: order {order_id} line {line_id} is not captured yet",
                 refund.id
             )));
         };
-        let Movement::Sale { sku, location, qty: sold } = sale.movement else {
+        let (Some(location), Some(sold), "sale") = (location, sold, kind.as_str()) else {
             return Err(CaptureError::Invalid(format!("event {sale_id} is not a sale")));
         };
         let ret = event(
             channel,
             line_event_id(channel, order_id, line_id, &format!("return:{}", refund.id)),
-            Movement::Return { sku, location, qty: (*qty).min(sold), to: ReturnDestination::Stock },
+            Movement::Return {
+                sku: Sku::new(sku)?,
+                location: LocationCode::new(location)?,
+                qty: (*qty).min(u32::try_from(sold).unwrap_or(0)),
+                to: ReturnDestination::Stock,
+            },
             Utc::now(),
             format!("{channel} order {order_id} line {line_id} refund {}", refund.id),
         );
-        match append_in(&tx, &ret)? {
+        match append_in(tx, &ret)? {
             AppendOutcome::Recorded { .. } => report.recorded += 1,
             AppendOutcome::Duplicate { .. } => report.duplicates += 1,
         }
     }
-    tx.commit()?;
     Ok(report)
 }
 

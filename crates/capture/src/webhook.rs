@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -19,7 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use rusqlite::params;
+use rusqlite::{Connection, Transaction, params};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use shelfsync_channels::ChannelKind;
@@ -211,7 +212,15 @@ async fn receive(
 /// The inbox writer: one thread owning the inbox connection, storing deliveries in groups (one
 /// transaction, one fsync each) and answering each only after its group is committed, so an
 /// answered delivery is durable. Ends when the receiver is gone.
-type WriteGate = Arc<std::sync::Mutex<()>>;
+/// The turn at SQLite's write lock shared by the inbox writer and the processor, the writer
+/// first: the processor waits while the writer is waiting.
+#[derive(Default)]
+struct Gate {
+    lock: std::sync::Mutex<()>,
+    writer_waiting: AtomicUsize,
+}
+
+type WriteGate = Arc<Gate>;
 
 fn spawn_writer(store: Store, wake: Arc<Notify>, gate: WriteGate) -> mpsc::Sender<Pending> {
     let (tx, mut rx) = mpsc::channel::<Pending>(WRITER_QUEUE);
@@ -225,7 +234,9 @@ fn spawn_writer(store: Store, wake: Arc<Notify>, gate: WriteGate) -> mpsc::Sende
                 }
             }
             let result = {
-                let _turn = gate.lock().unwrap_or_else(|p| p.into_inner());
+                gate.writer_waiting.fetch_add(1, Ordering::AcqRel);
+                let _turn = gate.lock.lock().unwrap_or_else(|p| p.into_inner());
+                gate.writer_waiting.fetch_sub(1, Ordering::AcqRel);
                 store_group(&store, &group)
             };
             match result {
@@ -307,8 +318,9 @@ pub fn process_inbox(store: &Store) -> Result<usize> {
 }
 
 /// [`process_inbox`], each write transaction taken in turn with the receiver's writer.
-fn process_inbox_gated(store: &Store, gate: Option<&std::sync::Mutex<()>>) -> Result<usize> {
-    let turn = || gate.map(|g| g.lock().unwrap_or_else(|p| p.into_inner()));
+fn process_inbox_gated(store: &Store, gate: Option<&Gate>) -> Result<usize> {
+    let turn = || gate.map(|g| g.lock.lock().unwrap_or_else(|p| p.into_inner()));
+    let writer_waiting = gate.map(|g| &g.writer_waiting);
     let mut done = 0;
     loop {
         let rows: Vec<(i64, String, String, String)> = store
@@ -322,54 +334,97 @@ fn process_inbox_gated(store: &Store, gate: Option<&std::sync::Mutex<()>>) -> Re
             return Ok(done);
         }
         let mut outcomes = Vec::with_capacity(rows.len());
-        for (id, channel, topic, body) in rows {
-            let outcome = match {
-                let _turn = turn();
-                process_one(store, &channel, &topic, &body)
-            } {
-                Ok(outcome) => outcome,
-                Err(error) => format!("error: {error}"),
-            };
-            outcomes.push((id, outcome));
+        for chunk in rows.chunks(TX_ROWS) {
+            // The writer goes first: deliveries are answered only once stored.
+            while writer_waiting.is_some_and(|w| w.load(Ordering::Acquire) > 0) {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            let _turn = turn();
+            outcomes.extend(process_chunk(store, chunk)?);
         }
-        // One commit marks the batch. A crash before it only means these rows are processed
-        // again, and booking is idempotent.
-        let _turn = turn();
-        let tx = orders::immediate(store.connection())?;
-        let stamp = now();
-        for (id, outcome) in &outcomes {
-            tx.prepare_cached("UPDATE webhook_inbox SET processed_at = ?2, outcome = ?3 WHERE id = ?1")?
-                .execute(params![id, stamp, outcome])?;
-        }
-        tx.commit()?;
         done += outcomes.len();
     }
 }
 
-fn process_one(store: &Store, channel: &str, topic: &str, body: &str) -> Result<String> {
+/// Inbox rows booked per transaction: one fsync for several orders, short enough that the
+/// writer's wait for its turn stays a few milliseconds.
+const TX_ROWS: usize = 8;
+
+/// Books a chunk of rows in one transaction and marks them processed in it. When a row fails,
+/// the chunk rolls back and each row goes alone, so the failing one keeps its error and the
+/// others are booked.
+fn process_chunk(store: &Store, rows: &[(i64, String, String, String)]) -> Result<Vec<(i64, String)>> {
+    let conn = store.connection();
+    let tx = orders::immediate(conn)?;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for (id, channel, topic, body) in rows {
+        match process_one(&tx, channel, topic, body) {
+            Ok(outcome) => outcomes.push((*id, outcome)),
+            Err(_) => break,
+        }
+    }
+    if outcomes.len() == rows.len() {
+        mark(&tx, &outcomes)?;
+        tx.commit()?;
+        return Ok(outcomes);
+    }
+    drop(tx);
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for (id, channel, topic, body) in rows {
+        let tx = orders::immediate(conn)?;
+        let outcome = match process_one(&tx, channel, topic, body) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                drop(tx);
+                let tx = orders::immediate(conn)?;
+                let failed = [(*id, format!("error: {error}"))];
+                mark(&tx, &failed)?;
+                tx.commit()?;
+                outcomes.extend(failed);
+                continue;
+            }
+        };
+        let done = [(*id, outcome)];
+        mark(&tx, &done)?;
+        tx.commit()?;
+        outcomes.extend(done);
+    }
+    Ok(outcomes)
+}
+
+fn mark(conn: &Connection, outcomes: &[(i64, String)]) -> Result<()> {
+    let stamp = now();
+    for (id, outcome) in outcomes {
+        conn.prepare_cached("UPDATE webhook_inbox SET processed_at = ?2, outcome = ?3 WHERE id = ?1")?
+            .execute(params![id, stamp, outcome])?;
+    }
+    Ok(())
+}
+
+/// One inbox row, inside the caller's transaction.
+fn process_one(tx: &Transaction<'_>, channel: &str, topic: &str, body: &str) -> Result<String> {
     let value: Value = serde_json::from_str(body).map_err(|e| CaptureError::Invalid(e.to_string()))?;
     match topic {
         "orders/create" | "orders/cancelled" => {
             let order = orders::parse_order(&value)?;
-            let report = orders::ingest(store, channel, &order, Source::Webhook)?;
+            let report = orders::ingest_in(tx, channel, &order, Source::Webhook)?;
             Ok(if report.unmapped > 0 { "unmapped".into() } else { "ok".into() })
         }
         "refunds/create" => {
             let order_id = id_of(&value["order_id"], "order_id")?;
             let refund = orders::parse_refund(&value)?;
-            orders::ingest_refund(store, channel, &order_id, &refund)?;
+            orders::ingest_refund_in(tx, channel, &order_id, &refund)?;
             Ok("ok".into())
         }
-        _ => level_update(store, channel, &value),
+        _ => level_update(tx, channel, &value),
     }
 }
 
 /// `inventory_levels/update`: our own write coming back (the level equals what the channel last
 /// acknowledged from us) is an echo and ignored; anything else is a change made on the channel,
 /// handed to the engine as a detected channel change.
-fn level_update(store: &Store, channel: &str, value: &Value) -> Result<String> {
+fn level_update(conn: &Connection, channel: &str, value: &Value) -> Result<String> {
     let (item, location, available) = parse_level(value)?;
-    let conn = store.connection();
     let Some(listing) = listing_for(conn, channel, &item, Some(&location))? else {
         return Ok("unmapped".into());
     };
