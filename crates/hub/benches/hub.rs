@@ -187,7 +187,7 @@ fn main() {
     let rate = runtime.block_on(throughput(dir.path(), &pg.database("throughput"), per_pusher));
     println!(
         "Real PostgreSQL {} (a throwaway cluster, fsync on) over loopback; SQLite files with",
-        pg_version()
+        pg.server_version()
     );
     println!("synchronous=FULL. Lag: one commit at a time on workstation A, 20 ms apart, timed until");
     println!("the event is in B's file (both `hub sync` loops running: 50 ms local poll, NOTIFY to B).");
@@ -215,14 +215,4 @@ fn main() {
         println!();
         println!("(BENCH_QUICK: scaled down; the figures only prove the benchmark runs.)");
     }
-}
-
-fn pg_version() -> String {
-    std::process::Command::new("/usr/lib/postgresql/15/bin/postgres")
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|v| v.split_whitespace().last().map(str::to_string))
-        .unwrap_or_else(|| "server".into())
 }

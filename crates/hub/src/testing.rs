@@ -222,6 +222,17 @@ impl PgCluster {
         dir.join("ca.pem")
     }
 
+    /// The server's version, e.g. "15.18".
+    pub fn server_version(&self) -> String {
+        Command::new(self.bin.join("postgres"))
+            .arg("--version")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|v| v.split_whitespace().nth(2).map(str::to_string))
+            .unwrap_or_else(|| "(unknown version)".into())
+    }
+
     /// A new, empty database on this cluster, and its URL.
     pub fn database(&self, name: &str) -> String {
         let out = self
