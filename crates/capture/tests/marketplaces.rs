@@ -327,3 +327,50 @@ async fn simulated_order_apis_refuse_malformed_queries() {
         assert!(body.to_string().contains(text), "{path}: {body}");
     }
 }
+
+/// Reconciliation's bulk expectation is the engine's own arithmetic, listing by listing, under
+/// rules that use each of its terms (share, buffer, cap, feeding locations, channel changes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_expectations_match_the_engines_allocation() {
+    let m = market().await;
+    let conn = m.store.connection();
+    let wh2 = Location { code: LocationCode::new("WH2").unwrap(), name: "WH2".into(), parent: None };
+    let mut store = Store::open(&m.db).unwrap();
+    store.upsert_locations(&[wh2]).unwrap();
+    let receive = Movement::Receive {
+        sku: Sku::new("S1").unwrap(),
+        location: LocationCode::new("WH2").unwrap(),
+        qty: 7,
+    };
+    store.append(&Event::new(receive, "tester", "ws")).unwrap();
+    conn.execute(
+        "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
+         SELECT id, channel, 10, 8, -2, '2026-11-26T00:00:00.000Z' FROM listings WHERE channel = ?1 AND sku = 'S0'",
+        [EBAY],
+    )
+    .unwrap();
+    let rules = [
+        RuleChange::default(),
+        RuleChange { percent: Some(50), buffer: Some(1), ..RuleChange::default() },
+        RuleChange { percent: Some(100), buffer: Some(0), cap: Some(Some(4)), ..RuleChange::default() },
+        RuleChange { locations: Some(vec!["WH2".into()]), cap: Some(None), ..RuleChange::default() },
+    ];
+    for rule in rules {
+        for channel in [AMAZON, EBAY] {
+            config::set_rule(conn, channel, &rule).unwrap();
+            let bulk = reconcile::expected_quantities(conn, channel).unwrap();
+            let ids: Vec<i64> = conn
+                .prepare("SELECT id FROM listings WHERE channel = ?1")
+                .unwrap()
+                .query_map([channel], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(bulk.len(), ids.len());
+            for id in ids {
+                let one = shelfsync_store::outbox::allocation_for(conn, id).unwrap().qty;
+                assert_eq!(bulk[&id], one, "{channel} listing {id} under {:?}", rule.percent);
+            }
+        }
+    }
+}
