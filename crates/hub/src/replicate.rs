@@ -2,7 +2,7 @@
 //! down, discrepancies down. Each step is bounded, so a round never holds the hub (or the
 //! workstation's write lock) for long; a long backlog takes several rounds.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use shelfsync_core::{Balances, Event, LocationCode, Position, Sku};
 
@@ -134,30 +134,12 @@ pub async fn push_batch(
     new.sort();
     let new_ids: BTreeSet<&str> = new.iter().map(|(_, id)| id.as_str()).collect();
     let old: Vec<&str> = ids.iter().copied().filter(|id| !new_ids.contains(id)).collect();
-    let mut refused = Vec::new();
-    if !old.is_empty() {
-        let rows =
-            tx.query("SELECT id, body_hash FROM events WHERE id = ANY($1)", &[&old]).await.map_err(&fail)?;
-        for row in rows {
-            let (id, kept): (String, String) = (row.get(0), row.get(1));
-            let offered = batch.iter().find(|e| e.id == id).map(|e| e.body_hash.as_str()).unwrap_or_default();
-            if kept != offered {
-                tx.execute(
-                    "INSERT INTO refusals (event_id, workstation, offered_hash, kept_hash) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT DO NOTHING",
-                    &[&id, &workstation, &offered, &kept],
-                )
-                .await
-                .map_err(&fail)?;
-                refused.push((id.clone(), HubError::Refused { id }.to_string()));
-            }
-        }
-    }
+    let by_id: HashMap<&str, &PendingEvent> = batch.iter().map(|e| (e.id.as_str(), e)).collect();
+    let refused = refuse_changed_bodies(&tx, workstation, &by_id, &old).await.map_err(&fail)?;
     let events: Vec<(i64, Event)> = new
         .iter()
         .filter_map(|(seq, id)| {
-            let body = batch.iter().find(|e| &e.id == id)?.body.as_str();
-            Some((*seq, serde_json::from_str::<Event>(body).ok()?))
+            Some((*seq, serde_json::from_str::<Event>(&by_id.get(id.as_str())?.body).ok()?))
         })
         .collect();
     check_invariants(&tx, workstation, &events).await.map_err(&fail)?;
@@ -168,6 +150,34 @@ pub async fn push_batch(
         tx.execute("SELECT pg_notify($1, 'events')", &[&NOTIFY_CHANNEL]).await.map_err(&fail)?;
     }
     tx.commit().await.map_err(&fail)?;
+    Ok(refused)
+}
+
+/// Ids the hub already had: the same body is a retry (fine); another body is refused, and the
+/// refusal recorded on the hub for every workstation's report.
+async fn refuse_changed_bodies(
+    tx: &tokio_postgres::Transaction<'_>,
+    workstation: &str,
+    by_id: &HashMap<&str, &PendingEvent>,
+    known: &[&str],
+) -> std::result::Result<Vec<(String, String)>, tokio_postgres::Error> {
+    let mut refused = Vec::new();
+    if known.is_empty() {
+        return Ok(refused);
+    }
+    for row in tx.query("SELECT id, body_hash FROM events WHERE id = ANY($1)", &[&known]).await? {
+        let (id, kept): (String, String) = (row.get(0), row.get(1));
+        let offered = by_id.get(id.as_str()).map(|e| e.body_hash.as_str()).unwrap_or_default();
+        if kept != offered {
+            tx.execute(
+                "INSERT INTO refusals (event_id, workstation, offered_hash, kept_hash) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+                &[&id, &workstation, &offered, &kept],
+            )
+            .await?;
+            refused.push((id.clone(), HubError::Refused { id }.to_string()));
+        }
+    }
     Ok(refused)
 }
 

@@ -41,6 +41,12 @@ async fn workstations_converge_on_the_same_events_and_balances() {
     let status = shelfsync_hub::status(&b.db).await.unwrap();
     assert_eq!((status.connected, status.pending_up, status.lag_events), (true, 0, 0));
     assert_eq!(status.workstation.as_deref(), Some("ws-b"));
+    // The hub goes away: recording does not notice; the status says so and counts what waits.
+    drop(pg);
+    b.adjust("S1", -1);
+    let status = shelfsync_hub::status(&b.db).await.unwrap();
+    assert_eq!((status.connected, status.pending_up, status.engine), (false, 1, None));
+    assert!(status.last_pull.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
