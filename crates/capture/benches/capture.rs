@@ -47,7 +47,7 @@ fn item(i: usize) -> String {
 }
 
 /// `listings` SKUs with `STOCK` units each at WH1, mapped on one Shopify channel at `endpoint`.
-fn setup(dir: &Path, endpoint: &str, listings: usize) -> PathBuf {
+fn setup(dir: &Path, endpoint: &str, listings: usize, stock: u32) -> PathBuf {
     let db = dir.join("bench.db");
     let mut store = Store::open(&db).unwrap();
     let wh1 = LocationCode::new("WH1").unwrap();
@@ -70,7 +70,7 @@ fn setup(dir: &Path, endpoint: &str, listings: usize) -> PathBuf {
             let receive = Movement::Receive {
                 sku: Sku::new(format!("S{i}")).unwrap(),
                 location: wh1.clone(),
-                qty: STOCK,
+                qty: stock,
             };
             Event::new(receive, "bench", "bench")
         })
@@ -134,7 +134,7 @@ fn reconcile_bench(listings: usize) -> ReconcileFigures {
             sim.set_level(&item(i), LOCATION, edited);
         }
         let server = sim.serve(0).await.unwrap();
-        let db = setup(dir.path(), &server.url(), listings);
+        let db = setup(dir.path(), &server.url(), listings, STOCK);
         let secrets = Secrets::with_backend(&db, Backend::File);
         let started = Instant::now();
         let reports = reconcile::reconcile(&db, &secrets, Some("shop"), false).await.unwrap();
@@ -167,8 +167,9 @@ fn receiver_bench(deliveries: usize, connections: usize) -> ReceiverFigures {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {
-        // No simulator is called: the channel's endpoint is only stored.
-        let db = setup(dir.path(), "http://127.0.0.1:9", 100);
+        // No simulator is called: the channel's endpoint is only stored. Stock covers every
+        // order, so the run measures capture rather than oversell incidents.
+        let db = setup(dir.path(), "http://127.0.0.1:9", 100, deliveries as u32);
         let secrets = Secrets::with_backend(&db, Backend::File);
         let receiver = webhook::serve(&db, &secrets, "127.0.0.1:0".parse().unwrap()).await.unwrap();
         let url = format!("{}/webhooks/shopify/shop", receiver.url());

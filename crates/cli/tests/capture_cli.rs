@@ -191,6 +191,11 @@ fn capture_commands_work_end_to_end() {
     let at_night = json(&db, &["alerts", "contacts", "--at", "2026-11-25T07:00:00Z"]);
     assert_eq!(at_night["contacts"][0]["target"], "oncall@shelfsync.test");
     assert!(json(&db, &["incidents", "list"]).as_array().unwrap().is_empty());
+    let month = json(&db, &["incidents", "report", "--month", "2026-11"]);
+    assert_eq!(
+        (month["month"].as_str(), month["causes"].as_array().map(Vec::len)),
+        (Some("2026-11"), Some(0))
+    );
     let health = json(&db, &["health"]);
     assert_eq!(health["channels"][0]["channel"], "main");
 
