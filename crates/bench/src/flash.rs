@@ -8,7 +8,7 @@ use crate::demand::channel;
 use crate::report::{Report, row};
 use crate::timing::{CHANNEL_IDS, MINUTE, model_notes, notification_delay_ms};
 use crate::world::{Mode, Outcome, Setup, SimOrder, Sync, World, peak_per_second, quantile};
-use crate::{BenchError, SEED};
+use crate::{BenchError, Options, SEED};
 
 pub const STOCK: u32 = 40;
 pub const DEMAND: usize = 50;
@@ -38,8 +38,8 @@ fn setup(seed: u64) -> Setup {
     Setup { stock: vec![STOCK], orders, horizon: start + SALE + 30 * MINUTE, ..Setup::default() }
 }
 
-pub fn modes() -> Vec<Mode> {
-    let mut modes = Mode::standard();
+pub fn modes(options: &Options) -> Vec<Mode> {
+    let mut modes = options.standard_modes();
     modes.push(Mode {
         name: "shelfsync-as-built".into(),
         sync: Sync::Event { polling: true, reconcile: true, marketplaces: false },
@@ -47,11 +47,11 @@ pub fn modes() -> Vec<Mode> {
     modes
 }
 
-pub fn run(_quick: bool) -> Result<Report, BenchError> {
+pub fn run(options: &Options) -> Result<Report, BenchError> {
     let setup = setup(SEED);
     let mut rows = Vec::new();
     let mut outcomes = Vec::new();
-    for mode in modes() {
+    for mode in modes(options) {
         let outcome = World::run(&setup, &mode)?;
         rows.push(flash_row(&mode, &outcome));
         outcomes.push((mode.name.clone(), outcome));

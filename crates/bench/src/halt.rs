@@ -8,7 +8,7 @@ use crate::flash::rate_pct;
 use crate::report::{Report, row};
 use crate::timing::{HOUR, MINUTE, model_notes};
 use crate::world::{Mode, Outcome, Pause, Setup, World};
-use crate::{BenchError, SEED};
+use crate::{BenchError, Options, SEED};
 
 const PER_DAY: f64 = 300.0;
 const SKUS: usize = 100;
@@ -23,7 +23,8 @@ pub const HALTS: [(&str, i64, &str); 4] = [
     ("24h", 24 * HOUR, "full inventory unreliable; manual reconciliation required"),
 ];
 
-pub fn run(quick: bool) -> Result<Report, BenchError> {
+pub fn run(options: &Options) -> Result<Report, BenchError> {
+    let quick = options.quick;
     // Two days of orders cover the longest halt and two hours after it; the quick run keeps
     // every halt and mode but a smaller catalogue.
     let skus = if quick { SKUS / 4 } else { SKUS };
@@ -42,7 +43,7 @@ pub fn run(quick: bool) -> Result<Report, BenchError> {
             ..Setup::default()
         };
         let mut outcomes = Vec::new();
-        for mode in Mode::standard() {
+        for mode in options.standard_modes() {
             let o = World::run(&setup, &mode)?;
             rows.push(halt_row(label, guide, &mode, &o));
             outcomes.push((mode.name, o));

@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use shelfsync_capture::orders::{self as capture, Line, Order, Source};
 use shelfsync_channels::ChannelKind;
 use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_sim::amazon::AmazonSimConfig;
+use shelfsync_sim::ebay::EbaySimConfig;
 use shelfsync_store::{AppendOutcome, ItemRecord, Store};
 use shelfsync_sync::config::{self, NewChannel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -18,9 +20,12 @@ use crate::BenchError;
 use crate::timing::{CHANNEL_IDS, ChannelId};
 
 pub const WAREHOUSE: &str = "WH1";
-const SHOPIFY_LOCATION: &str = "gid://shopify/Location/1";
+pub const SHOPIFY_LOCATION: &str = "gid://shopify/Location/1";
 /// Never contacted: simulated scenarios push in virtual time, not over HTTP.
 const UNUSED_ENDPOINT: &str = "http://127.0.0.1:9";
+/// The simulator's Shopify access token (it checks the header when configured with one).
+pub const SHOPIFY_TOKEN: &str = "shpat_bench";
+const MARKETPLACE: &str = "ATVPDKIKX0DER";
 
 pub fn sku(i: usize) -> String {
     format!("S{i}")
@@ -193,46 +198,61 @@ fn add_channels(
     dir: &std::path::Path,
     skus: usize,
 ) -> Result<(), BenchError> {
-    // Placeholder credentials in the 0600 file store of the temporary directory: the channels
-    // are never called in a simulated scenario, but a channel cannot exist without them.
+    // The simulated scenarios never call the channels, but a channel cannot exist without its
+    // credentials: the simulator's, in the 0600 file store of the temporary directory.
+    for channel in CHANNEL_IDS {
+        add_channel(store, db, dir, channel, UNUSED_ENDPOINT, skus)?;
+    }
+    Ok(())
+}
+
+/// Adds one channel at `endpoint` with the channel simulator's credentials (file store next to
+/// the ledger) and maps SKUs `S0..` to it; each mapping queues its listing's first push.
+pub fn add_channel(
+    store: &Store,
+    db: &std::path::Path,
+    dir: &std::path::Path,
+    channel: ChannelId,
+    endpoint: &str,
+    skus: usize,
+) -> Result<(), BenchError> {
     let secrets = Secrets::with_backend(db, Backend::File);
-    let s = |v: &str| Secret::new(v);
-    let channels: [(ChannelId, ChannelKind, Vec<(&str, Secret)>); 3] = [
-        (ChannelId::Shopify, ChannelKind::Shopify, vec![(config::SHOPIFY_TOKEN, s("shpat_bench")?)]),
-        (
-            ChannelId::Amazon,
+    let amazon = AmazonSimConfig::default();
+    let ebay = EbaySimConfig::default();
+    let (kind, keys) = match channel {
+        ChannelId::Shopify => {
+            (ChannelKind::Shopify, vec![(config::SHOPIFY_TOKEN, Secret::new(SHOPIFY_TOKEN)?)])
+        }
+        ChannelId::Amazon => (
             ChannelKind::Amazon,
             vec![
-                (config::LWA_CLIENT_ID, s("bench")?),
-                (config::LWA_CLIENT_SECRET, s("bench")?),
-                (config::LWA_REFRESH_TOKEN, s("bench")?),
+                (config::LWA_CLIENT_ID, Secret::new(amazon.client_id.clone())?),
+                (config::LWA_CLIENT_SECRET, Secret::new(amazon.client_secret.clone())?),
+                (config::LWA_REFRESH_TOKEN, Secret::new(amazon.refresh_token.clone())?),
             ],
         ),
-        (
-            ChannelId::Ebay,
+        ChannelId::Ebay => (
             ChannelKind::Ebay,
             vec![
-                (config::EBAY_CLIENT_ID, s("bench")?),
-                (config::EBAY_CLIENT_SECRET, s("bench")?),
-                (config::EBAY_REFRESH_TOKEN, s("bench")?),
+                (config::EBAY_CLIENT_ID, Secret::new(ebay.client_id)?),
+                (config::EBAY_CLIENT_SECRET, Secret::new(ebay.client_secret)?),
+                (config::EBAY_REFRESH_TOKEN, Secret::new(ebay.refresh_token)?),
             ],
         ),
-    ];
-    for (id, kind, keys) in channels {
-        let amazon = kind == ChannelKind::Amazon;
-        let new = NewChannel {
-            name: id.name().into(),
-            kind,
-            endpoint: UNUSED_ENDPOINT.into(),
-            shop: (kind == ChannelKind::Shopify).then(|| "bench.myshopify.com".to_string()),
-            seller_id: amazon.then(|| "A2SELLER0TEST".to_string()),
-            marketplace_id: amazon.then(|| "ATVPDKIKX0DER".to_string()),
-        };
-        config::add_channel(store.connection(), &secrets, &new, &keys)?;
-        let file = dir.join(format!("{}.csv", id.name()));
-        std::fs::write(&file, mappings_csv(id, skus))?;
-        config::import_mappings(store.connection(), id.name(), &file)?;
-    }
+    };
+    let is_amazon = channel == ChannelId::Amazon;
+    let new = NewChannel {
+        name: channel.name().into(),
+        kind,
+        endpoint: endpoint.into(),
+        shop: (channel == ChannelId::Shopify).then(|| "bench.myshopify.com".to_string()),
+        seller_id: is_amazon.then(|| amazon.seller_id.clone()),
+        marketplace_id: is_amazon.then(|| MARKETPLACE.to_string()),
+    };
+    config::add_channel(store.connection(), &secrets, &new, &keys)?;
+    let file = dir.join(format!("{}.csv", channel.name()));
+    std::fs::write(&file, mappings_csv(channel, skus))?;
+    config::import_mappings(store.connection(), channel.name(), &file)?;
     Ok(())
 }
 

@@ -84,14 +84,66 @@ impl Scenario {
 
     /// Runs the scenario; `quick` scales it down to seconds (CI), keeping every mode.
     pub fn run(self, quick: bool) -> Result<Report, BenchError> {
+        self.run_with(&Options { quick, ..Options::default() })
+    }
+
+    pub fn run_with(self, options: &Options) -> Result<Report, BenchError> {
+        options.check()?;
         let mut report = match self {
-            Scenario::FlashSale => flash::run(quick)?,
-            Scenario::WebhookLoss => loss::run(quick)?,
-            Scenario::SyncHalt => halt::run(quick)?,
-            Scenario::OfflineOverride => offline::run(quick)?,
-            Scenario::RateLimit => rate_limit::run(quick)?,
+            Scenario::FlashSale => flash::run(options)?,
+            Scenario::WebhookLoss => loss::run(options)?,
+            Scenario::SyncHalt => halt::run(options)?,
+            Scenario::OfflineOverride => offline::run(options)?,
+            Scenario::RateLimit => rate_limit::run(options.quick)?,
         };
-        report.quick = quick;
+        report.quick = options.quick;
         Ok(report)
+    }
+}
+
+/// Most extra batch intervals one run compares: each adds a full simulation per scenario.
+pub const MAX_EXTRA_INTERVALS: usize = 5;
+
+/// Longest batch interval: a day; anything longer never runs inside most scenarios.
+pub const MAX_BATCH_SECONDS: u64 = 86_400;
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub quick: bool,
+    /// Batch intervals (seconds) compared besides the standard 15 min, 5 min and 30 s.
+    pub batch_every: Vec<u64>,
+}
+
+impl Options {
+    fn check(&self) -> Result<(), BenchError> {
+        if self.batch_every.len() > MAX_EXTRA_INTERVALS {
+            return Err(BenchError::Invalid(format!(
+                "at most {MAX_EXTRA_INTERVALS} extra batch intervals, got {}",
+                self.batch_every.len()
+            )));
+        }
+        if let Some(bad) = self.batch_every.iter().find(|s| !(1..=MAX_BATCH_SECONDS).contains(*s)) {
+            return Err(BenchError::Invalid(format!(
+                "a batch interval must be 1 to {MAX_BATCH_SECONDS} seconds, got {bad}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The batch modes to compare: the standard intervals, then the extra ones.
+    pub fn batch_modes(&self) -> Vec<world::Mode> {
+        let standard = timing::BATCH_INTERVALS.iter().map(|(name, every)| (name.to_string(), *every));
+        let extra = self.batch_every.iter().map(|s| (format!("batch-{s}s"), *s as i64 * 1000));
+        standard
+            .chain(extra)
+            .map(|(name, every)| world::Mode { name, sync: world::Sync::Batch { every } })
+            .collect()
+    }
+
+    /// ShelfSync, then every batch mode.
+    pub fn standard_modes(&self) -> Vec<world::Mode> {
+        let mut modes = vec![world::Mode::shelfsync()];
+        modes.extend(self.batch_modes());
+        modes
     }
 }

@@ -6,15 +6,15 @@ use serde_json::json;
 use crate::demand::{MEAN_UNITS, daily_orders, day_ends, stock_for};
 use crate::flash::rate_pct;
 use crate::report::{Report, row};
-use crate::timing::{BATCH_INTERVALS, DAY, model_notes};
+use crate::timing::{DAY, model_notes};
 use crate::world::{Mode, Outcome, Setup, Sync, World};
-use crate::{BenchError, SEED};
+use crate::{BenchError, Options, SEED};
 
 const PER_DAY: f64 = 400.0;
 const LOSS: f64 = 0.01;
 const SKUS: usize = 200;
 
-pub fn modes() -> Vec<Mode> {
+pub fn modes(options: &Options) -> Vec<Mode> {
     let mut modes = vec![
         Mode::shelfsync(),
         Mode {
@@ -22,9 +22,7 @@ pub fn modes() -> Vec<Mode> {
             sync: Sync::Event { polling: false, reconcile: false, marketplaces: true },
         },
     ];
-    for (name, every) in BATCH_INTERVALS {
-        modes.push(Mode { name: name.into(), sync: Sync::Batch { every } });
-    }
+    modes.extend(options.batch_modes());
     modes
 }
 
@@ -32,7 +30,8 @@ pub fn days(quick: bool) -> i64 {
     if quick { 2 } else { 7 }
 }
 
-pub fn run(quick: bool) -> Result<Report, BenchError> {
+pub fn run(options: &Options) -> Result<Report, BenchError> {
+    let quick = options.quick;
     let days = days(quick);
     let orders = daily_orders(SEED, PER_DAY, days, SKUS, LOSS);
     let setup = Setup {
@@ -44,7 +43,7 @@ pub fn run(quick: bool) -> Result<Report, BenchError> {
     };
     let mut rows = Vec::new();
     let mut outcomes = Vec::new();
-    for mode in modes() {
+    for mode in modes(options) {
         let o = World::run(&setup, &mode)?;
         rows.push(row(vec![
             ("mode", json!(mode.name)),

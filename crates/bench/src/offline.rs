@@ -13,8 +13,8 @@ use shelfsync_sync::backoff::Backoff;
 
 use crate::report::{Report, row};
 use crate::timing::{ENGINE_LATENCY_MS, HOUR, MINUTE, model_notes};
-use crate::world::{Adjustment, Mode, Pause, Setup, Sync, World};
-use crate::{BenchError, SEED};
+use crate::world::{Adjustment, Pause, Setup, Sync, World};
+use crate::{BenchError, Options, SEED};
 
 const SKUS: usize = 20;
 const UNITS: u32 = 20;
@@ -69,11 +69,11 @@ fn setup(seed: u64) -> (Setup, [i64; 3], i64) {
     (setup, resume, reconnect)
 }
 
-pub fn run(_quick: bool) -> Result<Report, BenchError> {
+pub fn run(options: &Options) -> Result<Report, BenchError> {
     let (setup, resume, reconnect) = setup(SEED);
     let mut rows = Vec::new();
     let mut findings = Vec::new();
-    for mode in Mode::standard() {
+    for mode in options.standard_modes() {
         let o = World::run(&setup, &mode)?;
         let per_channel: Vec<f64> = o.last_push.iter().map(|t| crate::flash::secs(t - reconnect)).collect();
         let worst = per_channel.iter().copied().fold(0.0, f64::max);

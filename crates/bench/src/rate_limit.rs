@@ -16,19 +16,15 @@ use shelfsync_sim::amazon::AmazonSimConfig;
 use shelfsync_sim::ebay::EbaySimConfig;
 use shelfsync_sim::{Sim, SimConfig};
 use shelfsync_store::{ItemRecord, Store};
-use shelfsync_sync::config::{self, NewChannel};
-use shelfsync_sync::credentials::{Backend, Secret, Secrets};
+use shelfsync_sync::credentials::{Backend, Secrets};
 use shelfsync_sync::{ChannelTuning, Engine, EngineConfig, Mode};
 use tokio::sync::watch;
 
-use crate::ledger::{WAREHOUSE, amazon_sku, ebay_offer, mappings_csv, shopify_item, sku};
+use crate::ledger::{SHOPIFY_LOCATION, SHOPIFY_TOKEN, WAREHOUSE, amazon_sku, ebay_offer, shopify_item, sku};
 use crate::report::{Report, Row, row};
 use crate::timing::{CHANNEL_IDS, ChannelId};
 use crate::world::quantile;
 use crate::{BenchError, SEED};
-
-const TOKEN: &str = "shpat_bench";
-const SHOPIFY_LOCATION: &str = "gid://shopify/Location/1";
 
 /// How big a run is.
 #[derive(Clone, Copy, Debug)]
@@ -133,7 +129,7 @@ fn seed_catalogue(db: &Path, skus: usize) -> Result<(), BenchError> {
 
 fn simulator(skus: usize) -> Sim {
     let sim = Sim::with_marketplaces(
-        SimConfig { seed: SEED, access_token: Some(TOKEN.into()), ..SimConfig::default() },
+        SimConfig { seed: SEED, access_token: Some(SHOPIFY_TOKEN.into()), ..SimConfig::default() },
         AmazonSimConfig { seed: SEED, ..AmazonSimConfig::default() },
         EbaySimConfig { seed: SEED, ..EbaySimConfig::default() },
     );
@@ -149,45 +145,8 @@ fn simulator(skus: usize) -> Sim {
 /// its listing, so the outbox holds the whole catalogue three times (the re-push).
 fn add_channels(db: &Path, dir: &Path, url: &str, skus: usize) -> Result<(), BenchError> {
     let store = Store::open(db)?;
-    let secrets = Secrets::with_backend(db, Backend::File);
-    let amazon = AmazonSimConfig::default();
-    let ebay = EbaySimConfig::default();
-    let s = |v: &str| Secret::new(v);
     for channel in CHANNEL_IDS {
-        let (kind, keys) = match channel {
-            ChannelId::Shopify => {
-                (shelfsync_channels::ChannelKind::Shopify, vec![(config::SHOPIFY_TOKEN, s(TOKEN)?)])
-            }
-            ChannelId::Amazon => (
-                shelfsync_channels::ChannelKind::Amazon,
-                vec![
-                    (config::LWA_CLIENT_ID, s(&amazon.client_id)?),
-                    (config::LWA_CLIENT_SECRET, s(&amazon.client_secret)?),
-                    (config::LWA_REFRESH_TOKEN, s(&amazon.refresh_token)?),
-                ],
-            ),
-            ChannelId::Ebay => (
-                shelfsync_channels::ChannelKind::Ebay,
-                vec![
-                    (config::EBAY_CLIENT_ID, s(&ebay.client_id)?),
-                    (config::EBAY_CLIENT_SECRET, s(&ebay.client_secret)?),
-                    (config::EBAY_REFRESH_TOKEN, s(&ebay.refresh_token)?),
-                ],
-            ),
-        };
-        let is_amazon = channel == ChannelId::Amazon;
-        let new = NewChannel {
-            name: channel.name().into(),
-            kind,
-            endpoint: url.into(),
-            shop: (channel == ChannelId::Shopify).then(|| "bench.myshopify.com".to_string()),
-            seller_id: is_amazon.then(|| amazon.seller_id.clone()),
-            marketplace_id: is_amazon.then(|| "ATVPDKIKX0DER".to_string()),
-        };
-        config::add_channel(store.connection(), &secrets, &new, &keys)?;
-        let file = dir.join(format!("{}.csv", channel.name()));
-        std::fs::write(&file, mappings_csv(channel, skus))?;
-        config::import_mappings(store.connection(), channel.name(), &file)?;
+        crate::ledger::add_channel(&store, db, dir, channel, url, skus)?;
     }
     Ok(())
 }

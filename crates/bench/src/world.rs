@@ -61,15 +61,6 @@ impl Mode {
             sync: Sync::Event { polling: true, reconcile: true, marketplaces: true },
         }
     }
-
-    /// ShelfSync and the three batch intervals: the modes every stock-out scenario compares.
-    pub fn standard() -> Vec<Mode> {
-        let mut modes = vec![Mode::shelfsync()];
-        for (name, every) in crate::timing::BATCH_INTERVALS {
-            modes.push(Mode { name: name.into(), sync: Sync::Batch { every } });
-        }
-        modes
-    }
 }
 
 /// The sync cannot reach the channels from `from`: ShelfSync resumes each channel at

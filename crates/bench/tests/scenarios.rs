@@ -160,3 +160,18 @@ fn unknown_scenarios_are_refused_by_name() {
         assert_eq!(Scenario::parse(scenario.name()).unwrap(), scenario);
     }
 }
+
+#[test]
+fn extra_batch_intervals_are_bounded_and_add_a_row_each() {
+    let bad = [vec![0], vec![86_401], vec![60; shelfsync_bench::MAX_EXTRA_INTERVALS + 1]];
+    for batch_every in bad {
+        let options = shelfsync_bench::Options { quick: true, batch_every: batch_every.clone() };
+        match Scenario::FlashSale.run_with(&options) {
+            Err(BenchError::Invalid(message)) => assert!(message.contains("batch interval"), "{message}"),
+            other => panic!("{batch_every:?}: {other:?}"),
+        }
+    }
+    let options = shelfsync_bench::Options { quick: true, batch_every: vec![120] };
+    let report = Scenario::OfflineOverride.run_with(&options).unwrap();
+    assert_eq!(modes(&report), ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "batch-120s"]);
+}

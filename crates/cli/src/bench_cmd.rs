@@ -4,7 +4,7 @@
 //! benchmark cannot disturb a real warehouse's data.
 
 use clap::Subcommand;
-use shelfsync_bench::Scenario;
+use shelfsync_bench::{Options, Scenario};
 
 use crate::CliError;
 use crate::context::Context;
@@ -18,14 +18,19 @@ pub enum BenchCommand {
         /// A scaled-down run that keeps the scenario working in CI (no timings are checked)
         #[arg(long)]
         quick: bool,
+        /// Also compare a batch sync running every SECONDS (repeatable; the 15 min, 5 min and
+        /// 30 s batches always run). Not used by rate-limit.
+        #[arg(long = "batch-every", value_name = "SECONDS")]
+        batch_every: Vec<u64>,
     },
 }
 
 pub fn run(ctx: &Context, command: BenchCommand) -> Result<(), CliError> {
-    let BenchCommand::Scenario { name, quick } = command;
+    let BenchCommand::Scenario { name, quick, batch_every } = command;
     // Parsed before anything runs, so a wrong name fails at once.
     let scenario = Scenario::parse(&name).map_err(|e| CliError::Usage(e.to_string()))?;
-    let report = scenario.run(quick).map_err(|e| CliError::Usage(format!("bench {name}: {e}")))?;
+    let options = Options { quick, batch_every };
+    let report = scenario.run_with(&options).map_err(|e| CliError::Usage(format!("bench {name}: {e}")))?;
     if ctx.json {
         let text = serde_json::to_string_pretty(&report.json_rows())
             .map_err(|e| CliError::Usage(format!("bench {name}: {e}")))?;

@@ -38,13 +38,28 @@ fn json_is_an_array_of_rows_with_mode_and_oversold_units() {
 }
 
 #[test]
+fn an_extra_batch_interval_adds_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("untouched.db");
+    let args = ["--json", "bench", "scenario", "flash-sale", "--quick", "--batch-every", "60"];
+    let out = shelfsync(&db, &args, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let modes: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["mode"].as_str().unwrap()).collect();
+    assert_eq!(modes, ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "batch-60s", "shelfsync-as-built"]);
+}
+
+#[test]
 fn bad_scenario_invocations_fail_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("untouched.db");
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["bench", "scenario", "black-friday"], "unknown scenario 'black-friday'"),
         (&["bench", "scenario", "FLASH-SALE", "--quick"], "unknown scenario 'FLASH-SALE'"),
         (&["bench", "scenario", ""], "unknown scenario ''"),
+        (&["bench", "scenario", "flash-sale", "--batch-every", "0"], "1 to 86400 seconds, got 0"),
+        (&["bench", "scenario", "sync-halt", "--batch-every", "90000"], "1 to 86400 seconds, got 90000"),
+        (&["bench", "scenario", "flash-sale", "--batch-every", "soon"], "invalid value 'soon'"),
     ];
     for (args, want) in cases {
         let out = shelfsync(&db, args, &[]);
