@@ -106,7 +106,7 @@ fn relay(port: u16) -> SmtpSettings {
 
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("ledger.db")).unwrap();
+    let store = Store::open(dir.path().join("ledger.db")).unwrap();
     (dir, store)
 }
 
