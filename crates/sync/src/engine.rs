@@ -185,6 +185,17 @@ pub struct Engine {
     config: EngineConfig,
 }
 
+/// Aborts the lease renewer when `run` returns or is dropped half-way (cancelled by a timeout
+/// or a `select!`): a renewer outliving its engine would hold the lease for nobody, and no
+/// other engine could ever take over.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl Engine {
     pub fn new(db_path: &Path, secrets: Secrets, config: EngineConfig) -> Engine {
         Engine { db_path: db_path.to_path_buf(), secrets, config }
@@ -195,9 +206,9 @@ impl Engine {
             return Ok(RunReport::default());
         }
         let (workers_stop, workers_stopped) = watch::channel(false);
-        let renewer = self.spawn_lease_renewer(stop.clone(), workers_stop);
+        let renewer = AbortOnDrop(self.spawn_lease_renewer(stop.clone(), workers_stop));
         let outcome = self.run_workers(mode, workers_stopped).await;
-        renewer.abort();
+        drop(renewer);
         lease::release(Store::open(&self.db_path)?.connection(), &self.config.holder)?;
         outcome
     }
@@ -248,7 +259,11 @@ impl Engine {
             loop {
                 tokio::select! {
                     _ = tokio::time::sleep(ttl / 3) => {}
-                    _ = stop.changed() => {}
+                    changed = stop.changed() => if changed.is_err() {
+                        // The stop sender is gone, so no stop can come: renew on the timer
+                        // rather than spin on the closed channel (a write transaction a turn).
+                        tokio::time::sleep(ttl / 3).await;
+                    }
                 }
                 let lost = !matches!(lease::acquire(store.connection(), &holder, ttl), Ok(Lease::Held));
                 if *stop.borrow() || lost {
