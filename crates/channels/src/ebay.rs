@@ -27,6 +27,9 @@ use crate::{
 
 pub const MAX_ENTRIES: usize = 25;
 pub const SCOPE: &str = "https://api.ebay.com/oauth/api_scope/sell.inventory";
+/// Sell Fulfillment (order reads) takes its own scope. It has a token of its own, so a seller
+/// who never granted it loses the order polling, not the pushes.
+pub const FULFILLMENT_SCOPE: &str = "https://api.ebay.com/oauth/api_scope/sell.fulfillment";
 /// Inventory API default: 2,000,000 calls a day per application.
 pub const DAILY_CALLS: f64 = 2_000_000.0;
 pub const REVISIONS_PER_DAY: u32 = 250;
@@ -75,6 +78,7 @@ pub struct EbayClient {
     /// Sell Fulfillment API base: the order reads of capture's polling fallback.
     fulfillment: String,
     token: TokenSource,
+    orders_token: TokenSource,
     bucket: TokenBucket,
     revisions_per_day: u32,
     /// Revisions sent per SKU today: (day number, count).
@@ -155,7 +159,17 @@ impl EbayClient {
             form_encode(SCOPE)
         );
         let basic = base64(format!("{}:{}", config.client_id, config.client_secret).as_bytes());
+        let orders_form = format!(
+            "grant_type=refresh_token&refresh_token={}&scope={}",
+            form_encode(&config.refresh_token),
+            form_encode(FULFILLMENT_SCOPE)
+        );
         Ok(EbayClient {
+            orders_token: TokenSource::new(
+                format!("{base}/identity/v1/oauth2/token"),
+                orders_form,
+                Some(basic.clone()),
+            ),
             http: http_client(config.timeouts)?,
             token: TokenSource::new(format!("{base}/identity/v1/oauth2/token"), form, Some(basic)),
             api: format!("{base}/sell/inventory/v1"),
@@ -176,8 +190,17 @@ impl EbayClient {
         &self,
         build: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<(u16, Vec<u8>), ChannelError> {
+        self.call_with(&self.token, build).await
+    }
+
+    /// [`EbayClient::call`] with the token of a given scope.
+    async fn call_with(
+        &self,
+        source: &TokenSource,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), ChannelError> {
         for attempt in 0..2 {
-            let token = self.token.token(&self.http).await?;
+            let token = source.token(&self.http).await?;
             self.bucket.take().await;
             let response = build(&token).send().await.map_err(classify_send_error)?;
             let status = response.status().as_u16();
@@ -197,7 +220,7 @@ impl EbayClient {
                 return Err(ChannelError::Throttled { retry_after: wait, rate: None });
             }
             if (status == 401 || status == 403) && attempt == 0 {
-                self.token.invalidate(&token).await;
+                source.invalidate(&token).await;
                 continue;
             }
             if status == 401 || status == 403 {
@@ -570,7 +593,8 @@ impl EbayClient {
             self.fulfillment,
             form_encode(&format!("lastmodifieddate:[{since}..]"))
         );
-        let (status, bytes) = self.call(|token| self.http.get(&url).bearer_auth(token)).await?;
+        let (status, bytes) =
+            self.call_with(&self.orders_token, |token| self.http.get(&url).bearer_auth(token)).await?;
         if !(200..300).contains(&status) {
             let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             let text = body.errors.first().map_or(String::new(), |e| format!(": {}", e.message));

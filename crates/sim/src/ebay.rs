@@ -442,6 +442,12 @@ fn basic(id: &str, secret: &str) -> String {
     format!("Basic {out}")
 }
 
+/// The OAuth scopes the simulated app was granted: Sell Inventory and Sell Fulfillment.
+const SCOPES: [&str; 2] = [
+    "https://api.ebay.com/oauth/api_scope/sell.inventory",
+    "https://api.ebay.com/oauth/api_scope/sell.fulfillment",
+];
+
 async fn token(State(sim): State<EbaySim>, headers: HeaderMap, body: Bytes) -> Response {
     let body = String::from_utf8_lossy(&body).to_string();
     sim.with(|s| {
@@ -450,7 +456,7 @@ async fn token(State(sim): State<EbaySim>, headers: HeaderMap, body: Bytes) -> R
         if auth != basic(&s.config.client_id, &s.config.client_secret) {
             return (StatusCode::UNAUTHORIZED, Json(json!({ "error": "invalid_client", "error_description": "client authentication failed" }))).into_response();
         }
-        let scope_ok = form_value(&body, "scope").is_some_and(|v| v.split(' ').any(|s| s == "https://api.ebay.com/oauth/api_scope/sell.inventory"));
+        let scope_ok = form_value(&body, "scope").is_some_and(|v| v.split(' ').any(|s| SCOPES.contains(&s)));
         let grant_ok = form_value(&body, "grant_type").as_deref() == Some("refresh_token")
             && form_value(&body, "refresh_token").as_deref() == Some(s.config.refresh_token.as_str());
         if !grant_ok || !scope_ok {
