@@ -18,6 +18,8 @@ APT_PACKAGES=(
     libdbus-1-dev
     # The shared hub's tests and benchmark start a throwaway PostgreSQL cluster (Debian 12: 15).
     postgresql
+    # Load on the webhook receiver (scripts/bench.d/90-reliability.sh).
+    wrk
 )
 
 # --- apt -------------------------------------------------------------------------------------
