@@ -152,7 +152,7 @@ async fn call(op: u8, url: &str) -> Result<(), ChannelError> {
                 access_token: "shpat_fuzz".into(),
                 timeouts: timeouts(),
             })?;
-            if op % 10 == 0 {
+            if op.is_multiple_of(10) {
                 client.push(request(&updates(&shop))).await.map(|_| ())
             } else {
                 levels(client.read_levels(&shop).await?.value, shop.len())

@@ -129,7 +129,7 @@ fn fill(store: &mut Store, limit: usize) -> (Vec<Uuid>, Option<StoreError>) {
     let mut acked = Vec::new();
     for i in 0..limit {
         let event =
-            receive(["S1", "S2", "S3"][i % 3], "WH1", (i % 7 + 1) as u32).with_reference(&"r".repeat(150));
+            receive(["S1", "S2", "S3"][i % 3], "WH1", (i % 7 + 1) as u32).with_reference("r".repeat(150));
         match store.append(&event) {
             Ok(_) => acked.push(event.id),
             Err(e) => return (acked, Some(e)),

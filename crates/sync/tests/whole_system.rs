@@ -97,6 +97,9 @@ fn faults_off(sim: &Sim) {
     sim.ebay.set_faults(Faults::none(), EbayFaults::default());
 }
 
+/// A channel's name, kind and credentials.
+type ChannelSetup<'a> = (&'a str, ChannelKind, Vec<(&'a str, Secret)>);
+
 async fn world(seed: u64) -> World {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
@@ -139,7 +142,7 @@ async fn world(seed: u64) -> World {
     let (url, addr) = (server.url(), server.addr);
     let secrets = secrets(&db);
     let s = |v: &str| Secret::new(v).unwrap();
-    let channels: [(&str, ChannelKind, Vec<(&str, Secret)>); 3] = [
+    let channels: [ChannelSetup; 3] = [
         (SHOP, ChannelKind::Shopify, vec![(SHOPIFY_TOKEN, s(TOKEN))]),
         (
             AMAZON,
