@@ -33,10 +33,32 @@ const COMMANDS: &[&str] = &[
     "due_counts",
     "start_scanners",
     "sync_status",
+    "alerts",
+    "incidents",
+    "incident",
+    "reconcile_runs",
+    "last_drift",
+    "export_csv",
+    "scanner_devices",
     // Supervisors only, checked again in Rust.
     "approvals",
     "decide",
     "retry_dead_letters",
+    "ack_alert",
+    "resolve_incident",
+    "run_reconcile",
+    "run_drift",
+    "thresholds",
+    "tolerance",
+    "set_tolerance",
+    "channels",
+    // Admins only, checked again in Rust.
+    "set_threshold",
+    "users",
+    "add_user",
+    "add_location",
+    "add_channel",
+    "set_rule",
 ];
 
 fn main() {

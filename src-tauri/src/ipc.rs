@@ -688,3 +688,339 @@ impl From<shelfsync_sync::report::DeadLetter> for DeadLetterView {
         }
     }
 }
+
+// ---- monitoring: alerts, incidents, reconciliation, drift, exports ------------------------------
+
+wire! {
+    /// One alert (shelfsync_capture::alerts): open while its condition holds, acknowledged by a
+    /// person, resolved when the condition clears (a discrepancy resolves on acknowledgement).
+    pub struct AlertView {
+        pub id: String,
+        pub rule: String,
+        pub subject: String,
+        pub message: String,
+        pub value: Option<f64>,
+        pub threshold: Option<f64>,
+        pub opened_at: String,
+        pub last_seen_at: String,
+        pub acked_at: Option<String>,
+        pub acked_by: Option<String>,
+        pub resolved_at: Option<String>,
+    }
+
+    /// The alerts screen: the list, and what the evaluation just before it changed.
+    pub struct AlertList {
+        pub alerts: Vec<AlertView>,
+        /// Alerts the rules opened in this check.
+        pub opened: u32,
+        /// Alerts whose condition cleared in this check.
+        pub resolved: u32,
+    }
+
+    /// An oversell incident with the sync context recorded when it opened.
+    pub struct IncidentView {
+        pub id: String,
+        pub kind: String,
+        pub channel: String,
+        pub sku: String,
+        pub location: Option<String>,
+        pub order_id: Option<String>,
+        #[ts(type = "number")]
+        pub oversold_units: i64,
+        /// The context as pretty-printed JSON (queue depth, latency, dead letters, webhooks).
+        pub context: String,
+        pub opened_at: String,
+        /// When the root cause is due (48 hours after opening).
+        pub due_at: String,
+        pub overdue: bool,
+        pub cause: Option<String>,
+        pub resolved_at: Option<String>,
+        pub resolved_by: Option<String>,
+    }
+
+    /// One gap a reconciliation found, with its class and what the channel's rule did.
+    pub struct GapView {
+        pub sku: String,
+        pub location: Option<String>,
+        #[ts(type = "number")]
+        pub expected: i64,
+        #[ts(type = "number | null")]
+        pub channel_qty: Option<i64>,
+        pub class: String,
+        pub action: String,
+    }
+
+    /// A stored reconciliation run.
+    pub struct ReconcileRunView {
+        pub id: String,
+        pub channel: String,
+        pub at: String,
+        pub checked: u32,
+        pub rule: String,
+        pub gaps: Vec<GapView>,
+    }
+
+    pub struct DriftRowView {
+        pub sku: String,
+        pub channel: String,
+        pub location: Option<String>,
+        #[ts(type = "number")]
+        pub velocity_30d: i64,
+        #[ts(type = "number")]
+        pub expected: i64,
+        #[ts(type = "number | null")]
+        pub channel_qty: Option<i64>,
+        #[ts(type = "number | null")]
+        pub variance: Option<i64>,
+        pub flagged: bool,
+    }
+
+    /// A drift audit: the top SKUs by velocity against every channel's own quantity.
+    pub struct DriftReportView {
+        pub top: u32,
+        pub checked: u32,
+        pub flagged: u32,
+        pub at: String,
+        pub rows: Vec<DriftRowView>,
+    }
+
+    /// Which list a CSV export writes.
+    pub enum ExportKind {
+        Alerts,
+        Incidents,
+        DeadLetters,
+        Reconciliation,
+        Drift,
+    }
+
+    /// Where an export went: a file in the exports folder next to the database.
+    pub struct ExportResult {
+        pub path: String,
+        pub rows: u32,
+    }
+}
+
+// ---- settings ----------------------------------------------------------------------------------
+
+wire! {
+    /// One alert threshold (business hours are two of them: start and end, UTC hours).
+    pub struct ThresholdView {
+        pub rule: String,
+        pub value: f64,
+        pub meaning: String,
+    }
+
+    pub struct ManagedUser {
+        pub name: String,
+        pub role: RoleView,
+        pub active: bool,
+    }
+
+    pub struct NewLocationRequest {
+        pub code: String,
+        pub name: String,
+        pub parent: Option<String>,
+    }
+
+    /// Count tolerance for a category (`null`: the default for every category).
+    pub struct ToleranceView {
+        pub category: Option<String>,
+        #[ts(type = "number | null")]
+        pub units: Option<i64>,
+        /// Percent of expected, in basis points (1% = 100).
+        #[ts(type = "number | null")]
+        pub percent_bp: Option<i64>,
+        #[ts(type = "number | null")]
+        pub value_cents: Option<i64>,
+        pub auto_post: bool,
+    }
+
+    pub struct RuleView {
+        /// Feeding locations; empty means every location.
+        pub locations: Vec<String>,
+        pub percent: u8,
+        #[ts(type = "number")]
+        pub buffer: i64,
+        #[ts(type = "number | null")]
+        pub cap: Option<i64>,
+        /// central | channel | flag
+        pub conflict: String,
+    }
+
+    /// A channel as settings show it. Secrets are never sent back: only which ones are stored.
+    pub struct ChannelView {
+        pub name: String,
+        pub kind: String,
+        pub endpoint: String,
+        pub shop: Option<String>,
+        pub seller_id: Option<String>,
+        pub marketplace_id: Option<String>,
+        #[ts(type = "number")]
+        pub listings: i64,
+        pub rule: RuleView,
+        /// Names of the secrets this kind needs, each with whether it is stored.
+        pub secrets: Vec<SecretStatus>,
+        /// "keychain" or "file".
+        pub secret_store: String,
+    }
+
+    pub struct SecretStatus {
+        pub name: String,
+        pub stored: bool,
+    }
+
+    /// A scanner-like device visible now (HID POS or serial).
+    pub struct DeviceView {
+        pub kind: String,
+        pub path: String,
+        pub product: Option<String>,
+        pub vid_pid: Option<String>,
+    }
+}
+
+/// A channel to add. Its secrets go to the keychain (or the 0600 file) and never come back.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/bindings/"))]
+pub struct NewChannelRequest {
+    pub name: String,
+    /// shopify | amazon | ebay
+    pub kind: String,
+    pub endpoint: String,
+    pub shop: Option<String>,
+    pub seller_id: Option<String>,
+    pub marketplace_id: Option<String>,
+    pub secrets: Vec<SecretField>,
+}
+
+/// One secret as typed into the form. `Debug` hides the value so no log can show it.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/bindings/"))]
+pub struct SecretField {
+    pub name: String,
+    pub value: String,
+}
+
+impl std::fmt::Debug for SecretField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretField {{ name: {:?}, value: *** }}", self.name)
+    }
+}
+
+impl std::fmt::Debug for NewChannelRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewChannelRequest")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("endpoint", &self.endpoint)
+            .field("secrets", &self.secrets)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<shelfsync_capture::alerts::Alert> for AlertView {
+    fn from(a: shelfsync_capture::alerts::Alert) -> AlertView {
+        AlertView {
+            id: a.id,
+            rule: a.rule,
+            subject: a.subject,
+            message: a.message,
+            value: a.value,
+            threshold: a.threshold,
+            opened_at: a.opened_at,
+            last_seen_at: a.last_seen_at,
+            acked_at: a.acked_at,
+            acked_by: a.acked_by,
+            resolved_at: a.resolved_at,
+        }
+    }
+}
+
+impl From<shelfsync_capture::incidents::Incident> for IncidentView {
+    fn from(i: shelfsync_capture::incidents::Incident) -> IncidentView {
+        IncidentView {
+            id: i.id,
+            kind: i.kind,
+            channel: i.channel,
+            sku: i.sku,
+            location: i.location,
+            order_id: i.order_id,
+            oversold_units: i.oversold_units,
+            context: serde_json::to_string_pretty(&i.context).unwrap_or_default(),
+            opened_at: i.opened_at,
+            due_at: i.due_at,
+            overdue: i.overdue,
+            cause: i.cause,
+            resolved_at: i.resolved_at,
+            resolved_by: i.resolved_by,
+        }
+    }
+}
+
+impl From<shelfsync_capture::reconcile::Gap> for GapView {
+    fn from(g: shelfsync_capture::reconcile::Gap) -> GapView {
+        GapView {
+            sku: g.sku,
+            location: g.location,
+            expected: g.expected,
+            channel_qty: g.channel_qty,
+            class: g.class,
+            action: g.action,
+        }
+    }
+}
+
+impl DriftReportView {
+    pub fn new(report: &shelfsync_capture::drift::DriftReport, at: String) -> DriftReportView {
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        DriftReportView {
+            top: small(report.top),
+            checked: small(report.checked),
+            flagged: small(report.flagged),
+            at,
+            rows: report
+                .rows
+                .iter()
+                .map(|r| DriftRowView {
+                    sku: r.sku.clone(),
+                    channel: r.channel.clone(),
+                    location: r.location.clone(),
+                    velocity_30d: r.velocity_30d,
+                    expected: r.expected,
+                    channel_qty: r.channel_qty,
+                    variance: r.variance,
+                    flagged: r.flagged,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<shelfsync_sync::config::RuleRecord> for RuleView {
+    fn from(r: shelfsync_sync::config::RuleRecord) -> RuleView {
+        RuleView {
+            locations: r.locations,
+            percent: r.percent,
+            buffer: r.buffer,
+            cap: r.cap,
+            conflict: r.conflict,
+        }
+    }
+}
+
+impl From<shelfsync_store::User> for ManagedUser {
+    fn from(user: shelfsync_store::User) -> ManagedUser {
+        ManagedUser { name: user.name, role: user.role.into(), active: user.active }
+    }
+}
+
+impl RoleView {
+    pub fn to_role(&self) -> shelfsync_core::Role {
+        match self {
+            RoleView::Staff => shelfsync_core::Role::Staff,
+            RoleView::Supervisor => shelfsync_core::Role::Supervisor,
+            RoleView::Admin => shelfsync_core::Role::Admin,
+        }
+    }
+}

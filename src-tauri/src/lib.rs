@@ -5,9 +5,12 @@
 //! results to wire types (`ipc.rs`) that are exported to TypeScript; the webview never sees a
 //! database or a channel, only these commands, each granted by name in `capabilities/`.
 
+pub mod admin;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod ipc;
+pub mod ops;
 pub mod scanners;
 pub mod session;
 pub mod state;
@@ -20,9 +23,11 @@ use tauri::{Manager, State};
 
 use crate::error::Result;
 use crate::ipc::{
-    AppInfo, ApprovalView, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow, DecisionView,
-    DueCountView, EventView, ItemView, LocationView, ScanOutcome, ScannerView, SessionView, StockPage,
-    StockQuery, SyncDashboard,
+    AlertList, AlertView, AppInfo, ApprovalView, ChannelView, CommitRequest, CommitResult,
+    CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
+    ExportKind, ExportResult, IncidentView, ItemView, LocationView, ManagedUser, NewChannelRequest,
+    NewLocationRequest, ReconcileRunView, RoleView, RuleView, ScanOutcome, ScannerView, SessionView,
+    StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
@@ -150,6 +155,130 @@ async fn start_scanners(app: tauri::AppHandle, scanners: State<'_, Scanners>) ->
     Ok(scanners.start(&app))
 }
 
+// ---- monitoring ----
+
+#[tauri::command]
+async fn alerts(state: State<'_, AppState>, check: bool) -> Result<AlertList> {
+    ops::alerts(&state, check)
+}
+
+#[tauri::command]
+async fn ack_alert(state: State<'_, AppState>, id: String) -> Result<AlertView> {
+    ops::ack_alert(&state, id)
+}
+
+#[tauri::command]
+async fn incidents(state: State<'_, AppState>, open_only: bool) -> Result<Vec<IncidentView>> {
+    ops::incidents(&state, open_only)
+}
+
+#[tauri::command]
+async fn incident(state: State<'_, AppState>, id: String) -> Result<IncidentView> {
+    ops::incident(&state, id)
+}
+
+#[tauri::command]
+async fn resolve_incident(state: State<'_, AppState>, id: String, cause: String) -> Result<IncidentView> {
+    ops::resolve_incident(&state, id, cause)
+}
+
+#[tauri::command]
+async fn reconcile_runs(state: State<'_, AppState>, limit: u32) -> Result<Vec<ReconcileRunView>> {
+    ops::reconcile_runs(&state, limit)
+}
+
+/// Channel reads take seconds: on a blocking thread, so the async workers stay free.
+#[tauri::command]
+async fn run_reconcile(app: tauri::AppHandle) -> Result<Vec<ReconcileRunView>> {
+    blocking(app, ops::run_reconcile).await
+}
+
+#[tauri::command]
+async fn run_drift(app: tauri::AppHandle, top: u32) -> Result<DriftReportView> {
+    blocking(app, move |state| ops::run_drift(state, top)).await
+}
+
+#[tauri::command]
+async fn last_drift(state: State<'_, AppState>) -> Result<Option<DriftReportView>> {
+    ops::last_drift(&state)
+}
+
+#[tauri::command]
+async fn export_csv(state: State<'_, AppState>, kind: ExportKind) -> Result<ExportResult> {
+    ops::export_csv(&state, kind)
+}
+
+async fn blocking<T: Send + 'static>(
+    app: tauri::AppHandle,
+    job: impl FnOnce(&AppState) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(move || job(&app.state::<AppState>()))
+        .await
+        .map_err(|e| error::AppError::Unavailable(format!("the job stopped: {e}")))?
+}
+
+// ---- settings ----
+
+#[tauri::command]
+async fn thresholds(state: State<'_, AppState>) -> Result<Vec<ThresholdView>> {
+    admin::thresholds(&state)
+}
+
+#[tauri::command]
+async fn set_threshold(state: State<'_, AppState>, rule: String, value: f64) -> Result<Vec<ThresholdView>> {
+    admin::set_threshold(&state, rule, value)
+}
+
+#[tauri::command]
+async fn users(state: State<'_, AppState>) -> Result<Vec<ManagedUser>> {
+    admin::users(&state)
+}
+
+#[tauri::command]
+async fn add_user(
+    state: State<'_, AppState>,
+    name: String,
+    role: RoleView,
+    pin: String,
+) -> Result<Vec<ManagedUser>> {
+    admin::add_user(&state, name, role, pin)
+}
+
+#[tauri::command]
+async fn add_location(state: State<'_, AppState>, request: NewLocationRequest) -> Result<Vec<LocationView>> {
+    admin::add_location(&state, request)
+}
+
+#[tauri::command]
+async fn tolerance(state: State<'_, AppState>, category: Option<String>) -> Result<ToleranceView> {
+    admin::tolerance(&state, category)
+}
+
+#[tauri::command]
+async fn set_tolerance(state: State<'_, AppState>, tolerance: ToleranceView) -> Result<ToleranceView> {
+    admin::set_tolerance(&state, tolerance)
+}
+
+#[tauri::command]
+async fn channels(state: State<'_, AppState>) -> Result<Vec<ChannelView>> {
+    admin::channels(&state)
+}
+
+#[tauri::command]
+async fn add_channel(state: State<'_, AppState>, request: NewChannelRequest) -> Result<Vec<ChannelView>> {
+    admin::add_channel(&state, request)
+}
+
+#[tauri::command]
+async fn set_rule(state: State<'_, AppState>, channel: String, rule: RuleView) -> Result<Vec<ChannelView>> {
+    admin::set_rule(&state, channel, rule)
+}
+
+#[tauri::command]
+async fn scanner_devices(state: State<'_, AppState>) -> Result<Vec<DeviceView>> {
+    admin::scanner_devices(&state)
+}
+
 pub fn run() {
     let db_path = match state::db_path_from_env() {
         Ok(path) => path,
@@ -190,7 +319,28 @@ pub fn run() {
             decide,
             start_scanners,
             sync_status,
-            retry_dead_letters
+            retry_dead_letters,
+            alerts,
+            ack_alert,
+            incidents,
+            incident,
+            resolve_incident,
+            reconcile_runs,
+            run_reconcile,
+            run_drift,
+            last_drift,
+            export_csv,
+            thresholds,
+            set_threshold,
+            users,
+            add_user,
+            add_location,
+            tolerance,
+            set_tolerance,
+            channels,
+            add_channel,
+            set_rule,
+            scanner_devices
         ])
         .run(tauri::generate_context!())
         .expect("error while running the ShelfSync app");

@@ -72,6 +72,9 @@ pub struct AppState {
     pub sessions: Sessions,
     /// This machine's name, recorded on every event and audit entry.
     workstation: String,
+    /// The last drift audit of this session, kept for its CSV export (audits read channels
+    /// live and are not stored by the capture crate).
+    last_drift: Mutex<Option<crate::ipc::DriftReportView>>,
 }
 
 impl AppState {
@@ -86,11 +89,16 @@ impl AppState {
             store: OnceLock::new(),
             sessions: Sessions::new(idle),
             workstation: workstation_name(),
+            last_drift: Mutex::new(None),
         }
     }
 
     pub fn workstation(&self) -> &str {
         &self.workstation
+    }
+
+    pub fn last_drift(&self) -> MutexGuard<'_, Option<crate::ipc::DriftReportView>> {
+        self.last_drift.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn is_demo(&self) -> bool {

@@ -55,6 +55,25 @@ fn rendered_bindings() -> Vec<(String, String)> {
         ChannelCard,
         DeadLetterView,
         SyncDashboard,
+        AlertView,
+        AlertList,
+        IncidentView,
+        GapView,
+        ReconcileRunView,
+        DriftRowView,
+        DriftReportView,
+        ExportKind,
+        ExportResult,
+        ThresholdView,
+        ManagedUser,
+        NewLocationRequest,
+        ToleranceView,
+        RuleView,
+        ChannelView,
+        SecretStatus,
+        DeviceView,
+        NewChannelRequest,
+        SecretField,
     ]
 }
 
@@ -420,4 +439,212 @@ fn sync_dashboard_lists_configured_channels_and_retry_is_for_supervisors() {
     assert!(error.to_string().contains("may not retry dead letters"), "{error}");
     commands::sign_in(&state, "super".into(), "2222".into()).unwrap();
     assert_eq!(commands::retry_dead_letters(&state, None).unwrap(), 0);
+}
+
+fn shopify_request(name: &str, token: &str) -> NewChannelRequest {
+    NewChannelRequest {
+        name: name.into(),
+        kind: "shopify".into(),
+        endpoint: "http://127.0.0.1:9".into(),
+        shop: Some("demo.myshopify.com".into()),
+        seller_id: None,
+        marketplace_id: None,
+        secrets: vec![SecretField { name: "access_token".into(), value: token.into() }],
+    }
+}
+
+/// Settings: admins only where the brief says so, bad input refused with nothing changed,
+/// and a channel's secret stored but never returned.
+#[test]
+fn settings_roles_bad_input_and_secrets() {
+    let (dir, state) = fresh_demo();
+    // SAFETY of the test: the file backend is chosen per Secrets; force it for this database.
+    unsafe { std::env::set_var("SHELFSYNC_SECRETS", "file") };
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    for error in [
+        crate::admin::thresholds(&state).unwrap_err(),
+        crate::admin::users(&state).unwrap_err(),
+        crate::admin::channels(&state).unwrap_err(),
+        crate::admin::add_channel(&state, shopify_request("shop", "t")).unwrap_err(),
+    ] {
+        assert!(error.to_string().contains("may not"), "{error}");
+    }
+    commands::sign_in(&state, "super".into(), "2222".into()).unwrap();
+    assert!(crate::admin::thresholds(&state).is_ok(), "supervisors read thresholds");
+    let error = crate::admin::set_threshold(&state, "queue_depth".into(), 5.0).unwrap_err();
+    assert!(error.to_string().contains("may not change alert thresholds"), "{error}");
+    let error = crate::admin::add_location(
+        &state,
+        NewLocationRequest { code: "WH9".into(), name: "x".into(), parent: None },
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("may not add locations"), "{error}");
+
+    commands::sign_in(&state, "admin".into(), "3333".into()).unwrap();
+    let depth = |state: &AppState| {
+        crate::admin::thresholds(state).unwrap().into_iter().find(|t| t.rule == "queue_depth").unwrap().value
+    };
+    for (rule, value, want) in [
+        ("queue_depth", -1.0, "number of 0 or more"),
+        ("queue_depth", f64::NAN, "number of 0 or more"),
+        ("nope", 1.0, "unknown alert rule 'nope'"),
+        ("business_end_hour", 6.0, "must start before they end"),
+        ("business_start_hour", 7.5, "whole UTC hours"),
+    ] {
+        let error = crate::admin::set_threshold(&state, rule.into(), value).unwrap_err();
+        assert!(error.to_string().contains(want), "{rule}={value}: {error}");
+    }
+    assert_eq!(depth(&state), 100.0, "nothing changed");
+    crate::admin::set_threshold(&state, "queue_depth".into(), 0.0).unwrap();
+    assert_eq!(depth(&state), 0.0);
+
+    let bad_location = |code: &str, name: &str, parent: Option<&str>| {
+        let request =
+            NewLocationRequest { code: code.into(), name: name.into(), parent: parent.map(str::to_string) };
+        crate::admin::add_location(&state, request).unwrap_err().to_string()
+    };
+    assert!(bad_location("WH 9", "x", None).contains("location"), "spaces");
+    assert!(bad_location("WH9", " ", None).contains("name"));
+    assert!(bad_location("WH9", "x", Some("WH9")).contains("its own parent"));
+    assert!(bad_location("WH1", "x", None).contains("already exists"));
+    assert!(bad_location("WH9", "x", Some("MOON")).contains("MOON"));
+    let locations = crate::admin::add_location(
+        &state,
+        NewLocationRequest { code: "WH1-A01".into(), name: "Bin A01".into(), parent: Some("WH1".into()) },
+    )
+    .unwrap();
+    assert!(locations.iter().any(|l| l.code == "WH1-A01" && l.parent.as_deref() == Some("WH1")));
+
+    let error = crate::admin::add_user(&state, "ann".into(), RoleView::Staff, "12".into()).unwrap_err();
+    assert!(error.to_string().contains("4 to 64"), "{error}");
+    let users = crate::admin::add_user(&state, "ann".into(), RoleView::Staff, "4242".into()).unwrap();
+    assert_eq!(users.len(), 4);
+
+    let mut no_secret = shopify_request("shop", "x");
+    no_secret.secrets.clear();
+    let error = crate::admin::add_channel(&state, no_secret).unwrap_err();
+    assert!(error.to_string().contains("missing secret 'access_token'"), "{error}");
+    let mut wrong = shopify_request("shop", "x");
+    wrong.secrets[0].name = "password".into();
+    assert!(crate::admin::add_channel(&state, wrong).unwrap_err().to_string().contains("no secret called"));
+    let error = crate::admin::add_channel(&state, shopify_request("my shop", "x")).unwrap_err();
+    assert!(error.to_string().contains("invalid channel name"), "{error}");
+    assert!(crate::admin::channels(&state).unwrap().is_empty(), "nothing was added");
+
+    let token = "shpat_secret_value";
+    let channels = crate::admin::add_channel(&state, shopify_request("shop", token)).unwrap();
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0].secrets, [SecretStatus { name: "access_token".into(), stored: true }]);
+    assert!(!serde_json::to_string(&channels).unwrap().contains(token), "never echoed");
+    assert!(!format!("{:?}", shopify_request("shop", token)).contains(token), "never logged");
+    let stored = std::fs::read_to_string(dir.path().join("demo.db.secrets")).unwrap();
+    assert!(stored.contains(token));
+
+    let rule = RuleView {
+        locations: vec!["WH1".into()],
+        percent: 80,
+        buffer: 2,
+        cap: None,
+        conflict: "flag".into(),
+    };
+    let mut bad_rule = rule.clone();
+    bad_rule.percent = 120;
+    assert!(
+        crate::admin::set_rule(&state, "shop".into(), bad_rule).unwrap_err().to_string().contains("0 to 100")
+    );
+    let mut bad_rule = rule.clone();
+    bad_rule.conflict = "mine".into();
+    assert!(crate::admin::set_rule(&state, "shop".into(), bad_rule).is_err());
+    let channels = crate::admin::set_rule(&state, "shop".into(), rule.clone()).unwrap();
+    assert_eq!(channels[0].rule, rule);
+
+    let error = crate::admin::set_tolerance(
+        &state,
+        ToleranceView {
+            category: None,
+            units: Some(-1),
+            percent_bp: None,
+            value_cents: None,
+            auto_post: true,
+        },
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("cannot be negative"), "{error}");
+    let saved = crate::admin::set_tolerance(
+        &state,
+        ToleranceView {
+            category: Some("tools".into()),
+            units: Some(2),
+            percent_bp: None,
+            value_cents: None,
+            auto_post: true,
+        },
+    )
+    .unwrap();
+    assert_eq!((saved.category.as_deref(), saved.units), (Some("tools"), Some(2)));
+}
+
+/// Monitoring: an alert the engine raises is listed, staff cannot acknowledge it, a supervisor
+/// can (once), and every list exports to CSV next to the database.
+#[test]
+fn alerts_incidents_and_exports() {
+    let (dir, state) = fresh_demo();
+    assert!(matches!(crate::ops::alerts(&state, true), Err(AppError::SignedOut)));
+    commands::sign_in(&state, "admin".into(), "3333".into()).unwrap();
+    unsafe { std::env::set_var("SHELFSYNC_SECRETS", "file") };
+    crate::admin::add_channel(&state, shopify_request("shop", "t")).unwrap();
+    crate::admin::set_threshold(&state, "queue_depth".into(), 0.0).unwrap();
+    {
+        let store = state.store().unwrap();
+        let mapping = shelfsync_sync::config::Mapping {
+            sku: "SS-00001".into(),
+            location: Some("WH1".into()),
+            remote_item: "gid://shopify/InventoryItem/1".into(),
+            remote_location: Some("gid://shopify/Location/1".into()),
+        };
+        shelfsync_sync::config::map_one(store.connection(), "shop", &mapping).unwrap();
+    }
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    let list = crate::ops::alerts(&state, true).unwrap();
+    let alert = list.alerts.iter().find(|a| a.rule == "queue_depth").expect("the engine raised it");
+    assert_eq!(alert.subject, "shop");
+    assert!(list.opened >= 1);
+    let error = crate::ops::ack_alert(&state, alert.id.clone()).unwrap_err();
+    assert!(error.to_string().contains("may not acknowledge alerts"), "{error}");
+    for bad in ["", "abc", "-1", "99999999999999999999999"] {
+        assert!(matches!(crate::ops::ack_alert(&state, bad.into()), Err(_)), "{bad}");
+    }
+    commands::sign_in(&state, "super".into(), "2222".into()).unwrap();
+    for bad in ["", "x1"] {
+        let error = crate::ops::ack_alert(&state, bad.into()).unwrap_err();
+        assert!(error.to_string().contains("is not an alert number"), "{error}");
+    }
+    let acked = crate::ops::ack_alert(&state, alert.id.clone()).unwrap();
+    assert_eq!(acked.acked_by.as_deref(), Some("super"));
+    assert!(crate::ops::ack_alert(&state, alert.id.clone()).unwrap_err().to_string().contains("already"));
+
+    assert!(crate::ops::incidents(&state, true).unwrap().is_empty());
+    assert!(crate::ops::incident(&state, "7".into()).unwrap_err().to_string().contains("unknown incident"));
+    let error = crate::ops::resolve_incident(&state, "7".into(), " ".into()).unwrap_err();
+    assert!(error.to_string().contains("root cause"), "{error}");
+    assert!(crate::ops::reconcile_runs(&state, 10).unwrap().is_empty());
+    assert!(crate::ops::reconcile_runs(&state, 0).is_err());
+    assert!(crate::ops::run_drift(&state, 0).unwrap_err().to_string().contains("Audit 1 to"));
+
+    let export = crate::ops::export_csv(&state, ExportKind::Alerts).unwrap();
+    assert!(export.rows >= 1);
+    let path = std::path::PathBuf::from(&export.path);
+    assert_eq!(path.parent().unwrap(), dir.path().join("exports"));
+    let csv = std::fs::read_to_string(&path).unwrap();
+    assert!(csv.starts_with("id,rule,subject,message,value,threshold,"), "{csv}");
+    assert!(csv.contains(",queue_depth,shop,") && csv.contains(",super,"), "{csv}");
+    for kind in [ExportKind::Incidents, ExportKind::DeadLetters, ExportKind::Reconciliation] {
+        let export = crate::ops::export_csv(&state, kind.clone()).unwrap();
+        assert_eq!(export.rows, 0, "{kind:?}");
+        assert!(std::fs::read_to_string(&export.path).unwrap().lines().count() == 1, "header only");
+    }
+    let error = crate::ops::export_csv(&state, ExportKind::Drift).unwrap_err();
+    assert_eq!(error.to_string(), "Run a drift audit first, then export it.");
+    commands::sign_out(&state).unwrap();
+    assert!(matches!(crate::ops::export_csv(&state, ExportKind::Alerts), Err(AppError::SignedOut)));
 }

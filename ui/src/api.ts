@@ -9,7 +9,23 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
+import type { AlertList } from "./bindings/AlertList";
+import type { AlertView } from "./bindings/AlertView";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ChannelView } from "./bindings/ChannelView";
+import type { DeviceView } from "./bindings/DeviceView";
+import type { DriftReportView } from "./bindings/DriftReportView";
+import type { ExportKind } from "./bindings/ExportKind";
+import type { ExportResult } from "./bindings/ExportResult";
+import type { IncidentView } from "./bindings/IncidentView";
+import type { ManagedUser } from "./bindings/ManagedUser";
+import type { NewChannelRequest } from "./bindings/NewChannelRequest";
+import type { NewLocationRequest } from "./bindings/NewLocationRequest";
+import type { ReconcileRunView } from "./bindings/ReconcileRunView";
+import type { RoleView } from "./bindings/RoleView";
+import type { RuleView } from "./bindings/RuleView";
+import type { ThresholdView } from "./bindings/ThresholdView";
+import type { ToleranceView } from "./bindings/ToleranceView";
 import type { ApprovalView } from "./bindings/ApprovalView";
 import type { CommitRequest } from "./bindings/CommitRequest";
 import type { CommitResult } from "./bindings/CommitResult";
@@ -28,6 +44,21 @@ import type { StockQuery } from "./bindings/StockQuery";
 import type { SyncDashboard } from "./bindings/SyncDashboard";
 
 export type {
+  AlertList,
+  AlertView,
+  ChannelView,
+  DeviceView,
+  DriftReportView,
+  ExportKind,
+  ExportResult,
+  IncidentView,
+  ManagedUser,
+  NewChannelRequest,
+  NewLocationRequest,
+  ReconcileRunView,
+  RuleView,
+  ThresholdView,
+  ToleranceView,
   AppInfo,
   ApprovalView,
   CommitRequest,
@@ -53,7 +84,10 @@ export type { Buckets } from "./bindings/Buckets";
 export type { Phase } from "./bindings/Phase";
 export type { StationMode } from "./bindings/StationMode";
 export type { ScanKind } from "./bindings/ScanKind";
-export type { RoleView } from "./bindings/RoleView";
+export type { RoleView };
+export type { GapView } from "./bindings/GapView";
+export type { DriftRowView } from "./bindings/DriftRowView";
+export type { SecretField } from "./bindings/SecretField";
 export type { CountLineRow } from "./bindings/CountLineRow";
 export type { CommitLine } from "./bindings/CommitLine";
 export type { HistoryLine } from "./bindings/HistoryLine";
@@ -112,6 +146,43 @@ export const api = {
   syncStatus: (): Promise<SyncDashboard> => invoke<SyncDashboard>("sync_status"),
   /** Supervisors only. `id: null` retries every open dead letter. Returns how many. */
   retryDeadLetters: (id: string | null): Promise<number> => invoke<number>("retry_dead_letters", { id }),
+
+  // ---- monitoring ----
+  /** Every alert, newest first; `check` evaluates the rules first (opens and resolves). */
+  alerts: (check: boolean): Promise<AlertList> => invoke<AlertList>("alerts", { check }),
+  /** Supervisors only. */
+  ackAlert: (id: string): Promise<AlertView> => invoke<AlertView>("ack_alert", { id }),
+  incidents: (openOnly: boolean): Promise<IncidentView[]> => invoke<IncidentView[]>("incidents", { openOnly }),
+  incident: (id: string): Promise<IncidentView> => invoke<IncidentView>("incident", { id }),
+  /** Supervisors only: records the root cause and closes the incident. */
+  resolveIncident: (id: string, cause: string): Promise<IncidentView> =>
+    invoke<IncidentView>("resolve_incident", { id, cause }),
+  reconcileRuns: (limit: number): Promise<ReconcileRunView[]> => invoke<ReconcileRunView[]>("reconcile_runs", { limit }),
+  /** Supervisors only: reads every Shopify channel now; returns the new runs. */
+  runReconcile: (): Promise<ReconcileRunView[]> => invoke<ReconcileRunView[]>("run_reconcile"),
+  /** Supervisors only: the top `top` SKUs by velocity against each channel, read live. */
+  runDrift: (top: number): Promise<DriftReportView> => invoke<DriftReportView>("run_drift", { top }),
+  lastDrift: (): Promise<DriftReportView | null> => invoke<DriftReportView | null>("last_drift"),
+  /** Writes the list as CSV next to the database; returns the file's path. */
+  exportCsv: (kind: ExportKind): Promise<ExportResult> => invoke<ExportResult>("export_csv", { kind }),
+
+  // ---- settings (roles checked in Rust: see src-tauri/src/admin.rs) ----
+  thresholds: (): Promise<ThresholdView[]> => invoke<ThresholdView[]>("thresholds"),
+  setThreshold: (rule: string, value: number): Promise<ThresholdView[]> =>
+    invoke<ThresholdView[]>("set_threshold", { rule, value }),
+  users: (): Promise<ManagedUser[]> => invoke<ManagedUser[]>("users"),
+  addUser: (name: string, role: RoleView, pin: string): Promise<ManagedUser[]> =>
+    invoke<ManagedUser[]>("add_user", { name, role, pin }),
+  addLocation: (request: NewLocationRequest): Promise<LocationView[]> =>
+    invoke<LocationView[]>("add_location", { request }),
+  tolerance: (category: string | null): Promise<ToleranceView> => invoke<ToleranceView>("tolerance", { category }),
+  setTolerance: (tolerance: ToleranceView): Promise<ToleranceView> =>
+    invoke<ToleranceView>("set_tolerance", { tolerance }),
+  channels: (): Promise<ChannelView[]> => invoke<ChannelView[]>("channels"),
+  /** The secrets go to the keychain (or the 0600 file); they never come back. */
+  addChannel: (request: NewChannelRequest): Promise<ChannelView[]> => invoke<ChannelView[]>("add_channel", { request }),
+  setRule: (channel: string, rule: RuleView): Promise<ChannelView[]> => invoke<ChannelView[]>("set_rule", { channel, rule }),
+  scannerDevices: (): Promise<DeviceView[]> => invoke<DeviceView[]>("scanner_devices"),
 };
 
 /** The message of a rejected command (a string), or of anything else that was thrown. */

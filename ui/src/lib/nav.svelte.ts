@@ -1,7 +1,6 @@
 /**
  * Which screen is showing. One union type lists every route; adding a screen means adding a
  * variant here, an entry in `SCREENS` (if it belongs in the top bar) and a branch in App.svelte.
- * Planned: alerts, incidents, reconciliation, settings.
  */
 export type Route =
   | { name: "scan" }
@@ -9,7 +8,11 @@ export type Route =
   | { name: "item"; sku: string }
   | { name: "counts" }
   | { name: "approvals" }
-  | { name: "sync" };
+  | { name: "sync" }
+  | { name: "alerts" }
+  | { name: "incidents" }
+  | { name: "reports" }
+  | { name: "settings" };
 
 export interface NavEntry {
   route: Route;
@@ -27,6 +30,10 @@ export const SCREENS: NavEntry[] = [
   { route: { name: "counts" }, label: "Counts", key: "F4" },
   { route: { name: "approvals" }, label: "Approvals", key: "F6", supervisorOnly: true },
   { route: { name: "sync" }, label: "Sync", key: "F7" },
+  { route: { name: "alerts" }, label: "Alerts", key: "F8" },
+  { route: { name: "incidents" }, label: "Incidents", key: "F9" },
+  { route: { name: "reports" }, label: "Reports", key: "F10" },
+  { route: { name: "settings" }, label: "Settings", key: "F12", supervisorOnly: true },
 ];
 
 /** The entries a user may see. */

@@ -23,6 +23,11 @@ class SessionStore {
     return this.signedIn && !!this.view?.canApprove;
   }
 
+  /** Admins see the settings that change users, locations, channels and thresholds. */
+  get isAdmin(): boolean {
+    return this.signedIn && this.view?.user?.role === "admin";
+  }
+
   async refresh(): Promise<void> {
     try {
       this.view = await api.sessionInfo();

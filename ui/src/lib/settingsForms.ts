@@ -1,0 +1,171 @@
+/**
+ * Checks for the settings forms, done before anything is sent (see forms.ts for why). Each
+ * returns either the value to send, already converted, or one clear message. Rust checks all
+ * of it again and holds the roles.
+ */
+import type { NewChannelRequest, NewLocationRequest, RoleView, RuleView, ToleranceView } from "../api";
+import { NAME_MAX, PIN_MAX, PIN_MIN } from "./forms";
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(message: string): Parsed<T> => ({ ok: false, message });
+
+/** A whole number typed into a field, within bounds; `label` names the field in the message. */
+export function parseWhole(text: string, label: string, min: number, max: number): Parsed<number> {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return fail(`${label} must be a whole number, like ${min === 0 ? 0 : min}.`);
+  const n = Number(t);
+  if (n < min || n > max) return fail(`${label} must be ${min} to ${max.toLocaleString("en-GB")}.`);
+  return ok(n);
+}
+
+/** An optional whole number: empty means "no limit" (null). */
+export function parseOptionalWhole(text: string, label: string, max: number): Parsed<number | null> {
+  if (text.trim() === "") return ok(null);
+  return parseWhole(text, label, 0, max);
+}
+
+export const BUSINESS_START = "business_start_hour";
+export const BUSINESS_END = "business_end_hour";
+
+/** A threshold: a number of 0 or more (decimals allowed); business hours are whole hours. */
+export function checkThreshold(rule: string, text: string, other: { start: number; end: number }): Parsed<number> {
+  const t = text.trim();
+  if (rule === BUSINESS_START || rule === BUSINESS_END) {
+    const hour = parseWhole(t, rule === BUSINESS_START ? "The start hour" : "The end hour", rule === BUSINESS_START ? 0 : 1, rule === BUSINESS_START ? 23 : 24);
+    if (!hour.ok) return hour;
+    const start = rule === BUSINESS_START ? hour.value : other.start;
+    const end = rule === BUSINESS_END ? hour.value : other.end;
+    if (start >= end) return fail(`Business hours must start before they end (${start}:00 to ${end}:00).`);
+    return hour;
+  }
+  if (!/^\d+(\.\d+)?$/.test(t)) return fail("A threshold is a number of 0 or more, like 100 or 2.5.");
+  return ok(Number(t));
+}
+
+const USER_NAME = /^[\p{L}\p{N}._@-]+$/u;
+
+export function checkNewUser(name: string, role: string, pin: string): Parsed<{ name: string; role: RoleView; pin: string }> {
+  const n = name.trim();
+  if (n === "") return fail("Enter the new user's name.");
+  if (n.length > NAME_MAX || !USER_NAME.test(n)) return fail("A user name has only letters, digits, '.', '-', '_' or '@'.");
+  if (role !== "staff" && role !== "supervisor" && role !== "admin") return fail("Choose a role: staff, supervisor or admin.");
+  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return fail(`A PIN has ${PIN_MIN} to ${PIN_MAX} characters.`);
+  return ok({ name: n, role, pin });
+}
+
+/** The ledger's rule for identifiers: 1 to 64 characters, no spaces or control characters. */
+const LOCATION_CODE = /^[^\s\p{C}]{1,64}$/u;
+
+export function checkLocation(code: string, name: string, parent: string): Parsed<NewLocationRequest> {
+  const c = code.trim();
+  if (c === "") return fail("Enter a location code, like WH3 or WH1-A01.");
+  if (!LOCATION_CODE.test(c)) return fail("A location code has 1 to 64 characters and no spaces.");
+  const n = name.trim();
+  if (n === "" || n.length > 100) return fail("Give the location a name (1 to 100 characters).");
+  const p = parent.trim();
+  if (p !== "" && p === c) return fail("A location cannot be its own parent.");
+  return ok({ code: c, name: n, parent: p === "" ? null : p });
+}
+
+/** Tolerance limits: each optional; percent typed as a percentage (e.g. 2.5) and sent in basis points. */
+export function checkTolerance(
+  category: string,
+  units: string,
+  percent: string,
+  value: string,
+  autoPost: boolean,
+): Parsed<ToleranceView> {
+  const u = parseOptionalWhole(units, "The units limit", 1_000_000);
+  if (!u.ok) return u;
+  let percentBp: number | null = null;
+  if (percent.trim() !== "") {
+    if (!/^\d+(\.\d{1,2})?$/.test(percent.trim())) return fail("The percent limit is a number like 2 or 2.5.");
+    percentBp = Math.round(Number(percent.trim()) * 100);
+    if (percentBp > 100_00) return fail("The percent limit is 0 to 100.");
+  }
+  let valueCents: number | null = null;
+  if (value.trim() !== "") {
+    if (!/^\d+(\.\d{1,2})?$/.test(value.trim())) return fail("The value limit is an amount like 50 or 12.50.");
+    valueCents = Math.round(Number(value.trim()) * 100);
+  }
+  const c = category.trim();
+  if (c.length > 200) return fail("A category name has at most 200 characters.");
+  return ok({ category: c === "" ? null : c, units: u.value, percentBp, valueCents, autoPost });
+}
+
+/** The secrets each channel kind needs (shelfsync_sync::config::required_secrets). */
+export const REQUIRED_SECRETS: Record<string, string[]> = {
+  shopify: ["access_token"],
+  amazon: ["lwa_client_id", "lwa_client_secret", "lwa_refresh_token"],
+  ebay: ["ebay_client_id", "ebay_client_secret", "ebay_refresh_token"],
+};
+
+const CHANNEL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const AMAZON_ID = /^[A-Z0-9]{1,32}$/;
+
+export interface ChannelForm {
+  name: string;
+  kind: string;
+  endpoint: string;
+  shop: string;
+  sellerId: string;
+  marketplaceId: string;
+  secrets: Record<string, string>;
+}
+
+export function checkChannel(form: ChannelForm): Parsed<NewChannelRequest> {
+  const name = form.name.trim();
+  if (!CHANNEL_NAME.test(name)) return fail("A channel name has 1 to 64 letters, digits, '.', '-' or '_'.");
+  const needed = REQUIRED_SECRETS[form.kind];
+  if (!needed) return fail("Choose the channel kind: shopify, amazon or ebay.");
+  const endpoint = form.endpoint.trim();
+  if (!/^https?:\/\/[^\s/]+/.test(endpoint) || /\s/.test(endpoint)) {
+    return fail("The endpoint is a URL like https://my-shop.myshopify.com.");
+  }
+  const shop = form.shop.trim();
+  if (form.kind === "shopify" && !/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(shop)) {
+    return fail("Enter the shop's domain, like my-shop.myshopify.com.");
+  }
+  const sellerId = form.sellerId.trim();
+  const marketplaceId = form.marketplaceId.trim();
+  if (form.kind === "amazon" && (!AMAZON_ID.test(sellerId) || !AMAZON_ID.test(marketplaceId))) {
+    return fail("Enter the Amazon seller and marketplace ids (upper-case letters and digits).");
+  }
+  const secrets = [];
+  for (const key of needed) {
+    const value = (form.secrets[key] ?? "").trim();
+    if (value === "") return fail(`Enter the ${key.replaceAll("_", " ")}.`);
+    if (value.length > 4096) return fail(`The ${key.replaceAll("_", " ")} is too long to be a credential.`);
+    secrets.push({ name: key, value });
+  }
+  return ok({
+    name,
+    kind: form.kind,
+    endpoint,
+    shop: form.kind === "shopify" ? shop : null,
+    sellerId: form.kind === "amazon" ? sellerId : null,
+    marketplaceId: form.kind === "amazon" ? marketplaceId : null,
+    secrets,
+  });
+}
+
+export function checkRule(locations: string, percent: string, buffer: string, cap: string, conflict: string): Parsed<RuleView> {
+  const p = parseWhole(percent, "The share", 0, 100);
+  if (!p.ok) return p;
+  const b = parseWhole(buffer, "The buffer", 0, 1_000_000);
+  if (!b.ok) return b;
+  const c = parseOptionalWhole(cap, "The cap", 1_000_000);
+  if (!c.ok) return c;
+  if (conflict !== "central" && conflict !== "channel" && conflict !== "flag") {
+    return fail("Choose what wins a conflict: central, channel or flag.");
+  }
+  const list = locations.split(",").map((l) => l.trim()).filter((l) => l !== "");
+  return ok({ locations: list, percent: p.value, buffer: b.value, cap: c.value, conflict });
+}
+
+/** The pass/fail part of a parse, for `sendIfValid`. */
+export function asCheck<T>(parsed: Parsed<T>): { ok: true } | { ok: false; message: string } {
+  return parsed.ok ? { ok: true } : { ok: false, message: parsed.message };
+}
