@@ -78,8 +78,11 @@ async fn admin_settings_alert_ack_exports_and_staff_limits() -> Result<()> {
     // Reloading the section shows the stored values: unchanged.
     app.click("settings-tolerances").await?;
     app.click("settings-alerts").await?;
-    let stored = app.wait_for("threshold-queue_depth", STEP_TIMEOUT).await?.prop("value").await?;
-    assert_eq!(stored.as_deref(), Some("100"), "the refused value was not saved");
+    app.wait_until("the stored threshold, unchanged", STEP_TIMEOUT, || async {
+        let input = app.wait_for("threshold-queue_depth", STEP_TIMEOUT).await?;
+        Ok((input.prop("value").await?.as_deref() == Some("100")).then_some(()))
+    })
+    .await?;
     // Any queued update raises the queue-depth alert from now on.
     fill(&app, "threshold-queue_depth", "0").await?;
     app.click("threshold-save-queue_depth").await?;
@@ -100,7 +103,7 @@ async fn admin_settings_alert_ack_exports_and_staff_limits() -> Result<()> {
     fill(&app, "channel-shop", "demo.myshopify.com").await?;
     app.click("channel-add").await?;
     let refused = settings_message(&app, false).await?;
-    assert_eq!(refused, "Enter the access token.");
+    assert!(refused.ends_with("Enter the access token."), "{refused}");
     fill(&app, "channel-secret-access_token", TOKEN).await?;
     app.click("channel-add").await?;
     let added = settings_message(&app, true).await?;
@@ -117,7 +120,8 @@ async fn admin_settings_alert_ack_exports_and_staff_limits() -> Result<()> {
     fill(&app, "user-name", "ann").await?;
     fill(&app, "user-pin", "12").await?;
     app.click("user-add").await?;
-    assert_eq!(settings_message(&app, false).await?, "A PIN has 4 to 64 characters.");
+    let refused = settings_message(&app, false).await?;
+    assert!(refused.ends_with("A PIN has 4 to 64 characters."), "{refused}");
     assert_eq!(app.by_test_id("user-row").await?.len(), 3, "still the three demo users");
     fill(&app, "user-pin", "4242").await?;
     app.click("user-add").await?;
