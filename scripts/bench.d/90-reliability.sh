@@ -120,7 +120,7 @@ done
 l=$(line "whole system:")
 echo "| whole system | ${l#whole system: } | 5xx, timeouts after apply, drops, 429, THROTTLED, partitions, crashes, restarts, clock jumps | 0 (asserted) | $(bugs "whole system") |"
 echo
-echo "Security suites (every CI run): IPC role table (22 commands x 5 roles), CLI role table"
+echo "Security suites (every CI run): IPC role table (42 callable commands x 5 roles), CLI role table"
 echo "(10 actions x 4 roles), PIN lockout, webhook HMAC, secrets after a full sync (1 fixed: the"
 echo "database file was created world-readable, now 0600), strict CSP and capabilities."
 if grep -q "^FAILED" "$LOG"; then

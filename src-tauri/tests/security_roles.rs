@@ -12,10 +12,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use shelfsync_app::commands;
 use shelfsync_app::error::AppError;
-use shelfsync_app::ipc::DecisionView;
+use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
+use shelfsync_app::{admin, commands, ops};
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -40,6 +40,7 @@ enum Need {
     /// An unlocked session of any role.
     SignedIn,
     Supervisor,
+    Admin,
 }
 
 impl Need {
@@ -48,6 +49,7 @@ impl Need {
             Need::Anyone => true,
             Need::SignedIn => matches!(role, As::Staff | As::Supervisor | As::Admin),
             Need::Supervisor => matches!(role, As::Supervisor | As::Admin),
+            Need::Admin => role == As::Admin,
         }
     }
 }
@@ -77,6 +79,29 @@ const TABLE: &[(&str, Need)] = &[
     ("approvals", Need::Supervisor),
     ("decide", Need::Supervisor),
     ("retry_dead_letters", Need::Supervisor),
+    // Monitoring: anyone signed in reads it; acting on it is for supervisors.
+    ("alerts", Need::SignedIn),
+    ("incidents", Need::SignedIn),
+    ("incident", Need::SignedIn),
+    ("reconcile_runs", Need::SignedIn),
+    ("last_drift", Need::SignedIn),
+    ("export_csv", Need::SignedIn),
+    ("scanner_devices", Need::SignedIn),
+    ("ack_alert", Need::Supervisor),
+    ("resolve_incident", Need::Supervisor),
+    ("run_reconcile", Need::Supervisor),
+    ("run_drift", Need::Supervisor),
+    ("thresholds", Need::Supervisor),
+    ("tolerance", Need::Supervisor),
+    ("set_tolerance", Need::Supervisor),
+    ("channels", Need::Supervisor),
+    // Settings that change who may do what, or where stock and credentials go.
+    ("set_threshold", Need::Admin),
+    ("users", Need::Admin),
+    ("add_user", Need::Admin),
+    ("add_location", Need::Admin),
+    ("add_channel", Need::Admin),
+    ("set_rule", Need::Admin),
 ];
 
 const NOT_CALLABLE_WITHOUT_A_WINDOW: [&str; 1] = ["start_scanners"];
@@ -89,6 +114,8 @@ struct Fixture {
     sku: String,
     location: String,
     count: String,
+    /// The default tolerance as the settings screen reads it, to write back.
+    tolerance: Value,
 }
 
 fn credentials(role: As) -> Option<(&'static str, &'static str)> {
@@ -138,7 +165,9 @@ fn fixture() -> Fixture {
         (row["sku"].as_str().unwrap().to_string(), row["location"].as_str().unwrap().to_string());
     become_(&state, As::Staff);
     let count = commands::start_count(&state, location.clone()).unwrap().id;
-    Fixture { _dir: dir, state, sku, location, count }
+    become_(&state, As::Admin);
+    let tolerance = serde_json::to_value(admin::tolerance(&state, None).unwrap()).unwrap();
+    Fixture { _dir: dir, state, sku, location, count, tolerance }
 }
 
 /// Calls one command; the answer as JSON, or the error.
@@ -182,6 +211,40 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
             pin.into(),
         )),
         "retry_dead_letters" => j(commands::retry_dead_letters(s, None)),
+        "alerts" => j(ops::alerts(s, false)),
+        "incidents" => j(ops::incidents(s, false)),
+        "incident" => j(ops::incident(s, "1".into())),
+        "reconcile_runs" => j(ops::reconcile_runs(s, 5)),
+        "last_drift" => j(ops::last_drift(s)),
+        "export_csv" => j(ops::export_csv(s, ExportKind::Alerts)),
+        "scanner_devices" => j(admin::scanner_devices(s)),
+        "ack_alert" => j(ops::ack_alert(s, "no-such-alert".into())),
+        "resolve_incident" => j(ops::resolve_incident(s, "no-such-incident".into(), "checked".into())),
+        "run_reconcile" => j(ops::run_reconcile(s)),
+        "run_drift" => j(ops::run_drift(s, 5)),
+        "thresholds" => j(admin::thresholds(s)),
+        "tolerance" => j(admin::tolerance(s, None)),
+        "set_tolerance" => j(admin::set_tolerance(s, serde_json::from_value(f.tolerance.clone()).unwrap())),
+        "channels" => j(admin::channels(s)),
+        "set_threshold" => j(admin::set_threshold(s, "no-such-rule".into(), 1.0)),
+        "users" => j(admin::users(s)),
+        "add_user" => j(admin::add_user(s, "newcomer".into(), RoleView::Staff, "4321".into())),
+        "add_location" => {
+            let request = json!({ "code": "WH-NEW", "name": "New", "parent": null });
+            j(admin::add_location(s, serde_json::from_value(request).unwrap()))
+        }
+        "add_channel" => {
+            let request = json!({
+                "name": "shop2", "kind": "shopify", "endpoint": "http://127.0.0.1:9",
+                "shop": "b.myshopify.com", "sellerId": null, "marketplaceId": null, "secrets": []
+            });
+            j(admin::add_channel(s, serde_json::from_value(request).unwrap()))
+        }
+        "set_rule" => {
+            let rule =
+                json!({ "locations": [], "percent": 100, "buffer": 0, "cap": null, "conflict": "central" });
+            j(admin::set_rule(s, "shop".into(), serde_json::from_value(rule).unwrap()))
+        }
         other => panic!("no invocation for command {other}: add one to call()"),
     }
 }
