@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "due_counts",
     "start_scanners",
     "sync_status",
+    "hub_status",
     "alerts",
     "incidents",
     "incident",

@@ -11,8 +11,8 @@ use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, Store, Use
 use crate::error::{AppError, Result};
 use crate::ipc::{
     AppInfo, ApprovalView, ChannelCard, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow,
-    DeadLetterView, DecisionView, DemoUser, DueCountView, EventView, HistoryLine, ItemView, LocationView,
-    ScanOutcome, SessionView, StockLevel, StockPage, StockQuery, SyncDashboard, UserView,
+    DeadLetterView, DecisionView, DemoUser, DueCountView, EventView, HistoryLine, HubView, ItemView,
+    LocationView, ScanOutcome, SessionView, StockLevel, StockPage, StockQuery, SyncDashboard, UserView,
 };
 use crate::session::SessionState;
 use crate::state::{AppState, DEMO_USERS};
@@ -321,6 +321,16 @@ pub fn retry_dead_letters(state: &AppState, id: Option<String>) -> Result<u32> {
     let id = id.as_deref().map(str::trim).filter(|i| !i.is_empty());
     let n = shelfsync_sync::report::retry_dead_letters(store.connection(), id).map_err(sync_error)?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// This workstation's hub panel: joined or standalone, reachable or not, what waits to go up,
+/// and which workstation holds the sync-engine lease. A standalone database answers with
+/// `workstation: None` rather than an error. Opens its own connection (the hub crate reads its
+/// tables and the secret store), so the app's store lock is not held while the hub is probed;
+/// the probe waits at most the hub crate's status timeout, so call it off the async workers.
+pub fn hub_status(state: &AppState) -> Result<HubView> {
+    acting_user(state)?;
+    Ok(shelfsync_hub::hub_status(state.db_path())?.into())
 }
 
 fn sync_error(error: shelfsync_sync::SyncError) -> AppError {

@@ -11,6 +11,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Domain(#[from] shelfsync_core::DomainError),
+    #[error(transparent)]
+    Hub(#[from] shelfsync_hub::HubError),
     #[error("Sign in first.")]
     SignedOut,
     #[error("The session is locked after being idle. Enter your PIN to go on.")]

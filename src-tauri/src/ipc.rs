@@ -379,6 +379,31 @@ wire! {
         pub dead_letters: Vec<DeadLetterView>,
     }
 
+    /// This workstation's place in a shared PostgreSQL hub (shelfsync_hub::status).
+    /// `workstation: null` means standalone: the database never joined a hub.
+    pub struct HubView {
+        pub workstation: Option<String>,
+        /// The hub answered just now (within the hub crate's 2 s status timeout).
+        pub connected: bool,
+        /// Local events and master records not yet on the hub.
+        #[ts(type = "number")]
+        pub pending_up: u64,
+        pub last_push: Option<String>,
+        pub last_pull: Option<String>,
+        /// Hub events not yet applied here (as of the last contact when the hub is unreachable).
+        #[ts(type = "number")]
+        pub lag_events: u64,
+        /// The workstation holding the sync-engine lease; known only while the hub answers.
+        pub engine: Option<String>,
+        /// `user@host:port/database`: never the password.
+        pub hub: Option<String>,
+        #[ts(type = "number")]
+        pub discrepancies: u64,
+        #[ts(type = "number")]
+        pub refused: u64,
+        pub last_error: Option<String>,
+    }
+
     pub struct ScannerView {
         /// `serial:/dev/ttyUSB0` or `hid:auto`.
         pub device: String,
@@ -670,6 +695,24 @@ impl From<shelfsync_sync::report::ChannelStatus> for ChannelCard {
             pushed: c.pushed,
             last_error: c.last_error,
             engine: c.engine,
+        }
+    }
+}
+
+impl From<shelfsync_hub::HubStatus> for HubView {
+    fn from(h: shelfsync_hub::HubStatus) -> HubView {
+        HubView {
+            workstation: h.workstation,
+            connected: h.connected,
+            pending_up: h.pending_up,
+            last_push: h.last_push,
+            last_pull: h.last_pull,
+            lag_events: h.lag_events,
+            engine: h.engine,
+            hub: h.hub,
+            discrepancies: h.discrepancies,
+            refused: h.refused,
+            last_error: h.last_error,
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::ipc::{
     AlertList, AlertView, AppInfo, ApprovalView, ChannelView, CommitRequest, CommitResult,
     CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
-    ExportKind, ExportResult, IncidentView, ItemView, LocationView, ManagedUser, NewChannelRequest,
+    ExportKind, ExportResult, HubView, IncidentView, ItemView, LocationView, ManagedUser, NewChannelRequest,
     NewLocationRequest, ReconcileRunView, RoleView, RuleView, ScanOutcome, ScannerView, SessionView,
     StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
 };
@@ -147,6 +147,13 @@ async fn sync_status(state: State<'_, AppState>) -> Result<SyncDashboard> {
 #[tauri::command]
 async fn retry_dead_letters(state: State<'_, AppState>, id: Option<String>) -> Result<u32> {
     commands::retry_dead_letters(&state, id)
+}
+
+/// Probes the hub (up to its status timeout): on a blocking thread, as the hub crate runs its
+/// own small runtime and must not block an async worker.
+#[tauri::command]
+async fn hub_status(app: tauri::AppHandle) -> Result<HubView> {
+    blocking(app, commands::hub_status).await
 }
 
 /// Starts the serial/HID listeners once (the scan station calls it when it opens).
@@ -319,6 +326,7 @@ pub fn run() {
             decide,
             start_scanners,
             sync_status,
+            hub_status,
             retry_dead_letters,
             alerts,
             ack_alert,

@@ -76,6 +76,7 @@ const TABLE: &[(&str, Need)] = &[
     ("submit_count", Need::SignedIn),
     ("due_counts", Need::SignedIn),
     ("sync_status", Need::SignedIn),
+    ("hub_status", Need::SignedIn),
     ("approvals", Need::Supervisor),
     ("decide", Need::Supervisor),
     ("retry_dead_letters", Need::Supervisor),
@@ -202,6 +203,7 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "submit_count" => j(commands::submit_count(s, f.count.clone())),
         "due_counts" => j(commands::due_counts(s)),
         "sync_status" => j(commands::sync_status(s)),
+        "hub_status" => j(commands::hub_status(s)),
         "approvals" => j(commands::approvals(s)),
         "decide" => j(commands::decide(
             s,

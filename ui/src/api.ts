@@ -42,6 +42,7 @@ import type { SessionView } from "./bindings/SessionView";
 import type { StockPage } from "./bindings/StockPage";
 import type { StockQuery } from "./bindings/StockQuery";
 import type { SyncDashboard } from "./bindings/SyncDashboard";
+import type { HubView } from "./bindings/HubView";
 
 export type {
   AlertList,
@@ -76,6 +77,7 @@ export type {
   StockPage,
   StockQuery,
   SyncDashboard,
+  HubView,
 };
 export type { ChannelCard } from "./bindings/ChannelCard";
 export type { DeadLetterView } from "./bindings/DeadLetterView";
@@ -144,6 +146,9 @@ export const api = {
   // ---- sync ----
   /** One card per channel and the open dead letters, as the sync engine reports them. */
   syncStatus: (): Promise<SyncDashboard> => invoke<SyncDashboard>("sync_status"),
+  /** This workstation's hub: joined or standalone, reachable, pending uploads, lease holder.
+   *  Probes the hub for up to 2 s; a standalone database answers `workstation: null`. */
+  hubStatus: (): Promise<HubView> => invoke<HubView>("hub_status"),
   /** Supervisors only. `id: null` retries every open dead letter. Returns how many. */
   retryDeadLetters: (id: string | null): Promise<number> => invoke<number>("retry_dead_letters", { id }),
 

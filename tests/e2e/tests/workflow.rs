@@ -292,6 +292,19 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     let after = sim.available(ITEM)?;
     assert_eq!(after, Some(want), "the simulator holds what the ledger allocates now");
     assert_ne!(after, before, "the count changed what the channel shows");
+    // The hub panel: this database never joined a hub, so it says standalone and how to join.
+    let hub_note = app
+        .wait_until("the hub panel", STEP_TIMEOUT, || async {
+            let panel = app.by_test_id("hub-panel").await?;
+            let Some(panel) = panel.first() else { return Ok(None) };
+            if panel.attr("data-mode").await?.as_deref() != Some("standalone") {
+                return Ok(None);
+            }
+            Ok(Some(app.text_of("hub-note").await?))
+        })
+        .await?;
+    assert_eq!(hub_note, "standalone — `shelfsync hub connect URL --workstation NAME` to join");
+    assert_eq!(app.text_of("hub-state").await?.to_lowercase(), "standalone");
     app.screenshot("19-sync").await?;
 
     // 6. Staff again: no approvals tab, and its key does nothing.
