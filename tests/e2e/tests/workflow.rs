@@ -307,6 +307,34 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     assert_eq!(app.text_of("hub-state").await?.to_lowercase(), "standalone");
     app.screenshot("19-sync").await?;
 
+    // The channel goes away: a receipt queues an update, the engine cannot connect (it marks
+    // the channel offline and gives up after its probes), and the offline banner shows on every
+    // screen with the number of updates waiting.
+    drop(sim);
+    assert!(app.by_test_id("offline-banner").await?.is_empty(), "no banner while the channel answered");
+    shelfsync(&db, &["receive", "SS-00001", "5", "--location", "WH1", "--reason", "e2e offline"])?;
+    let engine = Command::new(cli())
+        .arg("--db")
+        .arg(&db)
+        .args(["sync", "run", "--once"])
+        .env("SHELFSYNC_SECRETS", "file")
+        .stdin(Stdio::null())
+        .output()?;
+    let engine_said = String::from_utf8_lossy(&engine.stderr);
+    app.click("tab-stock").await?;
+    let banner = app
+        .wait_until("the offline banner", STEP_TIMEOUT, || async {
+            let found = app.by_test_id("offline-banner").await?;
+            let Some(banner) = found.first() else { return Ok(None) };
+            Ok(Some(banner.attr("data-reason").await?))
+        })
+        .await
+        .map_err(|e| format!("{e}; the engine said: {engine_said}"))?;
+    assert_eq!(banner.as_deref(), Some("unreachable"));
+    assert_eq!(app.text_of("offline-title").await?, "Offline: main is unreachable");
+    assert_eq!(app.text_of("offline-pending").await?, "1", "one listing waits: SS-00001 at WH1");
+    app.screenshot("21-offline-banner").await?;
+
     // 6. Staff again: no approvals tab, and its key does nothing.
     app.sign_out().await?;
     app.sign_in("staff", "1111").await?;
