@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use shelfsync_channels::ChannelKind;
-use shelfsync_store::outbox::{now, requeue_listing};
+use shelfsync_store::outbox::now;
 use shelfsync_store::{AllocationRule, CsvLineError};
 
 use crate::credentials::{Secret, Secrets};
@@ -319,8 +319,9 @@ fn requeue_channel(conn: &Connection, channel: &str) -> Result<()> {
         .query_map([channel], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let since = now();
+    // A rule change moves the whole channel: a re-push, behind any pending sale.
     for id in ids {
-        requeue_listing(conn, id, &since)?;
+        crate::queue::requeue_bulk(conn, id, &since)?;
     }
     Ok(())
 }
@@ -430,7 +431,8 @@ fn upsert_mapping(conn: &Connection, channel: &str, mapping: &Mapping) -> Result
             conn.last_insert_rowid()
         }
     };
-    requeue_listing(conn, id, &now())?;
+    // Mappings come by the catalogue (an import is the first sync or a full re-push): bulk.
+    crate::queue::requeue_bulk(conn, id, &now())?;
     Ok(id)
 }
 

@@ -1,6 +1,7 @@
-//! The worker's side of the outbox: forming attempt groups, acknowledging them, failing them
-//! with backoff, dead-lettering, and recording what a stale compare-and-set found. Every
-//! function is one short `BEGIN IMMEDIATE` transaction, so the ledger's appends interleave.
+//! The worker's side of the outbox: forming attempt groups (urgent rows before bulk ones),
+//! acknowledging them, failing them with backoff, dead-lettering, and recording what a stale
+//! compare-and-set found. Every function is one short `BEGIN IMMEDIATE` transaction, so the
+//! ledger's appends interleave.
 
 use std::time::Duration;
 
@@ -67,13 +68,14 @@ fn group_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
     })
 }
 
-/// The oldest attempt group already in flight whose retry is due.
-pub fn due_group(conn: &Connection, channel: &str) -> Result<Option<Group>> {
+/// The attempt group already formed whose retry is due: one holding an urgent row first, then
+/// the oldest. `busy` is a group still being sent (a bulk submission in progress), never taken.
+pub fn due_group(conn: &Connection, channel: &str, busy: Option<&str>) -> Result<Option<Group>> {
     let key: Option<String> = conn
         .query_row(
-            "SELECT group_key FROM outbox WHERE channel = ?1 AND group_key IS NOT NULL
-             GROUP BY group_key HAVING max(next_attempt_at) <= ?2 ORDER BY min(dirty_since) LIMIT 1",
-            params![channel, now()],
+            "SELECT group_key FROM outbox WHERE channel = ?1 AND group_key IS NOT NULL AND group_key IS NOT ?3
+             GROUP BY group_key HAVING max(next_attempt_at) <= ?2 ORDER BY min(bulk), min(dirty_since) LIMIT 1",
+            params![channel, now(), busy],
             |r| r.get(0),
         )
         .optional()?;
@@ -90,16 +92,50 @@ fn load_group(conn: &Connection, key: String) -> Result<Group> {
     Ok(Group { key, rows })
 }
 
-/// Takes up to `max` due rows, oldest-dirty first, into a new attempt group: each row's
-/// current desired quantity, version and our belief of the channel's quantity are frozen on
-/// the row with the new key.
+/// Which due rows a new attempt group takes first.
+///
+/// Why not strict priority: urgent volume is normally bounded by the sales rate (a few a
+/// second, far below any channel's throughput), but a stock count or a hub catch-up can queue
+/// thousands of urgent rows at once; the worker forms one group in [`BULK_TURN`] oldest-first
+/// so a re-push keeps moving whatever arrives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Urgent rows (caused by a ledger event) first, then bulk; oldest first within each.
+    UrgentFirst,
+    /// Oldest first whatever the class (the bulk's turn).
+    OldestFirst,
+}
+
+/// One fast group in this many is formed [`Selection::OldestFirst`]: bulk gets at least an
+/// eighth of the groups while urgent rows keep coming, and an urgent row waits at most one
+/// extra group for it.
+pub const BULK_TURN: u64 = 8;
+
+/// Takes up to `max` due rows, urgent first, into a new attempt group (see [`form_group_by`]).
 pub fn form_group(conn: &Connection, channel: &str, max: usize) -> Result<Option<Group>> {
+    form_group_by(conn, channel, max, Selection::UrgentFirst)
+}
+
+/// Takes up to `max` due rows in the `selection`'s order into a new attempt group: each row's
+/// current desired quantity, version and our belief of the channel's quantity are frozen on
+/// the row with the new key. A group is filled from the next class when the first runs out, so
+/// a few urgent rows still ride in a full batch.
+pub fn form_group_by(
+    conn: &Connection,
+    channel: &str,
+    max: usize,
+    selection: Selection,
+) -> Result<Option<Group>> {
+    let order = match selection {
+        Selection::UrgentFirst => "bulk, dirty_since, listing_id",
+        Selection::OldestFirst => "dirty_since, listing_id",
+    };
     let tx = immediate(conn)?;
     let ids: Vec<i64> = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT listing_id FROM outbox WHERE channel = ?1 AND group_key IS NULL AND next_attempt_at <= ?2
-             ORDER BY dirty_since, listing_id LIMIT ?3",
-        )?
+             ORDER BY {order} LIMIT ?3"
+        ))?
         .query_map(params![channel, now(), max as i64], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     if ids.is_empty() {
@@ -119,10 +155,42 @@ pub fn form_group(conn: &Connection, channel: &str, max: usize) -> Result<Option
     Ok(Some(group))
 }
 
-/// When the next row of the channel becomes due (None: nothing queued).
-pub fn next_due(conn: &Connection, channel: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?)
+/// When the next row of the channel becomes due (None: nothing queued), leaving out the rows
+/// of `busy`, a group still being sent.
+pub fn next_due(conn: &Connection, channel: &str, busy: Option<&str>) -> Result<Option<String>> {
+    Ok(conn.query_row(
+        "SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1 AND (?2 IS NULL OR group_key IS NOT ?2)",
+        params![channel, busy],
+        |r| r.get(0),
+    )?)
+}
+
+/// Urgent rows due and not in a group, counted up to `cap` (the caller only needs to know
+/// whether there are none, some, or at least `cap`; the index stops the scan there).
+pub fn urgent_due(conn: &Connection, channel: &str, cap: usize) -> Result<usize> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE channel = ?1 AND bulk = 0 AND group_key IS NULL
+                 AND next_attempt_at <= ?2 LIMIT ?3)",
+        )?
+        .query_row(params![channel, now(), cap as i64], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+/// Re-queues a listing as part of a bulk re-push (a mapping, a rule change, a replay of every
+/// dead letter): a row this creates is bulk; a row already queued keeps its class, so a pending
+/// sale stays urgent (urgent wins when both).
+pub fn requeue_bulk(conn: &Connection, listing_id: i64, dirty_since: &str) -> Result<()> {
+    let queued = conn
+        .prepare_cached("SELECT 1 FROM outbox WHERE listing_id = ?1")?
+        .query_row([listing_id], |r| r.get::<_, i64>(0))
+        .optional()?
+        .is_some();
+    requeue_listing(conn, listing_id, dirty_since)?;
+    if !queued {
+        conn.prepare_cached("UPDATE outbox SET bulk = 1 WHERE listing_id = ?1")?.execute([listing_id])?;
+    }
+    Ok(())
 }
 
 pub fn queue_depth(conn: &Connection, channel: &str) -> Result<i64> {

@@ -284,7 +284,11 @@ pub fn retry_dead_letters(conn: &Connection, id: Option<&str>) -> Result<usize> 
             "UPDATE listings SET acked_qty = NULL WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE listing_id = ?1)",
             [listing_id],
         )?;
-        requeue_listing(&tx, *listing_id, &at)?;
+        // Replaying one is an operator's fix, urgent; replaying them all is a batch, bulk.
+        match id {
+            Some(_) => requeue_listing(&tx, *listing_id, &at).map(drop)?,
+            None => crate::queue::requeue_bulk(&tx, *listing_id, &at)?,
+        }
     }
     tx.commit()?;
     Ok(ids.len())

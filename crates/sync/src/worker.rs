@@ -1,7 +1,10 @@
-//! One worker per channel: drains the channel's outbox rows oldest-dirty first, in attempt
-//! groups of up to the channel's batch size, paced by the mirrored rate limit, and maps every
-//! answer onto ack, retry (same key or new), or dead letter.
+//! One worker per channel: drains the channel's outbox rows urgent first (a ledger event's
+//! update before a re-push's), oldest first within each, in attempt groups of up to the
+//! channel's batch size, paced by the mirrored rate limit, and maps every answer onto ack,
+//! retry (same key or new), or dead letter. A bulk submission (Amazon's feed, minutes long)
+//! runs beside the fast path, so the updates a sale causes meanwhile do not wait for it.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::SeedableRng;
@@ -12,11 +15,12 @@ use shelfsync_channels::{
 };
 use shelfsync_store::Store;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::Result;
 use crate::backoff::Backoff;
 use crate::limiter::CostBucket;
-use crate::queue::{self, Failure, Group};
+use crate::queue::{self, Failure, Group, Selection};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -97,7 +101,8 @@ enum Progress {
 
 pub struct Worker<C: Channel> {
     channel: String,
-    client: C,
+    /// Shared with the task that carries a bulk submission.
+    client: Arc<C>,
     store: Store,
     bucket: CostBucket,
     config: WorkerConfig,
@@ -112,7 +117,16 @@ pub struct Worker<C: Channel> {
     gaps: std::collections::HashMap<i64, u32>,
     /// Set when a bulk submission got stuck: the fast path only, until then.
     bulk_paused_until: Option<Instant>,
+    /// The bulk submission in progress: at most one, its rows held in their group meanwhile.
+    bulk_flight: Option<BulkFlight>,
+    /// Fast groups formed so far: every [`queue::BULK_TURN`]th is the bulk's turn.
+    formed: u64,
     summary: WorkerSummary,
+}
+
+struct BulkFlight {
+    group: Group,
+    task: JoinHandle<std::result::Result<BulkOutcome, ChannelError>>,
 }
 
 struct Unconfirmed {
@@ -128,7 +142,7 @@ impl<C: Channel> Worker<C> {
         Worker {
             summary: WorkerSummary { channel: channel.clone(), ..WorkerSummary::default() },
             channel,
-            client,
+            client: Arc::new(client),
             store,
             bucket: CostBucket::default(),
             rng: StdRng::seed_from_u64(config.seed),
@@ -138,6 +152,8 @@ impl<C: Channel> Worker<C> {
             unconfirmed: Vec::new(),
             gaps: std::collections::HashMap::new(),
             bulk_paused_until: None,
+            bulk_flight: None,
+            formed: 0,
         }
     }
 
@@ -175,13 +191,27 @@ impl<C: Channel> Worker<C> {
                 _ = stop.changed() => {}
             }
         }
+        if let Some(flight) = self.bulk_flight.take() {
+            // Stopped mid-submission: the rows keep their group and go again after a restart.
+            flight.task.abort();
+        }
         self.summary.offline = self.offline_probes > 0;
         Ok(self.summary)
     }
 
+    fn busy_key(&self) -> Option<&str> {
+        self.bulk_flight.as_ref().map(|f| f.group.key.as_str())
+    }
+
     fn until_next_due(&self) -> Result<Option<Duration>> {
         let confirm = self.unconfirmed.iter().map(|u| u.due.saturating_duration_since(Instant::now())).min();
-        let Some(due) = queue::next_due(self.store.connection(), &self.channel)? else {
+        // A submission in progress is looked at every idle poll (its task cannot wake us).
+        let flight = self.bulk_flight.as_ref().map(|_| self.config.idle_poll);
+        let confirm = match (confirm, flight) {
+            (Some(c), Some(f)) => Some(c.min(f)),
+            (c, f) => c.or(f),
+        };
+        let Some(due) = queue::next_due(self.store.connection(), &self.channel, self.busy_key())? else {
             return Ok(confirm.map(|w| w.max(Duration::from_millis(1))));
         };
         let due = chrono::DateTime::parse_from_rfc3339(&due).map(|t| t.with_timezone(&chrono::Utc));
@@ -201,20 +231,32 @@ impl<C: Channel> Worker<C> {
         if self.confirm_due().await? {
             return Ok(Progress::Sent);
         }
-        let group = match queue::due_group(self.store.connection(), &self.channel)? {
+        if self.bulk_flight.as_ref().is_some_and(|f| f.task.is_finished()) {
+            return self.finish_bulk().await;
+        }
+        let group = match queue::due_group(self.store.connection(), &self.channel, self.busy_key())? {
             Some(group) => group,
             // Offline: only the oldest group probes; nothing new is formed, so order holds.
             None if self.offline_probes > 0 => return Ok(Progress::Offline),
             None if self.bulk_due()? => {
                 match queue::form_group(self.store.connection(), &self.channel, self.client.bulk_max())? {
-                    Some(group) => return self.send_bulk(group).await,
+                    Some(group) => return self.submit_bulk(group),
                     None => return Ok(Progress::Idle),
                 }
             }
-            None => match queue::form_group(self.store.connection(), &self.channel, self.max_batch())? {
-                Some(group) => group,
-                None => return Ok(Progress::Idle),
-            },
+            None => {
+                self.formed += 1;
+                let selection = if self.formed.is_multiple_of(queue::BULK_TURN) {
+                    Selection::OldestFirst
+                } else {
+                    Selection::UrgentFirst
+                };
+                let conn = self.store.connection();
+                match queue::form_group_by(conn, &self.channel, self.max_batch(), selection)? {
+                    Some(group) => group,
+                    None => return Ok(Progress::Idle),
+                }
+            }
         };
         self.send(group).await
     }
@@ -367,19 +409,28 @@ impl<C: Channel> Worker<C> {
         queue::release(self.store.connection(), &untouched)
     }
 
-    /// A backlog deep enough for the channel's bulk path (and the path not paused by a stuck
-    /// submission).
+    /// A backlog deep enough for the channel's bulk path (the path not paused by a stuck
+    /// submission, none already in progress), and no urgent row that the fast path would
+    /// deliver sooner: urgent rows ride a feed (minutes) only when they alone fill one.
     fn bulk_due(&self) -> Result<bool> {
         let Some(threshold) = self.client.bulk_threshold() else { return Ok(false) };
-        if self.bulk_paused_until.is_some_and(|t| Instant::now() < t) || self.client.bulk_max() == 0 {
+        if self.bulk_flight.is_some()
+            || self.bulk_paused_until.is_some_and(|t| Instant::now() < t)
+            || self.client.bulk_max() == 0
+        {
             return Ok(false);
         }
-        Ok(queue::queue_depth(self.store.connection(), &self.channel)? >= threshold as i64)
+        let conn = self.store.connection();
+        if queue::queue_depth(conn, &self.channel)? < threshold as i64 {
+            return Ok(false);
+        }
+        let urgent = queue::urgent_due(conn, &self.channel, threshold)?;
+        Ok(urgent == 0 || urgent >= threshold)
     }
 
-    /// One bulk submission (Amazon JSON_LISTINGS_FEED). Its group is never kept: whatever
-    /// fails is released and goes again (absolute values are safe to resend).
-    async fn send_bulk(&mut self, group: Group) -> Result<Progress> {
+    /// Starts one bulk submission (Amazon JSON_LISTINGS_FEED) on its own task; the fast path
+    /// keeps going meanwhile and [`Self::finish_bulk`] applies the outcome.
+    fn submit_bulk(&mut self, group: Group) -> Result<Progress> {
         let updates: Vec<QuantityUpdate> = group
             .rows
             .iter()
@@ -388,7 +439,19 @@ impl<C: Channel> Worker<C> {
         queue::count_attempt(self.store.connection(), &self.channel)?;
         self.summary.calls += 1;
         self.summary.bulk_submissions += 1;
-        let result = self.client.bulk_push(&updates).await;
+        let client = Arc::clone(&self.client);
+        let task = tokio::spawn(async move { client.bulk_push(&updates).await });
+        self.bulk_flight = Some(BulkFlight { group, task });
+        Ok(Progress::Sent)
+    }
+
+    /// Applies a finished bulk submission's outcome. Its group is never kept: whatever fails
+    /// is released and goes again (absolute values are safe to resend).
+    async fn finish_bulk(&mut self) -> Result<Progress> {
+        let Some(BulkFlight { group, task }) = self.bulk_flight.take() else { return Ok(Progress::Idle) };
+        let result = task.await.unwrap_or_else(|e| {
+            Err(ChannelError::Uncertain(format!("the bulk submission's task ended: {e}")))
+        });
         let all = group.listing_ids();
         match result {
             Ok(BulkOutcome::Done(results)) => {
