@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "start_scanners",
     "sync_status",
     "hub_status",
+    "sku_sync",
     "alerts",
     "incidents",
     "incident",

@@ -173,7 +173,7 @@ pub fn session_ping(state: &AppState) -> Result<SessionView> {
     session_info(state)
 }
 
-fn acting_user(state: &AppState) -> Result<User> {
+pub(crate) fn acting_user(state: &AppState) -> Result<User> {
     state.sessions.user(Instant::now())
 }
 
@@ -297,6 +297,9 @@ pub fn decide(
 
 /// Most dead letters one dashboard shows; the rest are counted on the cards.
 pub const MAX_DEAD_LETTERS_SHOWN: usize = 200;
+/// Points in a card's latency sparkline: the last 60 pushes fill a card-wide chart legibly,
+/// and the 3 s refresh stays a few kilobytes.
+pub const SPARKLINE_POINTS: u32 = 60;
 
 /// Per channel: status, last success, queue depth, errors in the last hour, p95 latency and
 /// dead letters, as the sync engine reports them; plus the open dead letters.
@@ -308,7 +311,14 @@ pub fn sync_status(state: &AppState) -> Result<SyncDashboard> {
     let mut dead = shelfsync_sync::report::dead_letters(conn).map_err(sync_error)?;
     dead.truncate(MAX_DEAD_LETTERS_SHOWN);
     Ok(SyncDashboard {
-        channels: channels.into_iter().map(ChannelCard::from).collect(),
+        channels: channels
+            .into_iter()
+            .map(|c| {
+                let points = shelfsync_sync::history::recent_latencies(conn, &c.channel, SPARKLINE_POINTS)
+                    .map_err(sync_error)?;
+                Ok(ChannelCard::new(c, points.into_iter().map(Into::into).collect()))
+            })
+            .collect::<Result<_>>()?,
         dead_letters: dead.into_iter().map(DeadLetterView::from).collect(),
     })
 }
@@ -333,6 +343,6 @@ pub fn hub_status(state: &AppState) -> Result<HubView> {
     Ok(shelfsync_hub::hub_status(state.db_path())?.into())
 }
 
-fn sync_error(error: shelfsync_sync::SyncError) -> AppError {
+pub(crate) fn sync_error(error: shelfsync_sync::SyncError) -> AppError {
     AppError::BadRequest(error.to_string())
 }

@@ -359,6 +359,15 @@ wire! {
         pub last_error: Option<String>,
         /// Which process holds the engine lease, if any.
         pub engine: Option<String>,
+        /// The channel's last pushes, oldest first: the latency sparkline.
+        pub latencies: Vec<LatencyPointView>,
+    }
+
+    /// One acknowledged push: when the channel took it, and how long after the ledger change.
+    pub struct LatencyPointView {
+        pub acked_at: String,
+        #[ts(type = "number")]
+        pub latency_ms: i64,
     }
 
     pub struct DeadLetterView {
@@ -377,6 +386,80 @@ wire! {
     pub struct SyncDashboard {
         pub channels: Vec<ChannelCard>,
         pub dead_letters: Vec<DeadLetterView>,
+    }
+
+    /// ATP at one location that feeds a channel listing.
+    pub struct LocationAtpView {
+        pub location: String,
+        #[ts(type = "number")]
+        pub atp: i64,
+    }
+
+    /// shelfsync_store::outbox::Allocation as the engine computed it: every input and step.
+    pub struct AllocationView {
+        pub locations: Vec<LocationAtpView>,
+        /// Sum of ATP over the feeding locations.
+        #[ts(type = "number")]
+        pub pool: i64,
+        #[ts(type = "number")]
+        pub safety_stock: i64,
+        pub percent: u8,
+        /// floor((pool - safety stock) x percent / 100), never below 0.
+        #[ts(type = "number")]
+        pub after_percent: i64,
+        #[ts(type = "number")]
+        pub buffer: i64,
+        #[ts(type = "number | null")]
+        pub cap: Option<i64>,
+        /// Sales seen on the channel but not yet in the ledger (negative).
+        #[ts(type = "number")]
+        pub channel_adjustment: i64,
+        /// What is pushed.
+        #[ts(type = "number")]
+        pub qty: i64,
+    }
+
+    /// One channel listing of a SKU: why the engine pushes what it pushes (sync explain).
+    pub struct ListingWhyView {
+        pub channel: String,
+        /// None: the listing is fed by every location the channel's rule allows.
+        pub location: Option<String>,
+        pub remote_item: String,
+        /// The allocation from the ledger as it is now.
+        pub allocation: AllocationView,
+        /// What the channel last acknowledged.
+        #[ts(type = "number | null")]
+        pub channel_qty: Option<i64>,
+        /// Waiting in the outbox: the quantity, since when, and the last error.
+        #[ts(type = "number | null")]
+        pub queued_qty: Option<i64>,
+        pub queued_since: Option<String>,
+        pub queued_error: Option<String>,
+        #[ts(type = "number")]
+        pub open_channel_changes: i64,
+    }
+
+    /// One acknowledged push of a SKU's listing.
+    pub struct PushView {
+        pub channel: String,
+        pub location: Option<String>,
+        #[ts(type = "number")]
+        pub qty: i64,
+        #[ts(type = "number")]
+        pub version: i64,
+        #[ts(type = "number | null")]
+        pub change_from: Option<i64>,
+        pub acked_at: String,
+        #[ts(type = "number")]
+        pub latency_ms: i64,
+    }
+
+    /// The Sync drill-down of one SKU: its buckets, each listing's derivation, its pushes.
+    pub struct SkuSyncView {
+        pub item: ItemView,
+        pub listings: Vec<ListingWhyView>,
+        /// Newest first.
+        pub pushes: Vec<PushView>,
     }
 
     /// This workstation's place in a shared PostgreSQL hub (shelfsync_hub::status).
@@ -679,8 +762,8 @@ impl ApprovalView {
     }
 }
 
-impl From<shelfsync_sync::report::ChannelStatus> for ChannelCard {
-    fn from(c: shelfsync_sync::report::ChannelStatus) -> ChannelCard {
+impl ChannelCard {
+    pub fn new(c: shelfsync_sync::report::ChannelStatus, latencies: Vec<LatencyPointView>) -> ChannelCard {
         ChannelCard {
             channel: c.channel,
             kind: c.kind,
@@ -695,6 +778,47 @@ impl From<shelfsync_sync::report::ChannelStatus> for ChannelCard {
             pushed: c.pushed,
             last_error: c.last_error,
             engine: c.engine,
+            latencies,
+        }
+    }
+}
+
+impl From<shelfsync_sync::history::LatencyPoint> for LatencyPointView {
+    fn from(p: shelfsync_sync::history::LatencyPoint) -> LatencyPointView {
+        LatencyPointView { acked_at: p.acked_at, latency_ms: p.latency_ms }
+    }
+}
+
+impl From<shelfsync_store::outbox::Allocation> for AllocationView {
+    fn from(a: shelfsync_store::outbox::Allocation) -> AllocationView {
+        AllocationView {
+            locations: a
+                .locations
+                .into_iter()
+                .map(|l| LocationAtpView { location: l.location, atp: l.atp })
+                .collect(),
+            pool: a.pool,
+            safety_stock: a.safety_stock,
+            percent: a.percent,
+            after_percent: a.after_percent,
+            buffer: a.buffer,
+            cap: a.cap,
+            channel_adjustment: a.channel_adjustment,
+            qty: a.qty,
+        }
+    }
+}
+
+impl From<shelfsync_sync::history::PushRecord> for PushView {
+    fn from(p: shelfsync_sync::history::PushRecord) -> PushView {
+        PushView {
+            channel: p.channel,
+            location: p.location,
+            qty: p.qty,
+            version: p.version,
+            change_from: p.change_from,
+            acked_at: p.acked_at,
+            latency_ms: p.latency_ms,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod scanners;
 pub mod session;
 pub mod state;
 pub mod station;
+pub mod why;
 
 #[cfg(test)]
 mod tests;
@@ -27,7 +28,7 @@ use crate::ipc::{
     CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
     ExportKind, ExportResult, HubView, IncidentView, ItemView, LocationView, ManagedUser, NewChannelRequest,
     NewLocationRequest, ReconcileRunView, RoleView, RuleView, ScanOutcome, ScannerView, SessionView,
-    StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
+    SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
@@ -147,6 +148,11 @@ async fn sync_status(state: State<'_, AppState>) -> Result<SyncDashboard> {
 #[tauri::command]
 async fn retry_dead_letters(state: State<'_, AppState>, id: Option<String>) -> Result<u32> {
     commands::retry_dead_letters(&state, id)
+}
+
+#[tauri::command]
+async fn sku_sync(state: State<'_, AppState>, code: String) -> Result<SkuSyncView> {
+    why::sku_sync(&state, code)
 }
 
 /// Probes the hub (up to its status timeout): on a blocking thread, as the hub crate runs its
@@ -327,6 +333,7 @@ pub fn run() {
             start_scanners,
             sync_status,
             hub_status,
+            sku_sync,
             retry_dead_letters,
             alerts,
             ack_alert,

@@ -56,6 +56,12 @@ fn rendered_bindings() -> Vec<(String, String)> {
         DeadLetterView,
         SyncDashboard,
         HubView,
+        LatencyPointView,
+        LocationAtpView,
+        AllocationView,
+        ListingWhyView,
+        PushView,
+        SkuSyncView,
         AlertView,
         AlertList,
         IncidentView,
@@ -613,7 +619,7 @@ fn alerts_incidents_and_exports() {
     let error = crate::ops::ack_alert(&state, alert.id.clone()).unwrap_err();
     assert!(error.to_string().contains("may not acknowledge alerts"), "{error}");
     for bad in ["", "abc", "-1", "99999999999999999999999"] {
-        assert!(matches!(crate::ops::ack_alert(&state, bad.into()), Err(_)), "{bad}");
+        assert!(crate::ops::ack_alert(&state, bad.into()).is_err(), "{bad}");
     }
     commands::sign_in(&state, "super".into(), "2222".into()).unwrap();
     for bad in ["", "x1"] {
@@ -753,4 +759,148 @@ fn hub_panel_names_the_lease_holder_and_survives_the_hub_going_away() {
         (gone.workstation, gone.pending_up, gone.hub),
         (joined.workstation, joined.pending_up, Some(hub))
     );
+}
+
+// ---- sync drill-down and sparkline -------------------------------------------------------------
+
+const SIM_ITEM: &str = "gid://shopify/InventoryItem/1";
+const SIM_LOCATION: &str = "gid://shopify/Location/1";
+
+/// A Shopify channel "shop" on the in-process simulator (real HTTP over 127.0.0.1), listing
+/// SS-00001 at WH1 with a 50 % share and a buffer of 2; one engine pass pushes it.
+struct SimChannel {
+    runtime: tokio::runtime::Runtime,
+    sim: shelfsync_sim::Sim,
+    _server: shelfsync_sim::RunningSim,
+    db: std::path::PathBuf,
+}
+
+impl SimChannel {
+    fn start(state: &AppState) -> SimChannel {
+        use shelfsync_sync::config;
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let sim = shelfsync_sim::Sim::new(shelfsync_sim::SimConfig {
+            access_token: Some("shpat_test".into()),
+            ..shelfsync_sim::SimConfig::default()
+        });
+        sim.set_level(SIM_ITEM, SIM_LOCATION, 0);
+        let server = runtime.block_on(sim.serve(0)).unwrap();
+        let db = state.db_path().to_path_buf();
+        let store = state.store().unwrap();
+        let new = config::NewChannel {
+            name: "shop".into(),
+            kind: shelfsync_channels::ChannelKind::Shopify,
+            endpoint: server.url(),
+            shop: Some("demo.myshopify.com".into()),
+            seller_id: None,
+            marketplace_id: None,
+        };
+        let secrets = shelfsync_sync::credentials::Secrets::with_backend(
+            &db,
+            shelfsync_sync::credentials::Backend::File,
+        );
+        let token = shelfsync_sync::credentials::Secret::new("shpat_test").unwrap();
+        config::add_channel(store.connection(), &secrets, &new, &[(config::SHOPIFY_TOKEN, token)]).unwrap();
+        let change = config::RuleChange { percent: Some(50), buffer: Some(2), ..Default::default() };
+        config::set_rule(store.connection(), "shop", &change).unwrap();
+        let mapping = config::Mapping {
+            sku: "SS-00001".into(),
+            location: Some("WH1".into()),
+            remote_item: SIM_ITEM.into(),
+            remote_location: Some(SIM_LOCATION.into()),
+        };
+        config::map_one(store.connection(), "shop", &mapping).unwrap();
+        SimChannel { runtime, sim, _server: server, db }
+    }
+
+    /// One `sync run --once` pass, bounded so a hang fails the test.
+    fn drain(&self) {
+        let secrets = shelfsync_sync::credentials::Secrets::with_backend(
+            &self.db,
+            shelfsync_sync::credentials::Backend::File,
+        );
+        let engine = shelfsync_sync::Engine::new(&self.db, secrets, shelfsync_sync::EngineConfig::default());
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let run = engine.run(shelfsync_sync::Mode::Once, stopped);
+        let report = self
+            .runtime
+            .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(60), run).await })
+            .expect("one pass within 60 s")
+            .unwrap();
+        assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    }
+
+    fn level(&self) -> Option<i64> {
+        self.sim.inspect(|s| s.level(SIM_ITEM, SIM_LOCATION))
+    }
+}
+
+#[test]
+fn sku_drill_down_explains_the_pushed_number_and_lists_its_pushes() {
+    let (_dir, state) = fresh_demo();
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    let channel = SimChannel::start(&state);
+    channel.drain();
+
+    // The card's sparkline has the push; the drill-down (by barcode) explains it.
+    let card = commands::sync_status(&state).unwrap().channels.remove(0);
+    assert_eq!(card.latencies.len(), 1, "{:?}", card.latencies);
+    assert!(card.latencies[0].latency_ms >= 0);
+    let why = crate::why::sku_sync(&state, demo_gtin13(1)).unwrap();
+    assert_eq!(why.item.sku, "SS-00001");
+    assert_eq!(why.listings.len(), 1);
+    let listing = &why.listings[0];
+    let a = &listing.allocation;
+    let wh1 = why.item.stock.iter().find(|r| r.location == "WH1").unwrap().buckets;
+    assert_eq!(a.locations, vec![LocationAtpView { location: "WH1".into(), atp: wh1.atp }]);
+    assert_eq!(wh1.atp, wh1.on_hand - wh1.committed - wh1.reserved - wh1.damaged);
+    assert_eq!((a.pool, a.percent, a.buffer, a.cap), (wh1.atp, 50, 2, None));
+    assert_eq!(a.safety_stock, i64::from(why.item.safety_stock));
+    assert!(a.qty > 0 && a.qty < a.pool, "half the pool, less the buffer: {a:?}");
+    assert_eq!(channel.level(), Some(a.qty), "the channel holds the explained number");
+    assert_eq!((listing.channel_qty, listing.queued_qty), (Some(a.qty), None));
+    assert_eq!(why.pushes.len(), 1);
+    let push = &why.pushes[0];
+    assert_eq!((push.channel.as_str(), push.location.as_deref(), push.qty), ("shop", Some("WH1"), a.qty));
+    assert_eq!(push.acked_at, card.latencies[0].acked_at);
+
+    // A receipt: the drill-down shows the new number waiting, the channel still on the old one.
+    let before = a.qty;
+    commands::commit_scans(&state, request(StationMode::Receive, "WH1", vec![line("SS-00001", 40)])).unwrap();
+    let queued = crate::why::sku_sync(&state, "SS-00001".into()).unwrap();
+    let listing = &queued.listings[0];
+    assert_eq!(listing.allocation.pool, wh1.atp + 40);
+    assert_eq!(listing.queued_qty, Some(listing.allocation.qty));
+    assert!(listing.queued_since.is_some());
+    assert_eq!(listing.channel_qty, Some(before));
+    channel.drain();
+    let after = crate::why::sku_sync(&state, "SS-00001".into()).unwrap();
+    assert_eq!(after.pushes.len(), 2, "newest first");
+    assert_eq!(after.pushes[0].qty, listing.allocation.qty);
+    assert!(after.pushes[0].version > after.pushes[1].version);
+    assert_eq!(commands::sync_status(&state).unwrap().channels[0].latencies.len(), 2);
+
+    // A SKU no channel lists: its buckets, no listings, no pushes; not an error.
+    let unlisted = crate::why::sku_sync(&state, "SS-00002".into()).unwrap();
+    assert!(unlisted.listings.is_empty() && unlisted.pushes.is_empty());
+}
+
+#[test]
+fn sku_drill_down_refuses_bad_input_with_a_clear_message_and_changes_nothing() {
+    let (_dir, state) = fresh_demo();
+    assert!(matches!(crate::why::sku_sync(&state, "SS-00001".into()), Err(AppError::SignedOut)));
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    let before = state.store().unwrap().connection().total_changes();
+    let cases: [(String, &str); 4] = [
+        ("".into(), "scan a barcode or type a SKU"),
+        ("   ".into(), "scan a barcode or type a SKU"),
+        ("9".repeat(129), "a code is at most 128 characters"),
+        ("NOPE-1".into(), "No item has the SKU or barcode 'NOPE-1'. Check the label and scan again."),
+    ];
+    for (code, message) in cases {
+        let error = crate::why::sku_sync(&state, code.clone()).unwrap_err();
+        assert_eq!(error.to_string(), message, "{code:?}");
+    }
+    assert_eq!(state.store().unwrap().connection().total_changes(), before);
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use shelfsync_app::error::AppError;
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
-use shelfsync_app::{admin, commands, ops};
+use shelfsync_app::{admin, commands, ops, why};
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -77,6 +77,7 @@ const TABLE: &[(&str, Need)] = &[
     ("due_counts", Need::SignedIn),
     ("sync_status", Need::SignedIn),
     ("hub_status", Need::SignedIn),
+    ("sku_sync", Need::SignedIn),
     ("approvals", Need::Supervisor),
     ("decide", Need::Supervisor),
     ("retry_dead_letters", Need::Supervisor),
@@ -204,6 +205,7 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "due_counts" => j(commands::due_counts(s)),
         "sync_status" => j(commands::sync_status(s)),
         "hub_status" => j(commands::hub_status(s)),
+        "sku_sync" => j(why::sku_sync(s, f.sku.clone())),
         "approvals" => j(commands::approvals(s)),
         "decide" => j(commands::decide(
             s,

@@ -43,6 +43,7 @@ import type { StockPage } from "./bindings/StockPage";
 import type { StockQuery } from "./bindings/StockQuery";
 import type { SyncDashboard } from "./bindings/SyncDashboard";
 import type { HubView } from "./bindings/HubView";
+import type { SkuSyncView } from "./bindings/SkuSyncView";
 
 export type {
   AlertList,
@@ -78,7 +79,12 @@ export type {
   StockQuery,
   SyncDashboard,
   HubView,
+  SkuSyncView,
 };
+export type { AllocationView } from "./bindings/AllocationView";
+export type { LatencyPointView } from "./bindings/LatencyPointView";
+export type { ListingWhyView } from "./bindings/ListingWhyView";
+export type { PushView } from "./bindings/PushView";
 export type { ChannelCard } from "./bindings/ChannelCard";
 export type { DeadLetterView } from "./bindings/DeadLetterView";
 export type { StockLevel } from "./bindings/StockLevel";
@@ -149,6 +155,8 @@ export const api = {
   /** This workstation's hub: joined or standalone, reachable, pending uploads, lease holder.
    *  Probes the hub for up to 2 s; a standalone database answers `workstation: null`. */
   hubStatus: (): Promise<HubView> => invoke<HubView>("hub_status"),
+  /** "Why this number" for a SKU or barcode: buckets, each listing's derivation, its pushes. */
+  skuSync: (code: string): Promise<SkuSyncView> => invoke<SkuSyncView>("sku_sync", { code }),
   /** Supervisors only. `id: null` retries every open dead letter. Returns how many. */
   retryDeadLetters: (id: string | null): Promise<number> => invoke<number>("retry_dead_letters", { id }),
 

@@ -21,6 +21,7 @@ pub mod config;
 pub mod credentials;
 pub mod engine;
 mod error;
+pub mod history;
 pub mod lease;
 pub mod limiter;
 pub mod queue;

@@ -305,7 +305,41 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
         .await?;
     assert_eq!(hub_note, "standalone — `shelfsync hub connect URL --workstation NAME` to join");
     assert_eq!(app.text_of("hub-state").await?.to_lowercase(), "standalone");
+    // The card's latency sparkline holds the two pushes (the first sync and the approval).
+    let points = app
+        .wait_until("the latency sparkline", STEP_TIMEOUT, || async {
+            let found = app.by_test_id("latency-sparkline").await?;
+            let Some(spark) = found.first() else { return Ok(None) };
+            let n: usize = spark.attr("data-points").await?.unwrap_or_default().parse().unwrap_or(0);
+            Ok((n >= 2).then_some(n))
+        })
+        .await?;
+    assert_eq!(points, 2, "one point per push");
+    app.wait_until("uPlot to draw the sparkline", STEP_TIMEOUT, || async {
+        let css = fantoccini::Locator::Css("[data-testid='latency-sparkline'] canvas");
+        Ok((app.client.find_all(css).await?.len() == 1).then_some(()))
+    })
+    .await?;
     app.screenshot("19-sync").await?;
+
+    // Drill-down: an empty box sends nothing; SS-00001 shows the derivation that gives the
+    // quantity the simulator holds, and its pushes.
+    app.click("why-open").await?;
+    assert_eq!(app.text_of("why-form-error").await?, "Scan a barcode or type a SKU.");
+    assert!(app.by_test_id("why-screen").await?.is_empty());
+    app.wait_for("why-code", STEP_TIMEOUT).await?.send_keys("SS-00001").await?;
+    app.click("why-open").await?;
+    let listing = app.wait_for("why-listing", STEP_TIMEOUT).await?;
+    assert_eq!(listing.attr("data-channel").await?.as_deref(), Some("main"));
+    assert_eq!(listing.attr("data-location").await?.as_deref(), Some("WH1"));
+    assert_eq!(app.text_of("why-step-qty").await?.replace(',', ""), want.to_string());
+    let state = app.text_of("why-listing-state").await?.replace(',', "").to_lowercase();
+    assert_eq!(state, format!("channel shows {want}"));
+    let pushes = app.client.find_all(fantoccini::Locator::Css("[data-testid='why-pushes'] tbody tr")).await?;
+    assert_eq!(pushes.len(), 2, "the first sync and the approved count");
+    app.screenshot("22-sync-why").await?;
+    app.click("tab-sync").await?;
+    app.wait_for("sync-screen", STEP_TIMEOUT).await?;
 
     // The channel goes away: a receipt queues an update, the engine cannot connect (it marks
     // the channel offline and gives up after its probes), and the offline banner shows on every

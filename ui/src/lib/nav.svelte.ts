@@ -6,6 +6,7 @@ export type Route =
   | { name: "scan" }
   | { name: "stock" }
   | { name: "item"; sku: string }
+  | { name: "why"; sku: string }
   | { name: "counts" }
   | { name: "approvals" }
   | { name: "sync" }

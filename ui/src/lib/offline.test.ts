@@ -9,7 +9,7 @@ const ago = (ms: number) => new Date(NOW - ms).toISOString();
 function card(partial: Partial<ChannelCard>): ChannelCard {
   return {
     channel: "shop", kind: "shopify", state: "ok", offlineSince: null, queueDepth: 0, oldestDirty: null,
-    lastSuccess: ago(10_000), errorsLastHour: 0, p95LatencyMs: null, deadLetters: 0, pushed: 0, lastError: null, engine: null,
+    lastSuccess: ago(10_000), errorsLastHour: 0, p95LatencyMs: null, deadLetters: 0, pushed: 0, lastError: null, engine: null, latencies: [],
     ...partial,
   };
 }

@@ -8,7 +8,7 @@ const NOW = Date.parse("2026-11-26T12:00:00Z");
 function card(partial: Partial<ChannelCard>): ChannelCard {
   return {
     channel: "shop", kind: "shopify", state: "ok", offlineSince: null, queueDepth: 0, oldestDirty: null,
-    lastSuccess: null, errorsLastHour: 0, p95LatencyMs: null, deadLetters: 0, pushed: 0, lastError: null, engine: null,
+    lastSuccess: null, errorsLastHour: 0, p95LatencyMs: null, deadLetters: 0, pushed: 0, lastError: null, engine: null, latencies: [],
     ...partial,
   };
 }
