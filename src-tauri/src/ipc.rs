@@ -45,6 +45,8 @@ wire! {
         pub version: String,
         /// Why start-up failed, when `phase` is `failed`.
         pub error: Option<String>,
+        /// Where the demo's simulated channels run (`http://127.0.0.1:PORT`), when they do.
+        pub demo_channels: Option<String>,
     }
 
     /// Filter for the stock table. Unknown SKUs or locations are errors, not empty tables.

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod commands;
+pub mod demo_channels;
 pub mod error;
 pub mod export;
 pub mod ipc;
@@ -305,9 +306,11 @@ pub fn run() {
         .manage(Scanners::default())
         .setup(|app| {
             let handle = app.handle().clone();
-            std::thread::Builder::new()
-                .name("boot".into())
-                .spawn(move || handle.state::<AppState>().boot(DemoPolicy::from_env()))?;
+            std::thread::Builder::new().name("boot".into()).spawn(move || {
+                let state = handle.state::<AppState>();
+                state.boot(DemoPolicy::from_env());
+                state.start_demo_channels();
+            })?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

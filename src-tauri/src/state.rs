@@ -75,6 +75,8 @@ pub struct AppState {
     /// The last drift audit of this session, kept for its CSV export (audits read channels
     /// live and are not stored by the capture crate).
     last_drift: Mutex<Option<crate::ipc::DriftReportView>>,
+    /// The demo's simulated channels and their engine, once started (demo databases only).
+    demo_channels: OnceLock<crate::demo_channels::DemoChannels>,
 }
 
 impl AppState {
@@ -90,6 +92,22 @@ impl AppState {
             sessions: Sessions::new(idle),
             workstation: workstation_name(),
             last_drift: Mutex::new(None),
+            demo_channels: OnceLock::new(),
+        }
+    }
+
+    /// On a demo database, starts the simulated channels and the engine pushing to them (see
+    /// `demo_channels`). A failure is reported and the app goes on without them.
+    pub fn start_demo_channels(&self) {
+        if !self.is_demo() || !crate::demo_channels::enabled_from_env() || self.demo_channels.get().is_some()
+        {
+            return;
+        }
+        match crate::demo_channels::DemoChannels::start(&self.db_path) {
+            Ok(channels) => {
+                let _ = self.demo_channels.set(channels);
+            }
+            Err(error) => eprintln!("shelfsync-app: the demo channels did not start: {error}"),
         }
     }
 
@@ -184,6 +202,7 @@ impl AppState {
             item_count,
             version: env!("CARGO_PKG_VERSION").to_string(),
             error,
+            demo_channels: self.demo_channels.get().map(|d| d.url.clone()),
         })
     }
 

@@ -81,6 +81,11 @@ impl App {
         let dir = tempfile::tempdir()?;
         let db_path = dir.path().join("shelfsync.db");
         assert!(!db_path.exists());
+        // The demo's simulated channels are one test's subject (app.rs); the others configure
+        // channels of their own and run the CLI's engine, which the app's would hold off.
+        let demo_channels_off = [("SHELFSYNC_DEMO_CHANNELS", "off")];
+        let defaults = demo_channels_off.iter().filter(|(k, _)| !env.iter().any(|(e, _)| e == k));
+        let env: Vec<(&str, &str)> = env.iter().copied().chain(defaults.copied()).collect();
         let launcher = dir.path().join("shelfsync-app-e2e");
         std::fs::write(
             &launcher,

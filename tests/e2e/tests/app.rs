@@ -154,3 +154,33 @@ async fn wedge_scan_anywhere_looks_up_and_human_typing_does_not() -> Result<()> 
     assert_eq!(app.text_of("status-last-scan").await?, last_scan);
     app.close().await
 }
+
+/// First start with no configuration: the demo's three simulated channels run inside the app
+/// and its engine pushes to them; the dashboard shows all three in sync, with the note on
+/// connecting real channels.
+#[tokio::test(flavor = "current_thread")]
+async fn first_start_runs_the_demo_channels_and_pushes_to_them() -> Result<()> {
+    let app = App::launch_with(&[("SHELFSYNC_DEMO_CHANNELS", "on"), ("SHELFSYNC_SECRETS", "file")]).await?;
+    app.sign_in("staff", "1111").await?;
+    app.click("tab-sync").await?;
+    let note = app.text_of("demo-channels-note").await?;
+    assert!(note.contains("http://127.0.0.1:"), "{note}");
+    assert!(note.contains("Settings → Channels"), "{note}");
+    let channels = app
+        .wait_until("three demo channels in sync", std::time::Duration::from_secs(60), || async {
+            let mut seen = Vec::new();
+            for card in app.by_test_id("channel-card").await? {
+                let light = card.find(fantoccini::Locator::Css("[data-testid='channel-light']")).await?;
+                let queue = card.find(fantoccini::Locator::Css("[data-testid='channel-queue']")).await?;
+                if !light.text().await?.eq_ignore_ascii_case("In sync") || queue.text().await? != "0" {
+                    return Ok(None);
+                }
+                seen.push(card.attr("data-channel").await?.unwrap_or_default());
+            }
+            Ok((seen.len() == 3).then_some(seen))
+        })
+        .await?;
+    assert_eq!(channels, ["demo-amazon", "demo-ebay", "demo-shopify"]);
+    app.screenshot("23-demo-channels").await?;
+    app.close().await
+}

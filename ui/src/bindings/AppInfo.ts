@@ -8,4 +8,8 @@ export type AppInfo = { phase: Phase, dbPath: string, demo: boolean, eventCount:
 /**
  * Why start-up failed, when `phase` is `failed`.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Where the demo's simulated channels run (`http://127.0.0.1:PORT`), when they do.
+ */
+demoChannels: string | null, };
