@@ -205,12 +205,11 @@ impl<C: Channel> Worker<C> {
 
     fn until_next_due(&self) -> Result<Option<Duration>> {
         let confirm = self.unconfirmed.iter().map(|u| u.due.saturating_duration_since(Instant::now())).min();
-        // A submission in progress is looked at every idle poll (its task cannot wake us).
-        let flight = self.bulk_flight.as_ref().map(|_| self.config.idle_poll);
-        let confirm = match (confirm, flight) {
-            (Some(c), Some(f)) => Some(c.min(f)),
-            (c, f) => c.or(f),
-        };
+        if self.bulk_flight.is_some() {
+            // The submission is looked at every idle poll (its task cannot wake us), and so are
+            // new urgent rows; the bulk rows due meanwhile wait for it (or the next one).
+            return Ok(Some(self.config.idle_poll));
+        }
         let Some(due) = queue::next_due(self.store.connection(), &self.channel, self.busy_key())? else {
             return Ok(confirm.map(|w| w.max(Duration::from_millis(1))));
         };
@@ -228,39 +227,46 @@ impl<C: Channel> Worker<C> {
     }
 
     async fn step(&mut self) -> Result<Progress> {
-        if self.confirm_due().await? {
-            return Ok(Progress::Sent);
-        }
+        // First: no call, and it frees a whole feed's rows.
         if self.bulk_flight.as_ref().is_some_and(|f| f.task.is_finished()) {
             return self.finish_bulk().await;
         }
+        if self.confirm_due().await? {
+            return Ok(Progress::Sent);
+        }
         let group = match queue::due_group(self.store.connection(), &self.channel, self.busy_key())? {
-            Some(group) => group,
+            Some(group) => Some(group),
             // Offline: only the oldest group probes; nothing new is formed, so order holds.
             None if self.offline_probes > 0 => return Ok(Progress::Offline),
-            None if self.bulk_due()? => {
-                match queue::form_group(self.store.connection(), &self.channel, self.client.bulk_max())? {
-                    Some(group) => return self.submit_bulk(group),
-                    None => return Ok(Progress::Idle),
-                }
-            }
             None => {
-                self.formed += 1;
-                let selection = if self.formed.is_multiple_of(queue::BULK_TURN) {
-                    Selection::OldestFirst
-                } else {
-                    Selection::UrgentFirst
-                };
-                let conn = self.store.connection();
-                match queue::form_group_by(conn, &self.channel, self.max_batch(), selection)? {
-                    Some(group) => group,
-                    None => return Ok(Progress::Idle),
+                if let Some(selection) = self.bulk_selection()? {
+                    let (conn, max) = (self.store.connection(), self.client.bulk_max());
+                    if let Some(group) = queue::form_group_by(conn, &self.channel, max, selection)? {
+                        return self.submit_bulk(group);
+                    }
                 }
+                self.form_fast()?
             }
         };
-        self.send(group).await
+        match group {
+            Some(group) => self.send(group).await,
+            None => Ok(Progress::Idle),
+        }
     }
 
+    /// A new fast-path group: urgent first, the bulk's turn every [`queue::BULK_TURN`]th, and
+    /// urgent only while a bulk submission carries the re-push.
+    fn form_fast(&mut self) -> Result<Option<Group>> {
+        self.formed += 1;
+        let selection = if self.bulk_flight.is_some() {
+            Selection::UrgentOnly
+        } else if self.formed.is_multiple_of(queue::BULK_TURN) {
+            Selection::OldestFirst
+        } else {
+            Selection::UrgentFirst
+        };
+        queue::form_group_by(self.store.connection(), &self.channel, self.max_batch(), selection)
+    }
     async fn send(&mut self, group: Group) -> Result<Progress> {
         let updates: Vec<QuantityUpdate> = group
             .rows
@@ -409,23 +415,27 @@ impl<C: Channel> Worker<C> {
         queue::release(self.store.connection(), &untouched)
     }
 
-    /// A backlog deep enough for the channel's bulk path (the path not paused by a stuck
-    /// submission, none already in progress), and no urgent row that the fast path would
-    /// deliver sooner: urgent rows ride a feed (minutes) only when they alone fill one.
-    fn bulk_due(&self) -> Result<bool> {
-        let Some(threshold) = self.client.bulk_threshold() else { return Ok(false) };
+    /// Whether a bulk submission is due, and which rows it takes: due with a backlog deep
+    /// enough for the channel's bulk path (the path not paused by a stuck submission, none
+    /// already in progress). It takes bulk rows only, leaving urgent ones to the fast path
+    /// beside it, unless the urgent rows alone fill one (a feed is then still the fastest way).
+    fn bulk_selection(&self) -> Result<Option<Selection>> {
+        let Some(threshold) = self.client.bulk_threshold() else { return Ok(None) };
         if self.bulk_flight.is_some()
             || self.bulk_paused_until.is_some_and(|t| Instant::now() < t)
             || self.client.bulk_max() == 0
         {
-            return Ok(false);
+            return Ok(None);
         }
         let conn = self.store.connection();
         if queue::queue_depth(conn, &self.channel)? < threshold as i64 {
-            return Ok(false);
+            return Ok(None);
         }
-        let urgent = queue::urgent_due(conn, &self.channel, threshold)?;
-        Ok(urgent == 0 || urgent >= threshold)
+        Ok(Some(if queue::urgent_due(conn, &self.channel, threshold)? >= threshold {
+            Selection::UrgentFirst
+        } else {
+            Selection::BulkOnly
+        }))
     }
 
     /// Starts one bulk submission (Amazon JSON_LISTINGS_FEED) on its own task; the fast path
