@@ -2,8 +2,8 @@
 //! never stale, and never faster than the channel allows.
 //!
 //! Flow: the ledger's append marks listings dirty in the outbox (store crate, same
-//! transaction) -> one [`worker::Worker`] per channel drains the outbox oldest-dirty first in
-//! attempt groups (one idempotency key each) -> the channel client ([`shelfsync_channels`])
+//! transaction) -> one [`worker::Worker`] per channel drains the outbox urgent rows first (a
+//! ledger event's, before a re-push's), oldest-dirty first within each, in attempt groups (one idempotency key each) -> the channel client ([`shelfsync_channels`])
 //! answers -> the group is acknowledged (push history, latency), retried with full-jitter
 //! backoff, or dead-lettered.
 //!
