@@ -42,10 +42,12 @@ const COMMANDS: &[&str] = &[
     "last_drift",
     "export_csv",
     "scanner_devices",
+    "repush_progress",
     // Supervisors only, checked again in Rust.
     "approvals",
     "decide",
     "retry_dead_letters",
+    "repush_channel",
     "ack_alert",
     "resolve_incident",
     "run_reconcile",

@@ -390,6 +390,16 @@ wire! {
         pub dead_letters: Vec<DeadLetterView>,
     }
 
+    /// A full re-push of one channel and how far it has got: of the `total` listings marked
+    /// when it started, `remaining` still wait in the outbox (the engine's own figure).
+    pub struct RepushProgress {
+        pub channel: String,
+        pub total: u32,
+        pub remaining: u32,
+        pub started_at: String,
+        pub started_by: String,
+    }
+
     /// ATP at one location that feeds a channel listing.
     pub struct LocationAtpView {
         pub location: String,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod ipc;
 pub mod ops;
+pub mod repush;
 pub mod scanners;
 pub mod session;
 pub mod state;
@@ -28,7 +29,7 @@ use crate::ipc::{
     AlertList, AlertView, AppInfo, ApprovalView, ChannelView, CommitRequest, CommitResult,
     CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
     ExportKind, ExportResult, HubView, IncidentView, ItemView, LocationView, ManagedUser, NewChannelRequest,
-    NewLocationRequest, ReconcileRunView, RoleView, RuleView, ScanOutcome, ScannerView, SessionView,
+    NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView, SessionView,
     SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
 };
 use crate::scanners::Scanners;
@@ -149,6 +150,16 @@ async fn sync_status(state: State<'_, AppState>) -> Result<SyncDashboard> {
 #[tauri::command]
 async fn retry_dead_letters(state: State<'_, AppState>, id: Option<String>) -> Result<u32> {
     commands::retry_dead_letters(&state, id)
+}
+
+#[tauri::command]
+async fn repush_channel(state: State<'_, AppState>, channel: String) -> Result<RepushProgress> {
+    repush::repush_channel(&state, channel)
+}
+
+#[tauri::command]
+async fn repush_progress(state: State<'_, AppState>) -> Result<Vec<RepushProgress>> {
+    repush::repush_progress(&state)
 }
 
 #[tauri::command]
@@ -338,6 +349,8 @@ pub fn run() {
             hub_status,
             sku_sync,
             retry_dead_letters,
+            repush_channel,
+            repush_progress,
             alerts,
             ack_alert,
             incidents,

@@ -77,6 +77,8 @@ pub struct AppState {
     last_drift: Mutex<Option<crate::ipc::DriftReportView>>,
     /// The demo's simulated channels and their engine, once started (demo databases only).
     demo_channels: OnceLock<crate::demo_channels::DemoChannels>,
+    /// The last full re-push started per channel from this window, for its progress bar.
+    pub repushes: crate::repush::Repushes,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             workstation: workstation_name(),
             last_drift: Mutex::new(None),
             demo_channels: OnceLock::new(),
+            repushes: crate::repush::Repushes::default(),
         }
     }
 

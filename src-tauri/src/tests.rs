@@ -55,6 +55,7 @@ fn rendered_bindings() -> Vec<(String, String)> {
         ChannelCard,
         DeadLetterView,
         SyncDashboard,
+        RepushProgress,
         HubView,
         LatencyPointView,
         LocationAtpView,
@@ -999,4 +1000,76 @@ fn demo_channels_are_for_demo_databases_and_can_be_switched_off() {
     assert_eq!(commands::app_info(&demo).unwrap().demo_channels, None, "switched off");
     let store = demo.store().unwrap();
     assert!(shelfsync_sync::config::list_channels(store.connection()).unwrap().is_empty());
+}
+
+/// Re-push all listings: supervisors only; every listing of the channel is marked (bulk, and
+/// pushed without compare); the progress is the outbox rows of those listings still waiting,
+/// falling as the engine's groups are acknowledged. Bad input is refused and writes nothing.
+#[test]
+fn repush_marks_every_listing_and_reports_the_rows_still_waiting() {
+    unsafe { std::env::set_var("SHELFSYNC_SECRETS", "file") };
+    let (_dir, state) = fresh_demo();
+    commands::sign_in(&state, "admin".into(), "3333".into()).unwrap();
+    crate::admin::add_channel(&state, shopify_request("shop", "t")).unwrap();
+    crate::admin::add_channel(&state, shopify_request("empty", "t")).unwrap();
+    {
+        let store = state.store().unwrap();
+        for n in 1..=5 {
+            let mapping = shelfsync_sync::config::Mapping {
+                sku: format!("SS-{n:05}"),
+                location: Some("WH1".into()),
+                remote_item: format!("gid://shopify/InventoryItem/{n}"),
+                remote_location: Some("gid://shopify/Location/1".into()),
+            };
+            shelfsync_sync::config::map_one(store.connection(), "shop", &mapping).unwrap();
+        }
+        // The engine pushed them all: the outbox is empty and the channel acknowledged each.
+        let group = shelfsync_sync::queue::form_group(store.connection(), "shop", 100).unwrap().unwrap();
+        shelfsync_sync::queue::ack(store.connection(), "shop", &group).unwrap();
+        assert_eq!(shelfsync_sync::queue::queue_depth(store.connection(), "shop").unwrap(), 0);
+    }
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    let error = crate::repush::repush_channel(&state, "shop".into()).unwrap_err();
+    assert!(error.to_string().contains("may not re-push a channel"), "{error}");
+    assert!(crate::repush::repush_progress(&state).unwrap().is_empty());
+
+    commands::sign_in(&state, "super".into(), "2222".into()).unwrap();
+    let before = state.store().unwrap().connection().total_changes();
+    let long = "x".repeat(65);
+    let bad: [(&str, &str); 4] = [
+        ("", "Choose a channel"),
+        ("   ", "Choose a channel"),
+        (&long, "at most 64 characters"),
+        ("nosuch", "nosuch"),
+    ];
+    for (input, message) in bad {
+        let error = crate::repush::repush_channel(&state, input.into()).unwrap_err();
+        assert!(error.to_string().contains(message), "{input:?}: {error}");
+    }
+    let error = crate::repush::repush_channel(&state, "empty".into()).unwrap_err();
+    assert!(error.to_string().contains("has no listings"), "{error}");
+    assert_eq!(state.store().unwrap().connection().total_changes(), before, "bad input wrote nothing");
+    assert!(crate::repush::repush_progress(&state).unwrap().is_empty());
+
+    let started = crate::repush::repush_channel(&state, " shop ".into()).unwrap();
+    assert_eq!((started.channel.as_str(), started.total, started.remaining), ("shop", 5, 5));
+    assert_eq!(started.started_by, "super");
+    {
+        let store = state.store().unwrap();
+        let conn = store.connection();
+        let bulk: i64 = conn.query_row("SELECT count(*) FROM outbox WHERE bulk = 1", [], |r| r.get(0)).unwrap();
+        assert_eq!(bulk, 5, "a re-push is bulk: a sale still goes first");
+        let group = shelfsync_sync::queue::form_group(conn, "shop", 2).unwrap().unwrap();
+        shelfsync_sync::queue::ack(conn, "shop", &group).unwrap();
+    }
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    let progress = crate::repush::repush_progress(&state).unwrap();
+    assert_eq!(progress.len(), 1);
+    assert_eq!((progress[0].total, progress[0].remaining), (5, 3));
+    {
+        let store = state.store().unwrap();
+        let group = shelfsync_sync::queue::form_group(store.connection(), "shop", 100).unwrap().unwrap();
+        shelfsync_sync::queue::ack(store.connection(), "shop", &group).unwrap();
+    }
+    assert_eq!(crate::repush::repush_progress(&state).unwrap()[0].remaining, 0);
 }

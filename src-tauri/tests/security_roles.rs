@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use shelfsync_app::error::AppError;
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
-use shelfsync_app::{admin, commands, ops, why};
+use shelfsync_app::{admin, commands, ops, repush, why};
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -78,9 +78,11 @@ const TABLE: &[(&str, Need)] = &[
     ("sync_status", Need::SignedIn),
     ("hub_status", Need::SignedIn),
     ("sku_sync", Need::SignedIn),
+    ("repush_progress", Need::SignedIn),
     ("approvals", Need::Supervisor),
     ("decide", Need::Supervisor),
     ("retry_dead_letters", Need::Supervisor),
+    ("repush_channel", Need::Supervisor),
     // Monitoring: anyone signed in reads it; acting on it is for supervisors.
     ("alerts", Need::SignedIn),
     ("incidents", Need::SignedIn),
@@ -215,6 +217,8 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
             pin.into(),
         )),
         "retry_dead_letters" => j(commands::retry_dead_letters(s, None)),
+        "repush_channel" => j(repush::repush_channel(s, "shop".into())),
+        "repush_progress" => j(repush::repush_progress(s)),
         "alerts" => j(ops::alerts(s, false)),
         "incidents" => j(ops::incidents(s, false)),
         "incident" => j(ops::incident(s, "1".into())),

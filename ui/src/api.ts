@@ -22,6 +22,7 @@ import type { ManagedUser } from "./bindings/ManagedUser";
 import type { NewChannelRequest } from "./bindings/NewChannelRequest";
 import type { NewLocationRequest } from "./bindings/NewLocationRequest";
 import type { ReconcileRunView } from "./bindings/ReconcileRunView";
+import type { RepushProgress } from "./bindings/RepushProgress";
 import type { RoleView } from "./bindings/RoleView";
 import type { RuleView } from "./bindings/RuleView";
 import type { ThresholdView } from "./bindings/ThresholdView";
@@ -58,6 +59,7 @@ export type {
   NewChannelRequest,
   NewLocationRequest,
   ReconcileRunView,
+  RepushProgress,
   RuleView,
   ThresholdView,
   ToleranceView,
@@ -159,6 +161,11 @@ export const api = {
   skuSync: (code: string): Promise<SkuSyncView> => invoke<SkuSyncView>("sku_sync", { code }),
   /** Supervisors only. `id: null` retries every open dead letter. Returns how many. */
   retryDeadLetters: (id: string | null): Promise<number> => invoke<number>("retry_dead_letters", { id }),
+  /** Supervisors only. Marks every listing of the channel for push (bulk: sales still go
+   *  first) and returns the re-push's progress at its start. */
+  repushChannel: (channel: string): Promise<RepushProgress> => invoke<RepushProgress>("repush_channel", { channel }),
+  /** Every re-push started from this window: of the listings marked, how many still wait. */
+  repushProgress: (): Promise<RepushProgress[]> => invoke<RepushProgress[]>("repush_progress"),
 
   // ---- monitoring ----
   /** Every alert, newest first; `check` evaluates the rules first (opens and resolves). */
