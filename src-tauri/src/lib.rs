@@ -29,8 +29,8 @@ use crate::ipc::{
     AlertList, AlertView, AppInfo, ApprovalView, ChannelView, CommitRequest, CommitResult,
     CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
     ExportKind, ExportResult, HubView, IncidentView, ItemView, LocationView, ManagedUser, NewChannelRequest,
-    NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView, SessionView,
-    SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
+    NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView,
+    SessionView, SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};

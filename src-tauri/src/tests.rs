@@ -1057,7 +1057,8 @@ fn repush_marks_every_listing_and_reports_the_rows_still_waiting() {
     {
         let store = state.store().unwrap();
         let conn = store.connection();
-        let bulk: i64 = conn.query_row("SELECT count(*) FROM outbox WHERE bulk = 1", [], |r| r.get(0)).unwrap();
+        let bulk: i64 =
+            conn.query_row("SELECT count(*) FROM outbox WHERE bulk = 1", [], |r| r.get(0)).unwrap();
         assert_eq!(bulk, 5, "a re-push is bulk: a sale still goes first");
         let group = shelfsync_sync::queue::form_group(conn, "shop", 2).unwrap().unwrap();
         shelfsync_sync::queue::ack(conn, "shop", &group).unwrap();
