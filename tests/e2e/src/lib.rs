@@ -62,7 +62,8 @@ pub fn demo_gtin13(n: u32) -> String {
 pub struct App {
     pub client: Client,
     pub db_path: PathBuf,
-    _dir: tempfile::TempDir,
+    /// The fresh database's folder, removed with the app; `None` for a database the caller owns.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl App {
@@ -72,21 +73,31 @@ impl App {
 
     /// Launches with extra environment variables (e.g. a serial scanner's path).
     pub async fn launch_with(env: &[(&str, &str)]) -> Result<App> {
+        let dir = tempfile::tempdir()?;
+        let db_path = dir.path().join("shelfsync.db");
+        assert!(!db_path.exists());
+        let mut app = App::launch_on(&db_path, env).await?;
+        app._dir = Some(dir);
+        app.tune_wedge().await?;
+        Ok(app)
+    }
+
+    /// Launches on `db_path` (fresh or not; its folder must exist and hold the launcher too),
+    /// without the wedge tuning's page reload: what the benchmark times is the first load.
+    pub async fn launch_on(db_path: &Path, env: &[(&str, &str)]) -> Result<App> {
         let binary = app_binary();
         assert!(
             binary.is_file(),
             "{} is missing: run scripts/build-app.sh first (it builds the UI into the binary)",
             binary.display()
         );
-        let dir = tempfile::tempdir()?;
-        let db_path = dir.path().join("shelfsync.db");
-        assert!(!db_path.exists());
+        let folder = db_path.parent().ok_or("the database path has no folder")?;
         // The demo's simulated channels are one test's subject (app.rs); the others configure
         // channels of their own and run the CLI's engine, which the app's would hold off.
         let demo_channels_off = [("SHELFSYNC_DEMO_CHANNELS", "off")];
         let defaults = demo_channels_off.iter().filter(|(k, _)| !env.iter().any(|(e, _)| e == k));
         let env: Vec<(&str, &str)> = env.iter().copied().chain(defaults.copied()).collect();
-        let launcher = dir.path().join("shelfsync-app-e2e");
+        let launcher = folder.join("shelfsync-app-e2e");
         std::fs::write(
             &launcher,
             format!(
@@ -108,9 +119,7 @@ impl App {
         )
         .await
         .map_err(|_| "no WebDriver session within 60 s: is tauri-driver running (scripts/e2e.sh)?")??;
-        let app = App { client, db_path, _dir: dir };
-        app.tune_wedge().await?;
-        Ok(app)
+        Ok(App { client, db_path: db_path.to_path_buf(), _dir: None })
     }
 
     /// WebDriver keystrokes on a loaded 2-core VM can arrive more than the default 30 ms apart,
