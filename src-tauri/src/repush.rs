@@ -1,7 +1,7 @@
 //! "Re-push all listings" of one channel, and its progress bar.
 //!
-//! Marking goes through the sync crate's `requeue_bulk`, the same call a rule change or a
-//! mappings import makes, so the re-push is bulk: a sale meanwhile still goes first. Progress
+//! Marking is the sync crate's `repush_channel`, the same bulk requeue a rule change makes,
+//! so the re-push is bulk: a sale meanwhile still goes first. Progress
 //! is the engine's own figure: how many outbox rows of the listings marked at the start are
 //! still there. Listing ids only grow, so "marked at the start" is "id up to the largest one
 //! then"; nothing per listing is kept here.
@@ -51,7 +51,7 @@ pub fn repush_channel(state: &AppState, channel: String) -> Result<RepushProgres
     let conn = store.connection();
     shelfsync_sync::config::require_channel(conn, &channel).map_err(sync_error)?;
     let started_at = shelfsync_capture::now();
-    let (total, last_listing) = mark_all(conn, &channel, &started_at)?;
+    let (total, last_listing) = mark_all(conn, &channel)?;
     let job = Job { total, last_listing, started_at, started_by: user.name.clone() };
     let progress = progress_of(conn, &channel, &job)?;
     state.repushes.lock().insert(channel, job);
@@ -78,41 +78,19 @@ fn check_channel(raw: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-fn mark_all(conn: &Connection, channel: &str, since: &str) -> Result<(u32, i64)> {
-    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
-        .map_err(store_error)?;
-    let ids: Vec<i64> = tx
-        .prepare("SELECT id FROM listings WHERE channel = ?1 ORDER BY id")
-        .and_then(|mut s| s.query_map([channel], |r| r.get(0))?.collect())
-        .map_err(store_error)?;
-    if ids.is_empty() {
+fn mark_all(conn: &Connection, channel: &str) -> Result<(u32, i64)> {
+    let mark = shelfsync_sync::config::repush_channel(conn, channel).map_err(sync_error)?;
+    let Some(last_listing) = mark.last_listing else {
         return Err(AppError::BadRequest(format!(
             "Channel '{channel}' has no listings to re-push. Map SKUs to it first."
         )));
-    }
-    // A full re-push overwrites whatever the channel holds: push without compare.
-    tx.execute(
-        "UPDATE listings SET acked_qty = NULL
-         WHERE channel = ?1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.listing_id = listings.id)",
-        [channel],
-    )
-    .map_err(store_error)?;
-    for id in &ids {
-        shelfsync_sync::queue::requeue_bulk(&tx, *id, since).map_err(sync_error)?;
-    }
-    tx.commit().map_err(store_error)?;
-    let total = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-    Ok((total, *ids.last().expect("not empty")))
+    };
+    Ok((u32::try_from(mark.listings).unwrap_or(u32::MAX), last_listing))
 }
 
 fn progress_of(conn: &Connection, channel: &str, job: &Job) -> Result<RepushProgress> {
-    let remaining: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM outbox WHERE channel = ?1 AND listing_id <= ?2",
-            rusqlite::params![channel, job.last_listing],
-            |r| r.get(0),
-        )
-        .map_err(store_error)?;
+    let remaining =
+        shelfsync_sync::queue::repush_remaining(conn, channel, job.last_listing).map_err(sync_error)?;
     Ok(RepushProgress {
         channel: channel.to_string(),
         total: job.total,
@@ -122,8 +100,4 @@ fn progress_of(conn: &Connection, channel: &str, job: &Job) -> Result<RepushProg
         started_at: job.started_at.clone(),
         started_by: job.started_by.clone(),
     })
-}
-
-fn store_error(error: rusqlite::Error) -> AppError {
-    AppError::Store(error.into())
 }

@@ -313,17 +313,41 @@ pub fn set_rule(conn: &Connection, channel: &str, change: &RuleChange) -> Result
     Ok(updated)
 }
 
-fn requeue_channel(conn: &Connection, channel: &str) -> Result<()> {
+/// Queues every listing of `channel` as bulk and returns their ids, in id order.
+fn requeue_channel(conn: &Connection, channel: &str) -> Result<Vec<i64>> {
     let ids: Vec<i64> = conn
         .prepare("SELECT id FROM listings WHERE channel = ?1 ORDER BY id")?
         .query_map([channel], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let since = now();
     // A rule change moves the whole channel: a re-push, behind any pending sale.
-    for id in ids {
-        crate::queue::requeue_bulk(conn, id, &since)?;
+    for id in &ids {
+        crate::queue::requeue_bulk(conn, *id, &since)?;
     }
-    Ok(())
+    Ok(ids)
+}
+
+/// What a full re-push marked: how many listings, and the largest listing id then (ids only
+/// grow, so "marked by this re-push" is "id up to it").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RepushMark {
+    pub listings: usize,
+    pub last_listing: Option<i64>,
+}
+
+/// Re-push of every listing of `channel` (bulk, so a sale meanwhile still goes first), in one
+/// transaction. What the channel last acknowledged is forgotten for listings not already
+/// queued: a full re-push overwrites whatever the channel holds, so it pushes without compare.
+pub fn repush_channel(conn: &Connection, channel: &str) -> Result<RepushMark> {
+    let tx = immediate(conn)?;
+    tx.execute(
+        "UPDATE listings SET acked_qty = NULL
+         WHERE channel = ?1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.listing_id = listings.id)",
+        [channel],
+    )?;
+    let ids = requeue_channel(&tx, channel)?;
+    tx.commit()?;
+    Ok(RepushMark { listings: ids.len(), last_listing: ids.last().copied() })
 }
 
 fn check_gid(value: &str, kind: &str) -> std::result::Result<(), String> {

@@ -200,6 +200,16 @@ pub fn requeue_bulk(conn: &Connection, listing_id: i64, dirty_since: &str) -> Re
     Ok(())
 }
 
+/// Outbox rows of `channel` still waiting among the listings with an id up to `last_listing`
+/// (what a [`crate::config::repush_channel`] marked).
+pub fn repush_remaining(conn: &Connection, channel: &str, last_listing: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM outbox WHERE channel = ?1 AND listing_id <= ?2",
+        params![channel, last_listing],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn queue_depth(conn: &Connection, channel: &str) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM outbox WHERE channel = ?1", [channel], |r| r.get(0))?)
 }
