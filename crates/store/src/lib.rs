@@ -28,7 +28,7 @@ pub use connection::{MIGRATIONS, Store};
 pub use count_reports::{AccuracyRow, CYCLE_DAYS, DueCount, VarianceRow};
 pub use counts::{Approval, CountLineView, CountScope, CountSessionView, Decision};
 pub use error::{CsvLineError, StoreError};
-pub use import::ImportSummary;
+pub use import::{ImportKind, ImportProgress, ImportSummary, PROGRESS_EVERY};
 pub use ledger::{AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode};
 pub use outbox::{Allocation, AllocationRule, LocationAtp, allocate};
 pub use query::{EventFilter, RecordedEvent, StockFilter, StockRow};
