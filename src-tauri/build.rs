@@ -43,11 +43,14 @@ const COMMANDS: &[&str] = &[
     "export_csv",
     "scanner_devices",
     "repush_progress",
+    "import_progress",
     // Supervisors only, checked again in Rust.
     "approvals",
     "decide",
     "retry_dead_letters",
     "repush_channel",
+    // Stock for supervisors; items and locations for admins (checked per kind in Rust).
+    "import_csv",
     "ack_alert",
     "resolve_incident",
     "run_reconcile",

@@ -977,6 +977,34 @@ wire! {
         pub path: String,
         pub rows: u32,
     }
+
+    /// Which CSV file an import loads: the CLI's `import items|locations|stock`.
+    pub enum ImportKind {
+        Items,
+        Locations,
+        Stock,
+    }
+
+    /// One line of an import file the store refused, by its line number in the file.
+    pub struct ImportLineError {
+        #[ts(type = "number")]
+        pub line: u64,
+        pub message: String,
+    }
+
+    /// The import running in this window, or the last one: `done` of `total` rows written
+    /// (`total` is 0 until the whole file has parsed). Once `finished`, either `imported` rows
+    /// were committed or `error` says why nothing was, with the first bad lines.
+    pub struct ImportStatus {
+        pub kind: ImportKind,
+        pub done: u32,
+        pub total: u32,
+        pub finished: bool,
+        pub imported: Option<u32>,
+        pub error: Option<String>,
+        pub bad_lines: Vec<ImportLineError>,
+        pub started_by: String,
+    }
 }
 
 // ---- settings ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod demo_channels;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod ipc;
 pub mod ops;
 pub mod repush;
@@ -28,9 +29,10 @@ use crate::error::Result;
 use crate::ipc::{
     AlertList, AlertView, AppInfo, ApprovalView, ChannelView, CommitRequest, CommitResult,
     CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
-    ExportKind, ExportResult, HubView, IncidentView, ItemView, LocationView, ManagedUser, NewChannelRequest,
-    NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView,
-    SessionView, SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView,
+    ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView, LocationView, ManagedUser,
+    NewChannelRequest, NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome,
+    ScannerView, SessionView, SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView,
+    ToleranceView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
@@ -160,6 +162,18 @@ async fn repush_channel(state: State<'_, AppState>, channel: String) -> Result<R
 #[tauri::command]
 async fn repush_progress(state: State<'_, AppState>) -> Result<Vec<RepushProgress>> {
     repush::repush_progress(&state)
+}
+
+/// On a blocking thread: a large file holds the store for seconds, and the async workers
+/// must stay free to answer `import_progress` meanwhile.
+#[tauri::command]
+async fn import_csv(app: tauri::AppHandle, kind: String, text: String) -> Result<ImportStatus> {
+    blocking(app, move |state| import::import_csv(state, kind, text)).await
+}
+
+#[tauri::command]
+async fn import_progress(state: State<'_, AppState>) -> Result<Option<ImportStatus>> {
+    import::import_progress(&state)
 }
 
 #[tauri::command]
@@ -351,6 +365,8 @@ pub fn run() {
             retry_dead_letters,
             repush_channel,
             repush_progress,
+            import_csv,
+            import_progress,
             alerts,
             ack_alert,
             incidents,

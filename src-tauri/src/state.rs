@@ -79,6 +79,8 @@ pub struct AppState {
     demo_channels: OnceLock<crate::demo_channels::DemoChannels>,
     /// The last full re-push started per channel from this window, for its progress bar.
     pub repushes: crate::repush::Repushes,
+    /// The CSV import running in this window, or the last one, for its progress bar.
+    pub imports: crate::import::Imports,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             last_drift: Mutex::new(None),
             demo_channels: OnceLock::new(),
             repushes: crate::repush::Repushes::default(),
+            imports: crate::import::Imports::default(),
         }
     }
 

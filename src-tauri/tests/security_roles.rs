@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use shelfsync_app::error::AppError;
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
-use shelfsync_app::{admin, commands, ops, repush, why};
+use shelfsync_app::{admin, commands, import, ops, repush, why};
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -83,6 +83,11 @@ const TABLE: &[(&str, Need)] = &[
     ("decide", Need::Supervisor),
     ("retry_dead_letters", Need::Supervisor),
     ("repush_channel", Need::Supervisor),
+    ("import_progress", Need::SignedIn),
+    // Receiving stock by file, as a supervisor corrects stock by approving a count.
+    ("import_csv", Need::Supervisor),
+    // Not a command of its own: import_csv of items, which changes the catalogue.
+    ("import_csv items", Need::Admin),
     // Monitoring: anyone signed in reads it; acting on it is for supervisors.
     ("alerts", Need::SignedIn),
     ("incidents", Need::SignedIn),
@@ -219,6 +224,15 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "retry_dead_letters" => j(commands::retry_dead_letters(s, None)),
         "repush_channel" => j(repush::repush_channel(s, "shop".into())),
         "repush_progress" => j(repush::repush_progress(s)),
+        "import_progress" => j(import::import_progress(s)),
+        "import_csv" => {
+            let csv = format!("sku,location,qty\n{},{},1\n", f.sku, f.location);
+            j(import::import_csv(s, "stock".into(), csv))
+        }
+        "import_csv items" => {
+            let csv = "sku,name,unit_cost,category,safety_stock,barcodes\nIPC-NEW,New part,1.00,parts,0,\n";
+            j(import::import_csv(s, "items".into(), csv.into()))
+        }
         "alerts" => j(ops::alerts(s, false)),
         "incidents" => j(ops::incidents(s, false)),
         "incident" => j(ops::incident(s, "1".into())),
