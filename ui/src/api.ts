@@ -17,6 +17,8 @@ import type { DeviceView } from "./bindings/DeviceView";
 import type { DriftReportView } from "./bindings/DriftReportView";
 import type { ExportKind } from "./bindings/ExportKind";
 import type { ExportResult } from "./bindings/ExportResult";
+import type { ImportKind } from "./bindings/ImportKind";
+import type { ImportStatus } from "./bindings/ImportStatus";
 import type { IncidentView } from "./bindings/IncidentView";
 import type { ManagedUser } from "./bindings/ManagedUser";
 import type { NewChannelRequest } from "./bindings/NewChannelRequest";
@@ -54,6 +56,8 @@ export type {
   DriftReportView,
   ExportKind,
   ExportResult,
+  ImportKind,
+  ImportStatus,
   IncidentView,
   ManagedUser,
   NewChannelRequest,
@@ -101,6 +105,7 @@ export type { SecretField } from "./bindings/SecretField";
 export type { CountLineRow } from "./bindings/CountLineRow";
 export type { CommitLine } from "./bindings/CommitLine";
 export type { HistoryLine } from "./bindings/HistoryLine";
+export type { ImportLineError } from "./bindings/ImportLineError";
 
 /** The event serial and HID scanner listeners emit (see src-tauri/src/scanners.rs). */
 export const SCAN_EVENT = "scan";
@@ -203,6 +208,13 @@ export const api = {
   addChannel: (request: NewChannelRequest): Promise<ChannelView[]> => invoke<ChannelView[]>("add_channel", { request }),
   setRule: (channel: string, rule: RuleView): Promise<ChannelView[]> => invoke<ChannelView[]>("set_rule", { channel, rule }),
   scannerDevices: (): Promise<DeviceView[]> => invoke<DeviceView[]>("scanner_devices"),
+  /** Imports a CSV file's text (at most 32 MiB): items and locations for admins, stock for
+   *  supervisors too. All or nothing; a refusal's bad lines are in `importProgress`. */
+  importCsv: (kind: ImportKind, text: string): Promise<ImportStatus> =>
+    invoke<ImportStatus>("import_csv", { kind, text }),
+  /** The import running in this window, or the last one (`null` before the first). Answers
+   *  while an import holds the database. */
+  importProgress: (): Promise<ImportStatus | null> => invoke<ImportStatus | null>("import_progress"),
 };
 
 /** The message of a rejected command (a string), or of anything else that was thrown. */

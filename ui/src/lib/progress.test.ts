@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import type { RepushProgress } from "../api";
-import { repushBar, runningBar } from "./progress";
+import type { ImportKind, ImportStatus, RepushProgress } from "../api";
+import { importBar, repushBar, runningBar } from "./progress";
 
 function job(total: number, remaining: number): RepushProgress {
   return { channel: "shop", total, remaining, startedAt: "2026-11-27T00:00:00Z", startedBy: "super" };
@@ -34,4 +34,34 @@ describe("runningBar", () => {
   it("a clock behind the start reads 0 s", () => {
     expect(runningBar("Reconciling", 5_000, 4_000)).toEqual({ kind: "indeterminate", label: "Reconciling… running for 0 s" });
   });
+});
+
+function imp(kind: ImportKind, done: number, total: number, finished: boolean, imported: number | null): ImportStatus {
+  const error = finished && imported === null ? "line 7: qty 'x' must be a whole number" : null;
+  return { kind, done, total, finished, imported, error, badLines: [], startedBy: "admin" };
+}
+
+describe("importBar", () => {
+  const cases: [string, ImportStatus, ReturnType<typeof importBar>][] = [
+    ["before the file has parsed", imp("items", 0, 0, false, null), { kind: "indeterminate", label: "Reading the file…" }],
+    ["parsed, nothing written", imp("items", 0, 1234, false, null),
+      { kind: "determinate", percent: 0, done: false, label: "Importing: 0 of 1,234 items written" }],
+    ["half way", imp("stock", 500, 1000, false, null),
+      { kind: "determinate", percent: 50, done: false, label: "Importing: 500 of 1,000 stock rows written" }],
+    // Written but not yet committed: never 100 %.
+    ["all written, not committed", imp("locations", 999, 1000, false, null),
+      { kind: "determinate", percent: 99, done: false, label: "Importing: 999 of 1,000 locations written" }],
+    ["committed", imp("items", 1234, 1234, true, 1234),
+      { kind: "determinate", percent: 100, done: true, label: "Imported 1,234 items" }],
+    ["one row", imp("stock", 1, 1, true, 1), { kind: "determinate", percent: 100, done: true, label: "Imported 1 stock row" }],
+    ["refused at parse", imp("stock", 0, 0, true, null),
+      { kind: "determinate", percent: 0, done: true, label: "Import refused: nothing was imported" }],
+    ["refused while writing", imp("items", 500, 2000, true, null),
+      { kind: "determinate", percent: 25, done: true, label: "Import refused: nothing was imported" }],
+    ["a figure past the total stays within the bar", imp("items", 12, 10, false, null),
+      { kind: "determinate", percent: 100, done: false, label: "Importing: 10 of 10 items written" }],
+  ];
+  for (const [name, status, bar] of cases) {
+    it(name, () => expect(importBar(status)).toEqual(bar));
+  }
 });

@@ -3,7 +3,7 @@
  * where the engine does not report one (a reconciliation run), runs indeterminate with what it
  * is doing: never a made-up percentage.
  */
-import type { RepushProgress } from "../api";
+import type { ImportKind, ImportStatus, RepushProgress } from "../api";
 
 export type Bar =
   | { kind: "determinate"; percent: number; done: boolean; label: string }
@@ -27,4 +27,32 @@ export function repushBar(p: RepushProgress): Bar {
 export function runningBar(what: string, startedAt: number, now: number): Bar {
   const s = Math.max(0, Math.floor((now - startedAt) / 1000));
   return { kind: "indeterminate", label: `${what}… running for ${s} s` };
+}
+
+/** What an import's rows are, one and many. */
+const IMPORT_NOUN: Record<ImportKind, [string, string]> = {
+  items: ["item", "items"],
+  locations: ["location", "locations"],
+  stock: ["stock row", "stock rows"],
+};
+
+function rows(kind: ImportKind, n: number): string {
+  const [one, many] = IMPORT_NOUN[kind];
+  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+}
+
+/** A CSV import: rows written of the file's rows. Until the file has parsed there is no
+ *  total, so the bar runs indeterminate; a refused import ends without reaching 100 %. */
+export function importBar(s: ImportStatus): Bar {
+  const total = Math.max(0, s.total);
+  const done = Math.min(Math.max(0, s.done), total);
+  if (s.finished && s.imported !== null) {
+    return { kind: "determinate", percent: 100, done: true, label: `Imported ${rows(s.kind, s.imported)}` };
+  }
+  const percent = total === 0 ? 0 : Math.floor((done / total) * 100);
+  if (s.finished) {
+    return { kind: "determinate", percent, done: true, label: "Import refused: nothing was imported" };
+  }
+  if (total === 0) return { kind: "indeterminate", label: "Reading the file…" };
+  return { kind: "determinate", percent, done: false, label: `Importing: ${done.toLocaleString("en")} of ${rows(s.kind, total)} written` };
 }

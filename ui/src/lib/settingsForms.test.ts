@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 import { sendIfValid } from "./forms";
-import { checkChannel, checkLocation, checkNewUser, checkRule, checkThreshold, checkTolerance, type ChannelForm } from "./settingsForms";
+import { checkChannel, checkImport, checkLocation, checkNewUser, checkRule, checkThreshold, checkTolerance, MAX_IMPORT_BYTES, type ChannelForm } from "./settingsForms";
 
 const HOURS = { start: 8, end: 18 };
 
@@ -127,6 +127,35 @@ describe("nothing is sent on bad input", () => {
     const check = r.ok ? { ok: true as const } : { ok: false as const, message: r.message };
     const result = await sendIfValid(check, send);
     expect(result).toEqual({ sent: false, message: "A threshold is a number of 0 or more, like 100 or 2.5." });
+    expect(send).not.toHaveBeenCalled();
+  });
+});
+
+describe("CSV import", () => {
+  const file = (size: number) => ({ size });
+  const cases: [string, string, { size: number } | null, boolean, string][] = [
+    ["items as admin", "items", file(100), true, "items"],
+    ["stock as a supervisor", "stock", file(100), false, "stock"],
+    ["exactly the limit", "locations", file(MAX_IMPORT_BYTES), true, "locations"],
+    ["unknown kind", "widgets", file(100), true, "Choose what to import: items, locations or stock."],
+    ["items as a supervisor", "items", file(100), false, "Only an admin can import items."],
+    ["locations as a supervisor", "locations", file(100), false, "Only an admin can import locations."],
+    ["no file", "stock", null, true, "Choose a CSV file to import."],
+    ["empty file", "stock", file(0), true, "The file is empty. Choose a CSV file with a header line."],
+    ["too big", "items", file(MAX_IMPORT_BYTES + 1), true, "The file is 32.0 MiB; one import takes at most 32 MiB. Split it into smaller files."],
+    ["far too big", "items", file(100 * 1024 * 1024), true, "The file is 100.0 MiB; one import takes at most 32 MiB. Split it into smaller files."],
+  ];
+  for (const [name, kind, f, admin, want] of cases) {
+    it(name, () => {
+      const r = checkImport(kind, f, admin);
+      if (want === kind) expect(r).toEqual({ ok: true, value: kind });
+      else expect(messageOf(r)).toBe(want);
+    });
+  }
+  it("nothing is sent when the check fails", async () => {
+    const send = vi.fn(async () => "sent");
+    const r = await sendIfValid(checkImport("items", file(0), true), send);
+    expect(r.sent).toBe(false);
     expect(send).not.toHaveBeenCalled();
   });
 });

@@ -3,7 +3,7 @@
  * returns either the value to send, already converted, or one clear message. Rust checks all
  * of it again and holds the roles.
  */
-import type { NewChannelRequest, NewLocationRequest, RoleView, RuleView, ToleranceView } from "../api";
+import type { ImportKind, NewChannelRequest, NewLocationRequest, RoleView, RuleView, ToleranceView } from "../api";
 import { NAME_MAX, PIN_MAX, PIN_MIN } from "./forms";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -168,4 +168,29 @@ export function checkRule(locations: string, percent: string, buffer: string, ca
 /** The pass/fail part of a parse, for `sendIfValid`. */
 export function asCheck<T>(parsed: Parsed<T>): { ok: true } | { ok: false; message: string } {
   return parsed.ok ? { ok: true } : { ok: false, message: parsed.message };
+}
+
+/** The CSV imports, with the header each file needs (the CLI's `import`, see cli.md). Items
+ *  and locations change the catalogue: admins only. Stock is received: supervisors too. */
+export const IMPORT_KINDS: { kind: ImportKind; label: string; header: string; adminOnly: boolean }[] = [
+  { kind: "items", label: "Items", header: "sku,name,unit_cost,category,safety_stock,barcodes", adminOnly: true },
+  { kind: "locations", label: "Locations", header: "code,name", adminOnly: true },
+  { kind: "stock", label: "Stock (received into on hand)", header: "sku,location,qty", adminOnly: false },
+];
+
+/** Rust's limit (src-tauri/src/import.rs), checked here too so a wrong file is not read. */
+export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
+
+/** The chosen kind and file, before the file is read. */
+export function checkImport(kind: string, file: { size: number } | null, isAdmin: boolean): Parsed<ImportKind> {
+  const known = IMPORT_KINDS.find((k) => k.kind === kind);
+  if (!known) return fail("Choose what to import: items, locations or stock.");
+  if (known.adminOnly && !isAdmin) return fail(`Only an admin can import ${known.kind}.`);
+  if (file === null) return fail("Choose a CSV file to import.");
+  if (file.size === 0) return fail("The file is empty. Choose a CSV file with a header line.");
+  if (file.size > MAX_IMPORT_BYTES) {
+    const mib = (file.size / (1024 * 1024)).toFixed(1);
+    return fail(`The file is ${mib} MiB; one import takes at most 32 MiB. Split it into smaller files.`);
+  }
+  return ok(known.kind);
 }
