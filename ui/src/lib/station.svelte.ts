@@ -18,16 +18,18 @@ export function quantile(samples: number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+// Raw (not deeply proxied) state: every update replaces the value (station.ts is pure), and a
+// deep proxy over up to 500 lines made each scan re-wrap and re-track every line.
 class Station {
-  state = $state<StationState>(initialStation("count"));
-  feedback = $state<Feedback>(ready("Scan a location label to begin."));
+  state = $state.raw<StationState>(initialStation("count"));
+  feedback = $state.raw<Feedback>(ready("Scan a location label to begin."));
   /** Bumped on every feedback, so the panel can flash even when the text repeats. */
   flashes = $state(0);
   busy = $state(false);
-  lookup = $state<ItemView | null>(null);
+  lookup = $state.raw<ItemView | null>(null);
   /** Serial/HID listeners running (the keyboard wedge needs none). */
   scanners = $state<ScannerView[]>([]);
-  count = $state<CountSessionDetail | null>(null);
+  count = $state.raw<CountSessionDetail | null>(null);
 
   /** Edits of the quantity box (event time, value before), to undo a scan typed into it. */
   private qtyEdits: { at: number; before: string }[] = [];
@@ -64,7 +66,7 @@ class Station {
   }
 
   /** Scan-to-feedback times (ms): from the scan's last key to the frame showing the result. */
-  latencies = $state<number[]>([]);
+  latencies = $state.raw<number[]>([]);
 
   private measure(endedAt: number): void {
     const record = () => {
