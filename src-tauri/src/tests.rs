@@ -72,6 +72,9 @@ fn rendered_bindings() -> Vec<(String, String)> {
         DriftReportView,
         ExportKind,
         ExportResult,
+        ImportKind,
+        ImportLineError,
+        ImportStatus,
         ThresholdView,
         ManagedUser,
         NewLocationRequest,
@@ -132,8 +135,8 @@ fn fresh_database_loads_the_demo() {
     let info = commands::app_info(demo()).unwrap();
     assert_eq!(info.phase, Phase::Ready);
     assert!(info.demo);
-    assert_eq!(info.item_count, 2_000);
-    assert!(info.event_count > 2_000 * 3, "every item is received at three locations");
+    assert_eq!(info.item_count, 1_000);
+    assert!(info.event_count > 1_000 * 3, "every item is received at three locations");
     assert!(info.error.is_none());
 }
 
@@ -1073,4 +1076,139 @@ fn repush_marks_every_listing_and_reports_the_rows_still_waiting() {
         shelfsync_sync::queue::ack(store.connection(), "shop", &group).unwrap();
     }
     assert_eq!(crate::repush::repush_progress(&state).unwrap()[0].remaining, 0);
+}
+
+// ---- CSV import --------------------------------------------------------------------------------
+
+/// An empty database (no demo, so it is quick) with two locations, one item and a user of
+/// each role; signed out.
+fn import_fixture() -> (tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(dir.path().join("import.db"));
+    state.boot(DemoPolicy::Never);
+    {
+        let mut store = state.store().unwrap();
+        let admin = store.add_user("ada", shelfsync_core::Role::Admin, "2468", None, "test").unwrap();
+        store.add_user("sam", shelfsync_core::Role::Supervisor, "1357", Some(&admin), "test").unwrap();
+        store.add_user("tim", shelfsync_core::Role::Staff, "1122", Some(&admin), "test").unwrap();
+        store.import_locations("code,name\nWH1,Main\nWH2,Back\n".as_bytes()).unwrap();
+        store
+            .import_items(
+                "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Bolt,0.10,parts,5,\n".as_bytes(),
+            )
+            .unwrap();
+    }
+    (dir, state)
+}
+
+/// Everything an import could change.
+fn import_footprint(state: &AppState) -> String {
+    let store = state.store().unwrap();
+    format!(
+        "{}|{:?}|{:?}|{:?}",
+        store.event_count().unwrap(),
+        store.items().unwrap(),
+        store.locations().unwrap(),
+        store.stock(&shelfsync_store::StockFilter::default()).unwrap()
+    )
+}
+
+const ITEMS_HEADER: &str = "sku,name,unit_cost,category,safety_stock,barcodes\n";
+
+#[test]
+fn import_writes_items_locations_and_stock_and_reports_progress_to_the_end() {
+    let (_dir, state) = import_fixture();
+    assert!(matches!(crate::import::import_progress(&state), Err(AppError::SignedOut)));
+    commands::sign_in(&state, "ada".into(), "2468".into()).unwrap();
+    assert_eq!(crate::import::import_progress(&state).unwrap(), None, "no import yet");
+    let mut items = String::from(ITEMS_HEADER);
+    for n in 0..1_203 {
+        items.push_str(&format!("N-{n:04},Nut {n},0.05,parts,0,\n"));
+    }
+    let status = crate::import::import_csv(&state, "items".into(), items).unwrap();
+    assert_eq!(
+        (status.kind, status.done, status.total, status.finished, status.imported),
+        (ImportKind::Items, 1_203, 1_203, true, Some(1_203))
+    );
+    assert_eq!((status.error, status.bad_lines.len(), status.started_by.as_str()), (None, 0, "ada"));
+    assert_eq!(commands::item_lookup(&state, "N-1202".into()).unwrap().name, "Nut 1202");
+
+    let status =
+        crate::import::import_csv(&state, "locations".into(), "code,name\nWH3,Annex\n".into()).unwrap();
+    assert_eq!(status.imported, Some(1));
+
+    // Stock is for supervisors too; the events carry who received it.
+    commands::sign_in(&state, "sam".into(), "1357".into()).unwrap();
+    let stock = "sku,location,qty\nA-1,WH3,7\nN-0001,WH1,2\n";
+    let status = crate::import::import_csv(&state, " stock ".into(), stock.into()).unwrap();
+    assert_eq!((status.kind, status.imported), (ImportKind::Stock, Some(2)));
+    let events = commands::recent_events(&state, Some("A-1".into()), Some(1)).unwrap();
+    assert_eq!(events[0].actor, "sam");
+    commands::sign_in(&state, "tim".into(), "1122".into()).unwrap();
+    assert_eq!(crate::import::import_progress(&state).unwrap().unwrap().imported, Some(2), "staff see it");
+}
+
+/// Every refusal: a clear message, the database as it was, and (for bad lines) the lines in
+/// `import_progress`.
+#[test]
+fn import_refuses_bad_input_with_a_clear_message_and_changes_nothing() {
+    let (_dir, state) = import_fixture();
+    let oversized = format!("{ITEMS_HEADER}{}", "X-1,Big,1.00,parts,0,\n".repeat(1_600_000));
+    assert!(oversized.len() > crate::import::MAX_IMPORT_BYTES);
+    let bad_rows = "sku,location,qty\nA-1,WH1,3\nA-1,WH1,x\nA-1,WH1,0\n";
+    // (user, kind, text, message, bad lines in import_progress)
+    let cases: Vec<(&str, &str, String, &str, Vec<u64>)> = vec![
+        (
+            "ada",
+            "widgets",
+            ITEMS_HEADER.into(),
+            "Unknown import 'widgets': choose items, locations or stock",
+            vec![],
+        ),
+        ("ada", "", ITEMS_HEADER.into(), "Unknown import ''", vec![]),
+        ("tim", "stock", "sku,location,qty\nA-1,WH1,1\n".into(), "may not import stock", vec![]),
+        ("sam", "items", format!("{ITEMS_HEADER}B-1,B,1.00,parts,0,\n"), "may not import items", vec![]),
+        ("sam", "locations", "code,name\nWH9,Nine\n".into(), "may not import locations", vec![]),
+        ("ada", "items", "".into(), "The file is empty", vec![]),
+        ("ada", "items", " \n\n".into(), "The file is empty", vec![]),
+        ("ada", "items", ITEMS_HEADER.into(), "header but no rows", vec![]),
+        ("ada", "items", oversized, "at most 32 MiB", vec![]),
+        ("ada", "stock", "sku,qty\nA-1,1\n".into(), "missing column(s) location", vec![]),
+        ("ada", "stock", bad_rows.into(), "line 3: qty 'x' must be a whole number from 1 to", vec![3, 4]),
+        // Line 2 passes parsing and is written, then rolled back with the unknown SKU.
+        ("ada", "stock", "sku,location,qty\nA-1,WH1,3\nZZ-9,WH1,1\n".into(), "line 3:", vec![3]),
+        (
+            "ada",
+            "items",
+            format!("{ITEMS_HEADER}B-1,,1.00,parts,0,\n"),
+            "line 2: name must not be empty",
+            vec![2],
+        ),
+        ("ada", "locations", "code,name\n,Nameless\n".into(), "line 2:", vec![2]),
+    ];
+    for (user, kind, text, message, lines) in cases {
+        let pin = match user {
+            "ada" => "2468",
+            "sam" => "1357",
+            _ => "1122",
+        };
+        commands::sign_in(&state, user.into(), pin.into()).unwrap();
+        let before = import_footprint(&state);
+        let label = format!("{user} {kind:?} {:?}", text.get(..40.min(text.len())).unwrap_or(""));
+        let error = crate::import::import_csv(&state, kind.into(), text).unwrap_err();
+        assert!(error.to_string().contains(message), "{label}: {error}");
+        assert_eq!(import_footprint(&state), before, "{label}: the database changed");
+        if !lines.is_empty() {
+            let status = crate::import::import_progress(&state).unwrap().unwrap();
+            let got: Vec<u64> = status.bad_lines.iter().map(|l| l.line).collect();
+            assert_eq!(got, lines, "{label}");
+            assert!(status.finished && status.imported.is_none() && status.done < status.total.max(1));
+            assert_eq!(status.error.as_deref(), Some(error.to_string().as_str()));
+        }
+    }
+    // A refused import does not block the next one.
+    commands::sign_in(&state, "ada".into(), "2468".into()).unwrap();
+    let ok =
+        crate::import::import_csv(&state, "items".into(), format!("{ITEMS_HEADER}C-1,Cog,2.00,parts,1,\n"));
+    assert_eq!(ok.unwrap().imported, Some(1));
 }

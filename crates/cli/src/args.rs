@@ -33,7 +33,7 @@ pub struct Globals {
 pub enum Command {
     /// Create the database (or bring its schema up to date)
     Init,
-    /// Load the demo catalogue: 2,000 SKUs, 3 locations, three weeks of sales
+    /// Load the demo catalogue: 1,000 SKUs, 3 locations, two weeks of sales
     Demo {
         #[arg(long, default_value_t = 7)]
         seed: u64,

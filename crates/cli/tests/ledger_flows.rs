@@ -24,12 +24,12 @@ fn demo_loads_a_realistic_catalogue_that_checks_out() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let loaded = json(&db, &["demo", "--json"]);
-    assert_eq!(loaded["skus"], 2000);
-    assert!(loaded["events"].as_u64().unwrap() > 20_000, "three weeks of history: {loaded}");
+    assert_eq!(loaded["skus"], 1000);
+    assert!(loaded["events"].as_u64().unwrap() > 10_000, "two weeks of history: {loaded}");
     let stock = json(&db, &["stock", "--json"]);
     let skus: std::collections::HashSet<&str> =
         stock.as_array().unwrap().iter().map(|r| r["sku"].as_str().unwrap()).collect();
-    assert_eq!(skus.len(), 2000);
+    assert_eq!(skus.len(), 1000);
     let locations: std::collections::HashSet<&str> =
         stock.as_array().unwrap().iter().map(|r| r["location"].as_str().unwrap()).collect();
     assert_eq!(locations.len(), 3);

@@ -30,7 +30,7 @@ async fn fresh_database_opens_the_demo_with_stock_rows() -> Result<()> {
     assert_eq!(app.text_of("status-mode").await?, "Demo mode");
     assert_eq!(app.text_of("demo-badge").await?, "DEMO");
     let events: u64 = app.text_of("status-events").await?.replace(',', "").parse()?;
-    assert!(events > 6_000, "2,000 items received at 3 locations, plus sales: got {events}");
+    assert!(events > 3_000, "1,000 items received at 3 locations, plus sales: got {events}");
     assert!(app.db_path.is_file(), "the app created its database at SHELFSYNC_DB");
     let count = app.text_of("stock-count").await?;
     let total: u32 = count
@@ -39,7 +39,7 @@ async fn fresh_database_opens_the_demo_with_stock_rows() -> Result<()> {
         .ok_or_else(|| format!("unexpected row count text: {count}"))?
         .replace(',', "")
         .parse()?;
-    assert!(total > 5_000 && total <= 6_000, "about 2,000 items x 3 locations: {count}");
+    assert!(total > 2_500 && total <= 3_000, "about 1,000 items x 3 locations: {count}");
 
     app.screenshot("01-stock").await?;
     app.close().await
