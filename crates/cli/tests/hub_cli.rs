@@ -177,7 +177,8 @@ fn three_workstations_one_offline_lease_holder_killed_all_converge() {
     let log = |name: &str| dir.path().join(format!("{name}.log"));
     let d1 = Daemon::start(&ws1, &log("ws1"));
     wait_until("ws1 takes the lease", SETTLE, || status(&ws1)["engine"] == "ws1");
-    let d2 = Daemon::start(&ws2, &log("ws2"));
+    // Runs until the test ends (dropping a Daemon stops it); never addressed by name.
+    let _d2 = Daemon::start(&ws2, &log("ws2"));
     let d3 = Daemon::start(&ws3, &log("ws3"));
 
     // 2. Each scans and adjusts.
