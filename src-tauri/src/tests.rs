@@ -1212,3 +1212,42 @@ fn import_refuses_bad_input_with_a_clear_message_and_changes_nothing() {
         crate::import::import_csv(&state, "items".into(), format!("{ITEMS_HEADER}C-1,Cog,2.00,parts,1,\n"));
     assert_eq!(ok.unwrap().imported, Some(1));
 }
+
+/// The bar moves while the import holds the store: `import_progress` never takes the store
+/// lock, and a second import meanwhile is refused at once rather than queued behind it. Held
+/// here by the test itself, so nothing depends on timing.
+#[test]
+fn import_progress_answers_while_the_store_is_held_and_a_second_import_is_refused() {
+    let (_dir, state) = import_fixture();
+    commands::sign_in(&state, "ada".into(), "2468".into()).unwrap();
+    let held = state.store().unwrap();
+    std::thread::scope(|scope| {
+        let running = scope.spawn(|| {
+            crate::import::import_csv(&state, "stock".into(), "sku,location,qty\nA-1,WH1,4\n".into())
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = crate::import::import_progress(&state).unwrap() {
+                break status;
+            }
+            assert!(std::time::Instant::now() < deadline, "the import never started");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        assert_eq!(
+            (status.kind, status.finished, status.done, status.total),
+            (ImportKind::Stock, false, 0, 0)
+        );
+        let error = crate::import::import_csv(&state, "locations".into(), "code,name\nWH7,Seven\n".into())
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "An import is already running (started by ada). Wait for it to finish."
+        );
+        drop(held);
+        let done = running.join().unwrap().unwrap();
+        assert_eq!((done.finished, done.done, done.total, done.imported), (true, 1, 1, Some(1)));
+    });
+    let received = commands::recent_events(&state, Some("A-1".into()), Some(1)).unwrap();
+    assert_eq!((received[0].kind.as_str(), received[0].actor.as_str()), ("receive", "ada"));
+    assert_eq!(crate::import::import_progress(&state).unwrap().unwrap().imported, Some(1));
+}
