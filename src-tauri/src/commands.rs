@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use chrono::{Duration, Utc};
-use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, Store, User, require_supervisor};
+use chrono::Utc;
+use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, User, require_supervisor};
 
 use crate::error::{AppError, Result};
 use crate::ipc::{
@@ -51,31 +51,10 @@ pub fn recent_events(state: &AppState, sku: Option<String>, limit: Option<u32>) 
         return Err(AppError::BadRequest(format!("limit must be between 1 and {MAX_EVENTS}, got {limit}")));
     }
     let store = state.store()?;
-    let mut events = newest_events(&store, non_empty(sku), limit as usize)?;
+    let filter = EventFilter { sku: non_empty(sku), since: None, limit: Some(limit as usize) };
+    let mut events = store.events(&filter)?;
     events.reverse();
     Ok(events.into_iter().map(EventView::from).collect())
-}
-
-/// The last `limit` events (oldest first). `Store::events` applies its limit from the oldest
-/// end, so this widens a `since` window until it holds enough events, instead of reading the
-/// whole log. TODO(store): a tail query in the store would make this one call.
-fn newest_events(
-    store: &Store,
-    sku: Option<String>,
-    limit: usize,
-) -> Result<Vec<shelfsync_store::RecordedEvent>> {
-    let now = Utc::now();
-    let windows = [Some(1), Some(7), Some(31), Some(366), None];
-    let mut events = Vec::new();
-    for days in windows {
-        let since = days.map(|d| now - Duration::days(d));
-        events = store.events(&EventFilter { sku: sku.clone(), since, limit: None })?;
-        if events.len() >= limit {
-            break;
-        }
-    }
-    let skip = events.len().saturating_sub(limit);
-    Ok(events.split_off(skip))
 }
 
 /// Resolves a SKU or any barcode of an item (GTIN-8/12/13/14 or internal code).

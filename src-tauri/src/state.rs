@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 use shelfsync_core::Role;
-use shelfsync_store::{EventFilter, Store};
+use shelfsync_store::Store;
 
 use crate::error::{AppError, Result};
 use crate::ipc::{AppInfo, Phase};
@@ -219,8 +219,8 @@ impl AppState {
 
 /// A demo database is one whose first event was recorded by the demo loader.
 fn is_demo(store: &Store) -> Result<bool> {
-    let first = store.events(&EventFilter { limit: Some(1), ..EventFilter::default() })?;
-    Ok(first.first().is_some_and(|e| e.event.actor == DEMO_ACTOR && e.event.workstation == DEMO_ACTOR))
+    let first = store.first_event()?;
+    Ok(first.is_some_and(|e| e.event.actor == DEMO_ACTOR && e.event.workstation == DEMO_ACTOR))
 }
 
 /// The demo accounts; the admin first, then the others created by it.

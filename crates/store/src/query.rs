@@ -1,6 +1,7 @@
 //! Reads: stock levels, the event history, and the projection check.
 
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use shelfsync_core::{Balances, Event, LocationCode, Position, Sku};
 
@@ -110,6 +111,21 @@ impl Store {
             events.push(RecordedEvent { seq, recorded_at, event: parse_body(seq, &body)? });
         }
         Ok(events)
+    }
+
+    /// The log's first event (the lowest seq), or `None` on an empty log. `events` with a
+    /// limit answers the newest ones instead.
+    pub fn first_event(&self) -> Result<Option<RecordedEvent>> {
+        let row = self
+            .conn
+            .query_row("SELECT seq, recorded_at, body FROM events ORDER BY seq LIMIT 1", [], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+            })
+            .optional()?;
+        row.map(|(seq, recorded_at, body)| {
+            Ok(RecordedEvent { seq, recorded_at, event: parse_body(seq, &body)? })
+        })
+        .transpose()
     }
 
     pub fn event_count(&self) -> Result<u64> {
