@@ -94,8 +94,13 @@ impl App {
         let folder = db_path.parent().ok_or("the database path has no folder")?;
         // The demo's simulated channels are one test's subject (app.rs); the others configure
         // channels of their own and run the CLI's engine, which the app's would hold off.
-        let demo_channels_off = [("SHELFSYNC_DEMO_CHANNELS", "off")];
-        let defaults = demo_channels_off.iter().filter(|(k, _)| !env.iter().any(|(e, _)| e == k));
+        //
+        // WebKit's GPU compositing on: the app turns it off by default (main.rs), and then
+        // WebKitWebDriver's screenshot now and then never returns under Xvfb (seen about once in
+        // six shots, after which every WebDriver command waits behind it). The benchmark
+        // (app-bench) runs the app's default and passes "off".
+        let defaults = [("SHELFSYNC_DEMO_CHANNELS", "off"), ("SHELFSYNC_GPU_COMPOSITING", "on")];
+        let defaults = defaults.iter().filter(|(k, _)| !env.iter().any(|(e, _)| e == k));
         let env: Vec<(&str, &str)> = env.iter().copied().chain(defaults.copied()).collect();
         let launcher = folder.join("shelfsync-app-e2e");
         std::fs::write(
