@@ -14,6 +14,7 @@ if [ "${1:-}" = "--quick" ]; then
   out=target/BENCHMARKS.quick.md
   mkdir -p target
 fi
+started=$(date +%s)
 tmp=$(mktemp)
 log=$(mktemp)
 trap 'status=$?; if [ $status -ne 0 ]; then echo "bench failed in ${fragment:-?}; it said:" >&2; tail -n 30 "$log" >&2; fi' EXIT
@@ -27,6 +28,9 @@ trap 'status=$?; if [ $status -ne 0 ]; then echo "bench failed in ${fragment:-?}
     echo
     bash "$fragment" 2>>"$log"
   done
+  took=$(( $(date +%s) - started ))
+  echo
+  echo "This regeneration took $((took / 60)) min $((took % 60)) s."
 } > "$tmp"
 mv "$tmp" "$out"
 echo "wrote $out"

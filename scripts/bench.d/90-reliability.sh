@@ -124,7 +124,10 @@ done
 l=$(line "whole system:")
 echo "| whole system | ${l#whole system: } | 5xx, timeouts after apply, drops, 429, THROTTLED, partitions, crashes, restarts, clock jumps | 0 (asserted) | $(bugs "whole system") |"
 echo
-echo "Security suites (every CI run): IPC role table (42 callable commands x 5 roles), CLI role table"
+# Counted from the table itself, so the figure cannot go stale as commands are added.
+IPC_ROWS=$(awk '/^const TABLE/ {f = 1; next} f && /^\];/ {f = 0} f && /\("/ {n++} END {print n + 0}' \
+    "$ROOT/src-tauri/tests/security_roles.rs")
+echo "Security suites (every CI run): IPC role table (every command: $IPC_ROWS rows x 5 roles), CLI role table"
 echo "(10 actions x 4 roles), PIN lockout, webhook HMAC, secrets after a full sync (1 fixed: the"
 echo "database file was created world-readable, now 0600), strict CSP and capabilities."
 if grep -q "^FAILED" "$LOG"; then
