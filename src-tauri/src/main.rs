@@ -9,7 +9,8 @@ fn main() {
 
 /// WebKitGTK composites through OpenGL; on a PC without a usable GPU driver (Mesa's software
 /// rasteriser: common on cheap floor PCs and under Xvfb) every frame then costs ~35 ms, and
-/// scan-to-feedback took 52 ms at the median against 14 ms without it (BENCHMARKS.md). This
+/// scan-to-feedback took 52 ms at the median against 14 ms without it (200 scans each, same
+/// release build, under Xvfb; the 10,000-scan figure is in BENCHMARKS.md). This
 /// app draws forms, lists and one small chart, which WebKit's non-composited path paints fast
 /// on any CPU. `SHELFSYNC_GPU_COMPOSITING=on` keeps WebKit's default.
 #[cfg(target_os = "linux")]
