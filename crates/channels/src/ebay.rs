@@ -38,9 +38,12 @@ pub const REVISION_CAP_CODE: &str = "REVISION_CAP";
 
 #[derive(Clone)]
 pub struct EbayConfig {
-    /// Base URL (`https://api.ebay.com` or the simulator); the token endpoint follows it:
-    /// `{endpoint}/identity/v1/oauth2/token`.
+    /// Base URL (`https://api.ebay.com` or the simulator).
     pub endpoint: String,
+    /// The OAuth token endpoint, when given; otherwise [`crate::endpoint::token_url`] picks it
+    /// (eBay's own for `api.ebay.com` and its sandbox, the endpoint's
+    /// `/identity/v1/oauth2/token` for a simulator).
+    pub auth_endpoint: Option<String>,
     pub client_id: String,
     pub client_secret: String,
     pub refresh_token: String,
@@ -53,7 +56,10 @@ pub struct EbayConfig {
 
 impl std::fmt::Debug for EbayConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EbayConfig").field("endpoint", &self.endpoint).finish_non_exhaustive()
+        f.debug_struct("EbayConfig")
+            .field("endpoint", &self.endpoint)
+            .field("auth_endpoint", &self.auth_endpoint)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,6 +67,7 @@ impl EbayConfig {
     pub fn new(endpoint: &str, client_id: &str, client_secret: &str, refresh_token: &str) -> EbayConfig {
         EbayConfig {
             endpoint: endpoint.to_string(),
+            auth_endpoint: None,
             client_id: client_id.to_string(),
             client_secret: client_secret.to_string(),
             refresh_token: refresh_token.to_string(),
@@ -153,6 +160,8 @@ pub fn entry_kind(error_id: i64, category: &str) -> RejectionKind {
 impl EbayClient {
     pub fn new(config: EbayConfig) -> Result<EbayClient, ChannelError> {
         let base = check_base(&config.endpoint)?;
+        let token_url =
+            crate::endpoint::token_url(ChannelKind::Ebay, &config.endpoint, config.auth_endpoint.as_deref())?;
         let form = format!(
             "grant_type=refresh_token&refresh_token={}&scope={}",
             form_encode(&config.refresh_token),
@@ -165,13 +174,9 @@ impl EbayClient {
             form_encode(FULFILLMENT_SCOPE)
         );
         Ok(EbayClient {
-            orders_token: TokenSource::new(
-                format!("{base}/identity/v1/oauth2/token"),
-                orders_form,
-                Some(basic.clone()),
-            ),
+            orders_token: TokenSource::new(token_url.clone(), orders_form, Some(basic.clone())),
             http: http_client(config.timeouts)?,
-            token: TokenSource::new(format!("{base}/identity/v1/oauth2/token"), form, Some(basic)),
+            token: TokenSource::new(token_url, form, Some(basic)),
             api: format!("{base}/sell/inventory/v1"),
             fulfillment: format!("{base}/sell/fulfillment/v1"),
             bucket: TokenBucket::new(config.calls_per_second, config.burst),
@@ -625,6 +630,112 @@ mod order_tests {
         ] {
             let error = parse_orders_page(body).unwrap_err().to_string();
             assert!(error.contains(want), "{error}");
+        }
+    }
+}
+
+/// Connection test and the catalogue (`getInventoryItems`, offset-paged, 200 a page; offer
+/// ids by `getOffers` per SKU), all under the client's call budget.
+mod catalogue {
+    use serde_json::Value;
+
+    use super::{EbayClient, ErrorBody};
+    use crate::connect::MAX_CATALOGUE;
+    use crate::{Catalogue, CatalogueEntry, ChannelError, Connected, ConnectionFailure};
+
+    /// getInventoryItems' largest page.
+    pub const PAGE: usize = 200;
+    const MAX_THROTTLES: u32 = 8;
+
+    impl EbayClient {
+        async fn inventory_page(&self, limit: usize, offset: usize) -> Result<Value, ConnectionFailure> {
+            let url = format!("{}/inventory_item?limit={limit}&offset={offset}", self.api);
+            for _ in 0..MAX_THROTTLES {
+                match self.call(|token| self.http.get(&url).bearer_auth(token)).await {
+                    // A daily-quota 429 says to wait for hours: give up and say so.
+                    Err(ChannelError::Throttled { retry_after: Some(wait), .. })
+                        if wait > crate::connect::MAX_THROTTLE_WAIT =>
+                    {
+                        return Err(ConnectionFailure::Throttled);
+                    }
+                    Err(ChannelError::Throttled { retry_after, .. }) => {
+                        tokio::time::sleep(retry_after.unwrap_or(std::time::Duration::from_secs(1))).await;
+                    }
+                    Err(ChannelError::Auth(m)) => {
+                        return Err(ConnectionFailure::Unauthorized(format!(
+                            "{m}: the user token lacks the sell.inventory scope or was revoked"
+                        )));
+                    }
+                    Err(other) => return Err(other.into()),
+                    Ok((status, body)) if (200..300).contains(&status) => {
+                        return serde_json::from_slice(&body).map_err(|e| ConnectionFailure::Channel {
+                            status: Some(status),
+                            message: format!("unreadable getInventoryItems answer: {e}"),
+                        });
+                    }
+                    Ok((status, body)) => {
+                        let parsed: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
+                        let message = parsed.errors.first().map_or_else(
+                            || String::from_utf8_lossy(&body[..body.len().min(200)]).to_string(),
+                            |e| format!("{} {}", e.error_id, e.message),
+                        );
+                        return Err(ConnectionFailure::Channel { status: Some(status), message });
+                    }
+                }
+            }
+            Err(ConnectionFailure::Throttled)
+        }
+
+        /// A user token for `sell.inventory`, then `getInventoryItems?limit=1`.
+        pub async fn test_connection(&self) -> Result<Connected, ConnectionFailure> {
+            self.token.token(&self.http).await.map_err(|e| match e {
+                ChannelError::Auth(m) => ConnectionFailure::Unauthorized(format!(
+                    "eBay refused the client id, client secret or refresh token: {m}"
+                )),
+                other => other.into(),
+            })?;
+            let page = self.inventory_page(1, 0).await?;
+            let total = page.get("total").and_then(Value::as_u64);
+            Ok(Connected {
+                summary: format!(
+                    "eBay seller account{}",
+                    total.map(|n| format!(", {n} inventory items")).unwrap_or_default()
+                ),
+                account: None,
+                locations: vec![],
+            })
+        }
+
+        /// Every inventory item's SKU.
+        pub async fn catalogue(&self) -> Result<Catalogue, ConnectionFailure> {
+            let mut catalogue = Catalogue::default();
+            let mut offset = 0;
+            loop {
+                let page = self.inventory_page(PAGE, offset).await?;
+                catalogue.pages += 1;
+                let items = page.get("inventoryItems").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+                for item in items {
+                    if let Some(sku) = item.get("sku").and_then(Value::as_str) {
+                        catalogue.entries.push(CatalogueEntry { sku: sku.to_string(), item: sku.to_string() });
+                    }
+                }
+                if catalogue.entries.len() > MAX_CATALOGUE {
+                    return Err(ConnectionFailure::Channel {
+                        status: None,
+                        message: format!("more than {MAX_CATALOGUE} inventory items"),
+                    });
+                }
+                let more = page.get("next").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+                if items.is_empty() || !more {
+                    return Ok(catalogue);
+                }
+                offset += items.len();
+            }
+        }
+
+        /// The published offer of `sku` (`getOffers`), for a mapping's offer id.
+        pub async fn offer_id(&self, sku: &str) -> Result<Option<String>, ConnectionFailure> {
+            self.resolve_offer(sku).await.map_err(ConnectionFailure::from)
         }
     }
 }

@@ -9,13 +9,16 @@
 pub mod amazon;
 mod auth;
 mod bucket;
+pub mod connect;
 pub mod ebay;
+pub mod endpoint;
 mod error;
 pub mod shopify;
 
 use std::future::Future;
 use std::time::Duration;
 
+pub use connect::{Catalogue, CatalogueEntry, Connected, ConnectionFailure, RemoteLocation};
 pub use error::ChannelError;
 
 /// Which marketplace or store software a channel is.

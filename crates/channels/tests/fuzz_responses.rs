@@ -151,6 +151,7 @@ async fn call(op: u8, url: &str) -> Result<(), ChannelError> {
                 endpoint: url.into(),
                 access_token: "shpat_fuzz".into(),
                 timeouts: timeouts(),
+                shop: None,
             })?;
             if op.is_multiple_of(10) {
                 client.push(request(&updates(&shop))).await.map(|_| ())

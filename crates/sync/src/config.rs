@@ -25,6 +25,9 @@ pub struct ChannelRecord {
     pub name: String,
     pub kind: String,
     pub endpoint: String,
+    /// Amazon and eBay: the OAuth token endpoint the user named (`--auth-endpoint`); `None`
+    /// means the rule of [`shelfsync_channels::endpoint::token_url`].
+    pub auth_endpoint: Option<String>,
     pub shop: Option<String>,
     pub seller_id: Option<String>,
     pub marketplace_id: Option<String>,
@@ -85,17 +88,22 @@ fn check_channel_name(name: &str) -> Result<()> {
 }
 
 fn check_endpoint(endpoint: &str) -> Result<()> {
-    let rest = endpoint.strip_prefix("https://").or_else(|| endpoint.strip_prefix("http://"));
-    match rest {
-        Some(host)
-            if !host.is_empty() && !endpoint.chars().any(char::is_whitespace) && endpoint.len() <= 300 =>
-        {
-            Ok(())
-        }
-        _ => {
-            Err(SyncError::Invalid(format!("invalid endpoint '{endpoint}': expected http(s)://host[:port]")))
-        }
+    shelfsync_channels::endpoint::check_url(endpoint)
+        .map(drop)
+        .map_err(|why| SyncError::Invalid(format!("invalid endpoint '{endpoint}': {why}")))
+}
+
+/// `--auth-endpoint`: Amazon and eBay only, a clean http(s) URL.
+pub fn check_auth_endpoint(kind: ChannelKind, auth_endpoint: Option<&str>) -> Result<()> {
+    let Some(url) = auth_endpoint else { return Ok(()) };
+    if kind == ChannelKind::Shopify {
+        return Err(SyncError::Invalid(
+            "--auth-endpoint is for amazon and ebay channels (Shopify's token is the access token itself)".into(),
+        ));
     }
+    shelfsync_channels::endpoint::check_url(url)
+        .map(drop)
+        .map_err(|why| SyncError::Invalid(format!("invalid --auth-endpoint '{url}': {why}")))
 }
 
 fn check_shop(shop: Option<&str>) -> Result<String> {
@@ -140,8 +148,49 @@ pub fn add_channel(
     new: &NewChannel,
     keys: &[(&str, Secret)],
 ) -> Result<()> {
+    add_channel_with_auth(conn, secrets, new, None, keys)
+}
+
+/// [`add_channel`] with the OAuth token endpoint of an Amazon or eBay channel
+/// (`--auth-endpoint`; `None`: the rule of [`shelfsync_channels::endpoint::token_url`]).
+pub fn add_channel_with_auth(
+    conn: &Connection,
+    secrets: &Secrets,
+    new: &NewChannel,
+    auth_endpoint: Option<&str>,
+    keys: &[(&str, Secret)],
+) -> Result<()> {
+    let checked = check_new_channel(new, auth_endpoint, keys)?;
+    let (shop, seller_id, marketplace_id) = checked;
+    let tx = immediate(conn)?;
+    if channel_kind(&tx, &new.name)?.is_some() {
+        return Err(SyncError::ChannelExists(new.name.clone()));
+    }
+    tx.execute(
+        "INSERT INTO channels (name, kind, endpoint, auth_endpoint, shop, seller_id, marketplace_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![new.name, new.kind.as_str(), new.endpoint, auth_endpoint, shop, seller_id, marketplace_id, now()],
+    )?;
+    tx.execute("INSERT INTO allocation_rules (channel) VALUES (?1)", [&new.name])?;
+    tx.execute("INSERT INTO channel_metrics (channel) VALUES (?1)", [&new.name])?;
+    for (name, secret) in keys {
+        secrets.set(&new.name, name, secret)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Everything `channel add` checks before it writes: name, URLs, ids per kind, secrets.
+/// Returns the shop, seller id and marketplace id to store.
+#[allow(clippy::type_complexity)]
+pub fn check_new_channel(
+    new: &NewChannel,
+    auth_endpoint: Option<&str>,
+    keys: &[(&str, Secret)],
+) -> Result<(Option<String>, Option<String>, Option<String>)> {
     check_channel_name(&new.name)?;
     check_endpoint(&new.endpoint)?;
+    check_auth_endpoint(new.kind, auth_endpoint)?;
     let (shop, seller_id, marketplace_id) = match new.kind {
         ChannelKind::Shopify => (Some(check_shop(new.shop.as_deref())?), None, None),
         ChannelKind::Amazon => {
@@ -168,22 +217,7 @@ pub fn add_channel(
             )));
         }
     }
-    let tx = immediate(conn)?;
-    if channel_kind(&tx, &new.name)?.is_some() {
-        return Err(SyncError::ChannelExists(new.name.clone()));
-    }
-    tx.execute(
-        "INSERT INTO channels (name, kind, endpoint, shop, seller_id, marketplace_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![new.name, new.kind.as_str(), new.endpoint, shop, seller_id, marketplace_id, now()],
-    )?;
-    tx.execute("INSERT INTO allocation_rules (channel) VALUES (?1)", [&new.name])?;
-    tx.execute("INSERT INTO channel_metrics (channel) VALUES (?1)", [&new.name])?;
-    for (name, secret) in keys {
-        secrets.set(&new.name, name, secret)?;
-    }
-    tx.commit()?;
-    Ok(())
+    Ok((shop, seller_id, marketplace_id))
 }
 
 pub fn channel_kind(conn: &Connection, name: &str) -> Result<Option<ChannelKind>> {
@@ -199,14 +233,12 @@ pub fn require_channel(conn: &Connection, name: &str) -> Result<ChannelKind> {
 pub fn list_channels(conn: &Connection) -> Result<Vec<ChannelRecord>> {
     let mut stmt = conn.prepare(
         "SELECT c.name, c.kind, c.endpoint, c.shop, c.seller_id, c.marketplace_id, c.created_at,
-                (SELECT count(*) FROM listings l WHERE l.channel = c.name)
+                (SELECT count(*) FROM listings l WHERE l.channel = c.name), c.auth_endpoint
          FROM channels c ORDER BY c.name",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get(1)?,
-            r.get(2)?,
+            (r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(8)?),
             r.get(3)?,
             r.get(4)?,
             r.get(5)?,
@@ -216,12 +248,13 @@ pub fn list_channels(conn: &Connection) -> Result<Vec<ChannelRecord>> {
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (name, kind, endpoint, shop, seller_id, marketplace_id, created_at, listings) = row?;
+        let ((name, kind, endpoint, auth_endpoint), shop, seller_id, marketplace_id, created_at, listings) = row?;
         let rule = rule(conn, &name)?;
         out.push(ChannelRecord {
             name,
             kind,
             endpoint,
+            auth_endpoint,
             shop,
             seller_id,
             marketplace_id,
@@ -458,6 +491,34 @@ fn upsert_mapping(conn: &Connection, channel: &str, mapping: &Mapping) -> Result
     // Mappings come by the catalogue (an import is the first sync or a full re-push): bulk.
     crate::queue::requeue_bulk(conn, id, &now())?;
     Ok(id)
+}
+
+/// One channel's record, or [`SyncError::UnknownChannel`].
+pub fn channel(conn: &Connection, name: &str) -> Result<ChannelRecord> {
+    list_channels(conn)?
+        .into_iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| SyncError::UnknownChannel(name.to_string()))
+}
+
+/// Several mappings in one transaction, all or nothing (`channel link --apply`): every one is
+/// checked first, as `map_one` checks it; each listing is queued for a bulk push.
+pub fn map_many(conn: &Connection, channel: &str, mappings: &[Mapping]) -> Result<Vec<i64>> {
+    let kind = require_channel(conn, channel)?;
+    if mappings.len() > MAX_IMPORT_ROWS {
+        return Err(SyncError::Invalid(format!("more than {MAX_IMPORT_ROWS} mappings at once")));
+    }
+    for mapping in mappings {
+        check_mapping(conn, kind, mapping)
+            .map_err(|why| SyncError::Invalid(format!("SKU {}: {why}", mapping.sku)))?;
+    }
+    let tx = immediate(conn)?;
+    let mut ids = Vec::with_capacity(mappings.len());
+    for mapping in mappings {
+        ids.push(upsert_mapping(&tx, channel, mapping).map_err(|e| duplicate_remote(e, mapping))?);
+    }
+    tx.commit()?;
+    Ok(ids)
 }
 
 /// One mapping (`channel map`).

@@ -315,6 +315,7 @@ impl Engine {
                 endpoint: channel.endpoint.clone(),
                 access_token: self.secret(channel, SHOPIFY_TOKEN)?,
                 timeouts,
+                shop: channel.shop.clone(),
             })?),
             Some(ChannelKind::Amazon) => {
                 let mut config = AmazonConfig::new(
@@ -325,6 +326,8 @@ impl Engine {
                     &self.secret(channel, LWA_CLIENT_SECRET)?,
                     &self.secret(channel, LWA_REFRESH_TOKEN)?,
                 );
+                // The user's token endpoint, or the rule's (Login with Amazon for SP-API hosts).
+                config.auth_endpoint = channel.auth_endpoint.clone();
                 config.timeouts = timeouts;
                 config.patch_rate = tuning.amazon_patch_rate;
                 config.patch_burst = tuning.amazon_patch_burst;
@@ -340,6 +343,7 @@ impl Engine {
                     &self.secret(channel, EBAY_CLIENT_SECRET)?,
                     &self.secret(channel, EBAY_REFRESH_TOKEN)?,
                 );
+                config.auth_endpoint = channel.auth_endpoint.clone();
                 config.timeouts = timeouts;
                 config.calls_per_second = tuning.ebay_calls_per_second;
                 config.burst = tuning.ebay_burst;

@@ -24,6 +24,7 @@ mod error;
 pub mod history;
 pub mod lease;
 pub mod limiter;
+pub mod link;
 pub mod queue;
 pub mod report;
 pub mod worker;
