@@ -663,11 +663,65 @@ struct SearchQuery {
     identifiers: Option<String>,
     #[serde(rename = "pageSize", default)]
     page_size: Option<usize>,
+    #[serde(rename = "pageToken", default)]
+    page_token: Option<String>,
+    #[serde(rename = "includedData", default)]
+    included_data: Option<String>,
+}
+
+/// A listing as searchListingsItems returns it with `includedData=summaries`.
+fn summary_json(sku: &str, quantity: i64, marketplace: &str) -> Value {
+    json!({
+        "sku": sku,
+        "summaries": [{
+            "marketplaceId": marketplace, "asin": "B000SIM", "productType": "PRODUCT",
+            "conditionType": "new_new", "status": ["BUYABLE"], "itemName": format!("Simulated {sku}"),
+            "createdDate": "2026-01-01T00:00:00Z", "lastUpdatedDate": "2026-01-01T00:00:00Z",
+        }],
+        "fulfillmentAvailability": [{ "fulfillmentChannelCode": "DEFAULT", "quantity": quantity }],
+    })
+}
+
+/// searchListingsItems without identifiers: the seller's listings, `pageSize` (1 to 20,
+/// default 10) a page, `pagination.nextToken` naming the next page.
+fn seller_page(s: &AmazonState, query: &SearchQuery, marketplace: &str) -> Result<Value, Response> {
+    let size = query.page_size.unwrap_or(10);
+    let start = match query.page_token.as_deref() {
+        None => 0,
+        Some(token) => token
+            .strip_prefix("sim-page-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n <= s.listings.len())
+            .ok_or_else(|| error_list(StatusCode::BAD_REQUEST, "InvalidInput", "Invalid pageToken."))?,
+    };
+    let items: Vec<Value> = s
+        .listings
+        .iter()
+        .skip(start)
+        .take(size)
+        .map(|(sku, (q, _))| {
+            if query.included_data.as_deref().is_some_and(|d| d.contains("summaries")) {
+                summary_json(sku, *q, marketplace)
+            } else {
+                item_json(sku, *q)
+            }
+        })
+        .collect();
+    let end = start + items.len();
+    let mut pagination = json!({});
+    if end < s.listings.len() {
+        pagination["nextToken"] = json!(format!("sim-page-{end}"));
+    }
+    if start > 0 {
+        pagination["previousToken"] = json!(format!("sim-page-{}", start.saturating_sub(size)));
+    }
+    Ok(json!({ "numberOfResults": s.listings.len(), "pagination": pagination, "items": items }))
 }
 
 async fn search_items(
     State(sim): State<AmazonSim>,
-    Path(_seller): Path<String>,
+    Path(seller): Path<String>,
+    Query(marketplace): Query<ItemQuery>,
     Query(query): Query<SearchQuery>,
     headers: HeaderMap,
 ) -> Response {
@@ -682,17 +736,29 @@ async fn search_items(
         s.stats.searches += 1;
         let skus: Vec<String> = query
             .identifiers
+            .clone()
             .unwrap_or_default()
             .split(',')
             .filter(|v| !v.is_empty())
             .map(str::to_string)
             .collect();
-        if skus.len() > 20 || query.page_size.is_some_and(|p| p > 20) {
+        if skus.len() > 20 || query.page_size.is_some_and(|p| p > 20 || p == 0) {
             return error_list(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
-                "At most 20 identifiers and pageSize 20.",
+                "At most 20 identifiers and pageSize 1 to 20.",
             );
+        }
+        // Another seller's id: refused as the real API refuses a seller the token cannot act for.
+        if seller != s.config.seller_id {
+            return error_list(StatusCode::BAD_REQUEST, "InvalidInput", "Invalid sellerId for this application.");
+        }
+        if skus.is_empty() {
+            let marketplace_id = marketplace.marketplace_ids.clone().unwrap_or_default();
+            return match seller_page(s, &query, &marketplace_id) {
+                Ok(page) => with_rate(Json(page).into_response(), s.config.search_rate),
+                Err(refusal) => refusal,
+            };
         }
         let items: Vec<Value> =
             skus.iter().filter_map(|sku| s.quantity(sku).map(|q| item_json(sku, q))).collect();

@@ -407,6 +407,7 @@ impl EbaySim {
             .route("/sell/inventory/v1/bulk_update_price_quantity", post(bulk_update))
             .route("/sell/inventory/v1/bulk_get_inventory_item", post(bulk_get))
             .route("/sell/inventory/v1/offer", get(get_offers))
+            .route("/sell/inventory/v1/inventory_item", get(get_inventory_items))
             .route("/ebay/admin/state", get(admin_state))
             .route("/ebay/admin/faults", post(admin_faults))
             .route("/ebay/admin/items", post(admin_items))
@@ -615,6 +616,61 @@ async fn bulk_get(State(sim): State<EbaySim>, headers: HeaderMap, body: Bytes) -
             .collect();
         let status = if all_ok { StatusCode::OK } else { StatusCode::MULTI_STATUS };
         (status, Json(json!({ "responses": responses }))).into_response()
+    })
+}
+
+#[derive(Deserialize)]
+struct InventoryQuery {
+    #[serde(default)]
+    limit: Option<String>,
+    #[serde(default)]
+    offset: Option<String>,
+}
+
+/// getInventoryItems: `limit` 1 to 200 (default 25) from `offset`, with `next` while more
+/// remain, under the same per-second limit and daily quota as every call.
+async fn get_inventory_items(
+    State(sim): State<EbaySim>,
+    headers: HeaderMap,
+    Query(query): Query<InventoryQuery>,
+) -> Response {
+    if let Some(refusal) = sim.with(|s| s.check_token(&headers)) {
+        return refusal;
+    }
+    let parse = |raw: Option<&str>, default: usize| raw.map_or(Some(default), |v| v.parse::<usize>().ok());
+    let (Some(limit), Some(offset)) = (parse(query.limit.as_deref(), 25), parse(query.offset.as_deref(), 0)) else {
+        return errors(StatusCode::BAD_REQUEST, 25709, "API_INVENTORY", "REQUEST", "Invalid value for limit or offset.");
+    };
+    if !(1..=200).contains(&limit) {
+        return errors(StatusCode::BAD_REQUEST, 25709, "API_INVENTORY", "REQUEST", "Invalid value for limit: 1 to 200.");
+    }
+    sim.with(|s| {
+        if let Some(refusal) = s.charge() {
+            return refusal;
+        }
+        s.stats.reads += 1;
+        let total = s.items.len();
+        let items: Vec<Value> = s
+            .items
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(sku, item)| {
+                json!({ "sku": sku, "locale": "en_US", "condition": "NEW",
+                    "product": { "title": format!("Simulated {sku}") },
+                    "availability": { "shipToLocationAvailability": { "quantity": item.ship } } })
+            })
+            .collect();
+        let href = |o: usize| format!("/sell/inventory/v1/inventory_item?limit={limit}&offset={o}");
+        let mut body = json!({ "href": href(offset), "limit": limit, "size": items.len(), "total": total,
+            "inventoryItems": items });
+        if offset + limit < total {
+            body["next"] = json!(href(offset + limit));
+        }
+        if offset > 0 {
+            body["prev"] = json!(href(offset.saturating_sub(limit)));
+        }
+        Json(body).into_response()
     })
 }
 

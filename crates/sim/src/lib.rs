@@ -45,6 +45,9 @@ pub struct SimConfig {
     pub strict_items: bool,
     /// When set, requests must carry this `X-Shopify-Access-Token`.
     pub access_token: Option<String>,
+    /// What the `shop` query answers: the shop's name and `myshopifyDomain`.
+    pub shop_name: String,
+    pub shop_domain: String,
     pub faults: Faults,
 }
 
@@ -58,6 +61,8 @@ impl Default for SimConfig {
             read_cost_per_level: 3.0,
             strict_items: false,
             access_token: None,
+            shop_name: "ShelfSync demo".into(),
+            shop_domain: "demo.myshopify.com".into(),
             faults: Faults::default(),
         }
     }
@@ -133,6 +138,7 @@ impl Sim {
             .route("/admin/levels", post(state::admin_set_levels))
             .route("/admin/sell", post(state::admin_sell))
             .route("/admin/orders", post(state::admin_set_orders))
+            .route("/admin/catalogue", post(state::admin_set_catalogue))
             .merge(orders::routes())
             .with_state(self.clone())
             .merge(
@@ -263,6 +269,22 @@ pub fn run_until_ctrl_c(sim: Sim, port: u16) -> std::io::Result<()> {
 }
 
 impl Sim {
+    /// An inventory item of the shop with its SKU (`None`: an item with no SKU), as the
+    /// `inventoryItems` query lists it.
+    pub fn add_inventory_item(&self, item: &str, sku: Option<&str>) {
+        self.with(|s| {
+            s.catalogue.insert(item.to_string(), sku.map(str::to_string));
+        });
+    }
+
+    /// A location of the shop, as the `locations` query lists it. While none is added, the
+    /// shop's locations are those its levels name (or one default location).
+    pub fn add_location(&self, id: &str, name: &str) {
+        self.with(|s| {
+            s.locations.insert(id.to_string(), name.to_string());
+        });
+    }
+
     /// Forgets a level, so a strict simulator refuses it as an unknown item.
     pub fn with_levels_removed(&self, item: &str, location: &str) {
         self.with(|s| {

@@ -22,12 +22,23 @@ const MAX_READ: usize = 250;
 enum Operation {
     Set { key: Option<String> },
     Read,
+    /// `inventoryItems(first:, after:)`: the catalogue, cursor-paged.
+    Items,
+    /// `shop { ... }` and/or `locations(first:, after:)`.
+    Shop { shop: bool, locations: bool },
     Unknown,
 }
 
 fn operation(query: &str) -> Operation {
     if query.contains("inventorySetQuantities") {
         return Operation::Set { key: idempotency_key(query) };
+    }
+    if query.contains("inventoryItems(") {
+        return Operation::Items;
+    }
+    let (shop, locations) = (query.contains("shop {") || query.contains("shop{"), query.contains("locations("));
+    if shop || locations {
+        return Operation::Shop { shop, locations };
     }
     if query.contains("inventoryLevel") {
         return Operation::Read;
@@ -136,9 +147,24 @@ fn execute(state: &mut SimState, body: &[u8]) -> Value {
             let cost = 1.0 + state.config.read_cost_per_level * count as f64;
             charged(state, cost, |s| read_levels(s, &variables, count), count > MAX_READ)
         }
+        Operation::Items => {
+            let page = match page_args(&variables) {
+                Ok(page) => page,
+                Err(message) => return top_level_error(state, &message, Some("BAD_REQUEST")),
+            };
+            charged(state, 2.0 + page.0 as f64, |s| items_page(s, page), false)
+        }
+        Operation::Shop { shop, locations } => {
+            let page = match page_args(&variables) {
+                Ok(page) => page,
+                Err(message) => return top_level_error(state, &message, Some("BAD_REQUEST")),
+            };
+            let cost = f64::from(u8::from(shop)) + if locations { 2.0 + page.0 as f64 } else { 0.0 };
+            charged(state, cost, |s| shop_answer(s, shop, locations.then_some(page)), false)
+        }
         Operation::Unknown => top_level_error(
             state,
-            "the simulator knows only inventorySetQuantities and inventoryLevel reads",
+            "the simulator knows only inventorySetQuantities, inventoryLevel reads, inventoryItems, shop and locations",
             None,
         ),
     }
@@ -314,6 +340,60 @@ fn apply(state: &mut SimState, key: &str, quantities: &[Value]) {
     state.stats.entries_applied += quantities.len() as u64;
 }
 
+/// `first` (1 to 250) and the position `after` names (cursors are `c<index>`).
+fn page_args(variables: &Value) -> Result<(usize, usize), String> {
+    let first = variables.get("first").and_then(Value::as_u64).unwrap_or(0) as usize;
+    if !(1..=MAX_QUANTITIES).contains(&first) {
+        return Err(format!("The 'first' argument must be 1 to {MAX_QUANTITIES}"));
+    }
+    let start = match variables.get("after").and_then(Value::as_str) {
+        None => 0,
+        Some(cursor) => cursor
+            .strip_prefix('c')
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| n + 1)
+            .ok_or_else(|| format!("Invalid cursor '{cursor}'"))?,
+    };
+    Ok((first, start))
+}
+
+/// One page of a connection over `nodes`, in Shopify's `nodes` + `pageInfo` shape.
+fn connection(nodes: Vec<Value>, (first, start): (usize, usize)) -> Value {
+    let total = nodes.len();
+    let end = (start + first).min(total);
+    let page: Vec<Value> = nodes.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+    json!({
+        "nodes": page,
+        "pageInfo": {
+            "hasNextPage": end < total,
+            "endCursor": (end > start).then(|| format!("c{}", end - 1)),
+        },
+    })
+}
+
+fn items_page(state: &mut SimState, page: (usize, usize)) -> Value {
+    state.stats.reads += 1;
+    let nodes = state.inventory_items().into_iter().map(|(id, sku)| json!({ "id": id, "sku": sku })).collect();
+    json!({ "data": { "inventoryItems": connection(nodes, page) } })
+}
+
+fn shop_answer(state: &mut SimState, shop: bool, locations: Option<(usize, usize)>) -> Value {
+    state.stats.reads += 1;
+    let mut data = serde_json::Map::new();
+    if shop {
+        data.insert(
+            "shop".into(),
+            json!({ "name": state.config.shop_name, "myshopifyDomain": state.config.shop_domain }),
+        );
+    }
+    if let Some(page) = locations {
+        let nodes =
+            state.shop_locations().into_iter().map(|(id, name)| json!({ "id": id, "name": name })).collect();
+        data.insert("locations".into(), connection(nodes, page));
+    }
+    json!({ "data": data })
+}
+
 fn read_count(variables: &Value) -> usize {
     (0..).take_while(|i| variables.get(format!("i{i}")).is_some()).count()
 }
@@ -346,6 +426,25 @@ mod tests {
             operation("query { l0: inventoryItem(id: $i0) { inventoryLevel(locationId: $l0) { id } } }"),
             Operation::Read
         ));
-        assert!(matches!(operation("query { shop { name } }"), Operation::Unknown));
+        assert!(matches!(operation("query { shop { name } }"), Operation::Shop { shop: true, locations: false }));
+        assert!(matches!(
+            operation("query Items($first: Int!) { inventoryItems(first: $first) { nodes { id sku } } }"),
+            Operation::Items
+        ));
+        assert!(matches!(operation("query { products { id } }"), Operation::Unknown));
+    }
+
+    #[test]
+    fn connections_page_by_cursor() {
+        let nodes: Vec<Value> = (0..5).map(|i| json!(i)).collect();
+        let first = connection(nodes.clone(), (2, 0));
+        assert_eq!(first["nodes"], json!([0, 1]));
+        assert_eq!(first["pageInfo"], json!({ "hasNextPage": true, "endCursor": "c1" }));
+        let (n, start) = page_args(&json!({ "first": 2, "after": "c3" })).unwrap();
+        let last = connection(nodes.clone(), (n, start));
+        assert_eq!(last["nodes"], json!([4]));
+        assert_eq!(last["pageInfo"]["hasNextPage"], false);
+        assert!(page_args(&json!({ "first": 251 })).is_err());
+        assert!(page_args(&json!({ "first": 1, "after": "zz" })).is_err());
     }
 }

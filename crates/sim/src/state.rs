@@ -120,6 +120,10 @@ pub struct SimState {
     pub(crate) rng: StdRng,
     pub(crate) bucket: Bucket,
     pub(crate) levels: BTreeMap<(String, String), i64>,
+    /// Inventory items the shop lists, by GID, with their SKU (None: no SKU).
+    pub(crate) catalogue: BTreeMap<String, Option<String>>,
+    /// The shop's locations by GID, with their names.
+    pub(crate) locations: BTreeMap<String, String>,
     pub(crate) sold: HashMap<(String, String), i64>,
     pub(crate) keys: HashMap<String, KeyRecord>,
     key_order: VecDeque<String>,
@@ -143,6 +147,8 @@ impl SimState {
                 at: Instant::now(),
             },
             levels: BTreeMap::new(),
+            catalogue: BTreeMap::new(),
+            locations: BTreeMap::new(),
             sold: HashMap::new(),
             keys: HashMap::new(),
             key_order: VecDeque::new(),
@@ -152,6 +158,32 @@ impl SimState {
             retry_not_before: None,
             config,
         }
+    }
+
+    /// The shop's locations (GID, name): those added, or else those its levels name, or else
+    /// one default location (a real shop always has at least one).
+    pub fn shop_locations(&self) -> Vec<(String, String)> {
+        if !self.locations.is_empty() {
+            return self.locations.iter().map(|(id, name)| (id.clone(), name.clone())).collect();
+        }
+        let mut ids: Vec<&String> = self.levels.keys().map(|(_, location)| location).collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return vec![("gid://shopify/Location/1".into(), "Shop location".into())];
+        }
+        ids.into_iter()
+            .map(|id| (id.clone(), format!("Location {}", id.rsplit('/').next().unwrap_or(id))))
+            .collect()
+    }
+
+    /// The shop's inventory items (GID, SKU): those added, and any item a level names.
+    pub fn inventory_items(&self) -> Vec<(String, Option<String>)> {
+        let mut items = self.catalogue.clone();
+        for (item, _) in self.levels.keys() {
+            items.entry(item.clone()).or_insert(None);
+        }
+        items.into_iter().collect()
     }
 
     pub fn level(&self, item: &str, location: &str) -> Option<i64> {
@@ -284,6 +316,44 @@ pub(crate) struct SaleInput {
 pub(crate) async fn admin_sell(State(sim): State<Sim>, Json(sale): Json<SaleInput>) -> Json<Value> {
     let sold = sim.sell(&sale.item, &sale.location, sale.qty);
     Json(json!({ "sold": sold }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CatalogueItemInput {
+    id: String,
+    #[serde(default)]
+    sku: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LocationInput {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CatalogueInput {
+    #[serde(default)]
+    items: Vec<CatalogueItemInput>,
+    #[serde(default)]
+    locations: Vec<LocationInput>,
+}
+
+/// Adds inventory items (with SKUs) and locations to the shop.
+pub(crate) async fn admin_set_catalogue(
+    State(sim): State<Sim>,
+    Json(input): Json<CatalogueInput>,
+) -> Json<Value> {
+    let (items, locations) = (input.items.len(), input.locations.len());
+    sim.with(|s| {
+        for item in input.items {
+            s.catalogue.insert(item.id, item.sku);
+        }
+        for location in input.locations {
+            s.locations.insert(location.id, location.name);
+        }
+    });
+    Json(json!({ "items": items, "locations": locations }))
 }
 
 pub(crate) async fn admin_set_orders(
