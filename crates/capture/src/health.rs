@@ -19,6 +19,11 @@ pub struct Health {
     pub open_incidents: usize,
     pub overdue_incidents: usize,
     pub inbox_pending: i64,
+    /// Who holds the sync lease (the live service, `service:<workstation> (pid N)`, or a
+    /// one-shot `sync run`), if anyone live does: where the engine and the scheduled jobs run.
+    pub lease_holder: Option<String>,
+    /// The live service's scheduled jobs: when each last ran, where, and how it ended.
+    pub service_jobs: Vec<crate::service::JobRecord>,
 }
 
 /// Evaluates the alert rules, then summarises.
@@ -66,5 +71,7 @@ pub fn health(store: &Store) -> Result<Health> {
         open_incidents: open.len(),
         overdue_incidents: overdue,
         inbox_pending,
+        lease_holder: shelfsync_sync::lease::holder(conn)?.map(|(holder, _)| holder),
+        service_jobs: crate::service::jobs(conn)?,
     })
 }

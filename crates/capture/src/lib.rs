@@ -13,15 +13,16 @@
 //! - one open alert per (rule, subject); one incident per oversold order line.
 
 pub mod alerts;
-pub mod daemon;
 pub mod drift;
 pub mod email;
+pub mod fba;
 mod error;
 pub mod health;
 pub mod incidents;
 pub mod orders;
 pub mod poll;
 pub mod reconcile;
+pub mod service;
 pub mod webhook;
 
 pub use error::{CaptureError, Result};

@@ -148,6 +148,10 @@ pub enum Command {
     Sync(crate::sync_args::SyncCommand),
     /// The channel simulator (Shopify GraphQL) on 127.0.0.1, until Ctrl-C
     Sim(crate::sync_args::SimArgs),
+    /// The live service until SIGTERM or Ctrl-C: the sync engine, order polls, reconciliation,
+    /// drift audits, FBA reads and alert rules while this process holds the sync lease (and a
+    /// Shopify webhook receiver with --port)
+    Serve(crate::capture_args::LiveServeArgs),
     /// Shopify webhook receiver (with order polling, reconciliation and alert schedules)
     #[command(subcommand)]
     Webhook(crate::capture_args::WebhookCommand),

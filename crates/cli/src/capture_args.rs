@@ -8,9 +8,27 @@ use clap::{Args, Subcommand};
 
 #[derive(Subcommand)]
 pub enum WebhookCommand {
-    /// Receive Shopify webhooks at POST /webhooks/shopify/CHANNEL_NAME until Ctrl-C; also polls
-    /// orders every 15 minutes, reconciles every 4 hours and evaluates alerts every minute
+    /// The live service (as `shelfsync serve`) with the Shopify webhook receiver at
+    /// POST /webhooks/shopify/CHANNEL_NAME, until SIGTERM or Ctrl-C
     Serve(ServeArgs),
+}
+
+/// `shelfsync serve`: the whole live service in one process.
+#[derive(Args)]
+pub struct LiveServeArgs {
+    /// Also receive Shopify webhooks on this port (0: any free port; the URL is printed).
+    /// Without it, no receiver runs here and order polling is the capture path
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Address the receiver binds (loopback by default; put a TLS proxy in front for Shopify)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Minutes between order polls
+    #[arg(long, default_value_t = 15)]
+    pub poll_minutes: u64,
+    /// Hours between reconciliations
+    #[arg(long, default_value_t = 4)]
+    pub reconcile_hours: u64,
 }
 
 #[derive(Args)]
@@ -68,6 +86,14 @@ pub enum DriftCommand {
         #[arg(long)]
         csv: Option<PathBuf>,
     },
+    /// Stored audits (the service's daily top 50 and weekly full catalogue, and manual runs),
+    /// newest first
+    History {
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+    },
+    /// One stored audit with the rows it kept
+    Show { run: i64 },
 }
 
 #[derive(Subcommand)]

@@ -4,11 +4,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use serde_json::json;
-use shelfsync_capture::{CaptureError, alerts, daemon, drift, email, health, incidents, poll, reconcile};
+use shelfsync_capture::{CaptureError, alerts, drift, email, health, incidents, poll, reconcile, service};
 use shelfsync_sync::credentials::Secrets;
 
 use crate::capture_args::{
-    AlertsCommand, DriftCommand, IncidentsCommand, OrdersCommand, ReconcileArgs, ServeArgs, WebhookCommand,
+    AlertsCommand, DriftCommand, IncidentsCommand, LiveServeArgs, OrdersCommand, ReconcileArgs, ServeArgs,
+    WebhookCommand,
 };
 use crate::context::Context;
 use crate::{CliError, output};
@@ -32,25 +33,55 @@ pub fn webhook(ctx: &Context, command: WebhookCommand) -> Result<(), CliError> {
 fn serve(ctx: &Context, args: ServeArgs) -> Result<(), CliError> {
     let ip: IpAddr =
         args.bind.parse().map_err(|_| CliError::Usage(format!("invalid --bind address '{}'", args.bind)))?;
-    if args.poll_minutes == 0 || args.reconcile_hours == 0 {
-        return Err(CliError::Usage("--poll-minutes and --reconcile-hours must be at least 1".into()));
+    run_service(ctx, Some(SocketAddr::new(ip, args.port)), args.poll_minutes, args.reconcile_hours)
+}
+
+/// `shelfsync serve`.
+pub fn live(ctx: &Context, args: LiveServeArgs) -> Result<(), CliError> {
+    let ip: IpAddr =
+        args.bind.parse().map_err(|_| CliError::Usage(format!("invalid --bind address '{}'", args.bind)))?;
+    let webhook = args.port.map(|port| SocketAddr::new(ip, port));
+    run_service(ctx, webhook, args.poll_minutes, args.reconcile_hours)
+}
+
+/// Longest schedule accepted: a week (beyond it the guide's safety nets stop meaning anything).
+const MAX_POLL_MINUTES: u64 = 7 * 24 * 60;
+const MAX_RECONCILE_HOURS: u64 = 7 * 24;
+
+fn run_service(
+    ctx: &Context,
+    webhook: Option<SocketAddr>,
+    poll_minutes: u64,
+    reconcile_hours: u64,
+) -> Result<(), CliError> {
+    if !(1..=MAX_POLL_MINUTES).contains(&poll_minutes) || !(1..=MAX_RECONCILE_HOURS).contains(&reconcile_hours) {
+        return Err(CliError::Usage(format!(
+            "--poll-minutes must be 1 to {MAX_POLL_MINUTES} and --reconcile-hours 1 to {MAX_RECONCILE_HOURS}"
+        )));
     }
     ctx.open_existing()?;
-    let schedule = daemon::Schedule {
-        poll_every: Duration::from_secs(args.poll_minutes * 60),
-        reconcile_every: Duration::from_secs(args.reconcile_hours * 3600),
-        ..daemon::Schedule::default()
-    };
+    let mut config = service::ServiceConfig::new(&ctx.workstation);
+    config.webhook = webhook;
+    config.schedule.poll_every = Duration::from_secs(poll_minutes * 60);
+    config.schedule.reconcile_every = Duration::from_secs(reconcile_hours * 3600);
     let json = ctx.json;
-    daemon::run_blocking(&ctx.db_path, SocketAddr::new(ip, args.port), schedule, |addr| {
+    let db = ctx.db_path.display().to_string();
+    service::run_until_signal(&ctx.db_path, config, |status| {
         if json {
-            output::json(
-                &json!({ "url": format!("http://{addr}"), "path": "/webhooks/shopify/CHANNEL_NAME" }),
-            );
+            // `url` and `path` are `webhook serve`'s contract (shared/cli.md); the rest is new.
+            // One line: a long-running command's output is read line by line.
+            output::line(&json!({
+                "url": status.webhook_url,
+                "path": status.webhook_url.as_ref().map(|_| "/webhooks/shopify/CHANNEL_NAME"),
+                "holder": status.holder,
+                "database": db,
+            }).to_string());
         } else {
-            output::line(&format!(
-                "shelfsync: Shopify webhooks at http://{addr}/webhooks/shopify/CHANNEL_NAME"
-            ));
+            // The receiver's URL first: scripts read it from the first line.
+            if let Some(url) = &status.webhook_url {
+                output::line(&format!("shelfsync: Shopify webhooks at {url}/webhooks/shopify/CHANNEL_NAME"));
+            }
+            output::line(&format!("shelfsync: serving {db} as {}", status.holder));
         }
     })
     .map_err(capture_error)
@@ -145,14 +176,25 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs) -> Result<(), CliError> {
 }
 
 pub fn drift(ctx: &Context, command: DriftCommand) -> Result<(), CliError> {
-    let DriftCommand::Report { top, all, csv } = command;
-    let top = if all { drift::MAX_TOP } else { top };
-    if top == 0 || top > drift::MAX_TOP {
+    let (top, all, csv) = match command {
+        DriftCommand::Report { top, all, csv } => (top, all, csv),
+        DriftCommand::History { limit } => return drift_history(ctx, limit),
+        DriftCommand::Show { run } => return drift_show(ctx, run),
+    };
+    if !all && (top == 0 || top > drift::MAX_TOP) {
         return Err(CliError::Usage(format!("--top must be 1 to {}", drift::MAX_TOP)));
     }
-    ctx.open_existing()?;
+    let store = ctx.open_existing()?;
     let secrets = Secrets::for_database(&ctx.db_path);
-    let report = runtime()?.block_on(drift::report(&ctx.db_path, &secrets, top)).map_err(capture_error)?;
+    let started = chrono::Utc::now();
+    let report = if all {
+        runtime()?.block_on(drift::report_full(&ctx.db_path, &secrets))
+    } else {
+        runtime()?.block_on(drift::report(&ctx.db_path, &secrets, top))
+    }
+    .map_err(capture_error)?;
+    drift::record(store.connection(), drift::DriftScope::Manual, &report, started, chrono::Utc::now(), &ctx.actor())
+        .map_err(capture_error)?;
     if let Some(path) = csv {
         std::fs::write(&path, drift::to_csv(&report))
             .map_err(|source| CliError::WriteFile { path: path.display().to_string(), source })?;
@@ -161,6 +203,11 @@ pub fn drift(ctx: &Context, command: DriftCommand) -> Result<(), CliError> {
         output::json(&report);
         return Ok(());
     }
+    print_drift_rows(&report);
+    Ok(())
+}
+
+fn print_drift_rows(report: &drift::DriftReport) {
     let rows: Vec<Vec<String>> = report
         .rows
         .iter()
@@ -177,6 +224,49 @@ pub fn drift(ctx: &Context, command: DriftCommand) -> Result<(), CliError> {
         })
         .collect();
     output::table(&["sku", "channel", "sold 30d", "expected", "channel", "variance", ""], &rows);
+}
+
+fn drift_history(ctx: &Context, limit: usize) -> Result<(), CliError> {
+    if !(1..=1_000).contains(&limit) {
+        return Err(CliError::Usage("--limit must be 1 to 1000".into()));
+    }
+    let store = ctx.open_existing()?;
+    let runs = drift::history(store.connection(), limit).map_err(capture_error)?;
+    if ctx.json {
+        output::json(&runs);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.scope.as_str().to_string(),
+                r.started_at.clone(),
+                r.checked.to_string(),
+                r.flagged.to_string(),
+                r.actor.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["run", "scope", "started", "checked", "flagged", "by"], &rows);
+    Ok(())
+}
+
+fn drift_show(ctx: &Context, run: i64) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    let Some((record, report)) = drift::stored_run(store.connection(), run).map_err(capture_error)? else {
+        return Err(CliError::Usage(format!("no drift audit {run}: `shelfsync drift history` lists them")));
+    };
+    if ctx.json {
+        output::json(&json!({ "run": record, "report": report }));
+        return Ok(());
+    }
+    output::line(&format!(
+        "run {} ({}, {}): {} checked, {} flagged, {} rows kept",
+        record.id, record.scope.as_str(), record.started_at, record.checked, record.flagged, record.rows_kept
+    ));
+    print_drift_rows(&report);
     Ok(())
 }
 
@@ -435,6 +525,18 @@ pub fn health(ctx: &Context) -> Result<(), CliError> {
     }
     for a in &report.open_alerts {
         output::line(&format!("  alert {} [{}]: {}", a.id, a.rule, a.message));
+    }
+    output::line(&format!(
+        "service: {}",
+        report.lease_holder.as_deref().map_or("no live service holds the sync lease".to_string(), |h| format!("{h} holds the sync lease"))
+    ));
+    for job in &report.service_jobs {
+        let outcome = match (job.last_ok, &job.last_error) {
+            (Some(true), _) => "ok".to_string(),
+            (Some(false), Some(error)) => format!("failed: {error}"),
+            _ => "running (or stopped during it)".to_string(),
+        };
+        output::line(&format!("  {} last started {} by {}: {}", job.job, job.last_started_at, job.holder, outcome));
     }
     Ok(())
 }

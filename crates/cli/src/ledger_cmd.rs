@@ -84,6 +84,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         | Command::Channel(_)
         | Command::Sync(_)
         | Command::Sim(_)
+        | Command::Serve(_)
         | Command::Webhook(_)
         | Command::Orders(_)
         | Command::Reconcile(_)

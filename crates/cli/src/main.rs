@@ -47,6 +47,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Channel(command) => channel_cmd::run(&ctx, command),
         Command::Sync(command) => sync_cmd::run(&ctx, command),
         Command::Sim(args) => sync_cmd::sim(args),
+        Command::Serve(args) => capture_cmd::live(&ctx, args),
         Command::Webhook(command) => capture_cmd::webhook(&ctx, command),
         Command::Orders(command) => capture_cmd::orders(&ctx, command),
         Command::Reconcile(args) => capture_cmd::reconcile(&ctx, args),
