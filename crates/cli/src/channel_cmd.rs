@@ -7,6 +7,7 @@ use shelfsync_sync::config::{
     LWA_REFRESH_TOKEN, Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET,
 };
 use shelfsync_sync::credentials::{Secret, Secrets};
+use shelfsync_sync::link::{self, LinkError, LinkOptions, LinkReport};
 
 use crate::context::Context;
 use crate::sync_args::{ChannelCommand, ChannelKindArg};
@@ -22,10 +23,14 @@ pub fn sync_error(error: SyncError) -> CliError {
 
 pub fn run(ctx: &Context, command: ChannelCommand) -> Result<(), CliError> {
     match command {
-        ChannelCommand::Add { kind, name, endpoint, shop, seller_id, marketplace } => {
-            add(ctx, kind, name, endpoint, shop, seller_id, marketplace)
+        ChannelCommand::Add { kind, name, endpoint, shop, seller_id, marketplace, auth_endpoint } => {
+            add(ctx, kind, name, endpoint, shop, seller_id, marketplace, auth_endpoint)
         }
         ChannelCommand::List => list(ctx),
+        ChannelCommand::Test { name } => test(ctx, &name),
+        ChannelCommand::Link { name, apply, location, remote_location } => {
+            link(ctx, &name, LinkOptions { location, remote_location, apply })
+        }
         ChannelCommand::Map { name, sku, location, item, remote_location } => {
             let store = ctx.open_existing()?;
             let mapping = Mapping { sku, location, remote_item: item, remote_location };
@@ -87,6 +92,7 @@ fn env_secret(name: &str) -> Result<Option<Secret>, CliError> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add(
     ctx: &Context,
     kind: ChannelKindArg,
@@ -95,6 +101,7 @@ fn add(
     shop: Option<String>,
     seller_id: Option<String>,
     marketplace: Option<String>,
+    auth_endpoint: Option<String>,
 ) -> Result<(), CliError> {
     let kind = match kind {
         ChannelKindArg::Shopify => ChannelKind::Shopify,
@@ -140,7 +147,8 @@ fn add(
     }
     let new = NewChannel { name: name.clone(), kind, endpoint, shop, seller_id, marketplace_id: marketplace };
     let secrets = Secrets::for_database(&ctx.db_path);
-    config::add_channel(store.connection(), &secrets, &new, &keys).map_err(sync_error)?;
+    config::add_channel_with_auth(store.connection(), &secrets, &new, auth_endpoint.as_deref(), &keys)
+        .map_err(sync_error)?;
     let json = serde_json::json!({ "channel": name, "secrets": secrets.backend().as_str() });
     done(ctx, json, &format!("added channel {name} (secrets in the {})", secrets.backend().as_str()))
 }
@@ -167,4 +175,93 @@ fn list(ctx: &Context) -> Result<(), CliError> {
         .collect();
     output::table(&["name", "kind", "endpoint", "listings", "share", "locations"], &rows);
     Ok(())
+}
+
+/// A test or link failure: local ones as their own line, the channel's prefixed with its name.
+fn link_error(channel: &str, error: LinkError) -> CliError {
+    match error {
+        LinkError::Local(error) => sync_error(error),
+        LinkError::Channel(failure) => CliError::Usage(format!("channel {channel}: {failure}")),
+    }
+}
+
+/// `channel test NAME`: one real authenticated call with the stored secrets.
+fn test(ctx: &Context, name: &str) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    let record = config::channel(store.connection(), name).map_err(sync_error)?;
+    let secrets = Secrets::for_database(&ctx.db_path);
+    let connected = link::test_channel_blocking(&record, &secrets, shelfsync_channels::Timeouts::default())
+        .map_err(|e| link_error(name, e))?;
+    let json = serde_json::json!({
+        "channel": name,
+        "kind": record.kind,
+        "ok": true,
+        "summary": connected.summary,
+        "account": connected.account,
+        "locations": connected.locations,
+    });
+    done(ctx, json, &format!("{name}: connected: {}", connected.summary))
+}
+
+/// `channel link NAME [--apply]`: match the channel's catalogue to our SKUs.
+fn link(ctx: &Context, name: &str, options: LinkOptions) -> Result<(), CliError> {
+    let store = ctx.open_existing()?;
+    config::require_channel(store.connection(), name).map_err(sync_error)?;
+    let secrets = Secrets::for_database(&ctx.db_path);
+    let report = link::link_blocking(
+        store.connection(),
+        name,
+        &secrets,
+        &options,
+        shelfsync_channels::Timeouts::default(),
+    )
+    .map_err(|e| link_error(name, e))?;
+    if ctx.json {
+        output::json(&report);
+    } else {
+        print_link(&report);
+    }
+    Ok(())
+}
+
+fn print_link(report: &LinkReport) {
+    let plan = &report.plan;
+    let at = match (&report.location, &report.remote_location) {
+        (Some(ours), Some(theirs)) => format!(" ({ours} -> {} {})", theirs.id, theirs.name),
+        _ => String::new(),
+    };
+    output::line(&format!(
+        "{}{at}: {} matched, {} ambiguous, {} only here, {} only on the channel, {} already mapped ({} items read in {} pages)",
+        report.channel,
+        plan.matched.len(),
+        plan.ambiguous.len(),
+        plan.unmatched_ours.len(),
+        plan.unmatched_theirs.len(),
+        plan.already_mapped.len(),
+        report.remote_items,
+        report.pages,
+    ));
+    for m in &plan.matched {
+        let location = m.remote_location.as_deref().map(|l| format!(" at {l}")).unwrap_or_default();
+        let loose = if m.exact { "" } else { " (SKU differs in case or spaces)" };
+        output::line(&format!("  match      {} -> {}{location}{loose}", m.sku, m.remote_item));
+    }
+    for a in &plan.ambiguous {
+        let theirs: Vec<String> = a.theirs.iter().map(|e| format!("{} ({})", e.item, e.sku)).collect();
+        output::line(&format!("  ambiguous  {} -> {}", a.ours.join(", "), theirs.join(", ")));
+    }
+    for sku in &plan.unmatched_ours {
+        output::line(&format!("  only here  {sku}"));
+    }
+    for e in &plan.unmatched_theirs {
+        output::line(&format!("  only there {} ({})", e.item, if e.sku.is_empty() { "no SKU" } else { &e.sku }));
+    }
+    for m in &plan.already_mapped {
+        output::line(&format!("  mapped     {} -> {}", m.sku, m.remote_item));
+    }
+    if report.applied {
+        output::line(&format!("wrote {} mappings; their push is queued", report.listings.len()));
+    } else {
+        output::line("dry run: nothing written (--apply writes the matches)");
+    }
 }

@@ -11,7 +11,8 @@ pub enum ChannelCommand {
     /// beside the database): SHELFSYNC_SHOPIFY_TOKEN, SHELFSYNC_SHOPIFY_WEBHOOK_SECRET (shopify);
     /// SHELFSYNC_LWA_CLIENT_ID, SHELFSYNC_LWA_CLIENT_SECRET, SHELFSYNC_LWA_REFRESH_TOKEN (amazon);
     /// SHELFSYNC_EBAY_CLIENT_ID, SHELFSYNC_EBAY_CLIENT_SECRET, SHELFSYNC_EBAY_REFRESH_TOKEN (ebay).
-    /// Amazon and eBay token endpoints follow --endpoint
+    /// Amazon and eBay tokens come from --auth-endpoint when given; otherwise from the real auth
+    /// host of a real API host (Login with Amazon, eBay's OAuth), or else from --endpoint
     Add {
         #[arg(value_enum)]
         kind: ChannelKindArg,
@@ -29,9 +30,29 @@ pub enum ChannelCommand {
         /// Amazon marketplace id
         #[arg(long)]
         marketplace: Option<String>,
+        /// Amazon and eBay: the OAuth token endpoint (a sandbox, a proxy, a simulator); a URL
+        /// without a path gets the channel's token path
+        #[arg(long)]
+        auth_endpoint: Option<String>,
     },
     /// Channels with their rules and listing counts
     List,
+    /// Make a real authenticated call and say what worked or what failed
+    Test { name: String },
+    /// Read the channel's catalogue and match it to our items by SKU; --apply writes the
+    /// matched mappings (one transaction) and queues their push
+    Link {
+        name: String,
+        /// Write the matched mappings (without it nothing changes)
+        #[arg(long)]
+        apply: bool,
+        /// Shopify: our location feeding the listings (default: our only location)
+        #[arg(long)]
+        location: Option<String>,
+        /// Shopify: the shop's Location GID (default: the shop's only location)
+        #[arg(long)]
+        remote_location: Option<String>,
+    },
     /// Map one SKU (at a location) to the channel's ids
     Map {
         name: String,
