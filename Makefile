@@ -1,9 +1,11 @@
 # The two commands a new machine needs. Each installs what it uses (apt, npm, cargo tools),
 # skipping what is already there, then builds.
 #   make run   - launch the desktop app on an embedded database in demo mode
-#   make test  - run every test: engine crates, UI logic, end-to-end in a real window
+#   make test  - run every test: engine crates, UI logic, end-to-end in a real window, and
+#                the Debian package installed and started on this machine
+#   make package - build the Debian package (app, CLI, desktop entry, icons, systemd unit)
 SHELL := /bin/bash
-.PHONY: run test setup test-engine test-ui test-e2e app bench bench-quick
+.PHONY: run test setup test-engine test-ui test-e2e test-package package app bench bench-quick
 
 setup:
 	bash scripts/setup.sh
@@ -22,6 +24,7 @@ test: setup
 	npm --prefix ui run build
 	$(MAKE) test-engine
 	$(MAKE) test-e2e
+	$(MAKE) test-package
 
 test-engine:
 	cargo nextest run --workspace --exclude shelfsync-e2e --no-fail-fast
@@ -31,6 +34,14 @@ test-ui:
 
 test-e2e: app
 	bash scripts/e2e.sh
+
+# The .deb from the debug app the e2e step just built (see scripts/package.sh for why debug).
+package: app
+	bash scripts/package.sh
+
+# Builds the package, installs it with dpkg (root), checks and starts what it installed, removes it.
+test-package: app
+	bash scripts/package-test.sh
 
 bench:
 	bash scripts/bench.sh
