@@ -3,14 +3,15 @@
 //! the sync engine pushes the demo's first SKUs to it, so a new user sees the whole loop work
 //! (scan, ledger, outbox, channel) before connecting anything real. Everything here is set-up:
 //! the channels, mappings and credentials go through `shelfsync_sync::config` exactly as
-//! `shelfsync channel add` would, and the pushing is the real engine.
+//! `shelfsync channel add` would. The pushing is the app's live service (`crate::service`),
+//! the same one that runs on a real database: this module only plays the channels.
 //!
 //! The simulator keeps its stock in memory, so on a later start it is seeded with what each
 //! listing last acknowledged (`sync explain`'s channel quantity) and served on the same port the
 //! channels were configured with: the engine's compare-and-set then finds what it left there
 //! instead of reading a restart as sales on the channel.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -21,7 +22,6 @@ use shelfsync_sim::{Sim, SimConfig};
 use shelfsync_store::Store;
 use shelfsync_sync::config::{self, Mapping, NewChannel};
 use shelfsync_sync::credentials::{Secret, Secrets};
-use shelfsync_sync::{Engine, EngineConfig, Mode};
 use tokio::sync::watch;
 
 use crate::commands::sync_error;
@@ -42,7 +42,7 @@ const LISTED_AT: &str = "WH1";
 const SHOPIFY_LOCATION: &str = "gid://shopify/Location/1";
 /// How long the start waits for the simulator to bind: it is a local socket.
 const BIND_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a stop waits for the engine to finish its round and release the lease.
+/// How long a stop waits for the simulator to close its socket.
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub fn enabled_from_env() -> bool {
@@ -61,8 +61,8 @@ fn ebay_offer(n: u32) -> String {
     format!("{}", 900_000 + n)
 }
 
-/// The running simulator and engine. Dropping it without [`DemoChannels::stop`] leaves them
-/// to end with the process (the lease then expires on its own).
+/// The running simulator. Dropping it without [`DemoChannels::stop`] leaves it to end with the
+/// process.
 pub struct DemoChannels {
     /// `http://127.0.0.1:PORT`, the endpoint of the three demo channels.
     pub url: String,
@@ -72,7 +72,8 @@ pub struct DemoChannels {
 }
 
 impl DemoChannels {
-    /// Configures the demo channels on first use, serves the simulator and starts the engine.
+    /// Configures the demo channels on first use and serves the simulator; the app's service
+    /// (started after this) pushes to it.
     pub fn start(db_path: &Path) -> Result<DemoChannels> {
         let mut store = Store::open(db_path)?;
         let secrets = Secrets::for_database(db_path);
@@ -92,20 +93,20 @@ impl DemoChannels {
         let (ready_tx, ready_rx) = mpsc::channel();
         let (go, go_rx) = tokio::sync::oneshot::channel();
         let (stop, stopped) = watch::channel(false);
-        let thread = spawn(db_path.to_path_buf(), sim.clone(), port.unwrap_or(0), stopped, ready_tx, go_rx)?;
+        let thread = spawn(sim.clone(), port.unwrap_or(0), stopped, ready_tx, go_rx)?;
         let url = ready_rx
             .recv_timeout(BIND_TIMEOUT)
             .map_err(|_| AppError::Unavailable("the demo channel simulator did not start".into()))??;
-        // The port is known only once bound; the engine starts after the channels exist.
+        // The port is known only once bound.
         if port.is_none() {
             configure(&mut store, &secrets, &url, &amazon, &ebay)?;
         }
         let _ = go.send(());
-        eprintln!("shelfsync-app: demo channels simulated at {url}");
+        tracing::info!(%url, "demo channels simulated");
         Ok(DemoChannels { url, sim, stop, thread: Some(thread) })
     }
 
-    /// Stops the engine (it finishes its round and releases the lease) and the simulator.
+    /// Stops the simulator (stop the service first: its engine is the simulator's client).
     pub fn stop(mut self) {
         let _ = self.stop.send(true);
         if let Some(thread) = self.thread.take() {
@@ -201,13 +202,12 @@ fn configure(
     Ok(())
 }
 
-/// The simulator and the engine on a runtime of their own, on their own thread; the URL (or
-/// why it could not bind) comes back through `ready`.
+/// The simulator on a runtime of its own, on its own thread; the URL (or why it could not bind)
+/// comes back through `ready`.
 fn spawn(
-    db_path: PathBuf,
     sim: Sim,
     port: u16,
-    stopped: watch::Receiver<bool>,
+    mut stopped: watch::Receiver<bool>,
     ready: mpsc::Sender<Result<String>>,
     go: tokio::sync::oneshot::Receiver<()>,
 ) -> Result<std::thread::JoinHandle<()>> {
@@ -234,9 +234,10 @@ fn spawn(
                 server.stop().await;
                 return;
             }
-            let engine = Engine::new(&db_path, Secrets::for_database(&db_path), EngineConfig::default());
-            if let Err(error) = engine.run(Mode::Daemon, stopped).await {
-                eprintln!("shelfsync-app: the demo sync engine stopped: {error}");
+            while !*stopped.borrow() {
+                if stopped.changed().await.is_err() {
+                    break;
+                }
             }
             server.stop().await;
         });

@@ -146,7 +146,7 @@ impl ServiceConfig {
             schedule: Schedule::default(),
             engine: EngineConfig::default(),
             lease_ttl: Duration::from_secs(30),
-            reload_every: Duration::from_secs(10),
+            reload_every: Duration::from_secs(2),
             tick: Duration::from_secs(1),
             secrets_backend: None,
         }
@@ -274,63 +274,108 @@ async fn lead(
     mut stop: watch::Receiver<bool>,
     status: StatusCell,
 ) -> Result<()> {
-    let holder = config.holder();
-    let renew_every = (config.lease_ttl / 3).max(Duration::from_millis(50));
-    let mut engine: Option<RunningEngine> = None;
-    let mut last_reload = tokio::time::Instant::now();
-    let mut fingerprint = None;
+    let mut leader = Leader {
+        holder: config.holder(),
+        db_path,
+        config,
+        leading,
+        status,
+        engine: None,
+        fingerprint: None,
+        last_reload: tokio::time::Instant::now(),
+        secrets_digest: 0,
+        turns_since_secrets: 0,
+    };
+    // Renewed at every turn (one small write): the turn is also how soon a new channel is seen.
+    let turn = (leader.config.lease_ttl / 3).min(leader.config.reload_every).max(Duration::from_millis(50));
     loop {
-        let held = {
-            let store = Store::open(&db_path)?;
-            matches!(lease::acquire(store.connection(), &holder, config.lease_ttl)?, Lease::Held)
-        };
-        if leading.swap(held, Ordering::SeqCst) != held {
-            if held {
-                tracing::info!(%holder, "took the sync lease: the engine and scheduled jobs run here");
-            } else {
-                tracing::info!(%holder, "another process holds the sync lease: scheduled jobs stop here");
-            }
-        }
-        status.update(|s| s.leading = held);
-        if !held {
-            if let Some(running) = engine.take() {
-                running.stop().await;
-                status.update(|s| s.engine_running = false);
-            }
-        } else {
-            if fingerprint.is_none() || last_reload.elapsed() >= config.reload_every {
-                fingerprint = Some(channel_fingerprint(&db_path, &config.secrets(&db_path))?);
-                last_reload = tokio::time::Instant::now();
-            }
-            let (current, channels) = fingerprint.expect("set above");
-            let stale = engine.as_ref().is_some_and(|e| e.fingerprint != current || e.task.is_finished());
-            if stale && let Some(running) = engine.take() {
-                running.stop().await;
-                status.update(|s| s.engine_running = false);
-            }
-            if engine.is_none() && channels > 0 {
-                engine = Some(start_engine(&db_path, &config, &holder, current));
-                status.update(|s| {
-                    s.engine_running = true;
-                    s.channels = channels;
-                });
-            }
+        if let Err(error) = leader.turn().await {
+            // A database that cannot be written (disk full, locked for longer than the busy
+            // timeout) must not leave the jobs believing they lead: step down, try next turn.
+            tracing::warn!(%error, "the sync lease could not be renewed; stepping down until it can");
+            leader.step_down().await;
         }
         tokio::select! {
-            _ = tokio::time::sleep(renew_every) => {}
+            _ = tokio::time::sleep(turn) => {}
             _ = wait_for_stop(&mut stop) => break,
         }
     }
-    if let Some(running) = engine.take() {
-        running.stop().await;
-    }
-    leading.store(false, Ordering::SeqCst);
-    status.update(|s| {
-        s.leading = false;
-        s.engine_running = false;
-    });
-    lease::release(Store::open(&db_path)?.connection(), &holder)?;
+    leader.step_down().await;
+    lease::release(Store::open(&leader.db_path)?.connection(), &leader.holder)?;
     Ok(())
+}
+
+/// The lease loop's state: whether it leads, and the engine it runs while it does.
+struct Leader {
+    holder: String,
+    db_path: PathBuf,
+    config: ServiceConfig,
+    leading: Arc<AtomicBool>,
+    status: StatusCell,
+    engine: Option<RunningEngine>,
+    /// The channel set the engine was (or will be) started with, and how many channels.
+    fingerprint: Option<(u64, usize)>,
+    last_reload: tokio::time::Instant,
+    secrets_digest: u64,
+    turns_since_secrets: u32,
+}
+
+impl Leader {
+    async fn turn(&mut self) -> Result<()> {
+        let held = {
+            let store = Store::open(&self.db_path)?;
+            matches!(lease::acquire(store.connection(), &self.holder, self.config.lease_ttl)?, Lease::Held)
+        };
+        if !held {
+            self.step_down().await;
+            return Ok(());
+        }
+        if !self.leading.swap(true, Ordering::SeqCst) {
+            tracing::info!(holder = %self.holder, "took the sync lease: the engine and scheduled jobs run here");
+        }
+        self.status.update(|s| s.leading = true);
+        if self.fingerprint.is_none() || self.last_reload.elapsed() >= self.config.reload_every {
+            // The channel rows at every check (a local read); the stored credentials, which may
+            // mean keychain calls, only every SECRETS_RELOAD_TURNS checks.
+            let (rows, channels) = channel_fingerprint(&self.db_path)?;
+            if self.fingerprint.is_none() || self.turns_since_secrets >= SECRETS_RELOAD_TURNS {
+                self.secrets_digest = credentials_digest(&self.db_path, &self.config.secrets(&self.db_path))?;
+                self.turns_since_secrets = 0;
+            } else {
+                self.turns_since_secrets += 1;
+            }
+            self.fingerprint = Some((rows ^ self.secrets_digest.rotate_left(1), channels));
+            self.last_reload = tokio::time::Instant::now();
+        }
+        let (current, channels) = self.fingerprint.expect("set above");
+        let stale = self.engine.as_ref().is_some_and(|e| e.fingerprint != current || e.task.is_finished());
+        if stale && let Some(running) = self.engine.take() {
+            running.stop().await;
+            self.status.update(|s| s.engine_running = false);
+        }
+        if self.engine.is_none() && channels > 0 {
+            self.engine = Some(start_engine(&self.db_path, &self.config, &self.holder, current));
+            self.status.update(|s| {
+                s.engine_running = true;
+                s.channels = channels;
+            });
+        }
+        Ok(())
+    }
+
+    /// Stops the engine (its round finishes) and tells the jobs they no longer lead.
+    async fn step_down(&mut self) {
+        if self.leading.swap(false, Ordering::SeqCst) {
+            tracing::info!(holder = %self.holder, "not holding the sync lease: the engine and scheduled jobs stop here");
+        }
+        if let Some(running) = self.engine.take() {
+            running.stop().await;
+        }
+        self.status.update(|s| {
+            s.leading = false;
+            s.engine_running = false;
+        });
+    }
 }
 
 fn start_engine(db_path: &Path, config: &ServiceConfig, holder: &str, fingerprint: u64) -> RunningEngine {
@@ -347,6 +392,10 @@ fn start_engine(db_path: &Path, config: &ServiceConfig, holder: &str, fingerprin
     RunningEngine { stop, task, fingerprint }
 }
 
+/// How many channel-set checks pass between two reads of the stored credentials: with the
+/// default 2 s check, a changed token restarts the engine within 30 s.
+const SECRETS_RELOAD_TURNS: u32 = 15;
+
 /// The stored credentials a channel client is built from (the webhook secret is the receiver's,
 /// which reads it per delivery).
 const CLIENT_SECRETS: [&str; 7] = [
@@ -359,16 +408,27 @@ const CLIENT_SECRETS: [&str; 7] = [
     config::EBAY_REFRESH_TOKEN,
 ];
 
-/// A digest of what the engine's clients are built from (each channel's kind, endpoint,
-/// identifiers and stored credentials) and the number of channels. Kept in memory only; the
-/// credentials never leave this function.
-fn channel_fingerprint(db_path: &Path, secrets: &Secrets) -> Result<(u64, usize)> {
+/// A digest of what the engine's clients are built from in the database (each channel's kind,
+/// endpoint and identifiers) and the number of channels.
+fn channel_fingerprint(db_path: &Path) -> Result<(u64, usize)> {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let channels = config::list_channels(Store::open(db_path)?.connection())?;
     let mut hasher = DefaultHasher::new();
     for channel in &channels {
         (&channel.name, &channel.kind, &channel.endpoint, &channel.shop, &channel.seller_id, &channel.marketplace_id)
             .hash(&mut hasher);
+    }
+    Ok((hasher.finish(), channels.len()))
+}
+
+/// A digest of every channel's stored credentials. Kept in memory only; the credentials never
+/// leave this function.
+fn credentials_digest(db_path: &Path, secrets: &Secrets) -> Result<u64> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let channels = config::list_channels(Store::open(db_path)?.connection())?;
+    let mut hasher = DefaultHasher::new();
+    for channel in &channels {
+        channel.name.hash(&mut hasher);
         for key in CLIENT_SECRETS {
             // A keychain that cannot answer counts as "unchanged": the engine already running
             // keeps its clients rather than restarting on a keychain hiccup.
@@ -377,7 +437,7 @@ fn channel_fingerprint(db_path: &Path, secrets: &Secrets) -> Result<(u64, usize)
             }
         }
     }
-    Ok((hasher.finish(), channels.len()))
+    Ok(hasher.finish())
 }
 
 /// Runs due jobs while this process leads, one at a time, until stopped.

@@ -52,7 +52,7 @@ export function offlineBanner(cards: ChannelCard[], now: number = Date.now()): O
     pending,
     channels: names,
     title: `Not syncing: nothing has reached ${names.join(", ")} for over ${Math.round(STALLED_MS / 60_000)} minutes`,
-    detail: `${waiting}. Is the sync engine running (\`shelfsync sync run\` or \`shelfsync hub sync\`)?`,
+    detail: `${waiting}. This app runs the sync engine while it holds the lease; the Sync screen shows who holds it now.`,
   };
 }
 
