@@ -23,6 +23,9 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "lock_session",
     "session_ping",
+    // First run: no session, and refused in Rust once the database has any user.
+    "try_demo",
+    "create_first_admin",
     // Acting: each reads the signed-in user from Rust state.
     "classify_scan",
     "commit_scans",
@@ -66,6 +69,9 @@ const COMMANDS: &[&str] = &[
     "add_location",
     "add_channel",
     "set_rule",
+    // The channel step of the first run (and any admin): a real call, then the link review.
+    "test_channel",
+    "link_channel",
 ];
 
 fn main() {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use shelfsync_app::error::AppError;
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
-use shelfsync_app::{admin, commands, import, ops, repush, why};
+use shelfsync_app::{admin, commands, first_run, import, link, ops, repush, why};
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -65,6 +65,10 @@ const TABLE: &[(&str, Need)] = &[
     ("sign_out", Need::Anyone),
     ("lock_session", Need::Anyone),
     ("session_ping", Need::Anyone),
+    // First run: no session needed, but refused in Rust (in words, not by role) once the
+    // database has any user, as this demo database has; tests_first_run.rs covers the rest.
+    ("try_demo", Need::Anyone),
+    ("create_first_admin", Need::Anyone),
     // Starts the serial/HID listeners: needs the window's AppHandle, so it is not called
     // here; it records nothing and every scan it emits goes through commit_scans.
     ("start_scanners", Need::Anyone),
@@ -111,6 +115,9 @@ const TABLE: &[(&str, Need)] = &[
     ("add_location", Need::Admin),
     ("add_channel", Need::Admin),
     ("set_rule", Need::Admin),
+    // A real call to the channel, and linking its listings (writes mappings with apply).
+    ("test_channel", Need::Admin),
+    ("link_channel", Need::Admin),
 ];
 
 const NOT_CALLABLE_WITHOUT_A_WINDOW: [&str; 1] = ["start_scanners"];
@@ -199,6 +206,8 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "sign_out" => j(commands::sign_out(s)),
         "lock_session" => j(commands::lock_session(s)),
         "session_ping" => j(commands::session_ping(s)),
+        "try_demo" => j(first_run::try_demo(s)),
+        "create_first_admin" => j(first_run::create_first_admin(s, "eve".into(), "1357".into(), "1357".into())),
         "classify_scan" => j(commands::classify_scan(s, f.sku.clone())),
         "commit_scans" => {
             let request =
@@ -267,6 +276,9 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
                 json!({ "locations": [], "percent": 100, "buffer": 0, "cap": null, "conflict": "central" });
             j(admin::set_rule(s, "shop".into(), serde_json::from_value(rule).unwrap()))
         }
+        // The fixture's channel points at a closed port: the admin gets "no connection".
+        "test_channel" => j(link::test_channel(s, "shop".into())),
+        "link_channel" => j(link::link_channel(s, "shop".into(), true, None, None)),
         other => panic!("no invocation for command {other}: add one to call()"),
     }
 }

@@ -12,7 +12,11 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AlertList } from "./bindings/AlertList";
 import type { AlertView } from "./bindings/AlertView";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ChannelTestView } from "./bindings/ChannelTestView";
 import type { ChannelView } from "./bindings/ChannelView";
+import type { LinkReviewView } from "./bindings/LinkReviewView";
+import type { LinkRowView } from "./bindings/LinkRowView";
+import type { LinkStatusView } from "./bindings/LinkStatusView";
 import type { DeviceView } from "./bindings/DeviceView";
 import type { DriftReportView } from "./bindings/DriftReportView";
 import type { ExportKind } from "./bindings/ExportKind";
@@ -49,6 +53,10 @@ import type { HubView } from "./bindings/HubView";
 import type { SkuSyncView } from "./bindings/SkuSyncView";
 
 export type {
+  ChannelTestView,
+  LinkReviewView,
+  LinkRowView,
+  LinkStatusView,
   AlertList,
   AlertView,
   ChannelView,
@@ -134,6 +142,13 @@ export const api = {
   lockSession: (): Promise<SessionView> => invoke<SessionView>("lock_session"),
   sessionPing: (): Promise<SessionView> => invoke<SessionView>("session_ping"),
 
+  // ---- first run: only while the database has no users (refused in Rust after that) ----
+  /** Loads the demo catalogue and demo users into this empty database; then the sign-in. */
+  tryDemo: (): Promise<AppInfo> => invoke<AppInfo>("try_demo"),
+  /** Creates the first admin (the PIN typed twice) and signs them in for the rest of set-up. */
+  createFirstAdmin: (name: string, pin: string, pinAgain: string): Promise<SessionView> =>
+    invoke<SessionView>("create_first_admin", { name, pin, pinAgain }),
+
   // ---- scan station ----
   /** A keyboard-wedge scan: command label, item or error, resolved against the catalogue. */
   classifyScan: (data: string): Promise<ScanOutcome> => invoke<ScanOutcome>("classify_scan", { data }),
@@ -206,6 +221,13 @@ export const api = {
   channels: (): Promise<ChannelView[]> => invoke<ChannelView[]>("channels"),
   /** The secrets go to the keychain (or the 0600 file); they never come back. */
   addChannel: (request: NewChannelRequest): Promise<ChannelView[]> => invoke<ChannelView[]>("add_channel", { request }),
+  /** Admins: one real authenticated call with the stored credentials; `ok: false` says in
+   *  words what failed (wrong token, wrong shop, no network). */
+  testChannel: (channel: string): Promise<ChannelTestView> => invoke<ChannelTestView>("test_channel", { channel }),
+  /** Admins: reads the channel's catalogue and matches it to our SKUs; `apply` links the
+   *  matched listings. `location`/`shopLocation` choose where (Shopify; null: the only one). */
+  linkChannel: (channel: string, apply: boolean, location: string | null, shopLocation: string | null): Promise<LinkReviewView> =>
+    invoke<LinkReviewView>("link_channel", { channel, apply, location, shopLocation }),
   setRule: (channel: string, rule: RuleView): Promise<ChannelView[]> => invoke<ChannelView[]>("set_rule", { channel, rule }),
   scannerDevices: (): Promise<DeviceView[]> => invoke<DeviceView[]>("scanner_devices"),
   /** Imports a CSV file's text (at most 32 MiB): items and locations for admins, stock for

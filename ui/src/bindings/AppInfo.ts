@@ -12,4 +12,13 @@ error: string | null,
 /**
  * Where the demo's simulated channels run (`http://127.0.0.1:PORT`), when they do.
  */
-demoChannels: string | null, };
+demoChannels: string | null, 
+/**
+ * The database has no users yet, so nobody can sign in: the first-run screen shows.
+ */
+needsSetup: boolean, 
+/**
+ * The first-run screen may offer "Try the demo": the database is empty and
+ * `SHELFSYNC_DEMO` is not `off`.
+ */
+demoOffered: boolean, };
