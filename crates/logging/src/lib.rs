@@ -214,7 +214,7 @@ struct FileSink {
 
 impl FileSink {
     fn open(dir: &Path, component: &str) -> Result<FileSink, LoggingError> {
-        std::fs::create_dir_all(dir).map_err(|source| LoggingError::Dir { dir: dir.to_path_buf(), source })?;
+        create_private_dir(dir).map_err(|source| LoggingError::Dir { dir: dir.to_path_buf(), source })?;
         let pair = Self::start(dir, component)?;
         Ok(FileSink {
             dir: dir.to_path_buf(),
@@ -283,6 +283,25 @@ impl FileSink {
         let _one = self.flushing.lock().unwrap_or_else(|p| p.into_inner());
         let old = self.current.write().unwrap_or_else(|p| p.into_inner()).take();
         drop(old);
+    }
+}
+
+/// Creates the folder 0700 when it does not exist yet (logs name users, SKUs and channels: for
+/// this account only, like the database); an existing folder keeps its mode (the systemd unit's
+/// LogsDirectory is 0750 on purpose).
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        // Windows: the per-user AppData folder is already private to the account.
+        std::fs::create_dir_all(dir)
     }
 }
 

@@ -4,8 +4,16 @@
 
 #[test]
 fn a_panic_is_in_the_log_file_with_its_location() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let _guard = shelfsync_logging::init(Some(dir.path().to_path_buf()), "panic-test").expect("init logging");
+    let base = tempfile::tempdir().expect("tempdir");
+    let logs = base.path().join("new/logs");
+    let _guard = shelfsync_logging::init(Some(logs.clone()), "panic-test").expect("init logging");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&logs).expect("log folder").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "a new log folder is private");
+    }
+    let dir = &logs;
     let line = line!() + 3;
     let result = std::thread::Builder::new()
         .name("scanner".into())
@@ -14,7 +22,7 @@ fn a_panic_is_in_the_log_file_with_its_location() {
         .join();
     assert!(result.is_err(), "the thread panicked");
 
-    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").path()).collect();
+    let files: Vec<_> = std::fs::read_dir(dir).expect("dir").map(|e| e.expect("entry").path()).collect();
     assert_eq!(files.len(), 1, "one file: {files:?}");
     let name = files[0].file_name().unwrap().to_string_lossy().to_string();
     assert!(name.starts_with("panic-test.") && name.ends_with(".log"), "{name}");
