@@ -10,11 +10,16 @@ pub mod commands;
 pub mod demo_channels;
 pub mod error;
 pub mod export;
+pub mod first_run;
 pub mod import;
+pub mod instance;
 pub mod ipc;
+pub mod link;
+pub mod logging;
 pub mod ops;
 pub mod repush;
 pub mod scanners;
+pub mod service;
 pub mod session;
 pub mod state;
 pub mod station;
@@ -22,14 +27,16 @@ pub mod why;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_first_run;
 
 use tauri::{Manager, State};
 
 use crate::error::Result;
 use crate::ipc::{
-    AlertList, AlertView, AppInfo, ApprovalView, ChannelView, CommitRequest, CommitResult,
+    AlertList, AlertView, AppInfo, ApprovalView, ChannelTestView, ChannelView, CommitRequest, CommitResult,
     CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
-    ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView, LocationView, ManagedUser,
+    ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView, LinkReviewView, LocationView, ManagedUser,
     NewChannelRequest, NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome,
     ScannerView, SessionView, SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView,
     ToleranceView,
@@ -256,6 +263,43 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| error::AppError::Unavailable(format!("the job stopped: {e}")))?
 }
 
+// ---- first run (no users yet) ----
+
+/// Loading the demo takes seconds in a debug build: on a blocking thread.
+#[tauri::command]
+async fn try_demo(app: tauri::AppHandle) -> Result<AppInfo> {
+    blocking(app, first_run::try_demo).await
+}
+
+/// Hashing the PIN (Argon2id, 19 MiB) takes a moment: on a blocking thread.
+#[tauri::command]
+async fn create_first_admin(
+    app: tauri::AppHandle,
+    name: String,
+    pin: String,
+    pin_again: String,
+) -> Result<SessionView> {
+    blocking(app, move |state| first_run::create_first_admin(state, name, pin, pin_again)).await
+}
+
+/// A real call to the channel (seconds at worst): on a blocking thread.
+#[tauri::command]
+async fn test_channel(app: tauri::AppHandle, channel: String) -> Result<ChannelTestView> {
+    blocking(app, move |state| link::test_channel(state, channel)).await
+}
+
+/// Reads the channel's whole catalogue: on a blocking thread, on a connection of its own.
+#[tauri::command]
+async fn link_channel(
+    app: tauri::AppHandle,
+    channel: String,
+    apply: bool,
+    location: Option<String>,
+    shop_location: Option<String>,
+) -> Result<LinkReviewView> {
+    blocking(app, move |state| link::link_channel(state, channel, apply, location, shop_location)).await
+}
+
 // ---- settings ----
 
 #[tauri::command]
@@ -327,6 +371,9 @@ pub fn run() {
         }
     };
     tauri::Builder::default()
+        // First: a second start on this database must hand over before anything else starts.
+        .plugin(instance::plugin(&db_path))
+        .plugin(logging::plugin())
         .manage(AppState::with_idle(db_path, session::idle_from_env()))
         .manage(Scanners::default())
         .setup(|app| {
@@ -334,7 +381,9 @@ pub fn run() {
             std::thread::Builder::new().name("boot".into()).spawn(move || {
                 let state = handle.state::<AppState>();
                 state.boot(DemoPolicy::from_env());
+                // The demo's simulated channels first: the service's engine is their client.
                 state.start_demo_channels();
+                state.start_service();
             })?;
             Ok(())
         })
@@ -387,8 +436,19 @@ pub fn run() {
             channels,
             add_channel,
             set_rule,
-            scanner_devices
+            scanner_devices,
+            try_demo,
+            create_first_admin,
+            test_channel,
+            link_channel
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running the ShelfSync app");
+        .build(tauri::generate_context!())
+        .expect("error while building the ShelfSync app")
+        .run(|app, event| {
+            // The engine finishes its round and hands the lease over before the process ends, so
+            // another workstation's service takes over at once instead of after the lease expiry.
+            if let tauri::RunEvent::Exit = event {
+                app.state::<AppState>().shutdown();
+            }
+        });
 }

@@ -19,7 +19,9 @@ use crate::session::Sessions;
 
 /// Environment variable naming the database file; tests point it at a temporary file.
 pub const DB_ENV: &str = "SHELFSYNC_DB";
-/// Set to `off` to open an empty database without loading the demo into it.
+/// What an empty database gets at start-up: `on` (the demo), `off` (never the demo), `ask` (the
+/// first-run screen, which offers it). Unset: the demo in a debug build, the first-run screen in
+/// a release build. See [`DemoPolicy::choose`].
 pub const DEMO_ENV: &str = "SHELFSYNC_DEMO";
 /// Seed of the demo catalogue: the same seed gives the same items and history everywhere.
 pub const DEMO_SEED: u64 = 7;
@@ -31,19 +33,54 @@ const DEMO_ACTOR: &str = "demo";
 pub const DEMO_USERS: [(&str, Role, &str); 3] =
     [("admin", Role::Admin, "3333"), ("staff", Role::Staff, "1111"), ("super", Role::Supervisor, "2222")];
 
-/// Whether an empty database gets the demo catalogue.
+/// What happens to an empty database (no events, no items, no users) at start-up.
+///
+/// A release build never loads the demo by itself: a warehouse installing ShelfSync must not
+/// find 1,000 made-up SKUs in its ledger (they would be pushed to its channels as soon as one is
+/// connected). Developers and the e2e tests want the demo at once, so debug builds keep it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DemoPolicy {
+    /// Load the demo into an empty database before the sign-in screen.
     LoadWhenEmpty,
+    /// Open the first-run screen: "Try the demo" or "Set up this warehouse".
+    Ask,
+    /// Never load the demo: the first-run screen offers the set-up only.
     Never,
 }
 
 impl DemoPolicy {
+    /// `$SHELFSYNC_DEMO` for this build; a value it does not know is reported and ignored.
     pub fn from_env() -> DemoPolicy {
-        match std::env::var(DEMO_ENV).as_deref() {
-            Ok("off" | "0" | "false" | "no") => DemoPolicy::Never,
-            _ => DemoPolicy::LoadWhenEmpty,
+        let value = std::env::var(DEMO_ENV).ok();
+        let policy = DemoPolicy::choose(cfg!(debug_assertions), value.as_deref());
+        if let Some(v) = value.as_deref().filter(|v| DemoPolicy::parse(v).is_none() && !v.trim().is_empty()) {
+            tracing::warn!(value = v, ?policy, "ignoring {DEMO_ENV}: use on, off or ask");
         }
+        policy
+    }
+
+    /// The policy for a build (`debug_build`: `cfg!(debug_assertions)`) and the variable's
+    /// value. Pure, so every combination is tested without touching the environment.
+    pub fn choose(debug_build: bool, value: Option<&str>) -> DemoPolicy {
+        match value.and_then(DemoPolicy::parse) {
+            Some(policy) => policy,
+            None if debug_build => DemoPolicy::LoadWhenEmpty,
+            None => DemoPolicy::Ask,
+        }
+    }
+
+    fn parse(value: &str) -> Option<DemoPolicy> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "on" | "1" | "true" | "yes" => Some(DemoPolicy::LoadWhenEmpty),
+            "off" | "0" | "false" | "no" => Some(DemoPolicy::Never),
+            "ask" | "first-run" => Some(DemoPolicy::Ask),
+            _ => None,
+        }
+    }
+
+    /// Whether the first-run screen may offer "Try the demo".
+    pub fn offers_demo(self) -> bool {
+        self != DemoPolicy::Never
     }
 }
 
@@ -62,6 +99,8 @@ struct Boot {
     phase: Phase,
     demo: bool,
     error: Option<String>,
+    /// The policy the store was opened with; the first-run screen asks it about the demo.
+    policy: DemoPolicy,
 }
 
 pub struct AppState {
@@ -75,8 +114,11 @@ pub struct AppState {
     /// The last drift audit of this session, kept for its CSV export (audits read channels
     /// live and are not stored by the capture crate).
     last_drift: Mutex<Option<crate::ipc::DriftReportView>>,
-    /// The demo's simulated channels and their engine, once started (demo databases only).
+    /// The demo's simulated channels, once started (demo databases only).
     demo_channels: OnceLock<crate::demo_channels::DemoChannels>,
+    /// The live service (engine, polls, reconciliation, drift, FBA, alerts) running in-process
+    /// on every database once it is open; `None` before that, or when it could not start.
+    service: Mutex<Option<shelfsync_capture::service::ServiceHandle>>,
     /// The last full re-push started per channel from this window, for its progress bar.
     pub repushes: crate::repush::Repushes,
     /// The CSV import running in this window, or the last one, for its progress bar.
@@ -91,19 +133,20 @@ impl AppState {
     pub fn with_idle(db_path: PathBuf, idle: std::time::Duration) -> AppState {
         AppState {
             db_path,
-            boot: Mutex::new(Boot { phase: Phase::Opening, demo: false, error: None }),
+            boot: Mutex::new(Boot { phase: Phase::Opening, demo: false, error: None, policy: DemoPolicy::Never }),
             store: OnceLock::new(),
             sessions: Sessions::new(idle),
             workstation: workstation_name(),
             last_drift: Mutex::new(None),
             demo_channels: OnceLock::new(),
+            service: Mutex::new(None),
             repushes: crate::repush::Repushes::default(),
             imports: crate::import::Imports::default(),
         }
     }
 
-    /// On a demo database, starts the simulated channels and the engine pushing to them (see
-    /// `demo_channels`). A failure is reported and the app goes on without them.
+    /// On a demo database, starts the simulated channels (see `demo_channels`). A failure is
+    /// reported and the app goes on without them.
     pub fn start_demo_channels(&self) {
         if !self.is_demo() || !crate::demo_channels::enabled_from_env() || self.demo_channels.get().is_some()
         {
@@ -113,8 +156,53 @@ impl AppState {
             Ok(channels) => {
                 let _ = self.demo_channels.set(channels);
             }
-            Err(error) => eprintln!("shelfsync-app: the demo channels did not start: {error}"),
+            Err(error) => tracing::error!(%error, "the demo channels did not start"),
         }
+    }
+
+    /// Starts the live service in this process, on any database (demo or real), once the store
+    /// is open: a scan then reaches the channels with no other program running. Another
+    /// workstation (or a `shelfsync serve`) holding the lease is normal: this one then receives
+    /// webhooks only, if configured, and takes over when the holder stops.
+    pub fn start_service(&self) {
+        if self.store.get().is_none() || !crate::service::enabled_from_env() {
+            return;
+        }
+        let mut service = self.lock_service();
+        if service.is_some() {
+            return;
+        }
+        match crate::service::config(&self.workstation)
+            .and_then(|config| {
+                shelfsync_capture::service::spawn(&self.db_path, config)
+                    .map_err(|e| AppError::Unavailable(e.to_string()))
+            })
+        {
+            Ok(handle) => {
+                tracing::info!(holder = %handle.status().holder, "live service started");
+                *service = Some(handle);
+            }
+            Err(error) => tracing::error!(%error, "the live service did not start"),
+        }
+    }
+
+    /// What the in-process service is doing, if it runs.
+    pub fn service_status(&self) -> Option<shelfsync_capture::service::ServiceStatus> {
+        self.lock_service().as_ref().map(|s| s.status())
+    }
+
+    /// Stops the service (its engine finishes its round and hands the lease over), then the
+    /// demo's simulator. Called when the app exits.
+    pub fn shutdown(&self) {
+        if let Some(service) = self.lock_service().take()
+            && let Err(error) = service.stop(crate::service::STOP_TIMEOUT)
+        {
+            tracing::warn!(%error, "the live service did not stop cleanly");
+        }
+    }
+
+    fn lock_service(&self) -> MutexGuard<'_, Option<shelfsync_capture::service::ServiceHandle>> {
+        self.service.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn workstation(&self) -> &str {
@@ -136,6 +224,7 @@ impl AppState {
     /// Opens the store and, when it is brand new, loads the demo. Call once, off the UI thread.
     pub fn boot(&self, policy: DemoPolicy) {
         let started = Instant::now();
+        self.lock_boot().policy = policy;
         match self.open_and_seed(policy) {
             Ok(store) => {
                 let demo = is_demo(&store).unwrap_or(false);
@@ -143,15 +232,15 @@ impl AppState {
                 let mut boot = self.lock_boot();
                 boot.demo = demo;
                 boot.phase = Phase::Ready;
-                eprintln!(
-                    "shelfsync-app: {} ready in {} ms{}",
-                    self.db_path.display(),
-                    started.elapsed().as_millis(),
-                    if demo { " (demo)" } else { "" }
+                tracing::info!(
+                    db = %self.db_path.display(),
+                    ms = started.elapsed().as_millis() as u64,
+                    demo,
+                    "database ready"
                 );
             }
             Err(error) => {
-                eprintln!("shelfsync-app: cannot open {}: {error}", self.db_path.display());
+                tracing::error!(db = %self.db_path.display(), %error, "cannot open the database");
                 let mut boot = self.lock_boot();
                 boot.phase = Phase::Failed;
                 boot.error = Some(error.to_string());
@@ -167,12 +256,41 @@ impl AppState {
         if fresh && policy == DemoPolicy::LoadWhenEmpty {
             self.lock_boot().phase = Phase::LoadingDemo;
             let events = shelfsync_store::demo::load(&mut store, DEMO_SEED)?;
-            eprintln!("shelfsync-app: loaded the demo catalogue ({events} events)");
+            tracing::info!(events, "loaded the demo catalogue");
         }
         if is_demo(&store)? && store.user_count()? == 0 {
             add_demo_users(&mut store, &self.workstation)?;
         }
         Ok(store)
+    }
+
+    /// The policy start-up ran with.
+    pub fn demo_policy(&self) -> DemoPolicy {
+        self.lock_boot().policy
+    }
+
+    /// "Try the demo" on the first-run screen: the demo catalogue and its users go into this
+    /// database, which must be empty (no events, no items, no users); checked and loaded under
+    /// one hold of the store, so nothing else can slip in between. The caller starts the demo
+    /// channels afterwards.
+    pub fn load_demo_into_empty(&self) -> Result<u64> {
+        let mut store = self.store()?;
+        if store.user_count()? > 0 {
+            return Err(AppError::BadRequest(crate::first_run::ALREADY_SET_UP.into()));
+        }
+        if store.event_count()? > 0 || !store.items()?.is_empty() {
+            return Err(AppError::BadRequest(
+                "This database already holds items or stock, so the demo cannot be added to it. \
+                 Choose \"Set up this warehouse\" instead."
+                    .into(),
+            ));
+        }
+        let events = shelfsync_store::demo::load(&mut store, DEMO_SEED)?;
+        add_demo_users(&mut store, &self.workstation)?;
+        drop(store);
+        self.lock_boot().demo = true;
+        tracing::info!(events, "loaded the demo catalogue from the first-run screen");
+        Ok(events)
     }
 
     /// The store, once start-up has finished.
@@ -189,17 +307,19 @@ impl AppState {
     }
 
     pub fn info(&self) -> Result<AppInfo> {
-        let (phase, demo, error) = {
+        let (phase, demo, error, policy) = {
             let boot = self.lock_boot();
-            (boot.phase.clone(), boot.demo, boot.error.clone())
+            (boot.phase.clone(), boot.demo, boot.error.clone(), boot.policy)
         };
-        let (event_count, item_count) = match phase {
+        let (event_count, item_count, user_count) = match phase {
             Phase::Ready => {
                 let store = self.store()?;
-                (store.event_count()?, store.items()?.len() as u64)
+                (store.event_count()?, store.items()?.len() as u64, store.user_count()?)
             }
-            _ => (0, 0),
+            _ => (0, 0, 0),
         };
+        // Nobody can sign in yet: the first-run screen, whatever the database holds.
+        let needs_setup = phase == Phase::Ready && user_count == 0;
         Ok(AppInfo {
             phase,
             db_path: self.db_path.display().to_string(),
@@ -209,6 +329,8 @@ impl AppState {
             version: env!("CARGO_PKG_VERSION").to_string(),
             error,
             demo_channels: self.demo_channels.get().map(|d| d.url.clone()),
+            needs_setup,
+            demo_offered: needs_setup && policy.offers_demo() && event_count == 0 && item_count == 0,
         })
     }
 
@@ -230,7 +352,7 @@ fn add_demo_users(store: &mut Store, workstation: &str) -> Result<()> {
     for (name, role, pin) in &DEMO_USERS[1..] {
         store.add_user(name, *role, pin, Some(&admin), workstation)?;
     }
-    eprintln!("shelfsync-app: added the demo users");
+    tracing::info!("added the demo users");
     Ok(())
 }
 

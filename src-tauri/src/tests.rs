@@ -85,6 +85,11 @@ fn rendered_bindings() -> Vec<(String, String)> {
         DeviceView,
         NewChannelRequest,
         SecretField,
+        ChannelTestView,
+        ShopLocationView,
+        LinkStatusView,
+        LinkRowView,
+        LinkReviewView,
     ]
 }
 
@@ -974,6 +979,8 @@ fn demo_channels_simulate_three_channels_and_the_engine_pushes_to_them_across_re
     let listed = i64::from(crate::demo_channels::DEMO_LISTED_SKUS);
     let demo = crate::demo_channels::DemoChannels::start(state.db_path()).unwrap();
     assert!(demo.url.starts_with("http://127.0.0.1:"), "{}", demo.url);
+    // The pushing is the app's live service, as on any database.
+    state.start_service();
     let dashboard = wait_until_drained(&state, 3, listed);
     let kinds: Vec<&str> = dashboard.channels.iter().map(|c| c.kind.as_str()).collect();
     assert_eq!(kinds, ["amazon", "ebay", "shopify"]);
@@ -994,17 +1001,20 @@ fn demo_channels_simulate_three_channels_and_the_engine_pushes_to_them_across_re
     // the simulator seeded with what was acknowledged, so the new number lands and nothing is
     // mistaken for a sale on a channel.
     let url = demo.url.clone();
+    state.shutdown();
     demo.stop();
     commands::commit_scans(&state, request(StationMode::Receive, "WH1", vec![line("SS-00001", 7)])).unwrap();
     let (before, _) = demo_explained(&state, 1);
     let demo = crate::demo_channels::DemoChannels::start(state.db_path()).unwrap();
     assert_eq!(demo.url, url);
+    state.start_service();
     wait_until_drained(&state, 3, listed + 1);
     let (after, why) = demo_explained(&state, 1);
     assert_eq!(after, before, "the receipt's allocation, not one lowered by phantom channel sales");
     assert_eq!(demo_sim_levels(&demo, 1), after);
     assert!(why.listings.iter().all(|l| l.open_channel_changes == 0), "{:?}", why.listings);
     assert_eq!(demo_sim_levels(&demo, 2), demo_explained(&state, 2).0, "untouched SKUs kept their numbers");
+    state.shutdown();
     demo.stop();
 }
 
@@ -1270,4 +1280,57 @@ fn import_progress_answers_while_the_store_is_held_and_a_second_import_is_refuse
     let received = commands::recent_events(&state, Some("A-1".into()), Some(1)).unwrap();
     assert_eq!((received[0].kind.as_str(), received[0].actor.as_str()), ("receive", "ada"));
     assert_eq!(crate::import::import_progress(&state).unwrap().unwrap().imported, Some(1));
+}
+
+/// Going live (issue 15): on a real, non-demo database configured as a user would (a location,
+/// an item, a Shopify channel with its listing and rule), the app's in-process service pushes a
+/// scanned receipt to the channel with no other program running, and closing the app hands
+/// the sync lease over at once.
+#[test]
+fn on_a_real_database_the_apps_service_pushes_a_scan_with_nothing_else_running() {
+    use shelfsync_core::{Item, Location, LocationCode, Role, Sku};
+    // SAFETY: nextest runs each test in its own process; set before any thread reads it.
+    unsafe { std::env::set_var("SHELFSYNC_SECRETS", "file") };
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(dir.path().join("warehouse.db"));
+    state.boot(DemoPolicy::Never);
+    {
+        let mut store = state.store().unwrap();
+        store
+            .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "Main".into(), parent: None }])
+            .unwrap();
+        store
+            .upsert_items(&[shelfsync_store::ItemRecord {
+                item: Item {
+                    sku: Sku::new("SS-00001").unwrap(),
+                    name: "Mug".into(),
+                    unit_cost_cents: 350,
+                    category: "home".into(),
+                    safety_stock: 0,
+                },
+                barcodes: vec![],
+            }])
+            .unwrap();
+        store.add_user("ada", Role::Admin, "2468", None, "test").unwrap();
+    }
+    assert!(!state.is_demo());
+    let channel = SimChannel::start(&state);
+    state.start_service();
+    commands::sign_in(&state, "ada".into(), "2468".into()).unwrap();
+    commands::commit_scans(&state, request(StationMode::Receive, "WH1", vec![line("SS-00001", 20)])).unwrap();
+    // 50 % of 20, minus the buffer of 2 (the channel's rule).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while channel.level() != Some(8) {
+        assert!(std::time::Instant::now() < deadline, "not pushed within 30 s: {:?}", channel.level());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let holder = state.service_status().expect("the service runs").holder;
+    assert!(holder.starts_with("service:"), "{holder}");
+    let dashboard = commands::sync_status(&state).unwrap();
+    let engine = dashboard.channels[0].engine.clone().unwrap_or_default();
+    assert!(engine.starts_with(&holder), "the Sync screen names it: {engine}");
+    state.shutdown();
+    assert!(state.service_status().is_none());
+    let store = state.store().unwrap();
+    assert_eq!(shelfsync_sync::lease::holder(store.connection()).unwrap(), None, "the lease was handed over");
 }
