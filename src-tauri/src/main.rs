@@ -4,6 +4,8 @@
 fn main() {
     #[cfg(target_os = "linux")]
     render_without_gpu_compositing();
+    // After the environment is set (logging starts a writer thread), before anything logs.
+    shelfsync_app::logging::init();
     shelfsync_app::run();
 }
 
