@@ -35,12 +35,13 @@ test-ui:
 test-e2e: app
 	bash scripts/e2e.sh
 
-# The .deb from the debug app the e2e step just built (see scripts/package.sh for why debug).
-package: app
+# The .deb, debug like the e2e build (scripts/package.sh says why). No `app` prerequisite: the
+# Tauri CLI's deb build builds the UI and the app itself, reusing what the e2e step compiled.
+package: setup
 	bash scripts/package.sh
 
 # Builds the package, installs it with dpkg (root), checks and starts what it installed, removes it.
-test-package: app
+test-package: setup
 	bash scripts/package-test.sh
 
 bench:
