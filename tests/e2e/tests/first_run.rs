@@ -1,0 +1,231 @@
+//! A new user, from a fresh install to a linked Shopify channel without a terminal (issue 15):
+//! the first-run screen, "Set up this warehouse", the first admin, a location, items and stock
+//! from CSV files, the channel (the simulator, started here as `shelfsync sim`), "Test
+//! connection", the link review with the matched SKU, Link, the sign-in as the new admin, and
+//! the channel on the Sync screen. `SHELFSYNC_DEMO=ask` gives this debug build the release
+//! build's first start. Screenshots 60-* in target/e2e-screens/.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use shelfsync_e2e::{App, Result, STARTUP_TIMEOUT, STEP_TIMEOUT};
+
+/// The channel simulator (`shelfsync sim --port 0`), killed on drop.
+struct Sim {
+    child: Child,
+    url: String,
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Sim {
+    fn start() -> Result<Sim> {
+        let cli = shelfsync_e2e::app_binary().with_file_name("shelfsync");
+        let mut child = Command::new(cli)
+            .args(["sim", "--port", "0", "--seed", "3"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut first = String::new();
+        stdout.read_line(&mut first)?;
+        let start = first.find("http://127.0.0.1:").ok_or_else(|| format!("no URL in {first:?}"))?;
+        let url = first[start..].split("/admin").next().unwrap_or_default().trim().to_string();
+        Ok(Sim { child, url, _stdout: stdout })
+    }
+
+    /// The shop's catalogue: what a merchant's Shopify already lists (POST /admin/catalogue).
+    fn add_catalogue(&self, body: &str) -> Result<()> {
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "POST /admin/catalogue HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        if !response.starts_with("HTTP/1.1 200") {
+            return Err(format!("the simulator refused the catalogue: {response}").into());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn fill(app: &App, id: &str, text: &str) -> Result<()> {
+    let input = app.wait_for(id, STEP_TIMEOUT).await?;
+    input.clear().await?;
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+/// WebKitWebDriver has no file upload: the file goes into the input as a browser would put it
+/// there (a `File` in a `DataTransfer`), then `change` fires as after a real pick.
+async fn pick_file(app: &App, id: &str, name: &str, text: &str) -> Result<()> {
+    app.wait_for(id, STEP_TIMEOUT).await?;
+    app.client
+        .execute(
+            "const [id, name, text] = arguments; \
+             const input = document.querySelector(`[data-testid='${id}']`); \
+             const files = new DataTransfer(); \
+             files.items.add(new File([text], name, { type: 'text/csv' })); \
+             input.files = files.files; \
+             input.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![id.into(), name.into(), text.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Scrolls the element to the middle of the window, then clicks it: the wizard's panel grows
+/// past the window's height, and the status strip covers its bottom edge.
+async fn click(app: &App, id: &str) -> Result<()> {
+    scroll_to(app, id).await?;
+    app.click(id).await
+}
+
+async fn scroll_to(app: &App, id: &str) -> Result<()> {
+    app.wait_for(id, STEP_TIMEOUT).await?;
+    app.client
+        .execute(
+            "document.querySelector(`[data-testid='${arguments[0]}']`).scrollIntoView({ block: 'center' });",
+            vec![id.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Waits for an element's attribute to have a value.
+async fn wait_attr(app: &App, id: &str, attr: &str, want: &str) -> Result<()> {
+    app.wait_until(&format!("{id} {attr}={want}"), STEP_TIMEOUT, || async move {
+        for el in app.by_test_id(id).await? {
+            if el.attr(attr).await?.as_deref() == Some(want) {
+                return Ok(Some(()));
+            }
+        }
+        Ok(None)
+    })
+    .await
+}
+
+async fn import(app: &App, testid: &str, name: &str, text: &str) -> Result<String> {
+    pick_file(app, &format!("{testid}-file"), name, text).await?;
+    click(app, &format!("{testid}-run")).await?;
+    wait_attr(app, &format!("{testid}-message"), "data-ok", "true").await?;
+    app.text_of(&format!("{testid}-message")).await
+}
+
+const ITEMS: &str = "sku,name,unit_cost,category,safety_stock,barcodes\n\
+                     FR-0001,Blue mug,3.50,home,0,\n\
+                     FR-0002,Red mug,3.50,home,0,\n";
+const STOCK: &str = "sku,location,qty\nFR-0001,WH1,12\nFR-0002,WH1,5\n";
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_new_user_sets_up_the_warehouse_and_links_a_shopify_channel() -> Result<()> {
+    let sim = Sim::start()?;
+    // The shop already sells FR-0001 (one of our SKUs) and something we do not stock.
+    sim.add_catalogue(
+        r#"{"items": [{"id": "gid://shopify/InventoryItem/7001", "sku": "FR-0001"},
+                      {"id": "gid://shopify/InventoryItem/7999", "sku": "THEIRS-ONLY"}],
+            "locations": [{"id": "gid://shopify/Location/1", "name": "Main store"}]}"#,
+    )?;
+    let app = App::launch_with(&[("SHELFSYNC_DEMO", "ask"), ("SHELFSYNC_SECRETS", "file")]).await?;
+
+    // The first-run screen, not a sign-in nobody could pass, and no demo loaded.
+    app.wait_for("first-run", STARTUP_TIMEOUT).await?;
+    app.wait_for("first-run-demo", STEP_TIMEOUT).await?;
+    assert!(app.by_test_id("signin-screen").await?.is_empty());
+    assert!(app.by_test_id("demo-badge").await?.is_empty());
+    app.screenshot("60-first-run").await?;
+
+    // Set up: the admin (a PIN typed twice; a mismatch is refused in words first).
+    click(&app, "first-run-setup").await?;
+    fill(&app, "first-admin-name", "ada").await?;
+    fill(&app, "first-admin-pin", "2468").await?;
+    fill(&app, "first-admin-pin-again", "2469").await?;
+    click(&app, "first-admin-create").await?;
+    let error = app.text_of("first-run-error").await?;
+    assert!(error.contains("The two PINs are not the same"), "{error}");
+    fill(&app, "first-admin-pin", "2468").await?;
+    fill(&app, "first-admin-pin-again", "2468").await?;
+    click(&app, "first-admin-create").await?;
+    wait_attr(&app, "first-run-panel", "data-step", "locations").await?;
+
+    // A location.
+    fill(&app, "first-location-code", "WH1").await?;
+    fill(&app, "first-location-name", "Main warehouse").await?;
+    click(&app, "first-location-add").await?;
+    wait_attr(&app, "first-location", "data-code", "WH1").await?;
+    app.screenshot("61-first-run-location").await?;
+    click(&app, "first-run-next").await?;
+    wait_attr(&app, "first-run-panel", "data-step", "items").await?;
+
+    // Items and stock from CSV.
+    let items = import(&app, "first-import-items", "items.csv", ITEMS).await?;
+    assert!(items.contains("Imported 2 items"), "{items}");
+    let stock = import(&app, "first-import-stock", "stock.csv", STOCK).await?;
+    assert!(stock.contains("Imported 2"), "{stock}");
+    app.screenshot("62-first-run-items").await?;
+    click(&app, "first-run-next").await?;
+    wait_attr(&app, "first-run-panel", "data-step", "channel").await?;
+
+    // The channel: the simulator as a Shopify shop.
+    fill(&app, "first-channel-name", "shop").await?;
+    fill(&app, "first-channel-endpoint", &sim.url).await?;
+    fill(&app, "first-channel-shop", "demo.myshopify.com").await?;
+    fill(&app, "first-channel-secret-access_token", "shpat_e2e_first_run").await?;
+    click(&app, "first-channel-save").await?;
+    app.wait_for("first-channel-saved", STEP_TIMEOUT).await?;
+    click(&app, "first-channel-test").await?;
+    wait_attr(&app, "first-channel-test-result", "data-ok", "true").await?;
+    let tested = app.text_of("first-channel-test-result").await?;
+    assert!(tested.contains("Connected") && tested.contains("demo.myshopify.com"), "{tested}");
+    app.screenshot("63-first-run-channel-test").await?;
+
+    // The link review: FR-0001 matched, FR-0002 ours only, THEIRS-ONLY theirs only.
+    click(&app, "first-link-review").await?;
+    app.wait_for("first-link-review-result", STEP_TIMEOUT).await?;
+    wait_attr(&app, "first-link-count-matched", "data-count", "1").await?;
+    wait_attr(&app, "first-link-count-unmatchedOurs", "data-count", "1").await?;
+    wait_attr(&app, "first-link-count-unmatchedTheirs", "data-count", "1").await?;
+    let mut matched = Vec::new();
+    for row in app.by_test_id("first-link-row").await? {
+        if row.attr("data-status").await?.as_deref() == Some("matched") {
+            matched.push(row.attr("data-sku").await?.unwrap_or_default());
+        }
+    }
+    assert_eq!(matched, ["FR-0001"]);
+    assert_eq!(app.text_of("first-link-apply").await?, "Link 1 listing");
+    scroll_to(&app, "first-link-apply").await?;
+    app.screenshot("64-first-run-link-review").await?;
+    click(&app, "first-link-apply").await?;
+    app.wait_until("the link to be applied", STEP_TIMEOUT, || async {
+        let text = app.text_of("first-link-outcome").await?;
+        Ok(text.starts_with("Linked 1 listing").then_some(()))
+    })
+    .await?;
+    click(&app, "first-run-next").await?;
+    wait_attr(&app, "first-run-panel", "data-step", "finish").await?;
+    app.screenshot("65-first-run-finish").await?;
+
+    // Sign in as the new admin; the Sync screen shows the channel.
+    click(&app, "first-run-finish").await?;
+    app.sign_in("ada", "2468").await?;
+    click(&app, "tab-sync").await?;
+    wait_attr(&app, "channel-card", "data-channel", "shop").await?;
+    app.screenshot("66-first-run-sync").await?;
+    app.close().await?;
+    drop(sim);
+    Ok(())
+}
