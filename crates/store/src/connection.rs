@@ -81,6 +81,35 @@ fn create_private(path: &Path) -> Result<()> {
     }
 }
 
+/// Woken after every commit made through any [`Store`] in this process (see [`commit_signal`]).
+static COMMITTED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// SQLite's own automatic checkpoint threshold (pages in the WAL), which a WAL hook replaces and
+/// [`after_commit`] therefore runs itself.
+const AUTOCHECKPOINT_PAGES: std::ffi::c_int = 1000;
+
+/// Wakes whoever waits for a commit in this process: the sync engine's workers wait on it, so a
+/// scan committed by the app reaches its channel request in milliseconds instead of at the
+/// workers' next poll. Commits by other processes (a CLI on the same file) are seen at that
+/// poll. Register interest with `notified()` and `enable()` before looking at the outbox, so a
+/// commit in between is not missed.
+pub fn commit_signal() -> &'static tokio::sync::Notify {
+    &COMMITTED
+}
+
+/// SQLite calls this once a transaction is committed to the WAL (after its fsync under
+/// `synchronous=FULL`), so a woken reader sees it. It also does what SQLite's default WAL hook
+/// does, a passive checkpoint past 1,000 pages, because registering a hook replaces that.
+fn after_commit(wal: &rusqlite::hooks::Wal, pages: std::ffi::c_int) -> rusqlite::Result<()> {
+    COMMITTED.notify_waiters();
+    if pages >= AUTOCHECKPOINT_PAGES {
+        // As SQLite's own: a checkpoint that cannot run now (readers, a busy writer) runs at a
+        // later commit; the commit itself has already succeeded.
+        let _ = wal.checkpoint();
+    }
+    Ok(())
+}
+
 /// Every PRAGMA set explicitly, on every connection: `foreign_keys` is per connection and
 /// library defaults differ between builds.
 fn configure(conn: &Connection) -> Result<()> {
@@ -93,6 +122,8 @@ fn configure(conn: &Connection) -> Result<()> {
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(rusqlite::Error::InvalidParameterName(format!("journal_mode stayed {mode}")).into());
     }
+    // After journal_mode, and no `wal_autocheckpoint` PRAGMA after it: that would replace it.
+    conn.wal_hook(Some(after_commit));
     // FULL: an acknowledged event survives power loss, not just a process crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -24,7 +24,7 @@ pub use app_support::{CountHistoryLine, CountSessionSummary, MAX_HISTORY_LINES, 
 pub use approvals::{MovementRequest, PendingMovement, WRITE_OFF_APPROVAL_KEY};
 pub use audit::{AuditBreak, AuditReport};
 pub use catalog::{ItemRecord, LocationRecord};
-pub use connection::{MIGRATIONS, Store};
+pub use connection::{MIGRATIONS, Store, commit_signal};
 pub use count_reports::{AccuracyRow, CYCLE_DAYS, DueCount, VarianceRow};
 pub use counts::{Approval, CountLineView, CountScope, CountSessionView, Decision};
 pub use error::{CsvLineError, StoreError};

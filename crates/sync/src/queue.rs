@@ -224,6 +224,23 @@ fn latency_ms(dirty_since: &str, acked: DateTime<Utc>) -> i64 {
 /// value. Returns each push's latency in milliseconds.
 pub fn ack(conn: &Connection, channel: &str, group: &Group) -> Result<Vec<i64>> {
     let tx = immediate(conn)?;
+    let latencies = ack_in(&tx, channel, group)?;
+    tx.commit()?;
+    Ok(latencies)
+}
+
+/// Acknowledges a group the channel accepted without applying yet (Amazon ACCEPTED) and, in the
+/// same transaction, schedules each row's read-back `confirm_after` from now: an acknowledged
+/// push is never without its read-back, whoever runs the engine next.
+pub fn ack_accepted(conn: &Connection, channel: &str, group: &Group, confirm_after: Duration) -> Result<Vec<i64>> {
+    let tx = immediate(conn)?;
+    let latencies = ack_in(&tx, channel, group)?;
+    expect_confirmation_in(&tx, channel, &group.rows, confirm_after)?;
+    tx.commit()?;
+    Ok(latencies)
+}
+
+fn ack_in(tx: &rusqlite::Transaction<'_>, channel: &str, group: &Group) -> Result<Vec<i64>> {
     let acked = Utc::now();
     let at = stamp(acked);
     let mut latencies = Vec::with_capacity(group.rows.len());
@@ -273,8 +290,88 @@ pub fn ack(conn: &Connection, channel: &str, group: &Group) -> Result<Vec<i64>> 
         "UPDATE channel_metrics SET pushed = pushed + ?2, last_success_at = ?3, offline_since = NULL WHERE channel = ?1",
         params![channel, group.rows.len() as i64, at],
     )?;
-    tx.commit()?;
     Ok(latencies)
+}
+
+/// Remembers accepted-but-unapplied rows for a read-back `due` from now (migration 13). A listing
+/// already waiting keeps its count of gaps: a re-send that is accepted again is still the same
+/// missing value.
+fn expect_confirmation_in(tx: &rusqlite::Transaction<'_>, channel: &str, rows: &[GroupRow], due: Duration) -> Result<()> {
+    let (at, due_at) = (now(), later(due));
+    for row in rows {
+        tx.prepare_cached(
+            "INSERT INTO unconfirmed_pushes (listing_id, channel, version, qty, due_at, gaps, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)
+             ON CONFLICT (listing_id) DO UPDATE SET channel = excluded.channel, version = excluded.version,
+                 qty = excluded.qty, due_at = excluded.due_at, updated_at = excluded.updated_at",
+        )?
+        .execute(params![row.listing_id, channel, row.version, row.qty, due_at, at])?;
+    }
+    Ok(())
+}
+
+/// An accepted push waiting for its read-back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unconfirmed {
+    pub row: GroupRow,
+    /// Read-backs in a row that found the value missing.
+    pub gaps: u32,
+}
+
+/// Up to `limit` accepted pushes of the channel whose read-back is due now, oldest first.
+pub fn due_confirmations(conn: &Connection, channel: &str, limit: usize) -> Result<Vec<Unconfirmed>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT u.listing_id, l.remote_item, l.remote_location, u.qty, u.version, u.updated_at, u.gaps
+             FROM unconfirmed_pushes u JOIN listings l ON l.id = u.listing_id
+             WHERE u.channel = ?1 AND u.due_at IS NOT NULL AND u.due_at <= ?2
+             ORDER BY u.due_at, u.listing_id LIMIT ?3",
+        )?
+        .query_map(params![channel, now(), limit as i64], |r| {
+            Ok(Unconfirmed {
+                row: GroupRow {
+                    listing_id: r.get(0)?,
+                    remote: RemoteListing { item: r.get(1)?, location: r.get(2)? },
+                    qty: r.get(3)?,
+                    change_from: None,
+                    version: r.get(4)?,
+                    dirty_since: r.get(5)?,
+                    attempts: 0,
+                },
+                gaps: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+/// When the channel's next read-back is due, if one is waiting.
+pub fn next_confirmation(conn: &Connection, channel: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT min(due_at) FROM unconfirmed_pushes WHERE channel = ?1 AND due_at IS NOT NULL")?
+        .query_row([channel], |r| r.get(0))?)
+}
+
+/// The read-back found the accepted value (or found it superseded, or gave up): forget it.
+pub fn confirmed(conn: &Connection, listing_id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM unconfirmed_pushes WHERE listing_id = ?1")?.execute([listing_id])?;
+    Ok(())
+}
+
+/// The value was missing and the listing was queued again: count the gap and wait for the
+/// re-send's own acceptance (which sets the next read-back time).
+pub fn gap_found(conn: &Connection, listing_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE unconfirmed_pushes SET gaps = gaps + 1, due_at = NULL, updated_at = ?2 WHERE listing_id = ?1",
+    )?
+    .execute(params![listing_id, now()])?;
+    Ok(())
+}
+
+/// A read that failed is not a gap: read again after `delay`.
+pub fn confirm_later(conn: &Connection, listing_id: i64, delay: Duration) -> Result<()> {
+    conn.prepare_cached("UPDATE unconfirmed_pushes SET due_at = ?2 WHERE listing_id = ?1")?
+        .execute(params![listing_id, later(delay)])?;
+    Ok(())
 }
 
 /// How a failure treats the rows it hits.
@@ -559,5 +656,11 @@ pub fn prune(conn: &Connection, channel: &str) -> Result<()> {
     )?;
     let cutoff = stamp(Utc::now() - chrono::Duration::hours(FAILURE_RETENTION_HOURS));
     conn.execute("DELETE FROM sync_failures WHERE channel = ?1 AND at < ?2", params![channel, cutoff])?;
+    // A re-send that was never accepted again (the listing was dead-lettered, or its next push
+    // was applied outright) leaves a wait with no read-back time; a day later it is noise.
+    conn.execute(
+        "DELETE FROM unconfirmed_pushes WHERE channel = ?1 AND due_at IS NULL AND updated_at < ?2",
+        params![channel, cutoff],
+    )?;
     Ok(())
 }

@@ -58,6 +58,10 @@ pub struct WorkerConfig {
     pub confirm_gaps: u32,
     /// After a stuck bulk submission, how long the fast path carries everything.
     pub bulk_pause: Duration,
+    /// Longest wait between two probes of an offline channel: its return is noticed within
+    /// this (the guide's offline override must reach the channel soon after the reconnect; a
+    /// probe is one small call, so even every 10 s costs nothing against any channel's limit).
+    pub offline_probe_max: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -75,6 +79,7 @@ impl Default for WorkerConfig {
             confirm_after: Duration::from_secs(120),
             confirm_gaps: 3,
             bulk_pause: Duration::from_secs(30 * 60),
+            offline_probe_max: Duration::from_secs(10),
         }
     }
 }
@@ -110,11 +115,6 @@ pub struct Worker<C: Channel> {
     offline_probes: u32,
     /// Set by a throttle whose wait is long (a spent daily quota).
     long_pause: Option<Duration>,
-    /// Accepted, not yet confirmed by reading back (in memory: after a restart,
-    /// reconciliation finds any gap).
-    unconfirmed: Vec<Unconfirmed>,
-    /// Gaps found in a row per listing, reset when a read-back confirms.
-    gaps: std::collections::HashMap<i64, u32>,
     /// Set when a bulk submission got stuck: the fast path only, until then.
     bulk_paused_until: Option<Instant>,
     /// The bulk submission in progress: at most one, its rows held in their group meanwhile.
@@ -129,9 +129,11 @@ struct BulkFlight {
     task: JoinHandle<std::result::Result<BulkOutcome, ChannelError>>,
 }
 
-struct Unconfirmed {
-    row: queue::GroupRow,
-    due: Instant,
+/// How long from now until an RFC 3339 time (zero when it has passed or cannot be read).
+fn until(at: &str) -> Duration {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO))
+        .unwrap_or(Duration::ZERO)
 }
 
 /// Throttle waits longer than this are quota resets, not bursts.
@@ -149,8 +151,6 @@ impl<C: Channel> Worker<C> {
             config,
             offline_probes: 0,
             long_pause: None,
-            unconfirmed: Vec::new(),
-            gaps: std::collections::HashMap::new(),
             bulk_paused_until: None,
             bulk_flight: None,
             formed: 0,
@@ -160,6 +160,11 @@ impl<C: Channel> Worker<C> {
     pub async fn run(mut self, mode: Mode, mut stop: watch::Receiver<bool>) -> Result<WorkerSummary> {
         queue::prune(self.store.connection(), &self.channel)?;
         while !*stop.borrow() {
+            // Interest in the next commit is registered before the outbox is looked at, so a
+            // commit made while this step runs still wakes the wait below.
+            let committed = shelfsync_store::commit_signal().notified();
+            tokio::pin!(committed);
+            committed.as_mut().enable();
             let progress = self.step().await?;
             if let Some(pause) = self.long_pause.take() {
                 if mode == Mode::Once {
@@ -186,8 +191,11 @@ impl<C: Channel> Worker<C> {
                 (Mode::Once, Some(wait)) => wait,
                 (Mode::Daemon, wait) => wait.unwrap_or(self.config.idle_poll).min(self.config.idle_poll),
             };
+            // A commit in this process (a scan, a count, an order booked) wakes the worker at
+            // once; `idle_poll` remains the floor for commits made by other processes.
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
+                _ = &mut committed => {}
                 _ = stop.changed() => {}
             }
         }
@@ -204,7 +212,7 @@ impl<C: Channel> Worker<C> {
     }
 
     fn until_next_due(&self) -> Result<Option<Duration>> {
-        let confirm = self.unconfirmed.iter().map(|u| u.due.saturating_duration_since(Instant::now())).min();
+        let confirm = queue::next_confirmation(self.store.connection(), &self.channel)?.map(|due| until(&due));
         if self.bulk_flight.is_some() {
             // The submission is looked at every idle poll (its task cannot wake us), and so are
             // new urgent rows; the bulk rows due meanwhile wait for it (or the next one).
@@ -213,9 +221,7 @@ impl<C: Channel> Worker<C> {
         let Some(due) = queue::next_due(self.store.connection(), &self.channel, self.busy_key())? else {
             return Ok(confirm.map(|w| w.max(Duration::from_millis(1))));
         };
-        let due = chrono::DateTime::parse_from_rfc3339(&due).map(|t| t.with_timezone(&chrono::Utc));
-        let wait =
-            due.map_or(Duration::ZERO, |t| (t - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO));
+        let wait = until(&due);
         let wait = confirm.map_or(wait, |c| c.min(wait));
         // At least a millisecond: a row due "now" that was not taken is in a group in backoff.
         Ok(Some(wait.max(Duration::from_millis(1))))
@@ -291,12 +297,7 @@ impl<C: Channel> Worker<C> {
                     PushOutcome::Applied => self.acknowledge(&group)?,
                     PushOutcome::Rejected(rejections) => self.handle_rejections(&group, rejections).await?,
                     PushOutcome::Partial(rejections) => self.handle_partial(&group, rejections).await?,
-                    PushOutcome::Accepted => {
-                        self.acknowledge(&group)?;
-                        let due = Instant::now() + self.config.confirm_after;
-                        self.unconfirmed
-                            .extend(group.rows.iter().map(|row| Unconfirmed { row: row.clone(), due }));
-                    }
+                    PushOutcome::Accepted => self.acknowledge_accepted(&group)?,
                 }
                 Ok(Progress::Sent)
             }
@@ -315,6 +316,18 @@ impl<C: Channel> Worker<C> {
         self.summary.pushed += latencies.len() as u64;
         // Bounded: the summary keeps the latencies of one run for the benchmark; a daemon
         // reads the persisted `pushes` table instead.
+        if self.summary.latencies_ms.len() < 1_000_000 {
+            self.summary.latencies_ms.extend(latencies);
+        }
+        Ok(())
+    }
+
+    /// Accepted, not applied yet: acknowledged, with its read-back stored in the same
+    /// transaction (an engine started later reads it back if this one stops first).
+    fn acknowledge_accepted(&mut self, group: &Group) -> Result<()> {
+        let latencies =
+            queue::ack_accepted(self.store.connection(), &self.channel, group, self.config.confirm_after)?;
+        self.summary.pushed += latencies.len() as u64;
         if self.summary.latencies_ms.len() < 1_000_000 {
             self.summary.latencies_ms.extend(latencies);
         }
@@ -368,7 +381,11 @@ impl<C: Channel> Worker<C> {
                 let mut failure = self.failure(group, "offline", &message);
                 failure.burn_attempt = group.max_attempts() < self.config.offline_attempt_bound;
                 failure.keep_group = true;
-                failure.delay = self.config.backoff.delay(self.offline_probes, &mut self.rng);
+                failure.delay = self
+                    .config
+                    .backoff
+                    .delay(self.offline_probes, &mut self.rng)
+                    .min(self.config.offline_probe_max);
                 queue::fail(self.store.connection(), &self.channel, group, &ids, &failure)?;
                 self.summary.failures += 1;
                 Ok(Progress::Offline)
@@ -476,9 +493,7 @@ impl<C: Channel> Worker<C> {
                         .collect(),
                 };
                 if !accepted.rows.is_empty() {
-                    self.acknowledge(&accepted)?;
-                    let due = Instant::now() + self.config.confirm_after;
-                    self.unconfirmed.extend(accepted.rows.into_iter().map(|row| Unconfirmed { row, due }));
+                    self.acknowledge_accepted(&accepted)?;
                 }
                 for (row, rejection) in group.rows.iter().zip(results) {
                     if let Some(rejection) = rejection {
@@ -538,18 +553,8 @@ impl<C: Channel> Worker<C> {
 
     /// Reads back accepted values that are due for confirmation; true when it made a call.
     async fn confirm_due(&mut self) -> Result<bool> {
-        let now = Instant::now();
         let max_read = self.client.limits().max_read.max(1);
-        let mut batch = Vec::new();
-        let mut rest = Vec::new();
-        for u in self.unconfirmed.drain(..) {
-            if u.due <= now && batch.len() < max_read {
-                batch.push(u);
-            } else {
-                rest.push(u);
-            }
-        }
-        self.unconfirmed = rest;
+        let batch = queue::due_confirmations(self.store.connection(), &self.channel, max_read)?;
         if batch.is_empty() {
             return Ok(false);
         }
@@ -559,24 +564,25 @@ impl<C: Channel> Worker<C> {
             Ok(answer) => answer.value,
             Err(_) => {
                 // Try again later; a read that fails is not a gap.
-                let due = Instant::now() + self.config.confirm_after;
-                self.unconfirmed.extend(batch.into_iter().map(|u| Unconfirmed { due, ..u }));
+                for u in &batch {
+                    queue::confirm_later(self.store.connection(), u.row.listing_id, self.config.confirm_after)?;
+                }
                 return Ok(true);
             }
         };
         for (u, level) in batch.into_iter().zip(levels) {
             let id = u.row.listing_id;
             if level == Some(u.row.qty) {
-                self.gaps.remove(&id);
+                queue::confirmed(self.store.connection(), id)?;
                 continue;
             }
-            let gaps = self.gaps.entry(id).or_insert(0);
-            *gaps += 1;
-            let give_up = *gaps >= self.config.confirm_gaps;
+            let give_up = u.gaps + 1 >= self.config.confirm_gaps;
             let outcome =
                 queue::record_unapplied(self.store.connection(), &self.channel, &u.row, level, give_up)?;
-            if outcome != queue::Unapplied::Resent {
-                self.gaps.remove(&id);
+            if outcome == queue::Unapplied::Resent {
+                queue::gap_found(self.store.connection(), id)?;
+            } else {
+                queue::confirmed(self.store.connection(), id)?;
             }
         }
         Ok(true)

@@ -594,6 +594,49 @@ async fn amazon_silent_drop_is_found_by_reading_back_and_resent_or_flagged() {
     assert_eq!(m.sim.amazon.inspect(|s| s.quantity("AMZ-S1")), Some(0));
 }
 
+/// Issue 16: an update Amazon accepted but never applied is remembered in the database, not in
+/// the engine's memory. The engine stops before its read-back (a workstation closed at the end
+/// of a shift); an engine started later reads it back, finds it missing and sends it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accepted_push_is_read_back_by_the_next_engine_when_the_first_stopped_before_it() {
+    let mut m = market(1, amazon_sim(21), ebay_sim(21), false).await;
+    m.sim.amazon.set_faults(Faults::none(), AmazonFaults { silent_drop: 1.0, ..AmazonFaults::default() });
+    receive(&mut m.store, 0, "WH1", 6);
+    let mut config = fast(21);
+    // Long enough that the first engine is stopped before its read-back is due.
+    config.worker.confirm_after = Duration::from_secs(2);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let first = tokio::spawn({
+        let engine = Engine::new(&m.db, secrets(&m.db), config.clone());
+        async move { engine.run(Mode::Daemon, stopped).await }
+    });
+    let accepted = eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.stats.silent_drops) >= 1).await;
+    assert!(accepted, "the first push was accepted (and dropped)");
+    stop.send(true).unwrap();
+    first.await.unwrap().unwrap();
+    assert_eq!(m.sim.amazon.inspect(|s| s.quantity("AMZ-S0")), Some(0), "dropped: the channel still shows 0");
+    let waiting: i64 = m
+        .store
+        .connection()
+        .query_row("SELECT count(*) FROM unconfirmed_pushes WHERE channel = ?1 AND due_at IS NOT NULL", [AMAZON], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(waiting, 1, "the read-back outlived the engine");
+
+    // The channel applies patches again; a new engine, one pass, nothing else told it.
+    m.sim.amazon.set_faults(Faults::none(), AmazonFaults::default());
+    drain(&engine(&m, config)).await;
+    assert_eq!(m.sim.amazon.inspect(|s| s.quantity("AMZ-S0")), Some(6), "the missing value was sent again");
+    let left: i64 = m
+        .store
+        .connection()
+        .query_row("SELECT count(*) FROM unconfirmed_pushes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "confirmed and forgotten");
+    assert!(dead_letters(&m, AMAZON).is_empty());
+}
+
 /// The benchmark targets, measured: a backlog runs at ≥95% of the channel's rate, no 429.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backlogs_use_at_least_95_percent_of_the_rate_with_no_429() {

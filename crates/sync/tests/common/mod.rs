@@ -125,6 +125,7 @@ pub fn fast_config(seed: u64) -> EngineConfig {
             confirm_after: Duration::from_millis(30),
             confirm_gaps: 3,
             bulk_pause: Duration::from_secs(5),
+            offline_probe_max: Duration::from_millis(200),
         },
         lease_ttl: Duration::from_secs(2),
         lease_wait: Duration::from_secs(5),
