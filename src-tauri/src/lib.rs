@@ -366,6 +366,7 @@ pub fn run() {
     let db_path = match state::db_path_from_env() {
         Ok(path) => path,
         Err(error) => {
+            tracing::error!(%error, "no database path");
             eprintln!("shelfsync-app: {error}");
             std::process::exit(2);
         }

@@ -115,7 +115,7 @@ fn spawn(
             }
         };
         if let Err(error) = handle.emit(SCAN_EVENT, outcome) {
-            eprintln!("shelfsync-app: cannot deliver a scan to the window: {error}");
+            tracing::warn!(%error, "cannot deliver a scan to the window");
         }
     });
     let status = match std::thread::Builder::new()
@@ -125,6 +125,6 @@ fn spawn(
         Ok(_) => "listening".to_string(),
         Err(error) => format!("not started: {error}"),
     };
-    eprintln!("shelfsync-app: scanner {device}: {status}");
+    tracing::info!(%device, %status, "scanner");
     ScannerView { device, kind: kind.to_string(), status }
 }

@@ -28,8 +28,8 @@ pub fn idle_from_env() -> Duration {
         Ok(raw) => match raw.trim().parse::<u64>().map(Duration::from_secs) {
             Ok(d) if (MIN_IDLE..=MAX_IDLE).contains(&d) => d,
             _ => {
-                eprintln!(
-                    "shelfsync-app: ignoring {IDLE_ENV}={raw:?}: use {} to {} seconds",
+                tracing::warn!(
+                    "ignoring {IDLE_ENV}={raw:?}: use {} to {} seconds",
                     MIN_IDLE.as_secs(),
                     MAX_IDLE.as_secs()
                 );

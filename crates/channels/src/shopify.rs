@@ -36,7 +36,7 @@ const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// waiting it out would stall the channel for no benefit.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ShopifyConfig {
     /// Base URL: `https://SHOP.myshopify.com` or the simulator's `http://127.0.0.1:PORT`.
     pub endpoint: String,
@@ -45,6 +45,18 @@ pub struct ShopifyConfig {
     /// The shop domain the channel was set up for (`SHOP.myshopify.com`): a connection test
     /// checks that the token reaches this shop. `None`: not checked.
     pub shop: Option<String>,
+}
+
+impl std::fmt::Debug for ShopifyConfig {
+    /// The access token is never printed, not even in debug output (a `{:?}` in a log line).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopifyConfig")
+            .field("endpoint", &self.endpoint)
+            .field("access_token", &"<redacted>")
+            .field("timeouts", &self.timeouts)
+            .field("shop", &self.shop)
+            .finish()
+    }
 }
 
 pub struct ShopifyClient {
@@ -464,6 +476,19 @@ impl Channel for ShopifyClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_access_token() {
+        let config = ShopifyConfig {
+            endpoint: "https://x.myshopify.com".into(),
+            access_token: "shpat_do_not_print_me".into(),
+            timeouts: Timeouts::default(),
+            shop: None,
+        };
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("shpat_do_not_print_me"), "{printed}");
+        assert!(printed.contains("<redacted>"), "{printed}");
+    }
 
     #[test]
     fn change_from_quantity_is_sent_as_null_not_omitted() {

@@ -60,6 +60,9 @@ fn run_service(
         )));
     }
     ctx.open_existing()?;
+    // A long-running service logs to a rolling file as well as stderr (the journal under
+    // systemd); without a usable log folder it still logs to stderr rather than not start.
+    let _log = shelfsync_logging::init(None, "shelfsync-serve").or_else(|_| shelfsync_logging::init_stderr_only());
     let mut config = service::ServiceConfig::new(&ctx.workstation);
     config.webhook = webhook;
     config.schedule.poll_every = Duration::from_secs(poll_minutes * 60);

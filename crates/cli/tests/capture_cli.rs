@@ -26,6 +26,8 @@ impl Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_shelfsync"));
         if let Some(db) = db {
             command.arg("--db").arg(db);
+            // `webhook serve` logs to a file: beside the test's database, not the home folder.
+            command.env("SHELFSYNC_LOG_DIR", db.parent().unwrap().join("logs"));
         }
         let mut child = command
             .args(args)

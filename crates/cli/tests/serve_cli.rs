@@ -31,6 +31,8 @@ impl Process {
         let mut command = Command::new(env!("CARGO_BIN_EXE_shelfsync"));
         if let Some(db) = db {
             command.arg("--db").arg(db);
+            // The service's log file goes beside the test's database, not into the home folder.
+            command.env("SHELFSYNC_LOG_DIR", db.parent().unwrap().join("logs"));
         }
         let mut child = command
             .args(args)
@@ -149,6 +151,12 @@ fn serve_alone_pushes_a_cli_adjustment_and_stops_cleanly_on_sigterm() {
 
     let exit = serve.terminate();
     assert!(exit.success(), "serve exited with {exit:?} on SIGTERM");
+    // Its log file says what it did, and holds no channel secret.
+    let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let log = logs.iter().find(|p| p.to_string_lossy().contains("shelfsync-serve")).expect("a serve log file");
+    let text = std::fs::read_to_string(log).unwrap();
+    assert!(text.contains("took the sync lease"), "{text}");
+    assert!(!text.contains(TOKEN), "the channel token is in the log");
     // The lease was handed over: a one-shot engine starts at once instead of waiting 30 s.
     let started = Instant::now();
     ok(&db, &["sync", "run", "--once"], &[]);
