@@ -105,6 +105,8 @@ pub struct AmazonClient {
     search_bucket: TokenBucket,
     orders_bucket: TokenBucket,
     order_items_bucket: TokenBucket,
+    /// getOrder (one order by id, as an ORDER_CHANGE notification names it).
+    order_bucket: TokenBucket,
 }
 
 impl std::fmt::Debug for AmazonClient {
@@ -205,6 +207,7 @@ impl AmazonClient {
             search_bucket: TokenBucket::new(SEARCH_RATE, SEARCH_BURST),
             orders_bucket: TokenBucket::new(ORDERS_RATE, ORDERS_BURST),
             order_items_bucket: TokenBucket::new(ORDER_ITEMS_RATE, ORDER_ITEMS_BURST),
+            order_bucket: TokenBucket::new(ORDER_RATE, ORDER_BURST),
         })
     }
 
@@ -790,6 +793,9 @@ pub const ORDERS_BURST: f64 = 20.0;
 /// `getOrderItems`: 0.5 requests/s, burst 30.
 pub const ORDER_ITEMS_RATE: f64 = 0.5;
 pub const ORDER_ITEMS_BURST: f64 = 30.0;
+/// `getOrder`: 0.5 requests/s, burst 30.
+pub const ORDER_RATE: f64 = 0.5;
+pub const ORDER_BURST: f64 = 30.0;
 /// getOrders' page cap (`MaxResultsPerPage`).
 pub const ORDERS_PAGE: usize = 100;
 /// Longest id or timestamp taken from an order: far above Amazon's, a bound on junk.
@@ -827,6 +833,24 @@ fn order_field(value: &Value, key: &str, what: &str) -> Result<String, ChannelEr
     }
 }
 
+fn order_of(o: &Value) -> Result<AmazonOrder, ChannelError> {
+    let id = order_field(o, "AmazonOrderId", "an order")?;
+    Ok(AmazonOrder {
+        purchase_date: order_field(o, "PurchaseDate", &format!("order {id}"))?,
+        last_update: order_field(o, "LastUpdateDate", &format!("order {id}"))?,
+        canceled: order_field(o, "OrderStatus", &format!("order {id}"))? == "Canceled",
+        id,
+    })
+}
+
+/// The `payload` of a getOrder answer: one order.
+pub fn parse_order(body: &[u8]) -> Result<AmazonOrder, ChannelError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ChannelError::Uncertain(format!("getOrder answer is not JSON: {e}")))?;
+    let payload = value.get("payload").ok_or_else(|| ChannelError::Uncertain("getOrder answer has no payload".into()))?;
+    order_of(payload)
+}
+
 /// The `payload` of a getOrders answer.
 pub fn parse_orders_page(body: &[u8]) -> Result<AmazonOrderPage, ChannelError> {
     let value: Value = serde_json::from_slice(body)
@@ -838,18 +862,7 @@ pub fn parse_orders_page(body: &[u8]) -> Result<AmazonOrderPage, ChannelError> {
         .get("Orders")
         .and_then(Value::as_array)
         .ok_or_else(|| ChannelError::Uncertain("getOrders payload has no Orders list".into()))?;
-    let orders = raw
-        .iter()
-        .map(|o| {
-            let id = order_field(o, "AmazonOrderId", "an order")?;
-            Ok(AmazonOrder {
-                purchase_date: order_field(o, "PurchaseDate", &format!("order {id}"))?,
-                last_update: order_field(o, "LastUpdateDate", &format!("order {id}"))?,
-                canceled: order_field(o, "OrderStatus", &format!("order {id}"))? == "Canceled",
-                id,
-            })
-        })
-        .collect::<Result<_, ChannelError>>()?;
+    let orders = raw.iter().map(order_of).collect::<Result<_, ChannelError>>()?;
     let next_token = payload.get("NextToken").and_then(Value::as_str).map(str::to_string);
     Ok(AmazonOrderPage { orders, next_token })
 }
@@ -910,6 +923,17 @@ impl AmazonClient {
             return Err(ChannelError::Refused(format!("HTTP {}: {}", reply.status, error_text(&reply.body))));
         }
         parse_orders_page(&reply.body)
+    }
+
+    /// One order by id (`getOrder`), paced by its own bucket (0.5/s, burst 30).
+    pub async fn order(&self, order_id: &str) -> Result<AmazonOrder, ChannelError> {
+        let url = format!("{}/orders/v0/orders/{}", self.base, path_segment(order_id));
+        let reply =
+            self.call(&self.order_bucket, |token| self.http.get(&url).header("x-amz-access-token", token)).await?;
+        if !(200..300).contains(&reply.status) {
+            return Err(ChannelError::Refused(format!("HTTP {}: {}", reply.status, error_text(&reply.body))));
+        }
+        parse_order(&reply.body)
     }
 
     /// Every item of one order (`getOrderItems`, its pages followed).

@@ -7,6 +7,7 @@
 //! speaks) stay private to their module; domain types never cross the wire.
 
 pub mod amazon;
+pub mod amazon_notifications;
 mod auth;
 mod bucket;
 pub mod connect;
