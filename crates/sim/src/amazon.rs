@@ -52,6 +52,15 @@ pub struct AmazonSimConfig {
     pub orders_burst: f64,
     pub order_items_rate: f64,
     pub order_items_burst: f64,
+    /// getOrder (0.5/s, burst 30).
+    pub order_rate: f64,
+    pub order_burst: f64,
+    /// The SQS side: its credentials, region, account and default queue.
+    pub sqs: crate::sqs::SqsSimConfig,
+    /// How long after an order changes its ORDER_CHANGE message becomes visible on the queue.
+    pub notification_delay: Duration,
+    /// The share of ORDER_CHANGE messages never delivered (0..1), drawn from the seed.
+    pub notification_loss: f64,
 }
 
 impl Default for AmazonSimConfig {
@@ -73,6 +82,12 @@ impl Default for AmazonSimConfig {
             orders_burst: 20.0,
             order_items_rate: 0.5,
             order_items_burst: 30.0,
+            order_rate: 0.5,
+            order_burst: 30.0,
+            sqs: crate::sqs::SqsSimConfig::default(),
+            // Amazon documents no figure; notifications typically arrive within seconds.
+            notification_delay: Duration::from_millis(0),
+            notification_loss: 0.0,
         }
     }
 }
@@ -111,6 +126,8 @@ pub struct AmazonStats {
     pub stuck_feeds: u64,
     pub orders: u64,
     pub units_sold: i64,
+    pub notifications_sent: u64,
+    pub notifications_lost: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -181,6 +198,13 @@ pub struct AmazonState {
     order_tokens: HashMap<String, (String, usize)>,
     orders_bucket: Bucket,
     order_items_bucket: Bucket,
+    order_bucket: Bucket,
+    /// Grantless tokens (scope `sellingpartnerapi::notifications`), with their expiry.
+    grantless: HashMap<String, Instant>,
+    /// Notification destinations: (destinationId, name, SQS ARN).
+    pub destinations: Vec<(String, String, String)>,
+    /// Subscriptions by notification type: (subscriptionId, destinationId).
+    pub subscriptions: BTreeMap<String, (String, String)>,
 }
 
 struct SimFeed {
@@ -214,6 +238,10 @@ impl AmazonState {
             order_tokens: HashMap::new(),
             orders_bucket: Bucket::new(config.orders_rate, config.orders_burst),
             order_items_bucket: Bucket::new(config.order_items_rate, config.order_items_burst),
+            order_bucket: Bucket::new(config.order_rate, config.order_burst),
+            grantless: HashMap::new(),
+            destinations: Vec::new(),
+            subscriptions: BTreeMap::new(),
             config,
         }
     }
@@ -281,11 +309,14 @@ fn error_list(status: StatusCode, code: &str, message: &str) -> Response {
 #[derive(Clone)]
 pub struct AmazonSim {
     pub(crate) state: Arc<Mutex<AmazonState>>,
+    /// The seller's SQS queue(s), where ORDER_CHANGE notifications go once subscribed.
+    pub sqs: crate::sqs::SqsSim,
 }
 
 impl AmazonSim {
     pub fn new(config: AmazonSimConfig) -> AmazonSim {
-        AmazonSim { state: Arc::new(Mutex::new(AmazonState::new(config))) }
+        let sqs = crate::sqs::SqsSim::new(config.sqs.clone());
+        AmazonSim { state: Arc::new(Mutex::new(AmazonState::new(config))), sqs }
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut AmazonState) -> T) -> T {
@@ -366,7 +397,11 @@ impl AmazonSim {
             .route("/orders/v0/orders/{id}/orderItems", get(get_order_items))
             .route("/amazon/admin/orders", post(admin_place_order))
             .route("/amazon/admin/orders/{id}/cancel", post(admin_cancel_order))
+            .route("/orders/v0/orders/{id}", get(get_order))
+            .route("/notifications/v1/destinations", get(get_destinations).post(create_destination))
+            .route("/notifications/v1/subscriptions/{kind}", get(get_subscription).post(create_subscription))
             .with_state(self.clone())
+            .merge(self.sqs.router())
     }
 }
 
@@ -416,6 +451,9 @@ async fn token(State(sim): State<AmazonSim>, body: Bytes) -> Response {
     sim.with(|s| {
         s.stats.token_requests += 1;
         let grant = form_value(&body, "grant_type");
+        if grant.as_deref() == Some("client_credentials") {
+            return grantless_token(s, &body);
+        }
         let good = grant.as_deref() == Some("refresh_token")
             && form_value(&body, "refresh_token").as_deref() == Some(s.config.refresh_token.as_str())
             && form_value(&body, "client_id").as_deref() == Some(s.config.client_id.as_str())
@@ -1189,52 +1227,50 @@ struct PlaceOrder {
 }
 
 /// Places an order for up to `qty` units of a listing (never below zero); 422 when nothing sold.
+/// When ORDER_CHANGE is subscribed, its notification goes to the queue.
 async fn admin_place_order(State(sim): State<AmazonSim>, Json(input): Json<PlaceOrder>) -> Response {
-    sim.with(|s| {
-        let sold = s.sell(&input.sku, input.qty);
-        if sold <= 0 {
-            return error_list(StatusCode::UNPROCESSABLE_ENTITY, "InvalidInput", "Nothing in stock to sell.");
-        }
-        if s.orders.len() >= MAX_ORDERS {
-            s.orders.remove(0);
-        }
-        let n = s.stats.orders;
-        let at = s.order_clock.stamp();
-        let order = SimOrder {
-            id: format!("113-{:07}-{:07}", n / 10_000_000, n % 10_000_000),
-            item_id: format!("{:014}", n * 10 + 1),
-            sku: input.sku.clone(),
-            qty: sold,
-            purchased: at.clone(),
-            updated: at,
-            canceled: false,
-        };
-        let body =
-            json!({ "order": order.json("ATVPDKIKX0DER"), "order_item_id": order.item_id, "sold": sold });
-        s.orders.push(order);
-        (StatusCode::CREATED, Json(body)).into_response()
-    })
+    let placed = sim.with(|s| {
+        let order = s.new_order(&input.sku, input.qty)?;
+        let message = s.order_change(&order, "NewOrder");
+        let body = json!({ "order": order.json("ATVPDKIKX0DER"), "order_item_id": order.item_id, "sold": order.qty });
+        Some((body, message))
+    });
+    let Some((body, message)) = placed else {
+        return error_list(StatusCode::UNPROCESSABLE_ENTITY, "InvalidInput", "Nothing in stock to sell.");
+    };
+    sim.deliver(message);
+    (StatusCode::CREATED, Json(body)).into_response()
 }
 
-/// Cancels an order and puts its units back on the listing.
+/// Cancels an order and puts its units back on the listing (an ORDER_CHANGE when subscribed).
 async fn admin_cancel_order(State(sim): State<AmazonSim>, Path(id): Path<String>) -> Response {
-    sim.with(|s| {
+    let answer = sim.with(|s| {
         let at = s.order_clock.stamp();
         let Some(order) = s.orders.iter_mut().find(|o| o.id == id) else {
-            return error_list(StatusCode::NOT_FOUND, "NotFound", "The requested order was not found.");
+            return Err(error_list(StatusCode::NOT_FOUND, "NotFound", "The requested order was not found."));
         };
+        let mut message = None;
         if !order.canceled {
             order.canceled = true;
             order.updated = at;
             let (sku, qty) = (order.sku.clone(), order.qty);
+            let snapshot = order.clone();
             if let Some((level, sold)) = s.listings.get_mut(&sku) {
                 *level += qty;
                 *sold -= qty;
             }
+            message = s.order_change(&snapshot, "BuyerCancelled");
         }
         let order = s.orders.iter().find(|o| o.id == id).map(|o| o.json("ATVPDKIKX0DER"));
-        Json(json!({ "order": order })).into_response()
-    })
+        Ok((order, message))
+    });
+    match answer {
+        Err(refusal) => refusal,
+        Ok((order, message)) => {
+            sim.deliver(message);
+            Json(json!({ "order": order })).into_response()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1255,4 +1291,250 @@ mod tests {
     fn percent_decoding() {
         assert_eq!(percent_decode("Atzr%7Ca%20b"), "Atzr|a b");
     }
+}
+
+// --- SP-API Notifications and ORDER_CHANGE (issue 16) -------------------------------------
+
+/// A grantless LWA token: `client_credentials` with the notifications scope and the app's
+/// client id and secret (no refresh token: it acts for the application, not a seller).
+fn grantless_token(s: &mut AmazonState, body: &str) -> Response {
+    let scope = form_value(body, "scope");
+    let client_ok = form_value(body, "client_id").as_deref() == Some(s.config.client_id.as_str())
+        && form_value(body, "client_secret").as_deref() == Some(s.config.client_secret.as_str());
+    if !client_ok {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "invalid_client", "error_description": "Client authentication failed" })),
+        )
+            .into_response();
+    }
+    if scope.as_deref() != Some("sellingpartnerapi::notifications") {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "invalid_scope", "error_description": "The request has an invalid parameter : scope" })),
+        )
+            .into_response();
+    }
+    s.token_serial += 1;
+    let token = format!("Atc|sim-grantless-{}-{}", s.config.seed, s.token_serial);
+    s.grantless.insert(token.clone(), Instant::now() + s.config.token_ttl);
+    Json(json!({ "access_token": token, "token_type": "bearer", "expires_in": s.config.token_ttl.as_secs().max(1) }))
+        .into_response()
+}
+
+impl AmazonState {
+    fn check_grantless(&self, headers: &HeaderMap) -> Option<Response> {
+        let given = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        match self.grantless.get(given) {
+            Some(until) if Instant::now() < *until => None,
+            _ => Some(error_list(
+                StatusCode::FORBIDDEN,
+                "Unauthorized",
+                "Access to requested resource is denied. This operation needs a grantless token (scope sellingpartnerapi::notifications).",
+            )),
+        }
+    }
+
+    /// The ORDER_CHANGE message for an order, and the queue it goes to, when subscribed (None
+    /// when not subscribed or when this one is "lost").
+    fn order_change(&mut self, order: &SimOrder, reason: &str) -> Option<(String, String)> {
+        let (subscription_id, destination_id) = self.subscriptions.get("ORDER_CHANGE")?.clone();
+        let arn = self.destinations.iter().find(|d| d.0 == destination_id)?.2.clone();
+        if self.rng.random::<f64>() < self.config.notification_loss {
+            self.stats.notifications_lost += 1;
+            return None;
+        }
+        self.stats.notifications_sent += 1;
+        let at = self.order_clock.stamp();
+        let status = if order.canceled { "Canceled" } else { "Unshipped" };
+        let body = json!({
+            "NotificationVersion": "1.0",
+            "NotificationType": "ORDER_CHANGE",
+            "PayloadVersion": "1.0",
+            "EventTime": at,
+            "NotificationMetadata": {
+                "ApplicationId": "amzn1.sellerapps.app.shelfsync-sim",
+                "SubscriptionId": subscription_id,
+                "PublishTime": at,
+                "NotificationId": format!("sim-notification-{}-{}", self.config.seed, self.stats.notifications_sent),
+            },
+            "Payload": { "OrderChangeNotification": {
+                "NotificationLevel": "OrderLevel",
+                "SellerId": self.config.seller_id,
+                "AmazonOrderId": order.id,
+                "OrderChangeType": "OrderStatusChange",
+                "OrderChangeTrigger": { "TimeOfOrderChange": order.updated, "ChangeReason": reason },
+                "Summary": {
+                    "MarketplaceId": "ATVPDKIKX0DER",
+                    "OrderStatus": status,
+                    "PurchaseDate": order.purchased,
+                    "FulfillmentType": "MFN",
+                    "OrderType": "StandardOrder",
+                    "OrderItems": [{ "OrderItemId": order.item_id, "SellerSKU": order.sku, "SupplySourceId": null, "Quantity": order.qty }],
+                },
+            } },
+        });
+        Some((arn, body.to_string()))
+    }
+}
+
+impl AmazonSim {
+    /// Puts an ORDER_CHANGE on the subscribed queue after the configured delay.
+    fn deliver(&self, message: Option<(String, String)>) {
+        let Some((arn, body)) = message else { return };
+        let delay = self.with(|s| s.config.notification_delay);
+        if let Some(queue) = self.sqs.queue_for_arn(&arn) {
+            self.sqs.send(&queue, body, delay);
+        }
+    }
+
+    /// Places an order in-process (as `POST /amazon/admin/orders`): (AmazonOrderId, units sold).
+    pub fn place_order(&self, sku: &str, qty: i64) -> Option<(String, i64)> {
+        let (placed, message) = self.with(|s| {
+            let order = s.new_order(sku, qty)?;
+            let message = s.order_change(&order, "NewOrder");
+            Some(((order.id.clone(), order.qty), message))
+        })?;
+        self.deliver(message);
+        Some(placed)
+    }
+
+    /// Sets how long ORDER_CHANGE messages take and how many are lost.
+    pub fn set_notifications(&self, delay: Duration, loss: f64) {
+        self.with(|s| {
+            s.config.notification_delay = delay;
+            s.config.notification_loss = loss.clamp(0.0, 1.0);
+        });
+    }
+}
+
+impl AmazonState {
+    /// A new order of one line, sold from the listing; None when nothing sold.
+    fn new_order(&mut self, sku: &str, qty: i64) -> Option<SimOrder> {
+        let sold = self.sell(sku, qty);
+        if sold <= 0 {
+            return None;
+        }
+        if self.orders.len() >= MAX_ORDERS {
+            self.orders.remove(0);
+        }
+        let n = self.stats.orders;
+        let at = self.order_clock.stamp();
+        let order = SimOrder {
+            id: format!("113-{:07}-{:07}", n / 10_000_000, n % 10_000_000),
+            item_id: format!("{:014}", n * 10 + 1),
+            sku: sku.to_string(),
+            qty: sold,
+            purchased: at.clone(),
+            updated: at,
+            canceled: false,
+        };
+        self.orders.push(order.clone());
+        Some(order)
+    }
+}
+
+/// getOrder: one order by id.
+async fn get_order(State(sim): State<AmazonSim>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    sim.with(|s| {
+        if let Some(refusal) = s.check_token(&headers) {
+            return refusal;
+        }
+        if !s.order_bucket.take() {
+            s.stats.too_many_requests += 1;
+            return quota_exceeded(Some(s.config.order_rate));
+        }
+        match s.orders.iter().find(|o| o.id == id) {
+            Some(order) => with_rate(Json(json!({ "payload": order.json("ATVPDKIKX0DER") })).into_response(), s.config.order_rate),
+            None => error_list(StatusCode::NOT_FOUND, "NotFound", "The requested order was not found."),
+        }
+    })
+}
+
+fn destination_json(d: &(String, String, String)) -> Value {
+    json!({ "destinationId": d.0, "name": d.1, "resource": { "sqs": { "arn": d.2 } } })
+}
+
+async fn get_destinations(State(sim): State<AmazonSim>, headers: HeaderMap) -> Response {
+    sim.with(|s| {
+        if let Some(refusal) = s.check_grantless(&headers) {
+            return refusal;
+        }
+        Json(json!({ "payload": s.destinations.iter().map(destination_json).collect::<Vec<_>>() })).into_response()
+    })
+}
+
+async fn create_destination(State(sim): State<AmazonSim>, headers: HeaderMap, body: Bytes) -> Response {
+    let refused = sim.with(|s| s.check_grantless(&headers));
+    if let Some(refusal) = refused {
+        return refusal;
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return invalid_input("The request body is not JSON.");
+    };
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let arn = body.pointer("/resourceSpecification/sqs/arn").and_then(Value::as_str).unwrap_or_default().to_string();
+    if name.is_empty() || arn.is_empty() {
+        return invalid_input("name and resourceSpecification.sqs.arn are required.");
+    }
+    // Amazon checks it can send to the queue (its policy must allow Amazon's principal).
+    if sim.sqs.queue_for_arn(&arn).is_none() {
+        return invalid_input("Unable to send to the SQS queue: it does not exist or does not grant sqs:SendMessage.");
+    }
+    sim.with(|s| {
+        if s.destinations.iter().any(|d| d.2 == arn) {
+            return error_list(StatusCode::CONFLICT, "Conflict", "A destination for this resource already exists.");
+        }
+        let id = format!("sim-destination-{}", s.destinations.len() + 1);
+        s.destinations.push((id, name, arn));
+        let created = s.destinations.last().map(destination_json).unwrap_or_default();
+        Json(json!({ "payload": created })).into_response()
+    })
+}
+
+async fn get_subscription(State(sim): State<AmazonSim>, Path(kind): Path<String>, headers: HeaderMap) -> Response {
+    sim.with(|s| {
+        if let Some(refusal) = s.check_token(&headers) {
+            return refusal;
+        }
+        match s.subscriptions.get(&kind) {
+            Some((id, destination)) => Json(json!({ "payload": {
+                "subscriptionId": id, "payloadVersion": "1.0", "destinationId": destination } }))
+            .into_response(),
+            None => error_list(StatusCode::NOT_FOUND, "NotFound", "The resource specified does not exist."),
+        }
+    })
+}
+
+async fn create_subscription(
+    State(sim): State<AmazonSim>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    sim.with(|s| {
+        if let Some(refusal) = s.check_token(&headers) {
+            return refusal;
+        }
+        let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+            return invalid_input("The request body is not JSON.");
+        };
+        if kind != "ORDER_CHANGE" {
+            return invalid_input("This simulator serves the ORDER_CHANGE notification type only.");
+        }
+        if body.get("payloadVersion").and_then(Value::as_str) != Some("1.0") {
+            return invalid_input("payloadVersion must be 1.0 for ORDER_CHANGE.");
+        }
+        let destination = body.get("destinationId").and_then(Value::as_str).unwrap_or_default().to_string();
+        if !s.destinations.iter().any(|d| d.0 == destination) {
+            return invalid_input("destinationId does not name a destination of this application.");
+        }
+        if s.subscriptions.contains_key(&kind) {
+            return error_list(StatusCode::CONFLICT, "Conflict", "A subscription of this type already exists.");
+        }
+        let id = format!("sim-subscription-{}", s.subscriptions.len() + 1);
+        s.subscriptions.insert(kind, (id.clone(), destination.clone()));
+        Json(json!({ "payload": { "subscriptionId": id, "payloadVersion": "1.0", "destinationId": destination } }))
+            .into_response()
+    })
 }

@@ -12,6 +12,7 @@ pub mod ebay;
 mod faults;
 mod orders;
 mod shopify;
+pub mod sqs;
 mod state;
 pub mod traffic;
 
