@@ -288,7 +288,8 @@ pub(crate) fn ingest_in(
         match append_in(tx, &sale)? {
             AppendOutcome::Recorded { .. } => {
                 report.recorded += 1;
-                resolve_channel_changes(tx, listing.id, i64::from(line.quantity))?;
+                let unmatched = resolve_channel_changes(tx, listing.id, i64::from(line.quantity))?;
+                shelfsync_store::outbox::note_booked_sale(tx, listing.id, unmatched)?;
                 touched.push(listing.id);
                 if let Some(incident) =
                     incidents::check_oversell(tx, channel, &listing.sku, &location, &order.id, &line.id)?
@@ -449,7 +450,8 @@ fn record_unmapped(tx: &Transaction<'_>, channel: &str, order: &Order, line: &Li
 
 /// The sync engine keeps differences seen on the channel out of what it pushes until capture
 /// accounts for them: a sale of `qty` units accounts for that many units of the oldest ones.
-fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> Result<()> {
+/// Returns the units of the sale that matched no drop seen so far (the engine meets them later).
+fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> Result<i64> {
     let open: Vec<(i64, i64)> = tx
         .prepare_cached(
             "SELECT id, delta FROM channel_changes WHERE listing_id = ?1 AND resolved_at IS NULL AND delta < 0 ORDER BY id",
@@ -465,14 +467,12 @@ fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> R
         remaining += delta;
         tx.execute("UPDATE channel_changes SET resolved_at = ?2 WHERE id = ?1", params![id, stamp])?;
     }
-    Ok(())
+    Ok(remaining)
 }
 
 /// What the ledger alone gives a listing: its allocation without unresolved channel changes.
 pub(crate) fn ledger_quantity(conn: &Connection, listing_id: i64) -> Result<i64> {
-    let a = shelfsync_store::outbox::allocation_for(conn, listing_id)?;
-    let after_buffer = a.after_percent - a.buffer;
-    Ok(a.cap.map_or(after_buffer, |cap| after_buffer.min(cap)).max(0))
+    Ok(shelfsync_store::outbox::ledger_quantity(conn, listing_id)?)
 }
 
 /// Open channel changes of a listing are accounted for once the ledger alone gives no more
@@ -501,13 +501,7 @@ pub(crate) fn changes_explained(conn: &Connection, listing_id: i64) -> Result<bo
 
 /// Resolves every open channel change of a listing (a decision was made about it) and re-queues it.
 pub(crate) fn resolve_all_channel_changes(conn: &Connection, listing_id: i64) -> Result<()> {
-    let stamp = now();
-    conn.execute(
-        "UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL",
-        params![listing_id, stamp],
-    )?;
-    requeue_listing(conn, listing_id, &stamp)?;
-    Ok(())
+    Ok(shelfsync_store::outbox::resolve_all_channel_changes(conn, listing_id)?)
 }
 
 #[cfg(test)]

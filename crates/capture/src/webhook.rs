@@ -440,15 +440,29 @@ fn level_update(conn: &Connection, channel: &str, value: &Value) -> Result<Strin
     if pending == Some(available) {
         return Ok("echo".into());
     }
-    // The channel already shows what we would push (its sale is booked): nothing to resolve.
+    // From here on the channel holds `available`: that is our belief of its level, so the next
+    // push compares against it (a compare against the old level would be stale, and the engine
+    // would record this same change a second time).
+    conn.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, available])?;
+    // The channel already shows what we would push (unseen sales held back included): nothing
+    // new to hold back.
     if shelfsync_store::outbox::allocation_for(conn, listing.id)?.qty == available {
+        return Ok("consistent".into());
+    }
+    // The part of a drop that is this channel's own sales already booked (the order came
+    // before this level) is settled at once, never held back as an unseen sale.
+    let booked = shelfsync_store::outbox::take_booked_drop(conn, listing.id, acked - available)?;
+    let expected = acked - booked;
+    if expected == available {
+        shelfsync_store::outbox::requeue_listing(conn, listing.id, &now())?;
         return Ok("consistent".into());
     }
     conn.execute(
         "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![listing.id, channel, acked, available, available - acked, now()],
+        params![listing.id, channel, expected, available, available - expected, now()],
     )?;
+    shelfsync_store::outbox::requeue_listing(conn, listing.id, &now())?;
     Ok("channel_change".into())
 }
 

@@ -684,3 +684,55 @@ async fn a_burst_of_deliveries_is_answered_fast_and_booked_once() {
     assert_eq!(balances(&f).committed, ORDERS as i64);
     receiver.stop().await;
 }
+
+fn open_changes(f: &Fixture) -> i64 {
+    count(f, "SELECT count(*) FROM channel_changes WHERE resolved_at IS NULL")
+}
+
+fn sim_level(f: &Fixture) -> Option<i64> {
+    f.sim.inspect(|s| s.level(ITEM, LOCATION))
+}
+
+/// Issue 16: Shopify lowers its own count when an order is placed. With the order booked by its
+/// webhook first, the next push's compare-and-set meets Shopify's lower count; that drop is the
+/// booked sale, not an unseen one, and the listing keeps showing the units that are left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopify_sale_booked_by_webhook_is_not_counted_again_by_the_next_push() {
+    let f = fixture(10, 0).await;
+    assert_eq!(sim_level(&f), Some(10));
+    let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = receiver.url();
+    let order = place_order(&f, 4).await;
+    assert_eq!(sim_level(&f), Some(6), "Shopify took the units itself");
+    deliver(&f, &url, "orders/create", "ord-own", &serde_json::to_vec(&order).unwrap(), None).await;
+    settle(&f).await;
+    assert_eq!(balances(&f).committed, 4);
+    drain(&f).await;
+    assert_eq!(sim_level(&f), Some(6), "the sale counted once: 10 - 4, not 10 - 4 - 4");
+    assert_eq!(open_changes(&f), 0, "nothing held back as an unseen sale");
+    receiver.stop().await;
+}
+
+/// The same when Shopify's inventory_levels webhook arrives before the order: the drop is held
+/// back once (the order is not booked yet), never twice, and the order then settles it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopify_level_drop_seen_before_its_order_is_held_back_once() {
+    let f = fixture(10, 0).await;
+    let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = receiver.url();
+    let level = serde_json::to_vec(&json!({ "inventory_item_id": ITEM, "location_id": LOCATION, "available": 6 }))
+        .unwrap();
+    let order = place_order(&f, 4).await;
+    deliver(&f, &url, "inventory_levels/update", "lvl-own", &level, None).await;
+    settle(&f).await;
+    assert_eq!(open_changes(&f), 1, "an unseen sale of 4, held back until its order is booked");
+    drain(&f).await;
+    assert_eq!(sim_level(&f), Some(6), "held back once: 10 - 4");
+    deliver(&f, &url, "orders/create", "ord-own", &serde_json::to_vec(&order).unwrap(), None).await;
+    settle(&f).await;
+    drain(&f).await;
+    assert_eq!(open_changes(&f), 0, "the order accounts for the drop");
+    assert_eq!(sim_level(&f), Some(6));
+    assert_eq!(balances(&f).committed, 4);
+    receiver.stop().await;
+}

@@ -216,6 +216,56 @@ pub fn requeue_listing(conn: &Connection, listing_id: i64, dirty_since: &str) ->
 
 /// Timestamps as the store writes them everywhere: RFC 3339, UTC, milliseconds. They sort as
 /// text, which the FIFO order relies on.
+/// What the ledger alone gives a listing: its allocation without the unresolved channel
+/// changes (the unseen sales it is holding back).
+pub fn ledger_quantity(conn: &Connection, listing_id: i64) -> Result<i64> {
+    let a = allocation_for(conn, listing_id)?;
+    let after_buffer = a.after_percent - a.buffer;
+    Ok(a.cap.map_or(after_buffer, |cap| after_buffer.min(cap)).max(0))
+}
+
+/// A drop of `drop` units seen on a listing's channel (a stale compare-and-set, a level
+/// webhook): how many of them are this channel's own sales that the ledger already booked
+/// (`listings.booked_unobserved`, migration 15). Those units are consumed here; the rest of the
+/// drop is an unseen sale. Settling the booked part at once keeps a sale from being counted
+/// twice (booked, and held back again as unseen) until the next poll.
+pub fn take_booked_drop(conn: &Connection, listing_id: i64, drop: i64) -> Result<i64> {
+    if drop <= 0 {
+        return Ok(0);
+    }
+    let booked: i64 = conn
+        .prepare_cached("SELECT booked_unobserved FROM listings WHERE id = ?1")?
+        .query_row([listing_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let taken = booked.min(drop);
+    if taken > 0 {
+        conn.prepare_cached("UPDATE listings SET booked_unobserved = booked_unobserved - ?2 WHERE id = ?1")?
+            .execute(params![listing_id, taken])?;
+    }
+    Ok(taken)
+}
+
+/// A sale of this listing's own channel was booked and `units` of it were not already seen as
+/// a drop on the channel: the engine will meet them as a drop later (see [`take_booked_drop`]).
+pub fn note_booked_sale(conn: &Connection, listing_id: i64, units: i64) -> Result<()> {
+    if units > 0 {
+        conn.prepare_cached("UPDATE listings SET booked_unobserved = booked_unobserved + ?2 WHERE id = ?1")?
+            .execute(params![listing_id, units])?;
+    }
+    Ok(())
+}
+
+/// Resolves every open channel change of a listing (they are accounted for, or a decision was
+/// made about them) and re-queues it.
+pub fn resolve_all_channel_changes(conn: &Connection, listing_id: i64) -> Result<()> {
+    let stamp = now();
+    conn.prepare_cached("UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL")?
+        .execute(params![listing_id, stamp])?;
+    requeue_listing(conn, listing_id, &stamp)?;
+    Ok(())
+}
+
 pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use shelfsync_channels::RemoteListing;
-use shelfsync_store::outbox::{now, requeue_listing};
+use shelfsync_store::outbox::{self, now, requeue_listing};
 
 use crate::Result;
 use crate::config::immediate;
@@ -246,8 +246,10 @@ fn ack_in(tx: &rusqlite::Transaction<'_>, channel: &str, group: &Group) -> Resul
     let mut latencies = Vec::with_capacity(group.rows.len());
     for row in &group.rows {
         // The version guard keeps a late acknowledgement from moving our belief backwards.
+        // The channel now holds what we set, which already counts every booked sale.
         tx.prepare_cached(
-            "UPDATE listings SET acked_qty = ?2, acked_version = ?3, acked_at = ?4 WHERE id = ?1 AND acked_version < ?3",
+            "UPDATE listings SET acked_qty = ?2, acked_version = ?3, acked_at = ?4, booked_unobserved = 0
+             WHERE id = ?1 AND acked_version < ?3",
         )?
         .execute(params![row.listing_id, row.qty, row.version, at])?;
         let derivation: String = tx
@@ -516,7 +518,23 @@ pub fn record_stale(
     max_attempts: u32,
 ) -> Result<()> {
     let tx = immediate(conn)?;
-    if let Some(expected) = row.change_from
+    // Measured against what we believe the channel holds now, not the group's compare value:
+    // a change already recorded since the group formed (Shopify's inventory_levels webhook moves
+    // the belief) must not be recorded twice.
+    let believed: Option<i64> = tx
+        .prepare_cached("SELECT acked_qty FROM listings WHERE id = ?1")?
+        .query_row([row.listing_id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    // The part of a drop that is this channel's own sales, already booked (Shopify lowers its
+    // own count when the order is placed, and the webhook booked it first), is settled here, at
+    // once. Kept out again as "unseen", it would count the sale twice until the next poll.
+    let booked = match believed.or(row.change_from) {
+        Some(e) if observed < e => outbox::take_booked_drop(&tx, row.listing_id, e - observed)?,
+        _ => 0,
+    };
+    let expected = believed.or(row.change_from).map(|e| e - booked);
+    if let Some(expected) = expected
         && expected != observed
     {
         tx.prepare_cached(
