@@ -19,6 +19,7 @@ pub mod fba;
 mod error;
 pub mod health;
 pub mod incidents;
+pub mod notifications;
 pub mod orders;
 pub mod poll;
 pub mod reconcile;

@@ -25,6 +25,9 @@ const MAX_ID_LEN: usize = 200;
 pub enum Source {
     Webhook,
     Poll,
+    /// An Amazon ORDER_CHANGE notification from the seller's SQS queue (the order itself is
+    /// fetched with getOrder/getOrderItems, so the lines are the poll's).
+    Notification,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -332,24 +335,27 @@ pub(crate) fn ingest_in(
         settle_channel_changes(tx, id)?;
         requeue_listing(tx, id, &stamp)?;
     }
-    let (webhook_at, poll_at) = match source {
-        Source::Webhook => (Some(stamp.clone()), None),
-        Source::Poll => (None, Some(stamp.clone())),
+    let (webhook_at, poll_at, notified_at) = match source {
+        Source::Webhook => (Some(stamp.clone()), None, None),
+        Source::Poll => (None, Some(stamp.clone()), None),
+        Source::Notification => (None, None, Some(stamp.clone())),
     };
     tx.execute(
-        "INSERT INTO captured_orders (channel, order_id, created_day, updated_at, webhook_at, poll_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO captured_orders (channel, order_id, created_day, updated_at, webhook_at, poll_at, notified_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (channel, order_id) DO UPDATE SET
              updated_at = max(updated_at, excluded.updated_at),
              webhook_at = coalesce(webhook_at, excluded.webhook_at),
-             poll_at = coalesce(poll_at, excluded.poll_at)",
+             poll_at = coalesce(poll_at, excluded.poll_at),
+             notified_at = coalesce(notified_at, excluded.notified_at)",
         params![
             channel,
             order.id,
             order.created_at.format("%Y-%m-%d").to_string(),
             order.updated_at,
             webhook_at,
-            poll_at
+            poll_at,
+            notified_at
         ],
     )?;
     Ok(report)

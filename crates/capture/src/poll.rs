@@ -8,8 +8,9 @@
 //! webhook-received orders over the orders the channel reports for that day. Amazon and eBay
 //! send no order webhooks here, so they have no capture rate.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -20,7 +21,9 @@ use shelfsync_channels::ChannelKind;
 use shelfsync_channels::amazon::AmazonClient;
 use shelfsync_channels::ebay::EbayClient;
 use shelfsync_store::Store;
-use shelfsync_sync::config::{ChannelRecord, SHOPIFY_TOKEN, list_channels};
+use shelfsync_sync::config::{
+    ChannelRecord, LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN, SHOPIFY_TOKEN, list_channels,
+};
 use shelfsync_sync::credentials::Secrets;
 use shelfsync_sync::engine::{AnyClient, Engine, EngineConfig};
 
@@ -46,8 +49,66 @@ const MAX_EBAY_PAGES: usize = 100;
 /// How far back the first poll of a marketplace channel looks (both APIs want a start).
 const FIRST_POLL_DAYS: i64 = 30;
 
-/// How often the daemon polls (the guide: every 15 minutes).
+/// How often Shopify is polled (the guide: every 15 minutes): webhooks carry its orders in
+/// seconds, the poll is the net under them.
 pub const POLL_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Amazon `getOrders` is the net under ORDER_CHANGE notifications. Its limit is 0.0167
+/// requests/s (one a minute), burst 20 (channel-apis.md §2.6). Polling every 2 minutes costs
+/// one call per poll while the bucket earns 2: the bucket stays full, so a poll that meets a
+/// backlog still has the burst of 20 pages, and one page per poll is left over for paging
+/// (720 polls a day of the 1,443 calls the rate allows). The getOrderItems calls (0.5/s,
+/// burst 30) are one per changed order.
+pub const AMAZON_POLL_EVERY: Duration = Duration::from_secs(2 * 60);
+
+/// eBay Fulfillment `getOrders` every 30 s: 2,880 calls a day (one page each; more only when
+/// more than 200 orders changed in 30 s), 0.14% of the 2,000,000 daily calls the simulator and
+/// channel-apis.md §3.4 give eBay's sell APIs, which leaves the inventory pushes 99.8%; even
+/// against the 100,000/day often cited for the Fulfillment API alone (?, unconfirmed here) it
+/// is 2.9%. The budget share polls may take is [`EBAY_POLL_SHARE`].
+pub const EBAY_POLL_EVERY: Duration = Duration::from_secs(30);
+
+/// The share of eBay's daily call quota order polls may spend (1%): the rest is the
+/// inventory pushes'. [`PollSchedule::ebay_calls_per_day`] must stay within it.
+pub const EBAY_POLL_SHARE: f64 = 0.01;
+
+/// How often each kind of channel is polled for orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollSchedule {
+    pub shopify: Duration,
+    pub amazon: Duration,
+    pub ebay: Duration,
+}
+
+impl Default for PollSchedule {
+    fn default() -> Self {
+        PollSchedule { shopify: POLL_EVERY, amazon: AMAZON_POLL_EVERY, ebay: EBAY_POLL_EVERY }
+    }
+}
+
+impl PollSchedule {
+    pub fn period(&self, kind: ChannelKind) -> Duration {
+        match kind {
+            ChannelKind::Shopify => self.shopify,
+            ChannelKind::Amazon => self.amazon,
+            ChannelKind::Ebay => self.ebay,
+        }
+    }
+
+    /// How often something may be due: the service looks this often.
+    pub fn shortest(&self) -> Duration {
+        self.shopify.min(self.amazon).min(self.ebay)
+    }
+
+    /// getOrders calls a day at one page a poll.
+    pub fn amazon_calls_per_day(&self) -> f64 {
+        86_400.0 / self.amazon.as_secs_f64().max(1e-3)
+    }
+
+    pub fn ebay_calls_per_day(&self) -> f64 {
+        86_400.0 / self.ebay.as_secs_f64().max(1e-3)
+    }
+}
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct PollReport {
@@ -116,22 +177,106 @@ pub async fn poll(db_path: &Path, secrets: &Secrets, only: Option<&str>) -> Resu
     let http = http_client()?;
     let mut reports = Vec::new();
     for channel in channels {
-        // Shopify's poll speaks REST with the access token; the others go through the engine's
-        // client (which refuses a kind it does not know).
-        let report = if ChannelKind::parse(&channel.kind) == Some(ChannelKind::Shopify) {
-            poll_shopify(&store, &http, &shopify_access(secrets, &channel)?).await?
-        } else {
-            match client(db_path, secrets, &channel)? {
-                AnyClient::Amazon(c) => poll_amazon(&store, &channel.name, &c).await?,
-                AnyClient::Ebay(c) => poll_ebay(&store, &channel.name, &c).await?,
-                AnyClient::Shopify(_) => {
-                    poll_shopify(&store, &http, &shopify_access(secrets, &channel)?).await?
-                }
-            }
-        };
-        reports.push(report);
+        reports.push(poll_channel(db_path, secrets, &store, &http, &channel).await?);
     }
     Ok(reports)
+}
+
+/// Polls the channels whose kind's period has passed since they were last polled (the
+/// `poll_schedule` table), each once. A channel that fails is reported and the others go on.
+pub async fn poll_due(
+    db_path: &Path,
+    secrets: &Secrets,
+    schedule: &PollSchedule,
+    now: DateTime<Utc>,
+) -> Result<Vec<PollReport>> {
+    let store = Store::open(db_path)?;
+    let channels = select_channels(&store, None)?;
+    let http = http_client()?;
+    let mut reports = Vec::new();
+    for channel in channels {
+        let Some(kind) = ChannelKind::parse(&channel.kind) else { continue };
+        let last: Option<String> = store
+            .connection()
+            .query_row("SELECT last_polled_at FROM poll_schedule WHERE channel = ?1", [&channel.name], |r| r.get(0))
+            .optional()?;
+        let last = last.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
+        if !crate::service::is_due(last, schedule.period(kind), now) {
+            continue;
+        }
+        match poll_channel(db_path, secrets, &store, &http, &channel).await {
+            Ok(report) => reports.push(report),
+            Err(error) => reports.push(PollReport {
+                channel: channel.name.clone(),
+                kind: kind.as_str().into(),
+                errors: vec![error.to_string()],
+                ..PollReport::default()
+            }),
+        }
+    }
+    Ok(reports)
+}
+
+/// One channel's poll, whatever its kind; its time goes into `poll_schedule`.
+async fn poll_channel(
+    db_path: &Path,
+    secrets: &Secrets,
+    store: &Store,
+    http: &reqwest::Client,
+    channel: &ChannelRecord,
+) -> Result<PollReport> {
+    let started = now();
+    // The time is kept even when the poll fails, so a broken channel is not hammered.
+    store.connection().execute(
+        "INSERT INTO poll_schedule (channel, last_polled_at) VALUES (?1, ?2)
+         ON CONFLICT (channel) DO UPDATE SET last_polled_at = excluded.last_polled_at",
+        params![channel.name, started],
+    )?;
+    // Shopify's poll speaks REST with the access token; Amazon goes through the process-wide
+    // client (its rate buckets shared with the notification listener); eBay through the
+    // engine's client.
+    match ChannelKind::parse(&channel.kind) {
+        Some(ChannelKind::Shopify) => poll_shopify(store, http, &shopify_access(secrets, channel)?).await,
+        Some(ChannelKind::Amazon) => {
+            let client = amazon_client(db_path, secrets, channel)?;
+            poll_amazon(store, &channel.name, &client).await
+        }
+        _ => match client(db_path, secrets, channel)? {
+            AnyClient::Amazon(c) => poll_amazon(store, &channel.name, &c).await,
+            AnyClient::Ebay(c) => poll_ebay(store, &channel.name, &c).await,
+            AnyClient::Shopify(_) => poll_shopify(store, http, &shopify_access(secrets, channel)?).await,
+        },
+    }
+}
+
+type ClientKey = (std::path::PathBuf, String);
+type ClientCache = HashMap<ClientKey, (u64, Arc<AmazonClient>)>;
+
+/// One Amazon client per (database, channel) in this process, so the order poll and the
+/// notification listener draw from the same getOrders/getOrder/getOrderItems buckets and
+/// together stay within Amazon's limits. Rebuilt when the channel's settings or secrets change.
+pub(crate) fn amazon_client(db_path: &Path, secrets: &Secrets, channel: &ChannelRecord) -> Result<Arc<AmazonClient>> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    static CLIENTS: LazyLock<Mutex<ClientCache>> = LazyLock::new(Default::default);
+    let mut hasher = DefaultHasher::new();
+    (&channel.endpoint, &channel.auth_endpoint, &channel.seller_id, &channel.marketplace_id).hash(&mut hasher);
+    for key in [LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN] {
+        secrets.get(&channel.name, key)?.map(|s| s.expose().to_string()).hash(&mut hasher);
+    }
+    let fingerprint = hasher.finish();
+    let key = (std::path::absolute(db_path).unwrap_or_else(|_| db_path.to_path_buf()), channel.name.clone());
+    let mut cache = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((print, client)) = cache.get(&key)
+        && *print == fingerprint
+    {
+        return Ok(client.clone());
+    }
+    let AnyClient::Amazon(made) = client(db_path, secrets, channel)? else {
+        return Err(CaptureError::Invalid(format!("channel '{}' is not an Amazon channel", channel.name)));
+    };
+    let made = Arc::new(made);
+    cache.insert(key, (fingerprint, made.clone()));
+    Ok(made)
 }
 
 fn stored_cursor(store: &Store, channel: &str) -> Result<Option<String>> {
@@ -259,11 +404,11 @@ fn timestamp(raw: &str, what: &str) -> Result<DateTime<Utc>> {
 
 /// A marketplace order line as capture books it: the seller SKU names the listing
 /// (`listings.remote_item`); a line with nothing ordered (fully cancelled) books nothing.
-fn lines(raw: impl Iterator<Item = (String, String, u32)>) -> Vec<Line> {
+pub(crate) fn lines(raw: impl Iterator<Item = (String, String, u32)>) -> Vec<Line> {
     raw.filter(|(_, _, qty)| *qty > 0).map(|(id, item, quantity)| Line { id, item, quantity }).collect()
 }
 
-fn marketplace_order(
+pub(crate) fn marketplace_order(
     id: &str,
     created: &str,
     updated: &str,
@@ -440,4 +585,26 @@ pub fn capture_rates(store: &Store, channel: Option<&str>, days: usize) -> Resul
             })
         })?
         .collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+
+    #[test]
+    fn the_default_polls_stay_within_the_documented_limits() {
+        let s = PollSchedule::default();
+        // Amazon getOrders: 0.0167/s. One call per poll must not outrun the refill, with a page
+        // to spare for paging.
+        let refill_per_poll = shelfsync_channels::amazon::ORDERS_RATE * s.amazon.as_secs_f64();
+        assert!(refill_per_poll >= 2.0, "{refill_per_poll}");
+        assert!(s.amazon_calls_per_day() <= shelfsync_channels::amazon::ORDERS_RATE * 86_400.0 / 2.0 + 1.0);
+        // eBay: within its share of the daily quota, beside the pushes.
+        let budget = EBAY_POLL_SHARE * shelfsync_channels::ebay::DAILY_CALLS;
+        assert!(s.ebay_calls_per_day() <= budget, "{} > {budget}", s.ebay_calls_per_day());
+        // Shopify stays behind its webhooks at the guide's 15 minutes; Amazon and eBay are faster.
+        assert_eq!(s.shopify, Duration::from_secs(900));
+        assert!(s.amazon < s.shopify && s.ebay < s.amazon);
+        assert_eq!(s.shortest(), s.ebay);
+    }
 }

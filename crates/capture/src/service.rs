@@ -33,13 +33,15 @@ use shelfsync_sync::lease::{self, Lease};
 use shelfsync_sync::{Engine, EngineConfig, Mode};
 use tokio::sync::watch;
 
-use crate::{CaptureError, Result, alerts, drift, fba, poll, reconcile, webhook};
+use crate::{CaptureError, Result, alerts, drift, fba, notifications, poll, reconcile, webhook};
 
 /// The jobs the service runs on a schedule while it holds the lease.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Job {
-    /// Orders from every channel since its cursor: the safety net under webhooks.
+    /// Orders since each channel's cursor, per kind at its own pace (`poll::PollSchedule`):
+    /// the safety net under webhooks and notifications. The job looks as often as the fastest
+    /// kind's period; `poll::poll_due` polls only the channels that are due.
     OrdersPoll,
     /// Every channel read back and compared (the guide: every 4 hours).
     Reconcile,
@@ -71,7 +73,7 @@ impl Job {
 
     pub fn period(self, schedule: &Schedule) -> Duration {
         match self {
-            Job::OrdersPoll => schedule.poll_every,
+            Job::OrdersPoll => schedule.polls().shortest(),
             Job::Reconcile => schedule.reconcile_every,
             Job::DriftTop => schedule.drift_top_every,
             Job::DriftFull => schedule.drift_full_every,
@@ -84,7 +86,11 @@ impl Job {
 /// How often each job runs. The defaults are the guide's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Schedule {
+    /// Shopify's order poll (behind its webhooks).
     pub poll_every: Duration,
+    /// Amazon's and eBay's order polls (issue 16: as often as their limits allow).
+    pub amazon_poll_every: Duration,
+    pub ebay_poll_every: Duration,
     pub reconcile_every: Duration,
     pub drift_top_every: Duration,
     pub drift_full_every: Duration,
@@ -96,12 +102,21 @@ impl Default for Schedule {
     fn default() -> Self {
         Schedule {
             poll_every: poll::POLL_EVERY,
+            amazon_poll_every: poll::AMAZON_POLL_EVERY,
+            ebay_poll_every: poll::EBAY_POLL_EVERY,
             reconcile_every: reconcile::RECONCILE_EVERY,
             drift_top_every: Duration::from_secs(24 * 3600),
             drift_full_every: Duration::from_secs(7 * 24 * 3600),
             fba_every: Duration::from_secs(3 * 3600),
             alerts_every: Duration::from_secs(60),
         }
+    }
+}
+
+impl Schedule {
+    /// The per-kind order-poll periods.
+    pub fn polls(&self) -> poll::PollSchedule {
+        poll::PollSchedule { shopify: self.poll_every, amazon: self.amazon_poll_every, ebay: self.ebay_poll_every }
     }
 }
 
@@ -229,8 +244,12 @@ pub async fn run(
     // The jobs run on this task: they hold a SQLite connection across awaits, which is Send but
     // not Sync, so their futures cannot be spawned.
     let jobs = run_jobs(db_path, &config, &leading, stop.clone(), &status);
+    // Issue 16: Amazon ORDER_CHANGE notifications, long-polled from each configured SQS queue
+    // beside the jobs, under the same lease rule (it listens only while `leading`).
+    let listener_secrets = config.secrets(db_path);
+    let listener = notifications::run(db_path, &listener_secrets, &leading, stop.clone(), |_| {});
     tokio::select! {
-        () = jobs => {}
+        _ = async { tokio::join!(jobs, listener) } => {}
         _ = wait_for_stop(&mut stop) => {}
     }
     let led = lease_task.await.map_err(|e| CaptureError::Invalid(format!("the lease task failed: {e}")))?;
@@ -498,7 +517,7 @@ async fn run_job(
     let actor = config.identity();
     match job {
         Job::OrdersPoll => {
-            let reports = poll::poll(db_path, secrets, None).await?;
+            let reports = poll::poll_due(db_path, secrets, &config.schedule.polls(), Utc::now()).await?;
             let errors: Vec<String> = reports.iter().flat_map(|r| r.errors.iter().cloned()).collect();
             if !errors.is_empty() {
                 return Err(CaptureError::Invalid(errors.join("; ")));
@@ -758,7 +777,10 @@ mod tests {
     #[test]
     fn the_default_schedule_is_the_guides() {
         let s = Schedule::default();
-        assert_eq!(Job::OrdersPoll.period(&s), Duration::from_secs(15 * 60));
+        // Shopify at the guide's 15 minutes; the job itself looks as often as eBay's 30 s poll.
+        assert_eq!(s.poll_every, Duration::from_secs(15 * 60));
+        assert_eq!(s.polls(), poll::PollSchedule::default());
+        assert_eq!(Job::OrdersPoll.period(&s), Duration::from_secs(30));
         assert_eq!(Job::Reconcile.period(&s), Duration::from_secs(4 * 3600));
         assert_eq!(Job::DriftTop.period(&s), Duration::from_secs(86_400));
         assert_eq!(Job::DriftFull.period(&s), Duration::from_secs(7 * 86_400));
