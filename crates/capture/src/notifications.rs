@@ -335,10 +335,11 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 
 /// Listens until `stop`, while `leading` holds (the service's lease rule: nothing calls a
 /// channel on a schedule unless this process holds the lease). Channels set up later are
-/// picked up at the next round. `each` sees every round's reports.
+/// picked up at the next round; `only` names one channel. `each` sees every round's reports.
 pub async fn run(
     db_path: &Path,
     secrets: &Secrets,
+    only: Option<&str>,
     leading: &AtomicBool,
     mut stop: watch::Receiver<bool>,
     mut each: impl FnMut(&ListenReport),
@@ -348,7 +349,7 @@ pub async fn run(
             return;
         }
         let channels = if leading.load(Ordering::SeqCst) {
-            Store::open(db_path).map_err(CaptureError::from).and_then(|s| configured(s.connection(), None)).unwrap_or_else(|error| {
+            Store::open(db_path).map_err(CaptureError::from).and_then(|s| configured(s.connection(), only)).unwrap_or_else(|error| {
                 tracing::warn!(%error, "cannot read the notification settings");
                 Vec::new()
             })

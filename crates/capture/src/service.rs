@@ -247,7 +247,7 @@ pub async fn run(
     // Issue 16: Amazon ORDER_CHANGE notifications, long-polled from each configured SQS queue
     // beside the jobs, under the same lease rule (it listens only while `leading`).
     let listener_secrets = config.secrets(db_path);
-    let listener = notifications::run(db_path, &listener_secrets, &leading, stop.clone(), |_| {});
+    let listener = notifications::run(db_path, &listener_secrets, None, &leading, stop.clone(), |_| {});
     tokio::select! {
         _ = async { tokio::join!(jobs, listener) } => {}
         _ = wait_for_stop(&mut stop) => {}

@@ -180,7 +180,7 @@ async fn an_amazon_sale_reaches_the_ledger_through_sqs_within_seconds_and_the_po
     let db = m.db.clone();
     let listener = tokio::spawn(async move {
         let leading = AtomicBool::new(true);
-        notifications::run(&db, &secrets(&db), &leading, stop, |_| {}).await;
+        notifications::run(&db, &secrets(&db), None, &leading, stop, |_| {}).await;
     });
     const ORDERS: usize = 30;
     let mut latencies = Vec::new();

@@ -55,6 +55,15 @@ pub enum OrdersCommand {
         #[arg(long)]
         channel: Option<String>,
     },
+    /// Amazon: long-poll each channel's SQS queue for ORDER_CHANGE notifications and book the
+    /// orders (fetched with getOrder/getOrderItems); messages are deleted once booked. Until
+    /// Ctrl-C, while this process holds the sync lease; --once: one long poll (up to 20 s), then exit
+    Listen {
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long)]
+        once: bool,
+    },
     /// Webhook capture rate per channel and day
     CaptureRate {
         #[arg(long)]

@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use serde_json::json;
-use shelfsync_capture::{CaptureError, alerts, drift, email, health, incidents, poll, reconcile, service};
+use shelfsync_capture::{CaptureError, alerts, drift, email, health, incidents, notifications, poll, reconcile, service};
 use shelfsync_sync::credentials::Secrets;
 
 use crate::capture_args::{
@@ -90,8 +90,116 @@ fn run_service(
     .map_err(capture_error)
 }
 
+/// `shelfsync channel notifications NAME --queue-url URL --region R`.
+pub fn channel_notifications(ctx: &Context, name: &str, queue_url: &str, region: &str) -> Result<(), CliError> {
+    ctx.open_existing()?;
+    let from_env = |var: &str| -> Result<shelfsync_sync::credentials::Secret, CliError> {
+        let value = std::env::var(var).map_err(|_| CliError::Usage(format!("{var} is not set (the AWS key pair that may read the queue)")))?;
+        shelfsync_sync::credentials::Secret::new(value).map_err(|e| CliError::Usage(format!("{var}: {e}")))
+    };
+    let key_id = from_env("SHELFSYNC_AWS_ACCESS_KEY_ID")?;
+    let secret = from_env("SHELFSYNC_AWS_SECRET_ACCESS_KEY")?;
+    let secrets = Secrets::for_database(&ctx.db_path);
+    let report = runtime()?
+        .block_on(notifications::configure(&ctx.db_path, &secrets, name, queue_url, region, &key_id, &secret))
+        .map_err(capture_error)?;
+    if ctx.json {
+        output::json(&report);
+    } else {
+        let said = |reused: bool| if reused { "found" } else { "created" };
+        output::line(&format!(
+            "{name}: ORDER_CHANGE notifications to {} (destination {} {}, subscription {} {})",
+            report.queue_arn,
+            report.destination_id,
+            said(report.destination_reused),
+            report.subscription_id,
+            said(report.subscription_reused)
+        ));
+    }
+    Ok(())
+}
+
+fn print_listen(ctx: &Context, reports: &[notifications::ListenReport]) {
+    if ctx.json {
+        output::json(&reports);
+        return;
+    }
+    for r in reports {
+        output::line(&format!(
+            "{}: {} messages, {} events booked, {} already booked, {} dropped, {} deleted, {} kept{}",
+            r.channel,
+            r.received,
+            r.recorded,
+            r.duplicates,
+            r.rejected,
+            r.deleted,
+            r.kept,
+            if r.errors.is_empty() { String::new() } else { format!(" ({})", r.errors.join("; ")) }
+        ));
+    }
+}
+
+/// `shelfsync orders listen [--channel NAME] [--once]`.
+fn listen(ctx: &Context, channel: Option<String>, once: bool) -> Result<(), CliError> {
+    ctx.open_existing()?;
+    let secrets = Secrets::for_database(&ctx.db_path);
+    let runtime = runtime()?;
+    if once {
+        let reports = runtime
+            .block_on(notifications::listen_once(&ctx.db_path, &secrets, channel.as_deref(), std::time::Duration::from_secs(20)))
+            .map_err(capture_error)?;
+        print_listen(ctx, &reports);
+        return Ok(());
+    }
+    // Checked once up front so a typo is one error line, not a silent loop.
+    notifications::configured(ctx.open_existing()?.connection(), channel.as_deref()).map_err(capture_error)?;
+    let holder = format!("orders-listen (pid {})", std::process::id());
+    let leading = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let db = ctx.db_path.clone();
+    runtime.block_on(async {
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = stop_tx.send(true);
+        });
+        // The lease rule: this process listens only while it holds the sync lease (a running
+        // service elsewhere keeps it; this command then waits).
+        let lease_db = db.clone();
+        let lease_flag = leading.clone();
+        let lease_holder = holder.clone();
+        let mut lease_stop = stop.clone();
+        let lease = tokio::spawn(async move {
+            loop {
+                let held = shelfsync_store::Store::open(&lease_db).ok().and_then(|s| {
+                    shelfsync_sync::lease::acquire(s.connection(), &lease_holder, std::time::Duration::from_secs(30)).ok()
+                });
+                let now = matches!(held, Some(shelfsync_sync::lease::Lease::Held));
+                if lease_flag.swap(now, std::sync::atomic::Ordering::SeqCst) != now {
+                    output::line(if now { "holding the sync lease: listening" } else { "another process holds the sync lease: waiting" });
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
+                    _ = lease_stop.changed() => break,
+                }
+            }
+            if let Ok(store) = shelfsync_store::Store::open(&lease_db) {
+                let _ = shelfsync_sync::lease::release(store.connection(), &lease_holder);
+            }
+        });
+        notifications::run(&db, &secrets, channel.as_deref(), &leading, stop, |report| {
+            if report.received > 0 || !report.errors.is_empty() {
+                print_listen(ctx, std::slice::from_ref(report));
+            }
+        })
+        .await;
+        let _ = lease.await;
+    });
+    Ok(())
+}
+
 pub fn orders(ctx: &Context, command: OrdersCommand) -> Result<(), CliError> {
     match command {
+        OrdersCommand::Listen { channel, once } => listen(ctx, channel, once),
         OrdersCommand::Poll { channel } => {
             ctx.open_existing()?;
             let secrets = Secrets::for_database(&ctx.db_path);

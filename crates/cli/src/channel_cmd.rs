@@ -27,6 +27,9 @@ pub fn run(ctx: &Context, command: ChannelCommand) -> Result<(), CliError> {
             add(ctx, kind, name, endpoint, shop, seller_id, marketplace, auth_endpoint)
         }
         ChannelCommand::List => list(ctx),
+        ChannelCommand::Notifications { name, queue_url, region } => {
+            crate::capture_cmd::channel_notifications(ctx, &name, &queue_url, &region)
+        }
         ChannelCommand::Test { name } => test(ctx, &name),
         ChannelCommand::Link { name, apply, location, remote_location } => {
             link(ctx, &name, LinkOptions { location, remote_location, apply })

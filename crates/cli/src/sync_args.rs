@@ -37,6 +37,20 @@ pub enum ChannelCommand {
     },
     /// Channels with their rules and listing counts
     List,
+    /// Amazon: receive orders as ORDER_CHANGE notifications through your SQS queue. Creates the
+    /// SP-API destination for the queue and the ORDER_CHANGE subscription (both reused when they
+    /// exist) and stores the queue; the AWS key pair that may read it comes from
+    /// SHELFSYNC_AWS_ACCESS_KEY_ID and SHELFSYNC_AWS_SECRET_ACCESS_KEY (to the keychain or the
+    /// 0600 file). The queue's policy must let Amazon's notification principal send to it
+    Notifications {
+        name: String,
+        /// The queue URL SQS shows: https://sqs.REGION.amazonaws.com/ACCOUNT_ID/QUEUE_NAME
+        #[arg(long)]
+        queue_url: String,
+        /// The queue's AWS region (us-east-1, eu-west-1, ...)
+        #[arg(long)]
+        region: String,
+    },
     /// Make a real authenticated call and say what worked or what failed
     Test { name: String },
     /// Read the channel's catalogue and match it to our items by SKU; --apply writes the
