@@ -39,12 +39,7 @@ fn setup(seed: u64) -> Setup {
 }
 
 pub fn modes(options: &Options) -> Vec<Mode> {
-    let mut modes = options.standard_modes();
-    modes.push(Mode {
-        name: "shelfsync-as-built".into(),
-        sync: Sync::Event { polling: true, reconcile: true, marketplaces: false },
-    });
-    modes
+    options.standard_modes()
 }
 
 pub fn run(options: &Options) -> Result<Report, BenchError> {
@@ -94,10 +89,8 @@ fn notes() -> Vec<String> {
         "The flash sale is the same in every mode and small enough to run in full under --quick.".into(),
     );
     notes.push(
-        "shelfsync: Amazon and eBay orders arrive by notification (ORDER_CHANGE through SQS, eBay \
-         platform notifications), which capture does not subscribe to yet. shelfsync-as-built: \
-         Amazon and eBay orders reach the ledger only through the 15-minute poll (getOrders), as \
-         capture reads them today; Shopify by webhook."
+        "The 'shelfsync' row is the product as built: the modelled-only row of earlier reports \
+         (eBay notifications, which a workstation cannot receive) is gone."
             .into(),
     );
     notes
@@ -163,15 +156,6 @@ fn findings(outcomes: &[(String, Outcome)]) -> Vec<String> {
                 s.oversold_units
             ));
         }
-    }
-    if let Some(a) = get("shelfsync-as-built") {
-        out.push(format!(
-            "As built (Amazon and eBay orders by 15-minute polling only) ShelfSync oversold {} units: \
-             half the demand is seen no faster than a 15-minute batch sees it, and each Shopify sale \
-             pushes an absolute quantity to Amazon and eBay that restores units they already sold. \
-             Event-driven capture of marketplace orders is what the 'shelfsync' row assumes.",
-            a.oversold_units
-        ));
     }
     out
 }

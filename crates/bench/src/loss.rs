@@ -19,7 +19,7 @@ pub fn modes(options: &Options) -> Vec<Mode> {
         Mode::shelfsync(),
         Mode {
             name: "shelfsync-webhooks-only".into(),
-            sync: Sync::Event { polling: false, reconcile: false, marketplaces: true },
+            sync: Sync::Event { polling: false, reconcile: false },
         },
     ];
     modes.extend(options.batch_modes());

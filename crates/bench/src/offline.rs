@@ -2,13 +2,14 @@
 //! network, then reconnected; the time from reconnect until every channel is right.
 //!
 //! ShelfSync's side uses the engine's real retry schedule: each channel's worker probes an
-//! offline channel with full-jitter backoff (1 s doubling to 300 s, `Backoff::default`, seeded
-//! as the engine seeds its workers), so after an hour the first probe after the reconnect may
-//! be minutes away. Then the outbox drains at each channel's rate.
+//! offline channel with full-jitter backoff (1 s doubling, `Backoff::default`, seeded as the
+//! engine seeds its workers) capped at `WorkerConfig::offline_probe_max` (10 s), so the first
+//! probe after the reconnect is at most 10 s away. Then the outbox drains at each channel's rate.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
+use shelfsync_sync::WorkerConfig;
 use shelfsync_sync::backoff::Backoff;
 
 use crate::report::{Report, row};
@@ -27,13 +28,14 @@ const IDLE_POLL_MS: i64 = 100;
 /// the first failed attempt at `first_attempt`.
 pub fn first_probe_after(first_attempt: i64, reconnect: i64, channel_index: u64) -> i64 {
     let backoff = Backoff::default();
+    let probe_max = WorkerConfig::default().offline_probe_max;
     // The engine seeds each worker with its config seed (0 by default) plus its index.
     let mut rng = StdRng::seed_from_u64(channel_index);
     let mut at = first_attempt;
     let mut probe = 1;
-    // Bounded: at the 300 s cap an hour holds a few dozen probes; the bound only stops a bug.
+    // Bounded: at the 10 s cap an hour holds a few hundred probes; the bound only stops a bug.
     while at < reconnect && probe < 100_000 {
-        at += backoff.delay(probe, &mut rng).as_millis() as i64;
+        at += backoff.delay(probe, &mut rng).min(probe_max).as_millis() as i64;
         probe += 1;
     }
     at
@@ -92,10 +94,10 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         if mode.name == "shelfsync" {
             let waits: Vec<f64> = resume.iter().map(|r| crate::flash::secs(r - reconnect)).collect();
             findings.push(format!(
-                "ShelfSync's workers learn of the reconnect only at their next offline probe: after an \
-                 hour of full-jitter backoff (cap 300 s) the first probes came {waits:?} s after the \
-                 reconnect (shopify/amazon/ebay). The drain itself takes seconds; a reconnect signal \
-                 (or a capped probe interval while offline) would cut the wait."
+                "ShelfSync's workers learn of the reconnect at their next offline probe, at most 10 s \
+                 apart while a channel is unreachable (the engine's offline_probe_max): the first \
+                 probes came {waits:?} s after the reconnect (shopify/amazon/ebay); then the drain \
+                 takes seconds."
             ));
         }
         if let Sync::Batch { every } = mode.sync {
@@ -142,12 +144,12 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_first_probe_after_a_reconnect_is_never_before_it_nor_past_the_cap() {
+    fn the_first_probe_after_a_reconnect_is_never_before_it_nor_past_the_10_s_cap() {
         for channel in 0..3 {
             for reconnect in [1_000, 60_000, 3_600_000] {
                 let probe = super::first_probe_after(0, reconnect, channel);
                 assert!(probe >= reconnect);
-                assert!(probe - reconnect <= 300_000, "{probe} {reconnect}");
+                assert!(probe - reconnect <= 10_000, "{probe} {reconnect}");
             }
         }
     }

@@ -15,9 +15,23 @@ pub const DAY: i64 = 24 * HOUR;
 /// latency ... p99 102 ms"; p50 is 54 ms). The p99 is used so the model errs against ShelfSync.
 pub const ENGINE_LATENCY_MS: i64 = 102;
 
-/// ShelfSync's order polling (the capture crate's `POLL_EVERY`: the guide's 15 minutes).
-pub fn poll_every_ms() -> i64 {
-    shelfsync_capture::poll::POLL_EVERY.as_millis() as i64
+/// ShelfSync's order polling per channel, the capture crate's schedule as built: Shopify every
+/// 15 minutes behind its webhooks (`POLL_EVERY`), Amazon every 2 minutes (`AMAZON_POLL_EVERY`,
+/// getOrders' refill), eBay every 30 s (`EBAY_POLL_EVERY`, within 1% of the daily quota).
+pub fn poll_every_ms(channel: ChannelId) -> i64 {
+    let every = match channel {
+        ChannelId::Shopify => shelfsync_capture::poll::POLL_EVERY,
+        ChannelId::Amazon => shelfsync_capture::poll::AMAZON_POLL_EVERY,
+        ChannelId::Ebay => shelfsync_capture::poll::EBAY_POLL_EVERY,
+    };
+    every.as_millis() as i64
+}
+
+/// Which channels' orders reach ShelfSync by notification, as built: Shopify webhooks and
+/// Amazon ORDER_CHANGE through SQS. eBay's push needs a public HTTPS endpoint, which a
+/// workstation does not have, so its orders come by the 30 s poll.
+pub fn notified(channel: ChannelId) -> bool {
+    matches!(channel, ChannelId::Shopify | ChannelId::Amazon)
 }
 
 /// ShelfSync's reconciliation (the capture crate's `RECONCILE_EVERY`: the guide's 4 hours).
@@ -66,7 +80,7 @@ impl ChannelId {
 ///   later (Shopify retries failed deliveries with back-off);
 /// - Amazon ORDER_CHANGE through SQS: 10-60 s (the queue is long-polled; Amazon releases an
 ///   order after its own checks);
-/// - eBay platform notifications: 5-30 s.
+/// - eBay platform notifications: 5-30 s (not used by ShelfSync as built, see [`notified`]).
 pub fn notification_delay_ms(channel: ChannelId, rng: &mut StdRng) -> i64 {
     match channel {
         ChannelId::Shopify if rng.random_bool(0.03) => rng.random_range(MINUTE..=5 * MINUTE),
@@ -85,15 +99,20 @@ pub fn model_notes() -> Vec<String> {
          ledger) and every pushed quantity is the store's real allocation."
             .into(),
         format!(
-            "ShelfSync: order notification, then {ENGINE_LATENCY_MS} ms to every channel (the \
-             engine's measured p99 event-to-channel latency, BENCHMARKS.md); polling every {} min \
-             and reconciliation every {} h (capture's schedule). Shopify pushes compare-and-set \
-             (unseen Shopify sales are kept out); Amazon and eBay take absolute quantities.",
-            poll_every_ms() / MINUTE,
+            "ShelfSync as built: Shopify orders by webhook and Amazon orders by ORDER_CHANGE through \
+             SQS, then {ENGINE_LATENCY_MS} ms to every channel (the engine's measured p99 \
+             event-to-channel latency, BENCHMARKS.md); eBay orders only by polling; polls every {} s \
+             (Shopify), {} s (Amazon), {} s (eBay) and reconciliation every {} h (capture's \
+             schedule). Shopify pushes compare-and-set (unseen Shopify sales are kept out); Amazon \
+             and eBay take absolute quantities. Not built, so not modelled: the read before an \
+             urgent absolute push, unseen drops lowering the other channels, flash-sale mode.",
+            poll_every_ms(ChannelId::Shopify) / 1000,
+            poll_every_ms(ChannelId::Amazon) / 1000,
+            poll_every_ms(ChannelId::Ebay) / 1000,
             reconcile_every_ms() / HOUR
         ),
         "Notification delays (assumed, no channel publishes one): Shopify webhooks 1-10 s, 3% \
-         retried after 1-5 min; Amazon ORDER_CHANGE via SQS 10-60 s; eBay notifications 5-30 s."
+         retried after 1-5 min; Amazon ORDER_CHANGE via SQS 10-60 s."
             .into(),
         "Batch sync: on each interval it pulls every order since the last run, books it, and \
          pushes a full snapshot of every changed quantity to every channel; nothing in between."

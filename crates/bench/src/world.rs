@@ -38,12 +38,10 @@ pub struct Adjustment {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sync {
-    /// ShelfSync: notifications (webhooks) book sales as they arrive and every booking is pushed
-    /// after the engine's latency; optionally the polling and reconciliation safety nets.
-    /// `marketplaces`: Amazon and eBay orders are notified too (ORDER_CHANGE, eBay platform
-    /// notifications). Without it they reach the ledger only through polling, which is what
-    /// ShelfSync's capture does for them today.
-    Event { polling: bool, reconcile: bool, marketplaces: bool },
+    /// ShelfSync: notifications book sales as they arrive (on the channels that have them as
+    /// built: `timing::notified`) and every booking is pushed after the engine's latency;
+    /// optionally the polling (per channel, capture's periods) and reconciliation safety nets.
+    Event { polling: bool, reconcile: bool },
     /// A periodic batch sync: pull orders and push a snapshot every `every` ms.
     Batch { every: i64 },
 }
@@ -58,7 +56,7 @@ impl Mode {
     pub fn shelfsync() -> Mode {
         Mode {
             name: "shelfsync".into(),
-            sync: Sync::Event { polling: true, reconcile: true, marketplaces: true },
+            sync: Sync::Event { polling: true, reconcile: true },
         }
     }
 }
@@ -123,7 +121,7 @@ enum Ev {
     Order(usize),
     Notify(usize),
     Push(usize, usize),
-    Poll,
+    Poll(usize),
     Reconcile,
     Batch,
     Adjust(usize),
@@ -156,7 +154,8 @@ pub struct World<'a> {
     /// A push of (channel, SKU) is already queued: like the outbox's one row per listing, a
     /// newer change rides with it and the push carries the allocation of its moment.
     queued: [Vec<bool>; 3],
-    last_poll: i64,
+    /// Per channel: when it was last polled.
+    last_poll: [i64; 3],
     out: Outcome,
 }
 
@@ -185,7 +184,7 @@ impl<'a> World<'a> {
             waiting: Vec::new(),
             pending: Default::default(),
             queued: [vec![false; n], vec![false; n], vec![false; n]],
-            last_poll: 0,
+            last_poll: [0; 3],
             out: Outcome {
                 initial_units: setup.stock.iter().map(|&q| i64::from(q)).sum(),
                 ..Outcome::default()
@@ -226,7 +225,9 @@ impl<'a> World<'a> {
         match self.mode {
             Sync::Event { polling, reconcile, .. } => {
                 if polling {
-                    self.schedule(poll_every_ms(), Ev::Poll)?;
+                    for c in CHANNEL_IDS {
+                        self.schedule(poll_every_ms(c), Ev::Poll(c as usize))?;
+                    }
                 }
                 if reconcile {
                     self.schedule(reconcile_every_ms(), Ev::Reconcile)?;
@@ -254,7 +255,7 @@ impl<'a> World<'a> {
             Ev::Order(i) => self.order(i),
             Ev::Notify(i) => self.book(i, Source::Webhook).map(drop),
             Ev::Push(c, s) => self.push(c, s),
-            Ev::Poll => self.poll(),
+            Ev::Poll(c) => self.poll(c),
             Ev::Reconcile => self.reconcile(),
             Ev::Batch => self.batch(),
             Ev::Adjust(i) => self.adjust(i),
@@ -296,8 +297,8 @@ impl<'a> World<'a> {
         if self.in_pause() {
             self.out.sold_in_pause += qty;
         }
-        if let Sync::Event { marketplaces, .. } = self.mode {
-            if order.channel != ChannelId::Shopify && !marketplaces {
+        if let Sync::Event { .. } = self.mode {
+            if !crate::timing::notified(order.channel) {
                 return Ok(());
             }
             if order.lost {
@@ -389,21 +390,22 @@ impl<'a> World<'a> {
         Ok(())
     }
 
-    /// The polling safety net: every order placed since the last poll is delivered again.
-    fn poll(&mut self) -> Result<(), BenchError> {
-        let since = self.last_poll;
-        self.last_poll = self.now;
+    /// The polling safety net of channel `c`: every order placed on it since its last poll is
+    /// delivered again.
+    fn poll(&mut self, c: usize) -> Result<(), BenchError> {
+        let since = self.last_poll[c];
+        self.last_poll[c] = self.now;
         let first = self.setup.orders.partition_point(|o| o.at < since);
         for i in first..self.setup.orders.len() {
             let order = self.setup.orders[i];
             if order.at > self.now {
                 break;
             }
-            if self.accepted[i] {
+            if order.channel as usize == c && self.accepted[i] {
                 self.book(i, Source::Poll)?;
             }
         }
-        self.schedule(self.now + poll_every_ms(), Ev::Poll)
+        self.schedule(self.now + poll_every_ms(CHANNEL_IDS[c]), Ev::Poll(c))
     }
 
     /// Books every accepted order not booked yet.

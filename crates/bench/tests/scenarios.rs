@@ -55,7 +55,8 @@ fn assert_shelfsync_oversells_no_more_than_batch(report: &Report, rows: &[&serde
 #[test]
 fn flash_sale_rows_for_every_mode_and_shelfsync_never_oversells() {
     let report = run(Scenario::FlashSale);
-    assert_eq!(modes(&report), ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "shelfsync-as-built"]);
+    // The 'shelfsync' row is the product as built; no row models what is not built.
+    assert_eq!(modes(&report), ["shelfsync", "batch-15m", "batch-5m", "batch-30s"]);
     assert_conserved(&report);
     for r in &report.rows {
         assert_eq!(int(r, "demand_units"), 50);
@@ -63,11 +64,17 @@ fn flash_sale_rows_for_every_mode_and_shelfsync_never_oversells() {
         assert_eq!(int(r, "sold_units") + int(r, "refused_units"), 50, "{r:?}");
     }
     let shelfsync = row(&report, "shelfsync");
-    assert_eq!(int(shelfsync, "oversold_units"), 0, "{shelfsync:?}");
     assert_eq!(shelfsync["within_limits"], true, "{shelfsync:?}");
-    assert!(int(row(&report, "batch-15m"), "oversold_units") > 0, "the 15-minute batch runs out of stock");
-    let rows: Vec<_> = report.rows.iter().collect();
-    assert_shelfsync_oversells_no_more_than_batch(&report, &rows);
+    let batch_15m = int(row(&report, "batch-15m"), "oversold_units");
+    assert!(batch_15m > 0, "the 15-minute batch runs out of stock");
+    // As built (Shopify by webhook, Amazon through SQS, eBay by its 30 s poll), ShelfSync
+    // oversells less than the 15-minute batch it replaces. Zero on every seed needs flash-sale
+    // mode and the read before an urgent absolute push, which are not built (BENCHMARKS.md).
+    assert!(int(shelfsync, "oversold_units") < batch_15m, "{shelfsync:?}");
+    assert!(
+        int(shelfsync, "oversold_units") <= int(row(&report, "batch-5m"), "oversold_units"),
+        "{shelfsync:?}"
+    );
 }
 
 #[test]
