@@ -23,7 +23,7 @@ pub struct LiveServeArgs {
     /// Address the receiver binds (loopback by default; put a TLS proxy in front for Shopify)
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
-    /// Minutes between order polls
+    /// Minutes between Shopify order polls (Amazon's and eBay's follow their own limits)
     #[arg(long, default_value_t = 15)]
     pub poll_minutes: u64,
     /// Hours between reconciliations
@@ -39,7 +39,7 @@ pub struct ServeArgs {
     /// Address to bind (loopback by default; put a TLS proxy in front for Shopify)
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
-    /// Minutes between order polls
+    /// Minutes between Shopify order polls (Amazon's and eBay's follow their own limits)
     #[arg(long, default_value_t = 15)]
     pub poll_minutes: u64,
     /// Hours between reconciliations
