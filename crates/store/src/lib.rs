@@ -18,6 +18,7 @@ mod import;
 mod ledger;
 pub mod outbox;
 mod query;
+mod settings_ws;
 mod users;
 
 pub use app_support::{CountHistoryLine, CountSessionSummary, MAX_HISTORY_LINES, MAX_SESSIONS_LISTED};
@@ -32,6 +33,7 @@ pub use import::{ImportKind, ImportProgress, ImportSummary, PROGRESS_EVERY};
 pub use ledger::{AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode};
 pub use outbox::{Allocation, AllocationRule, LocationAtp, allocate};
 pub use query::{EventFilter, RecordedEvent, StockFilter, StockRow};
+pub use settings_ws::WorkstationSetting;
 pub use users::{User, forbidden, require_supervisor};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
