@@ -72,6 +72,12 @@ const COMMANDS: &[&str] = &[
     // The channel step of the first run (and any admin): a real call, then the link review.
     "test_channel",
     "link_channel",
+    // This workstation: the wedge timing for anyone (read before sign-in); settings and
+    // diagnostics for supervisors, checked again in Rust.
+    "wedge_max_gap_ms",
+    "workstation_settings",
+    "set_workstation_setting",
+    "save_diagnostics",
 ];
 
 fn main() {

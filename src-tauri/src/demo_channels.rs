@@ -45,8 +45,14 @@ const BIND_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a stop waits for the simulator to close its socket.
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// `$SHELFSYNC_DEMO_CHANNELS` when set, else the workstation setting `demo_channels` as read at
+/// start, else on.
 pub fn enabled_from_env() -> bool {
-    !matches!(std::env::var(DEMO_CHANNELS_ENV).as_deref(), Ok("off" | "0" | "false" | "no"))
+    match std::env::var(DEMO_CHANNELS_ENV) {
+        Ok(raw) => !matches!(raw.as_str(), "off" | "0" | "false" | "no"),
+        Err(_) => crate::workstation_settings::boot_value(crate::workstation_settings::DEMO_CHANNELS)
+            .is_none_or(|v| v != "off"),
+    }
 }
 
 fn sku(n: u32) -> String {

@@ -1298,3 +1298,36 @@ wire! {
         pub already_linked: u32,
     }
 }
+
+wire! {
+    /// Where a workstation setting's value comes from (environment > saved > default).
+    pub enum SettingSource {
+        /// An environment variable set on this machine overrides it: the screen cannot change it.
+        Env,
+        /// Saved in the database for this workstation.
+        Saved,
+        /// Neither: the built-in default.
+        Default,
+    }
+
+    /// One setting of this workstation, as the Settings screen shows it.
+    pub struct WorkstationSettingView {
+        pub key: String,
+        pub value: String,
+        pub source: SettingSource,
+        /// The variable that overrides this setting, if any (`SHELFSYNC_...`).
+        pub env_var: Option<String>,
+        /// The variable is set but its value was refused, and why (it is then ignored).
+        pub env_refused: Option<String>,
+        /// When a change takes effect, in words.
+        pub applies: String,
+    }
+
+    /// What "Save diagnostics" wrote.
+    pub struct DiagnosticsView {
+        /// The folder, next to the database.
+        pub folder: String,
+        /// The files in it, by name.
+        pub files: Vec<String>,
+    }
+}

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod commands;
 pub mod demo_channels;
+pub mod diagnostics;
 pub mod error;
 pub mod export;
 pub mod first_run;
@@ -24,11 +25,14 @@ pub mod session;
 pub mod state;
 pub mod station;
 pub mod why;
+pub mod workstation_settings;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_first_run;
+#[cfg(test)]
+mod tests_workstation;
 
 use tauri::{Manager, State};
 
@@ -39,7 +43,7 @@ use crate::ipc::{
     ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView, LinkReviewView, LocationView, ManagedUser,
     NewChannelRequest, NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome,
     ScannerView, SessionView, SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView,
-    ToleranceView,
+    ToleranceView, WorkstationSettingView, DiagnosticsView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
@@ -362,6 +366,34 @@ async fn scanner_devices(state: State<'_, AppState>) -> Result<Vec<DeviceView>> 
     admin::scanner_devices(&state)
 }
 
+// ---- this workstation's settings and diagnostics (supervisors; checked in Rust) ----
+
+#[tauri::command]
+async fn workstation_settings(state: State<'_, AppState>) -> Result<Vec<WorkstationSettingView>> {
+    workstation_settings::workstation_settings(&state)
+}
+
+#[tauri::command]
+async fn set_workstation_setting(
+    state: State<'_, AppState>,
+    key: String,
+    value: String,
+) -> Result<Vec<WorkstationSettingView>> {
+    workstation_settings::set_workstation_setting(&state, key, value)
+}
+
+/// The keyboard-wedge key gap, read by the window at start (before anyone signs in).
+#[tauri::command]
+async fn wedge_max_gap_ms(state: State<'_, AppState>) -> Result<u32> {
+    workstation_settings::wedge_max_gap_ms(&state)
+}
+
+/// Reads logs and the health report: on a blocking thread, off the async workers.
+#[tauri::command]
+async fn save_diagnostics(app: tauri::AppHandle) -> Result<DiagnosticsView> {
+    blocking(app, diagnostics::save_diagnostics).await
+}
+
 pub fn run() {
     let db_path = match state::db_path_from_env() {
         Ok(path) => path,
@@ -382,6 +414,8 @@ pub fn run() {
             std::thread::Builder::new().name("boot".into()).spawn(move || {
                 let state = handle.state::<AppState>();
                 state.boot(DemoPolicy::from_env());
+                // The idle lock, and the values the service and the demo channels start from.
+                workstation_settings::boot_snapshot(&state);
                 // The demo's simulated channels first: the service's engine is their client.
                 state.start_demo_channels();
                 state.start_service();
@@ -441,7 +475,11 @@ pub fn run() {
             try_demo,
             create_first_admin,
             test_channel,
-            link_channel
+            link_channel,
+            workstation_settings,
+            set_workstation_setting,
+            wedge_max_gap_ms,
+            save_diagnostics
         ])
         .build(tauri::generate_context!())
         .expect("error while building the ShelfSync app")

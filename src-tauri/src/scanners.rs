@@ -1,9 +1,10 @@
 //! Serial and HID scanners, read by background threads and pushed to the webview as `scan`
 //! events. The keyboard wedge needs none of this: it types into the webview directly.
 //!
-//! Which devices: `$SHELFSYNC_SERIAL_SCANNER` (one path, or several separated by commas) and
-//! `$SHELFSYNC_HID_SCANNER` (`auto` for the first HID POS scanner, `VID:PID` in hex, or `off`;
-//! unset means `auto` when a HID POS scanner is attached now). Listeners start once, from the
+//! Which devices: the workstation settings `serial_scanner` (one path, or several separated by
+//! commas) with `serial_baud`, and `hid_scanner` (`auto` for the first HID POS scanner when one
+//! is attached, `VID:PID` in hex, or `off`); `$SHELFSYNC_SERIAL_SCANNER` and
+//! `$SHELFSYNC_HID_SCANNER` override them (workstation_settings.rs). Listeners start once, from the
 //! `start_scanners` command, and reopen unplugged devices by themselves (scanner crate).
 
 use std::sync::atomic::AtomicBool;
@@ -35,16 +36,26 @@ impl Scanners {
             return views.clone();
         }
         let mut views = Vec::new();
-        let workstation = app.state::<AppState>().workstation().to_string();
-        for path in serial_paths() {
+        let state = app.state::<AppState>();
+        let workstation = state.workstation().to_string();
+        // Environment > saved for this workstation > default (workstation_settings.rs).
+        let settings = crate::workstation_settings::current(&state);
+        let baud = crate::workstation_settings::baud_of(&settings);
+        for path in serial_paths(crate::workstation_settings::value_of(
+            &settings,
+            crate::workstation_settings::SERIAL_SCANNER,
+        )) {
             let mut config = SerialConfig::new(&path);
+            config.baud = baud;
             config.pipeline.workstation = workstation.clone();
             let device = format!("serial:{path}");
             views.push(spawn(app, &self.stop, device.clone(), "serial", move |stop, on_scan| {
                 listen_serial(config, stop, on_scan)
             }));
         }
-        if let Some(vid_pid) = hid_choice() {
+        let hid = settings.iter().find(|r| r.key == crate::workstation_settings::HID_SCANNER);
+        let chosen = hid.is_some_and(|r| r.source != crate::ipc::SettingSource::Default);
+        if let Some(vid_pid) = hid.and_then(|r| hid_choice(&r.value, chosen)) {
             let mut config = HidConfig::new(vid_pid);
             config.pipeline.workstation = workstation;
             let device = match vid_pid {
@@ -64,27 +75,19 @@ impl Scanners {
     }
 }
 
-fn serial_paths() -> Vec<String> {
-    std::env::var(SERIAL_ENV)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
+fn serial_paths(setting: &str) -> Vec<String> {
+    setting.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
 }
 
 /// `None`: no HID listener. `Some(None)`: the first HID POS scanner. `Some(Some(ids))`: that one.
-fn hid_choice() -> Option<Option<(u16, u16)>> {
-    match std::env::var(HID_ENV).ok().as_deref().map(str::trim) {
-        Some("off" | "0" | "no") => None,
-        Some("auto") => Some(None),
-        Some(raw) if !raw.is_empty() => {
-            let (vid, pid) = raw.split_once(':')?;
-            let hex = |s: &str| u16::from_str_radix(s.trim_start_matches("0x"), 16).ok();
-            Some(Some((hex(vid)?, hex(pid)?)))
-        }
-        _ => list_devices().iter().any(|d| d.kind == DeviceKind::Hid).then_some(None),
+/// `auto` chosen (set or saved) listens for one to be plugged in; left at its default it listens
+/// only when a HID POS scanner is attached now, as before.
+fn hid_choice(setting: &str, chosen: bool) -> Option<Option<(u16, u16)>> {
+    match setting {
+        "off" => None,
+        "auto" if chosen => Some(None),
+        "auto" | "" => list_devices().iter().any(|d| d.kind == DeviceKind::Hid).then_some(None),
+        ids => crate::workstation_settings::parse_vid_pid(ids).map(Some),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The live service in the app: the same `shelfsync_capture::service` that `shelfsync serve`
 //! runs, started in-process on every database once it is open (see `AppState::start_service`).
-//! The settings a workstation needs come from the environment until they move into the
-//! database (issue 15's "settings per workstation").
+//! The webhook address is the workstation setting `webhook_addr` (read at start), which
+//! `$SHELFSYNC_WEBHOOK` overrides.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -26,7 +26,12 @@ pub fn enabled_from_env() -> bool {
 /// The service's settings for this workstation.
 pub fn config(workstation: &str) -> Result<ServiceConfig> {
     let mut config = ServiceConfig::new(workstation);
-    if let Some(text) = std::env::var(WEBHOOK_ENV).ok().filter(|t| !t.is_empty()) {
+    // The environment first (an override on this machine), else the saved setting as read at start.
+    let text = std::env::var(WEBHOOK_ENV)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .or_else(|| crate::workstation_settings::boot_value(crate::workstation_settings::WEBHOOK_ADDR));
+    if let Some(text) = text.filter(|t| !t.is_empty()) {
         let addr: SocketAddr = text.parse().map_err(|_| {
             AppError::BadRequest(format!("{WEBHOOK_ENV}={text} is not an address: expected IP:PORT"))
         })?;

@@ -39,6 +39,10 @@ pub fn idle_from_env() -> Duration {
     }
 }
 
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 struct Signed {
     user: User,
     last_active: Instant,
@@ -47,7 +51,8 @@ struct Signed {
 
 /// The one session of this window.
 pub struct Sessions {
-    idle: Duration,
+    /// The idle lock in milliseconds: changed at once when a supervisor saves a new one.
+    idle_ms: std::sync::atomic::AtomicU64,
     inner: Mutex<Option<Signed>>,
 }
 
@@ -61,11 +66,16 @@ pub enum SessionState {
 
 impl Sessions {
     pub fn new(idle: Duration) -> Sessions {
-        Sessions { idle, inner: Mutex::new(None) }
+        Sessions { idle_ms: std::sync::atomic::AtomicU64::new(millis(idle)), inner: Mutex::new(None) }
     }
 
     pub fn idle(&self) -> Duration {
-        self.idle
+        Duration::from_millis(self.idle_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// A new idle lock, applied from the next check (the workstation settings).
+    pub fn set_idle(&self, idle: Duration) {
+        self.idle_ms.store(millis(idle), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Starts a session for a user the store has just authenticated. Replaces any other.
@@ -90,7 +100,7 @@ impl Sessions {
         match guard.as_mut() {
             None => SessionState::SignedOut,
             Some(signed) => {
-                if now.saturating_duration_since(signed.last_active) > self.idle {
+                if now.saturating_duration_since(signed.last_active) > self.idle() {
                     signed.locked = true;
                 }
                 if signed.locked {

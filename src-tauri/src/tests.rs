@@ -90,6 +90,9 @@ fn rendered_bindings() -> Vec<(String, String)> {
         LinkStatusView,
         LinkRowView,
         LinkReviewView,
+        SettingSource,
+        WorkstationSettingView,
+        DiagnosticsView,
     ]
 }
 

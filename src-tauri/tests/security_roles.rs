@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use shelfsync_app::error::AppError;
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
-use shelfsync_app::{admin, commands, first_run, import, link, ops, repush, why};
+use shelfsync_app::{
+    admin, commands, diagnostics, first_run, import, link, ops, repush, why, workstation_settings,
+};
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -118,6 +120,12 @@ const TABLE: &[(&str, Need)] = &[
     // A real call to the channel, and linking its listings (writes mappings with apply).
     ("test_channel", Need::Admin),
     ("link_channel", Need::Admin),
+    // This workstation: the wedge timing is read before sign-in; its settings and the
+    // diagnostics folder are for supervisors.
+    ("wedge_max_gap_ms", Need::Anyone),
+    ("workstation_settings", Need::Supervisor),
+    ("set_workstation_setting", Need::Supervisor),
+    ("save_diagnostics", Need::Supervisor),
 ];
 
 const NOT_CALLABLE_WITHOUT_A_WINDOW: [&str; 1] = ["start_scanners"];
@@ -207,7 +215,9 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "lock_session" => j(commands::lock_session(s)),
         "session_ping" => j(commands::session_ping(s)),
         "try_demo" => j(first_run::try_demo(s)),
-        "create_first_admin" => j(first_run::create_first_admin(s, "eve".into(), "1357".into(), "1357".into())),
+        "create_first_admin" => {
+            j(first_run::create_first_admin(s, "eve".into(), "1357".into(), "1357".into()))
+        }
         "classify_scan" => j(commands::classify_scan(s, f.sku.clone())),
         "commit_scans" => {
             let request =
@@ -279,6 +289,12 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         // The fixture's channel points at a closed port: the admin gets "no connection".
         "test_channel" => j(link::test_channel(s, "shop".into())),
         "link_channel" => j(link::link_channel(s, "shop".into(), true, None, None)),
+        "wedge_max_gap_ms" => j(workstation_settings::wedge_max_gap_ms(s)),
+        "workstation_settings" => j(workstation_settings::workstation_settings(s)),
+        "set_workstation_setting" => {
+            j(workstation_settings::set_workstation_setting(s, "serial_baud".into(), "19200".into()))
+        }
+        "save_diagnostics" => j(diagnostics::save_diagnostics(s)),
         other => panic!("no invocation for command {other}: add one to call()"),
     }
 }
