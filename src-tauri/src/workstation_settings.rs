@@ -318,6 +318,9 @@ pub fn set_workstation_setting(
 }
 
 /// The keyboard-wedge key gap for the scan station (anyone: it is read before sign-in).
+/// Refused while the store is still opening, so the window asks again rather than take the
+/// default for the saved value.
 pub fn wedge_max_gap_ms(state: &AppState) -> Result<u32> {
+    drop(state.store()?);
     Ok(value_of(&current(state), WEDGE_MAX_GAP_MS).parse().unwrap_or(DEFAULT_WEDGE_GAP_MS))
 }

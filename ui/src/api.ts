@@ -33,6 +33,8 @@ import type { RoleView } from "./bindings/RoleView";
 import type { RuleView } from "./bindings/RuleView";
 import type { ThresholdView } from "./bindings/ThresholdView";
 import type { ToleranceView } from "./bindings/ToleranceView";
+import type { DiagnosticsView } from "./bindings/DiagnosticsView";
+import type { WorkstationSettingView } from "./bindings/WorkstationSettingView";
 import type { ApprovalView } from "./bindings/ApprovalView";
 import type { CommitRequest } from "./bindings/CommitRequest";
 import type { CommitResult } from "./bindings/CommitResult";
@@ -114,6 +116,8 @@ export type { CountLineRow } from "./bindings/CountLineRow";
 export type { CommitLine } from "./bindings/CommitLine";
 export type { HistoryLine } from "./bindings/HistoryLine";
 export type { ImportLineError } from "./bindings/ImportLineError";
+export type { DiagnosticsView, WorkstationSettingView };
+export type { SettingSource } from "./bindings/SettingSource";
 
 /** The event serial and HID scanner listeners emit (see src-tauri/src/scanners.rs). */
 export const SCAN_EVENT = "scan";
@@ -237,6 +241,17 @@ export const api = {
   /** The import running in this window, or the last one (`null` before the first). Answers
    *  while an import holds the database. */
   importProgress: (): Promise<ImportStatus | null> => invoke<ImportStatus | null>("import_progress"),
+
+  // ---- this workstation (supervisors and admins, checked in Rust) ----
+  /** Every setting of this workstation with where its value comes from (env, saved, default). */
+  workstationSettings: (): Promise<WorkstationSettingView[]> => invoke<WorkstationSettingView[]>("workstation_settings"),
+  /** Saves one setting; a refused value changes nothing and rejects with the reason. */
+  setWorkstationSetting: (key: string, value: string): Promise<WorkstationSettingView[]> =>
+    invoke<WorkstationSettingView[]>("set_workstation_setting", { key, value }),
+  /** The keyboard-wedge key gap (anyone; read when the window loads). */
+  wedgeMaxGapMs: (): Promise<number> => invoke<number>("wedge_max_gap_ms"),
+  /** Writes logs, versions, health and settings (no secrets) into a folder next to the database. */
+  saveDiagnostics: (): Promise<DiagnosticsView> => invoke<DiagnosticsView>("save_diagnostics"),
 };
 
 /** The message of a rejected command (a string), or of anything else that was thrown. */

@@ -251,11 +251,20 @@ export class WedgeDecoder {
  */
 export function attachWedge(
   target: Window,
-  options: Partial<WedgeOptions>,
+  options: Partial<WedgeOptions> | PromiseLike<Partial<WedgeOptions>>,
   onScan: (scan: Scan) => void,
   skip: (event: KeyboardEvent) => boolean = () => false,
 ): () => void {
-  const decoder = new WedgeDecoder(options);
+  // Options still being read (the database's timing, at window load): decode with the defaults
+  // until they arrive, a few milliseconds later.
+  const pending = "then" in options && typeof options.then === "function";
+  let decoder = new WedgeDecoder(pending ? {} : (options as Partial<WedgeOptions>));
+  if (pending) {
+    (options as PromiseLike<Partial<WedgeOptions>>).then(
+      (loaded) => { decoder = new WedgeDecoder(loaded); },
+      () => {},
+    );
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onKey = (event: KeyboardEvent) => {
     if (skip(event)) {
