@@ -78,6 +78,7 @@ const COMMANDS: &[&str] = &[
     "workstation_settings",
     "set_workstation_setting",
     "save_diagnostics",
+    "restart_scanners",
 ];
 
 fn main() {

@@ -205,6 +205,18 @@ async fn start_scanners(app: tauri::AppHandle, scanners: State<'_, Scanners>) ->
     Ok(scanners.start(&app))
 }
 
+/// Stops and restarts the serial/HID listeners with the scanner settings as saved now
+/// (supervisors and admins, after changing them on Settings).
+#[tauri::command]
+async fn restart_scanners(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    scanners: State<'_, Scanners>,
+) -> Result<Vec<ScannerView>> {
+    scanners::may_restart(&state)?;
+    Ok(scanners.restart(&app))
+}
+
 // ---- monitoring ----
 
 #[tauri::command]
@@ -479,7 +491,8 @@ pub fn run() {
             workstation_settings,
             set_workstation_setting,
             wedge_max_gap_ms,
-            save_diagnostics
+            save_diagnostics,
+            restart_scanners
         ])
         .build(tauri::generate_context!())
         .expect("error while building the ShelfSync app")

@@ -25,7 +25,20 @@ pub const SCAN_EVENT: &str = "scan";
 #[derive(Default)]
 pub struct Scanners {
     started: Mutex<Option<Vec<ScannerView>>>,
-    stop: Arc<AtomicBool>,
+    /// The running listeners' stop flag; a restart sets it and puts a fresh one in its place.
+    stop: Mutex<Arc<AtomicBool>>,
+}
+
+/// How long a restart waits for the old listeners to let go of their ports: a read waits at
+/// most 50 ms (the scanner crate), so this is several reads' worth.
+const RESTART_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Restarting the listeners applies changed scanner settings: supervisors and admins (the same
+/// people who change them). Checked apart so the role table can test it without a window.
+pub fn may_restart(state: &AppState) -> crate::error::Result<()> {
+    let user = state.sessions.user(std::time::Instant::now())?;
+    shelfsync_store::require_supervisor(&user, "restart the scanners")?;
+    Ok(())
 }
 
 impl Scanners {
@@ -36,6 +49,7 @@ impl Scanners {
             return views.clone();
         }
         let mut views = Vec::new();
+        let stop = Arc::clone(&self.stop.lock().unwrap_or_else(|p| p.into_inner()));
         let state = app.state::<AppState>();
         let workstation = state.workstation().to_string();
         // Environment > saved for this workstation > default (workstation_settings.rs).
@@ -49,7 +63,7 @@ impl Scanners {
             config.baud = baud;
             config.pipeline.workstation = workstation.clone();
             let device = format!("serial:{path}");
-            views.push(spawn(app, &self.stop, device.clone(), "serial", move |stop, on_scan| {
+            views.push(spawn(app, &stop, device.clone(), "serial", move |stop, on_scan| {
                 listen_serial(config, stop, on_scan)
             }));
         }
@@ -62,7 +76,7 @@ impl Scanners {
                 Some((vid, pid)) => format!("hid:{vid:04x}:{pid:04x}"),
                 None => "hid:auto".to_string(),
             };
-            views.push(spawn(app, &self.stop, device, "hid", move |stop, on_scan| {
+            views.push(spawn(app, &stop, device, "hid", move |stop, on_scan| {
                 listen_hid(config, stop, on_scan)
             }));
         }
@@ -70,8 +84,21 @@ impl Scanners {
         views
     }
 
+    /// Stops the listeners and starts them again from the settings as they are now.
+    pub fn restart(&self, app: &AppHandle) -> Vec<ScannerView> {
+        {
+            let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
+            let mut stop = self.stop.lock().unwrap_or_else(|p| p.into_inner());
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            *stop = Arc::new(AtomicBool::new(false));
+            *started = None;
+        }
+        std::thread::sleep(RESTART_GRACE);
+        self.start(app)
+    }
+
     pub fn stop(&self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.stop.lock().unwrap_or_else(|p| p.into_inner()).store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

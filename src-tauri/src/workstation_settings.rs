@@ -7,7 +7,7 @@
 //! without touching the process; [`validate`] is the one rule for a value, used both for what an
 //! admin saves and for what the environment says.
 //!
-//! When a change takes effect: the idle lock at once; scanners when they are restarted; the
+//! When a change takes effect: the idle lock at once; scanners at "Restart scanners"; the
 //! webhook and the demo channels at the next app start (the service and the simulator are
 //! started once, at boot, from the values read then: see [`boot_snapshot`]).
 
@@ -51,7 +51,7 @@ impl Applies {
         match self {
             Applies::AtOnce => "Takes effect at once.",
             Applies::ScannerRestart => {
-                "Takes effect when the scanners restart: the next time the app starts."
+                "Takes effect at Restart scanners (below), or when the app starts again."
             }
             Applies::NextStart => "Takes effect the next time the app starts.",
         }

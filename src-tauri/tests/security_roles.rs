@@ -16,7 +16,7 @@ use shelfsync_app::error::AppError;
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
 use shelfsync_app::{
-    admin, commands, diagnostics, first_run, import, link, ops, repush, why, workstation_settings,
+    admin, commands, diagnostics, first_run, import, link, ops, repush, scanners, why, workstation_settings,
 };
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
@@ -126,6 +126,8 @@ const TABLE: &[(&str, Need)] = &[
     ("workstation_settings", Need::Supervisor),
     ("set_workstation_setting", Need::Supervisor),
     ("save_diagnostics", Need::Supervisor),
+    // Needs the window's AppHandle to start listeners; its role check is tried alone.
+    ("restart_scanners", Need::Supervisor),
 ];
 
 const NOT_CALLABLE_WITHOUT_A_WINDOW: [&str; 1] = ["start_scanners"];
@@ -295,6 +297,7 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
             j(workstation_settings::set_workstation_setting(s, "serial_baud".into(), "19200".into()))
         }
         "save_diagnostics" => j(diagnostics::save_diagnostics(s)),
+        "restart_scanners" => j(scanners::may_restart(s)),
         other => panic!("no invocation for command {other}: add one to call()"),
     }
 }

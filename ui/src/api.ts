@@ -248,6 +248,8 @@ export const api = {
   /** Saves one setting; a refused value changes nothing and rejects with the reason. */
   setWorkstationSetting: (key: string, value: string): Promise<WorkstationSettingView[]> =>
     invoke<WorkstationSettingView[]>("set_workstation_setting", { key, value }),
+  /** Stops and restarts the serial/HID listeners with the scanner settings saved now. */
+  restartScanners: (): Promise<ScannerView[]> => invoke<ScannerView[]>("restart_scanners"),
   /** The keyboard-wedge key gap (anyone; read when the window loads). */
   wedgeMaxGapMs: (): Promise<number> => invoke<number>("wedge_max_gap_ms"),
   /** Writes logs, versions, health and settings (no secrets) into a folder next to the database. */
