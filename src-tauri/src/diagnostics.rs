@@ -134,7 +134,7 @@ fn recent_logs(dir: &Path, now: SystemTime) -> Vec<PathBuf> {
             (meta.is_file() && modified >= since).then(|| (modified, e.path()))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     found.into_iter().take(MAX_LOG_FILES).map(|(_, p)| p).collect()
 }
 

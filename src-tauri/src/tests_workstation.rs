@@ -273,3 +273,33 @@ fn secret_looking_keys_are_recognised() {
         assert!(!diagnostics::looks_secret(key), "{key}");
     }
 }
+
+#[test]
+fn the_service_and_demo_channels_start_from_the_saved_settings_unless_the_environment_says_otherwise() {
+    let (_dir, state) = booted();
+    as_user(&state, "admin", "3333");
+    ws::set_workstation_setting(&state, "demo_channels".into(), "off".into()).unwrap();
+    ws::set_workstation_setting(&state, "webhook_addr".into(), "127.0.0.1:18787".into()).unwrap();
+    ws::set_workstation_setting(&state, "idle_lock_secs".into(), "45".into()).unwrap();
+    state.sessions.set_idle(Duration::from_secs(300));
+    // What the boot thread does once the store is open, before the service starts.
+    ws::boot_snapshot(&state);
+    assert_eq!(state.sessions.idle(), Duration::from_secs(45));
+    assert!(!crate::demo_channels::enabled_from_env());
+    let config = crate::service::config(state.workstation()).unwrap();
+    assert_eq!(config.webhook, Some("127.0.0.1:18787".parse().unwrap()));
+    // The environment still wins.
+    // SAFETY: nextest runs each test in its own process; nothing else reads these variables.
+    unsafe {
+        std::env::set_var(crate::demo_channels::DEMO_CHANNELS_ENV, "on");
+        std::env::set_var(crate::service::WEBHOOK_ENV, "127.0.0.1:18788");
+    }
+    assert!(crate::demo_channels::enabled_from_env());
+    let config = crate::service::config(state.workstation()).unwrap();
+    assert_eq!(config.webhook, Some("127.0.0.1:18788".parse().unwrap()));
+    unsafe {
+        std::env::remove_var(crate::demo_channels::DEMO_CHANNELS_ENV);
+        std::env::remove_var(crate::service::WEBHOOK_ENV);
+    }
+    ws::forget_boot_snapshot();
+}

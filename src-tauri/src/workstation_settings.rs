@@ -192,14 +192,13 @@ pub fn resolve(saved: &BTreeMap<String, String>, env: impl Fn(&str) -> Option<St
         .iter()
         .map(|spec| {
             let mut env_refused = None;
-            let from_env =
-                spec.env.and_then(|name| env(name)).and_then(|raw| match validate(spec.key, &raw) {
-                    Ok(value) => Some(value),
-                    Err(why) => {
-                        env_refused = Some(why);
-                        None
-                    }
-                });
+            let from_env = spec.env.and_then(&env).and_then(|raw| match validate(spec.key, &raw) {
+                Ok(value) => Some(value),
+                Err(why) => {
+                    env_refused = Some(why);
+                    None
+                }
+            });
             let (value, source) = match from_env {
                 Some(value) => (value, SettingSource::Env),
                 None => match saved.get(spec.key).and_then(|raw| validate(spec.key, raw).ok()) {
@@ -265,6 +264,12 @@ pub fn boot_snapshot(state: &AppState) {
     }
     state.sessions.set_idle(idle_of(&settings));
     *BOOT.lock().unwrap_or_else(|p| p.into_inner()) = Some(settings);
+}
+
+/// Back to "not booted", for a test that took a snapshot (the service reads the environment).
+#[cfg(test)]
+pub fn forget_boot_snapshot() {
+    *BOOT.lock().unwrap_or_else(|p| p.into_inner()) = None;
 }
 
 /// A start-time value, or `None` before [`boot_snapshot`] ran (tests that start the service
