@@ -396,7 +396,7 @@ async fn set_workstation_setting(
 
 /// The keyboard-wedge key gap, read by the window at start (before anyone signs in).
 #[tauri::command]
-async fn wedge_max_gap_ms(state: State<'_, AppState>) -> Result<u32> {
+async fn wedge_max_gap_ms(state: State<'_, AppState>) -> Result<Option<u32>> {
     workstation_settings::wedge_max_gap_ms(&state)
 }
 

@@ -136,7 +136,7 @@ fn a_supervisor_saves_a_setting_and_the_idle_lock_changes_at_once() {
     assert_eq!(idle.env_var.as_deref(), Some("SHELFSYNC_IDLE_LOCK_SECS"));
     assert_eq!(state.sessions.idle(), Duration::from_secs(90));
     ws::set_workstation_setting(&state, "wedge_max_gap_ms".into(), "80".into()).unwrap();
-    assert_eq!(ws::wedge_max_gap_ms(&state).unwrap(), 80);
+    assert_eq!(ws::wedge_max_gap_ms(&state).unwrap(), Some(80));
     let audited: i64 = state
         .store()
         .unwrap()
@@ -189,7 +189,7 @@ fn staff_may_not_read_or_change_settings_or_save_diagnostics() {
     );
     // Anyone may read the wedge timing: the scan station needs it before sign-in.
     commands::sign_out(&state).unwrap();
-    assert_eq!(ws::wedge_max_gap_ms(&state).unwrap(), ws::DEFAULT_WEDGE_GAP_MS);
+    assert_eq!(ws::wedge_max_gap_ms(&state).unwrap(), None, "none saved");
 }
 
 #[test]

@@ -322,10 +322,14 @@ pub fn set_workstation_setting(
     Ok(views(settings))
 }
 
-/// The keyboard-wedge key gap for the scan station (anyone: it is read before sign-in).
-/// Refused while the store is still opening, so the window asks again rather than take the
-/// default for the saved value.
-pub fn wedge_max_gap_ms(state: &AppState) -> Result<u32> {
+/// The keyboard-wedge key gap saved for this workstation, for the scan station (anyone: it is
+/// read before sign-in); `None` when none is saved, so the window keeps the timing it had in its
+/// local storage before the setting moved here. Refused while the store is still opening, so
+/// the window asks again rather than take "none saved" for an answer.
+pub fn wedge_max_gap_ms(state: &AppState) -> Result<Option<u32>> {
     drop(state.store()?);
-    Ok(value_of(&current(state), WEDGE_MAX_GAP_MS).parse().unwrap_or(DEFAULT_WEDGE_GAP_MS))
+    let settings = current(state);
+    let saved =
+        settings.iter().find(|r| r.key == WEDGE_MAX_GAP_MS).filter(|r| r.source != SettingSource::Default);
+    Ok(saved.and_then(|r| r.value.parse().ok()))
 }

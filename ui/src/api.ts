@@ -250,8 +250,9 @@ export const api = {
     invoke<WorkstationSettingView[]>("set_workstation_setting", { key, value }),
   /** Stops and restarts the serial/HID listeners with the scanner settings saved now. */
   restartScanners: (): Promise<ScannerView[]> => invoke<ScannerView[]>("restart_scanners"),
-  /** The keyboard-wedge key gap (anyone; read when the window loads). */
-  wedgeMaxGapMs: (): Promise<number> => invoke<number>("wedge_max_gap_ms"),
+  /** The keyboard-wedge key gap saved for this workstation, `null` when none is (anyone; read
+   *  when the window loads). */
+  wedgeMaxGapMs: (): Promise<number | null> => invoke<number | null>("wedge_max_gap_ms"),
   /** Writes logs, versions, health and settings (no secrets) into a folder next to the database. */
   saveDiagnostics: (): Promise<DiagnosticsView> => invoke<DiagnosticsView>("save_diagnostics"),
 };

@@ -31,6 +31,13 @@ describe("workstation settings", () => {
     expect(options.minLength).toBe(6);
   });
 
+  it("keeps local storage's gap while none is saved in the database", async () => {
+    const options = await loadWedgeTiming(async () => null, storage(JSON.stringify({ maxGapMs: 100 })));
+    expect(options.maxGapMs).toBe(100);
+    const defaults = await loadWedgeTiming(async () => null, storage(null));
+    expect(defaults.maxGapMs).toBe(30);
+  });
+
   it("falls back to local storage when the command fails", async () => {
     let asked = 0;
     const failing = () => { asked++; return Promise.reject("Starting"); };

@@ -66,12 +66,13 @@ export const WEDGE_TIMING_RETRY_MS = 500;
 
 /**
  * The wedge options for this window: the key gap saved in the database for this workstation,
- * the rest from local storage. The command is refused while the database is still opening, so
+ * the rest from local storage. With no gap saved (`null`), the one local storage has, if any:
+ * a workstation tuned before the setting moved to the database keeps its timing. The command is refused while the database is still opening, so
  * it is asked again (up to `attempts` times); when it keeps failing, local storage alone (the
  * old place of the timing).
  */
 export async function loadWedgeTiming(
-  fetchGap: () => Promise<number>,
+  fetchGap: () => Promise<number | null>,
   storage: Pick<Storage, "getItem"> | undefined = globalThis.localStorage,
   attempts = WEDGE_TIMING_ATTEMPTS,
   retryMs = WEDGE_TIMING_RETRY_MS,
@@ -80,7 +81,7 @@ export async function loadWedgeTiming(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const gap = await fetchGap();
-      return wedgeOptions({ maxGapMs: gap, minLength: local.minLength });
+      return wedgeOptions({ maxGapMs: gap ?? local.maxGapMs, minLength: local.minLength });
     } catch (error) {
       if (attempt === attempts) console.warn("wedge timing from local storage:", error);
       else await new Promise((resolve) => setTimeout(resolve, retryMs));
