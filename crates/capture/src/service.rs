@@ -474,16 +474,24 @@ async fn run_jobs(
             _ = tokio::time::sleep(config.tick) => {}
             _ = wait_for_stop(&mut stop) => return,
         }
-        for job in Job::ALL {
+        if !leading.load(Ordering::SeqCst) {
+            continue;
+        }
+        // One connection per tick for the whole check (not one per job): the check runs every
+        // second, and a job that cannot be read is simply not due this tick.
+        let due: Vec<Job> = match Store::open(db_path) {
+            Ok(store) => Job::ALL
+                .into_iter()
+                .filter(|job| {
+                    last_started(store.connection(), *job)
+                        .is_ok_and(|last| is_due(last, job.period(&config.schedule), Utc::now()))
+                })
+                .collect(),
+            Err(_) => continue,
+        };
+        for job in due {
             if !leading.load(Ordering::SeqCst) || *stop.borrow() {
                 break;
-            }
-            let due = Store::open(db_path)
-                .map_err(CaptureError::from)
-                .and_then(|store| last_started(store.connection(), job))
-                .map(|last| is_due(last, job.period(&config.schedule), Utc::now()));
-            if !matches!(due, Ok(true)) {
-                continue;
             }
             let started = Utc::now();
             if mark_started(db_path, job, started, &holder).is_err() {

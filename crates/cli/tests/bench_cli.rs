@@ -46,7 +46,7 @@ fn an_extra_batch_interval_adds_its_row() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let modes: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["mode"].as_str().unwrap()).collect();
-    assert_eq!(modes, ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "batch-60s", "shelfsync-as-built"]);
+    assert_eq!(modes, ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "batch-60s"]);
 }
 
 #[test]
