@@ -249,18 +249,21 @@ export class WedgeDecoder {
  * Keys for which `skip` returns true bypass the decoder (and end any burst in progress).
  * Returns a function that detaches the listener.
  */
+/** Options still being read, with what to decode by meanwhile. */
+export type PendingWedgeOptions = PromiseLike<Partial<WedgeOptions>> & { initial?: Partial<WedgeOptions> };
+
 export function attachWedge(
   target: Window,
-  options: Partial<WedgeOptions> | PromiseLike<Partial<WedgeOptions>>,
+  options: Partial<WedgeOptions> | PendingWedgeOptions,
   onScan: (scan: Scan) => void,
   skip: (event: KeyboardEvent) => boolean = () => false,
 ): () => void {
-  // Options still being read (the database's timing, at window load): decode with the defaults
-  // until they arrive, a few milliseconds later.
+  // Options still being read (the database's timing, at window load): decode by their `initial`
+  // part (or the defaults) until they arrive, usually a few milliseconds later.
   const pending = "then" in options && typeof options.then === "function";
-  let decoder = new WedgeDecoder(pending ? {} : (options as Partial<WedgeOptions>));
+  let decoder = new WedgeDecoder(pending ? ((options as PendingWedgeOptions).initial ?? {}) : (options as Partial<WedgeOptions>));
   if (pending) {
-    (options as PromiseLike<Partial<WedgeOptions>>).then(
+    (options as PendingWedgeOptions).then(
       (loaded) => { decoder = new WedgeDecoder(loaded); },
       () => {},
     );

@@ -26,7 +26,9 @@ describe("workstation settings", () => {
   });
 
   it("takes the wedge gap from the database and the shortest scan from local storage", async () => {
-    const options = await loadWedgeTiming(async () => 90, storage(JSON.stringify({ maxGapMs: 40, minLength: 6 })));
+    const pending = loadWedgeTiming(async () => 90, storage(JSON.stringify({ maxGapMs: 40, minLength: 6 })));
+    expect(pending.initial.maxGapMs).toBe(40);
+    const options = await pending;
     expect(options.maxGapMs).toBe(90);
     expect(options.minLength).toBe(6);
   });

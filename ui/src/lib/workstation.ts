@@ -71,13 +71,23 @@ export const WEDGE_TIMING_RETRY_MS = 500;
  * it is asked again (up to `attempts` times); when it keeps failing, local storage alone (the
  * old place of the timing).
  */
-export async function loadWedgeTiming(
+export function loadWedgeTiming(
   fetchGap: () => Promise<number | null>,
   storage: Pick<Storage, "getItem"> | undefined = globalThis.localStorage,
   attempts = WEDGE_TIMING_ATTEMPTS,
   retryMs = WEDGE_TIMING_RETRY_MS,
-): Promise<WedgeOptions> {
+): Promise<WedgeOptions> & { initial: WedgeOptions } {
   const local = loadWedgeOptions(storage);
+  // `initial`: what the decoder uses until the database answers (local storage, read now).
+  return Object.assign(fetchWedgeTiming(fetchGap, local, attempts, retryMs), { initial: local });
+}
+
+async function fetchWedgeTiming(
+  fetchGap: () => Promise<number | null>,
+  local: WedgeOptions,
+  attempts: number,
+  retryMs: number,
+): Promise<WedgeOptions> {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const gap = await fetchGap();
