@@ -313,8 +313,12 @@ pub fn set_workstation_setting(
     value: String,
 ) -> Result<Vec<WorkstationSettingView>> {
     let user = supervisor(state, "change this workstation's settings")?;
-    let value = validate(&key, &value).map_err(AppError::BadRequest)?;
+    let value = validate(&key, &value).map_err(|why| {
+        tracing::warn!(%key, by = %user.name, "workstation setting refused: {why}");
+        AppError::BadRequest(why)
+    })?;
     state.store()?.set_workstation_setting(state.workstation(), &key, &value, &user)?;
+    tracing::info!(%key, %value, by = %user.name, "workstation setting saved");
     let settings = current(state);
     if key == IDLE_LOCK_SECS {
         state.sessions.set_idle(idle_of(&settings));
