@@ -247,10 +247,15 @@ pub fn add_channel(state: &AppState, request: NewChannelRequest) -> Result<Vec<C
         seller_id: trimmed(&request.seller_id),
         marketplace_id: trimmed(&request.marketplace_id),
     };
+    let auth_endpoint = trimmed(&request.auth_endpoint);
+    if auth_endpoint.is_some() && kind == ChannelKind::Shopify {
+        return Err(bad("A Shopify channel has no separate token endpoint: leave it empty.".to_string()));
+    }
     let secrets = Secrets::for_database(state.db_path());
     {
         let store = state.store()?;
-        config::add_channel(store.connection(), &secrets, &new, &keys).map_err(sync_error)?;
+        config::add_channel_with_auth(store.connection(), &secrets, &new, auth_endpoint.as_deref(), &keys)
+            .map_err(sync_error)?;
     }
     channels(state)
 }

@@ -1102,6 +1102,11 @@ pub struct NewChannelRequest {
     pub shop: Option<String>,
     pub seller_id: Option<String>,
     pub marketplace_id: Option<String>,
+    /// Amazon and eBay: the OAuth token endpoint, for sandboxes and simulators. Empty or absent:
+    /// the channel's real auth host for a real API host, else the endpoint itself.
+    #[serde(default)]
+    #[ts(optional)]
+    pub auth_endpoint: Option<String>,
     pub secrets: Vec<SecretField>,
 }
 

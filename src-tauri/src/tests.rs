@@ -488,6 +488,7 @@ fn shopify_request(name: &str, token: &str) -> NewChannelRequest {
         shop: Some("demo.myshopify.com".into()),
         seller_id: None,
         marketplace_id: None,
+        auth_endpoint: None,
         secrets: vec![SecretField { name: "access_token".into(), value: token.into() }],
     }
 }
@@ -1336,4 +1337,44 @@ fn on_a_real_database_the_apps_service_pushes_a_scan_with_nothing_else_running()
     assert!(state.service_status().is_none());
     let store = state.store().unwrap();
     assert_eq!(shelfsync_sync::lease::holder(store.connection()).unwrap(), None, "the lease was handed over");
+}
+
+/// Settings' channel form takes Amazon's and eBay's token endpoint (a sandbox, a simulator): it
+/// is stored with the channel; on Shopify, or as a bad URL, it is refused and nothing is added.
+#[test]
+fn a_channel_form_stores_an_auth_endpoint_and_refuses_a_bad_one() {
+    // SAFETY: nextest runs each test in its own process; set before any thread reads it.
+    unsafe { std::env::set_var("SHELFSYNC_SECRETS", "file") };
+    let (_dir, state) = fresh_demo();
+    commands::sign_in(&state, "admin".into(), "3333".into()).unwrap();
+    let amazon = |name: &str, auth: Option<&str>| NewChannelRequest {
+        name: name.into(),
+        kind: "amazon".into(),
+        endpoint: "https://sellingpartnerapi-na.amazon.com".into(),
+        shop: None,
+        seller_id: Some("A1SELLER".into()),
+        marketplace_id: Some("ATVPDKIKX0DER".into()),
+        auth_endpoint: auth.map(str::to_string),
+        secrets: ["lwa_client_id", "lwa_client_secret", "lwa_refresh_token"]
+            .iter()
+            .map(|n| SecretField { name: (*n).into(), value: "x-value".into() })
+            .collect(),
+    };
+    crate::admin::add_channel(&state, amazon("amz-sandbox", Some("https://api.amazon.com/auth/o2/token"))).unwrap();
+    let stored: Option<String> = state
+        .store()
+        .unwrap()
+        .connection()
+        .query_row("SELECT auth_endpoint FROM channels WHERE name = 'amz-sandbox'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("https://api.amazon.com/auth/o2/token"));
+    let bad = crate::admin::add_channel(&state, amazon("amz-bad", Some("ftp://nowhere"))).unwrap_err().to_string();
+    assert!(!bad.is_empty());
+    let mut shop = shopify_request("shop-auth", "shpat_x");
+    shop.auth_endpoint = Some("https://example.com/token".into());
+    let refused = crate::admin::add_channel(&state, shop).unwrap_err().to_string();
+    assert!(refused.contains("no separate token endpoint"), "{refused}");
+    let names: Vec<String> = crate::admin::channels(&state).unwrap().into_iter().map(|c| c.name).collect();
+    assert!(names.contains(&"amz-sandbox".to_string()));
+    assert!(!names.iter().any(|n| n == "amz-bad" || n == "shop-auth"), "{names:?}");
 }

@@ -8,4 +8,9 @@ export type NewChannelRequest = { name: string,
 /**
  * shopify | amazon | ebay
  */
-kind: string, endpoint: string, shop: string | null, sellerId: string | null, marketplaceId: string | null, secrets: Array<SecretField>, };
+kind: string, endpoint: string, shop: string | null, sellerId: string | null, marketplaceId: string | null, 
+/**
+ * Amazon and eBay: the OAuth token endpoint, for sandboxes and simulators. Empty or absent:
+ * the channel's real auth host for a real API host, else the endpoint itself.
+ */
+authEndpoint?: string, secrets: Array<SecretField>, };

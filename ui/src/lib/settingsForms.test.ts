@@ -105,6 +105,24 @@ describe("channels", () => {
   for (const [partial, message] of bad) {
     it(`refuses ${JSON.stringify(partial)}`, () => expect(messageOf(checkChannel(shopify(partial)))).toBe(message));
   }
+  const ebay = (authEndpoint: string): ChannelForm => ({
+    name: "eb", kind: "ebay", endpoint: "https://api.sandbox.ebay.com", shop: "", sellerId: "", marketplaceId: "", authEndpoint,
+    secrets: { ebay_client_id: "a", ebay_client_secret: "b", ebay_refresh_token: "c" },
+  });
+  it("sends an eBay token endpoint when one is given", () => {
+    const r = checkChannel(ebay(" https://api.sandbox.ebay.com/identity/v1/oauth2/token "));
+    expect(r.ok && r.value.authEndpoint).toBe("https://api.sandbox.ebay.com/identity/v1/oauth2/token");
+  });
+  it("leaves the token endpoint out when empty", () => {
+    const r = checkChannel(ebay(""));
+    expect(r.ok && "authEndpoint" in r.value).toBe(false);
+  });
+  it("refuses a token endpoint that is not a URL", () =>
+    expect(messageOf(checkChannel(ebay("api.ebay.com")))).toBe("The token endpoint is a URL like https://api.amazon.com/auth/o2/token, or empty."));
+  it("refuses a token endpoint on Shopify", () =>
+    expect(messageOf(checkChannel(shopify({ authEndpoint: "https://x.example/token" })))).toBe(
+      "A Shopify channel has no separate token endpoint: leave it empty.",
+    ));
 });
 
 describe("allocation rules", () => {

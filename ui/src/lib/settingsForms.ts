@@ -112,6 +112,8 @@ export interface ChannelForm {
   shop: string;
   sellerId: string;
   marketplaceId: string;
+  /** Amazon and eBay: the OAuth token endpoint (a sandbox, a simulator); empty: the default. */
+  authEndpoint?: string;
   secrets: Record<string, string>;
 }
 
@@ -133,6 +135,13 @@ export function checkChannel(form: ChannelForm): Parsed<NewChannelRequest> {
   if (form.kind === "amazon" && (!AMAZON_ID.test(sellerId) || !AMAZON_ID.test(marketplaceId))) {
     return fail("Enter the Amazon seller and marketplace ids (upper-case letters and digits).");
   }
+  const authEndpoint = (form.authEndpoint ?? "").trim();
+  if (authEndpoint !== "") {
+    if (form.kind === "shopify") return fail("A Shopify channel has no separate token endpoint: leave it empty.");
+    if (!/^https?:\/\/[^\s/]+/.test(authEndpoint) || /\s/.test(authEndpoint)) {
+      return fail("The token endpoint is a URL like https://api.amazon.com/auth/o2/token, or empty.");
+    }
+  }
   const secrets = [];
   for (const key of needed) {
     const value = (form.secrets[key] ?? "").trim();
@@ -147,6 +156,7 @@ export function checkChannel(form: ChannelForm): Parsed<NewChannelRequest> {
     shop: form.kind === "shopify" ? shop : null,
     sellerId: form.kind === "amazon" ? sellerId : null,
     marketplaceId: form.kind === "amazon" ? marketplaceId : null,
+    ...(authEndpoint !== "" ? { authEndpoint } : {}),
     secrets,
   });
 }
