@@ -2,8 +2,10 @@
 //! the first-run screen, "Set up this warehouse", the first admin, a location, items and stock
 //! from CSV files, the channel (the simulator, started here as `shelfsync sim`), "Test
 //! connection", the link review with the matched SKU, Link, the sign-in as the new admin, and
-//! the channel on the Sync screen. `SHELFSYNC_DEMO=ask` gives this debug build the release
-//! build's first start. Screenshots 60-* in target/e2e-screens/.
+//! the channel on the Sync screen. Then going live with nothing else running: a CLI adjustment
+//! reaches the shop through the app's own engine, and, with the app closed, through `shelfsync
+//! serve` alone. `SHELFSYNC_DEMO=ask` gives this debug build the release build's first start.
+//! Screenshots 60-* in target/e2e-screens/.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -55,6 +57,56 @@ impl Sim {
         Ok(())
     }
 }
+
+impl Sim {
+    /// The simulator's available quantity for one inventory item, if it holds one.
+    fn available(&self, item: &str) -> Result<Option<i64>> {
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(stream, "GET /admin/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let body = &response[response.find("\r\n\r\n").ok_or("no HTTP body")? + 4..];
+        let state: serde_json::Value = serde_json::from_str(body)?;
+        Ok(state["levels"]
+            .as_array()
+            .and_then(|levels| levels.iter().find(|l| l["item"] == item))
+            .and_then(|l| l["available"].as_i64()))
+    }
+
+    /// Waits (at most `within`) until the item's level is `want`.
+    async fn wait_level(&self, item: &str, want: i64, within: Duration, what: &str) -> Result<()> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let now = self.available(item)?;
+            if now == Some(want) {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!("{what}: the channel shows {now:?}, not {want}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// The `shelfsync` CLI next to the app (scripts/e2e.sh builds it), on the app's database.
+fn cli(db: &std::path::Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(shelfsync_e2e::app_binary().with_file_name("shelfsync"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SHELFSYNC_SECRETS", "file")
+        .stdin(Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("shelfsync {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+const LINKED_ITEM: &str = "gid://shopify/InventoryItem/7001";
 
 impl Drop for Sim {
     fn drop(&mut self) {
@@ -140,7 +192,10 @@ async fn a_new_user_sets_up_the_warehouse_and_links_a_shopify_channel() -> Resul
                       {"id": "gid://shopify/InventoryItem/7999", "sku": "THEIRS-ONLY"}],
             "locations": [{"id": "gid://shopify/Location/1", "name": "Main store"}]}"#,
     )?;
-    let app = App::launch_with(&[("SHELFSYNC_DEMO", "ask"), ("SHELFSYNC_SECRETS", "file")]).await?;
+    // A database folder of the test's own: it outlives the app, for `shelfsync serve` after it.
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("shelfsync.db");
+    let app = App::launch_on(&db, &[("SHELFSYNC_DEMO", "ask"), ("SHELFSYNC_SECRETS", "file")]).await?;
 
     // The first-run screen, not a sign-in nobody could pass, and no demo loaded.
     app.wait_for("first-run", STARTUP_TIMEOUT).await?;
@@ -225,7 +280,46 @@ async fn a_new_user_sets_up_the_warehouse_and_links_a_shopify_channel() -> Resul
     click(&app, "tab-sync").await?;
     wait_attr(&app, "channel-card", "data-channel", "shop").await?;
     app.screenshot("66-first-run-sync").await?;
+
+    // Going live: nothing but the app runs. The link pushed FR-0001's 12 units, and an
+    // adjustment made at a terminal reaches the shop through the app's own engine.
+    sim.wait_level(LINKED_ITEM, 12, STEP_TIMEOUT * 2, "the linked listing's first push").await?;
+    cli(&db, &["adjust", "FR-0001", "-3", "--location", "WH1", "--reason", "e2e: the app pushes"])?;
+    sim.wait_level(LINKED_ITEM, 9, STEP_TIMEOUT * 2, "a CLI adjustment pushed by the app").await?;
     app.close().await?;
+
+    // A back-office PC instead: `shelfsync serve` alone on the same database does the same.
+    // (A clean close hands the sync lease over; if the driver ended the app harder, the lease
+    // expires within its 30 s lifetime, hence the longer wait.)
+    let mut serve = Command::new(shelfsync_e2e::app_binary().with_file_name("shelfsync"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve"])
+        .env("SHELFSYNC_SECRETS", "file")
+        .env("SHELFSYNC_LOG_DIR", db.parent().ok_or("no folder")?.join("logs"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    cli(&db, &["adjust", "FR-0001", "-2", "--location", "WH1", "--reason", "e2e: serve pushes"])?;
+    let served =
+        sim.wait_level(LINKED_ITEM, 7, Duration::from_secs(75), "a CLI adjustment pushed by shelfsync serve").await;
+    let _ = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status();
+    let stopped = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            if let Some(status) = serve.try_wait()? {
+                return Ok::<_, std::io::Error>(status);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    if !matches!(stopped, Ok(Ok(status)) if status.success()) {
+        let _ = serve.kill();
+        return Err(format!("serve did not stop cleanly on SIGTERM: {stopped:?}").into());
+    }
+    served?;
     drop(sim);
+    drop(dir);
     Ok(())
 }
