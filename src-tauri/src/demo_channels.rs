@@ -240,11 +240,8 @@ fn spawn(
                 server.stop().await;
                 return;
             }
-            while !*stopped.borrow() {
-                if stopped.changed().await.is_err() {
-                    break;
-                }
-            }
+            // Until stopped, or until the handle is gone (the app is ending).
+            let _ = stopped.wait_for(|stop| *stop).await;
             server.stop().await;
         });
     });

@@ -178,7 +178,7 @@ pub fn record(
     finished_at: DateTime<Utc>,
     actor: &str,
 ) -> Result<i64> {
-    let stamp = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Millis, true);
+    use shelfsync_sync::queue::stamp;
     let tx = crate::orders::immediate(conn)?;
     let rows_kept = if scope.keeps_every_row() { "all" } else { "flagged" };
     tx.execute(
@@ -216,7 +216,10 @@ pub fn record(
         }
     }
     let cutoff = stamp(finished_at - Duration::days(HISTORY_DAYS));
-    tx.execute("DELETE FROM drift_rows WHERE run_id IN (SELECT id FROM drift_runs WHERE started_at < ?1)", [&cutoff])?;
+    tx.execute(
+        "DELETE FROM drift_rows WHERE run_id IN (SELECT id FROM drift_runs WHERE started_at < ?1)",
+        [&cutoff],
+    )?;
     tx.execute("DELETE FROM drift_runs WHERE started_at < ?1", [&cutoff])?;
     tx.commit()?;
     Ok(run_id)

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 use shelfsync_channels::ChannelKind;
@@ -42,7 +42,11 @@ pub async fn refresh(db_path: &Path, secrets: &Secrets, at: DateTime<Utc>) -> Re
             summaries.extend(client.fba_summaries(chunk).await?);
         }
         store_levels(store.connection(), &channel.name, &summaries, at)?;
-        reports.push(FbaReport { channel: channel.name.clone(), asked: skus.len(), summaries: summaries.len() });
+        reports.push(FbaReport {
+            channel: channel.name.clone(),
+            asked: skus.len(),
+            summaries: summaries.len(),
+        });
     }
     Ok(reports)
 }
@@ -57,8 +61,13 @@ fn listed_skus(conn: &Connection, channel: &str) -> Result<Vec<String>> {
 
 /// Replaces the channel's stored levels with this read, in one transaction: a SKU Amazon no
 /// longer reports has no FBA stock now.
-pub fn store_levels(conn: &Connection, channel: &str, summaries: &[FbaSummary], at: DateTime<Utc>) -> Result<()> {
-    let read_at = at.to_rfc3339_opts(SecondsFormat::Millis, true);
+pub fn store_levels(
+    conn: &Connection,
+    channel: &str,
+    summaries: &[FbaSummary],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let read_at = shelfsync_sync::queue::stamp(at);
     let tx = crate::orders::immediate(conn)?;
     tx.execute("DELETE FROM fba_levels WHERE channel = ?1", [channel])?;
     {

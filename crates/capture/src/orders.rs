@@ -10,7 +10,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shelfsync_core::{Event, LocationCode, Movement, ReturnDestination, Sku};
-use shelfsync_store::{AppendOutcome, Store, append_in, outbox::requeue_listing};
+use shelfsync_store::outbox::{self, requeue_listing};
+use shelfsync_store::{AppendOutcome, Store, append_in};
 use uuid::Uuid;
 
 use crate::{CaptureError, Result, incidents, now};
@@ -292,7 +293,7 @@ pub(crate) fn ingest_in(
             AppendOutcome::Recorded { .. } => {
                 report.recorded += 1;
                 let unmatched = resolve_channel_changes(tx, listing.id, i64::from(line.quantity))?;
-                shelfsync_store::outbox::note_booked_sale(tx, listing.id, unmatched)?;
+                outbox::note_booked_sale(tx, listing.id, unmatched)?;
                 touched.push(listing.id);
                 if let Some(incident) =
                     incidents::check_oversell(tx, channel, &listing.sku, &location, &order.id, &line.id)?
@@ -476,11 +477,6 @@ fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> R
     Ok(remaining)
 }
 
-/// What the ledger alone gives a listing: its allocation without unresolved channel changes.
-pub(crate) fn ledger_quantity(conn: &Connection, listing_id: i64) -> Result<i64> {
-    Ok(shelfsync_store::outbox::ledger_quantity(conn, listing_id)?)
-}
-
 /// Open channel changes of a listing are accounted for once the ledger alone gives no more
 /// than the channel showed at the newest of them (the sales behind them are booked, whichever
 /// arrived first): they are resolved and the listing re-queued. Returns whether any resolved.
@@ -488,7 +484,7 @@ pub(crate) fn settle_channel_changes(conn: &Connection, listing_id: i64) -> Resu
     if !changes_explained(conn, listing_id)? {
         return Ok(false);
     }
-    resolve_all_channel_changes(conn, listing_id)?;
+    outbox::resolve_all_channel_changes(conn, listing_id)?;
     Ok(true)
 }
 
@@ -502,12 +498,7 @@ pub(crate) fn changes_explained(conn: &Connection, listing_id: i64) -> Result<bo
         )
         .optional()?;
     let Some(observed) = newest else { return Ok(false) };
-    Ok(ledger_quantity(conn, listing_id)? <= observed)
-}
-
-/// Resolves every open channel change of a listing (a decision was made about it) and re-queues it.
-pub(crate) fn resolve_all_channel_changes(conn: &Connection, listing_id: i64) -> Result<()> {
-    Ok(shelfsync_store::outbox::resolve_all_channel_changes(conn, listing_id)?)
+    Ok(outbox::ledger_quantity(conn, listing_id)? <= observed)
 }
 
 #[cfg(test)]

@@ -152,7 +152,7 @@ async fn reconcile_channel(
         let has_changes = open_changes.contains(&listing.id);
         let expected = if dry_run && has_changes && orders::changes_explained(store.connection(), listing.id)?
         {
-            orders::ledger_quantity(store.connection(), listing.id)?
+            shelfsync_store::outbox::ledger_quantity(store.connection(), listing.id)?
         } else {
             if !dry_run && has_changes {
                 orders::settle_channel_changes(store.connection(), listing.id)?;
@@ -405,14 +405,14 @@ fn apply_rule(
             // compare-and-set base is right; then ours is queued like any change.
             let tx = immediate(store.connection())?;
             tx.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, channel_qty])?;
-            orders::resolve_all_channel_changes(&tx, listing.id)?;
+            shelfsync_store::outbox::resolve_all_channel_changes(&tx, listing.id)?;
             requeue_listing(&tx, listing.id, &now())?;
             tx.commit()?;
             Ok("repush")
         }
         "channel" => {
             // Theirs wins: what the ledger alone gives is adjusted to the channel's figure.
-            let expected = orders::ledger_quantity(store.connection(), listing.id)?;
+            let expected = shelfsync_store::outbox::ledger_quantity(store.connection(), listing.id)?;
             let delta = channel_qty - expected;
             if delta > 0 && previous_read != Some(channel_qty) {
                 return Ok("confirm_next_read");

@@ -23,13 +23,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use shelfsync_store::Store;
 use shelfsync_sync::config;
 use shelfsync_sync::credentials::{Backend, Secrets};
 use shelfsync_sync::lease::{self, Lease};
+use shelfsync_sync::queue::stamp;
 use shelfsync_sync::{Engine, EngineConfig, Mode};
 use tokio::sync::watch;
 
@@ -58,7 +59,8 @@ pub enum Job {
 impl Job {
     /// In the order a due round runs them: alerts first (cheap, and what people watch), then
     /// the order poll (sales before everything that reads quantities).
-    pub const ALL: [Job; 6] = [Job::Alerts, Job::OrdersPoll, Job::Reconcile, Job::Fba, Job::DriftTop, Job::DriftFull];
+    pub const ALL: [Job; 6] =
+        [Job::Alerts, Job::OrdersPoll, Job::Reconcile, Job::Fba, Job::DriftTop, Job::DriftFull];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,7 +118,11 @@ impl Default for Schedule {
 impl Schedule {
     /// The per-kind order-poll periods.
     pub fn polls(&self) -> poll::PollSchedule {
-        poll::PollSchedule { shopify: self.poll_every, amazon: self.amazon_poll_every, ebay: self.ebay_poll_every }
+        poll::PollSchedule {
+            shopify: self.poll_every,
+            amazon: self.amazon_poll_every,
+            ebay: self.ebay_poll_every,
+        }
     }
 }
 
@@ -219,12 +225,14 @@ impl StatusCell {
 }
 
 /// Runs the service until `stop` turns true; `ready` gets the status once the receiver (if any)
-/// is bound. On return the engine has finished its round and the lease is released.
+/// is bound, before anything else starts. On return the engine has finished its round and the
+/// lease is released.
 pub async fn run(
     db_path: &Path,
     config: ServiceConfig,
     mut stop: watch::Receiver<bool>,
     status: StatusCell,
+    ready: impl FnOnce(&ServiceStatus),
 ) -> Result<()> {
     // Opening the store here applies any pending migration before anything else runs.
     drop(Store::open(db_path)?);
@@ -232,15 +240,25 @@ pub async fn run(
     status.update(|s| s.holder = holder.clone());
     let receiver = match config.webhook {
         Some(addr) => {
-            let receiver = webhook::serve(db_path, &config.secrets(db_path), addr).await?;
+            let receiver = webhook::serve(db_path, &config.secrets(db_path), addr)
+                .await
+                .map_err(|e| CaptureError::Invalid(format!("cannot receive webhooks on {addr}: {e}")))?;
             let url = format!("http://{}", receiver.addr);
             status.update(|s| s.webhook_url = Some(url));
             Some(receiver)
         }
         None => None,
     };
+    // Running: the receiver (if any) is bound and nothing has taken the lease yet.
+    ready(&status.get());
     let leading = Arc::new(AtomicBool::new(false));
-    let lease_task = tokio::spawn(lead(db_path.to_path_buf(), config.clone(), leading.clone(), stop.clone(), status.clone()));
+    let lease_task = tokio::spawn(lead(
+        db_path.to_path_buf(),
+        config.clone(),
+        leading.clone(),
+        stop.clone(),
+        status.clone(),
+    ));
     // The jobs run on this task: they hold a SQLite connection across awaits, which is Send but
     // not Sync, so their futures cannot be spawned.
     let jobs = run_jobs(db_path, &config, &leading, stop.clone(), &status);
@@ -299,6 +317,7 @@ async fn lead(
         config,
         leading,
         status,
+        store: None,
         engine: None,
         fingerprint: None,
         last_reload: tokio::time::Instant::now(),
@@ -331,6 +350,9 @@ struct Leader {
     config: ServiceConfig,
     leading: Arc<AtomicBool>,
     status: StatusCell,
+    /// The loop's own connection, kept across turns (a turn every 2 s); dropped after an error
+    /// so the next turn opens a fresh one.
+    store: Option<Store>,
     engine: Option<RunningEngine>,
     /// The channel set the engine was (or will be) started with, and how many channels.
     fingerprint: Option<(u64, usize)>,
@@ -341,32 +363,14 @@ struct Leader {
 
 impl Leader {
     async fn turn(&mut self) -> Result<()> {
-        let held = {
-            let store = Store::open(&self.db_path)?;
-            matches!(lease::acquire(store.connection(), &self.holder, self.config.lease_ttl)?, Lease::Held)
-        };
-        if !held {
+        let turn = self.check();
+        if turn.is_err() {
+            self.store = None;
+        }
+        let Some((current, channels)) = turn? else {
             self.step_down().await;
             return Ok(());
-        }
-        if !self.leading.swap(true, Ordering::SeqCst) {
-            tracing::info!(holder = %self.holder, "took the sync lease: the engine and scheduled jobs run here");
-        }
-        self.status.update(|s| s.leading = true);
-        if self.fingerprint.is_none() || self.last_reload.elapsed() >= self.config.reload_every {
-            // The channel rows at every check (a local read); the stored credentials, which may
-            // mean keychain calls, only every SECRETS_RELOAD_TURNS checks.
-            let (rows, channels) = channel_fingerprint(&self.db_path)?;
-            if self.fingerprint.is_none() || self.turns_since_secrets >= SECRETS_RELOAD_TURNS {
-                self.secrets_digest = credentials_digest(&self.db_path, &self.config.secrets(&self.db_path))?;
-                self.turns_since_secrets = 0;
-            } else {
-                self.turns_since_secrets += 1;
-            }
-            self.fingerprint = Some((rows ^ self.secrets_digest.rotate_left(1), channels));
-            self.last_reload = tokio::time::Instant::now();
-        }
-        let (current, channels) = self.fingerprint.expect("set above");
+        };
         let stale = self.engine.as_ref().is_some_and(|e| e.fingerprint != current || e.task.is_finished());
         if stale && let Some(running) = self.engine.take() {
             running.stop().await;
@@ -380,6 +384,37 @@ impl Leader {
             });
         }
         Ok(())
+    }
+
+    /// Renews the lease and, when a reload is due, reads the channel set. `None`: another
+    /// process holds the lease. Otherwise the channel set's fingerprint and size.
+    fn check(&mut self) -> Result<Option<(u64, usize)>> {
+        if self.store.is_none() {
+            self.store = Some(Store::open(&self.db_path)?);
+        }
+        let conn = self.store.as_ref().expect("opened above").connection();
+        if !matches!(lease::acquire(conn, &self.holder, self.config.lease_ttl)?, Lease::Held) {
+            return Ok(None);
+        }
+        if !self.leading.swap(true, Ordering::SeqCst) {
+            tracing::info!(holder = %self.holder, "took the sync lease: the engine and scheduled jobs run here");
+        }
+        self.status.update(|s| s.leading = true);
+        if self.fingerprint.is_none() || self.last_reload.elapsed() >= self.config.reload_every {
+            let channels = config::list_channels(conn)?;
+            // The channel rows at every check (a local read); the stored credentials, which may
+            // mean keychain calls, only every SECRETS_RELOAD_TURNS checks.
+            if self.fingerprint.is_none() || self.turns_since_secrets >= SECRETS_RELOAD_TURNS {
+                self.secrets_digest = credentials_digest(&channels, &self.config.secrets(&self.db_path));
+                self.turns_since_secrets = 0;
+            } else {
+                self.turns_since_secrets += 1;
+            }
+            self.fingerprint =
+                Some((channel_fingerprint(&channels) ^ self.secrets_digest.rotate_left(1), channels.len()));
+            self.last_reload = tokio::time::Instant::now();
+        }
+        Ok(self.fingerprint)
     }
 
     /// Stops the engine (its round finishes) and tells the jobs they no longer lead.
@@ -427,26 +462,24 @@ const CLIENT_SECRETS: [&str; 7] = [
     config::EBAY_REFRESH_TOKEN,
 ];
 
-/// A digest of what the engine's clients are built from in the database (each channel's kind,
-/// endpoint and identifiers) and the number of channels.
-fn channel_fingerprint(db_path: &Path) -> Result<(u64, usize)> {
+/// A digest of what the engine's clients are built from in the database: each channel's kind,
+/// endpoints and identifiers.
+fn channel_fingerprint(channels: &[config::ChannelRecord]) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
-    let channels = config::list_channels(Store::open(db_path)?.connection())?;
     let mut hasher = DefaultHasher::new();
-    for channel in &channels {
-        (&channel.name, &channel.kind, &channel.endpoint, &channel.shop, &channel.seller_id, &channel.marketplace_id)
+    for c in channels {
+        (&c.name, &c.kind, &c.endpoint, &c.auth_endpoint, &c.shop, &c.seller_id, &c.marketplace_id)
             .hash(&mut hasher);
     }
-    Ok((hasher.finish(), channels.len()))
+    hasher.finish()
 }
 
 /// A digest of every channel's stored credentials. Kept in memory only; the credentials never
 /// leave this function.
-fn credentials_digest(db_path: &Path, secrets: &Secrets) -> Result<u64> {
+fn credentials_digest(channels: &[config::ChannelRecord], secrets: &Secrets) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
-    let channels = config::list_channels(Store::open(db_path)?.connection())?;
     let mut hasher = DefaultHasher::new();
-    for channel in &channels {
+    for channel in channels {
         channel.name.hash(&mut hasher);
         for key in CLIENT_SECRETS {
             // A keychain that cannot answer counts as "unchanged": the engine already running
@@ -456,7 +489,7 @@ fn credentials_digest(db_path: &Path, secrets: &Secrets) -> Result<u64> {
             }
         }
     }
-    Ok(hasher.finish())
+    hasher.finish()
 }
 
 /// Runs due jobs while this process leads, one at a time, until stopped.
@@ -469,6 +502,7 @@ async fn run_jobs(
 ) {
     let secrets = config.secrets(db_path);
     let holder = config.holder();
+    let mut store: Option<Store> = None;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(config.tick) => {}
@@ -477,25 +511,28 @@ async fn run_jobs(
         if !leading.load(Ordering::SeqCst) {
             continue;
         }
-        // One connection per tick for the whole check (not one per job): the check runs every
-        // second, and a job that cannot be read is simply not due this tick.
-        let due: Vec<Job> = match Store::open(db_path) {
-            Ok(store) => Job::ALL
-                .into_iter()
-                .filter(|job| {
-                    last_started(store.connection(), *job)
-                        .is_ok_and(|last| is_due(last, job.period(&config.schedule), Utc::now()))
-                })
-                .collect(),
-            Err(_) => continue,
-        };
+        // The loop's own connection, kept across ticks (a check every second) and reopened after
+        // an error; a job that cannot be read is simply not due this tick.
+        if store.is_none() {
+            store = Store::open(db_path).ok();
+        }
+        let Some(conn) = store.as_ref().map(Store::connection) else { continue };
+        let due: Vec<Job> = Job::ALL
+            .into_iter()
+            .filter(|job| {
+                last_started(conn, *job)
+                    .is_ok_and(|last| is_due(last, job.period(&config.schedule), Utc::now()))
+            })
+            .collect();
         for job in due {
             if !leading.load(Ordering::SeqCst) || *stop.borrow() {
                 break;
             }
             let started = Utc::now();
-            if mark_started(db_path, job, started, &holder).is_err() {
-                continue;
+            let Some(conn) = store.as_ref().map(Store::connection) else { break };
+            if mark_started(conn, job, started, &holder).is_err() {
+                store = None;
+                break;
             }
             status.update(|s| s.running_job = Some(job.as_str().to_string()));
             let outcome = tokio::select! {
@@ -510,7 +547,13 @@ async fn run_jobs(
                 // keeps the detail.
                 tracing::warn!(job = job.as_str(), %error, "scheduled job failed");
             }
-            let _ = mark_finished(db_path, job, Utc::now(), outcome.as_ref().err().map(ToString::to_string));
+            let error = outcome.as_ref().err().map(ToString::to_string);
+            if store
+                .as_ref()
+                .is_none_or(|store| mark_finished(store.connection(), job, Utc::now(), error).is_err())
+            {
+                store = None;
+            }
         }
     }
 }
@@ -556,10 +599,6 @@ async fn run_job(
     Ok(())
 }
 
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 fn last_started(conn: &Connection, job: Job) -> Result<Option<DateTime<Utc>>> {
     let text: Option<String> = conn
         .query_row("SELECT last_started_at FROM service_jobs WHERE job = ?1", [job.as_str()], |r| r.get(0))
@@ -567,9 +606,8 @@ fn last_started(conn: &Connection, job: Job) -> Result<Option<DateTime<Utc>>> {
     Ok(text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc)))
 }
 
-fn mark_started(db_path: &Path, job: Job, at: DateTime<Utc>, holder: &str) -> Result<()> {
-    let store = Store::open(db_path)?;
-    store.connection().execute(
+fn mark_started(conn: &Connection, job: Job, at: DateTime<Utc>, holder: &str) -> Result<()> {
+    conn.execute(
         "INSERT INTO service_jobs (job, last_started_at, last_finished_at, last_ok, last_error, holder, runs)
          VALUES (?1, ?2, NULL, NULL, NULL, ?3, 1)
          ON CONFLICT (job) DO UPDATE SET last_started_at = excluded.last_started_at, last_finished_at = NULL,
@@ -583,10 +621,9 @@ fn mark_started(db_path: &Path, job: Job, at: DateTime<Utc>, holder: &str) -> Re
 /// chatty error page cannot grow the row.
 const ERROR_TEXT_MAX: usize = 2_000;
 
-fn mark_finished(db_path: &Path, job: Job, at: DateTime<Utc>, error: Option<String>) -> Result<()> {
-    let store = Store::open(db_path)?;
+fn mark_finished(conn: &Connection, job: Job, at: DateTime<Utc>, error: Option<String>) -> Result<()> {
     let error = error.map(|e| e.chars().take(ERROR_TEXT_MAX).collect::<String>());
-    store.connection().execute(
+    conn.execute(
         "UPDATE service_jobs SET last_finished_at = ?2, last_ok = ?3, last_error = ?4 WHERE job = ?1",
         params![job.as_str(), stamp(at), error.is_none(), error],
     )?;
@@ -669,28 +706,22 @@ impl ServiceHandle {
 pub fn spawn(db_path: &Path, config: ServiceConfig) -> Result<ServiceHandle> {
     let (stop, stopped) = watch::channel(false);
     let status = StatusCell::default();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<()>>();
+    // The first message wins: `ready` once the service runs, or the error it stopped with first.
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<Result<()>>();
     let path = db_path.to_path_buf();
     let thread_status = status.clone();
     let thread = std::thread::Builder::new().name("shelfsync-service".into()).spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-        runtime.block_on(async move {
-            if let Some(addr) = config.webhook {
-                // Bind once here to report a port in use at start; the service binds again.
-                match tokio::net::TcpListener::bind(addr).await {
-                    Ok(listener) => drop(listener),
-                    Err(e) => {
-                        let error = CaptureError::Invalid(format!("cannot receive webhooks on {addr}: {e}"));
-                        let _ = ready_tx.send(Err(CaptureError::Invalid(error.to_string())));
-                        return Err(error);
-                    }
-                }
-            }
+        let ready_tx = started_tx.clone();
+        let outcome = runtime.block_on(run(&path, config, stopped, thread_status, move |_| {
             let _ = ready_tx.send(Ok(()));
-            run(&path, config, stopped, thread_status).await
-        })
+        }));
+        if let Err(error) = &outcome {
+            let _ = started_tx.send(Err(CaptureError::Invalid(error.to_string())));
+        }
+        outcome
     })?;
-    match ready_rx.recv_timeout(Duration::from_secs(10)) {
+    match started_rx.recv_timeout(Duration::from_secs(10)) {
         Ok(Ok(())) => Ok(ServiceHandle { stop, thread: Some(thread), status }),
         Ok(Err(error)) => Err(error),
         Err(_) => Err(CaptureError::Invalid("the service did not start within 10 s".into())),
@@ -699,36 +730,27 @@ pub fn spawn(db_path: &Path, config: ServiceConfig) -> Result<ServiceHandle> {
 
 /// Runs the service on this thread until SIGTERM or SIGINT (Ctrl-C; on Windows, Ctrl-C or the
 /// console closing), then stops cleanly. `ready` is called once it runs, with its status.
-pub fn run_until_signal(db_path: &Path, config: ServiceConfig, ready: impl FnOnce(&ServiceStatus)) -> Result<()> {
+pub fn run_until_signal(
+    db_path: &Path,
+    config: ServiceConfig,
+    ready: impl FnOnce(&ServiceStatus),
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let (stop, stopped) = watch::channel(false);
-        let status = StatusCell::default();
         tokio::spawn(async move {
             shutdown_signal().await;
             let _ = stop.send(true);
         });
-        let service = run(db_path, config, stopped, status.clone());
-        tokio::pin!(service);
-        // Report readiness once the receiver is bound (or at once when there is none).
-        let mut ready = Some(ready);
-        loop {
-            tokio::select! {
-                result = &mut service => return result,
-                _ = tokio::time::sleep(Duration::from_millis(50)) => {
-                    if let Some(ready) = ready.take() {
-                        ready(&status.get());
-                    }
-                }
-            }
-        }
+        run(db_path, config, stopped, StatusCell::default(), ready).await
     })
 }
 
 #[cfg(unix)]
 async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
         // Without signal handlers the service could not stop cleanly; Ctrl-C is the fallback.
         let _ = tokio::signal::ctrl_c().await;
         return;
@@ -742,7 +764,8 @@ async fn shutdown_signal() {
 #[cfg(windows)]
 async fn shutdown_signal() {
     use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close, ctrl_shutdown};
-    let (Ok(mut c), Ok(mut brk), Ok(mut close), Ok(mut shutdown)) = (ctrl_c(), ctrl_break(), ctrl_close(), ctrl_shutdown())
+    let (Ok(mut c), Ok(mut brk), Ok(mut close), Ok(mut shutdown)) =
+        (ctrl_c(), ctrl_break(), ctrl_close(), ctrl_shutdown())
     else {
         let _ = tokio::signal::ctrl_c().await;
         return;

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use shelfsync_capture::service::{self, Job, ServiceConfig};
 use shelfsync_capture::drift;
+use shelfsync_capture::service::{self, Job, ServiceConfig};
 use shelfsync_channels::ChannelKind;
 use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
 use shelfsync_sim::{RunningSim, Sim, SimConfig};
@@ -39,13 +39,14 @@ fn receive(db: &Path, qty: u32) {
     store.append(&Event::new(movement, "tester", "ws")).unwrap();
 }
 
-/// SKU S1 at WH1 listed on one simulated Shopify channel; nothing pushed yet, no engine run.
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ledger.db");
-    let mut store = Store::open(&db).unwrap();
+/// A location WH1 and an item S1, nothing else.
+fn catalogue(store: &mut Store) {
     store
-        .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "WH1".into(), parent: None }])
+        .upsert_locations(&[Location {
+            code: LocationCode::new("WH1").unwrap(),
+            name: "WH1".into(),
+            parent: None,
+        }])
         .unwrap();
     store
         .upsert_items(&[ItemRecord {
@@ -59,6 +60,14 @@ async fn fixture() -> Fixture {
             barcodes: vec![],
         }])
         .unwrap();
+}
+
+/// SKU S1 at WH1 listed on one simulated Shopify channel; nothing pushed yet, no engine run.
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let mut store = Store::open(&db).unwrap();
+    catalogue(&mut store);
     let sim = Sim::new(SimConfig { access_token: Some(TOKEN.into()), ..SimConfig::default() });
     sim.set_level(ITEM, LOCATION, 0);
     let server = sim.serve(0).await.unwrap();
@@ -73,8 +82,12 @@ async fn fixture() -> Fixture {
     let secrets = Secrets::with_backend(&db, Backend::File);
     config::add_channel(store.connection(), &secrets, &new, &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())])
         .unwrap();
-    let mapping =
-        Mapping { sku: "S1".into(), location: Some("WH1".into()), remote_item: ITEM.into(), remote_location: Some(LOCATION.into()) };
+    let mapping = Mapping {
+        sku: "S1".into(),
+        location: Some("WH1".into()),
+        remote_item: ITEM.into(),
+        remote_location: Some(LOCATION.into()),
+    };
     config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
     Fixture { _dir: dir, db, sim, _server: server }
 }
@@ -114,7 +127,11 @@ async fn a_change_reaches_the_channel_with_only_the_service_running_and_a_stop_h
     let f = fixture().await;
     receive(&f.db, 7);
     let handle = service::spawn(&f.db, config("pack-1")).unwrap();
-    assert!(eventually(REACH_WITHIN, || level(&f) == Some(7)), "the receipt never reached the channel: {:?}", level(&f));
+    assert!(
+        eventually(REACH_WITHIN, || level(&f) == Some(7)),
+        "the receipt never reached the channel: {:?}",
+        level(&f)
+    );
     let holder = handle.status().holder.clone();
     assert!(holder.starts_with("service:pack-1 (pid "), "{holder}");
     assert_eq!(lease_holder(&f.db).as_deref(), Some(holder.as_str()));
@@ -151,7 +168,10 @@ async fn a_change_reaches_the_channel_with_only_the_service_running_and_a_stop_h
     assert_eq!(top_run.rows_kept, "all");
     let (_, top) = drift::stored_run(Store::open(&f.db).unwrap().connection(), top_run.id).unwrap().unwrap();
     // Read back live from the channel (its level depends on when the audit ran against the pushes).
-    assert!(top.rows.iter().any(|r| r.sku == "S1" && r.channel == CHANNEL && r.channel_qty.is_some()), "{top:?}");
+    assert!(
+        top.rows.iter().any(|r| r.sku == "S1" && r.channel == CHANNEL && r.channel_qty.is_some()),
+        "{top:?}"
+    );
 
     handle.stop(Duration::from_secs(20)).unwrap();
     assert_eq!(lease_holder(&f.db), None, "a clean stop releases the lease at once");
@@ -187,24 +207,7 @@ async fn two_services_on_one_database_one_leads_and_the_other_takes_over_when_it
 async fn a_channel_added_while_the_service_runs_gets_pushes_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
-    {
-        let mut store = Store::open(&db).unwrap();
-        store
-            .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "WH1".into(), parent: None }])
-            .unwrap();
-        store
-            .upsert_items(&[ItemRecord {
-                item: Item {
-                    sku: Sku::new("S1").unwrap(),
-                    name: "item".into(),
-                    unit_cost_cents: 100,
-                    category: "t".into(),
-                    safety_stock: 0,
-                },
-                barcodes: vec![],
-            }])
-            .unwrap();
-    }
+    catalogue(&mut Store::open(&db).unwrap());
     receive(&db, 4);
     // A database with no channel yet: the service runs and waits.
     let handle = service::spawn(&db, config("pack-1")).unwrap();
@@ -225,8 +228,13 @@ async fn a_channel_added_while_the_service_runs_gets_pushes_without_a_restart() 
             marketplace_id: None,
         };
         let secrets = Secrets::with_backend(&db, Backend::File);
-        config::add_channel(store.connection(), &secrets, &new, &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())])
-            .unwrap();
+        config::add_channel(
+            store.connection(),
+            &secrets,
+            &new,
+            &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())],
+        )
+        .unwrap();
         let mapping = Mapping {
             sku: "S1".into(),
             location: Some("WH1".into()),

@@ -232,7 +232,12 @@ pub fn ack(conn: &Connection, channel: &str, group: &Group) -> Result<Vec<i64>> 
 /// Acknowledges a group the channel accepted without applying yet (Amazon ACCEPTED) and, in the
 /// same transaction, schedules each row's read-back `confirm_after` from now: an acknowledged
 /// push is never without its read-back, whoever runs the engine next.
-pub fn ack_accepted(conn: &Connection, channel: &str, group: &Group, confirm_after: Duration) -> Result<Vec<i64>> {
+pub fn ack_accepted(
+    conn: &Connection,
+    channel: &str,
+    group: &Group,
+    confirm_after: Duration,
+) -> Result<Vec<i64>> {
     let tx = immediate(conn)?;
     let latencies = ack_in(&tx, channel, group)?;
     expect_confirmation_in(&tx, channel, &group.rows, confirm_after)?;
@@ -298,7 +303,12 @@ fn ack_in(tx: &rusqlite::Transaction<'_>, channel: &str, group: &Group) -> Resul
 /// Remembers accepted-but-unapplied rows for a read-back `due` from now (migration 13). A listing
 /// already waiting keeps its count of gaps: a re-send that is accepted again is still the same
 /// missing value.
-fn expect_confirmation_in(tx: &rusqlite::Transaction<'_>, channel: &str, rows: &[GroupRow], due: Duration) -> Result<()> {
+fn expect_confirmation_in(
+    tx: &rusqlite::Transaction<'_>,
+    channel: &str,
+    rows: &[GroupRow],
+    due: Duration,
+) -> Result<()> {
     let (at, due_at) = (now(), later(due));
     for row in rows {
         tx.prepare_cached(
@@ -349,7 +359,9 @@ pub fn due_confirmations(conn: &Connection, channel: &str, limit: usize) -> Resu
 /// When the channel's next read-back is due, if one is waiting.
 pub fn next_confirmation(conn: &Connection, channel: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT min(due_at) FROM unconfirmed_pushes WHERE channel = ?1 AND due_at IS NOT NULL")?
+        .prepare_cached(
+            "SELECT min(due_at) FROM unconfirmed_pushes WHERE channel = ?1 AND due_at IS NOT NULL",
+        )?
         .query_row([channel], |r| r.get(0))?)
 }
 
@@ -529,11 +541,12 @@ pub fn record_stale(
     // The part of a drop that is this channel's own sales, already booked (Shopify lowers its
     // own count when the order is placed, and the webhook booked it first), is settled here, at
     // once. Kept out again as "unseen", it would count the sale twice until the next poll.
-    let booked = match believed.or(row.change_from) {
+    let base = believed.or(row.change_from);
+    let booked = match base {
         Some(e) if observed < e => outbox::take_booked_drop(&tx, row.listing_id, e - observed)?,
         _ => 0,
     };
-    let expected = believed.or(row.change_from).map(|e| e - booked);
+    let expected = base.map(|e| e - booked);
     if let Some(expected) = expected
         && expected != observed
     {

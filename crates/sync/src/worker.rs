@@ -212,7 +212,8 @@ impl<C: Channel> Worker<C> {
     }
 
     fn until_next_due(&self) -> Result<Option<Duration>> {
-        let confirm = queue::next_confirmation(self.store.connection(), &self.channel)?.map(|due| until(&due));
+        let confirm =
+            queue::next_confirmation(self.store.connection(), &self.channel)?.map(|due| until(&due));
         if self.bulk_flight.is_some() {
             // The submission is looked at every idle poll (its task cannot wake us), and so are
             // new urgent rows; the bulk rows due meanwhile wait for it (or the next one).
@@ -313,12 +314,7 @@ impl<C: Channel> Worker<C> {
 
     fn acknowledge(&mut self, group: &Group) -> Result<()> {
         let latencies = queue::ack(self.store.connection(), &self.channel, group)?;
-        self.summary.pushed += latencies.len() as u64;
-        // Bounded: the summary keeps the latencies of one run for the benchmark; a daemon
-        // reads the persisted `pushes` table instead.
-        if self.summary.latencies_ms.len() < 1_000_000 {
-            self.summary.latencies_ms.extend(latencies);
-        }
+        self.count_pushed(latencies);
         Ok(())
     }
 
@@ -327,11 +323,17 @@ impl<C: Channel> Worker<C> {
     fn acknowledge_accepted(&mut self, group: &Group) -> Result<()> {
         let latencies =
             queue::ack_accepted(self.store.connection(), &self.channel, group, self.config.confirm_after)?;
+        self.count_pushed(latencies);
+        Ok(())
+    }
+
+    fn count_pushed(&mut self, latencies: Vec<i64>) {
         self.summary.pushed += latencies.len() as u64;
+        // Bounded: the summary keeps the latencies of one run for the benchmark; a daemon
+        // reads the persisted `pushes` table instead.
         if self.summary.latencies_ms.len() < 1_000_000 {
             self.summary.latencies_ms.extend(latencies);
         }
-        Ok(())
     }
 
     fn failure<'a>(&mut self, group: &Group, kind: &'a str, message: &'a str) -> Failure<'a> {
@@ -565,7 +567,11 @@ impl<C: Channel> Worker<C> {
             Err(_) => {
                 // Try again later; a read that fails is not a gap.
                 for u in &batch {
-                    queue::confirm_later(self.store.connection(), u.row.listing_id, self.config.confirm_after)?;
+                    queue::confirm_later(
+                        self.store.connection(),
+                        u.row.listing_id,
+                        self.config.confirm_after,
+                    )?;
                 }
                 return Ok(true);
             }
