@@ -45,7 +45,12 @@ pub fn try_demo(state: &AppState) -> Result<AppInfo> {
 
 /// The first admin: a name and the PIN typed twice. Refused once any user exists. On success
 /// the admin is signed in, for the rest of the set-up.
-pub fn create_first_admin(state: &AppState, name: String, pin: String, pin_again: String) -> Result<SessionView> {
+pub fn create_first_admin(
+    state: &AppState,
+    name: String,
+    pin: String,
+    pin_again: String,
+) -> Result<SessionView> {
     let name = name.trim();
     if name.is_empty() {
         return Err(bad("Enter the admin's user name: the name they will sign in with, like ada."));
@@ -76,9 +81,9 @@ pub fn create_first_admin(state: &AppState, name: String, pin: String, pin_again
 /// The store's refusals of a user name or PIN, as a sentence for the screen.
 fn in_words(error: StoreError) -> AppError {
     match error {
-        StoreError::Auth(message) if message.starts_with("invalid user name") => bad(
-            "A user name has 1 to 64 letters or digits, and may use '.', '-', '_' or '@'; no spaces.",
-        ),
+        StoreError::Auth(message) if message.starts_with("invalid user name") => {
+            bad("A user name has 1 to 64 letters or digits, and may use '.', '-', '_' or '@'; no spaces.")
+        }
         StoreError::Auth(message) => {
             let mut chars = message.chars();
             let sentence = match chars.next() {

@@ -50,7 +50,9 @@ fn absolute_db_path(db_path: &Path) -> PathBuf {
 /// FNV-1a, 64 bits: stable across Rust versions and builds (std's hasher is not), so an updated
 /// app still finds the running one.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 #[cfg(test)]
@@ -68,7 +70,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         assert_eq!(dbus_id(&a), dbus_id(&dotted));
         let id = dbus_id(&a);
-        assert!(id.starts_with("app.shelfsync.desktop.db_") && id.len() == "app.shelfsync.desktop.db_".len() + 16);
+        assert!(
+            id.starts_with("app.shelfsync.desktop.db_") && id.len() == "app.shelfsync.desktop.db_".len() + 16
+        );
         // D-Bus: elements of [A-Za-z0-9_-], none starting with a digit.
         for element in format!("{id}.SingleInstance").split('.') {
             assert!(!element.is_empty() && !element.starts_with(|c: char| c.is_ascii_digit()), "{element}");

@@ -39,11 +39,11 @@ use tauri::{Manager, State};
 use crate::error::Result;
 use crate::ipc::{
     AlertList, AlertView, AppInfo, ApprovalView, ChannelTestView, ChannelView, CommitRequest, CommitResult,
-    CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DriftReportView, DueCountView, EventView,
-    ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView, LinkReviewView, LocationView, ManagedUser,
-    NewChannelRequest, NewLocationRequest, ReconcileRunView, RepushProgress, RoleView, RuleView, ScanOutcome,
-    ScannerView, SessionView, SkuSyncView, StockPage, StockQuery, SyncDashboard, ThresholdView,
-    ToleranceView, WorkstationSettingView, DiagnosticsView,
+    CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DiagnosticsView, DriftReportView,
+    DueCountView, EventView, ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView,
+    LinkReviewView, LocationView, ManagedUser, NewChannelRequest, NewLocationRequest, ReconcileRunView,
+    RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView, SessionView, SkuSyncView, StockPage,
+    StockQuery, SyncDashboard, ThresholdView, ToleranceView, WorkstationSettingView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};

@@ -56,9 +56,9 @@ fn local_error(error: shelfsync_sync::SyncError) -> AppError {
         shelfsync_sync::SyncError::UnknownChannel(name) => {
             bad(format!("There is no channel called '{name}'. Add it first."))
         }
-        shelfsync_sync::SyncError::Credentials(detail) => {
-            bad(format!("The channel's credentials are not stored ({detail}). Add the channel again with them."))
-        }
+        shelfsync_sync::SyncError::Credentials(detail) => bad(format!(
+            "The channel's credentials are not stored ({detail}). Add the channel again with them."
+        )),
         other => bad(other.to_string()),
     }
 }
@@ -124,7 +124,9 @@ pub fn link_channel(
             Ok(review_view(report))
         }
         Err(LinkError::Channel(failure)) => Err(bad(failure_in_words(&failure))),
-        Err(LinkError::Local(shelfsync_sync::SyncError::Invalid(message))) => Err(bad(invalid_in_words(&message))),
+        Err(LinkError::Local(shelfsync_sync::SyncError::Invalid(message))) => {
+            Err(bad(invalid_in_words(&message)))
+        }
         Err(LinkError::Local(error)) => Err(local_error(error)),
     }
 }
@@ -132,7 +134,8 @@ pub fn link_channel(
 /// The link's refusals name CLI flags; on the screen the choice is a list instead.
 fn invalid_in_words(message: &str) -> String {
     if message.contains("--remote-location") {
-        "The shop has several locations: choose the shop location the listings belong to, then review again.".into()
+        "The shop has several locations: choose the shop location the listings belong to, then review again."
+            .into()
     } else if message.contains("--location") {
         "You have several locations: choose the one whose stock this channel sells, then review again.".into()
     } else if message.starts_with("no locations yet") {

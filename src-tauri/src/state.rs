@@ -133,7 +133,12 @@ impl AppState {
     pub fn with_idle(db_path: PathBuf, idle: std::time::Duration) -> AppState {
         AppState {
             db_path,
-            boot: Mutex::new(Boot { phase: Phase::Opening, demo: false, error: None, policy: DemoPolicy::Never }),
+            boot: Mutex::new(Boot {
+                phase: Phase::Opening,
+                demo: false,
+                error: None,
+                policy: DemoPolicy::Never,
+            }),
             store: OnceLock::new(),
             sessions: Sessions::new(idle),
             workstation: workstation_name(),
@@ -172,12 +177,10 @@ impl AppState {
         if service.is_some() {
             return;
         }
-        match crate::service::config(&self.workstation)
-            .and_then(|config| {
-                shelfsync_capture::service::spawn(&self.db_path, config)
-                    .map_err(|e| AppError::Unavailable(e.to_string()))
-            })
-        {
+        match crate::service::config(&self.workstation).and_then(|config| {
+            shelfsync_capture::service::spawn(&self.db_path, config)
+                .map_err(|e| AppError::Unavailable(e.to_string()))
+        }) {
             Ok(handle) => {
                 tracing::info!(holder = %handle.status().holder, "live service started");
                 *service = Some(handle);

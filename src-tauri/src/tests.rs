@@ -1301,7 +1301,11 @@ fn on_a_real_database_the_apps_service_pushes_a_scan_with_nothing_else_running()
     {
         let mut store = state.store().unwrap();
         store
-            .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "Main".into(), parent: None }])
+            .upsert_locations(&[Location {
+                code: LocationCode::new("WH1").unwrap(),
+                name: "Main".into(),
+                parent: None,
+            }])
             .unwrap();
         store
             .upsert_items(&[shelfsync_store::ItemRecord {
@@ -1360,7 +1364,8 @@ fn a_channel_form_stores_an_auth_endpoint_and_refuses_a_bad_one() {
             .map(|n| SecretField { name: (*n).into(), value: "x-value".into() })
             .collect(),
     };
-    crate::admin::add_channel(&state, amazon("amz-sandbox", Some("https://api.amazon.com/auth/o2/token"))).unwrap();
+    crate::admin::add_channel(&state, amazon("amz-sandbox", Some("https://api.amazon.com/auth/o2/token")))
+        .unwrap();
     let stored: Option<String> = state
         .store()
         .unwrap()
@@ -1368,7 +1373,8 @@ fn a_channel_form_stores_an_auth_endpoint_and_refuses_a_bad_one() {
         .query_row("SELECT auth_endpoint FROM channels WHERE name = 'amz-sandbox'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(stored.as_deref(), Some("https://api.amazon.com/auth/o2/token"));
-    let bad = crate::admin::add_channel(&state, amazon("amz-bad", Some("ftp://nowhere"))).unwrap_err().to_string();
+    let bad =
+        crate::admin::add_channel(&state, amazon("amz-bad", Some("ftp://nowhere"))).unwrap_err().to_string();
     assert!(!bad.is_empty());
     let mut shop = shopify_request("shop-auth", "shpat_x");
     shop.auth_endpoint = Some("https://example.com/token".into());

@@ -89,7 +89,12 @@ fn first_admin_bad_input_is_refused_in_words_and_creates_nobody() {
         ("ada", &"9".repeat(65), &"9".repeat(65), "4 to 64 characters"),
     ];
     for (name, pin, again, want) in cases {
-        let got = message(first_run::create_first_admin(&state, name.to_string(), pin.to_string(), again.to_string()));
+        let got = message(first_run::create_first_admin(
+            &state,
+            name.to_string(),
+            pin.to_string(),
+            again.to_string(),
+        ));
         assert!(got.contains(want), "name={name:?} pin={pin:?} again={again:?}: {got}");
         assert!(!got.contains("--user") && !got.contains("StoreError"), "developer text: {got}");
     }
@@ -113,7 +118,8 @@ fn the_first_admin_is_signed_in_and_then_set_up_is_refused() {
         if !signed_in {
             commands::sign_out(&state).unwrap();
         }
-        let again = message(first_run::create_first_admin(&state, "eve".into(), "1357".into(), "1357".into()));
+        let again =
+            message(first_run::create_first_admin(&state, "eve".into(), "1357".into(), "1357".into()));
         assert_eq!(again, ALREADY_SET_UP);
         assert_eq!(message(first_run::try_demo(&state)), ALREADY_SET_UP);
     }
@@ -130,7 +136,8 @@ fn the_first_admin_is_signed_in_and_then_set_up_is_refused() {
 fn set_up_locations_as_the_new_admin_and_a_duplicate_is_refused() {
     let (_dir, state) = booted(DemoPolicy::Never);
     // Signed out, the wizard's later steps are refused: only the first admin is signed-out.
-    let request = |code: &str, name: &str| NewLocationRequest { code: code.into(), name: name.into(), parent: None };
+    let request =
+        |code: &str, name: &str| NewLocationRequest { code: code.into(), name: name.into(), parent: None };
     assert!(matches!(admin::add_location(&state, request("WH1", "Main")), Err(AppError::SignedOut)));
     first_run::create_first_admin(&state, "ada".into(), "2468".into(), "2468".into()).unwrap();
 
@@ -205,7 +212,8 @@ impl SimShop {
     const TOKEN: &str = "shpat_first_run";
 
     fn start() -> SimShop {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let sim = shelfsync_sim::Sim::new(shelfsync_sim::SimConfig {
             access_token: Some(SimShop::TOKEN.into()),
             ..Default::default()
@@ -254,19 +262,30 @@ fn test_connection_and_link_review_against_the_simulator() {
     let shop = SimShop::start();
     let (_dir, state) = booted(DemoPolicy::Never);
     set_up_with_items(&state);
-    admin::add_channel(&state, shopify_request("shop", &shop.url(), "demo.myshopify.com", SimShop::TOKEN)).unwrap();
+    admin::add_channel(&state, shopify_request("shop", &shop.url(), "demo.myshopify.com", SimShop::TOKEN))
+        .unwrap();
 
     let test = crate::link::test_channel(&state, "shop".into()).unwrap();
     assert!(test.ok, "{test:?}");
-    assert!(test.message.starts_with("Connected: shop ") && test.message.contains("demo.myshopify.com"), "{test:?}");
-    assert_eq!(test.shop_locations.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), ["gid://shopify/Location/1"]);
+    assert!(
+        test.message.starts_with("Connected: shop ") && test.message.contains("demo.myshopify.com"),
+        "{test:?}"
+    );
+    assert_eq!(
+        test.shop_locations.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+        ["gid://shopify/Location/1"]
+    );
 
     // The review writes nothing.
     let review = crate::link::link_channel(&state, "shop".into(), false, None, None).unwrap();
     let counts = (review.matched, review.unmatched_ours, review.unmatched_theirs, review.ambiguous);
     assert_eq!(counts, (1, 1, 1, 0), "{review:?}");
-    let matched: Vec<_> = review.rows.iter().filter(|r| r.status == crate::ipc::LinkStatusView::Matched).collect();
-    assert_eq!((matched[0].sku.as_str(), matched[0].theirs[0].as_str()), ("FR-1", "gid://shopify/InventoryItem/101"));
+    let matched: Vec<_> =
+        review.rows.iter().filter(|r| r.status == crate::ipc::LinkStatusView::Matched).collect();
+    assert_eq!(
+        (matched[0].sku.as_str(), matched[0].theirs[0].as_str()),
+        ("FR-1", "gid://shopify/InventoryItem/101")
+    );
     assert_eq!(review.linked, None);
     assert_eq!(review.location.as_deref(), Some("WH1"));
     assert_eq!(admin::channels(&state).unwrap()[0].listings, 0);
@@ -285,9 +304,18 @@ fn a_failed_connection_test_says_what_to_check_and_links_nothing() {
     let (_dir, state) = booted(DemoPolicy::Never);
     set_up_with_items(&state);
     // A closed port, a token the shop refuses, a shop domain that is not the one there.
-    admin::add_channel(&state, shopify_request("closed", "http://127.0.0.1:9", "demo.myshopify.com", "shpat_x")).unwrap();
-    admin::add_channel(&state, shopify_request("badtoken", &shop.url(), "demo.myshopify.com", "shpat_wrong")).unwrap();
-    admin::add_channel(&state, shopify_request("othershop", &shop.url(), "other.myshopify.com", SimShop::TOKEN)).unwrap();
+    admin::add_channel(
+        &state,
+        shopify_request("closed", "http://127.0.0.1:9", "demo.myshopify.com", "shpat_x"),
+    )
+    .unwrap();
+    admin::add_channel(&state, shopify_request("badtoken", &shop.url(), "demo.myshopify.com", "shpat_wrong"))
+        .unwrap();
+    admin::add_channel(
+        &state,
+        shopify_request("othershop", &shop.url(), "other.myshopify.com", SimShop::TOKEN),
+    )
+    .unwrap();
     for (channel, words) in [
         ("closed", "No connection to the channel. Check the endpoint address"),
         ("badtoken", "The channel refused the credentials"),
@@ -301,10 +329,16 @@ fn a_failed_connection_test_says_what_to_check_and_links_nothing() {
         assert_eq!(state.store().unwrap().connection().total_changes(), before);
     }
     assert!(admin::channels(&state).unwrap().iter().all(|c| c.listings == 0));
-    assert!(message(crate::link::test_channel(&state, "nope".into())).contains("There is no channel called 'nope'"));
+    assert!(
+        message(crate::link::test_channel(&state, "nope".into()))
+            .contains("There is no channel called 'nope'")
+    );
 
     // Only an admin tests or links.
     commands::sign_out(&state).unwrap();
     assert!(matches!(crate::link::test_channel(&state, "closed".into()), Err(AppError::SignedOut)));
-    assert!(matches!(crate::link::link_channel(&state, "closed".into(), false, None, None), Err(AppError::SignedOut)));
+    assert!(matches!(
+        crate::link::link_channel(&state, "closed".into(), false, None, None),
+        Err(AppError::SignedOut)
+    ));
 }

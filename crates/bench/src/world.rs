@@ -54,10 +54,7 @@ pub struct Mode {
 
 impl Mode {
     pub fn shelfsync() -> Mode {
-        Mode {
-            name: "shelfsync".into(),
-            sync: Sync::Event { polling: true, reconcile: true },
-        }
+        Mode { name: "shelfsync".into(), sync: Sync::Event { polling: true, reconcile: true } }
     }
 }
 

@@ -15,8 +15,8 @@
 pub mod alerts;
 pub mod drift;
 pub mod email;
-pub mod fba;
 mod error;
+pub mod fba;
 pub mod health;
 pub mod incidents;
 pub mod notifications;

@@ -96,7 +96,8 @@ pub struct ListenReport {
 }
 
 fn amazon_record(conn: &Connection, channel: &str) -> Result<ChannelRecord> {
-    let record = config::channel(conn, channel).map_err(|_| CaptureError::UnknownChannel(channel.to_string()))?;
+    let record =
+        config::channel(conn, channel).map_err(|_| CaptureError::UnknownChannel(channel.to_string()))?;
     if ChannelKind::parse(&record.kind) != Some(ChannelKind::Amazon) {
         return Err(CaptureError::Invalid(format!(
             "channel '{channel}' is a {} channel; ORDER_CHANGE notifications are Amazon's",
@@ -246,7 +247,8 @@ async fn fetch_and_book(
     let order = client.order(&change.amazon_order_id).await?;
     let items = client.order_items(&change.amazon_order_id).await?;
     let lines = poll::lines(items.into_iter().map(|i| (i.id, i.seller_sku, i.quantity)));
-    let order = poll::marketplace_order(&order.id, &order.purchase_date, &order.last_update, order.canceled, lines)?;
+    let order =
+        poll::marketplace_order(&order.id, &order.purchase_date, &order.last_update, order.canceled, lines)?;
     // Open a store only here, after the awaits: the listener's futures hold no connection
     // across a wait.
     let store = Store::open(db_path)?;
@@ -255,13 +257,25 @@ async fn fetch_and_book(
 
 /// One long poll of one channel's queue (`wait` up to 20 s), its messages booked, then the
 /// handled ones deleted. A refused receive (wrong AWS secret, no such queue) is the error.
-pub async fn receive_once(db_path: &Path, secrets: &Secrets, settings: &NotificationSettings, wait: Duration) -> Result<ListenReport> {
+pub async fn receive_once(
+    db_path: &Path,
+    secrets: &Secrets,
+    settings: &NotificationSettings,
+    wait: Duration,
+) -> Result<ListenReport> {
     let record = amazon_record(Store::open(db_path)?.connection(), &settings.channel)?;
     let client = sqs_client(settings, secrets)?;
     let messages = client.receive(wait, sqs::MAX_MESSAGES).await.map_err(|error| {
-        CaptureError::Invalid(format!("{}: cannot receive from {}: {error}", settings.channel, settings.queue_url))
+        CaptureError::Invalid(format!(
+            "{}: cannot receive from {}: {error}",
+            settings.channel, settings.queue_url
+        ))
     })?;
-    let mut report = ListenReport { channel: settings.channel.clone(), received: messages.len(), ..ListenReport::default() };
+    let mut report = ListenReport {
+        channel: settings.channel.clone(),
+        received: messages.len(),
+        ..ListenReport::default()
+    };
     let mut handled = Vec::new();
     for message in &messages {
         let change = match parse_order_change(&message.body) {
@@ -275,7 +289,10 @@ pub async fn receive_once(db_path: &Path, secrets: &Secrets, settings: &Notifica
         };
         let seller = record.seller_id.as_deref().unwrap_or_default();
         if change.seller_id != seller {
-            let reason = format!("order {} belongs to seller {}, not this channel's seller {seller}", change.amazon_order_id, change.seller_id);
+            let reason = format!(
+                "order {} belongs to seller {}, not this channel's seller {seller}",
+                change.amazon_order_id, change.seller_id
+            );
             record_reject(db_path, &settings.channel, message, &reason)?;
             report.rejected += 1;
             handled.push(message.receipt_handle.clone());
@@ -289,7 +306,10 @@ pub async fn receive_once(db_path: &Path, secrets: &Secrets, settings: &Notifica
                 handled.push(message.receipt_handle.clone());
             }
             Err(error) if message.receive_count >= MAX_RECEIVES => {
-                let reason = format!("order {} not booked after {} deliveries: {error}", change.amazon_order_id, message.receive_count);
+                let reason = format!(
+                    "order {} not booked after {} deliveries: {error}",
+                    change.amazon_order_id, message.receive_count
+                );
                 record_reject(db_path, &settings.channel, message, &reason)?;
                 report.rejected += 1;
                 handled.push(message.receipt_handle.clone());
@@ -307,16 +327,25 @@ pub async fn receive_once(db_path: &Path, secrets: &Secrets, settings: &Notifica
         match client.delete(&handled).await {
             Ok(failures) => {
                 report.deleted = handled.len() - failures.len();
-                report.errors.extend(failures.iter().map(|f| format!("delete refused: {} {}", f.code, f.message)));
+                report
+                    .errors
+                    .extend(failures.iter().map(|f| format!("delete refused: {} {}", f.code, f.message)));
             }
-            Err(error) => report.errors.push(format!("delete failed (the messages come back; booking them again books nothing): {error}")),
+            Err(error) => report.errors.push(format!(
+                "delete failed (the messages come back; booking them again books nothing): {error}"
+            )),
         }
     }
     Ok(report)
 }
 
 /// One long poll of every configured channel (or the one named).
-pub async fn listen_once(db_path: &Path, secrets: &Secrets, only: Option<&str>, wait: Duration) -> Result<Vec<ListenReport>> {
+pub async fn listen_once(
+    db_path: &Path,
+    secrets: &Secrets,
+    only: Option<&str>,
+    wait: Duration,
+) -> Result<Vec<ListenReport>> {
     let channels = configured(Store::open(db_path)?.connection(), only)?;
     let mut reports = Vec::new();
     for settings in &channels {
@@ -349,10 +378,13 @@ pub async fn run(
             return;
         }
         let channels = if leading.load(Ordering::SeqCst) {
-            Store::open(db_path).map_err(CaptureError::from).and_then(|s| configured(s.connection(), only)).unwrap_or_else(|error| {
-                tracing::warn!(%error, "cannot read the notification settings");
-                Vec::new()
-            })
+            Store::open(db_path)
+                .map_err(CaptureError::from)
+                .and_then(|s| configured(s.connection(), only))
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "cannot read the notification settings");
+                    Vec::new()
+                })
         } else {
             Vec::new()
         };
@@ -383,7 +415,11 @@ pub async fn run(
                 }
                 Err(error) => {
                     tracing::warn!(channel = %settings.channel, %error, "notification receive failed");
-                    each(&ListenReport { channel: settings.channel.clone(), errors: vec![error.to_string()], ..ListenReport::default() });
+                    each(&ListenReport {
+                        channel: settings.channel.clone(),
+                        errors: vec![error.to_string()],
+                        ..ListenReport::default()
+                    });
                     tokio::select! {
                         _ = tokio::time::sleep(RETRY_AFTER_FAILURE) => {}
                         _ = stopped(&mut stop) => return,

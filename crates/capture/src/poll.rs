@@ -198,7 +198,9 @@ pub async fn poll_due(
         let Some(kind) = ChannelKind::parse(&channel.kind) else { continue };
         let last: Option<String> = store
             .connection()
-            .query_row("SELECT last_polled_at FROM poll_schedule WHERE channel = ?1", [&channel.name], |r| r.get(0))
+            .query_row("SELECT last_polled_at FROM poll_schedule WHERE channel = ?1", [&channel.name], |r| {
+                r.get(0)
+            })
             .optional()?;
         let last = last.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
         if !crate::service::is_due(last, schedule.period(kind), now) {
@@ -255,11 +257,16 @@ type ClientCache = HashMap<ClientKey, (u64, Arc<AmazonClient>)>;
 /// One Amazon client per (database, channel) in this process, so the order poll and the
 /// notification listener draw from the same getOrders/getOrder/getOrderItems buckets and
 /// together stay within Amazon's limits. Rebuilt when the channel's settings or secrets change.
-pub(crate) fn amazon_client(db_path: &Path, secrets: &Secrets, channel: &ChannelRecord) -> Result<Arc<AmazonClient>> {
+pub(crate) fn amazon_client(
+    db_path: &Path,
+    secrets: &Secrets,
+    channel: &ChannelRecord,
+) -> Result<Arc<AmazonClient>> {
     use std::hash::{DefaultHasher, Hash, Hasher};
     static CLIENTS: LazyLock<Mutex<ClientCache>> = LazyLock::new(Default::default);
     let mut hasher = DefaultHasher::new();
-    (&channel.endpoint, &channel.auth_endpoint, &channel.seller_id, &channel.marketplace_id).hash(&mut hasher);
+    (&channel.endpoint, &channel.auth_endpoint, &channel.seller_id, &channel.marketplace_id)
+        .hash(&mut hasher);
     for key in [LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN] {
         secrets.get(&channel.name, key)?.map(|s| s.expose().to_string()).hash(&mut hasher);
     }

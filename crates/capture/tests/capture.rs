@@ -720,8 +720,9 @@ async fn a_shopify_level_drop_seen_before_its_order_is_held_back_once() {
     let f = fixture(10, 0).await;
     let receiver = webhook::serve(&f.db, &secrets(&f.db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let url = receiver.url();
-    let level = serde_json::to_vec(&json!({ "inventory_item_id": ITEM, "location_id": LOCATION, "available": 6 }))
-        .unwrap();
+    let level =
+        serde_json::to_vec(&json!({ "inventory_item_id": ITEM, "location_id": LOCATION, "available": 6 }))
+            .unwrap();
     let order = place_order(&f, 4).await;
     deliver(&f, &url, "inventory_levels/update", "lvl-own", &level, None).await;
     settle(&f).await;

@@ -21,8 +21,8 @@ use shelfsync_sim::ebay::EbaySimConfig;
 use shelfsync_sim::{RunningSim, Sim, SimConfig};
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{
-    self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN,
-    Mapping, NewChannel,
+    self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
+    LWA_REFRESH_TOKEN, Mapping, NewChannel,
 };
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
 use tempfile::TempDir;
@@ -100,14 +100,29 @@ async fn market(amazon: AmazonSimConfig, ebay: EbaySimConfig) -> Market {
         EBAY,
         ChannelKind::Ebay,
         None,
-        &[(EBAY_CLIENT_ID, s(&ebay.client_id)), (EBAY_CLIENT_SECRET, s(&ebay.client_secret)), (EBAY_REFRESH_TOKEN, s(&ebay.refresh_token))],
+        &[
+            (EBAY_CLIENT_ID, s(&ebay.client_id)),
+            (EBAY_CLIENT_SECRET, s(&ebay.client_secret)),
+            (EBAY_REFRESH_TOKEN, s(&ebay.refresh_token)),
+        ],
     );
     for i in 0..2 {
-        let amz = Mapping { sku: format!("S{i}"), location: None, remote_item: format!("AMZ-S{i}"), remote_location: None };
+        let amz = Mapping {
+            sku: format!("S{i}"),
+            location: None,
+            remote_item: format!("AMZ-S{i}"),
+            remote_location: None,
+        };
         config::map_one(store.connection(), AMAZON, &amz).unwrap();
-        let eb = Mapping { sku: format!("S{i}"), location: None, remote_item: format!("S{i}"), remote_location: Some(format!("90000{i}")) };
+        let eb = Mapping {
+            sku: format!("S{i}"),
+            location: None,
+            remote_item: format!("S{i}"),
+            remote_location: Some(format!("90000{i}")),
+        };
         config::map_one(store.connection(), EBAY, &eb).unwrap();
-        let receive = Movement::Receive { sku: Sku::new(format!("S{i}")).unwrap(), location: wh1.clone(), qty: STOCK };
+        let receive =
+            Movement::Receive { sku: Sku::new(format!("S{i}")).unwrap(), location: wh1.clone(), qty: STOCK };
         store.append(&Event::new(receive, "tester", "ws")).unwrap();
     }
     Market { _dir: dir, db, sim, server, amazon }
@@ -133,9 +148,17 @@ fn queue_url(m: &Market, path: &str) -> String {
 
 async fn configure(m: &Market, path: &str, secret_key: &str) -> notifications::SetupReport {
     let sqs = &m.amazon.sqs;
-    notifications::configure(&m.db, &secrets(&m.db), AMAZON, &queue_url(m, path), REGION, &s(&sqs.access_key_id), &s(secret_key))
-        .await
-        .unwrap()
+    notifications::configure(
+        &m.db,
+        &secrets(&m.db),
+        AMAZON,
+        &queue_url(m, path),
+        REGION,
+        &s(&sqs.access_key_id),
+        &s(secret_key),
+    )
+    .await
+    .unwrap()
 }
 
 fn count(db: &Path, sql: &str) -> i64 {
@@ -159,7 +182,10 @@ async fn place(m: &Market, sku: &str, qty: i64) -> (String, String) {
         .json()
         .await
         .unwrap();
-    (answer["order"]["AmazonOrderId"].as_str().unwrap().to_string(), answer["order_item_id"].as_str().unwrap().to_string())
+    (
+        answer["order"]["AmazonOrderId"].as_str().unwrap().to_string(),
+        answer["order_item_id"].as_str().unwrap().to_string(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,7 +198,10 @@ async fn an_amazon_sale_reaches_the_ledger_through_sqs_within_seconds_and_the_po
     // Set up again: Amazon's destination and subscription are found and reused, not duplicated.
     let again = configure(&m, &default_queue, &m.amazon.sqs.secret_access_key).await;
     assert!(again.destination_reused && again.subscription_reused, "{again:?}");
-    assert_eq!((again.destination_id.as_str(), again.subscription_id.as_str()), (setup.destination_id.as_str(), setup.subscription_id.as_str()));
+    assert_eq!(
+        (again.destination_id.as_str(), again.subscription_id.as_str()),
+        (setup.destination_id.as_str(), setup.subscription_id.as_str())
+    );
     assert_eq!(m.sim.amazon.inspect(|s| (s.destinations.len(), s.subscriptions.len())), (1, 1));
 
     // The listener as the service runs it, on its own task.
@@ -206,7 +235,9 @@ async fn an_amazon_sale_reaches_the_ledger_through_sqs_within_seconds_and_the_po
     latencies.sort();
     let median = latencies[ORDERS / 2];
     let worst = latencies[ORDERS - 1];
-    println!("order-to-ledger through SQS over loopback: median {median:?}, worst {worst:?} over {ORDERS} orders");
+    println!(
+        "order-to-ledger through SQS over loopback: median {median:?}, worst {worst:?} over {ORDERS} orders"
+    );
     assert!(worst < Duration::from_secs(5), "{latencies:?}");
     assert_eq!(count(&m.db, "SELECT count(*) FROM events WHERE kind = 'sale'"), ORDERS as i64);
     // Deleted once booked: nothing visible or in flight remains.
@@ -215,17 +246,26 @@ async fn an_amazon_sale_reaches_the_ledger_through_sqs_within_seconds_and_the_po
 
     // The poll finds the same orders: it books nothing new.
     let reports = poll::poll(&m.db, &secrets(&m.db), Some(AMAZON)).await.unwrap();
-    assert_eq!((reports[0].fetched, reports[0].recorded, reports[0].duplicates), (ORDERS, 0, ORDERS), "{reports:?}");
+    assert_eq!(
+        (reports[0].fetched, reports[0].recorded, reports[0].duplicates),
+        (ORDERS, 0, ORDERS),
+        "{reports:?}"
+    );
     assert_eq!(count(&m.db, "SELECT count(*) FROM events WHERE kind = 'sale'"), ORDERS as i64);
     assert_eq!(
-        count(&m.db, "SELECT count(*) FROM captured_orders WHERE notified_at IS NOT NULL AND poll_at IS NOT NULL"),
+        count(
+            &m.db,
+            "SELECT count(*) FROM captured_orders WHERE notified_at IS NOT NULL AND poll_at IS NOT NULL"
+        ),
         ORDERS as i64
     );
     // A cancellation arrives the same way and releases the commitment.
     let (order, _) = &placed[0];
     let http = reqwest::Client::new();
     http.post(format!("{}/amazon/admin/orders/{order}/cancel", m.server.url())).send().await.unwrap();
-    let reports = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(5)).await.unwrap();
+    let reports = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!((reports[0].received, reports[0].recorded, reports[0].deleted), (1, 1, 1), "{reports:?}");
     assert_eq!(count(&m.db, "SELECT count(*) FROM events WHERE kind = 'cancel'"), 1);
 }
@@ -251,10 +291,13 @@ async fn a_message_is_deleted_only_after_booking_and_one_received_but_not_booked
     assert_eq!(taken.len(), 1);
     assert!(!booked(&m.db, &order, &item));
     // Hidden while its visibility timeout runs: a listener sees nothing yet.
-    let hidden = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::ZERO).await.unwrap();
+    let hidden =
+        notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::ZERO).await.unwrap();
     assert_eq!(hidden[0].received, 0, "{hidden:?}");
     // Then it comes back and is booked, once.
-    let back = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(5)).await.unwrap();
+    let back = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!((back[0].received, back[0].recorded, back[0].deleted), (1, 1, 1), "{back:?}");
     assert!(booked(&m.db, &order, &item));
     assert_eq!(m.sim.amazon.sqs.stats().redelivered, 1);
@@ -267,8 +310,14 @@ async fn a_message_is_deleted_only_after_booking_and_one_received_but_not_booked
     let (order2, item2) = place(&m, "AMZ-S1", 1).await;
     let polled = poll::poll(&m.db, &secrets(&m.db), Some(AMAZON)).await.unwrap();
     assert_eq!(polled[0].recorded, 1, "{polled:?}");
-    let late = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(5)).await.unwrap();
-    assert_eq!((late[0].received, late[0].recorded, late[0].duplicates, late[0].deleted), (1, 0, 1, 1), "{late:?}");
+    let late = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        (late[0].received, late[0].recorded, late[0].duplicates, late[0].deleted),
+        (1, 0, 1, 1),
+        "{late:?}"
+    );
     assert!(booked(&m.db, &order2, &item2));
     assert_eq!(count(&m.db, "SELECT count(*) FROM events WHERE kind = 'sale'"), 2);
     assert_eq!(m.sim.amazon.sqs.depth("orders-short"), (0, 0));
@@ -280,19 +329,27 @@ async fn a_wrong_aws_secret_or_key_is_refused_in_words_and_books_nothing() {
     let path = m.sim.amazon.sqs.default_queue_path();
     configure(&m, &path, "not-the-secret").await;
     place(&m, "AMZ-S0", 1).await;
-    let error = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1)).await.unwrap_err().to_string();
+    let error = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("SignatureDoesNotMatch") && error.contains("credentials refused"), "{error}");
     assert_eq!(m.sim.amazon.sqs.stats().signature_refusals, 1);
     // An unknown access key id is refused as such.
     secrets(&m.db).set(AMAZON, AWS_ACCESS_KEY_ID, &s("AKIANOTAKEY")).unwrap();
-    let error = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1)).await.unwrap_err().to_string();
+    let error = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("InvalidClientTokenId"), "{error}");
     assert_eq!(count(&m.db, "SELECT count(*) FROM events WHERE kind = 'sale'"), 0);
     assert_eq!(m.sim.amazon.sqs.depth(&m.amazon.sqs.default_queue), (1, 0), "the message waits on the queue");
     // The right key pair: the waiting order is booked.
     secrets(&m.db).set(AMAZON, AWS_ACCESS_KEY_ID, &s(&m.amazon.sqs.access_key_id)).unwrap();
     secrets(&m.db).set(AMAZON, AWS_SECRET_ACCESS_KEY, &s(&m.amazon.sqs.secret_access_key)).unwrap();
-    let ok = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1)).await.unwrap();
+    let ok = notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1))
+        .await
+        .unwrap();
     assert_eq!((ok[0].recorded, ok[0].deleted), (1, 1), "{ok:?}");
 }
 
@@ -320,8 +377,14 @@ async fn malformed_foreign_and_unbookable_messages_are_recorded_deleted_and_book
     }
     let deadline = Instant::now() + Duration::from_secs(20);
     while count(&m.db, "SELECT count(*) FROM notification_rejects") < 4 {
-        assert!(Instant::now() < deadline, "rejects: {:?}", notifications::rejections(Store::open(&m.db).unwrap().connection(), 10));
-        notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1)).await.unwrap();
+        assert!(
+            Instant::now() < deadline,
+            "rejects: {:?}",
+            notifications::rejections(Store::open(&m.db).unwrap().connection(), 10)
+        );
+        notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1))
+            .await
+            .unwrap();
     }
     let reasons: Vec<String> = notifications::rejections(Store::open(&m.db).unwrap().connection(), 10)
         .unwrap()
@@ -352,12 +415,18 @@ async fn bad_notification_setups_are_refused_before_anything_is_stored() {
         (AMAZON, format!("{}/123456789012/missing", m.server.url()), REGION, "does not exist"),
     ];
     for (channel, url, region, want) in cases {
-        let error = notifications::configure(&m.db, &secrets(&m.db), channel, &url, region, &key, &secret).await.unwrap_err().to_string();
+        let error = notifications::configure(&m.db, &secrets(&m.db), channel, &url, region, &key, &secret)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(error.contains(want), "{channel} {url} {region}: {error}");
     }
     // Wrong LWA credentials: refused by Login with Amazon.
     secrets(&m.db).set(AMAZON, LWA_CLIENT_SECRET, &s("wrong")).unwrap();
-    let error = notifications::configure(&m.db, &secrets(&m.db), AMAZON, &good_url, REGION, &key, &secret).await.unwrap_err().to_string();
+    let error = notifications::configure(&m.db, &secrets(&m.db), AMAZON, &good_url, REGION, &key, &secret)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("credentials refused"), "{error}");
     assert_eq!(count(&m.db, "SELECT count(*) FROM amazon_notifications"), 0);
     assert!(secrets(&m.db).get(AMAZON, AWS_SECRET_ACCESS_KEY).unwrap().is_none());
@@ -406,14 +475,23 @@ async fn the_faster_polls_and_the_listener_stay_within_the_simulators_limits_in_
     for i in 0..6 {
         tokio::time::sleep(Duration::from_millis(700)).await;
         amazon_orders.push(place(&m, &format!("AMZ-S{}", i % 2), 1).await);
-        let answer = http.post(format!("{}/ebay/admin/orders", m.server.url())).json(&json!({ "sku": format!("S{}", i % 2), "qty": 1 })).send().await.unwrap();
+        let answer = http
+            .post(format!("{}/ebay/admin/orders", m.server.url()))
+            .json(&json!({ "sku": format!("S{}", i % 2), "qty": 1 }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(answer.status().as_u16(), 201);
     }
     let db = m.db.clone();
     let all_booked = Arc::new(move || count(&db, "SELECT count(*) FROM events WHERE kind = 'sale'") == 12);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !all_booked() {
-        assert!(Instant::now() < deadline, "sales booked: {}", count(&m.db, "SELECT count(*) FROM events WHERE kind = 'sale'"));
+        assert!(
+            Instant::now() < deadline,
+            "sales booked: {}",
+            count(&m.db, "SELECT count(*) FROM events WHERE kind = 'sale'")
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Let the polls run over the booked orders a little longer.
@@ -421,7 +499,8 @@ async fn the_faster_polls_and_the_listener_stay_within_the_simulators_limits_in_
     tokio::task::spawn_blocking(move || handle.stop(Duration::from_secs(30))).await.unwrap().unwrap();
     let run = started.elapsed().as_secs_f64();
     let traffic = m.sim.traffic.take();
-    let throttled: Vec<String> = traffic.iter().filter(|e| e.status == 429).map(|e| format!("{} {}", e.method, e.path)).collect();
+    let throttled: Vec<String> =
+        traffic.iter().filter(|e| e.status == 429).map(|e| format!("{} {}", e.method, e.path)).collect();
     assert!(throttled.is_empty(), "429s: {throttled:?}");
     let calls = |path: &str| traffic.iter().filter(|e| e.path == path).count() as f64;
     let amazon_polls = calls("/orders/v0/orders");
@@ -430,12 +509,24 @@ async fn the_faster_polls_and_the_listener_stay_within_the_simulators_limits_in_
     // At most one poll per period (plus the first): the limit is the invariant. Below it, only
     // that polls ran repeatedly: the jobs share one loop with reconciliation and the drift
     // audits, and on a loaded 2-core machine a timed lower bound fails for the wrong reason.
-    assert!(amazon_polls <= run / 1.0 + 1.0 && amazon_polls >= 2.0, "{amazon_polls} Amazon polls in {run:.1} s");
+    assert!(
+        amazon_polls <= run / 1.0 + 1.0 && amazon_polls >= 2.0,
+        "{amazon_polls} Amazon polls in {run:.1} s"
+    );
     assert!(ebay_polls <= run / 0.25 + 1.0 && ebay_polls >= 2.0, "{ebay_polls} eBay polls in {run:.1} s");
     // eBay: within the polls' share of the (scaled) daily quota.
     assert!(ebay_polls <= poll::EBAY_POLL_SHARE * 2_000_000.0 * run / (86_400.0 / SCALE));
     // Amazon orders came by notification (and the poll found them too); eBay's by the poll.
-    assert_eq!(count(&m.db, "SELECT count(*) FROM captured_orders WHERE channel = 'amz' AND notified_at IS NOT NULL"), 6);
-    assert_eq!(count(&m.db, "SELECT count(*) FROM captured_orders WHERE channel = 'eb' AND poll_at IS NOT NULL"), 6);
+    assert_eq!(
+        count(
+            &m.db,
+            "SELECT count(*) FROM captured_orders WHERE channel = 'amz' AND notified_at IS NOT NULL"
+        ),
+        6
+    );
+    assert_eq!(
+        count(&m.db, "SELECT count(*) FROM captured_orders WHERE channel = 'eb' AND poll_at IS NOT NULL"),
+        6
+    );
     assert_eq!(m.sim.amazon.inspect(|s| s.stats.too_many_requests), 0);
 }

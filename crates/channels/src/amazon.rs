@@ -196,7 +196,11 @@ impl AmazonClient {
             bulk_threshold: config.feed_threshold,
             http: http_client(config.timeouts)?,
             token: TokenSource::new(
-                crate::endpoint::token_url(ChannelKind::Amazon, &config.endpoint, config.auth_endpoint.as_deref())?,
+                crate::endpoint::token_url(
+                    ChannelKind::Amazon,
+                    &config.endpoint,
+                    config.auth_endpoint.as_deref(),
+                )?,
                 form,
                 None,
             ),
@@ -847,7 +851,9 @@ fn order_of(o: &Value) -> Result<AmazonOrder, ChannelError> {
 pub fn parse_order(body: &[u8]) -> Result<AmazonOrder, ChannelError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ChannelError::Uncertain(format!("getOrder answer is not JSON: {e}")))?;
-    let payload = value.get("payload").ok_or_else(|| ChannelError::Uncertain("getOrder answer has no payload".into()))?;
+    let payload = value
+        .get("payload")
+        .ok_or_else(|| ChannelError::Uncertain("getOrder answer has no payload".into()))?;
     order_of(payload)
 }
 
@@ -928,8 +934,9 @@ impl AmazonClient {
     /// One order by id (`getOrder`), paced by its own bucket (0.5/s, burst 30).
     pub async fn order(&self, order_id: &str) -> Result<AmazonOrder, ChannelError> {
         let url = format!("{}/orders/v0/orders/{}", self.base, path_segment(order_id));
-        let reply =
-            self.call(&self.order_bucket, |token| self.http.get(&url).header("x-amz-access-token", token)).await?;
+        let reply = self
+            .call(&self.order_bucket, |token| self.http.get(&url).header("x-amz-access-token", token))
+            .await?;
         if !(200..300).contains(&reply.status) {
             return Err(ChannelError::Refused(format!("HTTP {}: {}", reply.status, error_text(&reply.body))));
         }
@@ -1020,7 +1027,11 @@ mod catalogue {
 
     impl AmazonClient {
         /// One page of the seller's listings; a 429 drains the bucket, which then paces the retry.
-        async fn search_page(&self, page_size: usize, page_token: Option<&str>) -> Result<Reply, ConnectionFailure> {
+        async fn search_page(
+            &self,
+            page_size: usize,
+            page_token: Option<&str>,
+        ) -> Result<Reply, ConnectionFailure> {
             let mut url = format!(
                 "{}/listings/2021-08-01/items/{}?marketplaceIds={}&includedData=summaries&pageSize={page_size}",
                 self.base,
@@ -1032,7 +1043,9 @@ mod catalogue {
             }
             for _ in 0..MAX_THROTTLES {
                 match self
-                    .call(&self.search_bucket, |token| self.http.get(&url).header("x-amz-access-token", token))
+                    .call(&self.search_bucket, |token| {
+                        self.http.get(&url).header("x-amz-access-token", token)
+                    })
                     .await
                 {
                     Err(ChannelError::Throttled { .. }) => continue,
@@ -1080,10 +1093,11 @@ mod catalogue {
         pub async fn test_connection(&self) -> Result<Connected, ConnectionFailure> {
             self.sign_in().await?;
             let reply = self.search_page(1, None).await?;
-            let page: Value = serde_json::from_slice(&reply.body).map_err(|e| ConnectionFailure::Channel {
-                status: Some(reply.status),
-                message: format!("unreadable searchListingsItems answer: {e}"),
-            })?;
+            let page: Value =
+                serde_json::from_slice(&reply.body).map_err(|e| ConnectionFailure::Channel {
+                    status: Some(reply.status),
+                    message: format!("unreadable searchListingsItems answer: {e}"),
+                })?;
             let listings = page.get("numberOfResults").and_then(Value::as_u64);
             Ok(Connected {
                 summary: format!(
@@ -1105,13 +1119,16 @@ mod catalogue {
             loop {
                 let reply = self.search_page(MAX_SEARCH_SKUS, token.as_deref()).await?;
                 catalogue.pages += 1;
-                let page: Value = serde_json::from_slice(&reply.body).map_err(|e| ConnectionFailure::Channel {
-                    status: Some(reply.status),
-                    message: format!("unreadable searchListingsItems answer: {e}"),
-                })?;
+                let page: Value =
+                    serde_json::from_slice(&reply.body).map_err(|e| ConnectionFailure::Channel {
+                        status: Some(reply.status),
+                        message: format!("unreadable searchListingsItems answer: {e}"),
+                    })?;
                 for item in page.get("items").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
                     if let Some(sku) = item.get("sku").and_then(Value::as_str) {
-                        catalogue.entries.push(CatalogueEntry { sku: sku.to_string(), item: sku.to_string() });
+                        catalogue
+                            .entries
+                            .push(CatalogueEntry { sku: sku.to_string(), item: sku.to_string() });
                     }
                 }
                 if catalogue.entries.len() > MAX_CATALOGUE {

@@ -57,7 +57,11 @@ pub struct NotificationsClient {
 impl NotificationsClient {
     pub fn new(config: &AmazonConfig) -> Result<NotificationsClient, ChannelError> {
         let base = check_base(&config.endpoint)?;
-        let url = crate::endpoint::token_url(ChannelKind::Amazon, &config.endpoint, config.auth_endpoint.as_deref())?;
+        let url = crate::endpoint::token_url(
+            ChannelKind::Amazon,
+            &config.endpoint,
+            config.auth_endpoint.as_deref(),
+        )?;
         let seller_form = format!(
             "grant_type=refresh_token&refresh_token={}&client_id={}&client_secret={}",
             form_encode(&config.refresh_token),
@@ -78,10 +82,17 @@ impl NotificationsClient {
         })
     }
 
-    async fn call(&self, grantless: bool, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<(u16, Value), ChannelError> {
+    async fn call(
+        &self,
+        grantless: bool,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), ChannelError> {
         let source = if grantless { &self.grantless_token } else { &self.seller_token };
         let token = source.token(&self.http).await?;
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).header("x-amz-access-token", &token);
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base)).header("x-amz-access-token", &token);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -95,7 +106,13 @@ impl NotificationsClient {
                 .and_then(Value::as_array)
                 .map(|es| {
                     es.iter()
-                        .map(|e| format!("{} {}", e["code"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or("")))
+                        .map(|e| {
+                            format!(
+                                "{} {}",
+                                e["code"].as_str().unwrap_or(""),
+                                e["message"].as_str().unwrap_or("")
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("; ")
                 })
@@ -112,7 +129,8 @@ impl NotificationsClient {
 
     /// The destination for this queue ARN: found by `getDestinations`, else created.
     pub async fn destination(&self, arn: &str) -> Result<(String, bool), ChannelError> {
-        let (_, listed) = self.call(true, reqwest::Method::GET, "/notifications/v1/destinations", None).await?;
+        let (_, listed) =
+            self.call(true, reqwest::Method::GET, "/notifications/v1/destinations", None).await?;
         let existing = listed.get("payload").and_then(Value::as_array).and_then(|all| {
             all.iter()
                 .find(|d| d.pointer("/resource/sqs/arn").and_then(Value::as_str) == Some(arn))
@@ -122,7 +140,8 @@ impl NotificationsClient {
             return Ok((id, true));
         }
         let body = json!({ "name": DESTINATION_NAME, "resourceSpecification": { "sqs": { "arn": arn } } });
-        let (status, created) = self.call(true, reqwest::Method::POST, "/notifications/v1/destinations", Some(&body)).await?;
+        let (status, created) =
+            self.call(true, reqwest::Method::POST, "/notifications/v1/destinations", Some(&body)).await?;
         match created.pointer("/payload/destinationId").and_then(Value::as_str) {
             Some(id) if (200..300).contains(&status) => Ok((id.to_string(), false)),
             _ => Err(ChannelError::Refused(format!("createDestination answered HTTP {status}: {created}"))),
@@ -194,7 +213,12 @@ pub enum NotificationError {
 }
 
 fn text(value: &Value, pointer: &str) -> Option<String> {
-    value.pointer(pointer).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty() && s.len() <= MAX_FIELD).map(str::to_string)
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() <= MAX_FIELD)
+        .map(str::to_string)
 }
 
 /// Parses one SQS message body as an `ORDER_CHANGE` notification (payload version 1.0).
@@ -231,7 +255,8 @@ pub fn parse_order_change(body: &str) -> Result<OrderChange, NotificationError> 
                     i.get("Quantity")
                         .and_then(Value::as_u64)
                         .filter(|q| *q <= u64::from(u32::MAX))
-                        .ok_or(NotificationError::Missing("OrderItems[].Quantity"))? as u32,
+                        .ok_or(NotificationError::Missing("OrderItems[].Quantity"))?
+                        as u32,
                 ))
             })
             .collect::<Result<_, NotificationError>>()?,

@@ -713,10 +713,13 @@ mod catalogue {
             loop {
                 let page = self.inventory_page(PAGE, offset).await?;
                 catalogue.pages += 1;
-                let items = page.get("inventoryItems").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+                let items =
+                    page.get("inventoryItems").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
                 for item in items {
                     if let Some(sku) = item.get("sku").and_then(Value::as_str) {
-                        catalogue.entries.push(CatalogueEntry { sku: sku.to_string(), item: sku.to_string() });
+                        catalogue
+                            .entries
+                            .push(CatalogueEntry { sku: sku.to_string(), item: sku.to_string() });
                     }
                 }
                 if catalogue.entries.len() > MAX_CATALOGUE {

@@ -142,10 +142,30 @@ mod tests {
             (Ebay, "http://127.0.0.1:9000", None, "http://127.0.0.1:9000/identity/v1/oauth2/token"),
             (Ebay, "https://ebay.example.com", None, "https://ebay.example.com/identity/v1/oauth2/token"),
             // Given: it wins; a bare host gets the token path, a path is kept as given.
-            (Amazon, "https://sellingpartnerapi-na.amazon.com", Some("http://127.0.0.1:9"), "http://127.0.0.1:9/auth/o2/token"),
-            (Amazon, "http://127.0.0.1:8787", Some("https://api.amazon.com/auth/o2/token"), AMAZON_LWA_TOKEN_URL),
-            (Ebay, "https://api.ebay.com", Some("https://api.sandbox.ebay.com/identity/v1/oauth2/token/"), EBAY_SANDBOX_TOKEN_URL),
-            (Ebay, "https://api.ebay.com", Some("http://127.0.0.1:7/"), "http://127.0.0.1:7/identity/v1/oauth2/token"),
+            (
+                Amazon,
+                "https://sellingpartnerapi-na.amazon.com",
+                Some("http://127.0.0.1:9"),
+                "http://127.0.0.1:9/auth/o2/token",
+            ),
+            (
+                Amazon,
+                "http://127.0.0.1:8787",
+                Some("https://api.amazon.com/auth/o2/token"),
+                AMAZON_LWA_TOKEN_URL,
+            ),
+            (
+                Ebay,
+                "https://api.ebay.com",
+                Some("https://api.sandbox.ebay.com/identity/v1/oauth2/token/"),
+                EBAY_SANDBOX_TOKEN_URL,
+            ),
+            (
+                Ebay,
+                "https://api.ebay.com",
+                Some("http://127.0.0.1:7/"),
+                "http://127.0.0.1:7/identity/v1/oauth2/token",
+            ),
         ];
         for (kind, api, auth, want) in cases {
             assert_eq!(token_url(*kind, api, *auth).unwrap(), *want, "{kind:?} {api} {auth:?}");

@@ -593,10 +593,12 @@ mod catalogue {
         Duration::from_secs_f64(((next_cost - rate.available) / rate.restore_rate).min(60.0))
     }
 
-    fn connection_page<'a>(data: &'a Value, field: &str) -> Result<(&'a [Value], Option<String>), ConnectionFailure> {
-        let connection = data.get(field).filter(|c| !c.is_null()).ok_or_else(|| ConnectionFailure::Channel {
-            status: None,
-            message: format!("the answer has no {field}"),
+    fn connection_page<'a>(
+        data: &'a Value,
+        field: &str,
+    ) -> Result<(&'a [Value], Option<String>), ConnectionFailure> {
+        let connection = data.get(field).filter(|c| !c.is_null()).ok_or_else(|| {
+            ConnectionFailure::Channel { status: None, message: format!("the answer has no {field}") }
         })?;
         let nodes = connection.get("nodes").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
         let more = connection.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
@@ -656,12 +658,16 @@ mod catalogue {
                     }
                     _ => {}
                 }
-                let parsed: GraphqlResponse = serde_json::from_slice(&bytes).map_err(|e| {
-                    ConnectionFailure::Channel { status: Some(status), message: format!("unreadable answer: {e}") }
-                })?;
+                let parsed: GraphqlResponse =
+                    serde_json::from_slice(&bytes).map_err(|e| ConnectionFailure::Channel {
+                        status: Some(status),
+                        message: format!("unreadable answer: {e}"),
+                    })?;
                 if let Err(throttled) = parsed.check_throttled() {
                     let wait = match &throttled {
-                        crate::ChannelError::Throttled { rate: Some(rate), .. } if rate.restore_rate > 0.0 => {
+                        crate::ChannelError::Throttled { rate: Some(rate), .. }
+                            if rate.restore_rate > 0.0 =>
+                        {
                             let need = rate.requested_cost.unwrap_or(rate.maximum / 2.0) - rate.available;
                             Duration::from_secs_f64((need.max(1.0) / rate.restore_rate).min(60.0))
                         }
@@ -685,8 +691,7 @@ mod catalogue {
             mut cursor: Option<String>,
         ) -> Result<Vec<RemoteLocation>, ConnectionFailure> {
             while let Some(after) = cursor.take() {
-                let response =
-                    self.query(LOCATIONS_QUERY, json!({ "first": PAGE, "after": after })).await?;
+                let response = self.query(LOCATIONS_QUERY, json!({ "first": PAGE, "after": after })).await?;
                 let data = response.data.clone().unwrap_or(Value::Null);
                 let (nodes, next) = connection_page(&data, "locations")?;
                 locations.extend(locations_of(nodes));

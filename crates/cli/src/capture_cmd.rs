@@ -4,7 +4,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use serde_json::json;
-use shelfsync_capture::{CaptureError, alerts, drift, email, health, incidents, notifications, poll, reconcile, service};
+use shelfsync_capture::{
+    CaptureError, alerts, drift, email, health, incidents, notifications, poll, reconcile, service,
+};
 use shelfsync_sync::credentials::Secrets;
 
 use crate::capture_args::{
@@ -54,7 +56,9 @@ fn run_service(
     poll_minutes: u64,
     reconcile_hours: u64,
 ) -> Result<(), CliError> {
-    if !(1..=MAX_POLL_MINUTES).contains(&poll_minutes) || !(1..=MAX_RECONCILE_HOURS).contains(&reconcile_hours) {
+    if !(1..=MAX_POLL_MINUTES).contains(&poll_minutes)
+        || !(1..=MAX_RECONCILE_HOURS).contains(&reconcile_hours)
+    {
         return Err(CliError::Usage(format!(
             "--poll-minutes must be 1 to {MAX_POLL_MINUTES} and --reconcile-hours 1 to {MAX_RECONCILE_HOURS}"
         )));
@@ -62,7 +66,8 @@ fn run_service(
     ctx.open_existing()?;
     // A long-running service logs to a rolling file as well as stderr (the journal under
     // systemd); without a usable log folder it still logs to stderr rather than not start.
-    let _log = shelfsync_logging::init(None, "shelfsync-serve").or_else(|_| shelfsync_logging::init_stderr_only());
+    let _log =
+        shelfsync_logging::init(None, "shelfsync-serve").or_else(|_| shelfsync_logging::init_stderr_only());
     let mut config = service::ServiceConfig::new(&ctx.workstation);
     config.webhook = webhook;
     config.schedule.poll_every = Duration::from_secs(poll_minutes * 60);
@@ -73,12 +78,15 @@ fn run_service(
         if json {
             // `url` and `path` are `webhook serve`'s contract (shared/cli.md); the rest is new.
             // One line: a long-running command's output is read line by line.
-            output::line(&json!({
-                "url": status.webhook_url,
-                "path": status.webhook_url.as_ref().map(|_| "/webhooks/shopify/CHANNEL_NAME"),
-                "holder": status.holder,
-                "database": db,
-            }).to_string());
+            output::line(
+                &json!({
+                    "url": status.webhook_url,
+                    "path": status.webhook_url.as_ref().map(|_| "/webhooks/shopify/CHANNEL_NAME"),
+                    "holder": status.holder,
+                    "database": db,
+                })
+                .to_string(),
+            );
         } else {
             // The receiver's URL first: scripts read it from the first line.
             if let Some(url) = &status.webhook_url {
@@ -91,10 +99,17 @@ fn run_service(
 }
 
 /// `shelfsync channel notifications NAME --queue-url URL --region R`.
-pub fn channel_notifications(ctx: &Context, name: &str, queue_url: &str, region: &str) -> Result<(), CliError> {
+pub fn channel_notifications(
+    ctx: &Context,
+    name: &str,
+    queue_url: &str,
+    region: &str,
+) -> Result<(), CliError> {
     ctx.open_existing()?;
     let from_env = |var: &str| -> Result<shelfsync_sync::credentials::Secret, CliError> {
-        let value = std::env::var(var).map_err(|_| CliError::Usage(format!("{var} is not set (the AWS key pair that may read the queue)")))?;
+        let value = std::env::var(var).map_err(|_| {
+            CliError::Usage(format!("{var} is not set (the AWS key pair that may read the queue)"))
+        })?;
         shelfsync_sync::credentials::Secret::new(value).map_err(|e| CliError::Usage(format!("{var}: {e}")))
     };
     let key_id = from_env("SHELFSYNC_AWS_ACCESS_KEY_ID")?;
@@ -146,13 +161,19 @@ fn listen(ctx: &Context, channel: Option<String>, once: bool) -> Result<(), CliE
     let runtime = runtime()?;
     if once {
         let reports = runtime
-            .block_on(notifications::listen_once(&ctx.db_path, &secrets, channel.as_deref(), std::time::Duration::from_secs(20)))
+            .block_on(notifications::listen_once(
+                &ctx.db_path,
+                &secrets,
+                channel.as_deref(),
+                std::time::Duration::from_secs(20),
+            ))
             .map_err(capture_error)?;
         print_listen(ctx, &reports);
         return Ok(());
     }
     // Checked once up front so a typo is one error line, not a silent loop.
-    notifications::configured(ctx.open_existing()?.connection(), channel.as_deref()).map_err(capture_error)?;
+    notifications::configured(ctx.open_existing()?.connection(), channel.as_deref())
+        .map_err(capture_error)?;
     let holder = format!("orders-listen (pid {})", std::process::id());
     let leading = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let db = ctx.db_path.clone();
@@ -171,11 +192,20 @@ fn listen(ctx: &Context, channel: Option<String>, once: bool) -> Result<(), CliE
         let lease = tokio::spawn(async move {
             loop {
                 let held = shelfsync_store::Store::open(&lease_db).ok().and_then(|s| {
-                    shelfsync_sync::lease::acquire(s.connection(), &lease_holder, std::time::Duration::from_secs(30)).ok()
+                    shelfsync_sync::lease::acquire(
+                        s.connection(),
+                        &lease_holder,
+                        std::time::Duration::from_secs(30),
+                    )
+                    .ok()
                 });
                 let now = matches!(held, Some(shelfsync_sync::lease::Lease::Held));
                 if lease_flag.swap(now, std::sync::atomic::Ordering::SeqCst) != now {
-                    output::line(if now { "holding the sync lease: listening" } else { "another process holds the sync lease: waiting" });
+                    output::line(if now {
+                        "holding the sync lease: listening"
+                    } else {
+                        "another process holds the sync lease: waiting"
+                    });
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
@@ -304,8 +334,15 @@ pub fn drift(ctx: &Context, command: DriftCommand) -> Result<(), CliError> {
         runtime()?.block_on(drift::report(&ctx.db_path, &secrets, top))
     }
     .map_err(capture_error)?;
-    drift::record(store.connection(), drift::DriftScope::Manual, &report, started, chrono::Utc::now(), &ctx.actor())
-        .map_err(capture_error)?;
+    drift::record(
+        store.connection(),
+        drift::DriftScope::Manual,
+        &report,
+        started,
+        chrono::Utc::now(),
+        &ctx.actor(),
+    )
+    .map_err(capture_error)?;
     if let Some(path) = csv {
         std::fs::write(&path, drift::to_csv(&report))
             .map_err(|source| CliError::WriteFile { path: path.display().to_string(), source })?;
@@ -375,7 +412,12 @@ fn drift_show(ctx: &Context, run: i64) -> Result<(), CliError> {
     }
     output::line(&format!(
         "run {} ({}, {}): {} checked, {} flagged, {} rows kept",
-        record.id, record.scope.as_str(), record.started_at, record.checked, record.flagged, record.rows_kept
+        record.id,
+        record.scope.as_str(),
+        record.started_at,
+        record.checked,
+        record.flagged,
+        record.rows_kept
     ));
     print_drift_rows(&report);
     Ok(())
@@ -639,7 +681,12 @@ pub fn health(ctx: &Context) -> Result<(), CliError> {
     }
     output::line(&format!(
         "service: {}",
-        report.lease_holder.as_deref().map_or("no live service holds the sync lease".to_string(), |h| format!("{h} holds the sync lease"))
+        report
+            .lease_holder
+            .as_deref()
+            .map_or("no live service holds the sync lease".to_string(), |h| format!(
+                "{h} holds the sync lease"
+            ))
     ));
     for job in &report.service_jobs {
         let outcome = match (job.last_ok, &job.last_error) {
@@ -647,7 +694,10 @@ pub fn health(ctx: &Context) -> Result<(), CliError> {
             (Some(false), Some(error)) => format!("failed: {error}"),
             _ => "running (or stopped during it)".to_string(),
         };
-        output::line(&format!("  {} last started {} by {}: {}", job.job, job.last_started_at, job.holder, outcome));
+        output::line(&format!(
+            "  {} last started {} by {}: {}",
+            job.job, job.last_started_at, job.holder, outcome
+        ));
     }
     Ok(())
 }

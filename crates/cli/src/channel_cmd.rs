@@ -257,7 +257,11 @@ fn print_link(report: &LinkReport) {
         output::line(&format!("  only here  {sku}"));
     }
     for e in &plan.unmatched_theirs {
-        output::line(&format!("  only there {} ({})", e.item, if e.sku.is_empty() { "no SKU" } else { &e.sku }));
+        output::line(&format!(
+            "  only there {} ({})",
+            e.item,
+            if e.sku.is_empty() { "no SKU" } else { &e.sku }
+        ));
     }
     for m in &plan.already_mapped {
         output::line(&format!("  mapped     {} -> {}", m.sku, m.remote_item));

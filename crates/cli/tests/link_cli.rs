@@ -52,10 +52,18 @@ fn channel_test_says_what_worked_and_what_failed() {
     let text = ok(&db, &["channel", "test", "web"], &[]);
     assert_eq!(text.trim(), "web: connected: shop ShelfSync demo (demo.myshopify.com), 1 location");
     let answer = json(&db, &["channel", "test", "web"]);
-    assert_eq!((answer["ok"].as_bool(), answer["account"].as_str()), (Some(true), Some("demo.myshopify.com")));
+    assert_eq!(
+        (answer["ok"].as_bool(), answer["account"].as_str()),
+        (Some(true), Some("demo.myshopify.com"))
+    );
 
     add_shopify(&db, "other", &sim.url, "elsewhere.myshopify.com");
-    refused(&db, &["channel", "test", "other"], &[], "channel other: not found: shop elsewhere.myshopify.com");
+    refused(
+        &db,
+        &["channel", "test", "other"],
+        &[],
+        "channel other: not found: shop elsewhere.myshopify.com",
+    );
 
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -63,8 +71,16 @@ fn channel_test_says_what_worked_and_what_failed() {
     };
     let amazon = |name: &str, endpoint: &str, env: &[(&str, &str)]| {
         let args = [
-            "channel", "add", "amazon", name, "--endpoint", endpoint, "--seller-id", "A2SELLER0TEST",
-            "--marketplace", "ATVPDKIKX0DER",
+            "channel",
+            "add",
+            "amazon",
+            name,
+            "--endpoint",
+            endpoint,
+            "--seller-id",
+            "A2SELLER0TEST",
+            "--marketplace",
+            "ATVPDKIKX0DER",
         ];
         ok(&db, &args, env);
     };
@@ -77,8 +93,18 @@ fn channel_test_says_what_worked_and_what_failed() {
     refused(&db, &["channel", "test", "badkey"], &[], "channel badkey: unauthorized");
     // An auth endpoint where nothing listens is where the token is fetched from.
     let mut args = vec![
-        "channel", "add", "amazon", "authdown", "--endpoint", &sim.url, "--seller-id", "A2SELLER0TEST",
-        "--marketplace", "ATVPDKIKX0DER", "--auth-endpoint", &closed,
+        "channel",
+        "add",
+        "amazon",
+        "authdown",
+        "--endpoint",
+        &sim.url,
+        "--seller-id",
+        "A2SELLER0TEST",
+        "--marketplace",
+        "ATVPDKIKX0DER",
+        "--auth-endpoint",
+        &closed,
     ];
     ok(&db, &args, &LWA);
     refused(&db, &["channel", "test", "authdown"], &[], "channel authdown: unreachable");
@@ -93,10 +119,19 @@ fn channel_test_says_what_worked_and_what_failed() {
     args[3] = "az2";
     *args.last_mut().unwrap() = "ftp://x.test";
     refused(&db, &args, &LWA, "invalid --auth-endpoint 'ftp://x.test'");
-    let bad_endpoint = ["channel", "add", "shopify", "w2", "--endpoint", "http://a b", "--shop", "x.myshopify.com"];
+    let bad_endpoint =
+        ["channel", "add", "shopify", "w2", "--endpoint", "http://a b", "--shop", "x.myshopify.com"];
     refused(&db, &bad_endpoint, &TOKEN, "invalid endpoint 'http://a b'");
     let shopify_auth = [
-        "channel", "add", "shopify", "w3", "--endpoint", &sim.url, "--shop", "x.myshopify.com", "--auth-endpoint",
+        "channel",
+        "add",
+        "shopify",
+        "w3",
+        "--endpoint",
+        &sim.url,
+        "--shop",
+        "x.myshopify.com",
+        "--auth-endpoint",
         "http://127.0.0.1:1",
     ];
     refused(&db, &shopify_auth, &TOKEN, "--auth-endpoint is for amazon and ebay channels");
@@ -126,11 +161,16 @@ fn channel_link_dry_run_changes_nothing_and_apply_maps_what_sync_pushes() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["sku"].as_str().unwrap(), m["remote_item"].as_str().unwrap(), m["exact"].as_bool().unwrap()))
+        .map(|m| {
+            (m["sku"].as_str().unwrap(), m["remote_item"].as_str().unwrap(), m["exact"].as_bool().unwrap())
+        })
         .collect();
     assert_eq!(
         matched,
-        vec![("A-1", "gid://shopify/InventoryItem/11", true), ("B-1", "gid://shopify/InventoryItem/12", false)]
+        vec![
+            ("A-1", "gid://shopify/InventoryItem/11", true),
+            ("B-1", "gid://shopify/InventoryItem/12", false)
+        ]
     );
     assert_eq!(dry["unmatched_ours"], serde_json::json!(["C-1"]));
     assert_eq!(dry["unmatched_theirs"].as_array().unwrap().len(), 2, "Z-9 and the item with no SKU");
@@ -140,15 +180,24 @@ fn channel_link_dry_run_changes_nothing_and_apply_maps_what_sync_pushes() {
     assert_eq!(fingerprint(&db), before, "a dry run changes nothing");
 
     let applied = json(&db, &["channel", "link", "web", "--apply"]);
-    assert_eq!((applied["applied"].as_bool(), applied["listings"].as_array().map(Vec::len)), (Some(true), Some(2)));
+    assert_eq!(
+        (applied["applied"].as_bool(), applied["listings"].as_array().map(Vec::len)),
+        (Some(true), Some(2))
+    );
     assert_eq!(json(&db, &["channel", "list"])[0]["listings"], 2);
     ok(&db, &["receive", "A-1", "9", "--location", "WH1"], &[]);
     ok(&db, &["receive", "B-1", "4", "--location", "WH1"], &[]);
-    let run: serde_json::Value = serde_json::from_str(&ok(&db, &["sync", "run", "--once", "--json"], &[])).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["sync", "run", "--once", "--json"], &[])).unwrap();
     assert_eq!(run["channels"][0]["pushed"], 2, "{run}");
     let levels = sim.state()["levels"].clone();
     let level = |item: &str| {
-        levels.as_array().unwrap().iter().find(|l| l["item"] == item).map(|l| l["available"].as_i64().unwrap())
+        levels
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["item"] == item)
+            .map(|l| l["available"].as_i64().unwrap())
     };
     assert_eq!(level("gid://shopify/InventoryItem/11"), Some(9));
     assert_eq!(level("gid://shopify/InventoryItem/12"), Some(4));

@@ -48,7 +48,10 @@ impl Process {
     }
 
     fn url(&self) -> String {
-        let start = self.first_line.find("http://127.0.0.1:").unwrap_or_else(|| panic!("a URL in {:?}", self.first_line));
+        let start = self
+            .first_line
+            .find("http://127.0.0.1:")
+            .unwrap_or_else(|| panic!("a URL in {:?}", self.first_line));
         let url: String = self.first_line[start..].chars().take_while(|c| !c.is_whitespace()).collect();
         url.split("/admin").next().unwrap().split("/webhooks").next().unwrap().to_string()
     }
@@ -106,7 +109,11 @@ fn configured(dir: &Path, sim_url: &str) -> PathBuf {
     ok(&db, &["import", "locations", &write(dir, "l.csv", "code,name\nWH1,Main\n")], &[]);
     ok(
         &db,
-        &["import", "items", &write(dir, "i.csv", "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\n")],
+        &[
+            "import",
+            "items",
+            &write(dir, "i.csv", "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\n"),
+        ],
         &[],
     );
     ok(
@@ -116,7 +123,18 @@ fn configured(dir: &Path, sim_url: &str) -> PathBuf {
     );
     ok(
         &db,
-        &["channel", "map", "main", "A-1", "--location", "WH1", "--item", ITEM, "--remote-location", "gid://shopify/Location/1"],
+        &[
+            "channel",
+            "map",
+            "main",
+            "A-1",
+            "--location",
+            "WH1",
+            "--item",
+            ITEM,
+            "--remote-location",
+            "gid://shopify/Location/1",
+        ],
         &[],
     );
     ok(&db, &["receive", "A-1", "10", "--location", "WH1"], &[]);
@@ -134,17 +152,26 @@ fn serve_alone_pushes_a_cli_adjustment_and_stops_cleanly_on_sigterm() {
     let started: serde_json::Value = serde_json::from_str(serve.first_line.trim()).unwrap();
     let holder = started["holder"].as_str().unwrap().to_string();
     assert!(holder.starts_with("service:backoffice (pid "), "{started}");
-    assert!(started.get("url").is_some_and(serde_json::Value::is_null), "no receiver unless asked for: {started}");
+    assert!(
+        started.get("url").is_some_and(serde_json::Value::is_null),
+        "no receiver unless asked for: {started}"
+    );
 
     assert!(eventually(|| channel_level(&sim_url) == Some(10)), "the receipt: {:?}", channel_level(&sim_url));
     // An adjustment made at a terminal while serve runs: nobody runs `sync run`.
     ok(&db, &["adjust", "A-1", "-3", "--location", "WH1", "--reason", "cycle count"], &[]);
-    assert!(eventually(|| channel_level(&sim_url) == Some(7)), "the adjustment: {:?}", channel_level(&sim_url));
+    assert!(
+        eventually(|| channel_level(&sim_url) == Some(7)),
+        "the adjustment: {:?}",
+        channel_level(&sim_url)
+    );
     // The service holds the lease and ran its jobs: `health` says who and when.
     let health = json(&db, &["health"]);
     assert_eq!(health["lease_holder"], holder.as_str(), "{health}");
     assert!(
-        eventually(|| json(&db, &["health"])["service_jobs"].as_array().is_some_and(|jobs| jobs.iter().any(|j| j["job"] == "orders_poll" && j["last_ok"] == true))),
+        eventually(|| json(&db, &["health"])["service_jobs"]
+            .as_array()
+            .is_some_and(|jobs| jobs.iter().any(|j| j["job"] == "orders_poll" && j["last_ok"] == true))),
         "no order poll recorded: {}",
         json(&db, &["health"])
     );
@@ -152,15 +179,21 @@ fn serve_alone_pushes_a_cli_adjustment_and_stops_cleanly_on_sigterm() {
     let exit = serve.terminate();
     assert!(exit.success(), "serve exited with {exit:?} on SIGTERM");
     // Its log file says what it did, and holds no channel secret.
-    let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
-    let log = logs.iter().find(|p| p.to_string_lossy().contains("shelfsync-serve")).expect("a serve log file");
+    let logs: Vec<_> =
+        std::fs::read_dir(dir.path().join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let log =
+        logs.iter().find(|p| p.to_string_lossy().contains("shelfsync-serve")).expect("a serve log file");
     let text = std::fs::read_to_string(log).unwrap();
     assert!(text.contains("took the sync lease"), "{text}");
     assert!(!text.contains(TOKEN), "the channel token is in the log");
     // The lease was handed over: a one-shot engine starts at once instead of waiting 30 s.
     let started = Instant::now();
     ok(&db, &["sync", "run", "--once"], &[]);
-    assert!(started.elapsed() < Duration::from_secs(10), "sync run waited {:?} for a lease", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "sync run waited {:?} for a lease",
+        started.elapsed()
+    );
 }
 
 #[test]

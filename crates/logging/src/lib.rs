@@ -264,7 +264,8 @@ impl FileSink {
             std::mem::replace(&mut *current, fresh)
         };
         if let Some((writer, guard)) = old {
-            self.dropped_before.fetch_add(writer.error_counter().dropped_lines(), std::sync::atomic::Ordering::Relaxed);
+            self.dropped_before
+                .fetch_add(writer.error_counter().dropped_lines(), std::sync::atomic::Ordering::Relaxed);
             drop(writer);
             // WorkerGuard's drop waits for the worker to write out the queue (bounded at 1 s by
             // tracing-appender); run it on a helper thread so our own bound holds too.
@@ -396,9 +397,24 @@ fn register_env_secrets() {
 /// tokens, Login with Amazon tokens, eBay user tokens, HTTP authorisation values and the
 /// form/JSON fields OAuth uses. What follows one, up to a delimiter, is replaced.
 const TOKEN_PREFIXES: &[&str] = &[
-    "shpat_", "shpca_", "shppa_", "shpss_", "Atzr|", "Atza|", "v^1.1#", "Bearer ", "bearer ",
-    "refresh_token=", "access_token=", "client_secret=", "password=", "\"refresh_token\":\"",
-    "\"access_token\":\"", "\"client_secret\":\"", "x-shopify-access-token: ", "X-Shopify-Access-Token: ",
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
+    "Atzr|",
+    "Atza|",
+    "v^1.1#",
+    "Bearer ",
+    "bearer ",
+    "refresh_token=",
+    "access_token=",
+    "client_secret=",
+    "password=",
+    "\"refresh_token\":\"",
+    "\"access_token\":\"",
+    "\"client_secret\":\"",
+    "x-shopify-access-token: ",
+    "X-Shopify-Access-Token: ",
 ];
 const REDACTED: &str = "[redacted]";
 
@@ -481,7 +497,10 @@ mod tests {
         for leak in ["shpat_0123abcd", "0123abcd", "Atzr|IwEBI", "IwEBI-x", "v^1.1#i^1#abc", "i^1#abc"] {
             assert!(!clean.contains(leak), "{leak} left in {clean}");
         }
-        assert!(clean.contains("push failed") && clean.contains("sku SS-1") && clean.contains("\"n\":3"), "{clean}");
+        assert!(
+            clean.contains("push failed") && clean.contains("sku SS-1") && clean.contains("\"n\":3"),
+            "{clean}"
+        );
         assert!(clean.contains("token=none"), "ordinary words stay: {clean}");
         // Idempotent: a line redacted twice is unchanged.
         assert_eq!(redact(&clean), clean);
@@ -497,7 +516,13 @@ mod tests {
 
     #[test]
     fn secret_variable_names() {
-        for name in ["SHELFSYNC_PIN", "SHELFSYNC_NEW_PIN", "SHELFSYNC_SHOPIFY_TOKEN", "SHELFSYNC_LWA_CLIENT_SECRET", "SHELFSYNC_SMTP_PASSWORD"] {
+        for name in [
+            "SHELFSYNC_PIN",
+            "SHELFSYNC_NEW_PIN",
+            "SHELFSYNC_SHOPIFY_TOKEN",
+            "SHELFSYNC_LWA_CLIENT_SECRET",
+            "SHELFSYNC_SMTP_PASSWORD",
+        ] {
             assert!(is_secret_var(name), "{name}");
         }
         for name in ["SHELFSYNC_DB", "SHELFSYNC_LOG_DIR", "HOME", "PATH"] {

@@ -59,7 +59,10 @@ fn no_pin_or_channel_token_reaches_the_log_file() {
 
     guard.flush();
     let text = log_text(&logs);
-    assert!(text.contains("sign-in refused") && text.contains("channel client ready"), "lines were written:\n{text}");
+    assert!(
+        text.contains("sign-in refused") && text.contains("channel client ready"),
+        "lines were written:\n{text}"
+    );
     assert!(text.contains("request headers"), "the careless line is there, redacted:\n{text}");
     for secret in [PIN, WRONG_PIN, TOKEN, &TOKEN[6..], "Atzr|IwEBIA", "IwEBIA-x9y8z7", ENV_SECRET] {
         assert!(!text.contains(secret), "{secret} leaked into the log:\n{text}");

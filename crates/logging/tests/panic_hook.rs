@@ -27,7 +27,8 @@ fn a_panic_is_in_the_log_file_with_its_location() {
     let name = files[0].file_name().unwrap().to_string_lossy().to_string();
     assert!(name.starts_with("panic-test.") && name.ends_with(".log"), "{name}");
     let text = std::fs::read_to_string(&files[0]).expect("read");
-    let panic_line = text.lines().find(|l| l.contains("panicked")).unwrap_or_else(|| panic!("no panic line in:\n{text}"));
+    let panic_line =
+        text.lines().find(|l| l.contains("panicked")).unwrap_or_else(|| panic!("no panic line in:\n{text}"));
     assert!(panic_line.contains("ERROR"), "{panic_line}");
     assert!(panic_line.contains("scanner thread lost its device"), "{panic_line}");
     assert!(panic_line.contains(&format!("panic_hook.rs:{line}:")), "location {line} in: {panic_line}");

@@ -789,7 +789,11 @@ async fn search_items(
         }
         // Another seller's id: refused as the real API refuses a seller the token cannot act for.
         if seller != s.config.seller_id {
-            return error_list(StatusCode::BAD_REQUEST, "InvalidInput", "Invalid sellerId for this application.");
+            return error_list(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                "Invalid sellerId for this application.",
+            );
         }
         if skus.is_empty() {
             let marketplace_id = marketplace.marketplace_ids.clone().unwrap_or_default();
@@ -1445,7 +1449,10 @@ async fn get_order(State(sim): State<AmazonSim>, Path(id): Path<String>, headers
             return quota_exceeded(Some(s.config.order_rate));
         }
         match s.orders.iter().find(|o| o.id == id) {
-            Some(order) => with_rate(Json(json!({ "payload": order.json("ATVPDKIKX0DER") })).into_response(), s.config.order_rate),
+            Some(order) => with_rate(
+                Json(json!({ "payload": order.json("ATVPDKIKX0DER") })).into_response(),
+                s.config.order_rate,
+            ),
             None => error_list(StatusCode::NOT_FOUND, "NotFound", "The requested order was not found."),
         }
     })
@@ -1460,7 +1467,8 @@ async fn get_destinations(State(sim): State<AmazonSim>, headers: HeaderMap) -> R
         if let Some(refusal) = s.check_grantless(&headers) {
             return refusal;
         }
-        Json(json!({ "payload": s.destinations.iter().map(destination_json).collect::<Vec<_>>() })).into_response()
+        Json(json!({ "payload": s.destinations.iter().map(destination_json).collect::<Vec<_>>() }))
+            .into_response()
     })
 }
 
@@ -1473,17 +1481,27 @@ async fn create_destination(State(sim): State<AmazonSim>, headers: HeaderMap, bo
         return invalid_input("The request body is not JSON.");
     };
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    let arn = body.pointer("/resourceSpecification/sqs/arn").and_then(Value::as_str).unwrap_or_default().to_string();
+    let arn = body
+        .pointer("/resourceSpecification/sqs/arn")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     if name.is_empty() || arn.is_empty() {
         return invalid_input("name and resourceSpecification.sqs.arn are required.");
     }
     // Amazon checks it can send to the queue (its policy must allow Amazon's principal).
     if sim.sqs.queue_for_arn(&arn).is_none() {
-        return invalid_input("Unable to send to the SQS queue: it does not exist or does not grant sqs:SendMessage.");
+        return invalid_input(
+            "Unable to send to the SQS queue: it does not exist or does not grant sqs:SendMessage.",
+        );
     }
     sim.with(|s| {
         if s.destinations.iter().any(|d| d.2 == arn) {
-            return error_list(StatusCode::CONFLICT, "Conflict", "A destination for this resource already exists.");
+            return error_list(
+                StatusCode::CONFLICT,
+                "Conflict",
+                "A destination for this resource already exists.",
+            );
         }
         let id = format!("sim-destination-{}", s.destinations.len() + 1);
         s.destinations.push((id, name, arn));
@@ -1492,7 +1510,11 @@ async fn create_destination(State(sim): State<AmazonSim>, headers: HeaderMap, bo
     })
 }
 
-async fn get_subscription(State(sim): State<AmazonSim>, Path(kind): Path<String>, headers: HeaderMap) -> Response {
+async fn get_subscription(
+    State(sim): State<AmazonSim>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     sim.with(|s| {
         if let Some(refusal) = s.check_token(&headers) {
             return refusal;

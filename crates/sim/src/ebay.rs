@@ -638,11 +638,24 @@ async fn get_inventory_items(
         return refusal;
     }
     let parse = |raw: Option<&str>, default: usize| raw.map_or(Some(default), |v| v.parse::<usize>().ok());
-    let (Some(limit), Some(offset)) = (parse(query.limit.as_deref(), 25), parse(query.offset.as_deref(), 0)) else {
-        return errors(StatusCode::BAD_REQUEST, 25709, "API_INVENTORY", "REQUEST", "Invalid value for limit or offset.");
+    let (Some(limit), Some(offset)) = (parse(query.limit.as_deref(), 25), parse(query.offset.as_deref(), 0))
+    else {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            25709,
+            "API_INVENTORY",
+            "REQUEST",
+            "Invalid value for limit or offset.",
+        );
     };
     if !(1..=200).contains(&limit) {
-        return errors(StatusCode::BAD_REQUEST, 25709, "API_INVENTORY", "REQUEST", "Invalid value for limit: 1 to 200.");
+        return errors(
+            StatusCode::BAD_REQUEST,
+            25709,
+            "API_INVENTORY",
+            "REQUEST",
+            "Invalid value for limit: 1 to 200.",
+        );
     }
     sim.with(|s| {
         if let Some(refusal) = s.charge() {

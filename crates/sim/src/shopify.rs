@@ -20,12 +20,17 @@ const MAX_QUANTITIES: usize = 250;
 const MAX_READ: usize = 250;
 
 enum Operation {
-    Set { key: Option<String> },
+    Set {
+        key: Option<String>,
+    },
     Read,
     /// `inventoryItems(first:, after:)`: the catalogue, cursor-paged.
     Items,
     /// `shop { ... }` and/or `locations(first:, after:)`.
-    Shop { shop: bool, locations: bool },
+    Shop {
+        shop: bool,
+        locations: bool,
+    },
     Unknown,
 }
 
@@ -36,7 +41,8 @@ fn operation(query: &str) -> Operation {
     if query.contains("inventoryItems(") {
         return Operation::Items;
     }
-    let (shop, locations) = (query.contains("shop {") || query.contains("shop{"), query.contains("locations("));
+    let (shop, locations) =
+        (query.contains("shop {") || query.contains("shop{"), query.contains("locations("));
     if shop || locations {
         return Operation::Shop { shop, locations };
     }
@@ -373,7 +379,8 @@ fn connection(nodes: Vec<Value>, (first, start): (usize, usize)) -> Value {
 
 fn items_page(state: &mut SimState, page: (usize, usize)) -> Value {
     state.stats.reads += 1;
-    let nodes = state.inventory_items().into_iter().map(|(id, sku)| json!({ "id": id, "sku": sku })).collect();
+    let nodes =
+        state.inventory_items().into_iter().map(|(id, sku)| json!({ "id": id, "sku": sku })).collect();
     json!({ "data": { "inventoryItems": connection(nodes, page) } })
 }
 
@@ -426,7 +433,10 @@ mod tests {
             operation("query { l0: inventoryItem(id: $i0) { inventoryLevel(locationId: $l0) { id } } }"),
             Operation::Read
         ));
-        assert!(matches!(operation("query { shop { name } }"), Operation::Shop { shop: true, locations: false }));
+        assert!(matches!(
+            operation("query { shop { name } }"),
+            Operation::Shop { shop: true, locations: false }
+        ));
         assert!(matches!(
             operation("query Items($first: Int!) { inventoryItems(first: $first) { nodes { id sku } } }"),
             Operation::Items

@@ -103,8 +103,13 @@ pub struct SqsSim {
 impl SqsSim {
     pub fn new(config: SqsSimConfig) -> SqsSim {
         let mut queues = BTreeMap::new();
-        queues.insert(config.default_queue.clone(), Queue { visibility: config.visibility_timeout, messages: vec![] });
-        SqsSim { state: Arc::new(Mutex::new(SqsState { config, queues, serial: 0, stats: SqsStats::default() })) }
+        queues.insert(
+            config.default_queue.clone(),
+            Queue { visibility: config.visibility_timeout, messages: vec![] },
+        );
+        SqsSim {
+            state: Arc::new(Mutex::new(SqsState { config, queues, serial: 0, stats: SqsStats::default() })),
+        }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut SqsState) -> T) -> T {
@@ -124,8 +129,10 @@ impl SqsSim {
     /// server's URL followed by it).
     pub fn create_queue(&self, name: &str, visibility: Duration) -> String {
         self.with(|s| {
-            s.queues.entry(name.to_string()).or_insert_with(|| Queue { visibility, messages: vec![] }).visibility =
-                visibility;
+            s.queues
+                .entry(name.to_string())
+                .or_insert_with(|| Queue { visibility, messages: vec![] })
+                .visibility = visibility;
             format!("/{}/{name}", s.config.account)
         })
     }
@@ -154,7 +161,13 @@ impl SqsSim {
             if q.messages.len() >= MAX_QUEUE {
                 q.messages.remove(0);
             }
-            q.messages.push(Message { id, body, visible_at: Instant::now() + delay, receipt: None, receive_count: 0 });
+            q.messages.push(Message {
+                id,
+                body,
+                visible_at: Instant::now() + delay,
+                receipt: None,
+                receive_count: 0,
+            });
             s.stats.sent += 1;
             true
         })
@@ -177,7 +190,10 @@ impl SqsSim {
 }
 
 fn aws_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let namespace = if matches!(code, "SignatureDoesNotMatch" | "InvalidClientTokenId" | "IncompleteSignature" | "SignatureExpired") {
+    let namespace = if matches!(
+        code,
+        "SignatureDoesNotMatch" | "InvalidClientTokenId" | "IncompleteSignature" | "SignatureExpired"
+    ) {
         "com.amazon.coral.service"
     } else {
         "com.amazonaws.sqs"
@@ -212,7 +228,10 @@ fn encode(value: &str, keep_slash: bool) -> String {
     value
         .bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
+            if b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'_' | b'.' | b'~')
+                || (keep_slash && b == b'/')
+            {
                 (b as char).to_string()
             } else {
                 format!("%{b:02X}")
@@ -240,12 +259,23 @@ fn parse_amz_date(value: &str) -> Option<i64> {
 }
 
 /// Checks the request's SigV4 signature against the configured key pair.
-fn verify(config: &SqsSimConfig, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+fn verify(
+    config: &SqsSimConfig,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Response> {
     let incomplete = |what: &str| aws_error(StatusCode::BAD_REQUEST, "IncompleteSignature", what);
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or_else(|| {
-        aws_error(StatusCode::BAD_REQUEST, "MissingAuthenticationToken", "Request is missing Authentication Token")
+        aws_error(
+            StatusCode::BAD_REQUEST,
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token",
+        )
     })?;
-    let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or_else(|| incomplete("Unsupported signing algorithm."))?;
+    let rest =
+        auth.strip_prefix("AWS4-HMAC-SHA256 ").ok_or_else(|| incomplete("Unsupported signing algorithm."))?;
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
@@ -258,7 +288,8 @@ fn verify(config: &SqsSimConfig, method: &Method, uri: &Uri, headers: &HeaderMap
             signature = Some(v);
         }
     }
-    let (Some(credential), Some(signed_headers), Some(signature)) = (credential, signed_headers, signature) else {
+    let (Some(credential), Some(signed_headers), Some(signature)) = (credential, signed_headers, signature)
+    else {
         return Err(incomplete("Authorization header requires Credential, SignedHeaders and Signature."));
     };
     let scope: Vec<&str> = credential.split('/').collect();
@@ -266,7 +297,11 @@ fn verify(config: &SqsSimConfig, method: &Method, uri: &Uri, headers: &HeaderMap
         return Err(incomplete("Credential is not KEY/DATE/REGION/SERVICE/aws4_request."));
     };
     if *key_id != config.access_key_id {
-        return Err(aws_error(StatusCode::FORBIDDEN, "InvalidClientTokenId", "The security token included in the request is invalid."));
+        return Err(aws_error(
+            StatusCode::FORBIDDEN,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        ));
     }
     let amz_date = headers.get("x-amz-date").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
@@ -281,7 +316,11 @@ fn verify(config: &SqsSimConfig, method: &Method, uri: &Uri, headers: &HeaderMap
         }
     }
     if *region != config.region || *service != "sqs" {
-        return Err(aws_error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", "Credential should be scoped to a valid region and service sqs."));
+        return Err(aws_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "Credential should be scoped to a valid region and service sqs.",
+        ));
     }
     let names: Vec<&str> = signed_headers.split(';').collect();
     if !names.contains(&"host") || !names.windows(2).all(|w| w[0] < w[1]) {
@@ -303,7 +342,10 @@ fn verify(config: &SqsSimConfig, method: &Method, uri: &Uri, headers: &HeaderMap
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (encode(&crate::amazon::percent_decode(k), false), encode(&crate::amazon::percent_decode(v), false))
+            (
+                encode(&crate::amazon::percent_decode(k), false),
+                encode(&crate::amazon::percent_decode(v), false),
+            )
         })
         .collect();
     query.sort();
@@ -313,7 +355,10 @@ fn verify(config: &SqsSimConfig, method: &Method, uri: &Uri, headers: &HeaderMap
         encode(uri.path(), true),
         hex(&Sha256::digest(body))
     );
-    let to_sign = format!("AWS4-HMAC-SHA256\n{amz_date}\n{date}/{region}/{service}/aws4_request\n{}", hex(&Sha256::digest(canonical.as_bytes())));
+    let to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{date}/{region}/{service}/aws4_request\n{}",
+        hex(&Sha256::digest(canonical.as_bytes()))
+    );
     let key = [date.as_bytes(), region.as_bytes(), service.as_bytes(), b"aws4_request"]
         .iter()
         .fold(format!("AWS4{}", config.secret_access_key).into_bytes(), |key, part| hmac(&key, part));
@@ -337,12 +382,24 @@ fn queue_name(s: &SqsState, body: &Value) -> Result<String, Response> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
-        [account, name] if *account == s.config.account && s.queues.contains_key(*name) => Ok(name.to_string()),
-        _ => Err(aws_error(StatusCode::BAD_REQUEST, "QueueDoesNotExist", "The specified queue does not exist.")),
+        [account, name] if *account == s.config.account && s.queues.contains_key(*name) => {
+            Ok(name.to_string())
+        }
+        _ => Err(aws_error(
+            StatusCode::BAD_REQUEST,
+            "QueueDoesNotExist",
+            "The specified queue does not exist.",
+        )),
     }
 }
 
-async fn handle(State(sim): State<SqsSim>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(sim): State<SqsSim>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let checked = sim.with(|s| {
         let result = verify(&s.config, &method, &uri, &headers, &body);
         if let Err(refusal) = &result {
@@ -363,7 +420,11 @@ async fn handle(State(sim): State<SqsSim>, method: Method, uri: Uri, headers: He
     match target {
         "AmazonSQS.ReceiveMessage" => receive(&sim, &request).await,
         "AmazonSQS.DeleteMessageBatch" => sim.with(|s| delete_batch(s, &request)),
-        _ => aws_error(StatusCode::BAD_REQUEST, "UnknownOperationException", "The action or operation requested is invalid."),
+        _ => aws_error(
+            StatusCode::BAD_REQUEST,
+            "UnknownOperationException",
+            "The action or operation requested is invalid.",
+        ),
     }
 }
 
@@ -371,10 +432,18 @@ async fn receive(sim: &SqsSim, request: &Value) -> Response {
     let max = request.get("MaxNumberOfMessages").map_or(Some(1), Value::as_u64).unwrap_or(0) as usize;
     let wait = request.get("WaitTimeSeconds").map_or(Some(0), Value::as_u64).unwrap_or(u64::MAX);
     if !(1..=MAX_MESSAGES).contains(&max) {
-        return aws_error(StatusCode::BAD_REQUEST, "InvalidParameterValue", "Value for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.");
+        return aws_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValue",
+            "Value for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.",
+        );
     }
     if wait > MAX_WAIT_SECS {
-        return aws_error(StatusCode::BAD_REQUEST, "InvalidParameterValue", "Value for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.");
+        return aws_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValue",
+            "Value for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.",
+        );
     }
     let visibility = request.get("VisibilityTimeout").and_then(Value::as_u64).map(Duration::from_secs);
     let deadline = Instant::now() + Duration::from_secs(wait);
@@ -426,10 +495,18 @@ fn delete_batch(s: &mut SqsState, request: &Value) -> Response {
     };
     let entries = request.get("Entries").and_then(Value::as_array).cloned().unwrap_or_default();
     if entries.is_empty() {
-        return aws_error(StatusCode::BAD_REQUEST, "EmptyBatchRequest", "There should be at least one DeleteMessageBatchRequestEntry in the request.");
+        return aws_error(
+            StatusCode::BAD_REQUEST,
+            "EmptyBatchRequest",
+            "There should be at least one DeleteMessageBatchRequestEntry in the request.",
+        );
     }
     if entries.len() > MAX_MESSAGES {
-        return aws_error(StatusCode::BAD_REQUEST, "TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10.");
+        return aws_error(
+            StatusCode::BAD_REQUEST,
+            "TooManyEntriesInBatchRequest",
+            "Maximum number of entries per request are 10.",
+        );
     }
     let (mut successful, mut failed) = (Vec::new(), Vec::new());
     for entry in entries {

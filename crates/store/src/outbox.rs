@@ -260,8 +260,10 @@ pub fn note_booked_sale(conn: &Connection, listing_id: i64, units: i64) -> Resul
 /// made about them) and re-queues it.
 pub fn resolve_all_channel_changes(conn: &Connection, listing_id: i64) -> Result<()> {
     let stamp = now();
-    conn.prepare_cached("UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL")?
-        .execute(params![listing_id, stamp])?;
+    conn.prepare_cached(
+        "UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL",
+    )?
+    .execute(params![listing_id, stamp])?;
     requeue_listing(conn, listing_id, &stamp)?;
     Ok(())
 }

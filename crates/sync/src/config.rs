@@ -98,7 +98,8 @@ pub fn check_auth_endpoint(kind: ChannelKind, auth_endpoint: Option<&str>) -> Re
     let Some(url) = auth_endpoint else { return Ok(()) };
     if kind == ChannelKind::Shopify {
         return Err(SyncError::Invalid(
-            "--auth-endpoint is for amazon and ebay channels (Shopify's token is the access token itself)".into(),
+            "--auth-endpoint is for amazon and ebay channels (Shopify's token is the access token itself)"
+                .into(),
         ));
     }
     shelfsync_channels::endpoint::check_url(url)
@@ -248,7 +249,8 @@ pub fn list_channels(conn: &Connection) -> Result<Vec<ChannelRecord>> {
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let ((name, kind, endpoint, auth_endpoint), shop, seller_id, marketplace_id, created_at, listings) = row?;
+        let ((name, kind, endpoint, auth_endpoint), shop, seller_id, marketplace_id, created_at, listings) =
+            row?;
         let rule = rule(conn, &name)?;
         out.push(ChannelRecord {
             name,

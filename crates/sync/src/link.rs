@@ -348,9 +348,10 @@ pub struct LinkReport {
 }
 
 fn our_locations(conn: &Connection) -> Result<Vec<String>> {
-    Ok(conn.prepare("SELECT code FROM locations ORDER BY code")?.query_map([], |r| r.get(0))?.collect::<
-        std::result::Result<_, _>,
-    >()?)
+    Ok(conn
+        .prepare("SELECT code FROM locations ORDER BY code")?
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 /// Our location for a Shopify link: the one named, or our only one.
@@ -376,9 +377,7 @@ fn choose_location(conn: &Connection, wanted: Option<&str>) -> Result<String> {
 
 /// The shop's location for a Shopify link: the one named, or the shop's only one.
 fn choose_remote_location(locations: &[RemoteLocation], wanted: Option<&str>) -> Result<RemoteLocation> {
-    let listed = || {
-        locations.iter().map(|l| format!("{} ({})", l.id, l.name)).collect::<Vec<_>>().join(", ")
-    };
+    let listed = || locations.iter().map(|l| format!("{} ({})", l.id, l.name)).collect::<Vec<_>>().join(", ");
     match wanted {
         Some(id) => locations.iter().find(|l| l.id == id).cloned().ok_or_else(|| {
             SyncError::Invalid(format!("the shop has no location '{id}'; its locations: {}", listed()))
@@ -404,10 +403,10 @@ fn ours_and_mapped(
     location: Option<&str>,
     remote_location: Option<&str>,
 ) -> Result<(Vec<String>, BTreeMap<String, (String, Option<String>)>, HashSet<String>)> {
-    let ours: Vec<String> =
-        conn.prepare("SELECT sku FROM items ORDER BY sku")?.query_map([], |r| r.get(0))?.collect::<
-            std::result::Result<_, _>,
-        >()?;
+    let ours: Vec<String> = conn
+        .prepare("SELECT sku FROM items ORDER BY sku")?
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
     let mut mapped = BTreeMap::new();
     let mut taken = HashSet::new();
     let mut stmt = conn.prepare(
@@ -441,7 +440,8 @@ pub fn plan_link(
     catalogue: &Catalogue,
     options: &LinkOptions,
 ) -> Result<LinkReport> {
-    let kind = ChannelKind::parse(&record.kind).ok_or_else(|| SyncError::UnsupportedKind(record.kind.clone()))?;
+    let kind =
+        ChannelKind::parse(&record.kind).ok_or_else(|| SyncError::UnsupportedKind(record.kind.clone()))?;
     let (location, remote_location) = if kind == ChannelKind::Shopify {
         let location = choose_location(conn, options.location.as_deref())?;
         let remote = choose_remote_location(&catalogue.locations, options.remote_location.as_deref())?;

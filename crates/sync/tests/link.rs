@@ -47,7 +47,11 @@ async fn setup() -> Setup {
     let db = dir.path().join("ledger.db");
     let mut store = Store::open(&db).unwrap();
     store
-        .upsert_locations(&[Location { code: LocationCode::new("WH1").unwrap(), name: "WH1".into(), parent: None }])
+        .upsert_locations(&[Location {
+            code: LocationCode::new("WH1").unwrap(),
+            name: "WH1".into(),
+            parent: None,
+        }])
         .unwrap();
     let items: Vec<ItemRecord> = (0..5)
         .map(|i| ItemRecord {
@@ -65,7 +69,11 @@ async fn setup() -> Setup {
     let amazon = AmazonSimConfig::default();
     let ebay = EbaySimConfig::default();
     let sim = Sim::with_marketplaces(
-        SimConfig { access_token: Some(TOKEN.into()), shop_domain: SHOP_DOMAIN.into(), ..SimConfig::default() },
+        SimConfig {
+            access_token: Some(TOKEN.into()),
+            shop_domain: SHOP_DOMAIN.into(),
+            ..SimConfig::default()
+        },
         amazon.clone(),
         ebay.clone(),
     );
@@ -85,8 +93,14 @@ async fn setup() -> Setup {
 impl Setup {
     fn add(&self, name: &str, kind: ChannelKind, endpoint: &str, auth: Option<&str>) {
         let new = self.new_channel(name, kind, endpoint);
-        config::add_channel_with_auth(self.store.connection(), &secrets(&self.db), &new, auth, &self.keys(kind))
-            .unwrap();
+        config::add_channel_with_auth(
+            self.store.connection(),
+            &secrets(&self.db),
+            &new,
+            auth,
+            &self.keys(kind),
+        )
+        .unwrap();
     }
 
     fn new_channel(&self, name: &str, kind: ChannelKind, endpoint: &str) -> NewChannel {
@@ -162,7 +176,11 @@ async fn connection_tests_succeed_with_good_credentials() {
     assert_eq!(web.summary, format!("shop ShelfSync demo ({SHOP_DOMAIN}), 1 location"));
     assert_eq!(web.locations[0].name, "Main warehouse");
     let az = t.test("az").await.unwrap();
-    assert!(az.summary.contains("seller A2SELLER0TEST") && az.summary.contains("4 listings"), "{}", az.summary);
+    assert!(
+        az.summary.contains("seller A2SELLER0TEST") && az.summary.contains("4 listings"),
+        "{}",
+        az.summary
+    );
     let eb = t.test("eb").await.unwrap();
     assert!(eb.summary.contains("4 inventory items"), "{}", eb.summary);
     assert_eq!(t.sim.amazon.inspect(|s| s.stats.token_requests), 1);
@@ -185,10 +203,15 @@ async fn wrong_credentials_wrong_shop_and_no_network_are_named() {
     config::add_channel(t.store.connection(), &secrets, &other, &t.keys(ChannelKind::Shopify)).unwrap();
     let shop = failure(t.test("other").await);
     assert!(matches!(shop, ConnectionFailure::NotFound(_)), "{shop}");
-    assert!(shop.to_string().contains("elsewhere.myshopify.com") && shop.to_string().contains(SHOP_DOMAIN), "{shop}");
+    assert!(
+        shop.to_string().contains("elsewhere.myshopify.com") && shop.to_string().contains(SHOP_DOMAIN),
+        "{shop}"
+    );
     // Nothing listening: unreachable, for each kind.
     let closed = closed_port_url();
-    for (name, kind) in [("web2", ChannelKind::Shopify), ("az2", ChannelKind::Amazon), ("eb2", ChannelKind::Ebay)] {
+    for (name, kind) in
+        [("web2", ChannelKind::Shopify), ("az2", ChannelKind::Amazon), ("eb2", ChannelKind::Ebay)]
+    {
         t.add(name, kind, &closed, None);
         let offline = failure(t.test(name).await);
         assert!(matches!(offline, ConnectionFailure::Unreachable(_)), "{name}: {offline}");
@@ -224,7 +247,10 @@ async fn unsaved_credentials_are_tested_without_writing() {
     assert!(matches!(refused, ConnectionFailure::Unauthorized(_)), "{refused}");
     // Local mistakes are local errors, before any call.
     let missing = link::test_unsaved(&new, None, &bad_keys[..2], timeouts()).await.unwrap_err();
-    assert!(matches!(missing, LinkError::Local(_)) && missing.to_string().contains("lwa_refresh_token"), "{missing}");
+    assert!(
+        matches!(missing, LinkError::Local(_)) && missing.to_string().contains("lwa_refresh_token"),
+        "{missing}"
+    );
     let bad_url = link::test_unsaved(&new, Some("ftp://x"), &t.keys(ChannelKind::Amazon), timeouts()).await;
     assert!(bad_url.unwrap_err().to_string().contains("invalid --auth-endpoint 'ftp://x'"));
     assert_eq!(config::list_channels(t.store.connection()).unwrap().len(), 0, "nothing saved");
@@ -273,7 +299,10 @@ async fn the_auth_endpoint_is_where_tokens_come_from() {
     let names: BTreeSet<String> =
         config::list_channels(t.store.connection()).unwrap().into_iter().map(|c| c.name).collect();
     assert_eq!(names, ["az", "az2", "eb", "eb2"].into_iter().map(String::from).collect());
-    assert!(secrets(&t.db).get("az9", LWA_CLIENT_ID).unwrap().is_none(), "no secret stored for a refused channel");
+    assert!(
+        secrets(&t.db).get("az9", LWA_CLIENT_ID).unwrap().is_none(),
+        "no secret stored for a refused channel"
+    );
 }
 
 /// Dry run, then apply, then the engine pushes: for each kind.
@@ -291,7 +320,8 @@ async fn link_dry_run_changes_nothing_and_apply_maps_what_the_engine_pushes() {
         })
         .unwrap();
         assert!(!dry.applied, "{name}");
-        let matched: Vec<(String, bool)> = dry.plan.matched.iter().map(|m| (m.sku.clone(), m.exact)).collect();
+        let matched: Vec<(String, bool)> =
+            dry.plan.matched.iter().map(|m| (m.sku.clone(), m.exact)).collect();
         assert_eq!(
             matched,
             vec![(sku(0), true), (sku(1), true), (sku(2), false)],
@@ -351,7 +381,11 @@ async fn link_dry_run_changes_nothing_and_apply_maps_what_the_engine_pushes() {
     drain(&engine).await;
     for i in 0..3usize {
         let want = 5 + i as i64;
-        assert_eq!(t.sim.inspect(|s| s.level(&item_gid(i), &location_gid("WH1"))), Some(want), "shopify S{i}");
+        assert_eq!(
+            t.sim.inspect(|s| s.level(&item_gid(i), &location_gid("WH1"))),
+            Some(want),
+            "shopify S{i}"
+        );
         let remote = if i == 2 { "s2".to_string() } else { sku(i) };
         assert_eq!(t.sim.amazon.inspect(|s| s.quantity(&remote)), Some(want), "amazon S{i}");
         assert_eq!(t.sim.ebay.inspect(|s| s.listed(&remote)), Some(want), "ebay S{i}");
@@ -371,9 +405,13 @@ async fn shopify_link_needs_a_location_when_there_are_several() {
         })
     };
     let error = run(LinkOptions { apply: true, ..LinkOptions::default() }).unwrap_err().to_string();
-    assert!(error.contains("--remote-location") && error.contains("gid://shopify/Location/2 (Annex)"), "{error}");
+    assert!(
+        error.contains("--remote-location") && error.contains("gid://shopify/Location/2 (Annex)"),
+        "{error}"
+    );
     assert_eq!(t.written(), (0, 0));
-    let error = run(LinkOptions { location: Some("WH9".into()), ..LinkOptions::default() }).unwrap_err().to_string();
+    let error =
+        run(LinkOptions { location: Some("WH9".into()), ..LinkOptions::default() }).unwrap_err().to_string();
     assert!(error.contains("unknown location 'WH9'"), "{error}");
     let report = run(LinkOptions {
         remote_location: Some("gid://shopify/Location/2".into()),

@@ -610,7 +610,8 @@ async fn an_accepted_push_is_read_back_by_the_next_engine_when_the_first_stopped
         let engine = Engine::new(&m.db, secrets(&m.db), config.clone());
         async move { engine.run(Mode::Daemon, stopped).await }
     });
-    let accepted = eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.stats.silent_drops) >= 1).await;
+    let accepted =
+        eventually(Duration::from_secs(10), || m.sim.amazon.inspect(|s| s.stats.silent_drops) >= 1).await;
     assert!(accepted, "the first push was accepted (and dropped)");
     stop.send(true).unwrap();
     first.await.unwrap().unwrap();
@@ -618,9 +619,11 @@ async fn an_accepted_push_is_read_back_by_the_next_engine_when_the_first_stopped
     let waiting: i64 = m
         .store
         .connection()
-        .query_row("SELECT count(*) FROM unconfirmed_pushes WHERE channel = ?1 AND due_at IS NOT NULL", [AMAZON], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM unconfirmed_pushes WHERE channel = ?1 AND due_at IS NOT NULL",
+            [AMAZON],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(waiting, 1, "the read-back outlived the engine");
 
@@ -628,11 +631,8 @@ async fn an_accepted_push_is_read_back_by_the_next_engine_when_the_first_stopped
     m.sim.amazon.set_faults(Faults::none(), AmazonFaults::default());
     drain(&engine(&m, config)).await;
     assert_eq!(m.sim.amazon.inspect(|s| s.quantity("AMZ-S0")), Some(6), "the missing value was sent again");
-    let left: i64 = m
-        .store
-        .connection()
-        .query_row("SELECT count(*) FROM unconfirmed_pushes", [], |r| r.get(0))
-        .unwrap();
+    let left: i64 =
+        m.store.connection().query_row("SELECT count(*) FROM unconfirmed_pushes", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0, "confirmed and forgotten");
     assert!(dead_letters(&m, AMAZON).is_empty());
 }

@@ -302,8 +302,9 @@ async fn a_new_user_sets_up_the_warehouse_and_links_a_shopify_channel() -> Resul
         .stderr(Stdio::null())
         .spawn()?;
     cli(&db, &["adjust", "FR-0001", "-2", "--location", "WH1", "--reason", "e2e: serve pushes"])?;
-    let served =
-        sim.wait_level(LINKED_ITEM, 7, Duration::from_secs(75), "a CLI adjustment pushed by shelfsync serve").await;
+    let served = sim
+        .wait_level(LINKED_ITEM, 7, Duration::from_secs(75), "a CLI adjustment pushed by shelfsync serve")
+        .await;
     let _ = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status();
     let stopped = tokio::time::timeout(Duration::from_secs(30), async {
         loop {

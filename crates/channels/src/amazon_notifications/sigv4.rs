@@ -81,7 +81,8 @@ fn percent_decode(value: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(b) =
+                std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(b);
             i += 3;
@@ -155,10 +156,17 @@ pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec
 }
 
 /// Step 4: the signature in hex.
-pub fn signature(credentials: &AwsCredentials, request: &Signable<'_>, amz_date: &str, region: &str, service: &str) -> String {
+pub fn signature(
+    credentials: &AwsCredentials,
+    request: &Signable<'_>,
+    amz_date: &str,
+    region: &str,
+    service: &str,
+) -> String {
     let scope = scope(amz_date, region, service);
     let to_sign = string_to_sign(amz_date, &scope, &canonical_request(request));
-    let key = signing_key(&credentials.secret_access_key, &amz_date[..8.min(amz_date.len())], region, service);
+    let key =
+        signing_key(&credentials.secret_access_key, &amz_date[..8.min(amz_date.len())], region, service);
     hex(&hmac(&key, to_sign.as_bytes()))
 }
 
@@ -197,7 +205,8 @@ pub fn amz_date(unix_secs: u64) -> String {
 
 /// Now, as `x-amz-date`.
 pub fn amz_date_now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     amz_date(secs)
 }
 
@@ -258,7 +267,12 @@ mod tests {
         let headers = suite_headers();
         let request = Signable { method: "GET", path: "/", query: "", headers: &headers, payload: b"" };
         let creq = canonical_request(&request);
-        assert_eq!(creq, format!("GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:{DATE}\n\nhost;x-amz-date\n{EMPTY_SHA256}"));
+        assert_eq!(
+            creq,
+            format!(
+                "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:{DATE}\n\nhost;x-amz-date\n{EMPTY_SHA256}"
+            )
+        );
         let sts = string_to_sign(DATE, &scope(DATE, "us-east-1", "service"), &creq);
         assert_eq!(
             sts,
@@ -273,7 +287,16 @@ mod tests {
         let reference = signature(&credentials(), &base, DATE, "us-east-1", "sqs");
         let other_secret = AwsCredentials { secret_access_key: "x".into(), ..credentials() };
         assert_ne!(signature(&other_secret, &base, DATE, "us-east-1", "sqs"), reference);
-        assert_ne!(signature(&credentials(), &Signable { payload: b"{ }", ..base.clone() }, DATE, "us-east-1", "sqs"), reference);
+        assert_ne!(
+            signature(
+                &credentials(),
+                &Signable { payload: b"{ }", ..base.clone() },
+                DATE,
+                "us-east-1",
+                "sqs"
+            ),
+            reference
+        );
         assert_ne!(signature(&credentials(), &base, DATE, "eu-west-1", "sqs"), reference);
         assert_ne!(signature(&credentials(), &base, "20150831T123600Z", "us-east-1", "sqs"), reference);
     }

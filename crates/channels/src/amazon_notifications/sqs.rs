@@ -33,7 +33,10 @@ pub struct SqsConfig {
 
 impl std::fmt::Debug for SqsConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqsConfig").field("queue_url", &self.queue_url).field("region", &self.region).finish_non_exhaustive()
+        f.debug_struct("SqsConfig")
+            .field("queue_url", &self.queue_url)
+            .field("region", &self.region)
+            .finish_non_exhaustive()
     }
 }
 
@@ -68,10 +71,14 @@ pub fn check_queue(queue_url: &str, region: &str) -> Result<(reqwest::Url, Strin
     let url = reqwest::Url::parse(queue_url)
         .map_err(|e| ChannelError::Config(format!("queue URL '{queue_url}' is not a URL: {e}")))?;
     if !matches!(url.scheme(), "https" | "http") {
-        return Err(ChannelError::Config(format!("queue URL '{queue_url}' must start with https:// or http://")));
+        return Err(ChannelError::Config(format!(
+            "queue URL '{queue_url}' must start with https:// or http://"
+        )));
     }
-    let host = url.host_str().ok_or_else(|| ChannelError::Config(format!("queue URL '{queue_url}' has no host")))?;
-    let segments: Vec<&str> = url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+    let host =
+        url.host_str().ok_or_else(|| ChannelError::Config(format!("queue URL '{queue_url}' has no host")))?;
+    let segments: Vec<&str> =
+        url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
     if segments.len() != 2 || !segments[0].bytes().all(|b| b.is_ascii_digit()) {
         return Err(ChannelError::Config(format!(
             "queue URL '{queue_url}' must end in /ACCOUNT_ID/QUEUE_NAME (the URL SQS shows for the queue)"
@@ -81,7 +88,9 @@ pub fn check_queue(queue_url: &str, region: &str) -> Result<(reqwest::Url, Strin
         && region.len() <= 32
         && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !region_ok {
-        return Err(ChannelError::Config(format!("region '{region}' is not an AWS region name (like us-east-1)")));
+        return Err(ChannelError::Config(format!(
+            "region '{region}' is not an AWS region name (like us-east-1)"
+        )));
     }
     let host = match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -93,7 +102,8 @@ pub fn check_queue(queue_url: &str, region: &str) -> Result<(reqwest::Url, Strin
 /// The queue's ARN (`arn:aws:sqs:REGION:ACCOUNT:NAME`), which Amazon's `createDestination` takes.
 pub fn queue_arn(queue_url: &str, region: &str) -> Result<String, ChannelError> {
     let (url, _) = check_queue(queue_url, region)?;
-    let segments: Vec<&str> = url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+    let segments: Vec<&str> =
+        url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
     Ok(format!("arn:aws:sqs:{region}:{}:{}", segments[0], segments[1]))
 }
 
@@ -108,7 +118,9 @@ struct AwsJsonError {
 impl SqsClient {
     pub fn new(config: SqsConfig) -> Result<SqsClient, ChannelError> {
         let (url, host) = check_queue(&config.queue_url, &config.region)?;
-        if config.credentials.access_key_id.trim().is_empty() || config.credentials.secret_access_key.is_empty() {
+        if config.credentials.access_key_id.trim().is_empty()
+            || config.credentials.secret_access_key.is_empty()
+        {
             return Err(ChannelError::Config("the AWS access key id and secret key are required".into()));
         }
         install_crypto_provider();
@@ -138,8 +150,10 @@ impl SqsClient {
             ("x-amz-date".to_string(), date.clone()),
             ("x-amz-target".to_string(), format!("AmazonSQS.{target}")),
         ];
-        let signable = Signable { method: "POST", path: "/", query: "", headers: &headers, payload: &payload };
-        let authorization = sigv4::authorization(&self.config.credentials, &signable, &date, &self.config.region, "sqs");
+        let signable =
+            Signable { method: "POST", path: "/", query: "", headers: &headers, payload: &payload };
+        let authorization =
+            sigv4::authorization(&self.config.credentials, &signable, &date, &self.config.region, "sqs");
         let mut request = self.http.post(self.endpoint.clone()).header("authorization", authorization);
         for (name, value) in &headers {
             request = request.header(name.as_str(), value.as_str());
@@ -158,8 +172,13 @@ impl SqsClient {
         let code = error.kind.rsplit('#').next().unwrap_or_default().to_string();
         let text = format!("SQS {target}: HTTP {status} {code}: {}", error.message);
         Err(match code.as_str() {
-            "SignatureDoesNotMatch" | "InvalidClientTokenId" | "IncompleteSignature" | "AccessDenied"
-            | "AccessDeniedException" | "MissingAuthenticationToken" | "UnrecognizedClientException"
+            "SignatureDoesNotMatch"
+            | "InvalidClientTokenId"
+            | "IncompleteSignature"
+            | "AccessDenied"
+            | "AccessDeniedException"
+            | "MissingAuthenticationToken"
+            | "UnrecognizedClientException"
             | "SignatureExpired" => ChannelError::Auth(text),
             "RequestThrottled" | "ThrottlingException" | "KmsThrottled" => {
                 ChannelError::Throttled { retry_after: None, rate: None }
@@ -213,8 +232,14 @@ impl SqsClient {
             let answer = self
                 .call("DeleteMessageBatch", &json!({ "QueueUrl": self.config.queue_url, "Entries": entries }))
                 .await?;
-            for failed in answer.get("Failed").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
-                let index: usize = failed.get("Id").and_then(Value::as_str).and_then(|i| i.parse().ok()).unwrap_or(usize::MAX);
+            for failed in
+                answer.get("Failed").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+            {
+                let index: usize = failed
+                    .get("Id")
+                    .and_then(Value::as_str)
+                    .and_then(|i| i.parse().ok())
+                    .unwrap_or(usize::MAX);
                 failures.push(DeleteFailure {
                     receipt_handle: chunk.get(index).cloned().unwrap_or_default(),
                     code: failed.get("Code").and_then(Value::as_str).unwrap_or_default().to_string(),
