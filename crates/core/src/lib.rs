@@ -33,3 +33,6 @@ pub use role::{Lockout, Role};
 
 mod count;
 pub use count::{Tolerance, VelocityClass, classify_velocity};
+
+mod policy;
+pub use policy::{Action, may};
