@@ -21,6 +21,10 @@ pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long one UI reaction (a look-up, a screen change) may take.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(100);
+/// Enough of the page's text to see which screen and which message was showing.
+const PAGE_TEXT_IN_ERROR_CHARS: usize = 1_500;
+/// A click that did not navigate is tried again this many times (see [`App::click_to`]).
+const CLICK_ATTEMPTS: u32 = 3;
 
 pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
 
@@ -62,8 +66,46 @@ pub fn demo_gtin13(n: u32) -> String {
 pub struct App {
     pub client: Client,
     pub db_path: PathBuf,
+    /// The WebDriver session, ended by [`App::close`] or, when a test fails before it gets
+    /// there, by `Drop`: the driver serves one session at a time, so a session left open makes
+    /// every later test fail with "Maximum number of active sessions".
+    session_id: Option<String>,
     /// The fresh database's folder, removed with the app; `None` for a database the caller owns.
     _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(session) = self.session_id.take() {
+            // Drop cannot await, and the client's own task runs on the test's runtime, which
+            // is blocked here; so this is one plain HTTP request on loopback.
+            if let Err(error) = delete_session(&webdriver_url(), &session) {
+                eprintln!("e2e: could not end WebDriver session {session}: {error}");
+            }
+        }
+    }
+}
+
+/// `DELETE /session/{id}` (W3C WebDriver "Delete Session"), which closes the app's window.
+fn delete_session(base_url: &str, session: &str) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    let authority = base_url.trim_start_matches("http://").trim_end_matches('/');
+    let address = std::net::ToSocketAddrs::to_socket_addrs(authority)?
+        .next()
+        .ok_or_else(|| std::io::Error::other(format!("no address for {authority}")))?;
+    let mut stream = std::net::TcpStream::connect_timeout(&address, Duration::from_secs(5))?;
+    // The driver waits for the app to close before it answers; 30 s as in `close`.
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "DELETE /session/{session} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut status = [0u8; 12];
+    stream.read_exact(&mut status)?;
+    if !status.starts_with(b"HTTP/1.1 2") {
+        return Err(std::io::Error::other(format!("answer {:?}", String::from_utf8_lossy(&status))));
+    }
+    Ok(())
 }
 
 impl App {
@@ -124,7 +166,8 @@ impl App {
         )
         .await
         .map_err(|_| "no WebDriver session within 60 s: is tauri-driver running (scripts/e2e.sh)?")??;
-        Ok(App { client, db_path: db_path.to_path_buf(), _dir: None })
+        let session_id = client.session_id().await?;
+        Ok(App { client, db_path: db_path.to_path_buf(), session_id, _dir: None })
     }
 
     /// WebDriver keystrokes on a loaded 2-core VM can arrive more than the default 30 ms apart,
@@ -150,10 +193,12 @@ impl App {
     }
 
     /// Ends the session (closing the app). Call at the end of every test.
-    pub async fn close(self) -> Result<()> {
-        tokio::time::timeout(Duration::from_secs(30), self.client.close())
-            .await
-            .map_err(|_| "close timed out")??;
+    pub async fn close(mut self) -> Result<()> {
+        let closing = tokio::time::timeout(Duration::from_secs(30), self.client.clone().close()).await;
+        if matches!(closing, Ok(Ok(()))) {
+            self.session_id = None;
+        }
+        closing.map_err(|_| "close timed out")??;
         Ok(())
     }
 
@@ -181,13 +226,23 @@ impl App {
             }
             if Instant::now() >= deadline {
                 let shot = self.screenshot(&format!("FAILED-{}", what.replace(' ', "-"))).await.ok();
+                // The screenshot stays on the machine that ran the test; the page's text goes
+                // into the failure message, which is what a CI log keeps.
+                let page =
+                    self.visible_text(PAGE_TEXT_IN_ERROR_CHARS).await.unwrap_or_else(|e| format!("<{e}>"));
                 return Err(format!(
-                    "timed out after {timeout:?} waiting for {what} (last error: {last_error:?}; screenshot: {shot:?})"
+                    "timed out after {timeout:?} waiting for {what} (last error: {last_error:?}; screenshot: {shot:?}; page text: {page:?})"
                 )
                 .into());
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    /// The page's visible text (`innerText`), cut to `max_chars`.
+    pub async fn visible_text(&self, max_chars: usize) -> Result<String> {
+        let text = self.client.execute("return document.body ? document.body.innerText : ''", vec![]).await?;
+        Ok(text.as_str().unwrap_or_default().chars().take(max_chars).collect())
     }
 
     pub async fn by_test_id(&self, id: &str) -> Result<Vec<Element>> {
@@ -232,9 +287,40 @@ impl App {
         Ok(())
     }
 
+    /// Clicks `id`. A tab (`tab-NAME`) is clicked until its screen (`NAME-screen`) shows, as
+    /// [`App::click_to`] does.
     pub async fn click(&self, id: &str) -> Result<()> {
+        if let Some(screen) = id.strip_prefix("tab-") {
+            self.click_to(id, &format!("{screen}-screen")).await?;
+            return Ok(());
+        }
         self.wait_for(id, STEP_TIMEOUT).await?.click().await?;
         Ok(())
+    }
+
+    /// Clicks `id` until `shows` appears, at most [`CLICK_ATTEMPTS`] times. For navigation
+    /// only (clicking twice must be harmless): on a loaded CI machine a click that lands while
+    /// the screen re-renders under it is lost, and a person would simply click again.
+    pub async fn click_to(&self, id: &str, shows: &str) -> Result<Element> {
+        let per_attempt = STEP_TIMEOUT / CLICK_ATTEMPTS;
+        for attempt in 1..=CLICK_ATTEMPTS {
+            let buttons = self.by_test_id(id).await?;
+            // Already navigated (the previous click landed late): do not click what is gone.
+            if buttons.is_empty() && attempt > 1 {
+                return self.wait_for(shows, STEP_TIMEOUT).await;
+            }
+            self.wait_for(id, STEP_TIMEOUT).await?.click().await?;
+            let deadline = Instant::now() + per_attempt;
+            while Instant::now() < deadline {
+                let mut found = self.by_test_id(shows).await?;
+                if found.len() == 1 {
+                    return Ok(found.remove(0));
+                }
+                tokio::time::sleep(POLL).await;
+            }
+            eprintln!("e2e: clicking {id} did not show {shows} within {per_attempt:?} (attempt {attempt})");
+        }
+        self.wait_for(shows, STEP_TIMEOUT).await
     }
 
     /// Signs in as the demo's staff user and opens the Stock screen.

@@ -67,8 +67,7 @@ async fn searching_a_demo_gtin_shows_its_item_and_details() -> Result<()> {
     assert!(banner.contains(&gtin), "the banner shows the printed GTIN: {banner}");
     app.screenshot("02-stock-search").await?;
 
-    app.wait_for("open-item", STEP_TIMEOUT).await?.click().await?;
-    assert_eq!(app.text_of("item-sku").await?, "SS-00001");
+    assert_eq!(app.click_to("open-item", "item-sku").await?.text().await?, "SS-00001");
     let events = app
         .wait_until("item events", STEP_TIMEOUT, || async {
             let rows =
@@ -87,8 +86,8 @@ async fn searching_a_demo_gtin_shows_its_item_and_details() -> Result<()> {
         .await?;
     app.screenshot("03-item-events").await?;
 
-    app.wait_for("back", STEP_TIMEOUT).await?.click().await?;
-    assert_eq!(app.text_of("banner-sku").await?, "SS-00001", "the search survives the trip");
+    let banner_sku = app.click_to("back", "banner-sku").await?.text().await?;
+    assert_eq!(banner_sku, "SS-00001", "the search survives the trip");
     app.close().await
 }
 
