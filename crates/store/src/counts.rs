@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::audit::audit_in;
 use crate::ledger::{append_in, read_balances};
-use crate::users::{User, require_supervisor};
+use crate::users::{User, require};
 use crate::{Result, Store, StoreError};
 
 /// Days of sales that decide a SKU's velocity class.
@@ -136,7 +136,7 @@ impl Store {
         by: &User,
         workstation: &str,
     ) -> Result<()> {
-        require_supervisor(by, "change tolerances")?;
+        require(by, shelfsync_core::Action::ToleranceSet)?;
         for (name, value) in
             [("units", tolerance.units), ("percent", tolerance.percent_bp), ("value", tolerance.value_cents)]
         {
@@ -276,6 +276,22 @@ impl Store {
         by: &User,
         workstation: &str,
     ) -> Result<String> {
+        self.count_scan_line(session, code, qty, replace, by, workstation, None)
+    }
+
+    /// [`Store::count_scan`] for a line of the scan station's draft: `line_id` is the line's
+    /// id, and a line already recorded under it is not recorded again (a retried commit).
+    #[allow(clippy::too_many_arguments)] // the scan's own fields; a struct would only rename them
+    pub fn count_scan_line(
+        &mut self,
+        session: &str,
+        code: &str,
+        qty: i64,
+        replace: bool,
+        by: &User,
+        workstation: &str,
+        line_id: Option<&str>,
+    ) -> Result<String> {
         if !(0..=i64::from(MAX_QTY)).contains(&qty) {
             return Err(StoreError::Domain(shelfsync_core::DomainError::QuantityOutOfRange {
                 got: qty,
@@ -284,6 +300,15 @@ impl Store {
         }
         let sku = self.resolve_code(code)?;
         let tx = immediate(self)?;
+        if let Some(line_id) = line_id {
+            let recorded = tx
+                .prepare_cached("SELECT 1 FROM count_entries WHERE line_id = ?1")?
+                .query_row([line_id], |_| Ok(()))
+                .optional()?;
+            if recorded.is_some() {
+                return Ok(sku.to_string());
+            }
+        }
         let row = session_row(&tx, session)?;
         if row.status != "open" {
             return Err(StoreError::SessionClosed { id: session.into(), status: row.status });
@@ -301,9 +326,9 @@ impl Store {
         }
         let expected = read_balances(&tx, sku.as_str(), &row.location)?.on_hand;
         tx.execute(
-            "INSERT INTO count_entries (session, sku, round, qty, replace, expected, counter, workstation, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![session, sku.as_str(), round, qty, replace, expected, by.name, workstation, now()],
+            "INSERT INTO count_entries (session, sku, round, qty, replace, expected, counter, workstation, at, line_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![session, sku.as_str(), round, qty, replace, expected, by.name, workstation, now(), line_id],
         )?;
         tx.commit()?;
         Ok(sku.to_string())
@@ -382,7 +407,7 @@ impl Store {
         by: &User,
         workstation: &str,
     ) -> Result<()> {
-        require_supervisor(by, &format!("{} count variances", decision.as_str()))?;
+        require(by, shelfsync_core::Action::ApprovalsDecide)?;
         if reason.trim().is_empty() {
             return Err(StoreError::Domain(shelfsync_core::DomainError::ReasonRequired("a decision")));
         }

@@ -12,6 +12,7 @@ mod catalog;
 mod connection;
 mod count_reports;
 mod counts;
+mod drafts;
 pub mod demo;
 mod error;
 mod import;
@@ -27,6 +28,7 @@ pub use audit::{AuditBreak, AuditReport};
 pub use catalog::{ItemRecord, LocationRecord};
 pub use connection::{MIGRATIONS, Store, commit_signal};
 pub use count_reports::{AccuracyRow, CYCLE_DAYS, DueCount, VarianceRow};
+pub use drafts::{LineRecord, MAX_DRAFT_BYTES, MAX_DRAFT_LINES, StationDraftRow};
 pub use counts::{Approval, CountLineView, CountScope, CountSessionView, Decision};
 pub use error::{CsvLineError, StoreError};
 pub use import::{ImportKind, ImportProgress, ImportSummary, PROGRESS_EVERY};
@@ -34,6 +36,6 @@ pub use ledger::{AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode
 pub use outbox::{Allocation, AllocationRule, LocationAtp, allocate};
 pub use query::{EventFilter, RecordedEvent, StockFilter, StockRow};
 pub use settings_ws::WorkstationSetting;
-pub use users::{User, forbidden, require_supervisor};
+pub use users::{User, forbidden, refusal, require};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
