@@ -1,21 +1,25 @@
 //! `shelfsync hub ...`: join this workstation to the shared PostgreSQL ledger and replicate.
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use clap::Subcommand;
 use shelfsync_channels::ChannelKind;
-use shelfsync_hub::{HubError, NodeConfig};
+use shelfsync_hub::{HubError, HubTarget, NodeConfig};
 use shelfsync_sync::EngineConfig;
 use shelfsync_sync::config::{self, required_secrets};
 use shelfsync_sync::credentials::{Secret, Secrets};
 
 use crate::context::Context;
 use crate::{CliError, output};
+use shelfsync_core::Action;
 
 #[derive(Subcommand)]
 pub enum HubCommand {
-    /// Join this workstation's database to the shared ledger at URL (postgres://...), under the
-    /// name given by the global --workstation NAME (default: the host name)
+    /// Join this workstation's database to the shared ledger at URL (postgres://USER@HOST/DB,
+    /// no password: it comes from SHELFSYNC_HUB_PASSWORD or a prompt), under the name given by
+    /// the global --workstation NAME (default: the host name). TLS is required unless the hub
+    /// is on this machine; add ?sslrootcert=PATH for a private CA
     Connect { url: String },
     /// Ship local events up and pull the others' down; run the sync engine while this
     /// workstation holds the lease
@@ -56,9 +60,48 @@ pub fn run(ctx: &Context, command: HubCommand) -> Result<(), CliError> {
     }
 }
 
+/// Joining a hub and storing channel secrets are an admin's: on a database with users, the
+/// `--user` (verified with their PIN before the command runs) must be allowed by the one role
+/// policy. A database with no users is being set up, and whoever holds the file acts.
+fn require(ctx: &Context, action: Action) -> Result<(), CliError> {
+    match ctx.signed_in() {
+        Some(user) => Ok(shelfsync_store::require(user, action)?),
+        None => crate::auth::require(ctx, action).map(|_| ()),
+    }
+}
+
+/// Where `hub connect` reads the hub password from; never argv.
+const PASSWORD_ENV: &str = "SHELFSYNC_HUB_PASSWORD";
+
+/// The hub password: `SHELFSYNC_HUB_PASSWORD`, else a prompt on a terminal, else none (a hub
+/// on this machine with `trust` or peer authentication needs none).
+fn hub_password(target: &HubTarget) -> Result<Option<String>, CliError> {
+    if let Ok(password) = std::env::var(PASSWORD_ENV)
+        && !password.is_empty()
+    {
+        return Ok(Some(password));
+    }
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password(format!("password for {target} (empty for none): "))?;
+        return Ok(Some(password).filter(|p| !p.is_empty()));
+    }
+    Ok(None)
+}
+
 fn connect(ctx: &Context, url: &str, workstation: &str) -> Result<(), CliError> {
+    let target = HubTarget::parse(url).map_err(hub_error)?;
+    if target.has_password() {
+        return Err(CliError::Usage(format!(
+            "the hub password does not go on the command line, where other users of this computer \
+             can read it: give the URL without it and set {PASSWORD_ENV}, or let `shelfsync hub \
+             connect` ask for it"
+        )));
+    }
     ctx.open_existing()?;
-    let joined = shelfsync_hub::connect_blocking(&ctx.db_path, url, workstation).map_err(hub_error)?;
+    require(ctx, Action::HubConnect)?;
+    let password = hub_password(&target)?;
+    let joined = shelfsync_hub::connect_with_blocking(&ctx.db_path, url, password.as_deref(), workstation)
+        .map_err(hub_error)?;
     if ctx.json {
         output::json(&joined);
     } else {
@@ -158,6 +201,7 @@ fn env_var(secret: &str) -> &'static str {
 
 fn credentials(ctx: &Context, channel: &str) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
+    require(ctx, Action::HubCredentials)?;
     let kind =
         config::require_channel(store.connection(), channel).map_err(crate::channel_cmd::sync_error)?;
     let needed = required_secrets(kind);

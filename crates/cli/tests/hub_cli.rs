@@ -293,7 +293,22 @@ fn bad_hub_input_gives_one_error_line_and_changes_nothing() {
         (
             &db,
             vec!["hub", "connect", "postgres://me:s3cret@127.0.0.1:1/hub", "--workstation", "a"],
+            "the hub password does not go on the command line",
+        ),
+        (
+            &db,
+            vec!["hub", "connect", "postgres://me@127.0.0.1:1/hub", "--workstation", "a"],
             "cannot reach the hub at me@127.0.0.1:1/hub",
+        ),
+        (
+            &db,
+            vec!["hub", "connect", "postgres://me@hub.example/hub?sslmode=prefer", "--workstation", "a"],
+            "the hub at me@hub.example:5432/hub is not on this machine, so TLS is required",
+        ),
+        (
+            &db,
+            vec!["hub", "connect", "postgres://me@hub.example/hub?sslmode=disable", "--workstation", "a"],
+            "use sslmode=require",
         ),
         (&db, vec!["hub", "connect", &url, "--workstation", "no spaces"], "invalid workstation name"),
         (&missing, vec!["hub", "connect", &url, "--workstation", "a"], "no database at"),

@@ -12,6 +12,12 @@ pub enum HubError {
     InvalidWorkstation(String),
     #[error("cannot reach the hub at {target}: {reason}")]
     Unreachable { target: String, reason: String },
+    #[error(
+        "the hub at {target} is not on this machine, so TLS is required: sslmode={sslmode} would let \
+         anyone on the network read the hub password and the ledger; use sslmode=require (the \
+         default), with sslrootcert=PATH for a private CA"
+    )]
+    InsecureHub { target: String, sslmode: String },
     #[error("TLS to the hub: {0}")]
     Tls(String),
     #[error("hub {target}: {reason}")]

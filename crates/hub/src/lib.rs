@@ -47,8 +47,22 @@ pub struct Joined {
 /// brings the hub's schema up to date, registers the name, stores the URL with the secrets and
 /// queues this workstation's master data. Everything is checked before anything is written.
 pub async fn connect(db_path: &Path, url: &str, workstation: &str) -> Result<Joined> {
+    connect_with(db_path, url, None, workstation).await
+}
+
+/// [`connect`] with the password given apart from the URL (from `SHELFSYNC_HUB_PASSWORD` or a
+/// prompt: a password in a URL on a command line is readable by every user of the machine).
+pub async fn connect_with(
+    db_path: &Path,
+    url: &str,
+    password: Option<&str>,
+    workstation: &str,
+) -> Result<Joined> {
     check_workstation(workstation)?;
-    let target = HubTarget::parse(url)?;
+    let mut target = HubTarget::parse(url)?;
+    if let Some(password) = password.filter(|p| !p.is_empty()) {
+        target = target.with_password(password);
+    }
     let store = Store::open(db_path)?;
     let existing = local::config(store.connection())?;
     if let Some(existing) = &existing
@@ -80,7 +94,7 @@ pub async fn connect(db_path: &Path, url: &str, workstation: &str) -> Result<Joi
         return Err(HubError::NameTaken(workstation.into()));
     }
     let first_join = local::join(store.connection(), workstation, &hub_id, || {
-        secrets::store_hub_url(db_path, url.trim())
+        secrets::store_hub_login(db_path, url.trim(), password.filter(|p| !p.is_empty()))
     })?;
     hub.client
         .execute("INSERT INTO workstations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&workstation])
@@ -137,7 +151,7 @@ pub async fn status(db_path: &Path) -> Result<HubStatus> {
         last_error: config.last_error.clone(),
         ..HubStatus::default()
     };
-    let target = HubTarget::parse(secrets::hub_url(db_path)?.expose())?;
+    let target = secrets::hub_target(db_path)?;
     status.hub = Some(target.to_string());
     let probe = async {
         let hub = pg::connect(&target).await?;
@@ -165,6 +179,16 @@ pub fn hub_status(db_path: &Path) -> Result<HubStatus> {
 
 /// [`connect`] for callers without a runtime.
 pub fn connect_blocking(db_path: &Path, url: &str, workstation: &str) -> Result<Joined> {
+    connect_with_blocking(db_path, url, None, workstation)
+}
+
+/// [`connect_with`] for callers without a runtime.
+pub fn connect_with_blocking(
+    db_path: &Path,
+    url: &str,
+    password: Option<&str>,
+    workstation: &str,
+) -> Result<Joined> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(connect(db_path, url, workstation))
+    runtime.block_on(connect_with(db_path, url, password, workstation))
 }

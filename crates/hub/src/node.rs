@@ -77,7 +77,7 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 pub async fn run(db_path: &Path, config: NodeConfig, mut stop: watch::Receiver<bool>) -> Result<NodeReport> {
     let store = LocalStore::open(db_path)?;
     let workstation = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.workstation;
-    let target = HubTarget::parse(secrets::hub_url(db_path)?.expose())?;
+    let target = secrets::hub_target(db_path)?;
     let caught_up = Arc::new(AtomicBool::new(false));
     let (lease_stop, lease_stopped) = watch::channel(false);
     let lease_task = match (&config.engine, config.once) {

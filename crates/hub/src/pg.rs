@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use include_dir::{Dir, include_dir};
 use tokio::sync::Notify;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::{AsyncMessage, Client, Config};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -54,8 +55,20 @@ impl std::fmt::Debug for HubTarget {
     }
 }
 
+/// The most query parameters a hub URL may carry: a handful are meaningful; a limit keeps a
+/// pasted blob from being parsed at length.
+const MAX_URL_PARAMS: usize = 16;
+
 impl HubTarget {
-    /// Parses `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=...]`.
+    /// Parses `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=...&sslrootcert=PATH]`.
+    ///
+    /// TLS is required for any hub that is not on this machine: with no `sslmode` such a hub
+    /// gets `require`, and `disable`, `allow` or `prefer` are refused here, before any
+    /// connection, because each lets someone on the network read the password and the ledger
+    /// (`prefer` falls back to plain text when a man in the middle says the server has no TLS).
+    /// `require`, `verify-ca` and `verify-full` all mean the same here: rustls always checks the
+    /// certificate chain and the host name. `sslrootcert=PATH` (or `SHELFSYNC_HUB_CA`) adds a
+    /// private CA to the platform's roots.
     pub fn parse(url: &str) -> Result<HubTarget> {
         let url = url.trim();
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -63,8 +76,23 @@ impl HubTarget {
                 "expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE".into(),
             ));
         }
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut kept: Vec<&str> = Vec::new();
+        let mut sslmode: Option<String> = None;
+        let mut sslrootcert: Option<String> = None;
+        for (n, param) in query.split('&').filter(|p| !p.is_empty()).enumerate() {
+            if n >= MAX_URL_PARAMS {
+                return Err(HubError::InvalidUrl(format!("more than {MAX_URL_PARAMS} parameters")));
+            }
+            match param.split_once('=') {
+                Some(("sslmode", value)) => sslmode = Some(percent_decode(value)?),
+                Some(("sslrootcert", value)) => sslrootcert = Some(percent_decode(value)?),
+                _ => kept.push(param),
+            }
+        }
+        let rest = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
         let mut config =
-            Config::from_str(url).map_err(|e| HubError::InvalidUrl(redact(&e.to_string(), url)))?;
+            Config::from_str(&rest).map_err(|e| HubError::InvalidUrl(redact(&e.to_string(), url)))?;
         let host = match config.get_hosts().first() {
             Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
             #[cfg(unix)]
@@ -78,6 +106,9 @@ impl HubTarget {
             return Err(HubError::InvalidUrl("no user name (postgres://USER@HOST/DATABASE)".into()));
         };
         let port = config.get_ports().first().copied().unwrap_or(5432);
+        let display = format!("{user}@{host}:{port}/{database}");
+        let local = is_on_this_machine(&config);
+        config.ssl_mode(tls_mode(local, sslmode.as_deref(), &display)?);
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -85,15 +116,109 @@ impl HubTarget {
         config.keepalives_idle(Duration::from_secs(30));
         config.options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
         config.application_name("shelfsync");
-        let ca_file = std::env::var_os(CA_ENV).filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
-        Ok(HubTarget { config, display: format!("{user}@{host}:{port}/{database}"), ca_file })
+        let ca_file = sslrootcert
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os(CA_ENV).filter(|v| !v.is_empty()).map(std::path::PathBuf::from));
+        Ok(HubTarget { config, display, ca_file })
     }
 
-    /// Trusts the CAs in this PEM file too (instead of `SHELFSYNC_HUB_CA`).
+    /// Trusts the CAs in this PEM file too (instead of `sslrootcert` or `SHELFSYNC_HUB_CA`).
     pub fn with_ca_file(mut self, path: impl Into<std::path::PathBuf>) -> HubTarget {
         self.ca_file = Some(path.into());
         self
     }
+
+    /// Uses this password (kept with the secrets, or read from the environment or a prompt).
+    pub fn with_password(mut self, password: &str) -> HubTarget {
+        self.config.password(password);
+        self
+    }
+
+    /// Connects as `user` instead (the workstation's own role).
+    pub fn with_user(mut self, user: &str) -> HubTarget {
+        self.config.user(user);
+        let at = self.display.find('@').map_or(0, |i| i + 1);
+        self.display = format!("{user}@{}", &self.display[at..]);
+        self
+    }
+
+    /// The URL carries a password (`postgres://USER:PASSWORD@...` or `?password=`).
+    pub fn has_password(&self) -> bool {
+        self.config.get_password().is_some_and(|p| !p.is_empty())
+    }
+
+    pub fn user(&self) -> &str {
+        self.config.get_user().unwrap_or_default()
+    }
+
+    /// What TLS this target will use: `require` unless the hub is on this machine.
+    pub fn ssl_mode(&self) -> SslMode {
+        self.config.get_ssl_mode()
+    }
+}
+
+/// True when every address names this machine: a Unix socket, `localhost` or a loopback IP
+/// (and any `hostaddr` too). Only then may TLS be off: nothing crosses a network.
+fn is_on_this_machine(config: &Config) -> bool {
+    use tokio_postgres::config::Host;
+    let hosts_local = config.get_hosts().iter().all(|host| match host {
+        Host::Tcp(name) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        #[cfg(unix)]
+        Host::Unix(_) => true,
+    });
+    hosts_local && config.get_hostaddrs().iter().all(|ip| ip.is_loopback())
+}
+
+/// The TLS mode for a hub, or the refusal: see [`HubTarget::parse`].
+fn tls_mode(on_this_machine: bool, sslmode: Option<&str>, target: &str) -> Result<SslMode> {
+    let mode = match sslmode {
+        None if on_this_machine => SslMode::Prefer,
+        None | Some("require" | "verify-ca" | "verify-full") => SslMode::Require,
+        Some("disable") => SslMode::Disable,
+        Some("allow" | "prefer") => SslMode::Prefer,
+        Some(other) => {
+            return Err(HubError::InvalidUrl(format!(
+                "sslmode={other}: expected require, verify-ca, verify-full (the same here: the \
+                 certificate and host name are always verified), or disable/prefer for a hub on \
+                 this machine"
+            )));
+        }
+    };
+    if mode != SslMode::Require && !on_this_machine {
+        return Err(HubError::InsecureHub {
+            target: target.to_string(),
+            sslmode: sslmode.unwrap_or_default().to_string(),
+        });
+    }
+    Ok(mode)
+}
+
+/// Decodes `%XX` escapes in a URL parameter (a CA file path with spaces or '&').
+fn percent_decode(value: &str) -> Result<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = value.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+            let Some(byte) = hex else {
+                return Err(HubError::InvalidUrl(format!("bad %-escape in '{value}'")));
+            };
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| HubError::InvalidUrl(format!("'{value}' is not UTF-8")))
 }
 
 /// Removes the password from a message that might echo the URL.
@@ -292,6 +417,70 @@ mod tests {
             assert!(message.contains(expected), "{url}: {message}");
         }
         assert_eq!(redact("bad value pw in x", "postgres://me:pw@h/x"), "bad value *** in x");
+    }
+
+    /// TLS is decided before any connection: (url, Ok(mode) or Err(part of the refusal)).
+    #[test]
+    fn a_hub_off_this_machine_needs_tls_and_the_refusal_comes_before_connecting() {
+        use SslMode::*;
+        let insecure = "is not on this machine, so TLS is required";
+        let cases: [(&str, std::result::Result<SslMode, &str>); 22] = [
+            // Off this machine: require by default; anything weaker is refused.
+            ("postgres://ws@hub.lan/shelf", Ok(Require)),
+            ("postgres://ws@hub.lan/shelf?sslmode=require", Ok(Require)),
+            ("postgres://ws@hub.lan/shelf?sslmode=verify-full", Ok(Require)),
+            ("postgres://ws@hub.lan/shelf?sslmode=verify-ca", Ok(Require)),
+            ("postgres://ws@hub.lan/shelf?sslmode=prefer", Err(insecure)),
+            ("postgres://ws@hub.lan/shelf?sslmode=disable", Err(insecure)),
+            ("postgres://ws@hub.lan/shelf?sslmode=allow", Err(insecure)),
+            ("postgres://ws@10.0.0.5:6543/shelf?sslmode=disable", Err(insecure)),
+            ("postgres://ws@[2001:db8::1]/shelf?sslmode=prefer", Err(insecure)),
+            // A name that only resolves to loopback is still a name: it could resolve elsewhere.
+            ("postgres://ws@localhost.example.com/shelf?sslmode=disable", Err(insecure)),
+            // A loopback host with a remote hostaddr goes over the network.
+            ("postgres://ws@localhost/shelf?hostaddr=10.1.2.3&sslmode=disable", Err(insecure)),
+            ("postgres://ws@hub.lan/shelf?hostaddr=127.0.0.1&sslmode=disable", Err(insecure)),
+            ("postgres://ws@hub.lan/shelf?sslmode=bogus", Err("sslmode=bogus: expected require")),
+            // On this machine, TLS is the operator's choice.
+            ("postgres://ws@127.0.0.1/shelf?sslmode=disable", Ok(Disable)),
+            ("postgres://ws@127.0.0.7/shelf?sslmode=disable", Ok(Disable)),
+            ("postgres://ws@localhost/shelf?sslmode=disable", Ok(Disable)),
+            ("postgres://ws@LOCALHOST/shelf", Ok(Prefer)),
+            ("postgres://ws@[::1]:5433/shelf?sslmode=prefer", Ok(Prefer)),
+            ("postgres://ws@localhost/shelf?sslmode=require", Ok(Require)),
+            ("postgres://ws@localhost/shelf?hostaddr=127.0.0.1&sslmode=disable", Ok(Disable)),
+            ("postgres://ws@%2Frun%2Fpostgresql/shelf?sslmode=disable", Ok(Disable)),
+            ("postgres://ws@hub.lan/shelf?sslmode=require&sslrootcert=%2Fetc%2Fca%20x.pem", Ok(Require)),
+        ];
+        for (url, expected) in cases {
+            match (HubTarget::parse(url), expected) {
+                (Ok(target), Ok(mode)) => assert_eq!(target.ssl_mode(), mode, "{url}"),
+                (Err(error), Err(part)) => {
+                    let message = error.to_string();
+                    assert!(message.contains(part), "{url}: {message}");
+                    if part == insecure {
+                        assert!(message.contains("use sslmode=require"), "{url}: {message}");
+                    }
+                }
+                (got, want) => panic!("{url}: got {:?}, want {want:?}", got.map(|t| t.ssl_mode())),
+            }
+        }
+        let target = HubTarget::parse("postgres://ws@hub.lan/shelf?sslrootcert=%2Fetc%2Fca%20x.pem").unwrap();
+        assert_eq!(target.ca_file.as_deref(), Some(std::path::Path::new("/etc/ca x.pem")));
+        assert!(HubTarget::parse("postgres://ws@hub.lan/shelf?sslrootcert=%zz").is_err());
+    }
+
+    #[test]
+    fn a_target_can_take_a_password_and_another_user_without_showing_either_password() {
+        let target = HubTarget::parse("postgres://admin@hub.lan/shelf").unwrap();
+        assert!(!target.has_password());
+        let target = target.with_password("s3cret").with_user("ws-1");
+        assert!(target.has_password());
+        assert_eq!(target.user(), "ws-1");
+        assert_eq!(target.to_string(), "ws-1@hub.lan:5432/shelf");
+        assert!(!format!("{target:?}").contains("s3cret"));
+        assert!(HubTarget::parse("postgres://a:pw@hub.lan/shelf").unwrap().has_password());
+        assert!(HubTarget::parse("postgres://a@hub.lan/shelf?password=pw").unwrap().has_password());
     }
 
     #[test]

@@ -278,6 +278,27 @@ async fn tls_to_the_hub_verifies_the_certificate() {
     assert!(encrypted);
     let missing = shelfsync_hub::pg::connect(&target.with_ca_file("/no/such/ca.pem")).await.err().unwrap();
     assert!(missing.to_string().contains("cannot use the CA file /no/such/ca.pem"), "{missing}");
+    // The trusted CA's certificate for another name is refused: the host name is verified
+    // (hostaddr reaches this server under a name its certificate does not carry).
+    let escaped_ca = ca.display().to_string().replace('/', "%2F");
+    let wrong_name = format!(
+        "postgres://postgres@hub.example:{}/tls?hostaddr=127.0.0.1&sslmode=require&sslrootcert={escaped_ca}",
+        pg.port
+    );
+    let mismatch = shelfsync_hub::pg::connect(&shelfsync_hub::HubTarget::parse(&wrong_name).unwrap())
+        .await
+        .err()
+        .expect("a certificate for another name is refused")
+        .to_string();
+    assert!(mismatch.contains("certificate not valid for name \"hub.example\""), "{mismatch}");
+    // The same URL with the name the certificate carries connects (sslrootcert is honoured).
+    let right_name = wrong_name.replace("hub.example", "localhost");
+    shelfsync_hub::pg::connect(&shelfsync_hub::HubTarget::parse(&right_name).unwrap()).await.unwrap();
+    // A hub off this machine with TLS turned down is refused before any connection, although
+    // this server would accept it in plain text.
+    let plain = format!("postgres://postgres@hub.example:{}/tls?hostaddr=127.0.0.1&sslmode=disable", pg.port);
+    let refused = shelfsync_hub::HubTarget::parse(&plain).err().expect("refused").to_string();
+    assert!(refused.contains("TLS is required"), "{refused}");
 }
 
 /// Seeded runs: three workstations make random receipts, adjustments and write-offs, and sync
