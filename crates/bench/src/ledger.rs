@@ -130,6 +130,7 @@ impl Ledger {
                 created_at: at,
                 updated_at: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 cancelled: false,
+                cancelled_at: None,
                 location: Some(SHOPIFY_LOCATION.into()),
                 lines: vec![Line { id: "1".into(), item: shopify_item(sku_index), quantity: qty }],
                 refunds: vec![],

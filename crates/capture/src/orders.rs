@@ -3,6 +3,14 @@
 //! Every line of an order becomes events whose ids are derived from (channel, order id, line
 //! id, kind): a webhook, its duplicate, and the poll that finds the same order later all make
 //! the same ids, and the ledger's idempotent append books each one once.
+//!
+//! Each event's time comes from the order too, never from the clock: a sale at the order's
+//! `created_at`, a cancellation at its `cancelled_at`, a return at its refund's `created_at`.
+//! The same cancellation seen twice (webhook and poll, or two polls) is then the same event,
+//! a duplicate. Where a channel gives no such time (Amazon and eBay name no cancellation
+//! time; a refund without `created_at`), the order's own update or creation time stands for
+//! it, and once an event is booked a later sighting keeps the booked time: the time is not
+//! what makes it the same cancellation, its derived id is.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -37,6 +45,9 @@ pub struct Order {
     pub created_at: DateTime<Utc>,
     pub updated_at: String,
     pub cancelled: bool,
+    /// When the channel cancelled it (Shopify `cancelled_at`); `None` with `cancelled` set:
+    /// the order's `created_at` stands for it.
+    pub cancelled_at: Option<DateTime<Utc>>,
     pub location: Option<String>,
     pub lines: Vec<Line>,
     pub refunds: Vec<Refund>,
@@ -55,6 +66,9 @@ pub struct Line {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refund {
     pub id: String,
+    /// When the refund was made (Shopify's refund `created_at`); `None`: its sale's time stands
+    /// for it.
+    pub created_at: Option<DateTime<Utc>>,
     /// (line id, quantity)
     pub lines: Vec<(String, u32)>,
 }
@@ -107,6 +121,17 @@ pub fn gid(value: &Value, kind: &str, what: &str) -> Result<String> {
     Ok(if raw.bytes().all(|b| b.is_ascii_digit()) { format!("gid://shopify/{kind}/{raw}") } else { raw })
 }
 
+/// An optional channel timestamp: absent or null is `None`; anything else must be RFC 3339.
+fn optional_time(value: &Value, what: &str) -> Result<Option<DateTime<Utc>>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| CaptureError::Invalid(format!("{what} is not RFC 3339"))),
+        _ => Err(CaptureError::Invalid(format!("{what} is not RFC 3339"))),
+    }
+}
+
 fn quantity(value: &Value, what: &str) -> Result<u32> {
     value
         .as_u64()
@@ -154,6 +179,7 @@ pub fn parse_order(value: &Value) -> Result<Order> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let cancelled_at = optional_time(&value["cancelled_at"], &format!("order {id}: cancelled_at"))?;
     let refunds = match &value["refunds"] {
         Value::Null => Vec::new(),
         Value::Array(list) => list.iter().map(parse_refund).collect::<Result<_>>()?,
@@ -163,7 +189,8 @@ pub fn parse_order(value: &Value) -> Result<Order> {
         id,
         created_at,
         updated_at,
-        cancelled: !value["cancelled_at"].is_null(),
+        cancelled: cancelled_at.is_some(),
+        cancelled_at,
         location,
         lines,
         refunds,
@@ -183,6 +210,7 @@ fn line_item_ref(line: &Value) -> Result<String> {
 /// A refund (the `refunds/create` payload, or an element of an order's `refunds`).
 pub fn parse_refund(value: &Value) -> Result<Refund> {
     let id = id_of(&value["id"], "refund id")?;
+    let created_at = optional_time(&value["created_at"], &format!("refund {id}: created_at"))?;
     let lines = value["refund_line_items"]
         .as_array()
         .ok_or_else(|| CaptureError::Invalid(format!("refund {id}: refund_line_items is missing")))?
@@ -195,7 +223,7 @@ pub fn parse_refund(value: &Value) -> Result<Refund> {
             ))
         })
         .collect::<Result<_>>()?;
-    Ok(Refund { id, lines })
+    Ok(Refund { id, created_at, lines })
 }
 
 pub(crate) struct ListingRef {
@@ -305,14 +333,18 @@ pub(crate) fn ingest_in(
         }
         let mut follow_ups = Vec::new();
         if order.cancelled {
-            follow_ups.push((
+            follow_ups.push(event(
+                channel,
                 line_event_id(channel, &order.id, &line.id, "cancel"),
                 Movement::Cancel { sku: sku.clone(), location: location_code.clone(), qty: line.quantity },
+                order.cancelled_at.unwrap_or(at),
+                reference.clone(),
             ));
         } else {
             for refund in &order.refunds {
                 for (line_id, qty) in refund.lines.iter().filter(|(l, _)| *l == line.id) {
-                    follow_ups.push((
+                    follow_ups.push(event(
+                        channel,
                         line_event_id(channel, &order.id, line_id, &format!("return:{}", refund.id)),
                         Movement::Return {
                             sku: sku.clone(),
@@ -320,12 +352,14 @@ pub(crate) fn ingest_in(
                             qty: (*qty).min(line.quantity),
                             to: ReturnDestination::Stock,
                         },
+                        refund.created_at.unwrap_or(at),
+                        refund_reference(channel, &order.id, line_id, &refund.id),
                     ));
                 }
             }
         }
-        for (id, movement) in follow_ups {
-            match append_in(tx, &event(channel, id, movement, Utc::now(), reference.clone()))? {
+        for follow_up in follow_ups {
+            match append_keeping_time(tx, follow_up)? {
                 AppendOutcome::Recorded { .. } => report.recorded += 1,
                 AppendOutcome::Duplicate { .. } => report.duplicates += 1,
             }
@@ -382,13 +416,13 @@ pub(crate) fn ingest_refund_in(
     let mut report = IngestReport::default();
     for (line_id, qty) in &refund.lines {
         let sale_id = line_event_id(channel, order_id, line_id, "sale");
-        let sale: Option<(String, String, Option<String>, Option<i64>)> = tx
+        let sale: Option<(String, String, Option<String>, Option<i64>, String)> = tx
             .prepare_cached(
-                "SELECT kind, sku, json_extract(body, '$.location'), json_extract(body, '$.qty') FROM events WHERE id = ?1",
+                "SELECT kind, sku, json_extract(body, '$.location'), json_extract(body, '$.qty'), body FROM events WHERE id = ?1",
             )?
-            .query_row([sale_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([sale_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .optional()?;
-        let Some((kind, sku, location, sold)) = sale else {
+        let Some((kind, sku, location, sold, body)) = sale else {
             return Err(CaptureError::Invalid(format!(
                 "refund {}: order {order_id} line {line_id} is not captured yet",
                 refund.id
@@ -397,6 +431,11 @@ pub(crate) fn ingest_refund_in(
         let (Some(location), Some(sold), "sale") = (location, sold, kind.as_str()) else {
             return Err(CaptureError::Invalid(format!("event {sale_id} is not a sale")));
         };
+        // Without the refund's own time, the sale's (the order's creation) stands for it, as
+        // when the poll brings the refund inside its order.
+        let sold_at = serde_json::from_str::<Event>(&body)
+            .map_err(|e| CaptureError::Invalid(format!("event {sale_id} cannot be read: {e}")))?
+            .occurred_at;
         let ret = event(
             channel,
             line_event_id(channel, order_id, line_id, &format!("return:{}", refund.id)),
@@ -406,15 +445,39 @@ pub(crate) fn ingest_refund_in(
                 qty: (*qty).min(u32::try_from(sold).unwrap_or(0)),
                 to: ReturnDestination::Stock,
             },
-            Utc::now(),
-            format!("{channel} order {order_id} line {line_id} refund {}", refund.id),
+            refund.created_at.unwrap_or(sold_at),
+            refund_reference(channel, order_id, line_id, &refund.id),
         );
-        match append_in(tx, &ret)? {
+        match append_keeping_time(tx, ret)? {
             AppendOutcome::Recorded { .. } => report.recorded += 1,
             AppendOutcome::Duplicate { .. } => report.duplicates += 1,
         }
     }
     Ok(report)
+}
+
+/// A return's reference, the same whether the refund came alone (`refunds/create`) or inside
+/// its order (a poll, `orders/cancelled`): the event must be the same to be a duplicate.
+fn refund_reference(channel: &str, order_id: &str, line_id: &str, refund_id: &str) -> String {
+    format!("{channel} order {order_id} line {line_id} refund {refund_id}")
+}
+
+/// Appends a cancellation or return. When its id is already booked, the booked time is kept:
+/// a second sighting of the same cancellation whose time the channel gives differently (or
+/// not at all: Amazon and eBay carry no cancellation time, the order's update time stands for
+/// it and moves) is a duplicate. Anything else that differs (quantity, location, SKU) is
+/// still the ledger's conflict.
+fn append_keeping_time(tx: &Transaction<'_>, mut event: Event) -> Result<AppendOutcome> {
+    let booked: Option<String> = tx
+        .prepare_cached("SELECT body FROM events WHERE id = ?1")?
+        .query_row([event.id.to_string()], |r| r.get(0))
+        .optional()?;
+    if let Some(body) = booked {
+        let booked: Event = serde_json::from_str(&body)
+            .map_err(|e| CaptureError::Invalid(format!("event {} cannot be read: {e}", event.id)))?;
+        event.occurred_at = booked.occurred_at;
+    }
+    Ok(append_in(tx, &event)?)
 }
 
 /// Where an already booked sale was booked: its cancellation or return goes back there.

@@ -423,12 +423,16 @@ pub(crate) fn marketplace_order(
     lines: Vec<Line>,
 ) -> Result<Order> {
     let created_at = timestamp(created, &format!("order {id}"))?;
-    let updated_at = timestamp(updated, &format!("order {id}"))?.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let updated = timestamp(updated, &format!("order {id}"))?;
     Ok(Order {
         id: id.into(),
         created_at,
-        updated_at,
+        updated_at: updated.to_rfc3339_opts(SecondsFormat::Millis, true),
         cancelled: canceled,
+        // Neither Amazon's getOrders nor eBay's getOrders gives a cancellation time: the
+        // order's last update, when it is first seen cancelled, stands for it (a later sighting
+        // keeps the booked time, see `orders`).
+        cancelled_at: canceled.then_some(updated),
         location: None,
         lines,
         refunds: vec![],

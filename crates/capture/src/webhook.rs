@@ -1,17 +1,24 @@
 //! The Shopify webhook receiver: `POST /webhooks/shopify/{channel}`.
 //!
 //! A delivery is checked (HMAC-SHA256 of the raw body with the channel's webhook secret,
-//! compared in constant time), stored in the durable inbox (deduplicated by
-//! `X-Shopify-Event-Id`) and answered; a background task processes the inbox. Shopify gives a
-//! receiver 5 seconds, so nothing slow happens before the answer. A forged, malformed or
-//! unsupported delivery is refused and records nothing.
+//! compared in constant time), stored in the durable inbox and answered; a background task
+//! processes the inbox. Shopify gives a receiver 5 seconds, so nothing slow happens before the
+//! answer. A forged, malformed or unsupported delivery is refused and records nothing.
+//!
+//! Replays book nothing twice. The inbox keeps one row per (channel, `X-Shopify-Event-Id`) and
+//! one per (channel, SHA-256 of the body): the event id is outside the HMAC, so a captured
+//! signed body sent again under a fresh id is the same delivery. Rows are pruned once processed
+//! and older than [`DEDUPE_WINDOW`]; past it, what a replay could do is still nothing: orders,
+//! cancellations and refunds are ledger events with ids derived from the order (booked once
+//! ever), and a level no newer than the newest applied to its listing is stale (see
+//! `webhook_level_marks`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -19,10 +26,11 @@ use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine as _;
+use chrono::{DateTime, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use shelfsync_channels::ChannelKind;
 use shelfsync_store::Store;
 use shelfsync_sync::config::{SHOPIFY_WEBHOOK_SECRET, list_channels};
@@ -39,6 +47,25 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Inbox rows processed per pass.
 const BATCH: usize = 200;
+
+/// How long a processed delivery stays in the inbox, deduplicating its event id and its body.
+/// Shopify retries a delivery that got no 2xx answer for at most 48 hours (its documentation
+/// has said 19 attempts over 48 hours, lately 8 over 4 hours), so every legitimate redelivery
+/// meets its first copy within 2 days; 7 days is over three times that, and a week of inbox at
+/// tens of thousands of deliveries a day stays small. Past the window nothing depends on the
+/// row (see the module documentation).
+pub const DEDUPE_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How often the receiver's processor prunes the inbox.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Most rows one prune deletes (one transaction, a bounded hold on the write lock); the next
+/// prune goes on. At one a minute that is 14 million a day, far above any inflow.
+const PRUNE_BATCH: usize = 10_000;
+
+/// Rows stored before issue 17's migration (no body hash) filled in per transaction when the
+/// receiver starts.
+const BACKFILL_BATCH: usize = 1_000;
 
 pub const TOPICS: [&str; 4] =
     ["orders/create", "orders/cancelled", "refunds/create", "inventory_levels/update"];
@@ -65,6 +92,7 @@ struct Pending {
     event_id: String,
     topic: String,
     body: String,
+    body_sha256: String,
     stored: oneshot::Sender<std::result::Result<bool, String>>,
 }
 
@@ -117,6 +145,7 @@ impl Drop for RunningReceiver {
 /// stored at `channel add`, and the inbox processor beside it.
 pub async fn serve(db_path: &Path, secrets: &Secrets, addr: SocketAddr) -> Result<RunningReceiver> {
     let store = Store::open(db_path)?;
+    backfill_body_hashes(store.connection())?;
     let mut by_channel = HashMap::new();
     for channel in list_channels(store.connection())? {
         if ChannelKind::parse(&channel.kind) == Some(ChannelKind::Shopify) {
@@ -195,6 +224,7 @@ async fn receive(
         event_id: event_id.to_string(),
         topic: topic.to_string(),
         body: text.to_string(),
+        body_sha256: body_sha256(&body),
         stored: reply,
     };
     if state.inbox.send(pending).await.is_err() {
@@ -265,14 +295,67 @@ fn store_group(store: &Store, group: &[Pending]) -> Result<Vec<bool>> {
     let mut inserted = Vec::with_capacity(group.len());
     {
         let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO webhook_inbox (channel, event_id, topic, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO webhook_inbox (channel, event_id, topic, body, body_sha256, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
+        // Ignored (a duplicate) when either the event id or the body is already stored for the
+        // channel.
         for p in group {
-            inserted.push(insert.execute(params![p.channel, p.event_id, p.topic, p.body, stamp])? == 1);
+            inserted.push(
+                insert.execute(params![p.channel, p.event_id, p.topic, p.body, p.body_sha256, stamp])? == 1,
+            );
         }
     }
     tx.commit()?;
     Ok(inserted)
+}
+
+/// The inbox's key for a body: SHA-256 of the raw bytes the HMAC covers, hex.
+fn body_sha256(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+/// Gives rows stored before issue 17's migration their body hash, so a replay of one of them
+/// is a duplicate too. A row whose body another row already holds keeps no hash (the first
+/// copy holds it). Bounded by the inbox, which the prune bounds.
+fn backfill_body_hashes(conn: &Connection) -> Result<usize> {
+    let mut done = 0;
+    // Rows left without a hash (their body was held already) are passed over by id.
+    let mut after = 0_i64;
+    loop {
+        let tx = orders::immediate(conn)?;
+        let rows: Vec<(i64, String)> = tx
+            .prepare(
+                "SELECT id, body FROM webhook_inbox WHERE body_sha256 IS NULL AND id > ?1 ORDER BY id LIMIT ?2",
+            )?
+            .query_map(params![after, BACKFILL_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, body) in &rows {
+            tx.execute(
+                "UPDATE OR IGNORE webhook_inbox SET body_sha256 = ?2 WHERE id = ?1",
+                params![id, body_sha256(body.as_bytes())],
+            )?;
+        }
+        tx.commit()?;
+        done += rows.len();
+        match rows.last() {
+            Some((id, _)) if rows.len() == BACKFILL_BATCH => after = *id,
+            _ => return Ok(done),
+        }
+    }
+}
+
+/// Deletes inbox rows processed before `now` minus [`DEDUPE_WINDOW`], at most [`PRUNE_BATCH`]
+/// of them, oldest first. A row not yet processed is never pruned. Returns how many went.
+pub fn prune_inbox(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let window = chrono::Duration::from_std(DEDUPE_WINDOW).expect("the window fits");
+    let cutoff = (now - window).to_rfc3339_opts(SecondsFormat::Millis, true);
+    Ok(conn.execute(
+        "DELETE FROM webhook_inbox WHERE id IN (
+             SELECT id FROM webhook_inbox WHERE processed_at IS NOT NULL AND processed_at < ?1
+             ORDER BY processed_at LIMIT ?2)",
+        params![cutoff, PRUNE_BATCH as i64],
+    )?)
 }
 
 /// The shape check done before a delivery is accepted: what processing will need is there.
@@ -287,22 +370,52 @@ fn check_payload(topic: &str, value: &Value) -> std::result::Result<(), String> 
     result.map_err(|e| e.to_string())
 }
 
-fn parse_level(value: &Value) -> Result<(String, String, i64)> {
+/// An `inventory_levels/update` payload: the item, the location, the level and when the
+/// channel set it (`updated_at`, UTC to the millisecond, so stored marks compare as text).
+struct Level {
+    item: String,
+    location: String,
+    available: i64,
+    updated_at: String,
+}
+
+fn parse_level(value: &Value) -> Result<Level> {
     let item = gid(&value["inventory_item_id"], "InventoryItem", "inventory_item_id")?;
     let location = gid(&value["location_id"], "Location", "location_id")?;
     let available = value["available"]
         .as_i64()
         .ok_or_else(|| CaptureError::Invalid("available is missing or not an integer".into()))?;
-    Ok((item, location, available))
+    // Shopify always sends it; without it a replayed level could not be told from a new one.
+    let updated_at = value["updated_at"]
+        .as_str()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Millis, true))
+        .ok_or_else(|| CaptureError::Invalid("updated_at is missing or not RFC 3339".into()))?;
+    Ok(Level { item, location, available, updated_at })
 }
 
 fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>, gate: WriteGate) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let mut pruned_at: Option<Instant> = None;
         loop {
             let path = db_path.clone();
             let gate = gate.clone();
+            // The prune rides on the processor (at start, then every PRUNE_EVERY): wherever
+            // deliveries are received, the inbox is also kept to its window.
+            let prune = pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY);
+            if prune {
+                pruned_at = Some(Instant::now());
+            }
             let _ = tokio::task::spawn_blocking(move || -> Result<usize> {
-                process_inbox_gated(&Store::open(&path)?, Some(&gate))
+                let store = Store::open(&path)?;
+                let done = process_inbox_gated(&store, Some(&gate))?;
+                if prune {
+                    let _turn = gate.lock.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Err(error) = prune_inbox(store.connection(), Utc::now()) {
+                        tracing::warn!(%error, "webhook inbox prune failed; the next one retries");
+                    }
+                }
+                Ok(done)
             })
             .await;
             // Woken by each delivery; a periodic pass picks up anything left by a restart.
@@ -312,7 +425,7 @@ fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>, gate: WriteGate) -> Join
 }
 
 /// Processes unprocessed inbox rows, oldest first, until none is left. Each row's outcome is
-/// kept: "ok", "echo", "unmapped", "duplicate" or the error that stopped it.
+/// kept: "ok", "echo", "stale", "unmapped", "duplicate" or the error that stopped it.
 pub fn process_inbox(store: &Store) -> Result<usize> {
     process_inbox_gated(store, None)
 }
@@ -424,10 +537,27 @@ fn process_one(tx: &Transaction<'_>, channel: &str, topic: &str, body: &str) -> 
 /// acknowledged from us) is an echo and ignored; anything else is a change made on the channel,
 /// handed to the engine as a detected channel change.
 fn level_update(conn: &Connection, channel: &str, value: &Value) -> Result<String> {
-    let (item, location, available) = parse_level(value)?;
+    let Level { item, location, available, updated_at } = parse_level(value)?;
     let Some(listing) = listing_for(conn, channel, &item, Some(&location))? else {
         return Ok("unmapped".into());
     };
+    // A level no newer than the newest applied is a replay or arrived out of order: the
+    // channel has reported a later state since, and this one changes nothing. Equal times are
+    // stale too: a replay of the newest level itself must not apply again once its inbox row
+    // is pruned (a second real change within the same second is left to the next push's
+    // compare-and-set and to reconciliation).
+    let mark: Option<String> = conn
+        .prepare_cached("SELECT updated_at FROM webhook_level_marks WHERE listing_id = ?1")?
+        .query_row([listing.id], |r| r.get(0))
+        .optional()?;
+    if mark.is_some_and(|mark| updated_at <= mark) {
+        return Ok("stale".into());
+    }
+    conn.prepare_cached(
+        "INSERT INTO webhook_level_marks (listing_id, updated_at) VALUES (?1, ?2)
+         ON CONFLICT (listing_id) DO UPDATE SET updated_at = excluded.updated_at",
+    )?
+    .execute(params![listing.id, updated_at])?;
     let acked: Option<i64> =
         conn.query_row("SELECT acked_qty FROM listings WHERE id = ?1", [listing.id], |r| r.get(0))?;
     let Some(acked) = acked else { return Ok("unknown_base".into()) };

@@ -1,6 +1,7 @@
 //! Webhook authenticity over real HTTP into a real inbox: forged, altered and unsigned
 //! deliveries are refused with 401 and record nothing; a replay (the same delivery again, or
-//! its body under a fresh event id, which the HMAC does not cover) books the order once.
+//! its body under a fresh event id, which the HMAC does not cover) is a duplicate and books the
+//! order once.
 
 mod security_support;
 
@@ -59,11 +60,12 @@ async fn a_replayed_delivery_books_its_order_once() {
     assert_eq!((first, again), (200, 200));
     assert!(text.contains("duplicate"), "{text}");
     // The event id header is outside the HMAC: a captured body replayed under a fresh id is
-    // accepted into the inbox, and the order line's own id keeps the ledger from booking it twice.
-    let (fresh, _) = r.post(Some("orders/create"), Some("evt-2-replayed"), Some(&hmac), &body).await;
+    // the same delivery (the inbox keys the body's hash too), and stores nothing.
+    let (fresh, text) = r.post(Some("orders/create"), Some("evt-2-replayed"), Some(&hmac), &body).await;
     assert_eq!(fresh, 200);
+    assert!(text.contains("duplicate"), "{text}");
     r.settle().await;
-    assert_eq!(r.count("SELECT count(*) FROM webhook_inbox"), 2);
+    assert_eq!(r.count("SELECT count(*) FROM webhook_inbox"), 1);
     let balances = r.store.balances(&Sku::new("S1").unwrap(), &LocationCode::new("WH1").unwrap()).unwrap();
     // A sale commits its units until it ships.
     assert_eq!(balances.committed, 4, "booked once: {balances:?}");
