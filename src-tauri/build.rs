@@ -29,6 +29,9 @@ const COMMANDS: &[&str] = &[
     // Acting: each reads the signed-in user from Rust state.
     "classify_scan",
     "commit_scans",
+    "save_station_draft",
+    "station_draft",
+    "discard_station_draft",
     "start_count",
     "count_sessions",
     "count_session",

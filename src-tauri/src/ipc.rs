@@ -210,8 +210,36 @@ wire! {
     }
 
     pub struct CommitLine {
+        /// The event id this line is recorded under (the draft line's id, a UUID): a line
+        /// already recorded under it is counted as committed and not recorded again. Without
+        /// one, a fresh id is made.
+        #[ts(optional)]
+        #[serde(default)]
+        pub id: Option<String>,
         pub sku: String,
         pub qty: u32,
+    }
+
+    /// One scanned, uncommitted line of the station's draft.
+    pub struct DraftLine {
+        /// A UUID the station gives the line when it is scanned; the line is committed under it.
+        pub id: String,
+        pub sku: String,
+        pub name: String,
+        pub qty: u32,
+        /// Which scanner (or "screen") the line came from.
+        pub source: String,
+    }
+
+    /// The station's uncommitted work, saved on every scan before its feedback shows, per
+    /// user and workstation, so a crash, a reload or a sign-out loses nothing.
+    pub struct StationDraft {
+        pub mode: StationMode,
+        pub location: Option<String>,
+        pub to_location: Option<String>,
+        pub session: Option<String>,
+        pub reason: Option<String>,
+        pub lines: Vec<DraftLine>,
     }
 
     /// The scan log of the station, committed in one go.

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod commands;
 pub mod demo_channels;
 pub mod diagnostics;
+pub mod drafts;
 pub mod error;
 pub mod export;
 pub mod first_run;
@@ -30,6 +31,8 @@ pub mod workstation_settings;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_drafts;
+#[cfg(test)]
 mod tests_first_run;
 #[cfg(test)]
 mod tests_workstation;
@@ -42,8 +45,8 @@ use crate::ipc::{
     CountSessionDetail, CountSessionRow, DecisionView, DeviceView, DiagnosticsView, DriftReportView,
     DueCountView, EventView, ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView,
     LinkReviewView, LocationView, ManagedUser, NewChannelRequest, NewLocationRequest, ReconcileRunView,
-    RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView, SessionView, SkuSyncView, StockPage,
-    StockQuery, SyncDashboard, ThresholdView, ToleranceView, WorkstationSettingView,
+    RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView, SessionView, SkuSyncView, StationDraft,
+    StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView, WorkstationSettingView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
@@ -112,6 +115,21 @@ async fn classify_scan(state: State<'_, AppState>, data: String) -> Result<ScanO
 #[tauri::command]
 async fn commit_scans(state: State<'_, AppState>, request: CommitRequest) -> Result<CommitResult> {
     commands::commit_scans(&state, request)
+}
+
+#[tauri::command]
+async fn save_station_draft(state: State<'_, AppState>, draft: StationDraft) -> Result<()> {
+    drafts::save(&state, draft)
+}
+
+#[tauri::command]
+async fn station_draft(state: State<'_, AppState>) -> Result<Option<StationDraft>> {
+    drafts::load(&state)
+}
+
+#[tauri::command]
+async fn discard_station_draft(state: State<'_, AppState>) -> Result<bool> {
+    drafts::discard(&state)
 }
 
 #[tauri::command]
@@ -447,6 +465,9 @@ pub fn run() {
             session_ping,
             classify_scan,
             commit_scans,
+            save_station_draft,
+            station_draft,
+            discard_station_draft,
             start_count,
             count_sessions,
             count_session,

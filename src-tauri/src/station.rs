@@ -5,10 +5,13 @@
 //! rules are core's. This module only routes: it turns a station mode into the movement the
 //! CLI would record for the same scan, and reports the outcome per line.
 
+use std::collections::HashSet;
+
 use shelfsync_core::{Event, LocationCode, Movement, Sku};
 use shelfsync_scan::gs1::{Content, ParseOptions, Parsed, parse_scan_data};
 use shelfsync_scan::{Classified, Command, CommandConfig, classify};
-use shelfsync_store::{MovementRequest, Store, StoreError, User};
+use shelfsync_store::{LineRecord, MovementRequest, Store, StoreError, User};
+use uuid::Uuid;
 
 use crate::error::{AppError, Result};
 use crate::ipc::{CommitRequest, CommitResult, ScanKind, ScanOutcome, StationMode};
@@ -17,6 +20,14 @@ use crate::ipc::{CommitRequest, CommitResult, ScanKind, ScanOutcome, StationMode
 pub const MAX_COMMIT_LINES: usize = 500;
 /// Longest scan accepted from the webview (the scanner layer's own limit).
 pub const MAX_SCAN_LEN: usize = shelfsync_scan::MAX_SCAN_LEN;
+/// Characters of a refused, too long scan shown back to the user: enough to recognise it.
+const SHOWN_CHARS: usize = 40;
+
+/// The first `max` characters of `text`. Cut at a character, never at a byte: a scan is user
+/// input and may carry multi-byte characters, and slicing a `str` inside one panics.
+fn first_chars(text: &str, max: usize) -> &str {
+    text.char_indices().nth(max).map_or(text, |(end, _)| &text[..end])
+}
 
 /// Classifies raw scan data as a keyboard wedge delivered it (no AIM identifier, GS as 0x1d).
 pub fn classify_data(store: &Store, source: &str, data: &str) -> ScanOutcome {
@@ -25,7 +36,11 @@ pub fn classify_data(store: &Store, source: &str, data: &str) -> ScanOutcome {
         return ScanOutcome::error(source, data, "The scan was empty. Scan again.");
     }
     if trimmed.len() > MAX_SCAN_LEN {
-        return ScanOutcome::error(source, &trimmed[..40], "The scan was too long to be a barcode.");
+        return ScanOutcome::error(
+            source,
+            first_chars(trimmed, SHOWN_CHARS),
+            "The scan was too long to be a barcode.",
+        );
     }
     match parse_scan_data(trimmed.as_bytes(), &ParseOptions::warehouse()) {
         Ok(parsed) => classify_parsed(store, source, trimmed, &parsed),
@@ -138,14 +153,46 @@ pub fn commit(
         _ => {}
     }
 
-    let mut result = CommitResult { committed: 0, awaiting_approval: 0, failed_index: None, error: None };
+    // Line ids first, so a bad one refuses the whole commit before anything is recorded.
+    let mut ids = Vec::with_capacity(request.lines.len());
     for (index, line) in request.lines.iter().enumerate() {
+        let id = match line.id.as_deref() {
+            Some(raw) => Uuid::parse_str(raw.trim()).map_err(|_| {
+                AppError::BadRequest(format!("Line {}: '{raw}' is not a line id (a UUID).", index + 1))
+            })?,
+            None => Uuid::now_v7(),
+        };
+        if ids.contains(&id) {
+            return Err(AppError::BadRequest(format!("Line {}: its id {id} is used twice.", index + 1)));
+        }
+        ids.push(id);
+    }
+
+    let mut result = CommitResult { committed: 0, awaiting_approval: 0, failed_index: None, error: None };
+    let mut recorded = HashSet::new();
+    for (index, (line, id)) in request.lines.iter().zip(&ids).enumerate() {
         let outcome = (|| -> Result<bool> {
             let sku = Sku::new(line.sku.trim())?;
+            // Already recorded under this id: a commit retried after a crash, or a second
+            // press of Commit. It counts as committed and records nothing.
+            match store.line_record(&id.to_string())? {
+                LineRecord::Posted => return Ok(false),
+                LineRecord::AwaitingApproval => return Ok(true),
+                LineRecord::New => {}
+            }
             let movement = match request.mode {
                 StationMode::Count => {
                     let session = session.as_deref().expect("checked above");
-                    store.count_scan(session, sku.as_str(), i64::from(line.qty), false, user, workstation)?;
+                    let line_id = id.to_string();
+                    store.count_scan_line(
+                        session,
+                        sku.as_str(),
+                        i64::from(line.qty),
+                        false,
+                        user,
+                        workstation,
+                        Some(&line_id),
+                    )?;
                     return Ok(false);
                 }
                 StationMode::Receive => Movement::Receive { sku, location: location.clone(), qty: line.qty },
@@ -159,6 +206,7 @@ pub fn commit(
                 StationMode::Lookup => unreachable!("refused above"),
             };
             let mut event = Event::new(movement, &user.name, workstation).with_reference("scan-station");
+            event.id = *id;
             if let Some(reason) = &reason {
                 event = event.with_reason(reason.clone());
             }
@@ -171,6 +219,7 @@ pub fn commit(
             Ok(parked) => {
                 result.committed += 1;
                 result.awaiting_approval += u32::from(parked);
+                recorded.insert(id.to_string());
             }
             Err(error) => {
                 result.failed_index = Some(index as u32);
@@ -179,5 +228,44 @@ pub fn commit(
             }
         }
     }
+    crate::drafts::forget_committed(store, &user.name, workstation, &recorded)?;
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_long_scan_is_cut_at_a_character_whatever_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("station.db")).unwrap();
+        let over = MAX_SCAN_LEN + 1;
+        // (case, scan, the 40 characters shown back)
+        let cases: [(&str, String, String); 6] = [
+            ("ascii", "A".repeat(over), "A".repeat(40)),
+            ("two-byte", "é".repeat(over), "é".repeat(40)),
+            ("three-byte", "€".repeat(over), "€".repeat(40)),
+            ("emoji", "📦".repeat(over), "📦".repeat(40)),
+            // Byte 40 falls inside the emoji after 39 ASCII characters.
+            (
+                "emoji across byte 40",
+                format!("{}{}", "A".repeat(39), "📦".repeat(over)),
+                format!("{}📦", "A".repeat(39)),
+            ),
+            ("combining marks", "e\u{301}".repeat(over), "e\u{301}".repeat(20)),
+        ];
+        for (case, scan, shown) in cases {
+            assert!(scan.len() > MAX_SCAN_LEN, "{case}");
+            let outcome = classify_data(&store, "wedge", &scan);
+            assert_eq!(outcome.kind, ScanKind::Error, "{case}");
+            assert_eq!(outcome.data, shown, "{case}");
+            assert_eq!(outcome.message.as_deref(), Some("The scan was too long to be a barcode."), "{case}");
+        }
+        // Short multi-byte input is within bounds and shown whole.
+        for short in ["", "é", "📦📦", "A📦"] {
+            assert_eq!(first_chars(short, SHOWN_CHARS), short);
+        }
+        assert_eq!(first_chars("A📦B", 2), "A📦");
+    }
 }

@@ -287,7 +287,7 @@ fn fresh_demo() -> (tempfile::TempDir, AppState) {
 }
 
 fn line(sku: &str, qty: u32) -> CommitLine {
-    CommitLine { sku: sku.into(), qty }
+    CommitLine { id: None, sku: sku.into(), qty }
 }
 
 fn request(mode: StationMode, location: &str, lines: Vec<CommitLine>) -> CommitRequest {
