@@ -1,18 +1,19 @@
 //! Settings commands: alert thresholds and business hours, users, locations, tolerances,
 //! channels with their credentials and allocation rules, and the scanner device list.
 //!
-//! Who may do what, checked here (and again by the store where it has its own rule):
-//! - admins: thresholds and business hours, users, locations, channels and allocation rules;
-//! - supervisors and admins: tolerances, and reading the channel list;
-//! - anyone signed in: the scanner device list.
+//! Who may do what is the role policy's (`shelfsync_core::may`), asked here (and again by the
+//! store where it has its own check): admins change thresholds and business hours, users,
+//! locations, channels and allocation rules; supervisors see and change tolerances and see
+//! the channel list; anyone signed in sees the scanner device list.
 //!
 //! Secrets go to the keychain (or the 0600 file next to the database) through
 //! `shelfsync_sync::credentials`; no command ever returns one, only whether it is stored.
 
 use shelfsync_capture::alerts;
 use shelfsync_channels::ChannelKind;
+use shelfsync_core::Action;
 use shelfsync_core::{Location, LocationCode, Tolerance};
-use shelfsync_store::{User, forbidden, require_supervisor};
+use shelfsync_store::User;
 use shelfsync_sync::config::{self, NewChannel, RuleChange};
 use shelfsync_sync::credentials::{Secret, Secrets};
 
@@ -33,9 +34,8 @@ fn acting_user(state: &AppState) -> Result<User> {
     state.sessions.user(std::time::Instant::now())
 }
 
-fn require_admin(state: &AppState, action: &str) -> Result<User> {
-    let user = acting_user(state)?;
-    if user.role.is_admin() { Ok(user) } else { Err(forbidden(&user, action).into()) }
+fn allowed(state: &AppState, action: Action) -> Result<User> {
+    crate::commands::allowed(state, action)
 }
 
 fn bad(message: impl Into<String>) -> AppError {
@@ -56,8 +56,7 @@ fn sync_error(error: shelfsync_sync::SyncError) -> AppError {
 // ---- thresholds and business hours -------------------------------------------------------------
 
 pub fn thresholds(state: &AppState) -> Result<Vec<ThresholdView>> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "see the alert thresholds")?;
+    allowed(state, Action::AlertThresholdView)?;
     let store = state.store()?;
     alerts::DEFAULTS
         .iter()
@@ -73,7 +72,7 @@ pub fn thresholds(state: &AppState) -> Result<Vec<ThresholdView>> {
 
 /// Sets one threshold. Business hours must stay a real window: whole hours, start before end.
 pub fn set_threshold(state: &AppState, rule: String, value: f64) -> Result<Vec<ThresholdView>> {
-    require_admin(state, "change alert thresholds")?;
+    allowed(state, Action::AlertThresholdSet)?;
     let rule = rule.trim();
     if !value.is_finite() || value < 0.0 {
         return Err(bad(format!("A threshold is a number of 0 or more, not {value}.")));
@@ -108,13 +107,13 @@ fn check_business_hours(start: f64, end: f64) -> Result<()> {
 // ---- users -------------------------------------------------------------------------------------
 
 pub fn users(state: &AppState) -> Result<Vec<ManagedUser>> {
-    require_admin(state, "manage users")?;
+    allowed(state, Action::UserList)?;
     Ok(state.store()?.users()?.into_iter().map(ManagedUser::from).collect())
 }
 
 /// Adds a user (the store checks the name, the PIN's shape and the admin role again).
 pub fn add_user(state: &AppState, name: String, role: RoleView, pin: String) -> Result<Vec<ManagedUser>> {
-    let admin = require_admin(state, "add users")?;
+    let admin = allowed(state, Action::UserAdd)?;
     if pin.len() > crate::commands::MAX_CREDENTIAL_LEN {
         return Err(bad("A PIN has 4 to 64 characters."));
     }
@@ -125,7 +124,7 @@ pub fn add_user(state: &AppState, name: String, role: RoleView, pin: String) -> 
 // ---- locations ---------------------------------------------------------------------------------
 
 pub fn add_location(state: &AppState, request: NewLocationRequest) -> Result<Vec<crate::ipc::LocationView>> {
-    require_admin(state, "add locations")?;
+    allowed(state, Action::AddLocation)?;
     let code = LocationCode::new(request.code.trim())?;
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > MAX_LOCATION_NAME {
@@ -150,8 +149,7 @@ pub fn add_location(state: &AppState, request: NewLocationRequest) -> Result<Vec
 // ---- tolerances --------------------------------------------------------------------------------
 
 pub fn tolerance(state: &AppState, category: Option<String>) -> Result<ToleranceView> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "see tolerances")?;
+    allowed(state, Action::ToleranceView)?;
     let category = category.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     let t = state.store()?.tolerance_for(category.as_deref().unwrap_or(""))?;
     Ok(ToleranceView {
@@ -165,8 +163,7 @@ pub fn tolerance(state: &AppState, category: Option<String>) -> Result<Tolerance
 
 /// Sets a tolerance (the store refuses staff and negative limits again).
 pub fn set_tolerance(state: &AppState, view: ToleranceView) -> Result<ToleranceView> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "change tolerances")?;
+    let user = allowed(state, Action::ToleranceSet)?;
     let category = view.category.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
     if category.as_ref().is_some_and(|c| c.chars().count() > shelfsync_core::MAX_TEXT_LEN) {
         return Err(bad("A category name has at most 200 characters."));
@@ -189,8 +186,7 @@ pub fn set_tolerance(state: &AppState, view: ToleranceView) -> Result<ToleranceV
 // ---- channels and allocation rules -------------------------------------------------------------
 
 pub fn channels(state: &AppState) -> Result<Vec<ChannelView>> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "see channel settings")?;
+    allowed(state, Action::ChannelView)?;
     let secrets = Secrets::for_database(state.db_path());
     let records = config::list_channels(state.store()?.connection()).map_err(sync_error)?;
     Ok(records.into_iter().map(|c| channel_view(c, &secrets)).collect())
@@ -222,7 +218,7 @@ fn channel_view(c: config::ChannelRecord, secrets: &Secrets) -> ChannelView {
 
 /// Adds a channel; its secrets go to the secret store, all or nothing.
 pub fn add_channel(state: &AppState, request: NewChannelRequest) -> Result<Vec<ChannelView>> {
-    require_admin(state, "add channels")?;
+    allowed(state, Action::ChannelAdd)?;
     let kind = ChannelKind::parse(request.kind.trim()).ok_or_else(|| {
         bad(format!("Unknown channel kind '{}': choose shopify, amazon or ebay.", request.kind))
     })?;
@@ -262,7 +258,7 @@ pub fn add_channel(state: &AppState, request: NewChannelRequest) -> Result<Vec<C
 
 /// Replaces a channel's allocation rule; listings whose quantity moves are queued again.
 pub fn set_rule(state: &AppState, channel: String, rule: RuleView) -> Result<Vec<ChannelView>> {
-    require_admin(state, "change allocation rules")?;
+    allowed(state, Action::ChannelRule)?;
     let change = RuleChange {
         locations: Some(
             rule.locations.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect(),

@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use chrono::Utc;
-use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, User, require_supervisor};
+use shelfsync_core::{Action, may};
+use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, User};
 
 use crate::error::{AppError, Result};
 use crate::ipc::{
@@ -113,7 +114,7 @@ pub fn session_info(state: &AppState) -> Result<SessionView> {
         Vec::new()
     };
     Ok(SessionView {
-        can_approve: user.as_ref().is_some_and(|u| u.role.is_supervisor()),
+        can_approve: user.as_ref().is_some_and(|u| may(u.role, Action::ApprovalsDecide)),
         user: user.as_ref().map(UserView::from),
         locked,
         idle_lock_secs: u32::try_from(state.sessions.idle().as_secs()).unwrap_or(u32::MAX),
@@ -156,6 +157,14 @@ pub(crate) fn acting_user(state: &AppState) -> Result<User> {
     state.sessions.user(Instant::now())
 }
 
+/// The signed-in user, if the role policy (`shelfsync_core::may`) lets them do `action`;
+/// otherwise the refusal in the policy's words. Every role check of the app goes through here.
+pub(crate) fn allowed(state: &AppState, action: Action) -> Result<User> {
+    let user = acting_user(state)?;
+    shelfsync_store::require(&user, action)?;
+    Ok(user)
+}
+
 // ---- scan station ------------------------------------------------------------------------------
 
 /// A keyboard-wedge scan, classified (command label, item or error) and resolved.
@@ -180,7 +189,7 @@ pub fn start_count(state: &AppState, location: String) -> Result<CountSessionDet
     let mut store = state.store()?;
     let scope = CountScope { location: location.trim().to_string(), ..CountScope::default() };
     let id = store.start_count(&scope, true, false, &user, state.workstation())?;
-    Ok(store.count_session(&id, user.role.is_supervisor())?.into())
+    Ok(store.count_session(&id, may(user.role, Action::CountSeeExpected))?.into())
 }
 
 pub fn count_sessions(state: &AppState) -> Result<Vec<CountSessionRow>> {
@@ -192,14 +201,14 @@ pub fn count_sessions(state: &AppState) -> Result<Vec<CountSessionRow>> {
 /// One session with its lines; expected quantities only for supervisors while it is blind.
 pub fn count_session(state: &AppState, id: String) -> Result<CountSessionDetail> {
     let user = acting_user(state)?;
-    Ok(state.store()?.count_session(id.trim(), user.role.is_supervisor())?.into())
+    Ok(state.store()?.count_session(id.trim(), may(user.role, Action::CountSeeExpected))?.into())
 }
 
 pub fn submit_count(state: &AppState, id: String) -> Result<CountSessionDetail> {
     let user = acting_user(state)?;
     let mut store = state.store()?;
     store.submit_count(id.trim(), false, &user, state.workstation())?;
-    Ok(store.count_session(id.trim(), user.role.is_supervisor())?.into())
+    Ok(store.count_session(id.trim(), may(user.role, Action::CountSeeExpected))?.into())
 }
 
 /// Counts the plans say are due, at every location. Read-only: nothing is generated.
@@ -221,8 +230,7 @@ pub const HISTORY_LINES: usize = 5;
 
 /// The approvals inbox. Supervisors and admins only: refused here, not just hidden.
 pub fn approvals(state: &AppState) -> Result<Vec<ApprovalView>> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "see the approvals inbox")?;
+    allowed(state, Action::ApprovalsView)?;
     let store = state.store()?;
     let mut out = Vec::new();
     for approval in store.pending_approvals()? {
@@ -252,8 +260,7 @@ pub fn decide(
     reason: String,
     pin: String,
 ) -> Result<()> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "decide approvals")?;
+    let user = allowed(state, Action::ApprovalsDecide)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > shelfsync_core::MAX_TEXT_LEN {
         return Err(AppError::BadRequest("Give a reason (up to 200 characters).".into()));
@@ -304,8 +311,7 @@ pub fn sync_status(state: &AppState) -> Result<SyncDashboard> {
 
 /// Puts one dead letter (or all, with `None`) back in the outbox. Supervisors only.
 pub fn retry_dead_letters(state: &AppState, id: Option<String>) -> Result<u32> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "retry dead letters")?;
+    allowed(state, Action::DeadLetterRetry)?;
     let store = state.store()?;
     let id = id.as_deref().map(str::trim).filter(|i| !i.is_empty());
     let n = shelfsync_sync::report::retry_dead_letters(store.connection(), id).map_err(sync_error)?;

@@ -36,7 +36,7 @@ const SECRET_WORDS: [&str; 5] = ["secret", "token", "password", "pin", "key"];
 
 pub fn save_diagnostics(state: &AppState) -> Result<DiagnosticsView> {
     let user = state.sessions.user(std::time::Instant::now())?;
-    shelfsync_store::require_supervisor(&user, "save diagnostics")?;
+    shelfsync_store::require(&user, shelfsync_core::Action::DiagnosticsSave)?;
     let settings = workstation_settings::current(state);
     let (health, secrets) = {
         let store = state.store()?;

@@ -11,7 +11,8 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use shelfsync_store::{StoreError, User, forbidden, require_supervisor};
+use shelfsync_core::Action;
+use shelfsync_store::{StoreError, User};
 
 use crate::commands::acting_user;
 use crate::error::{AppError, Result};
@@ -129,15 +130,17 @@ fn parse_kind(raw: &str) -> Result<ImportKind> {
     }
 }
 
-fn require_role(user: &User, kind: &ImportKind) -> Result<()> {
+/// The policy's action for each kind of import.
+pub fn action_of(kind: &ImportKind) -> Action {
     match kind {
-        ImportKind::Items | ImportKind::Locations if !user.role.is_admin() => {
-            let what = if *kind == ImportKind::Items { "import items" } else { "import locations" };
-            Err(forbidden(user, what).into())
-        }
-        ImportKind::Stock => Ok(require_supervisor(user, "import stock")?),
-        _ => Ok(()),
+        ImportKind::Items => Action::ImportItems,
+        ImportKind::Locations => Action::ImportLocations,
+        ImportKind::Stock => Action::ImportStock,
     }
+}
+
+fn require_role(user: &User, kind: &ImportKind) -> Result<()> {
+    Ok(shelfsync_store::require(user, action_of(kind))?)
 }
 
 fn check_text(text: &str) -> Result<()> {

@@ -20,11 +20,6 @@ use crate::state::AppState;
 /// catalogue (the counts are always whole).
 pub const MAX_LINK_ROWS: usize = 500;
 
-fn require_admin(state: &AppState, action: &str) -> Result<()> {
-    let user = state.sessions.user(std::time::Instant::now())?;
-    if user.role.is_admin() { Ok(()) } else { Err(shelfsync_store::forbidden(&user, action).into()) }
-}
-
 fn bad(message: impl Into<String>) -> AppError {
     AppError::BadRequest(message.into())
 }
@@ -65,7 +60,7 @@ fn local_error(error: shelfsync_sync::SyncError) -> AppError {
 
 /// Tests a saved channel with its stored credentials: one real authenticated call.
 pub fn test_channel(state: &AppState, channel: String) -> Result<ChannelTestView> {
-    require_admin(state, "test channels")?;
+    crate::commands::allowed(state, shelfsync_core::Action::ChannelTest)?;
     let channel = channel.trim().to_string();
     let record = {
         let store = state.store()?;
@@ -109,7 +104,7 @@ pub fn link_channel(
     location: Option<String>,
     shop_location: Option<String>,
 ) -> Result<LinkReviewView> {
-    require_admin(state, "link channel listings")?;
+    crate::commands::allowed(state, shelfsync_core::Action::ChannelLink)?;
     let channel = channel.trim().to_string();
     let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let options = LinkOptions { location: clean(location), remote_location: clean(shop_location), apply };

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use chrono::Utc;
 use serde_json::Value;
 use shelfsync_capture::{CaptureError, alerts, drift, incidents, reconcile};
-use shelfsync_store::{User, require_supervisor};
+use shelfsync_core::Action;
+use shelfsync_store::User;
+
+use crate::commands::allowed;
 use shelfsync_sync::credentials::Secrets;
 
 use crate::error::{AppError, Result};
@@ -72,8 +75,7 @@ pub fn alerts(state: &AppState, check: bool) -> Result<AlertList> {
 
 /// A supervisor has seen the alert. Refused for staff.
 pub fn ack_alert(state: &AppState, id: String) -> Result<AlertView> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "acknowledge alerts")?;
+    let user = allowed(state, Action::AlertAck)?;
     let id = check_id(&id, "an alert")?;
     let store = state.store()?;
     Ok(alerts::ack(store.connection(), &id, &user.name).map_err(capture_error)?.into())
@@ -97,8 +99,7 @@ pub fn incident(state: &AppState, id: String) -> Result<IncidentView> {
 
 /// Records the root cause and closes the incident. Supervisors only.
 pub fn resolve_incident(state: &AppState, id: String, cause: String) -> Result<IncidentView> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "resolve incidents")?;
+    let user = allowed(state, Action::IncidentResolve)?;
     let id = check_id(&id, "an incident")?;
     let cause = cause.trim();
     if cause.is_empty() || cause.chars().count() > MAX_CAUSE_LEN {
@@ -167,8 +168,7 @@ fn gap_from_json(gap: &Value) -> GapView {
 /// Reconciles every Shopify channel now (orders are polled first, as the daemon does).
 /// Supervisors only: a run can re-push or book adjustments by the channels' conflict rules.
 pub fn run_reconcile(state: &AppState) -> Result<Vec<ReconcileRunView>> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "run a reconciliation")?;
+    allowed(state, Action::Reconcile)?;
     let secrets = Secrets::for_database(state.db_path());
     let reports = block_on(reconcile::reconcile(state.db_path(), &secrets, None, false))?;
     let runs = reconcile_runs(state, MAX_RUNS_LISTED)?;
@@ -180,8 +180,7 @@ pub fn run_reconcile(state: &AppState) -> Result<Vec<ReconcileRunView>> {
 /// A drift audit of the top `top` SKUs against every channel, read back live. Supervisors
 /// only (it spends the channels' read budget). The last report is kept for the CSV export.
 pub fn run_drift(state: &AppState, top: u32) -> Result<DriftReportView> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "run a drift audit")?;
+    allowed(state, Action::DriftAudit)?;
     if top == 0 || top as usize > drift::MAX_TOP {
         return Err(AppError::BadRequest(format!("Audit 1 to {} SKUs, not {top}.", drift::MAX_TOP)));
     }

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
-use shelfsync_store::require_supervisor;
 
 use crate::commands::{acting_user, sync_error};
 use crate::error::{AppError, Result};
@@ -44,8 +43,7 @@ impl Repushes {
 /// Marks every listing of `channel` for push (bulk), forgetting what the channel was last
 /// acknowledged to hold so each one is sent even if we believe it unchanged. Supervisors only.
 pub fn repush_channel(state: &AppState, channel: String) -> Result<RepushProgress> {
-    let user = acting_user(state)?;
-    require_supervisor(&user, "re-push a channel")?;
+    let user = crate::commands::allowed(state, shelfsync_core::Action::Repush)?;
     let channel = check_channel(&channel)?;
     let store = state.store()?;
     let conn = store.connection();

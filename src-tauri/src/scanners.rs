@@ -36,9 +36,7 @@ const RESTART_GRACE: std::time::Duration = std::time::Duration::from_millis(250)
 /// Restarting the listeners applies changed scanner settings: supervisors and admins (the same
 /// people who change them). Checked apart so the role table can test it without a window.
 pub fn may_restart(state: &AppState) -> crate::error::Result<()> {
-    let user = state.sessions.user(std::time::Instant::now())?;
-    shelfsync_store::require_supervisor(&user, "restart the scanners")?;
-    Ok(())
+    crate::commands::allowed(state, shelfsync_core::Action::ScannerRestart).map(drop)
 }
 
 impl Scanners {

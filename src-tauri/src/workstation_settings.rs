@@ -280,12 +280,6 @@ pub fn boot_value(key: &str) -> Option<String> {
 
 // ---- commands ----------------------------------------------------------------------------------
 
-fn supervisor(state: &AppState, action: &str) -> Result<shelfsync_store::User> {
-    let user = state.sessions.user(std::time::Instant::now())?;
-    shelfsync_store::require_supervisor(&user, action)?;
-    Ok(user)
-}
-
 fn views(settings: Vec<Resolved>) -> Vec<WorkstationSettingView> {
     settings
         .into_iter()
@@ -302,7 +296,7 @@ fn views(settings: Vec<Resolved>) -> Vec<WorkstationSettingView> {
 
 /// This workstation's settings with their sources (supervisors and admins).
 pub fn workstation_settings(state: &AppState) -> Result<Vec<WorkstationSettingView>> {
-    supervisor(state, "see this workstation's settings")?;
+    crate::commands::allowed(state, shelfsync_core::Action::WorkstationSettingsView)?;
     Ok(views(current(state)))
 }
 
@@ -312,7 +306,7 @@ pub fn set_workstation_setting(
     key: String,
     value: String,
 ) -> Result<Vec<WorkstationSettingView>> {
-    let user = supervisor(state, "change this workstation's settings")?;
+    let user = crate::commands::allowed(state, shelfsync_core::Action::WorkstationSettingSet)?;
     let value = validate(&key, &value).map_err(|why| {
         tracing::warn!(%key, by = %user.name, "workstation setting refused: {why}");
         AppError::BadRequest(why)

@@ -21,8 +21,9 @@ pub struct Globals {
     /// Machine-readable JSON on stdout
     #[arg(long, global = true)]
     pub json: bool,
-    /// Who acts; the PIN comes from SHELFSYNC_PIN or a prompt, never from argv
-    #[arg(long, global = true)]
+    /// Who acts, believed only with the PIN, from SHELFSYNC_PIN or a prompt (never argv).
+    /// Needed once the database has users, by every command that changes anything
+    #[arg(long, global = true, env = "SHELFSYNC_USER")]
     pub user: Option<String>,
     /// This workstation's name [default: the host name]
     #[arg(long, global = true, env = "SHELFSYNC_WORKSTATION")]

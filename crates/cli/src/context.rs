@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use shelfsync_store::Store;
+use shelfsync_store::{Store, User};
 
 use crate::CliError;
 use crate::args::Globals;
@@ -10,8 +10,24 @@ use crate::args::Globals;
 pub struct Context {
     pub db_path: PathBuf,
     pub json: bool,
+    /// The user named by `--user` or SHELFSYNC_USER: a claim until `auth::authorize` verifies it.
     pub user: Option<String>,
     pub workstation: String,
+    /// Who acts, once `auth::authorize` has decided.
+    pub acting: Acting,
+}
+
+/// Who a command acts as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Acting {
+    /// Not decided (before `auth::authorize`), or a command that reads only.
+    Nobody,
+    /// A database with no users yet: set-up, recorded as `cli:<os user>`.
+    SetUp,
+    /// A user whose PIN was checked.
+    User(User),
+    /// The live service.
+    Service,
 }
 
 impl Context {
@@ -21,7 +37,13 @@ impl Context {
             None => default_db_path()?,
         };
         let workstation = globals.workstation.clone().unwrap_or_else(host_name);
-        Ok(Context { db_path, json: globals.json, user: globals.user.clone(), workstation })
+        Ok(Context {
+            db_path,
+            json: globals.json,
+            user: globals.user.clone(),
+            workstation,
+            acting: Acting::Nobody,
+        })
     }
 
     pub fn open(&self) -> Result<Store, CliError> {
@@ -39,11 +61,23 @@ impl Context {
         self.open()
     }
 
-    /// The recorded actor: the signed-in user, or `cli:<os user>`.
+    /// The recorded actor: the verified user, `service:<workstation>`, or (set-up, before any
+    /// user exists) `cli:<os user>`. Never a name that was not verified.
     pub fn actor(&self) -> String {
-        match &self.user {
-            Some(user) => user.clone(),
-            None => format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into())),
+        match &self.acting {
+            Acting::User(user) => user.name.clone(),
+            Acting::Service => format!("service:{}", self.workstation),
+            Acting::Nobody | Acting::SetUp => {
+                format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+            }
+        }
+    }
+
+    /// The verified user, if there is one.
+    pub fn signed_in(&self) -> Option<&User> {
+        match &self.acting {
+            Acting::User(user) => Some(user),
+            _ => None,
         }
     }
 }

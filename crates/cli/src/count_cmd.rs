@@ -1,8 +1,8 @@
-//! Counts, tolerances and approvals. Every command that acts signs its user in; the roles
-//! are checked again in the store.
+//! Counts, tolerances and approvals. `main` has verified the user and asked the role policy
+//! before any of these run; the store checks the roles again.
 
 use serde_json::json;
-use shelfsync_core::{Tolerance, VelocityClass, parse_cents};
+use shelfsync_core::{Action, Tolerance, VelocityClass, may, parse_cents};
 use shelfsync_store::{CountScope, Decision};
 
 use crate::args::{ApprovalsCommand, CountCommand, OnOff, PlanCommand, ReportCommand, ToleranceCommand};
@@ -30,7 +30,7 @@ pub fn tolerance(ctx: &Context, command: ToleranceCommand) -> Result<(), CliErro
         auto_post: matches!(auto_post, OnOff::On),
     };
     let mut store = ctx.open_existing()?;
-    let user = sign_in(ctx, &mut store)?;
+    let user = sign_in(ctx)?;
     store.set_tolerance(category.as_deref(), &tolerance, &user, &ctx.workstation)?;
     if ctx.json {
         output::json(&json!({ "category": category, "tolerance": tolerance }));
@@ -46,13 +46,10 @@ pub fn count(ctx: &Context, command: CountCommand) -> Result<(), CliError> {
         let view = store.count_session(session, false)?;
         return show(ctx, &view);
     }
-    let user = sign_in(ctx, &mut store)?;
+    let user = sign_in(ctx)?;
     let ws = ctx.workstation.clone();
     match command {
         CountCommand::Plan(PlanCommand::Due { location, generate }) => {
-            if generate {
-                shelfsync_store::require_supervisor(&user, "generate planned counts")?;
-            }
             let due = store.due_counts(&location, chrono::Utc::now(), generate.then_some(&user), &ws)?;
             if ctx.json {
                 output::json(&due);
@@ -95,7 +92,7 @@ pub fn count(ctx: &Context, command: CountCommand) -> Result<(), CliError> {
         }
         CountCommand::Submit { session, confirm_zero } => {
             store.submit_count(&session, confirm_zero, &user, &ws)?;
-            let view = store.count_session(&session, user.role.is_supervisor())?;
+            let view = store.count_session(&session, may(user.role, Action::CountSeeExpected))?;
             return show(ctx, &view);
         }
         CountCommand::Pause { session } => store.set_count_paused(&session, true, &user, &ws)?,
@@ -136,10 +133,9 @@ fn show(ctx: &Context, view: &shelfsync_store::CountSessionView) -> Result<(), C
 
 pub fn approvals(ctx: &Context, command: ApprovalsCommand) -> Result<(), CliError> {
     let mut store = ctx.open_existing()?;
-    let user = sign_in(ctx, &mut store)?;
+    let user = sign_in(ctx)?;
     let (id, reason, decision) = match command {
         ApprovalsCommand::List => {
-            shelfsync_store::require_supervisor(&user, "see the approvals inbox")?;
             let pending = store.pending_approvals()?;
             let movements = store.pending_movements()?;
             if ctx.json {
@@ -259,7 +255,7 @@ fn emit<T: serde::Serialize>(
 
 pub fn settings(ctx: &Context, key: String, value: String) -> Result<(), CliError> {
     let mut store = ctx.open_existing()?;
-    let user = sign_in(ctx, &mut store)?;
+    let user = sign_in(ctx)?;
     store.set_setting(&key, &value, &user, &ctx.workstation)?;
     output::line(&format!("{key} = {value}"));
     Ok(())

@@ -125,10 +125,15 @@ fn record(
     event.reason = reason;
     event.reference = extra.reference.clone();
     if extra.override_negative {
-        event.override_by = Some(crate::auth::supervisor_override(ctx, &mut store)?);
+        // `main` checked that the actor may override (access.rs); set-up has nobody to ask.
+        event.override_by = Some(ctx.actor());
     }
     if matches!(event.movement, Movement::Damage { .. } | Movement::WriteOff { .. }) {
         event.reason = event.reason.as_deref().map(shelfsync_core::loss_reason).transpose()?;
+        return request(ctx, &mut store, &event);
+    }
+    // A negative adjustment is a loss like a write-off: the same approval threshold weighs it.
+    if matches!(event.movement, Movement::Adjust { delta, .. } if delta < 0) {
         return request(ctx, &mut store, &event);
     }
     let outcome = store.append(&event)?;
@@ -136,14 +141,10 @@ fn record(
     Ok(())
 }
 
-/// Damage and write-offs: above the approval value they wait for a supervisor, unless the
-/// signed-in actor is one.
+/// Losses (damage, write-offs, negative adjustments): above the approval value they wait for
+/// a supervisor, unless the policy lets the verified actor post them.
 fn request(ctx: &Context, store: &mut Store, event: &Event) -> Result<(), CliError> {
-    let actor = match &ctx.user {
-        Some(_) => Some(crate::auth::sign_in(ctx, store)?),
-        None => None,
-    };
-    match store.request_movement(event, actor.as_ref())? {
+    match store.request_movement(event, ctx.signed_in())? {
         MovementRequest::Posted { seq } => print_recorded(ctx, event, AppendOutcome::Recorded { seq }),
         MovementRequest::AwaitingApproval { approval, value } => {
             if ctx.json {

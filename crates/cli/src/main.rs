@@ -2,6 +2,7 @@
 //! on its forms (`shared/cli.md`); every failure prints one `error: ...` line and exits 1,
 //! having changed nothing.
 
+mod access;
 mod args;
 mod auth;
 mod bench_cmd;
@@ -35,7 +36,10 @@ fn main() {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
-    let ctx = Context::from_globals(&cli.globals)?;
+    let mut ctx = Context::from_globals(&cli.globals)?;
+    // Every command is checked here, before it opens anything for writing: who acts and
+    // whether the role policy lets them (crates/cli/src/access.rs has the table).
+    ctx.acting = auth::authorize(&ctx, &access::access_of(&cli.command))?;
     match cli.command {
         Command::User(command) => user_cmd::run(&ctx, command),
         Command::Scan(command) => scan_cmd::run(&ctx, command),

@@ -23,9 +23,10 @@ fn add(ctx: &Context, name: &str, role: RoleArg) -> Result<(), CliError> {
         RoleArg::Admin => Role::Admin,
     };
     let mut store = ctx.open_existing()?;
-    let creator = if store.user_count()? == 0 { None } else { Some(sign_in(ctx, &mut store)?) };
+    // Set-up (no users yet) has no creator: the store takes the first user only as an admin.
+    let creator = ctx.signed_in();
     let pin = read_secret("SHELFSYNC_NEW_PIN", &format!("new PIN for {name}: "))?;
-    let user = store.add_user(name, role, &pin, creator.as_ref(), &ctx.workstation)?;
+    let user = store.add_user(name, role, &pin, creator, &ctx.workstation)?;
     if ctx.json {
         output::json(&user);
     } else {
@@ -48,7 +49,7 @@ fn list(ctx: &Context) -> Result<(), CliError> {
 
 fn passwd(ctx: &Context, name: &str) -> Result<(), CliError> {
     let mut store = ctx.open_existing()?;
-    let by = sign_in(ctx, &mut store)?;
+    let by = sign_in(ctx)?;
     let pin = read_secret("SHELFSYNC_NEW_PIN", &format!("new PIN for {name}: "))?;
     store.change_pin(name, &pin, &by, &ctx.workstation)?;
     output::line(&format!("PIN changed for {name}"));

@@ -6,7 +6,13 @@ use std::process::{Command, Output};
 
 fn shelfsync(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shelfsync"));
-    command.arg("--db").arg(db).args(args).env_remove("SHELFSYNC_PIN").env_remove("SHELFSYNC_NEW_PIN");
+    command
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("SHELFSYNC_USER")
+        .env_remove("SHELFSYNC_PIN")
+        .env_remove("SHELFSYNC_NEW_PIN");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -61,7 +67,9 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         &["user", "add", "stu", "--role", "staff", "--user", "ada"],
         &[("SHELFSYNC_PIN", "1234"), ("SHELFSYNC_NEW_PIN", "5555")],
     );
-    let ship = ok(&db, &["transfer", "ship", "A-1", "1", "--from", "WH1", "--to", "WH2", "--json"], &[]);
+    // From here the database has users: a change needs a verified user (staff will do).
+    let stu = [("SHELFSYNC_USER", "stu"), ("SHELFSYNC_PIN", "5555")];
+    let ship = ok(&db, &["transfer", "ship", "A-1", "1", "--from", "WH1", "--to", "WH2", "--json"], &stu);
     let ship_id =
         serde_json::from_str::<serde_json::Value>(&ship).unwrap()["id"].as_str().unwrap().to_string();
 
@@ -83,7 +91,8 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         "sku,name,unit_cost,category,safety_stock,barcodes\nC-1,Cup,1,home,0,4006381333932\n",
     );
 
-    // (arguments, environment, what the one error line must say)
+    // (arguments, environment, what the one error line must say). A case that names no user
+    // and gives no PIN runs as ada (admin), so only the input is wrong; ANONYMOUS runs as nobody.
     type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
     let cases: Vec<Case> = vec![
         (vec!["receive", "NOPE", "1", "--location", "WH1"], vec![], "unknown SKU 'NOPE'"),
@@ -103,13 +112,35 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         (vec!["adjust", "A-1", "0", "--location", "WH1", "--reason", "x"], vec![], "got 0"),
         (
             vec!["adjust", "A-1", "-5", "--location", "WH1", "--reason", "x", "--override"],
-            vec![],
-            "--override needs --user",
+            ANONYMOUS.to_vec(),
+            "name who acts to adjust stock: --user NAME",
         ),
+        (vec!["receive", "A-1", "1", "--location", "WH1"], ANONYMOUS.to_vec(), "--user NAME"),
+        (
+            vec!["receive", "A-1", "1", "--location", "WH1", "--user", "ada"],
+            vec![("SHELFSYNC_PIN", "4321")],
+            "wrong user or PIN for 'ada'",
+        ),
+        (
+            vec!["receive", "A-1", "1", "--location", "WH1", "--user", "ghost"],
+            vec![("SHELFSYNC_PIN", "1234")],
+            "wrong user or PIN for 'ghost'",
+        ),
+        (
+            vec!["receive", "A-1", "1", "--location", "WH1"],
+            vec![("SHELFSYNC_USER", "ada"), ("SHELFSYNC_PIN", "4321")],
+            "wrong user or PIN for 'ada'",
+        ),
+        (
+            vec!["receive", "A-1", "1", "--location", "WH1", "--user", "ada"],
+            vec![],
+            "no PIN: set SHELFSYNC_PIN",
+        ),
+        (vec!["stock", "--user", "ada"], vec![("SHELFSYNC_PIN", "4321")], "wrong user or PIN for 'ada'"),
         (
             vec!["adjust", "A-1", "-5", "--location", "WH1", "--reason", "x", "--override", "--user", "stu"],
             vec![("SHELFSYNC_PIN", "5555")],
-            "may not override",
+            "user 'stu' (staff) may not override a negative balance",
         ),
         (
             vec!["adjust", "A-1", "-5", "--location", "WH1", "--reason", "x", "--override", "--user", "ada"],
@@ -161,8 +192,8 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         (vec!["import", "stock", "/nonexistent.csv"], vec![], "cannot read /nonexistent.csv"),
         (
             vec!["user", "add", "bob", "--role", "staff"],
-            vec![("SHELFSYNC_NEW_PIN", "1111")],
-            "needs --user NAME",
+            vec![ANONYMOUS[0], ("SHELFSYNC_NEW_PIN", "1111")],
+            "--user NAME",
         ),
         (
             vec!["user", "add", "bob", "--role", "staff", "--user", "stu"],
@@ -176,7 +207,12 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         ),
     ];
     let before = fingerprint(&db);
-    for (args, env, want) in cases {
+    for (args, mut env, want) in cases {
+        if env.contains(&ANONYMOUS[0]) {
+            env.retain(|pair| *pair != ANONYMOUS[0]);
+        } else if !args.contains(&"--user") && !env.iter().any(|(k, _)| k.starts_with("SHELFSYNC_PIN")) {
+            env.extend([("SHELFSYNC_USER", "ada"), ("SHELFSYNC_PIN", "1234")]);
+        }
         let out = shelfsync(&db, &args, &env);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {stderr}");
@@ -188,6 +224,9 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         assert_eq!(fingerprint(&db), before, "{args:?} changed the database");
     }
 }
+
+/// A case environment marker: run with no user at all.
+const ANONYMOUS: [(&str, &str); 1] = [("SHELFSYNC_TEST_ANONYMOUS", "1")];
 
 #[test]
 fn reading_commands_do_not_create_a_database() {

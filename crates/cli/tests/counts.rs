@@ -19,7 +19,12 @@ fn pin(user: &str) -> &'static str {
 impl Db {
     fn run(&self, user: Option<&str>, args: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_shelfsync"));
-        command.arg("--db").arg(&self.path).args(args).env_remove("SHELFSYNC_PIN");
+        command
+            .arg("--db")
+            .arg(&self.path)
+            .args(args)
+            .env_remove("SHELFSYNC_USER")
+            .env_remove("SHELFSYNC_PIN");
         if let Some(user) = user {
             command.args(["--user", user]).env("SHELFSYNC_PIN", pin(user));
         }
@@ -104,14 +109,14 @@ fn a_count_with_sales_during_it_posts_within_tolerance_and_waits_above() {
     db.ok(Some("sue"), &["count", "scan", &session, "4006381333931", "60"]);
     db.ok(Some("cat"), &["count", "scan", &session, "A-1", "39"]);
     // Five boots sell and ship during the count, before they are counted: not a variance.
-    db.ok(None, &["sale", "B-1", "5", "--location", "WH1"]);
-    db.ok(None, &["fulfil", "B-1", "5", "--location", "WH1"]);
+    db.ok(Some("stu"), &["sale", "B-1", "5", "--location", "WH1"]);
+    db.ok(Some("stu"), &["fulfil", "B-1", "5", "--location", "WH1"]);
     db.ok(Some("sue"), &["count", "scan", &session, "B-1", "40"]);
     db.ok(Some("cat"), &["count", "scan", &session, "C-1", "12"]);
     // A cap sells after it was counted: the count still matches what was expected then.
     db.ok(Some("cat"), &["count", "scan", &session, "C-1", "30", "--replace"]);
-    db.ok(None, &["sale", "C-1", "3", "--location", "WH1"]);
-    db.ok(None, &["fulfil", "C-1", "3", "--location", "WH1"]);
+    db.ok(Some("stu"), &["sale", "C-1", "3", "--location", "WH1"]);
+    db.ok(Some("stu"), &["fulfil", "C-1", "3", "--location", "WH1"]);
     let submitted = db.ok(Some("sue"), &["count", "submit", &session]);
     assert_eq!(submitted["status"], "submitted");
     let a = line(&submitted, "A-1", 1);
@@ -137,11 +142,7 @@ fn a_count_with_sales_during_it_posts_within_tolerance_and_waits_above() {
     assert_eq!(inbox[0]["sku"], "B-1");
     assert_eq!(inbox[0]["value"], 50.0);
     assert_eq!(inbox[0]["movements_during_count"], 2);
-    db.fails(
-        Some("stu"),
-        &["approvals", "approve", &approval, "--reason", "ok"],
-        "may not approve count variances",
-    );
+    db.fails(Some("stu"), &["approvals", "approve", &approval, "--reason", "ok"], "may not decide approvals");
     db.fails(
         Some("sue"),
         &["approvals", "approve", &approval, "--reason", "ok"],
@@ -218,15 +219,19 @@ fn bad_count_input_is_refused_and_changes_nothing() {
     db.fails(Some("cat"), &["count", "scan", &session, "A-1", "-1"], "got -1");
     db.fails(Some("cat"), &["count", "scan", &session, "B-1", "1"], "not in the scope");
     db.fails(Some("cat"), &["count", "submit", &session], "nothing was counted");
-    db.fails(None, &["count", "scan", &session, "A-1", "1"], "needs --user");
+    db.fails(None, &["count", "scan", &session, "A-1", "1"], "--user NAME");
     db.fails(Some("cat"), &["count", "start", "--location", "WH9"], "unknown location 'WH9'");
     db.fails(Some("cat"), &["count", "start", "--location", "WH1", "--sku", "ZZZ"], "unknown SKU 'ZZZ'");
     db.fails(Some("cat"), &["count", "start", "--location", "WH1", "--class", "D"], "must be A, B or C");
     db.fails(Some("stu"), &["tolerance", "set", "--units", "5"], "may not change tolerances");
     db.fails(Some("ada"), &["tolerance", "set", "--units", "-5"], "must not be negative");
-    db.fails(Some("cat"), &["approvals", "approve", "nope", "--reason", "x"], "may not approve");
+    db.fails(Some("cat"), &["approvals", "approve", "nope", "--reason", "x"], "may not decide approvals");
     db.fails(Some("sam"), &["approvals", "approve", "nope", "--reason", "x"], "unknown approval 'nope'");
-    db.fails(None, &["write-off", "A-1", "1", "--location", "WH1"], "a reason is required for a write-off");
+    db.fails(
+        Some("stu"),
+        &["write-off", "A-1", "1", "--location", "WH1"],
+        "a reason is required for a write-off",
+    );
     db.fails(Some("cat"), &["count", "resume", &session], "is open");
 }
 
@@ -338,7 +343,7 @@ fn a_costly_write_off_waits_for_a_supervisor() {
         (item["kind"].as_str(), item["qty"].as_i64(), item["value"].as_f64()),
         (Some("write_off"), Some(20), Some(200.0))
     );
-    db.fails(Some("cat"), &["approvals", "approve", &approval, "--reason", "ok"], "may not approve");
+    db.fails(Some("cat"), &["approvals", "approve", &approval, "--reason", "ok"], "may not decide approvals");
     db.ok(Some("sam"), &["approvals", "approve", &approval, "--reason", "police report 1142"]);
     assert_eq!(db.on_hand("B-1"), 25);
     db.fails(
@@ -356,5 +361,35 @@ fn a_costly_write_off_waits_for_a_supervisor() {
     );
     db.fails(Some("stu"), &["settings", "set", "write_off_approval_value", "1"], "may not change settings");
     db.fails(Some("ada"), &["settings", "set", "colour", "blue"], "unknown setting 'colour'");
+    db.ok(None, &["audit", "verify"]);
+}
+
+/// A negative adjustment is a write-off by another name: above the approval value it waits for
+/// a supervisor, as a write-off does, and only a supervisor's approval posts it.
+#[test]
+fn a_costly_negative_adjustment_waits_for_a_supervisor_like_a_write_off() {
+    let db = setup();
+    db.ok(Some("ada"), &["settings", "set", "write_off_approval_value", "100.00"]);
+    // (user, delta, posts at once): 10 boots at 10.00 = 100.00 is not above the threshold.
+    let cases = [("stu", "-10", true), ("stu", "-11", false), ("stu", "30", true), ("sam", "-20", true)];
+    for (user, delta, posts) in cases {
+        let before = db.on_hand("B-1");
+        let out = db.ok(Some(user), &["adjust", "B-1", delta, "--location", "WH1", "--reason", "recount"]);
+        let moved = db.on_hand("B-1") - before;
+        if posts {
+            assert_eq!(moved, delta.parse::<i64>().unwrap(), "{user} {delta}: {out}");
+        } else {
+            assert_eq!((out["status"].as_str(), moved), (Some("awaiting_approval"), 0), "{user} {delta}");
+        }
+    }
+    let inbox = db.ok(Some("sam"), &["approvals", "list"]);
+    let item =
+        inbox.as_array().unwrap().iter().find(|a| a["kind"] == "adjust").expect("the adjustment waits");
+    assert_eq!((item["qty"].as_i64(), item["value"].as_f64()), (Some(11), Some(110.0)));
+    let id = item["id"].as_str().unwrap().to_string();
+    db.fails(Some("stu"), &["approvals", "approve", &id, "--reason", "ok"], "may not decide approvals");
+    let before = db.on_hand("B-1");
+    db.ok(Some("sam"), &["approvals", "approve", &id, "--reason", "shelf recounted"]);
+    assert_eq!(db.on_hand("B-1"), before - 11);
     db.ok(None, &["audit", "verify"]);
 }

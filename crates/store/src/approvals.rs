@@ -1,14 +1,16 @@
-//! Damage and write-offs above a value threshold wait for a supervisor before they post.
+//! Losses above a value threshold wait for a supervisor before they post: damage, write-offs
+//! and negative adjustments (a negative adjustment is a write-off by another name, so it
+//! cannot be the way around the threshold).
 //! The event is made (id and all) when it is requested, so approving it twice posts once.
 
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
-use shelfsync_core::{Event, Movement, parse_cents};
+use shelfsync_core::{Action, Event, Movement, may, parse_cents};
 
 use crate::audit::audit_in;
 use crate::ledger::append_in;
-use crate::users::{User, forbidden, require_supervisor};
+use crate::users::{User, forbidden, require};
 use crate::{AppendOutcome, Result, Store, StoreError};
 
 /// Damage or write-offs worth more than this (units x unit cost) need a supervisor.
@@ -45,7 +47,7 @@ impl Store {
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str, by: &User, workstation: &str) -> Result<()> {
-        require_supervisor(by, "change settings")?;
+        require(by, Action::SettingSet)?;
         match key {
             WRITE_OFF_APPROVAL_KEY => {
                 parse_cents(value)?;
@@ -73,19 +75,19 @@ impl Store {
         }
     }
 
-    /// Posts a damage or write-off, or parks it for a supervisor when it is worth more than
-    /// the threshold and the actor is not a supervisor. Other movements post directly.
+    /// Posts a loss (damage, write-off, negative adjustment), or parks it for a supervisor when
+    /// it is worth more than the threshold and the policy does not let the actor post it
+    /// unapproved. Other movements post directly.
     pub fn request_movement(&mut self, event: &Event, actor: Option<&User>) -> Result<MovementRequest> {
-        let qty = match &event.movement {
-            Movement::Damage { qty, .. } | Movement::WriteOff { qty, .. } => i64::from(*qty),
-            _ => return self.post(event),
+        let Some(qty) = loss_units(&event.movement) else {
+            return self.post(event);
         };
         event.validate()?;
         let sku = event.movement.sku().as_str();
         let unit_cost = self.item(sku)?.ok_or_else(|| StoreError::UnknownSku(sku.into()))?.unit_cost_cents;
         let value = qty.saturating_mul(unit_cost);
-        let supervisor = actor.is_some_and(|u| u.role.is_supervisor());
-        if value <= self.approval_threshold_cents()? || supervisor {
+        let trusted = actor.is_some_and(|u| may(u.role, Action::PostAboveApprovalValue));
+        if value <= self.approval_threshold_cents()? || trusted {
             return self.post(event);
         }
         // Checked now, so a request that could never post is refused at once.
@@ -179,5 +181,15 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(true)
+    }
+}
+
+/// Units a movement takes out of stock as a loss (what the approval threshold weighs), or
+/// `None` when it is no loss: damage, write-offs, and adjustments downwards.
+fn loss_units(movement: &Movement) -> Option<i64> {
+    match movement {
+        Movement::Damage { qty, .. } | Movement::WriteOff { qty, .. } => Some(i64::from(*qty)),
+        Movement::Adjust { delta, .. } if *delta < 0 => Some(delta.saturating_neg()),
+        _ => None,
     }
 }

@@ -6,7 +6,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
-use shelfsync_core::{Lockout, Role};
+use shelfsync_core::{Action, Lockout, Role, may};
 
 use crate::audit::audit_in;
 use crate::{Result, Store, StoreError};
@@ -107,7 +107,7 @@ impl Store {
             (_, None) => {
                 return Err(StoreError::Auth("adding a user needs --user with the admin role".into()));
             }
-            (_, Some(c)) if !c.role.is_admin() => return Err(forbidden(c, "add users")),
+            (_, Some(c)) if !may(c.role, Action::UserAdd) => return Err(refusal(c, Action::UserAdd)),
             (_, Some(c)) => c.name.clone(),
         };
         let taken = tx
@@ -180,8 +180,8 @@ impl Store {
 impl Store {
     /// Changes a user's PIN: their own, or anyone's as an admin. Clears any lockout.
     pub fn change_pin(&mut self, name: &str, secret: &str, by: &User, workstation: &str) -> Result<()> {
-        if by.name != name && !by.role.is_admin() {
-            return Err(forbidden(by, "change another user's PIN"));
+        if by.name != name {
+            require(by, Action::UserResetPin)?;
         }
         check_secret_shape(secret)?;
         let hash = hash_secret(secret)?;
@@ -203,9 +203,14 @@ pub fn forbidden(user: &User, action: &str) -> StoreError {
     StoreError::Forbidden { user: user.name.clone(), role: user.role, action: action.into() }
 }
 
-/// Refuses unless `user` holds at least a supervisor's role.
-pub fn require_supervisor(user: &User, action: &str) -> Result<()> {
-    if user.role.is_supervisor() { Ok(()) } else { Err(forbidden(user, action)) }
+/// The refusal of `action` to `user`, in the policy's words.
+pub fn refusal(user: &User, action: Action) -> StoreError {
+    forbidden(user, action.describe())
+}
+
+/// Refuses unless the role policy (`shelfsync_core::may`) lets `user` do `action`.
+pub fn require(user: &User, action: Action) -> Result<()> {
+    if may(user.role, action) { Ok(()) } else { Err(refusal(user, action)) }
 }
 
 fn parse_role(raw: &str) -> Result<Role> {
