@@ -218,6 +218,53 @@ async fn amazon_and_ebay_orders_are_polled_booked_once_and_cancellations_release
     assert_eq!(count(&m, "SELECT count(*) FROM captured_orders WHERE poll_at IS NOT NULL"), 2);
 }
 
+/// Issue 17: Amazon and eBay give no cancellation time; the order's own update time stands for
+/// it, never the clock. The same cancellation read again (here: every order re-read from the
+/// start) is a duplicate, not a conflict that fails the order's capture.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_marketplace_cancellation_read_twice_is_a_duplicate() {
+    let m = market().await;
+    let (_, amazon_order) = admin(&m, "/amazon/admin/orders", json!({ "sku": "AMZ-S0", "qty": 2 })).await;
+    let (_, ebay_order) = admin(&m, "/ebay/admin/orders", json!({ "sku": "S1", "qty": 3 })).await;
+    let amazon_id = amazon_order["order"]["AmazonOrderId"].as_str().unwrap().to_string();
+    let ebay_id = ebay_order["order"]["orderId"].as_str().unwrap().to_string();
+    let (_, amazon_cancelled) =
+        admin(&m, &format!("/amazon/admin/orders/{amazon_id}/cancel"), json!({})).await;
+    let (_, ebay_cancelled) = admin(&m, &format!("/ebay/admin/orders/{ebay_id}/cancel"), json!({})).await;
+    let first = poll::poll(&m.db, &secrets(&m.db), None).await.unwrap();
+    assert!(first.iter().all(|r| r.errors.is_empty() && r.recorded == 2), "a sale and its cancel: {first:?}");
+    let events = count(&m, "SELECT count(*) FROM events");
+    // Each cancel is booked at its order's update time as the channel reports it.
+    let cases = [
+        (AMAZON, amazon_id.as_str(), &amazon_cancelled["order"]["LastUpdateDate"]),
+        (EBAY, ebay_id.as_str(), &ebay_cancelled["order"]["lastModifiedDate"]),
+    ];
+    let time = |raw: &str| chrono::DateTime::parse_from_rfc3339(raw).unwrap();
+    for (channel, id, updated) in cases {
+        let at: String = m
+            .store
+            .connection()
+            .query_row(
+                "SELECT json_extract(body, '$.occurred_at') FROM events
+                 WHERE kind = 'cancel' AND json_extract(body, '$.reference') LIKE ?1",
+                [format!("{channel} order {id} line %")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(time(&at), time(updated.as_str().unwrap()), "{channel}");
+    }
+    for round in 0..2 {
+        m.store.connection().execute("DELETE FROM poll_cursors", []).unwrap();
+        let again = poll::poll(&m.db, &secrets(&m.db), None).await.unwrap();
+        for report in &again {
+            assert!(report.errors.is_empty(), "round {round}: {report:?}");
+            assert_eq!((report.recorded, report.duplicates), (0, 2), "round {round}: {report:?}");
+        }
+    }
+    assert_eq!(count(&m, "SELECT count(*) FROM events"), events);
+    assert_eq!((committed(&m, 0), committed(&m, 1)), (0, 0));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn marketplace_edits_are_read_back_classified_and_handled_per_rule() {
     let m = market().await;
