@@ -131,16 +131,22 @@ fn setup_first(dir: &Path, sim: &SimProcess) -> PathBuf {
     let items =
         "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\nB-1,Cup,1.00,home,0,\n";
     ok(&db, &["import", "items", &write(dir, "i.csv", items)], &[]);
+    add_channel(&db, dir, sim);
+    db
+}
+
+/// The channel, its secret and its listings: each workstation's own, set by its admin (they do
+/// not come from the hub, where anyone with a workstation's login could rewrite them).
+fn add_channel(db: &Path, dir: &Path, sim: &SimProcess) {
     ok(
-        &db,
+        db,
         &["channel", "add", "shopify", "main", "--endpoint", &sim.url, "--shop", "demo.myshopify.com"],
         &[("SHELFSYNC_SHOPIFY_TOKEN", TOKEN)],
     );
     let mappings = "sku,location,inventory_item_id,location_id\n\
                     A-1,WH1,gid://shopify/InventoryItem/11,gid://shopify/Location/1\n\
                     B-1,WH1,gid://shopify/InventoryItem/12,gid://shopify/Location/1\n";
-    ok(&db, &["channel", "import-mappings", "main", &write(dir, "m.csv", mappings)], &[]);
-    db
+    ok(db, &["channel", "import-mappings", "main", &write(dir, "m.csv", mappings)], &[]);
 }
 
 fn sim_levels(sim: &SimProcess) -> BTreeMap<String, i64> {
@@ -171,8 +177,8 @@ fn three_workstations_one_offline_lease_holder_killed_all_converge() {
     }
     for db in [&ws2, &ws3] {
         ok(db, &["hub", "sync", "--once"], &[]);
-        // The channel arrived from the hub; its secret is this workstation's own to give.
-        ok(db, &["hub", "credentials", "main"], &[("SHELFSYNC_SHOPIFY_TOKEN", TOKEN)]);
+        // The catalogue arrived from the hub; the channel is this workstation's admin's to add.
+        add_channel(db, dir.path(), &sim);
     }
     let log = |name: &str| dir.path().join(format!("{name}.log"));
     let d1 = Daemon::start(&ws1, &log("ws1"));

@@ -69,15 +69,22 @@ fn immediate(conn: &Connection) -> Result<Transaction<'_>> {
     Ok(Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?)
 }
 
-/// Every master-data kind, in the order a snapshot ships them (references before referrers),
-/// with the query that reads one record as JSON by key and the query that lists every key.
+/// Every master-data kind that replicates, in the order a snapshot ships them (references before
+/// referrers), with the query that reads one record as JSON by key and the query that lists
+/// every key.
+///
+/// Only the catalogue. Users (roles, PIN hashes), tolerances, channels (endpoints, shops) and
+/// what hangs off a channel (allocation rules, rule locations, listings) stay on the workstation
+/// where an admin set them: the hub is shared, and a row from it could otherwise make someone an
+/// admin or point a channel at a server that then receives the channel's secrets (issue 17).
+/// Keeping them local is the simple answer; signing them with an admin key is the other.
 struct Kind {
     name: &'static str,
     read: &'static str,
     keys: &'static str,
 }
 
-const KINDS: [Kind; 9] = [
+const KINDS: [Kind; 3] = [
     Kind {
         name: "location",
         read: "SELECT json_object('code', code, 'name', name, 'parent', parent) FROM locations WHERE code = ?1",
@@ -94,45 +101,6 @@ const KINDS: [Kind; 9] = [
         name: "barcode",
         read: "SELECT json_object('code', code, 'sku', sku, 'kind', kind) FROM barcodes WHERE code = ?1",
         keys: "SELECT code FROM barcodes ORDER BY code",
-    },
-    Kind {
-        name: "user",
-        read: "SELECT json_object('name', name, 'role', role, 'pin_hash', pin_hash, 'created_at', created_at,
-                   'active', active) FROM users WHERE name = ?1",
-        keys: "SELECT name FROM users ORDER BY name",
-    },
-    Kind {
-        name: "tolerance",
-        read: "SELECT json_object('category', category, 'units', units, 'percent_bp', percent_bp,
-                   'value_cents', value_cents, 'auto_post', auto_post) FROM tolerances WHERE category = ?1",
-        keys: "SELECT category FROM tolerances ORDER BY category",
-    },
-    Kind {
-        name: "channel",
-        read: "SELECT json_object('name', name, 'kind', kind, 'endpoint', endpoint, 'shop', shop,
-                   'seller_id', seller_id, 'marketplace_id', marketplace_id, 'created_at', created_at)
-               FROM channels WHERE name = ?1",
-        keys: "SELECT name FROM channels ORDER BY name",
-    },
-    Kind {
-        name: "allocation_rule",
-        read: "SELECT json_object('channel', channel, 'percent', percent, 'buffer', buffer, 'cap', cap,
-                   'conflict', conflict) FROM allocation_rules WHERE channel = ?1",
-        keys: "SELECT channel FROM allocation_rules ORDER BY channel",
-    },
-    Kind {
-        name: "rule_location",
-        read: "SELECT json_object('channel', channel, 'location', location) FROM rule_locations
-               WHERE channel = ?1 ->> '$[0]' AND location = ?1 ->> '$[1]'",
-        keys: "SELECT json_array(channel, location) FROM rule_locations ORDER BY channel, location",
-    },
-    Kind {
-        name: "listing",
-        read: "SELECT json_object('channel', channel, 'sku', sku, 'location', location,
-                   'remote_item', remote_item, 'remote_location', remote_location)
-               FROM listings WHERE channel = ?1 ->> '$[0]' AND sku = ?1 ->> '$[1]'
-                   AND ifnull(location, '') = ?1 ->> '$[2]'",
-        keys: "SELECT json_array(channel, sku, ifnull(location, '')) FROM listings ORDER BY id",
     },
 ];
 
@@ -323,6 +291,14 @@ pub fn apply_master(conn: &Connection, rows: &[PulledMaster]) -> Result<usize> {
         if !newer {
             continue;
         }
+        if kind(&row.kind).is_none() {
+            // Not catalogue: stays on the workstation where an admin set it, whatever the hub says.
+            tx.execute(
+                "UPDATE hub_config SET last_error = ?1",
+                [format!("master {} {}: refused, {} does not replicate", row.kind, row.key, row.kind)],
+            )?;
+            continue;
+        }
         match apply_record(&tx, row) {
             Ok(()) => applied += 1,
             // A record this replica cannot take (a constraint it breaks here) is reported, not
@@ -363,50 +339,6 @@ fn apply_record(tx: &Transaction<'_>, row: &PulledMaster) -> Result<()> {
             "INSERT INTO barcodes (code, sku, kind) VALUES (?1 ->> 'code', ?1 ->> 'sku', ?1 ->> 'kind')
              ON CONFLICT (code) DO UPDATE SET sku = excluded.sku, kind = excluded.kind"
         }
-        "user" => {
-            "INSERT INTO users (name, role, pin_hash, created_at, active)
-             VALUES (?1 ->> 'name', ?1 ->> 'role', ?1 ->> 'pin_hash', ?1 ->> 'created_at', ?1 ->> 'active')
-             ON CONFLICT (name) DO UPDATE SET role = excluded.role, pin_hash = excluded.pin_hash,
-                 active = excluded.active"
-        }
-        "tolerance" => {
-            "INSERT INTO tolerances (category, units, percent_bp, value_cents, auto_post)
-             VALUES (?1 ->> 'category', ?1 ->> 'units', ?1 ->> 'percent_bp', ?1 ->> 'value_cents', ?1 ->> 'auto_post')
-             ON CONFLICT (category) DO UPDATE SET units = excluded.units, percent_bp = excluded.percent_bp,
-                 value_cents = excluded.value_cents, auto_post = excluded.auto_post"
-        }
-        "channel" => {
-            tx.execute(
-                "INSERT INTO channels (name, kind, endpoint, shop, seller_id, marketplace_id, created_at)
-                 VALUES (?1 ->> 'name', ?1 ->> 'kind', ?1 ->> 'endpoint', ?1 ->> 'shop', ?1 ->> 'seller_id',
-                         ?1 ->> 'marketplace_id', ?1 ->> 'created_at')
-                 ON CONFLICT (name) DO UPDATE SET endpoint = excluded.endpoint, shop = excluded.shop,
-                     seller_id = excluded.seller_id, marketplace_id = excluded.marketplace_id",
-                [value],
-            )?;
-            // The engine's per-channel rows that `channel add` makes beside the channel.
-            tx.execute("INSERT OR IGNORE INTO allocation_rules (channel) VALUES (?1 ->> 'name')", [value])?;
-            tx.execute("INSERT OR IGNORE INTO channel_metrics (channel) VALUES (?1 ->> 'name')", [value])?;
-            return Ok(());
-        }
-        "allocation_rule" => {
-            tx.execute(
-                "INSERT INTO allocation_rules (channel, percent, buffer, cap, conflict)
-                 VALUES (?1 ->> 'channel', ?1 ->> 'percent', ?1 ->> 'buffer', ?1 ->> 'cap', ?1 ->> 'conflict')
-                 ON CONFLICT (channel) DO UPDATE SET percent = excluded.percent, buffer = excluded.buffer,
-                     cap = excluded.cap, conflict = excluded.conflict",
-                [value],
-            )?;
-            return requeue_channel(tx, value);
-        }
-        "rule_location" => {
-            tx.execute(
-                "INSERT OR IGNORE INTO rule_locations (channel, location) VALUES (?1 ->> 'channel', ?1 ->> 'location')",
-                [value],
-            )?;
-            return requeue_channel(tx, value);
-        }
-        "listing" => return apply_listing(tx, value),
         _ => return Ok(()),
     };
     tx.execute(sql, [value])?;
@@ -423,51 +355,11 @@ fn apply_record(tx: &Transaction<'_>, row: &PulledMaster) -> Result<()> {
     Ok(())
 }
 
-fn requeue_channel(tx: &Transaction<'_>, value: &str) -> Result<()> {
-    let ids: Vec<i64> = tx
-        .prepare_cached("SELECT id FROM listings WHERE channel = ?1 ->> 'channel'")?
-        .query_map([value], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for id in ids {
-        requeue_listing(tx, id, &now())?;
-    }
-    Ok(())
-}
-
-fn apply_listing(tx: &Transaction<'_>, value: &str) -> Result<()> {
-    let updated = tx.execute(
-        "UPDATE listings SET remote_item = ?1 ->> 'remote_item', remote_location = ?1 ->> 'remote_location'
-         WHERE channel = ?1 ->> 'channel' AND sku = ?1 ->> 'sku'
-           AND ifnull(location, '') = ifnull(?1 ->> 'location', '')",
-        [value],
-    )?;
-    if updated == 0 {
-        tx.execute(
-            "INSERT INTO listings (channel, sku, location, remote_item, remote_location)
-             VALUES (?1 ->> 'channel', ?1 ->> 'sku', ?1 ->> 'location', ?1 ->> 'remote_item', ?1 ->> 'remote_location')",
-            [value],
-        )?;
-        requeue_listing(tx, tx.last_insert_rowid(), &now())?;
-    }
-    Ok(())
-}
-
 fn delete_record(tx: &Transaction<'_>, kind: &str, key: &str) -> Result<()> {
     let sql = match kind {
         "location" => "DELETE FROM locations WHERE code = ?1",
         "item" => "DELETE FROM items WHERE sku = ?1",
         "barcode" => "DELETE FROM barcodes WHERE code = ?1",
-        "user" => "DELETE FROM users WHERE name = ?1",
-        "tolerance" => "DELETE FROM tolerances WHERE category = ?1",
-        "channel" => "DELETE FROM channels WHERE name = ?1",
-        "allocation_rule" => "DELETE FROM allocation_rules WHERE channel = ?1",
-        "rule_location" => {
-            "DELETE FROM rule_locations WHERE channel = ?1 ->> '$[0]' AND location = ?1 ->> '$[1]'"
-        }
-        "listing" => {
-            "DELETE FROM listings WHERE channel = ?1 ->> '$[0]' AND sku = ?1 ->> '$[1]'
-                 AND ifnull(location, '') = ?1 ->> '$[2]'"
-        }
         _ => return Ok(()),
     };
     tx.execute(sql, [key])?;
