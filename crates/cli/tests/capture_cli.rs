@@ -239,6 +239,26 @@ fn capture_commands_work_end_to_end() {
         assert!(started.elapsed() < std::time::Duration::from_secs(10), "the delivery is booked within 10 s");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // The same signed body under fresh event ids (the id is outside the HMAC) is a duplicate:
+    // stored and booked once.
+    let events = ok(&db, &["events", "--json"], &[]);
+    for fresh in ["3", "4"] {
+        let (status, body) = receiver.request(
+            "POST",
+            "/webhooks/shopify/main",
+            &[
+                ("X-Shopify-Topic", "orders/create"),
+                ("X-Shopify-Event-Id", fresh),
+                ("X-Shopify-Hmac-Sha256", &signature),
+            ],
+            &order,
+        );
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("duplicate"), "{body}");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(ok(&db, &["events", "--json"], &[]), events, "the replays booked nothing");
+    assert_eq!(json(&db, &["stock", "A-1"])[0]["committed"], 3);
     drop(receiver);
 }
 
