@@ -406,6 +406,9 @@ pub fn ingest_refund(store: &Store, channel: &str, order_id: &str, refund: &Refu
     Ok(report)
 }
 
+/// A booked sale as a refund reads it: kind, SKU, location, quantity and the event body.
+type BookedSale = (String, String, Option<String>, Option<i64>, String);
+
 /// [`ingest_refund`] inside the caller's transaction.
 pub(crate) fn ingest_refund_in(
     tx: &Transaction<'_>,
@@ -416,7 +419,7 @@ pub(crate) fn ingest_refund_in(
     let mut report = IngestReport::default();
     for (line_id, qty) in &refund.lines {
         let sale_id = line_event_id(channel, order_id, line_id, "sale");
-        let sale: Option<(String, String, Option<String>, Option<i64>, String)> = tx
+        let sale: Option<BookedSale> = tx
             .prepare_cached(
                 "SELECT kind, sku, json_extract(body, '$.location'), json_extract(body, '$.qty'), body FROM events WHERE id = ?1",
             )?
