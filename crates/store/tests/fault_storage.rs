@@ -10,8 +10,10 @@
 //! - a file that is not a database, or a folder where the file should be: a clear error and
 //!   the file left as it was.
 //!
-//! Mounting needs root (CAP_SYS_ADMIN). Where it is refused the tmpfs cases print why and
-//! check nothing else; the `max_page_count` form of disk full runs everywhere
+//! Mounting needs root (CAP_SYS_ADMIN), so the tmpfs cases are named `privileged_*`: CI runs
+//! as root and runs them; where the mount is refused they fail, saying why. As another user,
+//! `cargo nextest run --profile unprivileged` (`.config/nextest.toml`) leaves them out and
+//! nextest reports them as skipped. The `max_page_count` form of disk full runs everywhere
 //! (`ledger_rules.rs`).
 
 mod common;
@@ -89,7 +91,17 @@ struct Tmpfs {
 }
 
 impl Tmpfs {
-    fn mount(size: &str) -> Result<Tmpfs, String> {
+    /// Mounts or fails the test with the reason and the way to leave it out.
+    fn mount(size: &str) -> Tmpfs {
+        Tmpfs::try_mount(size).unwrap_or_else(|why| {
+            panic!(
+                "this test needs root to mount a tmpfs ({why}); CI runs as root. As another user run \
+                 `cargo nextest run --profile unprivileged`, which reports the privileged_* tests as skipped"
+            )
+        })
+    }
+
+    fn try_mount(size: &str) -> Result<Tmpfs, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let out = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -143,16 +155,10 @@ fn all_present(store: &Store, ids: &[Uuid]) -> bool {
 }
 
 #[test]
-fn a_full_file_system_refuses_appends_clearly_and_loses_nothing_acknowledged() {
+fn privileged_a_full_file_system_refuses_appends_clearly_and_loses_nothing_acknowledged() {
     // Larger than the WAL's auto-checkpoint size (1,000 pages, 4 MiB): a WAL that never
     // checkpoints keeps every page it wrote, so a smaller disk fills with WAL alone.
-    let fs = match Tmpfs::mount("16m") {
-        Ok(fs) => fs,
-        Err(why) => {
-            eprintln!("SKIPPED (tmpfs disk-full case): {why}");
-            return;
-        }
-    };
+    let fs = Tmpfs::mount("16m");
     let db = fs.path().join("ledger.db");
     let mut store = Store::open(&db).unwrap();
     seed_catalogue(&mut store);
@@ -180,14 +186,8 @@ fn a_full_file_system_refuses_appends_clearly_and_loses_nothing_acknowledged() {
 }
 
 #[test]
-fn a_read_only_file_system_is_a_clear_error_and_work_resumes_when_writable() {
-    let fs = match Tmpfs::mount("16m") {
-        Ok(fs) => fs,
-        Err(why) => {
-            eprintln!("SKIPPED (read-only file system case): {why}");
-            return;
-        }
-    };
+fn privileged_a_read_only_file_system_is_a_clear_error_and_work_resumes_when_writable() {
+    let fs = Tmpfs::mount("16m");
     let db = fs.path().join("ledger.db");
     let mut store = Store::open(&db).unwrap();
     seed_catalogue(&mut store);
