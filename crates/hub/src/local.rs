@@ -2,9 +2,10 @@
 //! Everything here is plain SQLite on the workstation's own file, so it works offline.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
 use shelfsync_core::Event;
 use shelfsync_store::outbox::{now, requeue_listing};
-use shelfsync_store::{AppendMode, AppendOutcome, StoreError, append_in_mode};
+use shelfsync_store::{AppendMode, AppendOutcome, Store, StoreError, append_in_mode};
 
 use crate::Result;
 
@@ -254,10 +255,30 @@ pub fn pending_master(conn: &Connection, limit: usize) -> Result<Vec<PendingMast
     Ok(out)
 }
 
-pub fn pushed_master(conn: &Connection, up_to_id: i64) -> Result<()> {
-    conn.execute("DELETE FROM hub_master_outbox WHERE id <= ?1", [up_to_id])?;
+/// Forgets the shipped queue entries, and takes the hub's time for each shipped version: the
+/// hub stamps master data with its own clock, so from now on this workstation's version of the
+/// record is compared with the others' in that one clock. A record changed again meanwhile
+/// (queued after `up_to_id`) keeps its newer local version until that change ships.
+pub fn pushed_master(conn: &Connection, up_to_id: i64, stamped: &[(String, String, String)]) -> Result<()> {
+    let tx = immediate(conn)?;
+    for (kind, key, changed_at) in stamped {
+        tx.execute(
+            "UPDATE hub_master_versions SET changed_at = ?3
+             WHERE kind = ?1 AND key = ?2 AND workstation = (SELECT workstation FROM hub_config)
+               AND NOT EXISTS (SELECT 1 FROM hub_master_outbox WHERE kind = ?1 AND key = ?2 AND id > ?4)",
+            params![kind, key, changed_at, up_to_id],
+        )?;
+    }
+    tx.execute("DELETE FROM hub_master_outbox WHERE id <= ?1", [up_to_id])?;
+    tx.commit()?;
     Ok(())
 }
+
+/// How far ahead of this workstation's clock a hub time may be and still be believed. The hub
+/// stamps master data with its own clock (issue 17), so a time beyond this is a forgery (a row
+/// written around the stamping) or a broken server clock; either way it would win every
+/// comparison for as long as it stays ahead. Ten minutes forgives ordinary clock drift.
+pub const MAX_AHEAD: chrono::Duration = chrono::Duration::minutes(10);
 
 /// A master-data version from the hub.
 #[derive(Clone, Debug)]
@@ -271,14 +292,58 @@ pub struct PulledMaster {
 }
 
 /// Applies versions in hub order where they beat the local version (last writer wins on
-/// (changed_at, workstation)). The triggers stay quiet meanwhile (`hub_applying`), so nothing
-/// echoes back up. Returns how many changed this replica.
+/// (changed_at, workstation), the hub's times). The triggers stay quiet meanwhile
+/// (`hub_applying`), so nothing echoes back up. Every version from another workstation that
+/// changes this replica gets a `hub.master` audit entry in the same transaction (`audit verify`
+/// checks each has one); one refused (a kind that does not replicate, a time ahead of the
+/// clock, a row this replica cannot take) gets `hub.master.refused`. Returns how many changed
+/// this replica.
 pub fn apply_master(conn: &Connection, rows: &[PulledMaster]) -> Result<usize> {
+    apply_master_at(conn, rows, chrono::Utc::now())
+}
+
+/// [`apply_master`] with the clock given.
+pub fn apply_master_at(
+    conn: &Connection,
+    rows: &[PulledMaster],
+    clock: chrono::DateTime<chrono::Utc>,
+) -> Result<usize> {
     let Some(last) = rows.last() else { return Ok(0) };
+    let latest_believed = (clock + MAX_AHEAD).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let tx = immediate(conn)?;
+    let me: String = tx.query_row("SELECT workstation FROM hub_config WHERE id = 1", [], |r| r.get(0))?;
     tx.execute("INSERT INTO hub_applying (id) VALUES (1)", [])?;
     let mut applied = 0;
     for row in rows {
+        // This workstation's own version coming back: already here (pushed_master took its time).
+        if row.workstation == me {
+            continue;
+        }
+        let subject = format!("{} {}", row.kind, row.key);
+        let actor = format!("hub:{}", row.workstation);
+        let refuse = |reason: &str| -> Result<()> {
+            let detail = serde_json::json!({
+                "seq": row.seq, "changed_at": row.changed_at, "workstation": row.workstation, "reason": reason,
+            });
+            Store::audit_in_transaction(
+                &tx,
+                &actor,
+                &me,
+                "hub.master.refused",
+                &subject,
+                &detail.to_string(),
+            )?;
+            tx.execute("UPDATE hub_config SET last_error = ?1", [format!("master {subject}: {reason}")])?;
+            Ok(())
+        };
+        if kind(&row.kind).is_none() {
+            refuse(&format!("{} does not replicate: it stays where an admin set it", row.kind))?;
+            continue;
+        }
+        if row.changed_at > latest_believed {
+            refuse(&format!("stamped {}, ahead of this workstation's clock", row.changed_at))?;
+            continue;
+        }
         let local: Option<(String, String)> = tx
             .prepare_cached(
                 "SELECT changed_at, workstation FROM hub_master_versions WHERE kind = ?1 AND key = ?2",
@@ -291,26 +356,25 @@ pub fn apply_master(conn: &Connection, rows: &[PulledMaster]) -> Result<usize> {
         if !newer {
             continue;
         }
-        if kind(&row.kind).is_none() {
-            // Not catalogue: stays on the workstation where an admin set it, whatever the hub says.
-            tx.execute(
-                "UPDATE hub_config SET last_error = ?1",
-                [format!("master {} {}: refused, {} does not replicate", row.kind, row.key, row.kind)],
-            )?;
-            continue;
-        }
+        // A savepoint, so a record this replica cannot take leaves nothing half-written.
+        tx.execute_batch("SAVEPOINT hub_record")?;
         match apply_record(&tx, row) {
-            Ok(()) => applied += 1,
+            Ok(()) => tx.execute_batch("RELEASE hub_record")?,
             // A record this replica cannot take (a constraint it breaks here) is reported, not
             // retried forever: the rest of the stream must keep flowing.
             Err(error) => {
-                tx.execute(
-                    "UPDATE hub_config SET last_error = ?1",
-                    [format!("master {} {}: {error}", row.kind, row.key)],
-                )?;
+                tx.execute_batch("ROLLBACK TO hub_record; RELEASE hub_record")?;
+                refuse(&error.to_string())?;
                 continue;
             }
         }
+        applied += 1;
+        let value_sha256 = row.value.as_deref().map(|v| hex::encode(Sha256::digest(v.as_bytes())));
+        let detail = serde_json::json!({
+            "seq": row.seq, "changed_at": row.changed_at, "workstation": row.workstation,
+            "value_sha256": value_sha256,
+        });
+        Store::audit_in_transaction(&tx, &actor, &me, "hub.master", &subject, &detail.to_string())?;
         tx.execute(
             "INSERT OR REPLACE INTO hub_master_versions (kind, key, changed_at, workstation) VALUES (?1, ?2, ?3, ?4)",
             params![row.kind, row.key, row.changed_at, row.workstation],

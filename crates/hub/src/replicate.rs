@@ -55,13 +55,18 @@ async fn push_master(hub: &mut HubConn, store: &LocalStore, workstation: &str) -
     for _ in 0..BATCHES_PER_ROUND {
         let batch = local::pending_master(store.lock().connection(), PUSH_BATCH)?;
         let Some(last) = batch.last().map(|m| m.outbox_id) else { return Ok(false) };
-        insert_master(hub, workstation, &batch).await?;
-        local::pushed_master(store.lock().connection(), last)?;
+        let stamped = insert_master(hub, workstation, &batch).await?;
+        local::pushed_master(store.lock().connection(), last, &stamped)?;
     }
     Ok(!local::pending_master(store.lock().connection(), 1)?.is_empty())
 }
 
-async fn insert_master(hub: &mut HubConn, workstation: &str, batch: &[PendingMaster]) -> Result<()> {
+/// Inserts a batch; returns each record's (kind, key, time) as the hub stamped it.
+async fn insert_master(
+    hub: &mut HubConn,
+    workstation: &str,
+    batch: &[PendingMaster],
+) -> Result<Vec<(String, String, String)>> {
     let kinds: Vec<&str> = batch.iter().map(|m| m.kind.as_str()).collect();
     let keys: Vec<&str> = batch.iter().map(|m| m.key.as_str()).collect();
     let values: Vec<Option<&str>> = batch.iter().map(|m| m.value.as_deref()).collect();
@@ -69,17 +74,22 @@ async fn insert_master(hub: &mut HubConn, workstation: &str, batch: &[PendingMas
     let fail = hub.fail();
     let tx = hub.client.transaction().await.map_err(&fail)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PUSH_LOCK]).await.map_err(&fail)?;
-    tx.execute(
-        "INSERT INTO master (kind, key, value, changed_at, workstation)
-         SELECT k, y, v, t, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-             WITH ORDINALITY AS u(k, y, v, t, n) ORDER BY n",
-        &[&kinds, &keys, &values, &times, &workstation],
-    )
-    .await
-    .map_err(&fail)?;
+    let stamped = tx
+        .query(
+            "INSERT INTO master (kind, key, value, changed_at, workstation)
+             SELECT k, y, v, t, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                 WITH ORDINALITY AS u(k, y, v, t, n) ORDER BY n
+             RETURNING kind, key, changed_at",
+            &[&kinds, &keys, &values, &times, &workstation],
+        )
+        .await
+        .map_err(&fail)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
     tx.execute("SELECT pg_notify($1, 'master')", &[&NOTIFY_CHANNEL]).await.map_err(&fail)?;
     tx.commit().await.map_err(&fail)?;
-    Ok(())
+    Ok(stamped)
 }
 
 /// Ships local events. True when more remain.

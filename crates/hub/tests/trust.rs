@@ -110,3 +110,126 @@ async fn people_rules_and_channels_stay_on_their_workstation_and_pin_hashes_neve
     a.check();
     b.check();
 }
+
+fn item_name(ws: &Ws) -> String {
+    ws.store().item("S1").unwrap().unwrap().name
+}
+
+/// (action, subject) of every `hub.master*` audit entry on a workstation.
+fn hub_audit(ws: &Ws) -> Vec<(String, String)> {
+    let store = ws.store();
+    let mut stmt = store
+        .connection()
+        .prepare("SELECT action, subject FROM audit WHERE action LIKE 'hub.master%' ORDER BY seq")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_stamps_master_times_a_future_row_is_not_believed_and_all_applied_is_audited() {
+    let pg = cluster();
+    let url = pg.database("stamps");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let b = empty_workstation(dir.path(), "ws-b");
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(
+        hub_audit(&b),
+        [("hub.master".into(), "location WH1".into()), ("hub.master".into(), "item S1".into())]
+    );
+    let admin = hub(&url).await;
+    let forge = |name: &str| {
+        format!(
+            "INSERT INTO master (kind, key, value, changed_at, workstation) VALUES ('item', 'S1', \
+             '{{\"sku\":\"S1\",\"name\":\"{name}\",\"unit_cost_cents\":1,\"category\":\"general\",\"safety_stock\":0}}', \
+             '2099-01-01T00:00:00.000Z', 'ws-z')"
+        )
+    };
+    // 1. A row claiming 2099: the hub stamps it with its own now(), so a later edit still wins.
+    admin.client.batch_execute(&forge("claims 2099")).await.unwrap();
+    let stamped: String = admin
+        .client
+        .query_one("SELECT changed_at FROM master WHERE value LIKE '%claims 2099%'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(stamped.starts_with("20") && stamped < "2099".to_string(), "{stamped}");
+    b.sync().await;
+    assert_eq!(item_name(&b), "claims 2099", "the forged row was the latest write, so far");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    a.store().connection().execute("UPDATE items SET name = 'later' WHERE sku = 'S1'", []).unwrap();
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(item_name(&b), "later");
+    a.sync().await;
+    assert_eq!(item_name(&a), "later");
+    // 2. A 2099 row written around the stamping (the trigger off: a hub from before this
+    // change, or its owner): the workstation does not believe it, and says so in its audit.
+    admin.client.batch_execute("ALTER TABLE master DISABLE TRIGGER master_stamp").await.unwrap();
+    admin.client.batch_execute(&forge("from the future")).await.unwrap();
+    b.sync().await;
+    assert_eq!(item_name(&b), "later", "a far-future row was believed");
+    let last = hub_audit(&b).pop().unwrap();
+    assert_eq!(last, ("hub.master.refused".into(), "item S1".into()));
+    let reason: String = b
+        .store()
+        .connection()
+        .query_row("SELECT detail ->> '$.reason' FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(reason.contains("ahead of this workstation's clock"), "{reason}");
+    // 3. Every version applied from the hub is in b's audit chain, and `audit verify` checks it:
+    // cutting the last entries off (which leaves a valid chain) is found.
+    b.check();
+    let applied = hub_audit(&b).iter().filter(|(action, _)| action == "hub.master").count();
+    assert_eq!(applied, 4, "location, item, the stamped forgery, the later edit");
+    let store = b.store();
+    store
+        .connection()
+        .execute("DELETE FROM audit WHERE seq >= (SELECT max(seq) - 1 FROM audit)", [])
+        .unwrap();
+    let report = store.verify_audit().unwrap();
+    let broken = report.first_break.expect("a missing hub.master entry is found").reason;
+    assert!(broken.contains("item S1 came from the hub without an audit entry"), "{broken}");
+}
+
+/// The clock is a parameter: the far-future rule is the same at any time.
+#[test]
+fn a_version_further_ahead_than_max_ahead_is_refused_and_audited() {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workstation(dir.path(), "ws-a", &["S1"]);
+    shelfsync_hub::local::join(ws.store().connection(), "ws-a", "hub-1", || Ok(())).unwrap();
+    let clock = chrono::Utc.with_ymd_and_hms(2030, 6, 1, 12, 0, 0).unwrap();
+    let row = |seq: i64, at: &str, name: &str| shelfsync_hub::local::PulledMaster {
+        seq,
+        kind: "item".into(),
+        key: "S1".into(),
+        value: Some(format!(
+            "{{\"sku\":\"S1\",\"name\":\"{name}\",\"unit_cost_cents\":1,\"category\":\"general\",\"safety_stock\":0}}"
+        )),
+        changed_at: at.into(),
+        workstation: "ws-b".into(),
+    };
+    // (time, believed): within MAX_AHEAD of the clock is drift; beyond it is not believed.
+    let cases = [
+        ("2030-06-01T12:00:00.000Z", true),
+        ("2030-06-01T12:09:59.999Z", true),
+        ("2030-06-01T12:10:00.001Z", false),
+        ("2099-01-01T00:00:00.000Z", false),
+    ];
+    for (seq, (at, believed)) in cases.iter().enumerate() {
+        let name = format!("v{seq}");
+        let applied = shelfsync_hub::local::apply_master_at(
+            ws.store().connection(),
+            &[row(seq as i64 + 1, at, &name)],
+            clock,
+        )
+        .unwrap();
+        assert_eq!(applied == 1, *believed, "{at}");
+        assert_eq!(item_name(&ws) == name, *believed, "{at}");
+    }
+    ws.check();
+}

@@ -107,6 +107,19 @@ impl Store {
         Ok(())
     }
 
+    /// Records an entry inside the caller's own transaction: the hub crate audits what it
+    /// applies from the hub in the transaction that applies it, so neither lands without the other.
+    pub fn audit_in_transaction(
+        tx: &Transaction<'_>,
+        actor: &str,
+        workstation: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<()> {
+        audit_in(tx, actor, workstation, action, subject, detail)
+    }
+
     /// Walks the chain in order and names the first entry that does not hold: a wrong
     /// `prev_hash` (a row deleted or moved), a wrong `hash` (a row edited), a gap in `seq`, or
     /// an event whose body no longer matches the hash its entry recorded.
@@ -154,6 +167,15 @@ impl Store {
             expected_prev = hash;
             expected_seq += 1;
         }
+        if let Some(version) = self.hub_master_without_audit()? {
+            return Ok(AuditReport {
+                entries,
+                first_break: Some(AuditBreak {
+                    seq: expected_seq,
+                    reason: format!("master data {version} came from the hub without an audit entry"),
+                }),
+            });
+        }
         if let Some(orphan) = self.event_without_audit()? {
             let seq = expected_seq;
             return Ok(AuditReport {
@@ -179,6 +201,25 @@ impl Store {
             }
             None => false,
         })
+    }
+
+    /// A master-data version another workstation wrote and this one applied from the hub (the
+    /// hub crate keeps them in `hub_master_versions`) must have its `hub.master` entry, naming
+    /// the same time and workstation.
+    fn hub_master_without_audit(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT v.kind || ' ' || v.key FROM hub_master_versions v, hub_config c
+                 WHERE v.workstation <> c.workstation
+                   AND (v.kind || ' ' || v.key, v.changed_at, v.workstation) NOT IN (
+                       SELECT subject, detail ->> '$.changed_at', detail ->> '$.workstation'
+                       FROM audit WHERE action = 'hub.master')
+                 LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     fn event_without_audit(&self) -> Result<Option<String>> {
