@@ -38,6 +38,7 @@ import type { WorkstationSettingView } from "./bindings/WorkstationSettingView";
 import type { ApprovalView } from "./bindings/ApprovalView";
 import type { CommitRequest } from "./bindings/CommitRequest";
 import type { CommitResult } from "./bindings/CommitResult";
+import type { StationDraft } from "./bindings/StationDraft";
 import type { CountSessionDetail } from "./bindings/CountSessionDetail";
 import type { CountSessionRow } from "./bindings/CountSessionRow";
 import type { DecisionView } from "./bindings/DecisionView";
@@ -98,6 +99,8 @@ export type {
   SkuSyncView,
 };
 export type { AllocationView } from "./bindings/AllocationView";
+export type { StationDraft } from "./bindings/StationDraft";
+export type { DraftLine } from "./bindings/DraftLine";
 export type { LatencyPointView } from "./bindings/LatencyPointView";
 export type { ListingWhyView } from "./bindings/ListingWhyView";
 export type { PushView } from "./bindings/PushView";
@@ -157,6 +160,11 @@ export const api = {
   /** A keyboard-wedge scan: command label, item or error, resolved against the catalogue. */
   classifyScan: (data: string): Promise<ScanOutcome> => invoke<ScanOutcome>("classify_scan", { data }),
   commitScans: (request: CommitRequest): Promise<CommitResult> => invoke<CommitResult>("commit_scans", { request }),
+  /** Saves the signed-in user's uncommitted station lines (an empty draft removes it). */
+  saveStationDraft: (draft: StationDraft): Promise<void> => invoke<void>("save_station_draft", { draft }),
+  /** The signed-in user's saved station draft at this workstation, if any. */
+  stationDraft: (): Promise<StationDraft | null> => invoke<StationDraft | null>("station_draft"),
+  discardStationDraft: (): Promise<boolean> => invoke<boolean>("discard_station_draft"),
   /** Starts the serial/HID listeners once; their scans arrive through `onScannerScan`. */
   startScanners: (): Promise<ScannerView[]> => invoke<ScannerView[]>("start_scanners"),
   onScannerScan: (handler: (outcome: ScanOutcome) => void): Promise<UnlistenFn> =>

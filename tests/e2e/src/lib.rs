@@ -124,6 +124,33 @@ impl App {
         Ok(app)
     }
 
+    /// Launches on `db_path`, in a folder the caller owns (so the database outlives this app:
+    /// a restart test launches again on it), tuned as [`App::launch_with`] is.
+    pub async fn launch_at(db_path: &Path, env: &[(&str, &str)]) -> Result<App> {
+        let app = App::launch_on(db_path, env).await?;
+        app.tune_wedge().await?;
+        Ok(app)
+    }
+
+    /// The app's process id: the `shelfsync-app` whose environment names this database.
+    pub fn pid(&self) -> Result<u32> {
+        let wanted = format!("SHELFSYNC_DB={}", self.db_path.display());
+        for entry in std::fs::read_dir("/proc")? {
+            let entry = entry?;
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            let (Ok(environ), Ok(exe)) =
+                (std::fs::read(entry.path().join("environ")), std::fs::read_link(entry.path().join("exe")))
+            else {
+                continue; // gone meanwhile, or not ours to read
+            };
+            let ours = exe.file_name().is_some_and(|n| n == "shelfsync-app");
+            if ours && environ.split(|b| *b == 0).any(|var| var == wanted.as_bytes()) {
+                return Ok(pid);
+            }
+        }
+        Err(format!("no shelfsync-app process on {}", self.db_path.display()).into())
+    }
+
     /// Launches on `db_path` (fresh or not; its folder must exist and hold the launcher too),
     /// without the wedge tuning's page reload: what the benchmark times is the first load.
     pub async fn launch_on(db_path: &Path, env: &[(&str, &str)]) -> Result<App> {

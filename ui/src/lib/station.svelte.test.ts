@@ -6,8 +6,21 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const commitScans = vi.fn();
 const classifyScan = vi.fn();
+const saveStationDraft = vi.fn();
+const stationDraft = vi.fn();
+const discardStationDraft = vi.fn();
 vi.mock("../api", () => ({
-  api: { commitScans, classifyScan, sessionInfo: vi.fn(), countSession: vi.fn(), submitCount: vi.fn(), startCount: vi.fn() },
+  api: {
+    commitScans,
+    classifyScan,
+    saveStationDraft,
+    stationDraft,
+    discardStationDraft,
+    sessionInfo: vi.fn(),
+    countSession: vi.fn(),
+    submitCount: vi.fn(),
+    startCount: vi.fn(),
+  },
   errorMessage: (e: unknown) => String(e),
   isSessionError: () => false,
 }));
@@ -63,6 +76,94 @@ describe("station commit", () => {
     station.setQty(1); // ...and its digits made it parse as something else
     await station.scanText("SS-1", 999);
     expect(station.state.lines).toEqual([expect.objectContaining({ sku: "SS-1", qty: 5 })]);
+  });
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const item = (sku: string) => ({ source: "wedge", data: sku, kind: "item" as const, sku, name: "", location: null, quantity: null, mode: null, message: null });
+
+describe("the station's draft", () => {
+  beforeEach(() => {
+    commitScans.mockReset();
+    saveStationDraft.mockReset();
+    stationDraft.mockReset();
+    discardStationDraft.mockReset();
+    station.reset();
+  });
+
+  it("saves every scanned line with its id before the feedback shows", async () => {
+    let saved!: () => void;
+    saveStationDraft.mockImplementation(() => new Promise<void>((resolve) => (saved = resolve)));
+    station.state = { ...initialStation("receive"), location: "WH1" };
+    const scanned = station.apply(item("SS-1"));
+    await vi.waitFor(() => expect(saveStationDraft).toHaveBeenCalledTimes(1));
+    expect(station.feedback.title).not.toMatch(/SS-1/);
+    const draft = saveStationDraft.mock.calls[0][0];
+    expect(draft).toMatchObject({ mode: "receive", location: "WH1", lines: [{ sku: "SS-1", qty: 1 }] });
+    expect(draft.lines[0].id).toMatch(UUID);
+    saved();
+    await scanned;
+    expect(station.feedback).toMatchObject({ tone: "good", title: "+1  SS-1" });
+    expect(station.state.lines[0].eventId).toBe(draft.lines[0].id);
+  });
+
+  it("a scan whose draft cannot be saved is refused visibly and not kept", async () => {
+    saveStationDraft.mockResolvedValueOnce(undefined).mockRejectedValueOnce("disk full: the change was not saved");
+    station.state = { ...initialStation("receive"), location: "WH1" };
+    await station.apply(item("SS-1"));
+    await station.apply(item("SS-2"));
+    expect(station.state.lines.map((l) => l.sku)).toEqual(["SS-1"]);
+    expect(station.feedback.tone).toBe("bad");
+    expect(station.feedback.title).toBe("Scan not saved");
+    expect(station.feedback.detail).toMatch(/disk full.*1 line not kept: scan again/);
+  });
+
+  it("a commit sends each line's id, so sending it again records nothing twice", async () => {
+    saveStationDraft.mockResolvedValue(undefined);
+    commitScans.mockResolvedValue({ committed: 2, awaitingApproval: 0, failedIndex: null, error: null });
+    station.state = { ...initialStation("receive"), location: "WH1" };
+    await station.apply(item("SS-1"));
+    await station.apply(item("SS-2"));
+    const ids = station.state.lines.map((l) => l.eventId);
+    expect(await station.commit()).toBe(true);
+    expect(commitScans.mock.calls[0][0].lines).toEqual([
+      { id: ids[0], sku: "SS-1", qty: 1 },
+      { id: ids[1], sku: "SS-2", qty: 1 },
+    ]);
+    expect(new Set(ids).size).toBe(2);
+    expect(station.feedback.title).toBe("Committed 2 lines");
+  });
+
+  it("signing in shows the user's saved draft, with the ids it was saved under", async () => {
+    stationDraft.mockResolvedValue({
+      mode: "damage",
+      location: "WH2",
+      toLocation: null,
+      session: null,
+      reason: "Wet",
+      lines: [{ id: "0190d4c2-7a3e-7c1a-9f00-00000000000a", sku: "SS-9", name: "Nine", qty: 3, source: "hid" }],
+    });
+    await station.restore("ana");
+    expect(station.state).toMatchObject({ mode: "damage", location: "WH2", reason: "Wet" });
+    expect(station.state.lines).toEqual([expect.objectContaining({ eventId: "0190d4c2-7a3e-7c1a-9f00-00000000000a", sku: "SS-9", qty: 3 })]);
+    expect(station.feedback.title).toBe("1 line not yet committed");
+    // The same user again (unlocking after the idle lock) keeps what is on screen.
+    await station.restore("ana");
+    expect(stationDraft).toHaveBeenCalledTimes(1);
+    // Another user sees their own (none).
+    stationDraft.mockResolvedValue(null);
+    await station.restore("ben");
+    expect(station.state.lines).toEqual([]);
+  });
+
+  it("discarding throws the draft away in Rust and on screen", async () => {
+    saveStationDraft.mockResolvedValue(undefined);
+    discardStationDraft.mockResolvedValue(true);
+    station.state = { ...initialStation("receive"), location: "WH1" };
+    await station.apply(item("SS-1"));
+    await station.discard();
+    expect(discardStationDraft).toHaveBeenCalledTimes(1);
+    expect(station.state.lines).toEqual([]);
   });
 });
 

@@ -6,7 +6,26 @@ import { api, errorMessage, isSessionError, type CountSessionDetail, type ItemVi
 import { bad, type Feedback, good, info, ready } from "./feedback";
 import { session } from "./session.svelte";
 import { play } from "./sound";
-import { afterCommit, applyOutcome, commitProblem, initialStation, setLocation, setMode, type StationState, type Step, undo, valueBeforeScan } from "./station";
+import {
+  afterCommit,
+  applyOutcome,
+  commitProblem,
+  draftChanged,
+  fromDraft,
+  initialStation,
+  linesText,
+  setLocation,
+  setMode,
+  type StationState,
+  type Step,
+  toDraft,
+  undo,
+  valueBeforeScan,
+  withLineIds,
+} from "./station";
+
+/** A line's event id: a random UUID (crypto.randomUUID is in every webview Tauri supports). */
+const mintLineId = (): string => crypto.randomUUID();
 
 /** Latency samples kept for the p99 shown on the scan screen. */
 const LATENCY_SAMPLES = 1000;
@@ -16,6 +35,11 @@ export function quantile(samples: number[], q: number): number | null {
   if (samples.length === 0) return null;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** The draft's part of the state: what a failed save puts back. */
+function draftPart(s: StationState): Pick<StationState, "mode" | "location" | "toLocation" | "session" | "reason" | "lines"> {
+  return { mode: s.mode, location: s.location, toLocation: s.toLocation, session: s.session, reason: s.reason, lines: s.lines };
 }
 
 // Raw (not deeply proxied) state: every update replaces the value (station.ts is pure), and a
@@ -45,8 +69,49 @@ class Station {
     play(feedback.sound);
   }
 
-  private take(result: Step): void {
-    this.state = result.state;
+  /** The state whose draft Rust holds: what a failed save goes back to. */
+  private saved: StationState = initialStation("count");
+  /** Draft saves, one after another in the order the scans came. */
+  private saving: Promise<void> = Promise.resolve();
+  /** Bumped when a save fails: the steps queued behind it lost their line with it. */
+  private saveFailures = 0;
+  /** Whose draft the station shows (see `restore`). */
+  private restoredFor: string | null = null;
+
+  /**
+   * Applies a step. A step that changes the draft (a line scanned or undone, or where the lines
+   * go) shows its feedback only once Rust has saved the draft: the "recorded" sound means the
+   * line survives a crash. Saves run in order; each writes the station as it is then.
+   */
+  private take(result: Step): Promise<void> {
+    const next = withLineIds(result.state, mintLineId);
+    const persist = draftChanged(this.state, next);
+    this.state = next;
+    if (!persist) {
+      this.finish(result);
+      return Promise.resolve();
+    }
+    const generation = this.saveFailures;
+    this.saving = this.saving.then(async () => {
+      if (generation !== this.saveFailures) return; // an earlier save failed and said so
+      const current = this.state;
+      try {
+        await api.saveStationDraft(toDraft(current));
+        this.saved = current;
+        this.finish(result);
+      } catch (error) {
+        this.saveFailures += 1;
+        const lost = Math.max(0, this.state.lines.length - this.saved.lines.length);
+        this.state = { ...this.state, ...draftPart(this.saved) };
+        const message = errorMessage(error);
+        if (isSessionError(message)) void session.refresh();
+        this.show(bad("Scan not saved", `${message} ${lost > 0 ? `${linesText(lost)} not kept: scan again.` : ""}`.trim()));
+      }
+    });
+    return this.saving;
+  }
+
+  private finish(result: Step): void {
     this.show(result.feedback);
     if (result.action.kind === "commit") void this.commit();
     if (result.action.kind === "lookup") void this.showItem(result.action.sku);
@@ -58,7 +123,7 @@ class Station {
     this.qtyEdits = [];
     if (before !== null) this.setQty(Number(before) || 1);
     try {
-      this.apply(await api.classifyScan(data));
+      await this.apply(await api.classifyScan(data));
     } catch (error) {
       this.fail(error);
     }
@@ -78,17 +143,17 @@ class Station {
   }
 
   /** An outcome already classified (serial/HID event, or a wedge scan). */
-  apply(outcome: ScanOutcome): void {
-    this.take(applyOutcome(this.state, outcome));
+  apply(outcome: ScanOutcome): Promise<void> {
+    return this.take(applyOutcome(this.state, outcome));
   }
 
   setMode(mode: StationMode): void {
-    this.take(setMode(this.state, mode));
+    void this.take(setMode(this.state, mode));
     if (this.state.mode !== "count") this.count = null;
   }
 
   setLocation(code: string): void {
-    this.take(setLocation(this.state, code));
+    void this.take(setLocation(this.state, code));
   }
 
   setQty(qty: number): void {
@@ -96,14 +161,22 @@ class Station {
   }
 
   setReason(reason: string | null): void {
-    this.state = { ...this.state, reason };
+    const next = { ...this.state, reason };
+    if (draftChanged(this.state, next)) void this.take({ state: next, feedback: info(reason ? `Reason: ${reason}` : "No reason"), action: { kind: "none" } });
+    else this.state = next;
   }
 
   undo(): void {
-    this.take(undo(this.state));
+    void this.take(undo(this.state));
+  }
+
+  /** Waits until every scan so far is saved in the draft. */
+  async flush(): Promise<void> {
+    await this.saving;
   }
 
   async commit(): Promise<boolean> {
+    await this.flush();
     const problem = commitProblem(this.state);
     if (problem) {
       this.show(bad("Not committed", problem));
@@ -118,15 +191,18 @@ class Station {
         toLocation: s.toLocation,
         session: s.session,
         reason: s.reason,
-        lines: s.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+        lines: s.lines.map((l) => ({ id: l.eventId, sku: l.sku, qty: l.qty })),
       });
+      // Rust has already taken the committed lines out of the draft; this keeps the two equal.
       this.state = afterCommit(this.state, result.committed);
+      this.saved = this.state;
       if (result.error) {
-        this.show(bad(`Line ${(result.failedIndex ?? 0) + 1} not recorded`, `${result.error}. ${result.committed} lines before it were recorded.`));
+        const before = result.committed === 1 ? "The line before it was recorded." : `${linesText(result.committed)} before it were recorded.`;
+        this.show(bad(`Line ${(result.failedIndex ?? 0) + 1} not recorded`, `${result.error}. ${before}`));
         return false;
       }
       const parked = result.awaitingApproval > 0 ? ` · ${result.awaitingApproval} wait for a supervisor` : "";
-      this.show(good(`Committed ${result.committed} lines`, `${s.mode === "count" ? "Counted" : "Recorded"} at ${s.location}${parked}`));
+      this.show(good(`Committed ${linesText(result.committed)}`, `${s.mode === "count" ? "Counted" : "Recorded"} at ${s.location}${parked}`));
       if (s.mode === "count" && s.session) await this.loadCount(s.session);
       return true;
     } catch (error) {
@@ -215,12 +291,42 @@ class Station {
     this.show(bad(message));
   }
 
-  /** A different user signed in: their work starts clean. */
+  /** Clears what the station shows (the saved draft stays in Rust). */
   reset(): void {
     this.state = initialStation("count");
+    this.saved = this.state;
     this.count = null;
     this.lookup = null;
     this.feedback = ready("Scan a location label to begin.");
+  }
+
+  /**
+   * `user` is signed in (after start-up, a reload, or a user switch): shows their saved draft,
+   * if any. Nothing happens when the station already shows theirs (unlocking after the idle
+   * lock keeps the lines on screen).
+   */
+  async restore(user: string): Promise<void> {
+    if (user === this.restoredFor) return;
+    this.restoredFor = user;
+    await this.flush();
+    this.reset();
+    try {
+      const draft = await api.stationDraft();
+      if (this.restoredFor !== user || !draft || draft.lines.length === 0) return;
+      this.state = fromDraft(draft);
+      this.saved = this.state;
+      this.show(info(`${linesText(draft.lines.length)} not yet committed`, `Kept from before, at ${draft.location ?? "no location"}. Commit them or undo.`));
+      if (this.state.mode === "count" && this.state.session) await this.loadCount(this.state.session);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Throws the signed-in user's uncommitted lines away, here and in Rust. */
+  async discard(): Promise<void> {
+    await this.flush();
+    await api.discardStationDraft();
+    this.reset();
   }
 
   note(text: string): void {

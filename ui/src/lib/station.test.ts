@@ -3,6 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { ScanOutcome } from "../api";
 import {
   applyOutcome,
+  draftChanged,
+  fromDraft,
+  linesText,
+  toDraft,
+  withLineIds,
   afterCommit,
   commitProblem,
   initialStation,
@@ -159,5 +164,43 @@ describe("quantity box restored after a wedge scan typed into it", () => {
     ];
     expect(valueBeforeScan(edits, 5000)).toBe("12");
     expect(valueBeforeScan(edits, 9000)).toBeNull();
+  });
+});
+
+describe("the draft's rules", () => {
+  const lineOf = (id: number, sku: string, eventId?: string) => ({ id, eventId, sku, name: "", qty: 1, source: "wedge" });
+
+  it("gives an id only to lines that have none, and keeps the state when all have one", () => {
+    let n = 0;
+    const mint = () => `id-${++n}`;
+    const state = { ...initialStation("receive"), lines: [lineOf(1, "A", "kept"), lineOf(2, "B")] };
+    const next = withLineIds(state, mint);
+    expect(next.lines.map((l) => l.eventId)).toEqual(["kept", "id-1"]);
+    expect(withLineIds(next, mint)).toBe(next);
+  });
+
+  const base = { ...initialStation("receive"), location: "WH1", lines: [lineOf(1, "A", "a")] };
+  const changes: [string, StationState, StationState, boolean][] = [
+    ["a line scanned", base, { ...base, lines: [...base.lines, lineOf(2, "B", "b")] }, true],
+    ["the quantity box", base, { ...base, qty: 5 }, false],
+    ["the reason, with lines", base, { ...base, reason: "Wet" }, true],
+    ["the location, with no lines", { ...base, lines: [] }, { ...base, lines: [], location: "WH2" }, false],
+    ["the log only", base, { ...base, log: [] }, false],
+  ];
+  for (const [what, before, after, saved] of changes) {
+    it(`${what}: ${saved ? "saved" : "not saved"}`, () => {
+      expect(draftChanged(before, after)).toBe(saved);
+    });
+  }
+
+  it("a draft comes back as the state it was saved from", () => {
+    const state = { ...initialStation("transfer"), location: "WH1", toLocation: "WH2", lines: [lineOf(1, "A", "a"), lineOf(2, "B", "b")] };
+    const back = fromDraft(toDraft(state));
+    expect(back).toMatchObject({ mode: "transfer", location: "WH1", toLocation: "WH2", nextId: 3 });
+    expect(back.lines).toEqual(state.lines);
+  });
+
+  it("plural forms", () => {
+    expect([0, 1, 2].map(linesText)).toEqual(["0 lines", "1 line", "2 lines"]);
   });
 });

@@ -7,7 +7,7 @@
  * Lines stay here until they are committed (CMD:DONE or the Commit button): that is what
  * makes "undo the last line" possible without touching the ledger.
  */
-import type { ScanOutcome, StationMode } from "../api";
+import type { ScanOutcome, StationDraft, StationMode } from "../api";
 import { bad, type Feedback, good, info } from "./feedback";
 
 /** Most uncommitted lines: past this, commit first (the commit command takes 500 at most). */
@@ -17,6 +17,10 @@ export const MAX_LOG = 50;
 
 export interface StationLine {
   id: number;
+  /** The event id the line is committed under: given when the line is scanned (see
+   * `withLineIds`), saved with the draft, and sent with the commit, so a commit sent twice
+   * records the line once. */
+  eventId?: string;
   sku: string;
   name: string;
   qty: number;
@@ -212,4 +216,58 @@ export function totals(lines: StationLine[]): { sku: string; name: string; qty: 
 export function valueBeforeScan(edits: { at: number; before: string }[], scanStartedAt: number): string | null {
   const first = edits.find((e) => e.at >= scanStartedAt - 1);
   return first ? first.before : null;
+}
+
+/**
+ * Gives every line that has none the event id it will be committed under. `mint` makes one
+ * (a UUID; this file has no randomness of its own).
+ */
+export function withLineIds(state: StationState, mint: () => string): StationState {
+  if (state.lines.every((l) => l.eventId)) return state;
+  return { ...state, lines: state.lines.map((l) => (l.eventId ? l : { ...l, eventId: mint() })) };
+}
+
+/** Whether going from `before` to `after` changes the draft Rust keeps (lines, or where they go). */
+export function draftChanged(before: StationState, after: StationState): boolean {
+  if (before.lines.length === 0 && after.lines.length === 0) return false;
+  if (before.lines !== after.lines) return true;
+  if (after.lines.length === 0) return false;
+  return (
+    before.mode !== after.mode ||
+    before.location !== after.location ||
+    before.toLocation !== after.toLocation ||
+    before.session !== after.session ||
+    before.reason !== after.reason
+  );
+}
+
+/** The draft Rust saves: the lines with their ids and where they go. */
+export function toDraft(state: StationState): StationDraft {
+  return {
+    mode: state.mode,
+    location: state.location,
+    toLocation: state.toLocation,
+    session: state.session,
+    reason: state.reason,
+    lines: state.lines.map((l) => ({ id: l.eventId ?? "", sku: l.sku, name: l.name, qty: l.qty, source: l.source })),
+  };
+}
+
+/** The station as a saved draft left it (after a restart, a reload or signing in again). */
+export function fromDraft(draft: StationDraft): StationState {
+  const lines: StationLine[] = draft.lines.map((l, i) => ({ id: i + 1, eventId: l.id, sku: l.sku, name: l.name, qty: l.qty, source: l.source }));
+  return {
+    ...initialStation(draft.mode),
+    location: draft.location,
+    toLocation: draft.toLocation,
+    session: draft.session,
+    reason: draft.reason,
+    lines,
+    nextId: lines.length + 1,
+  };
+}
+
+/** "1 line", "2 lines". */
+export function linesText(n: number): string {
+  return n === 1 ? "1 line" : `${n} lines`;
 }
