@@ -85,8 +85,10 @@ fn setup(dir: &Path, endpoint: &str) -> std::path::PathBuf {
     );
     ok(&db, &["tolerance", "set", "--units", "5", "--user", "ada"], &[("SHELFSYNC_PIN", "1111")]);
     let shop = ["channel", "add", "shopify", "shop", "--endpoint", endpoint, "--shop", "crash.myshopify.com"];
-    ok(&db, &shop, &[("SHELFSYNC_SHOPIFY_TOKEN", "shpat_crash")]);
-    ok(&db, &["channel", "import-mappings", "shop", &write(dir, "m.csv", &maps)], &[]);
+    // Users exist from here: a change needs a verified user (issue 17).
+    let ada = [("SHELFSYNC_USER", "ada"), ("SHELFSYNC_PIN", "1111")];
+    ok(&db, &shop, &[("SHELFSYNC_SHOPIFY_TOKEN", "shpat_crash"), ada[0], ada[1]]);
+    ok(&db, &["channel", "import-mappings", "shop", &write(dir, "m.csv", &maps)], &ada);
     db
 }
 
