@@ -91,12 +91,15 @@ impl Sim {
     }
 }
 
-/// The `shelfsync` CLI next to the app (scripts/e2e.sh builds it), on the app's database.
+/// The `shelfsync` CLI next to the app (scripts/e2e.sh builds it), on the app's database, as
+/// the admin the set-up created: once users exist a change needs a verified user (issue 17).
 fn cli(db: &std::path::Path, args: &[&str]) -> Result<String> {
     let out = Command::new(shelfsync_e2e::app_binary().with_file_name("shelfsync"))
         .arg("--db")
         .arg(db)
         .args(args)
+        .env("SHELFSYNC_USER", "ada")
+        .env("SHELFSYNC_PIN", "2468")
         .env("SHELFSYNC_SECRETS", "file")
         .stdin(Stdio::null())
         .output()?;

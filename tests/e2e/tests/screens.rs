@@ -9,10 +9,18 @@ use std::process::{Command, Stdio};
 
 use shelfsync_e2e::{App, Result, STEP_TIMEOUT};
 
-/// The `shelfsync` CLI next to the app binary (scripts/e2e.sh builds it).
+/// The `shelfsync` CLI next to the app binary (scripts/e2e.sh builds it), as the demo's admin:
+/// on a database with users a change needs a verified user (issue 17).
 fn shelfsync(db: &Path, args: &[&str]) -> Result<String> {
     let cli: PathBuf = shelfsync_e2e::app_binary().with_file_name("shelfsync");
-    let out = Command::new(cli).arg("--db").arg(db).args(args).stdin(Stdio::null()).output()?;
+    let out = Command::new(cli)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SHELFSYNC_USER", "admin")
+        .env("SHELFSYNC_PIN", "3333")
+        .stdin(Stdio::null())
+        .output()?;
     if !out.status.success() {
         return Err(format!("shelfsync {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
     }

@@ -63,11 +63,14 @@ fn cli() -> PathBuf {
     shelfsync_e2e::app_binary().with_file_name("shelfsync")
 }
 
+/// As the demo's admin: on a database with users a change needs a verified user (issue 17).
 fn shelfsync(db: &Path, args: &[&str]) -> Result<String> {
     let out = Command::new(cli())
         .arg("--db")
         .arg(db)
         .args(args)
+        .env("SHELFSYNC_USER", "admin")
+        .env("SHELFSYNC_PIN", "3333")
         .env("SHELFSYNC_SECRETS", "file")
         .env("SHELFSYNC_SHOPIFY_TOKEN", "shpat_e2e")
         .stdin(Stdio::null())
