@@ -34,6 +34,27 @@ pub enum HubError {
     Refused { id: String },
     #[error("hub schema version {found} is newer than this program knows ({known}); upgrade shelfsync")]
     SchemaTooNew { found: i32, known: i32 },
+    #[error(
+        "{user} cannot create the hub login for workstation '{workstation}': run `hub connect` once \
+         with the hub owner's login (a role with CREATEROLE), or connect as a role named \
+         '{workstation}' that the hub's administrator made a member of shelfsync_workstation"
+    )]
+    CannotCreateRole { user: String, workstation: String },
+    #[error(
+        "a PostgreSQL role named '{0}' already exists on the hub and is not a shelfsync workstation; \
+         pick another workstation name"
+    )]
+    RoleInUse(String),
+    #[error(
+        "the hub login '{0}' is its workstation's own role but not a plain one: it must be a member of \
+         shelfsync_workstation, without SUPERUSER, CREATEROLE or BYPASSRLS"
+    )]
+    NotWorkstationRole(String),
+    #[error(
+        "the hub's schema is at version {found} and this program needs {known}; {user} may not upgrade \
+         it: run `hub connect` once with the hub owner's login"
+    )]
+    SchemaNeedsOwner { found: i32, known: i32, user: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

@@ -93,14 +93,105 @@ pub async fn connect_with(
     if taken && existing.is_none() {
         return Err(HubError::NameTaken(workstation.into()));
     }
-    let first_join = local::join(store.connection(), workstation, &hub_id, || {
-        secrets::store_hub_login(db_path, url.trim(), password.filter(|p| !p.is_empty()))
-    })?;
-    hub.client
+    let login = workstation_login(&hub, &target, url, password, workstation).await?;
+    // The workstation's own login must work before anything is stored: registering under it
+    // proves it can connect and that the hub's policies accept it as itself.
+    let own = pg::connect(&login.target).await?;
+    own.client
         .execute("INSERT INTO workstations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&workstation])
         .await
-        .map_err(hub.fail())?;
-    Ok(Joined { workstation: workstation.into(), hub: target.to_string(), hub_id, first_join })
+        .map_err(own.fail())?;
+    let first_join = local::join(store.connection(), workstation, &hub_id, || {
+        secrets::store_hub_login(db_path, &login.url, login.password.as_deref())
+    })?;
+    Ok(Joined { workstation: workstation.into(), hub: login.target.to_string(), hub_id, first_join })
+}
+
+/// The stored URL and password of a database's hub login, as `hub sync` uses them.
+pub fn login(db_path: &Path) -> Result<HubTarget> {
+    secrets::hub_target(db_path)
+}
+
+/// How a workstation logs in to the hub from now on.
+struct Login {
+    target: HubTarget,
+    url: String,
+    password: Option<String>,
+}
+
+/// Bytes of randomness in a generated workstation password (hex-encoded: 64 characters).
+const GENERATED_PASSWORD_BYTES: usize = 32;
+
+/// Each workstation connects as its own PostgreSQL role, named as the workstation, so the hub's
+/// row-level security can hold every row it writes to its own name (issue 17). Connected as
+/// that role already: it is used as it is, if it is a plain member of shelfsync_workstation.
+/// Connected as someone else (the hub's owner, or any role with CREATEROLE): the role is
+/// created, or its password replaced if it is already a workstation role, with a fresh random
+/// password that only this workstation's secret store keeps. The owner's password is not kept.
+async fn workstation_login(
+    hub: &pg::HubConn,
+    target: &HubTarget,
+    url: &str,
+    password: Option<&str>,
+    workstation: &str,
+) -> Result<Login> {
+    let fail = hub.fail();
+    let me = hub
+        .client
+        .query_one(
+            "SELECT current_user::text, rolsuper OR rolcreaterole, rolbypassrls,
+                    pg_has_role(current_user, 'shelfsync_workstation', 'MEMBER')
+             FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .await
+        .map_err(&fail)?;
+    let (user, may_create, bypasses, member): (String, bool, bool, bool) =
+        (me.get(0), me.get(1), me.get(2), me.get(3));
+    if user == workstation {
+        if may_create || bypasses || !member {
+            return Err(HubError::NotWorkstationRole(user));
+        }
+        let password = password.filter(|p| !p.is_empty()).map(str::to_string);
+        return Ok(Login { target: target.clone(), url: url.trim().to_string(), password });
+    }
+    if !may_create {
+        return Err(HubError::CannotCreateRole { user, workstation: workstation.into() });
+    }
+    let existing = hub
+        .client
+        .query_opt(
+            "SELECT rolsuper OR rolcreaterole OR rolbypassrls,
+                    pg_has_role(oid, (SELECT oid FROM pg_roles WHERE rolname = 'shelfsync_workstation'), 'MEMBER')
+             FROM pg_roles WHERE rolname = $1",
+            &[&workstation],
+        )
+        .await
+        .map_err(&fail)?;
+    if let Some(row) = &existing
+        && (row.get::<_, bool>(0) || !row.get::<_, bool>(1))
+    {
+        return Err(HubError::RoleInUse(workstation.into()));
+    }
+    let generated = {
+        use rand::RngCore;
+        let mut bytes = [0u8; GENERATED_PASSWORD_BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    };
+    // Role names are identifiers, not parameters: the name is checked (letters, digits, '-', '_',
+    // '.') and quoted; the password is hex. Nothing else goes into the statement.
+    let statement = if existing.is_some() {
+        format!("ALTER ROLE \"{workstation}\" WITH LOGIN PASSWORD '{generated}'")
+    } else {
+        format!("CREATE ROLE \"{workstation}\" LOGIN PASSWORD '{generated}' IN ROLE shelfsync_workstation")
+    };
+    hub.client.batch_execute(&statement).await.map_err(&fail)?;
+    Ok(Login {
+        target: target.clone().with_user(workstation).with_password(&generated),
+        url: pg::url_with_user(url, workstation)?,
+        password: Some(generated),
+    })
 }
 
 fn check_workstation(name: &str) -> Result<()> {

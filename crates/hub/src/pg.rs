@@ -221,6 +221,19 @@ fn percent_decode(value: &str) -> Result<String> {
     String::from_utf8(out).map_err(|_| HubError::InvalidUrl(format!("'{value}' is not UTF-8")))
 }
 
+/// The URL with its user replaced (and no password): `postgres://USER@HOST...`.
+pub fn url_with_user(url: &str, user: &str) -> Result<String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| HubError::InvalidUrl("no scheme".into()))?;
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return Err(HubError::InvalidUrl(
+            "give the user before the host: postgres://USER@HOST/DATABASE".into(),
+        ));
+    };
+    Ok(format!("{scheme}://{user}@{}", &rest[at + 1..]))
+}
+
 /// Removes the password from a message that might echo the URL.
 fn redact(message: &str, url: &str) -> String {
     let password = url
@@ -357,6 +370,40 @@ pub async fn migrate(hub: &mut HubConn) -> Result<String> {
         target: target.clone(),
         reason: describe(&error),
     };
+    let known = known_schema_version();
+    // Up to date already: read only, so a workstation's own role (which may create nothing)
+    // gets through; only the owner's login changes the schema.
+    let row = hub
+        .client
+        .query_one(
+            "SELECT to_regclass('schema_migrations') IS NOT NULL AND to_regclass('hub_meta') IS NOT NULL,
+                    current_user::text",
+            &[],
+        )
+        .await
+        .map_err(&fail)?;
+    let (exists, user): (bool, String) = (row.get(0), row.get(1));
+    let mut found = 0;
+    if exists {
+        found = hub
+            .client
+            .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
+            .await
+            .map_err(&fail)?
+            .get(0);
+        if found == known
+            && let Some(row) =
+                hub.client.query_opt("SELECT hub_id FROM hub_meta", &[]).await.map_err(&fail)?
+        {
+            return Ok(row.get(0));
+        }
+    }
+    let needs_owner = |error: tokio_postgres::Error| match error.code() {
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) => {
+            HubError::SchemaNeedsOwner { found, known, user: user.clone() }
+        }
+        _ => fail(error),
+    };
     let tx = hub.client.transaction().await.map_err(&fail)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(&fail)?;
     tx.batch_execute(
@@ -364,18 +411,17 @@ pub async fn migrate(hub: &mut HubConn) -> Result<String> {
              version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
     )
     .await
-    .map_err(&fail)?;
+    .map_err(&needs_owner)?;
     let applied: i32 = tx
         .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
         .await
         .map_err(&fail)?
         .get(0);
-    let known = known_schema_version();
     if applied > known {
         return Err(HubError::SchemaTooNew { found: applied, known });
     }
     for (version, name, sql) in migrations().into_iter().filter(|(v, _, _)| *v > applied) {
-        tx.batch_execute(sql).await.map_err(&fail)?;
+        tx.batch_execute(sql).await.map_err(&needs_owner)?;
         tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&version, &name])
             .await
             .map_err(&fail)?;
@@ -383,7 +429,7 @@ pub async fn migrate(hub: &mut HubConn) -> Result<String> {
     let fresh_id = uuid::Uuid::now_v7().to_string();
     tx.execute("INSERT INTO hub_meta (id, hub_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING", &[&fresh_id])
         .await
-        .map_err(&fail)?;
+        .map_err(&needs_owner)?;
     let hub_id: String = tx.query_one("SELECT hub_id FROM hub_meta", &[]).await.map_err(&fail)?.get(0);
     tx.commit().await.map_err(&fail)?;
     Ok(hub_id)
@@ -468,6 +514,25 @@ mod tests {
         let target = HubTarget::parse("postgres://ws@hub.lan/shelf?sslrootcert=%2Fetc%2Fca%20x.pem").unwrap();
         assert_eq!(target.ca_file.as_deref(), Some(std::path::Path::new("/etc/ca x.pem")));
         assert!(HubTarget::parse("postgres://ws@hub.lan/shelf?sslrootcert=%zz").is_err());
+    }
+
+    #[test]
+    fn the_stored_url_names_the_workstation_and_no_password() {
+        let cases = [
+            (
+                "postgres://admin:pw@hub.lan:5433/shelf?sslmode=require",
+                "postgres://ws-1@hub.lan:5433/shelf?sslmode=require",
+            ),
+            ("postgresql://admin@127.0.0.1/x", "postgresql://ws-1@127.0.0.1/x"),
+            (
+                "postgres://a%40b:p%40ss@h/x?sslrootcert=%2Fca.pem",
+                "postgres://ws-1@h/x?sslrootcert=%2Fca.pem",
+            ),
+        ];
+        for (url, stored) in cases {
+            assert_eq!(url_with_user(url, "ws-1").unwrap(), stored);
+        }
+        assert!(url_with_user("postgres://h/x?user=a", "ws-1").is_err());
     }
 
     #[test]

@@ -222,6 +222,21 @@ impl PgCluster {
         dir.join("ca.pem")
     }
 
+    /// Makes every role but `postgres` log in with its password (SCRAM), over TCP and the
+    /// socket, as a real hub does; `postgres` keeps `trust` so tests can still act as the owner.
+    pub fn require_passwords(&self) {
+        let hba = "local all postgres trust\n\
+                   host all postgres 127.0.0.1/32 trust\n\
+                   host all postgres ::1/128 trust\n\
+                   local all all scram-sha-256\n\
+                   host all all 127.0.0.1/32 scram-sha-256\n\
+                   host all all ::1/128 scram-sha-256\n";
+        std::fs::write(PathBuf::from(self.data_dir()).join("pg_hba.conf"), hba).unwrap();
+        self.run("pg_ctl", &["-D", &self.data_dir(), "reload"]).expect("pg_ctl reload");
+        // The reload is asynchronous, hence the pause (as for TLS above).
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
     /// The server's version, e.g. "15.18".
     pub fn server_version(&self) -> String {
         Command::new(self.bin.join("postgres"))

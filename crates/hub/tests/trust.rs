@@ -233,3 +233,155 @@ fn a_version_further_ahead_than_max_ahead_is_refused_and_audited() {
     }
     ws.check();
 }
+
+/// The server's words for a refused statement.
+fn refusal(error: &tokio_postgres::Error) -> String {
+    error.as_db_error().map(|e| e.message().to_string()).unwrap_or_else(|| error.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_workstation_has_its_own_login_and_writes_only_as_itself() {
+    let pg = cluster();
+    pg.require_passwords();
+    let url = pg.database("roles");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let b = empty_workstation(dir.path(), "ws-b");
+    // Joined with the owner's login; each keeps only its own role's generated password.
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    a.receive("S1", 3);
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(b.balances(), a.balances());
+    let login = shelfsync_hub::login(&a.db).unwrap();
+    assert_eq!(login.user(), "ws-a");
+    let stored = shelfsync_hub::pg::url_with_user(&url, "ws-a").unwrap();
+    assert_eq!(
+        shelfsync_hub::login(&a.db).unwrap().to_string(),
+        shelfsync_hub::HubTarget::parse(&stored).unwrap().to_string()
+    );
+    let mut as_a = shelfsync_hub::pg::connect(&login).await.unwrap();
+    let me: String = as_a.client.query_one("SELECT current_user::text", &[]).await.unwrap().get(0);
+    assert_eq!(me, "ws-a");
+    // ws-a's password does not open ws-b, and no password opens nothing.
+    for (what, target) in [
+        ("ws-a's password as ws-b", login.clone().with_user("ws-b")),
+        ("no password", shelfsync_hub::HubTarget::parse(&stored).unwrap()),
+    ] {
+        let refused =
+            shelfsync_hub::pg::connect(&target).await.err().unwrap_or_else(|| panic!("{what}: logged in"));
+        assert!(refused.to_string().contains("password"), "{what}: {refused}");
+    }
+    // (what ws-a tries, the statement, part of the server's refusal)
+    let rls = "violates row-level security policy";
+    let cases = [
+        (
+            "an event from ws-b",
+            "INSERT INTO events (id, body, body_hash, origin, sku) VALUES ('f1', '{}', 'h', 'ws-b', 'S1')",
+            rls,
+        ),
+        (
+            "an event from the owner",
+            "INSERT INTO events (id, body, body_hash, origin, sku) VALUES ('f2', '{}', 'h', 'postgres', 'S1')",
+            rls,
+        ),
+        (
+            "master data as ws-b",
+            "INSERT INTO master (kind, key, value, changed_at, workstation) VALUES ('item', 'S1', '{}', 'x', 'ws-b')",
+            rls,
+        ),
+        (
+            "a refusal as ws-b",
+            "INSERT INTO refusals (event_id, workstation, offered_hash, kept_hash) VALUES ('e', 'ws-b', 'x', 'y')",
+            rls,
+        ),
+        (
+            "a discrepancy as ws-b",
+            "INSERT INTO discrepancies (event_id, workstation, sku, location, detail) SELECT id, 'ws-b', 'S1', 'WH1', 'x' FROM events LIMIT 1",
+            rls,
+        ),
+        ("another workstation", "INSERT INTO workstations (name) VALUES ('ws-c')", rls),
+        (
+            "the lease for ws-b",
+            "INSERT INTO lease (id, holder, epoch, acquired_at, expires_at) VALUES (1, 'ws-b', 1, now(), now() + interval '1 hour')",
+            rls,
+        ),
+        (
+            "a lease tenure for ws-b",
+            "INSERT INTO lease_history (epoch, holder, acquired_at) VALUES (99, 'ws-b', now())",
+            rls,
+        ),
+        ("an event rewritten", "UPDATE events SET body = '{}'", "permission denied"),
+        ("an event deleted", "DELETE FROM events", "permission denied"),
+        ("a master version rewritten", "UPDATE master SET value = NULL", "permission denied"),
+        ("the policies turned off", "ALTER TABLE events DISABLE ROW LEVEL SECURITY", "must be owner"),
+        ("a table made", "CREATE TABLE x (id int)", "permission denied"),
+        ("a role made", "CREATE ROLE evil LOGIN", "permission denied"),
+    ];
+    for (what, sql, part) in cases {
+        let refused =
+            as_a.client.batch_execute(sql).await.err().unwrap_or_else(|| panic!("{what}: accepted"));
+        assert!(refusal(&refused).contains(part), "{what}: {}", refusal(&refused));
+    }
+    // Another's row is out of reach for an update: nothing matches.
+    let touched = as_a
+        .client
+        .execute("UPDATE workstations SET last_push = now() WHERE name = 'ws-b'", &[])
+        .await
+        .unwrap();
+    assert_eq!(touched, 0);
+    // The real push, asked to write a new event as ws-b, is refused; as itself it goes through.
+    a.receive("S1", 1);
+    let watermark = shelfsync_hub::local::config(a.store().connection()).unwrap().unwrap().push_watermark;
+    let pending = shelfsync_hub::local::pending_events(a.store().connection(), watermark, 10).unwrap();
+    assert_eq!(pending.len(), 1);
+    let forged = shelfsync_hub::replicate::push_batch(&mut as_a, "ws-b", &pending).await.unwrap_err();
+    assert!(forged.to_string().contains(rls), "{forged}");
+    let held = shelfsync_hub::lease::acquire(&mut as_a, "ws-b", std::time::Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert!(held.to_string().contains(rls), "{held}");
+    a.sync().await;
+    let origins: Vec<(String, String)> = hub(&url)
+        .await
+        .client
+        .query("SELECT id, origin FROM events ORDER BY seq", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(origins.len(), 2);
+    assert!(origins.iter().all(|(_, origin)| origin == "ws-a"), "{origins:?}");
+    // A wrong password is refused by the server.
+    let c = empty_workstation(dir.path(), "ws-c");
+    let refused = shelfsync_hub::connect_with(&c.db, &stored, Some("wrong"), "ws-a").await.unwrap_err();
+    assert!(refused.to_string().contains("password authentication failed"), "{refused}");
+    // A workstation's login cannot make another workstation's: it is told what to do instead.
+    let secret = secrets_of(&a.db);
+    let cannot = shelfsync_hub::connect_with(&c.db, &stored, Some(&secret), "ws-c").await.unwrap_err();
+    assert!(
+        cannot.to_string().contains("ws-a cannot create the hub login for workstation 'ws-c'"),
+        "{cannot}"
+    );
+    // A name that is a role but not a workstation is not taken over.
+    let taken = shelfsync_hub::connect(&c.db, &url, "postgres").await.unwrap_err();
+    assert!(matches!(taken, shelfsync_hub::HubError::NotWorkstationRole(_)), "{taken}");
+    hub(&url).await.client.batch_execute("CREATE ROLE payroll LOGIN").await.unwrap();
+    let taken = shelfsync_hub::connect(&c.db, &url, "payroll").await.unwrap_err();
+    assert!(matches!(taken, shelfsync_hub::HubError::RoleInUse(_)), "{taken}");
+    assert!(shelfsync_hub::local::config(c.store().connection()).unwrap().is_none(), "ws-c joined anyway");
+    a.check();
+    b.check();
+}
+
+/// The generated password ws-a keeps in its secrets file (tests use the file, not a keychain).
+fn secrets_of(db: &std::path::Path) -> String {
+    shelfsync_sync::credentials::Secrets::for_database(db)
+        .get("@hub", "password")
+        .unwrap()
+        .unwrap()
+        .expose()
+        .to_string()
+}
