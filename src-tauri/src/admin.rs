@@ -290,3 +290,8 @@ pub fn scanner_devices(state: &AppState) -> Result<Vec<DeviceView>> {
         })
         .collect())
 }
+
+/// The role table over every IPC command (here for want of a shared test module to hang it on).
+#[cfg(test)]
+#[path = "tests_roles.rs"]
+mod tests_roles;
