@@ -97,8 +97,11 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
+/// The hub's event ids, non-zero on_hand balances by (sku, location), and lease holders.
+type HubState = (BTreeSet<String>, BTreeMap<(String, String), i64>, Vec<String>);
+
 /// The hub's events and non-zero on_hand balances, read straight from PostgreSQL.
-fn hub_state(url: &str) -> (BTreeSet<String>, BTreeMap<(String, String), i64>, Vec<String>) {
+fn hub_state(url: &str) -> HubState {
     runtime().block_on(async {
         let hub = shelfsync_hub::pg::connect(&shelfsync_hub::HubTarget::parse(url).unwrap()).await.unwrap();
         let ids =

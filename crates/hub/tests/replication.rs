@@ -299,7 +299,7 @@ async fn tls_to_the_hub_verifies_the_certificate() {
     // A hub off this machine with TLS turned down is refused before any connection, although
     // this server would accept it in plain text.
     let plain = format!("postgres://postgres@hub.example:{}/tls?hostaddr=127.0.0.1&sslmode=disable", pg.port);
-    let refused = shelfsync_hub::HubTarget::parse(&plain).err().expect("refused").to_string();
+    let refused = shelfsync_hub::HubTarget::parse(&plain).expect_err("refused").to_string();
     assert!(refused.contains("TLS is required"), "{refused}");
 }
 

@@ -156,7 +156,7 @@ async fn the_hub_stamps_master_times_a_future_row_is_not_believed_and_all_applie
         .await
         .unwrap()
         .get(0);
-    assert!(stamped.starts_with("20") && stamped < "2099".to_string(), "{stamped}");
+    assert!(stamped.starts_with("20") && *stamped < *"2099", "{stamped}");
     b.sync().await;
     assert_eq!(item_name(&b), "claims 2099", "the forged row was the latest write, so far");
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
