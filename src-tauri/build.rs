@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "count_session",
     "submit_count",
     "due_counts",
+    "start_count_scoped",
+    "submit_count_confirmed",
     "start_scanners",
     "sync_status",
     "hub_status",
@@ -53,6 +55,9 @@ const COMMANDS: &[&str] = &[
     // Supervisors only, checked again in Rust.
     "approvals",
     "decide",
+    "decide_many",
+    "approvals_waiting",
+    "start_due_count",
     "retry_dead_letters",
     "repush_channel",
     // Stock for supervisors; items and locations for admins (checked per kind in Rust).

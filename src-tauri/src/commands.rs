@@ -230,7 +230,7 @@ pub const HISTORY_LINES: usize = 5;
 
 /// The approvals inbox. Supervisors and admins only: refused here, not just hidden.
 pub fn approvals(state: &AppState) -> Result<Vec<ApprovalView>> {
-    allowed(state, Action::ApprovalsView)?;
+    let user = allowed(state, Action::ApprovalsView)?;
     let store = state.store()?;
     let mut out = Vec::new();
     for approval in store.pending_approvals()? {
@@ -247,6 +247,7 @@ pub fn approvals(state: &AppState) -> Result<Vec<ApprovalView>> {
         let name = store.item(&movement.sku)?.map(|i| i.name).unwrap_or_default();
         out.push(ApprovalView::from_movement(movement, name));
     }
+    crate::approvals_bulk::mark_mine(&store, &user, &mut out)?;
     Ok(out)
 }
 

@@ -301,6 +301,8 @@ wire! {
         /// counting | posted | pending | rejected | recount
         pub state: String,
         pub counters: Vec<String>,
+        /// The supervisor's reason, once decided (a recount's names who counts again).
+        pub reason: Option<String>,
     }
 
     pub struct CountSessionDetail {
@@ -364,12 +366,60 @@ wire! {
         pub reason: Option<String>,
         /// Earlier counts of this SKU at this location, newest first.
         pub history: Vec<HistoryLine>,
+        /// The signed-in supervisor counted in this session or asked for this movement, so the
+        /// store will refuse their decision on it.
+        pub mine: bool,
     }
 
     pub enum DecisionView {
         Approve,
         Reject,
         Recount,
+    }
+
+    /// One decision over several inbox items, confirmed with one PIN (`decide_many`).
+    pub struct BulkDecisionRequest {
+        pub ids: Vec<String>,
+        pub decision: DecisionView,
+        pub reason: String,
+        pub pin: String,
+        /// Recounts only: the user who is to count again, named in each line's reason.
+        pub counter: Option<String>,
+    }
+
+    pub enum BulkOutcome {
+        Approved,
+        Rejected,
+        Recount,
+        /// Nothing changed for this item; `error` says why.
+        Refused,
+    }
+
+    pub struct BulkDecisionLine {
+        pub id: String,
+        pub sku: Option<String>,
+        pub outcome: BulkOutcome,
+        pub error: Option<String>,
+    }
+
+    pub struct BulkDecisionResult {
+        pub lines: Vec<BulkDecisionLine>,
+        pub decided: u32,
+        pub refused: u32,
+    }
+
+    /// What a new count covers (the Counts screen's form). At most one of `skus`, `class` and
+    /// `top`; none of them means everything stocked at the location.
+    pub struct CountStartRequest {
+        pub location: String,
+        pub skus: Vec<String>,
+        /// Velocity class "A", "B" or "C" (by units sold over 90 days).
+        pub class: Option<String>,
+        /// The N fastest-moving SKUs stocked at the location.
+        pub top: Option<u32>,
+        pub blind: bool,
+        /// Uncounted SKUs in scope are counted as zero when the count is submitted.
+        pub full: bool,
     }
 
     /// One channel's card on the sync dashboard (shelfsync_sync::report::status).
@@ -735,6 +785,7 @@ impl From<shelfsync_store::CountSessionView> for CountSessionDetail {
                     variance: l.variance,
                     state: l.state,
                     counters: l.counters,
+                    reason: l.reason,
                 })
                 .collect(),
         }
@@ -783,6 +834,7 @@ impl ApprovalView {
             round: a.round,
             reason: None,
             history,
+            mine: false,
         }
     }
 
@@ -803,6 +855,7 @@ impl ApprovalView {
             round: 1,
             reason: m.reason,
             history: Vec::new(),
+            mine: false,
         }
     }
 }

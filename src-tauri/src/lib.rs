@@ -6,7 +6,9 @@
 //! database or a channel, only these commands, each granted by name in `capabilities/`.
 
 pub mod admin;
+pub mod approvals_bulk;
 pub mod commands;
+pub mod counts_scoped;
 pub mod demo_channels;
 pub mod diagnostics;
 pub mod drafts;
@@ -34,6 +36,8 @@ mod tests;
 mod tests_drafts;
 #[cfg(test)]
 mod tests_first_run;
+#[cfg(test)]
+mod tests_supervisor;
 #[cfg(test)]
 mod tests_workstation;
 
@@ -171,6 +175,45 @@ async fn decide(
     pin: String,
 ) -> Result<()> {
     commands::decide(&state, id, decision, reason, pin)
+}
+
+#[tauri::command]
+async fn decide_many(
+    state: State<'_, AppState>,
+    request: crate::ipc::BulkDecisionRequest,
+) -> Result<crate::ipc::BulkDecisionResult> {
+    approvals_bulk::decide_many(&state, request)
+}
+
+#[tauri::command]
+async fn approvals_waiting(state: State<'_, AppState>) -> Result<u32> {
+    approvals_bulk::approvals_waiting(&state)
+}
+
+#[tauri::command]
+async fn start_count_scoped(
+    state: State<'_, AppState>,
+    request: crate::ipc::CountStartRequest,
+) -> Result<CountSessionDetail> {
+    counts_scoped::start_count_scoped(&state, request)
+}
+
+#[tauri::command]
+async fn start_due_count(
+    state: State<'_, AppState>,
+    location: String,
+    plan: String,
+) -> Result<CountSessionDetail> {
+    counts_scoped::start_due_count(&state, location, plan)
+}
+
+#[tauri::command]
+async fn submit_count_confirmed(
+    state: State<'_, AppState>,
+    id: String,
+    confirm_zero: bool,
+) -> Result<CountSessionDetail> {
+    counts_scoped::submit_count_confirmed(&state, id, confirm_zero)
 }
 
 #[tauri::command]
@@ -475,6 +518,11 @@ pub fn run() {
             due_counts,
             approvals,
             decide,
+            decide_many,
+            approvals_waiting,
+            start_count_scoped,
+            start_due_count,
+            submit_count_confirmed,
             start_scanners,
             sync_status,
             hub_status,

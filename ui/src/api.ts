@@ -43,6 +43,9 @@ import type { CountSessionDetail } from "./bindings/CountSessionDetail";
 import type { CountSessionRow } from "./bindings/CountSessionRow";
 import type { DecisionView } from "./bindings/DecisionView";
 import type { DueCountView } from "./bindings/DueCountView";
+import type { BulkDecisionRequest } from "./bindings/BulkDecisionRequest";
+import type { BulkDecisionResult } from "./bindings/BulkDecisionResult";
+import type { CountStartRequest } from "./bindings/CountStartRequest";
 import type { EventView } from "./bindings/EventView";
 import type { ItemView } from "./bindings/ItemView";
 import type { LocationView } from "./bindings/LocationView";
@@ -118,6 +121,9 @@ export type { SecretField } from "./bindings/SecretField";
 export type { CountLineRow } from "./bindings/CountLineRow";
 export type { CommitLine } from "./bindings/CommitLine";
 export type { HistoryLine } from "./bindings/HistoryLine";
+export type { BulkDecisionRequest, BulkDecisionResult, CountStartRequest };
+export type { BulkDecisionLine } from "./bindings/BulkDecisionLine";
+export type { BulkOutcome } from "./bindings/BulkOutcome";
 export type { ImportLineError } from "./bindings/ImportLineError";
 export type { DiagnosticsView, WorkstationSettingView };
 export type { SettingSource } from "./bindings/SettingSource";
@@ -177,11 +183,25 @@ export const api = {
   countSession: (id: string): Promise<CountSessionDetail> => invoke<CountSessionDetail>("count_session", { id }),
   submitCount: (id: string): Promise<CountSessionDetail> => invoke<CountSessionDetail>("submit_count", { id }),
   dueCounts: (): Promise<DueCountView[]> => invoke<DueCountView[]>("due_counts"),
+  /** A count by location, SKU list, class, top N or full; blind or not (open needs a supervisor). */
+  startCountScoped: (request: CountStartRequest): Promise<CountSessionDetail> =>
+    invoke<CountSessionDetail>("start_count_scoped", { request }),
+  /** Supervisors: starts one "Due by plan" row's count, as the plan defines it. */
+  startDueCount: (location: string, plan: string): Promise<CountSessionDetail> =>
+    invoke<CountSessionDetail>("start_due_count", { location, plan }),
+  /** Submits a count; `confirmZero` counts a full count's uncounted SKUs as zero. */
+  submitCountConfirmed: (id: string, confirmZero: boolean): Promise<CountSessionDetail> =>
+    invoke<CountSessionDetail>("submit_count_confirmed", { id, confirmZero }),
 
   // ---- approvals (supervisors; refused in Rust for anyone else) ----
   approvals: (): Promise<ApprovalView[]> => invoke<ApprovalView[]>("approvals"),
   decide: (id: string, decision: DecisionView, reason: string, pin: string): Promise<void> =>
     invoke<void>("decide", { id, decision, reason, pin }),
+  /** Several items, one reason, one PIN; the answer says per item what happened or why not. */
+  decideMany: (request: BulkDecisionRequest): Promise<BulkDecisionResult> =>
+    invoke<BulkDecisionResult>("decide_many", { request }),
+  /** How many items wait in the inbox (the Approvals tab's badge). */
+  approvalsWaiting: (): Promise<number> => invoke<number>("approvals_waiting"),
 
   // ---- sync ----
   /** One card per channel and the open dead letters, as the sync engine reports them. */

@@ -170,6 +170,29 @@ impl Store {
         Ok(due)
     }
 
+    /// Starts the one due count named `plan` at `location` (the Counts screen's Start on a
+    /// "Due by plan" row): the session `due_counts` with `generate` would start for it, and
+    /// no other. `None` when that plan is not due there now (unknown, or already started).
+    pub fn start_due_count(
+        &mut self,
+        location: &str,
+        plan: &str,
+        now: DateTime<Utc>,
+        by: &User,
+        workstation: &str,
+    ) -> Result<Option<String>> {
+        crate::users::require(by, shelfsync_core::Action::CountGenerate)?;
+        let Some(count) =
+            self.due_counts(location, now, None, workstation)?.into_iter().find(|d| d.plan == plan)
+        else {
+            return Ok(None);
+        };
+        let scope = CountScope { location: location.into(), skus: count.skus, ..CountScope::default() };
+        let id = self.start_count(&scope, false, count.full, by, workstation)?;
+        self.conn.execute("UPDATE count_sessions SET plan = ?2 WHERE id = ?1", params![id, count.plan])?;
+        Ok(Some(id))
+    }
+
     fn plan_exists(&self, plan: &str) -> Result<bool> {
         Ok(self
             .conn

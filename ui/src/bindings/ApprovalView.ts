@@ -24,4 +24,9 @@ counters: Array<string>, movementsDuringCount: number, round: number, reason: st
 /**
  * Earlier counts of this SKU at this location, newest first.
  */
-history: Array<HistoryLine>, };
+history: Array<HistoryLine>, 
+/**
+ * The signed-in supervisor counted in this session or asked for this movement, so the
+ * store will refuse their decision on it.
+ */
+mine: boolean, };

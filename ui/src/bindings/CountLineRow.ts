@@ -8,4 +8,8 @@ expected: number | null, variance: number | null,
 /**
  * counting | posted | pending | rejected | recount
  */
-state: string, counters: Array<string>, };
+state: string, counters: Array<string>, 
+/**
+ * The supervisor's reason, once decided (a recount's names who counts again).
+ */
+reason: string | null, };
