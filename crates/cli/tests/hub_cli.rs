@@ -341,3 +341,78 @@ fn bad_hub_input_gives_one_error_line_and_changes_nothing() {
     assert!(joined.contains("\"workstation\": \"a\""), "{joined}");
     assert_eq!(status(&db)["connected"], true);
 }
+
+/// The way a real hub is joined: the hub's owner is an ordinary role with CREATEROLE that logs
+/// in with a password; `hub connect` reads it from SHELFSYNC_HUB_PASSWORD, never from argv,
+/// keeps only the workstation's own generated login, and is an admin's to run.
+#[test]
+fn hub_connect_takes_the_owner_password_from_the_environment_and_keeps_only_its_own_login() {
+    let pg = PgCluster::start(Durability::Fast);
+    pg.require_passwords();
+    runtime().block_on(async {
+        let owner =
+            shelfsync_hub::pg::connect(&shelfsync_hub::HubTarget::parse(&pg.url("postgres")).unwrap())
+                .await
+                .unwrap();
+        owner
+            .client
+            .batch_execute("CREATE ROLE hubowner LOGIN CREATEROLE PASSWORD 'owner-pw-7'")
+            .await
+            .unwrap();
+        owner.client.batch_execute("CREATE DATABASE real OWNER hubowner").await.unwrap();
+    });
+    let url = format!("postgres://hubowner@127.0.0.1:{}/real?sslmode=disable", pg.port);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.db");
+    ok(&db, &["init"], &[]);
+    ok(&db, &["import", "locations", &write(dir.path(), "l.csv", "code,name\nWH1,Main\n")], &[]);
+    let items = "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,3.50,home,0,\n";
+    ok(&db, &["import", "items", &write(dir.path(), "i.csv", items)], &[]);
+    ok(&db, &["user", "add", "ada", "--role", "admin"], &[("SHELFSYNC_NEW_PIN", "1234")]);
+    ok(
+        &db,
+        &["user", "add", "stu", "--role", "staff", "--user", "ada"],
+        &[("SHELFSYNC_PIN", "1234"), ("SHELFSYNC_NEW_PIN", "5555")],
+    );
+    let connect = ["hub", "connect", url.as_str(), "--workstation", "pack-1"];
+    let password = ("SHELFSYNC_HUB_PASSWORD", "owner-pw-7");
+    // (who, environment, what the one error line says)
+    let refused: [(&[&str], Vec<(&str, &str)>, &str); 4] = [
+        (&[], vec![password], "--user NAME"),
+        (
+            &["--user", "stu"],
+            vec![password, ("SHELFSYNC_PIN", "5555")],
+            "user 'stu' (staff) may not connect to a hub",
+        ),
+        (&["--user", "ada"], vec![("SHELFSYNC_PIN", "1234")], "password"),
+        (
+            &["--user", "ada"],
+            vec![("SHELFSYNC_PIN", "1234"), ("SHELFSYNC_HUB_PASSWORD", "wrong")],
+            "password authentication failed",
+        ),
+    ];
+    for (who, env, expected) in refused {
+        let args: Vec<&str> = connect.iter().chain(who).copied().collect();
+        let out = shelfsync(&db, &args, &env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{who:?} joined");
+        assert!(stderr.contains(expected), "{who:?}: {stderr}");
+        assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{who:?}: {stderr}");
+        assert!(!dir.path().join("ws.db.secrets").exists(), "{who:?} stored a secret");
+    }
+    let args: Vec<&str> = connect.iter().chain(&["--user", "ada"]).copied().collect();
+    ok(&db, &args, &[("SHELFSYNC_PIN", "1234"), password]);
+    let secrets = std::fs::read_to_string(dir.path().join("ws.db.secrets")).unwrap();
+    assert!(!secrets.contains("owner-pw-7"), "the owner's password was kept");
+    assert!(secrets.contains("pack-1@127.0.0.1"), "the workstation's own login is kept: {secrets}");
+    // Replication runs under that login, with no password given.
+    ok(&db, &["receive", "A-1", "1", "--location", "WH1", "--user", "ada"], &[("SHELFSYNC_PIN", "1234")])
+        .len();
+    ok(&db, &["hub", "sync", "--once"], &[]);
+    let hub = status(&db);
+    assert_eq!(hub["pending_up"], 0, "the receipt went up: {hub}");
+    assert_eq!(
+        (hub["connected"].as_bool(), hub["hub"].as_str()),
+        (Some(true), Some(format!("pack-1@127.0.0.1:{}/real", pg.port).as_str()))
+    );
+}
