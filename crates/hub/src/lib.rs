@@ -5,13 +5,21 @@
 //! bounded batches, one transaction each, under a lock that makes the hub's sequence its commit
 //! order; the others' events come down in that order through the store's own idempotent append
 //! (`AppendMode::Replicated`). The hub re-checks the bucket rules on its global balances and
-//! turns a conflict into a discrepancy for a supervisor, keeping both events. Master data rides
-//! along, versioned, last writer wins, every version kept. The sync engine runs on the one
-//! workstation holding the hub's lease.
+//! turns a conflict into a discrepancy for a supervisor, keeping both events. The catalogue
+//! (locations, items, barcodes) rides along, versioned, every version kept, the last write by
+//! the hub's clock winning. The sync engine runs on the one workstation holding the hub's lease.
+//!
+//! Trust (issue 17): the hub is shared, so a workstation believes of it only what cannot hurt
+//! it. Users, tolerances and channels never travel (an admin sets them on each workstation);
+//! the hub stamps master times itself and a time ahead of the local clock is refused; whatever
+//! is applied from the hub is in the local audit chain. Each workstation logs in as its own
+//! PostgreSQL role, and row-level security holds every row it writes to that name. TLS is
+//! required for a hub off this machine, and no password is ever taken from a command line.
 //!
 //! Architecture invariants: no event is changed or dropped on the way (a different body under a
 //! known id is refused and reported on both sides); a workstation never needs the hub to record
-//! a change; at most one engine pushes to the channels at a time.
+//! a change; at most one engine pushes to the channels at a time; no row on the hub names a
+//! workstation other than the one whose login wrote it.
 
 mod error;
 pub mod lease;
