@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { checkDecision, checkSignIn, describeSignInError, parseQty, sendIfValid } from "./forms";
+import { checkDecision, checkSignIn, describeSignInError, parseQty, refusedScanNotice, sendIfValid } from "./forms";
 
 describe("sign-in form", () => {
   const cases: [string, string, string | null][] = [
@@ -93,4 +93,20 @@ describe("bad input is never sent", () => {
     expect(await sendIfValid(checkDecision("recounted", "2222"), decide)).toEqual({ sent: true, value: undefined });
     expect(decide).toHaveBeenCalledTimes(1);
   });
+});
+
+describe("a scan on the sign-in or lock screen", () => {
+  const cases: [string, boolean, string, string, RegExp][] = [
+    ["locked", true, "SS-00001", "Locked: enter your PIN", /^The scan SS-00001 was not recorded\. Unlock/],
+    ["signed out", false, "LOC:WH1", "Sign in first", /^The scan LOC:WH1 was not recorded\. Sign in/],
+    ["long, multi-byte", true, "📦".repeat(40), "Locked: enter your PIN", /^The scan (📦){23}… was not/],
+    ["empty", false, "", "Sign in first", /^The scan was not recorded/],
+  ];
+  for (const [what, locked, data, title, detail] of cases) {
+    it(what, () => {
+      const notice = refusedScanNotice(locked, data);
+      expect(notice.title).toBe(title);
+      expect(notice.detail).toMatch(detail);
+    });
+  }
 });

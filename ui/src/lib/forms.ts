@@ -64,6 +64,19 @@ export function describeSignInError(message: string, localTime: (iso: string) =>
   return { title: "Cannot sign in", detail: message };
 }
 
+/** Characters of a refused scan shown back: enough to recognise the label. */
+const REFUSED_SCAN_SHOWN = 24;
+
+/** What the sign-in or lock screen says about a scan it refused (nothing scanned counts there). */
+export function refusedScanNotice(locked: boolean, data: string): { title: string; detail: string } {
+  const chars = [...data];
+  const shown = chars.length > REFUSED_SCAN_SHOWN ? `${chars.slice(0, REFUSED_SCAN_SHOWN - 1).join("")}…` : data;
+  const what = shown ? `The scan ${shown} was not recorded` : "The scan was not recorded";
+  return locked
+    ? { title: "Locked: enter your PIN", detail: `${what}. Unlock, then scan it again.` }
+    : { title: "Sign in first", detail: `${what}. Sign in, then scan it again.` };
+}
+
 function defaultLocalTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;

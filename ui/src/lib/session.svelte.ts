@@ -28,6 +28,17 @@ class SessionStore {
     return this.signedIn && this.view?.user?.role === "admin";
   }
 
+  /**
+   * The last scan that arrived while nobody could use it (locked, or nobody signed in), and a
+   * counter so the same code scanned twice is refused twice. The sign-in screen shows it.
+   */
+  refusedScan = $state<{ data: string; count: number } | null>(null);
+
+  /** A scan on the sign-in or lock screen: refused visibly, never a PIN attempt, never lost silently. */
+  refuseScan(data: string): void {
+    this.refusedScan = { data, count: (this.refusedScan?.count ?? 0) + 1 };
+  }
+
   async refresh(): Promise<void> {
     try {
       this.view = await api.sessionInfo();
