@@ -436,6 +436,9 @@ pub struct PulledEvent {
     pub seq: i64,
     pub id: String,
     pub body: String,
+    /// The workstation whose login wrote it to the hub (row-level security makes it so), which
+    /// the body's own `workstation` field only claims.
+    pub origin: String,
 }
 
 /// What applying a pulled batch did.
@@ -456,10 +459,13 @@ pub struct Applied {
 pub fn apply_events(conn: &Connection, rows: &[PulledEvent], hub_head: i64) -> Result<Applied> {
     let mut applied = Applied::default();
     let tx = immediate(conn)?;
-    let start: i64 = tx.query_row("SELECT pull_watermark FROM hub_config", [], |r| r.get(0))?;
+    let (start, me): (i64, String) =
+        tx.query_row("SELECT pull_watermark, workstation FROM hub_config", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     applied.up_to = start;
     for row in rows {
-        match apply_one(&tx, row)? {
+        match apply_one(&tx, row, &me)? {
             Step::Recorded => applied.recorded += 1,
             Step::Duplicate => applied.duplicates += 1,
             Step::Refused => applied.refused += 1,
@@ -485,7 +491,7 @@ enum Step {
     Waiting(String),
 }
 
-fn apply_one(tx: &Transaction<'_>, row: &PulledEvent) -> Result<Step> {
+fn apply_one(tx: &Transaction<'_>, row: &PulledEvent, me: &str) -> Result<Step> {
     let event: Event = match serde_json::from_str(&row.body) {
         Ok(event) => event,
         Err(error) => {
@@ -496,6 +502,17 @@ fn apply_one(tx: &Transaction<'_>, row: &PulledEvent) -> Result<Step> {
     match append_in_mode(tx, &event, AppendMode::Replicated) {
         Ok(AppendOutcome::Recorded { seq }) => {
             tx.execute("INSERT INTO hub_inbound (seq) VALUES (?1)", [seq])?;
+            // The event's own entry names who the body says made it; this one names who sent
+            // it, as the hub vouches (issue 17): a body claiming another workstation shows.
+            let detail = serde_json::json!({ "origin": row.origin, "hub_seq": row.seq });
+            Store::audit_in_transaction(
+                tx,
+                &format!("hub:{}", row.origin),
+                me,
+                "hub.event",
+                &row.id,
+                &detail.to_string(),
+            )?;
             Ok(Step::Recorded)
         }
         Ok(AppendOutcome::Duplicate { .. }) => Ok(Step::Duplicate),

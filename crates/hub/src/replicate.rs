@@ -350,13 +350,15 @@ async fn pull_events(hub: &mut HubConn, store: &LocalStore, round: &mut Round) -
         let rows = hub
             .client
             .query(
-                "SELECT seq, id, body FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3",
+                "SELECT seq, id, body, origin FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3",
                 &[&after, &head, &(PULL_BATCH as i64)],
             )
             .await
             .map_err(hub.fail())?;
-        let batch: Vec<PulledEvent> =
-            rows.iter().map(|r| PulledEvent { seq: r.get(0), id: r.get(1), body: r.get(2) }).collect();
+        let batch: Vec<PulledEvent> = rows
+            .iter()
+            .map(|r| PulledEvent { seq: r.get(0), id: r.get(1), body: r.get(2), origin: r.get(3) })
+            .collect();
         let applied: Applied = local::apply_events(store.lock().connection(), &batch, head)?;
         round.pulled += applied.recorded;
         if let Some(missing) = applied.waiting_for {

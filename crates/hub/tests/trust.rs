@@ -354,6 +354,32 @@ async fn each_workstation_has_its_own_login_and_writes_only_as_itself() {
         .collect();
     assert_eq!(origins.len(), 2);
     assert!(origins.iter().all(|(_, origin)| origin == "ws-a"), "{origins:?}");
+    // A body may claim any workstation; the hub's origin may not, and the receiving workstation
+    // records both: the event's entry with the claim, a hub.event entry with who sent it.
+    let claim = shelfsync_core::Event::new(
+        shelfsync_core::Movement::Receive { sku: sku_("S1"), location: loc("WH1"), qty: 1 },
+        "bob",
+        "ws-b",
+    );
+    a.store().append(&claim).unwrap();
+    a.sync().await;
+    b.sync().await;
+    let id = claim.id.to_string();
+    let entries: Vec<(String, String, String)> = {
+        let store = b.store();
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT action, workstation, detail FROM audit WHERE subject = ?1 ORDER BY seq")
+            .unwrap();
+        stmt.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[0].1, "ws-b", "the body's claim: {entries:?}");
+    assert_eq!(entries[1].0, "hub.event");
+    assert!(entries[1].2.contains("\"origin\":\"ws-a\""), "who sent it: {entries:?}");
     // A wrong password is refused by the server.
     let c = empty_workstation(dir.path(), "ws-c");
     let refused = shelfsync_hub::connect_with(&c.db, &stored, Some("wrong"), "ws-a").await.unwrap_err();
