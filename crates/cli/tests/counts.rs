@@ -351,8 +351,17 @@ fn a_costly_write_off_waits_for_a_supervisor() {
         &["approvals", "approve", &approval, "--reason", "again"],
         "is not pending (it is posted)",
     );
-    // A supervisor's own costly damage posts directly; a request with no reason never parks.
-    db.ok(Some("sam"), &["damage", "B-1", "15", "--location", "WH1", "--reason", "water"]);
+    // A supervisor's own costly damage waits too, for another supervisor; a request with no
+    // reason never parks.
+    let own = db.ok(Some("sam"), &["damage", "B-1", "15", "--location", "WH1", "--reason", "water"]);
+    assert_eq!(own["status"], "awaiting_approval");
+    let own = own["approval"].as_str().unwrap().to_string();
+    db.fails(
+        Some("sam"),
+        &["approvals", "approve", &own, "--reason", "mine"],
+        "may not approve their own request",
+    );
+    db.ok(Some("sue"), &["approvals", "approve", &own, "--reason", "saw the water"]);
     assert_eq!(db.ok(None, &["stock", "B-1"])[0]["damaged"], 15);
     db.fails(
         Some("stu"),
@@ -364,14 +373,22 @@ fn a_costly_write_off_waits_for_a_supervisor() {
     db.ok(None, &["audit", "verify"]);
 }
 
-/// A negative adjustment is a write-off by another name: above the approval value it waits for
-/// a supervisor, as a write-off does, and only a supervisor's approval posts it.
+/// A negative adjustment is a write-off by another name: it weighs against the approval value
+/// as a write-off does. The value is the requester's losses of the day together, not the line
+/// alone, and it holds for supervisors too: their own loss above it waits for another one.
 #[test]
-fn a_costly_negative_adjustment_waits_for_a_supervisor_like_a_write_off() {
+fn a_costly_negative_adjustment_waits_for_another_supervisor_like_a_write_off() {
     let db = setup();
     db.ok(Some("ada"), &["settings", "set", "write_off_approval_value", "100.00"]);
-    // (user, delta, posts at once): 10 boots at 10.00 = 100.00 is not above the threshold.
-    let cases = [("stu", "-10", true), ("stu", "-11", false), ("stu", "30", true), ("sam", "-20", true)];
+    // (user, delta, posts at once). Boots cost 10.00: stu's 10 are exactly 100.00, not above;
+    // one more the same day is, split into a line of its own or not.
+    let cases = [
+        ("stu", "-10", true),
+        ("stu", "-1", false),
+        ("stu", "30", true),
+        ("cat", "-5", true),
+        ("sam", "-20", false),
+    ];
     for (user, delta, posts) in cases {
         let before = db.on_hand("B-1");
         let out = db.ok(Some(user), &["adjust", "B-1", delta, "--location", "WH1", "--reason", "recount"]);
@@ -382,14 +399,26 @@ fn a_costly_negative_adjustment_waits_for_a_supervisor_like_a_write_off() {
             assert_eq!((out["status"].as_str(), moved), (Some("awaiting_approval"), 0), "{user} {delta}");
         }
     }
-    let inbox = db.ok(Some("sam"), &["approvals", "list"]);
-    let item =
-        inbox.as_array().unwrap().iter().find(|a| a["kind"] == "adjust").expect("the adjustment waits");
-    assert_eq!((item["qty"].as_i64(), item["value"].as_f64()), (Some(11), Some(110.0)));
-    let id = item["id"].as_str().unwrap().to_string();
-    db.fails(Some("stu"), &["approvals", "approve", &id, "--reason", "ok"], "may not decide approvals");
+    let inbox = db.ok(Some("sue"), &["approvals", "list"]);
+    let waiting = |by: &str| {
+        let item =
+            inbox.as_array().unwrap().iter().find(|a| a["kind"] == "adjust" && a["requested_by"] == by);
+        let item = item.unwrap_or_else(|| panic!("{by}'s adjustment waits: {inbox}"));
+        (item["id"].as_str().unwrap().to_string(), item["qty"].as_i64(), item["value"].as_f64())
+    };
+    let (stus, qty, value) = waiting("stu");
+    assert_eq!((qty, value), (Some(1), Some(10.0)));
+    let (sams, qty, value) = waiting("sam");
+    assert_eq!((qty, value), (Some(20), Some(200.0)));
+    db.fails(Some("stu"), &["approvals", "approve", &stus, "--reason", "ok"], "may not decide approvals");
+    db.fails(
+        Some("sam"),
+        &["approvals", "approve", &sams, "--reason", "mine"],
+        "may not approve their own request",
+    );
     let before = db.on_hand("B-1");
-    db.ok(Some("sam"), &["approvals", "approve", &id, "--reason", "shelf recounted"]);
-    assert_eq!(db.on_hand("B-1"), before - 11);
+    db.ok(Some("sam"), &["approvals", "approve", &stus, "--reason", "shelf recounted"]);
+    db.ok(Some("sue"), &["approvals", "approve", &sams, "--reason", "saw the empty shelf"]);
+    assert_eq!(db.on_hand("B-1"), before - 21);
     db.ok(None, &["audit", "verify"]);
 }

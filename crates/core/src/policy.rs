@@ -6,8 +6,9 @@
 //! each may do what the role below it may). Pure: no I/O, no clock.
 //!
 //! Not in here, because they are not about a role: "a supervisor may not decide a count they
-//! took part in" and "nobody approves their own request" (the store checks both against the
-//! record), and the service (`serve`, `sync run`, ...), which is no user and acts only as
+//! took part in", "nobody approves their own request" and "a loss above the approval value
+//! waits for a supervisor other than its requester, whatever the requester's role" (the store
+//! checks them against the record), and the service (`serve`, `sync run`, ...), which is no user and acts only as
 //! `service:<workstation>` on channel data and the rules an admin set.
 
 use crate::Role;
@@ -32,9 +33,6 @@ pub enum Action {
     Reverse,
     /// Let a bucket go negative.
     OverrideNegative,
-    /// Post a damage, write-off or negative adjustment worth more than the approval value
-    /// without waiting for a supervisor's approval.
-    PostAboveApprovalValue,
     // Imports, by kind, and master data.
     ImportItems,
     ImportLocations,
@@ -91,7 +89,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tables that must cover them all.
-    pub const ALL: [Action; 57] = [
+    pub const ALL: [Action; 56] = [
         Action::Receive,
         Action::Damage,
         Action::WriteOff,
@@ -105,7 +103,6 @@ impl Action {
         Action::Adjust,
         Action::Reverse,
         Action::OverrideNegative,
-        Action::PostAboveApprovalValue,
         Action::ImportItems,
         Action::ImportLocations,
         Action::ImportStock,
@@ -161,7 +158,6 @@ impl Action {
             // Decisions about what the ledger should say, and the engine's recovery levers.
             Reverse
             | OverrideNegative
-            | PostAboveApprovalValue
             | ImportStock
             | CountGenerate
             | CountSeeExpected
@@ -208,7 +204,6 @@ impl Action {
             Adjust => "adjust stock",
             Reverse => "reverse an event",
             OverrideNegative => "override a negative balance",
-            PostAboveApprovalValue => "post a loss above the approval value unapproved",
             ImportItems => "import items",
             ImportLocations => "import locations",
             ImportStock => "import stock",
@@ -281,7 +276,6 @@ mod tests {
         (Adjust, true, true, true),
         (Reverse, false, true, true),
         (OverrideNegative, false, true, true),
-        (PostAboveApprovalValue, false, true, true),
         (ImportItems, false, false, true),
         (ImportLocations, false, false, true),
         (ImportStock, false, true, true),

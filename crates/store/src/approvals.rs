@@ -1,12 +1,17 @@
 //! Losses above a value threshold wait for a supervisor before they post: damage, write-offs
 //! and negative adjustments (a negative adjustment is a write-off by another name, so it
 //! cannot be the way around the threshold).
+//!
+//! Separation of duties, without back doors: the threshold weighs the requester's losses of
+//! the day (UTC) with this one, not the line alone, so splitting a loss into small lines or
+//! small commits does not slip it past; and it holds for every role, so a supervisor's own
+//! loss above it waits for another supervisor (nobody decides their own request).
 //! The event is made (id and all) when it is requested, so approving it twice posts once.
 
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
-use shelfsync_core::{Action, Event, Movement, may, parse_cents};
+use shelfsync_core::{Action, Event, Movement, parse_cents};
 
 use crate::audit::audit_in;
 use crate::ledger::append_in;
@@ -75,10 +80,19 @@ impl Store {
         }
     }
 
-    /// Posts a loss (damage, write-off, negative adjustment), or parks it for a supervisor when
-    /// it is worth more than the threshold and the policy does not let the actor post it
-    /// unapproved. Other movements post directly.
+    /// Posts a loss (damage, write-off, negative adjustment), or parks it for another
+    /// supervisor when it and the requester's losses posted today are worth more than the
+    /// threshold together. Other movements post directly. `actor`, when given, must be the
+    /// event's actor: a request is made in the requester's own name.
     pub fn request_movement(&mut self, event: &Event, actor: Option<&User>) -> Result<MovementRequest> {
+        if let Some(user) = actor
+            && user.name != event.actor
+        {
+            return Err(StoreError::Auth(format!(
+                "a request by '{}' cannot be made in the name of '{}'",
+                user.name, event.actor
+            )));
+        }
         let Some(qty) = loss_units(&event.movement) else {
             return self.post(event);
         };
@@ -86,8 +100,8 @@ impl Store {
         let sku = event.movement.sku().as_str();
         let unit_cost = self.item(sku)?.ok_or_else(|| StoreError::UnknownSku(sku.into()))?.unit_cost_cents;
         let value = qty.saturating_mul(unit_cost);
-        let trusted = actor.is_some_and(|u| may(u.role, Action::PostAboveApprovalValue));
-        if value <= self.approval_threshold_cents()? || trusted {
+        let earlier = self.losses_today_cents(&event.actor, Utc::now())?;
+        if value.saturating_add(earlier) <= self.approval_threshold_cents()? {
             return self.post(event);
         }
         // Checked now, so a request that could never post is refused at once.
@@ -106,6 +120,25 @@ impl Store {
         audit_in(&tx, &event.actor, &event.workstation, "movement.request", &id, event.movement.kind())?;
         tx.commit()?;
         Ok(MovementRequest::AwaitingApproval { approval: id, value: shelfsync_core::format_cents(value) })
+    }
+
+    /// The value (units x unit cost) of the losses `actor` has posted since `now`'s UTC
+    /// midnight: damage, write-offs and negative adjustments. Reads back only today's events:
+    /// the inner query walks the sequence down from the newest to the first one before today.
+    fn losses_today_cents(&self, actor: &str, now: chrono::DateTime<Utc>) -> Result<i64> {
+        let midnight = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+        let since = midnight.to_rfc3339_opts(SecondsFormat::Millis, true);
+        let total: i64 = self.conn.prepare_cached(
+            "SELECT coalesce(sum(
+                 CASE WHEN e.kind = 'adjust' THEN -json_extract(e.body, '$.delta') ELSE json_extract(e.body, '$.qty') END
+                 * i.unit_cost_cents), 0)
+             FROM events e JOIN items i ON i.sku = e.sku
+             WHERE e.seq > coalesce((SELECT seq FROM events WHERE recorded_at < ?1 ORDER BY seq DESC LIMIT 1), 0)
+               AND json_extract(e.body, '$.actor') = ?2
+               AND (e.kind IN ('damage', 'write_off') OR (e.kind = 'adjust' AND json_extract(e.body, '$.delta') < 0))",
+        )?
+        .query_row(params![since, actor], |r| r.get(0))?;
+        Ok(total)
     }
 
     fn post(&mut self, event: &Event) -> Result<MovementRequest> {
