@@ -101,7 +101,15 @@ fn connect(ctx: &Context, url: &str, workstation: &str) -> Result<(), CliError> 
     require(ctx, Action::HubConnect)?;
     let password = hub_password(&target)?;
     let joined = shelfsync_hub::connect_with_blocking(&ctx.db_path, url, password.as_deref(), workstation)
-        .map_err(hub_error)?;
+        .map_err(|error| match error {
+            // The server wants a password and none was given: say where it comes from.
+            HubError::Unreachable { ref reason, .. } if password.is_none() && reason.contains("password missing") => {
+                CliError::Usage(format!(
+                    "{error}: the hub wants a password; set {PASSWORD_ENV} or run `shelfsync hub connect` on a terminal"
+                ))
+            }
+            other => hub_error(other),
+        })?;
     if ctx.json {
         output::json(&joined);
     } else {

@@ -384,7 +384,11 @@ fn hub_connect_takes_the_owner_password_from_the_environment_and_keeps_only_its_
             vec![password, ("SHELFSYNC_PIN", "5555")],
             "user 'stu' (staff) may not connect to a hub",
         ),
-        (&["--user", "ada"], vec![("SHELFSYNC_PIN", "1234")], "password"),
+        (
+            &["--user", "ada"],
+            vec![("SHELFSYNC_PIN", "1234")],
+            "the hub wants a password; set SHELFSYNC_HUB_PASSWORD",
+        ),
         (
             &["--user", "ada"],
             vec![("SHELFSYNC_PIN", "1234"), ("SHELFSYNC_HUB_PASSWORD", "wrong")],
