@@ -182,6 +182,51 @@ const TABLE: &[Row] = &[
             commands::decide(st, s("no-such"), DecisionView::Approve, s("checked"), s(pin))
         },
     },
+    Row {
+        command: "decide_many",
+        needs: User(&[A::ApprovalsDecide]),
+        call: |st| {
+            let request = BulkDecisionRequest {
+                ids: vec![s("no-such")],
+                decision: DecisionView::Reject,
+                reason: s("checked"),
+                pin: s("0000"),
+                counter: None,
+            };
+            crate::approvals_bulk::decide_many(st, request).map(drop)
+        },
+    },
+    Row {
+        command: "approvals_waiting",
+        needs: User(&[A::ApprovalsView]),
+        call: |st| crate::approvals_bulk::approvals_waiting(st).map(drop),
+    },
+    Row {
+        command: "start_count_scoped",
+        // Not blind: the counter sees what the ledger expects.
+        needs: User(&[A::CountStart, A::CountSeeExpected]),
+        call: |st| {
+            let request = CountStartRequest {
+                location: s("WH2"),
+                skus: vec![s("A-1")],
+                class: None,
+                top: None,
+                blind: false,
+                full: false,
+            };
+            crate::counts_scoped::start_count_scoped(st, request).map(drop)
+        },
+    },
+    Row {
+        command: "start_due_count",
+        needs: User(&[A::CountGenerate]),
+        call: |st| crate::counts_scoped::start_due_count(st, s("WH1"), s("no-such-plan")).map(drop),
+    },
+    Row {
+        command: "submit_count_confirmed",
+        needs: User(&[A::CountSubmit]),
+        call: |st| crate::counts_scoped::submit_count_confirmed(st, s("no-such-session"), true).map(drop),
+    },
     Row { command: "sync_status", needs: ANYONE_SIGNED_IN, call: |st| commands::sync_status(st).map(drop) },
     Row {
         command: "retry_dead_letters",
