@@ -18,8 +18,9 @@ use shelfsync_core::Action;
 pub enum HubCommand {
     /// Join this workstation's database to the shared ledger at URL (postgres://USER@HOST/DB,
     /// no password: it comes from SHELFSYNC_HUB_PASSWORD or a prompt), under the name given by
-    /// the global --workstation NAME (default: the host name). TLS is required unless the hub
-    /// is on this machine; add ?sslrootcert=PATH for a private CA
+    /// the global --workstation NAME (default: the host name). USER is the hub's owner, which
+    /// creates this workstation's own login (only that is kept), or that login itself. TLS is
+    /// required unless the hub is on this machine; add ?sslrootcert=PATH for a private CA
     Connect { url: String },
     /// Ship local events up and pull the others' down; run the sync engine while this
     /// workstation holds the lease
