@@ -404,6 +404,14 @@ fn hub_connect_takes_the_owner_password_from_the_environment_and_keeps_only_its_
         assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{who:?}: {stderr}");
         assert!(!dir.path().join("ws.db.secrets").exists(), "{who:?} stored a secret");
     }
+    // Storing a channel's secrets is an admin's too.
+    let out = shelfsync(
+        &db,
+        &["hub", "credentials", "main", "--user", "stu"],
+        &[("SHELFSYNC_PIN", "5555"), ("SHELFSYNC_SHOPIFY_TOKEN", TOKEN)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("user 'stu' (staff) may not store hub credentials"), "{stderr}");
     let args: Vec<&str> = connect.iter().chain(&["--user", "ada"]).copied().collect();
     ok(&db, &args, &[("SHELFSYNC_PIN", "1234"), password]);
     let secrets = std::fs::read_to_string(dir.path().join("ws.db.secrets")).unwrap();
