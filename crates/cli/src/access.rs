@@ -91,6 +91,10 @@ pub fn access_of(command: &Command) -> Access {
         Command::User(UserCommand::List) => Open,
         // One's own PIN, or anyone's with UserResetPin: the store checks which.
         Command::User(UserCommand::Passwd { .. }) => Needs(vec![]),
+        Command::User(UserCommand::Unlock { .. }) => Needs(vec![Action::UserUnlock]),
+        Command::User(UserCommand::Deactivate { .. } | UserCommand::Activate { .. }) => {
+            Needs(vec![Action::UserDeactivate])
+        }
         Command::Channel(channel) => match channel {
             ChannelCommand::Add { .. } => Needs(vec![Action::ChannelAdd]),
             ChannelCommand::List => Open,

@@ -299,6 +299,18 @@ pub enum UserCommand {
     Passwd {
         name: String,
     },
+    /// Clear a user's lockout and failed PINs (admins)
+    Unlock {
+        name: String,
+    },
+    /// Stop a user signing in; their name stays in the record (admins)
+    Deactivate {
+        name: String,
+    },
+    /// Let a deactivated user sign in again (admins)
+    Activate {
+        name: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -1,4 +1,4 @@
-//! `shelfsync user ...`: adding and listing users.
+//! `shelfsync user ...`: adding, listing, unlocking and deactivating users.
 
 use serde_json::json;
 use shelfsync_core::Role;
@@ -13,7 +13,20 @@ pub fn run(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
         UserCommand::Add { name, role } => add(ctx, &name, role),
         UserCommand::List => list(ctx),
         UserCommand::Passwd { name } => passwd(ctx, &name),
+        UserCommand::Unlock { name } => {
+            ctx.open_existing()?.unlock_user(&name, &sign_in(ctx)?, &ctx.workstation)?;
+            output::line(&format!("{name} unlocked"));
+            Ok(())
+        }
+        UserCommand::Deactivate { name } => set_active(ctx, &name, false),
+        UserCommand::Activate { name } => set_active(ctx, &name, true),
     }
+}
+
+fn set_active(ctx: &Context, name: &str, active: bool) -> Result<(), CliError> {
+    ctx.open_existing()?.set_user_active(name, active, &sign_in(ctx)?, &ctx.workstation)?;
+    output::line(&format!("{name} {}", if active { "activated" } else { "deactivated" }));
+    Ok(())
 }
 
 fn add(ctx: &Context, name: &str, role: RoleArg) -> Result<(), CliError> {

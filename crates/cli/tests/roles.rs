@@ -149,6 +149,9 @@ const TABLE: &[Row] = &[
     row(&["user", "add", "{new}", "--role", "staff"], User(&[A::UserAdd])),
     row(&["user", "list"], Open),
     row(&["user", "passwd", "stu"], User(&[A::UserResetPin])),
+    row(&["user", "unlock", "stu"], User(&[A::UserUnlock])),
+    row(&["user", "deactivate", "stu"], User(&[A::UserDeactivate])),
+    row(&["user", "activate", "stu"], User(&[A::UserDeactivate])),
     row(
         &[
             "channel",

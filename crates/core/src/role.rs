@@ -52,6 +52,10 @@ impl Lockout {
     /// A day: long enough to stop guessing, short enough that a forgotten supervisor reset
     /// does not strand a worker for a week.
     pub const MAX_LOCKOUT_SECS: i64 = 24 * 60 * 60;
+    /// A lockout that ended this long ago is forgotten: the next one starts short again. A
+    /// week: a guesser who waits it out gets five tries a week, a worker who mistyped last
+    /// month does not pay for it today.
+    pub const QUIET_SECS: i64 = 7 * 24 * 60 * 60;
 
     /// Seconds of lockout for the n-th lockout (1-based).
     pub fn duration_secs(lockout_number: u32) -> i64 {

@@ -147,11 +147,17 @@ impl Store {
         if !active {
             return Err(StoreError::Auth(format!("user '{name}' is deactivated")));
         }
-        if let Some(until) = locked_until.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        let until = locked_until.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+        if let Some(until) = until
             && until > now
         {
             return Err(StoreError::LockedOut { user: name.into(), until: stamp(until.with_timezone(&Utc)) });
         }
+        // Lockouts decay: one that ended a quiet period ago no longer doubles the next.
+        let lockouts = match until {
+            Some(until) if now - until.with_timezone(&Utc) > Duration::seconds(Lockout::QUIET_SECS) => 0,
+            _ => lockouts,
+        };
         let parsed = PasswordHash::new(&pin_hash)
             .map_err(|e| StoreError::Auth(format!("stored hash unreadable: {e}")))?;
         if hasher().verify_password(secret.as_bytes(), &parsed).is_ok() {
@@ -199,6 +205,43 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Clears a user's lockout and failed PINs (an admin's, audited).
+    pub fn unlock_user(&mut self, name: &str, by: &User, workstation: &str) -> Result<()> {
+        require(by, Action::UserUnlock)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE users SET failed_attempts = 0, lockouts = 0, locked_until = NULL WHERE name = ?1",
+            [name],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Auth(format!("unknown user '{name}'")));
+        }
+        audit_in(&tx, &by.name, workstation, "user.unlock", name, "")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deactivates a user (they can no longer sign in; their name stays in the record) or
+    /// activates them again: an admin's, audited. Nobody deactivates themselves, so the last
+    /// admin cannot lock everyone out of user management.
+    pub fn set_user_active(&mut self, name: &str, active: bool, by: &User, workstation: &str) -> Result<()> {
+        require(by, Action::UserDeactivate)?;
+        if !active && by.name == name {
+            return Err(StoreError::Auth(format!("'{name}' cannot deactivate themselves")));
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute("UPDATE users SET active = ?2 WHERE name = ?1", params![name, active])?;
+        if changed == 0 {
+            return Err(StoreError::Auth(format!("unknown user '{name}'")));
+        }
+        let what = if active { "user.activate" } else { "user.deactivate" };
+        audit_in(&tx, &by.name, workstation, what, name, "")?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
 pub fn forbidden(user: &User, action: &str) -> StoreError {
     StoreError::Forbidden { user: user.name.clone(), role: user.role, action: action.into() }
 }
@@ -215,4 +258,86 @@ pub fn require(user: &User, action: Action) -> Result<()> {
 
 fn parse_role(raw: &str) -> Result<Role> {
     Role::parse(raw).ok_or_else(|| StoreError::Auth(format!("unknown role '{raw}' in the database")))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap()
+    }
+
+    /// Five wrong PINs at `at`: the lockout's length in seconds.
+    fn lock_out(store: &mut Store, at: DateTime<Utc>) -> i64 {
+        for _ in 1..Lockout::FAILURES_PER_LOCKOUT {
+            assert!(matches!(store.authenticate("cat", "0000", "ws", at), Err(StoreError::Auth(_))));
+        }
+        let Err(StoreError::LockedOut { until, .. }) = store.authenticate("cat", "0000", "ws", at) else {
+            panic!("the fifth wrong PIN locks out");
+        };
+        (DateTime::parse_from_rfc3339(&until).unwrap().with_timezone(&Utc) - at).num_seconds()
+    }
+
+    fn store_with_users(dir: &tempfile::TempDir) -> (Store, User) {
+        let mut store = Store::open(dir.path().join("users.db")).unwrap();
+        let ada = store.add_user("ada", Role::Admin, "2468", None, "ws").unwrap();
+        store.add_user("sam", Role::Supervisor, "1357", Some(&ada), "ws").unwrap();
+        store.add_user("cat", Role::Staff, "1122", Some(&ada), "ws").unwrap();
+        (store, ada)
+    }
+
+    #[test]
+    fn a_lockout_is_forgotten_after_a_quiet_week_and_not_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = store_with_users(&dir);
+        let first = lock_out(&mut store, t0());
+        assert_eq!(first, Lockout::duration_secs(1));
+        // (seconds after the lockout ended, the next lockout's length)
+        let cases = [(60, Lockout::duration_secs(2)), (Lockout::QUIET_SECS + 1, Lockout::duration_secs(1))];
+        let mut ended = t0() + Duration::seconds(first);
+        for (quiet, want) in cases {
+            let at = ended + Duration::seconds(quiet);
+            let got = lock_out(&mut store, at);
+            assert_eq!(got, want, "{quiet} s after the last lockout");
+            ended = at + Duration::seconds(got);
+        }
+    }
+
+    #[test]
+    fn admins_unlock_and_deactivate_users_and_others_may_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, ada) = store_with_users(&dir);
+        let sam = User { name: "sam".into(), role: Role::Supervisor, active: true };
+        lock_out(&mut store, t0());
+        let refused = store.unlock_user("cat", &sam, "ws").unwrap_err();
+        assert_eq!(refused.to_string(), "user 'sam' (supervisor) may not unlock users");
+        assert!(matches!(store.authenticate("cat", "1122", "ws", t0()), Err(StoreError::LockedOut { .. })));
+        store.unlock_user("cat", &ada, "ws").unwrap();
+        store.authenticate("cat", "1122", "ws", t0()).unwrap();
+
+        let refused = store.set_user_active("cat", false, &sam, "ws").unwrap_err();
+        assert_eq!(refused.to_string(), "user 'sam' (supervisor) may not deactivate users");
+        let own = store.set_user_active("ada", false, &ada, "ws").unwrap_err();
+        assert!(own.to_string().contains("cannot deactivate themselves"), "{own}");
+        store.set_user_active("cat", false, &ada, "ws").unwrap();
+        let error = store.authenticate("cat", "1122", "ws", t0()).unwrap_err();
+        assert_eq!(error.to_string(), StoreError::Auth("user 'cat' is deactivated".into()).to_string());
+        store.set_user_active("cat", true, &ada, "ws").unwrap();
+        store.authenticate("cat", "1122", "ws", t0()).unwrap();
+        assert!(store.unlock_user("nobody", &ada, "ws").unwrap_err().to_string().contains("unknown user"));
+
+        let audited: i64 = store
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM audit WHERE action IN ('user.unlock', 'user.deactivate', 'user.activate')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audited, 3, "every change is in the audit chain");
+        assert!(store.verify_audit().unwrap().first_break.is_none());
+    }
 }
