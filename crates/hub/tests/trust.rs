@@ -411,3 +411,40 @@ fn secrets_of(db: &std::path::Path) -> String {
         .expose()
         .to_string()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_lease_is_not_taken_by_force_and_an_expired_one_moves() {
+    let pg = cluster();
+    let url = pg.database("lease_rls");
+    let dir = tempfile::tempdir().unwrap();
+    let a = workstation(dir.path(), "ws-a", &["S1"]);
+    let b = empty_workstation(dir.path(), "ws-b");
+    shelfsync_hub::connect(&a.db, &url, "ws-a").await.unwrap();
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    let mut as_a = shelfsync_hub::pg::connect(&shelfsync_hub::login(&a.db).unwrap()).await.unwrap();
+    let mut as_b = shelfsync_hub::pg::connect(&shelfsync_hub::login(&b.db).unwrap()).await.unwrap();
+    let ttl = std::time::Duration::from_millis(800);
+    use shelfsync_hub::lease::{self, LeaseState};
+    assert_eq!(lease::acquire(&mut as_a, "ws-a", ttl).await.unwrap(), LeaseState::Held { epoch: 1 });
+    // The ordinary way: told who holds it.
+    assert_eq!(
+        lease::acquire(&mut as_b, "ws-b", ttl).await.unwrap(),
+        LeaseState::HeldBy { holder: "ws-a".into(), epoch: 1 }
+    );
+    // By force: the server does not let ws-b's login touch a live lease it does not hold.
+    let forced = as_b
+        .client
+        .execute("UPDATE lease SET holder = 'ws-b', expires_at = now() + interval '1 hour' WHERE id = 1", &[])
+        .await
+        .unwrap();
+    assert_eq!(forced, 0);
+    let released =
+        as_b.client.execute("UPDATE lease SET expires_at = now() WHERE id = 1", &[]).await.unwrap();
+    assert_eq!(released, 0, "ws-b ended ws-a's lease");
+    assert_eq!(lease::holder(&as_a).await.unwrap().as_deref(), Some("ws-a"));
+    // Once it has expired, it moves.
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(200)).await;
+    assert_eq!(lease::acquire(&mut as_b, "ws-b", ttl).await.unwrap(), LeaseState::Held { epoch: 2 });
+    lease::release(&mut as_b, "ws-b").await.unwrap();
+    assert_eq!(lease::acquire(&mut as_a, "ws-a", ttl).await.unwrap(), LeaseState::Held { epoch: 3 });
+}
