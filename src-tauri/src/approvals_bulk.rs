@@ -110,7 +110,7 @@ pub(crate) fn mark_mine(store: &Store, user: &User, items: &mut [ApprovalView]) 
                 }
                 counted_by[session].contains(&user.name)
             }
-            None => item.counters.iter().any(|c| *c == user.name),
+            None => item.counters.contains(&user.name),
         };
     }
     Ok(())

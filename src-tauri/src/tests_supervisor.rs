@@ -77,14 +77,25 @@ fn a_supervisor_decides_several_with_one_pin_but_never_their_own_lines() {
     let (_dir, state) = fresh_demo();
     sign_in(&state, "staff");
     counted_session(&state, &[("SS-00001", 1), ("SS-00002", 2), ("SS-00003", 3)]);
+    // A damage worth more than the approval value waits for a supervisor too.
+    let stocked = on_hand(&state, "SS-00006");
+    let damage = CommitRequest {
+        mode: StationMode::Damage,
+        location: "WH1".into(),
+        to_location: None,
+        session: None,
+        reason: Some("Crushed".into()),
+        lines: vec![CommitLine { id: None, sku: "SS-00006".into(), qty: u32::try_from(stocked).unwrap() }],
+    };
+    assert_eq!(commands::commit_scans(&state, damage).unwrap().awaiting_approval, 1);
     sign_in(&state, "super");
     counted_session(&state, &[("SS-00004", 4)]);
     let before: Vec<i64> =
         ["SS-00001", "SS-00002", "SS-00003", "SS-00004"].iter().map(|s| on_hand(&state, s)).collect();
 
     let items = commands::approvals(&state).unwrap();
-    assert_eq!(items.len(), 4, "every line is a variance waiting for a supervisor");
-    assert_eq!(approvals_bulk::approvals_waiting(&state).unwrap(), 4, "the badge");
+    assert_eq!(items.len(), 5, "every line is a variance waiting for a supervisor, and the damage");
+    assert_eq!(approvals_bulk::approvals_waiting(&state).unwrap(), 5, "the badge");
     let id_of = |sku: &str| items.iter().find(|a| a.sku == sku).unwrap().id.clone();
     let mine: Vec<(&str, bool)> = items.iter().map(|a| (a.sku.as_str(), a.mine)).collect();
     assert!(mine.contains(&("SS-00004", true)) && mine.contains(&("SS-00001", false)), "{mine:?}");
@@ -92,7 +103,13 @@ fn a_supervisor_decides_several_with_one_pin_but_never_their_own_lines() {
     let result = approvals_bulk::decide_many(
         &state,
         bulk(
-            vec![id_of("SS-00001"), id_of("SS-00002"), id_of("SS-00004"), "0190-not-an-approval".into()],
+            vec![
+                id_of("SS-00001"),
+                id_of("SS-00002"),
+                id_of("SS-00006"),
+                id_of("SS-00004"),
+                "0190-not-an-approval".into(),
+            ],
             DecisionView::Approve,
             "shelf recounted by hand",
             "2222",
@@ -100,7 +117,7 @@ fn a_supervisor_decides_several_with_one_pin_but_never_their_own_lines() {
         ),
     )
     .unwrap();
-    assert_eq!((result.decided, result.refused), (2, 2));
+    assert_eq!((result.decided, result.refused), (3, 2), "{result:?}");
     let outcomes: Vec<(Option<&str>, BulkOutcome)> =
         result.lines.iter().map(|l| (l.sku.as_deref(), l.outcome.clone())).collect();
     assert_eq!(
@@ -108,13 +125,17 @@ fn a_supervisor_decides_several_with_one_pin_but_never_their_own_lines() {
         [
             (Some("SS-00001"), BulkOutcome::Approved),
             (Some("SS-00002"), BulkOutcome::Approved),
+            (Some("SS-00006"), BulkOutcome::Approved),
             (Some("SS-00004"), BulkOutcome::Refused),
             (None, BulkOutcome::Refused),
         ]
     );
     let why = |i: usize| result.lines[i].error.clone().unwrap_or_default();
-    assert!(why(2).contains("may not decide a count they took part in"), "{}", why(2));
-    assert!(why(3).contains("unknown approval"), "{}", why(3));
+    assert!(why(3).contains("may not decide a count they took part in"), "{}", why(3));
+    assert!(why(4).contains("unknown approval"), "{}", why(4));
+    let query = StockQuery { sku: Some("SS-00006".into()), location: Some("WH1".into()), limit: None };
+    let damaged = commands::stock_levels(&state, query).unwrap().rows[0].buckets.damaged;
+    assert_eq!(damaged, stocked, "the approved damage is posted: all of it");
     assert_eq!(on_hand(&state, "SS-00001"), 1, "approved: the count is posted");
     assert_eq!(on_hand(&state, "SS-00002"), 2);
     assert_eq!(on_hand(&state, "SS-00003"), before[2], "not selected");
