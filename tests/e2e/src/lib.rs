@@ -200,6 +200,8 @@ impl App {
     /// WebDriver keystrokes on a loaded 2-core VM can arrive more than the default 30 ms apart,
     /// which splits a wedge scan. This workstation setting (the same one a site with slow
     /// scanners would use) allows 100 ms, still well below a person's 150 ms in the typing test.
+    /// The webview's storage outlives the app (it belongs to the app's identifier, not to the
+    /// database), so the station's floor settings go back to their defaults here too.
     async fn tune_wedge(&self) -> Result<()> {
         self.wait_until("the page", STARTUP_TIMEOUT, || async move {
             Ok((!self.by_test_id("status-strip").await?.is_empty()).then_some(()))
@@ -208,6 +210,7 @@ impl App {
         self.client
             .execute(
                 "localStorage.setItem('shelfsync.wedge', JSON.stringify({ maxGapMs: 100 })); \
+                 localStorage.removeItem('shelfsync.floor'); \
                  setTimeout(() => location.reload(), 0);",
                 vec![],
             )

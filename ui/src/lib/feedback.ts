@@ -10,8 +10,8 @@ export interface Feedback {
   title: string;
   /** Smaller: what it means or what to do next. */
   detail: string;
-  /** "good": a short high beep; "bad": a low buzz. */
-  sound: "good" | "bad";
+  /** "good" (recorded): a short high beep; "info" (noted): two soft notes; "bad" (refused): a low buzz. */
+  sound: "good" | "info" | "bad";
 }
 
 export const ICONS: Record<Tone, string> = { good: "✓", bad: "✕", info: "i" };
@@ -24,11 +24,16 @@ export function bad(title: string, detail = ""): Feedback {
   return { tone: "bad", title, detail, sound: "bad" };
 }
 
+/** Green, but not a record: a location or mode set. Sounds "info", so "recorded" stays unique. */
+export function noted(title: string, detail = ""): Feedback {
+  return { tone: "good", title, detail, sound: "info" };
+}
+
 export function info(title: string, detail = ""): Feedback {
-  return { tone: "info", title, detail, sound: "good" };
+  return { tone: "info", title, detail, sound: "info" };
 }
 
 /** The idle panel before any scan. */
 export function ready(what: string): Feedback {
-  return { tone: "info", title: "Ready to scan", detail: what, sound: "good" };
+  return { tone: "info", title: "Ready to scan", detail: what, sound: "info" };
 }

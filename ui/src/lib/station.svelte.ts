@@ -5,17 +5,21 @@
 import { api, errorMessage, isSessionError, type CountSessionDetail, type ItemView, type ScannerView, type ScanOutcome, type StationMode } from "../api";
 import { bad, type Feedback, good, info, ready } from "./feedback";
 import { session } from "./session.svelte";
+import { DEFAULT_FLOOR_SETTINGS } from "./floorSettings";
 import { play } from "./sound";
 import {
   afterCommit,
   applyOutcome,
+  cancelPending,
   commitProblem,
+  confirmPending,
   draftChanged,
   fromDraft,
   initialStation,
   linesText,
   setLocation,
   setMode,
+  type StationRules,
   type StationState,
   type Step,
   toDraft,
@@ -54,6 +58,9 @@ class Station {
   /** Serial/HID listeners running (the keyboard wedge needs none). */
   scanners = $state<ScannerView[]>([]);
   count = $state.raw<CountSessionDetail | null>(null);
+
+  /** This workstation's rules (the confirmation limit), from floorSettings.ts. */
+  rules: StationRules = { confirmAbove: DEFAULT_FLOOR_SETTINGS.confirmAbove };
 
   /** Edits of the quantity box (event time, value before), to undo a scan typed into it. */
   private qtyEdits: { at: number; before: string }[] = [];
@@ -144,7 +151,17 @@ class Station {
 
   /** An outcome already classified (serial/HID event, or a wedge scan). */
   apply(outcome: ScanOutcome): Promise<void> {
-    return this.take(applyOutcome(this.state, outcome));
+    return this.take(applyOutcome(this.state, outcome, this.rules));
+  }
+
+  /** "Confirm" on a line over the confirmation limit. */
+  confirmPending(): Promise<void> {
+    return this.take(confirmPending(this.state));
+  }
+
+  /** "Cancel" on a line over the confirmation limit. */
+  cancelPending(): void {
+    void this.take(cancelPending(this.state));
   }
 
   setMode(mode: StationMode): void {

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { ScanOutcome } from "../api";
 import {
   applyOutcome,
+  cancelPending,
+  confirmPending,
   draftChanged,
   fromDraft,
   linesText,
@@ -41,13 +43,14 @@ function run(start: StationState, scans: ScanOutcome[]) {
 
 describe("feedback states", () => {
   const cases: { name: string; start: StationState; scans: ScanOutcome[]; tone: string; title: RegExp; sound: string }[] = [
-    { name: "location label", start: initialStation("receive"), scans: [loc("WH1")], tone: "good", title: /^Location WH1$/, sound: "good" },
+    { name: "location label", start: initialStation("receive"), scans: [loc("WH1")], tone: "good", title: /^Location WH1$/, sound: "info" },
     { name: "item with location", start: initialStation("receive"), scans: [loc("WH1"), item("SS-1")], tone: "good", title: /^\+1 {2}SS-1$/, sound: "good" },
     { name: "item without location", start: initialStation("receive"), scans: [item("SS-1")], tone: "bad", title: /not recorded/, sound: "bad" },
     { name: "unknown code", start: initialStation("receive"), scans: [outcome({ kind: "error", data: "X", message: "No item has the SKU or barcode 'X'." })], tone: "bad", title: /^Unknown code X$/, sound: "bad" },
     { name: "unknown location", start: initialStation("receive"), scans: [outcome({ kind: "error", data: "LOC:MOON", message: "No location 'MOON' in this warehouse." })], tone: "bad", title: /^Unknown location LOC:MOON$/, sound: "bad" },
     { name: "bad label", start: initialStation("receive"), scans: [outcome({ kind: "error", data: "QTY:0", message: "Bad command label: quantity 0 is outside 1..=100000" })], tone: "bad", title: /^Bad label QTY:0$/, sound: "bad" },
-    { name: "quantity label", start: initialStation("receive"), scans: [qty(12)], tone: "info", title: /^Quantity 12$/, sound: "good" },
+    { name: "quantity label", start: initialStation("receive"), scans: [qty(12)], tone: "info", title: /^Quantity 12$/, sound: "info" },
+    { name: "undo", start: initialStation("receive"), scans: [loc("WH1"), item("SS-1"), outcome({ kind: "undo" })], tone: "info", title: /^Removed 1 × SS-1$/, sound: "info" },
     { name: "count without session", start: initialStation("count"), scans: [loc("WH1"), item("SS-1")], tone: "bad", title: /not recorded/, sound: "bad" },
     { name: "done with nothing", start: initialStation("receive"), scans: [outcome({ kind: "done" })], tone: "bad", title: /Nothing to commit/, sound: "bad" },
     { name: "undo with nothing", start: initialStation("receive"), scans: [outcome({ kind: "undo" })], tone: "bad", title: /Nothing to undo/, sound: "bad" },
@@ -202,5 +205,42 @@ describe("the draft's rules", () => {
 
   it("plural forms", () => {
     expect([0, 1, 2].map(linesText)).toEqual(["0 lines", "1 line", "2 lines"]);
+  });
+});
+
+describe("confirming big lines", () => {
+  const rules = { confirmAbove: 50 };
+  const run = (start: StationState, scans: ScanOutcome[]) =>
+    scans.reduce<{ state: StationState; title: string }>((acc, scan) => {
+      const next = applyOutcome(acc.state, scan, rules);
+      return { state: next.state, title: next.feedback.title };
+    }, { state: start, title: "" });
+  const receiving = { ...initialStation("receive"), location: "WH1" };
+
+  const cases: [string, StationState, ScanOutcome[], number[], RegExp][] = [
+    ["at the limit: recorded", receiving, [qty(50), item("SS-1")], [50], /^\+50/],
+    ["over: asks", receiving, [qty(400), item("SS-1")], [], /^Confirm 400 × SS-1\?$/],
+    ["over, same item again: recorded once", receiving, [qty(400), item("SS-1"), item("SS-1")], [400], /^\+400/],
+    ["over, another item: asks for that one", receiving, [qty(400), item("SS-1"), item("SS-2")], [], /^Confirm 400 × SS-2\?$/],
+    ["over, then a location label: cancelled", receiving, [qty(400), item("SS-1"), loc("WH1"), item("SS-1")], [], /^Confirm 400/],
+    ["counting: never asks", { ...initialStation("count"), location: "WH1", session: "c1" }, [qty(400), item("SS-1")], [400], /^\+400/],
+  ];
+  for (const [what, start, scans, lines, title] of cases) {
+    it(what, () => {
+      const { state, title: shown } = run(start, scans);
+      expect(state.lines.map((l) => l.qty)).toEqual(lines);
+      expect(shown).toMatch(title);
+    });
+  }
+
+  it("Confirm records the pending line; Cancel drops it and resets the quantity", () => {
+    const asked = run(receiving, [qty(400), item("SS-1")]).state;
+    const confirmed = confirmPending(asked);
+    expect(confirmed.state.lines.map((l) => [l.sku, l.qty])).toEqual([["SS-1", 400]]);
+    expect(confirmed.state.pending).toBeNull();
+    const cancelled = cancelPending(asked);
+    expect(cancelled.state).toMatchObject({ lines: [], pending: null, qty: 1 });
+    expect(cancelled.feedback.title).toBe("Not recorded: 400 × SS-1");
+    expect(confirmPending(receiving).feedback.tone).toBe("bad");
   });
 });

@@ -8,7 +8,7 @@
  * makes "undo the last line" possible without touching the ledger.
  */
 import type { ScanOutcome, StationDraft, StationMode } from "../api";
-import { bad, type Feedback, good, info } from "./feedback";
+import { bad, type Feedback, good, info, noted } from "./feedback";
 
 /** Most uncommitted lines: past this, commit first (the commit command takes 500 at most). */
 export const MAX_LINES = 500;
@@ -49,7 +49,25 @@ export interface StationState {
   /** Damage mode: why (required before commit). */
   reason: string | null;
   nextId: number;
+  /** A line over the confirmation limit, waiting for "Confirm" or the same item scanned again. */
+  pending?: PendingLine | null;
 }
+
+/** A big line not recorded yet: QTY:400 then an item, in a receipt, asks first. */
+export interface PendingLine {
+  sku: string;
+  name: string;
+  qty: number;
+  source: string;
+}
+
+/** Rules the station's settings decide (floorSettings.ts). */
+export interface StationRules {
+  /** Lines of more units than this ask for confirmation (count mode excepted). */
+  confirmAbove: number;
+}
+
+const NO_CONFIRMATION: StationRules = { confirmAbove: Number.POSITIVE_INFINITY };
 
 export type Action = { kind: "commit" } | { kind: "lookup"; sku: string } | { kind: "none" };
 
@@ -102,8 +120,12 @@ export function missingForItem(state: StationState): string | null {
   return null;
 }
 
-export function applyOutcome(state: StationState, outcome: ScanOutcome): Step {
+export function applyOutcome(state: StationState, outcome: ScanOutcome, rules: StationRules = NO_CONFIRMATION): Step {
   const src = outcome.source;
+  // Anything but the same item scanned again leaves a pending confirmation.
+  if (state.pending && !(outcome.kind === "item" && (outcome.sku ?? outcome.data) === state.pending.sku)) {
+    state = { ...state, pending: null };
+  }
   switch (outcome.kind) {
     case "error":
       return step(state, bad(errorTitle(outcome), outcome.message ?? `Scanned: ${outcome.data}`), src);
@@ -121,7 +143,7 @@ export function applyOutcome(state: StationState, outcome: ScanOutcome): Step {
       if (state.lines.length === 0) return step(state, bad("Nothing to commit", "Scan items first."), src);
       return { state, feedback: info(`Committing ${state.lines.length} lines…`), action: { kind: "commit" } };
     case "item":
-      return addItem(state, outcome);
+      return addItem(state, outcome, rules);
   }
 }
 
@@ -138,7 +160,7 @@ export function errorTitle(outcome: Pick<ScanOutcome, "message" | "data">): stri
 
 export function setLocation(state: StationState, code: string, source = "screen"): Step {
   if (state.mode === "transfer" && state.location && !state.toLocation && code !== state.location) {
-    return step({ ...state, toLocation: code }, good(`To ${code}`, `Transfer ${state.location} → ${code}. Scan items.`), source);
+    return step({ ...state, toLocation: code }, noted(`To ${code}`, `Transfer ${state.location} → ${code}. Scan items.`), source);
   }
   if (state.lines.length > 0 && code !== state.location) {
     return step(state, bad("Commit or undo first", `${state.lines.length} lines are still for ${state.location}.`), source);
@@ -147,7 +169,7 @@ export function setLocation(state: StationState, code: string, source = "screen"
   const session = state.location === code ? state.session : null;
   const next = { ...state, location: code, toLocation: null, session };
   const hint = state.mode === "transfer" ? "Now scan the destination's location label." : "Scan items.";
-  return step(next, good(`Location ${code}`, hint), source);
+  return step(next, noted(`Location ${code}`, hint), source);
 }
 
 export function setMode(state: StationState, mode: StationMode, source = "screen"): Step {
@@ -156,7 +178,7 @@ export function setMode(state: StationState, mode: StationMode, source = "screen
     return step(state, bad("Commit or undo first", `${state.lines.length} ${modeLabel(state.mode)} lines are not committed.`), source);
   }
   const next = { ...state, mode, toLocation: null, session: mode === "count" ? state.session : null, reason: null };
-  return step(next, good(`${modeLabel(mode)} mode`, MODES.find((m) => m.mode === mode)?.hint ?? ""), source);
+  return step(next, noted(`${modeLabel(mode)} mode`, MODES.find((m) => m.mode === mode)?.hint ?? ""), source);
 }
 
 export function undo(state: StationState, source = "screen"): Step {
@@ -165,7 +187,7 @@ export function undo(state: StationState, source = "screen"): Step {
   return step({ ...state, lines: state.lines.slice(0, -1) }, info(`Removed ${last.qty} × ${last.sku}`, "The last line was undone."), source);
 }
 
-function addItem(state: StationState, outcome: ScanOutcome): Step {
+function addItem(state: StationState, outcome: ScanOutcome, rules: StationRules): Step {
   const sku = outcome.sku ?? outcome.data;
   const name = outcome.name ?? "";
   if (state.mode === "lookup") {
@@ -176,9 +198,35 @@ function addItem(state: StationState, outcome: ScanOutcome): Step {
   if (state.lines.length >= MAX_LINES) {
     return step(state, bad("Scan log full", `Commit these ${MAX_LINES} lines first.`), outcome.source);
   }
-  const line: StationLine = { id: state.nextId, sku, name, qty: state.qty, source: outcome.source };
-  const next = { ...state, lines: [...state.lines, line], qty: 1, nextId: state.nextId + 1 };
-  return step(next, good(`+${line.qty}  ${sku}`, name), outcome.source);
+  const confirming = state.pending?.sku === sku;
+  if (!confirming && state.mode !== "count" && state.qty > rules.confirmAbove) {
+    const pending: PendingLine = { sku, name, qty: state.qty, source: outcome.source };
+    return step(
+      { ...state, pending },
+      info(`Confirm ${state.qty} × ${sku}?`, `More than ${rules.confirmAbove}: scan the item again or press Confirm. Anything else cancels.`),
+      outcome.source,
+    );
+  }
+  return recordLine({ ...state, pending: null }, { sku, name, qty: state.qty, source: outcome.source });
+}
+
+function recordLine(state: StationState, line: PendingLine): Step {
+  const added: StationLine = { id: state.nextId, ...line };
+  const next = { ...state, lines: [...state.lines, added], qty: 1, nextId: state.nextId + 1, pending: null };
+  return step(next, good(`+${added.qty}  ${added.sku}`, added.name), line.source);
+}
+
+/** "Confirm" pressed: the pending line is recorded. */
+export function confirmPending(state: StationState): Step {
+  if (!state.pending) return step(state, bad("Nothing to confirm"), "screen");
+  return recordLine(state, state.pending);
+}
+
+/** "Cancel" pressed: the pending line is dropped and the quantity goes back to 1. */
+export function cancelPending(state: StationState): Step {
+  if (!state.pending) return step(state, bad("Nothing to cancel"), "screen");
+  const { qty, sku } = state.pending;
+  return step({ ...state, pending: null, qty: 1 }, info(`Not recorded: ${qty} × ${sku}`, "Quantity back to 1."), "screen");
 }
 
 /** After a commit: drop the lines that were recorded (the first `committed`). */
