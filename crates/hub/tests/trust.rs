@@ -448,3 +448,63 @@ async fn a_live_lease_is_not_taken_by_force_and_an_expired_one_moves() {
     lease::release(&mut as_b, "ws-b").await.unwrap();
     assert_eq!(lease::acquire(&mut as_a, "ws-a", ttl).await.unwrap(), LeaseState::Held { epoch: 3 });
 }
+
+/// A workstation database from before this change (schema 18) that had applied ws-b's item
+/// without an audit entry and queued a user for the hub: migration 19 drops the queued user and
+/// the user triggers, forgets the unaudited version, and the next sync pulls it again, audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgraded_workstation_pulls_unaudited_versions_again_with_their_entries() {
+    let pg = cluster();
+    let url = pg.database("upgrade");
+    let dir = tempfile::tempdir().unwrap();
+    let b = workstation(dir.path(), "ws-b", &["S1"]);
+    shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
+    b.sync().await;
+    let hub_id: String =
+        hub(&url).await.client.query_one("SELECT hub_id FROM hub_meta", &[]).await.unwrap().get(0);
+    let a = Ws { name: "ws-a".into(), db: dir.path().join("ws-a.db") };
+    {
+        let mut conn = rusqlite::Connection::open(&a.db).unwrap();
+        shelfsync_store::MIGRATIONS.to_version(&mut conn, 18).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO hub_config (id, workstation, hub_id, connected_at, master_watermark)
+                 VALUES (1, 'ws-a', '{hub_id}', '2026-01-01T00:00:00.000Z', 99);
+             INSERT INTO hub_applying (id) VALUES (1);
+             INSERT INTO locations (code, name) VALUES ('WH1', 'Main');
+             INSERT INTO items (sku, name, unit_cost_cents, category, safety_stock)
+                 VALUES ('S1', 'Item S1', 100, 'general', 0);
+             INSERT INTO hub_master_versions VALUES ('location', 'WH1', '1970-01-01T00:00:00.000Z', 'ws-b');
+             INSERT INTO hub_master_versions VALUES ('item', 'S1', '1970-01-01T00:00:00.000Z', 'ws-b');
+             DELETE FROM hub_applying;
+             INSERT INTO users (name, role, pin_hash, created_at) VALUES ('ada', 'admin', '$argon2id$x', 'now');"
+        ))
+        .unwrap();
+        let queued: i64 = conn
+            .query_row("SELECT count(*) FROM hub_master_outbox WHERE kind = 'user'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(queued, 1, "schema 18 queued the user for the hub");
+    }
+    shelfsync_sync::credentials::Secrets::for_database(&a.db)
+        .set("@hub", "url", &shelfsync_sync::credentials::Secret::new(url.as_str()).unwrap())
+        .unwrap();
+    // Opening migrates to 19.
+    let store = a.store();
+    let count = |sql: &str| -> i64 { store.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM hub_master_outbox"), 0);
+    assert_eq!(count("SELECT count(*) FROM hub_master_versions"), 0);
+    assert_eq!(count("SELECT master_watermark FROM hub_config"), 0);
+    assert_eq!(
+        count("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_users_%'"),
+        0
+    );
+    store.connection().execute("UPDATE users SET role = 'staff'", []).unwrap();
+    assert_eq!(count("SELECT count(*) FROM hub_master_outbox"), 0, "a user change was queued");
+    drop(store);
+    a.sync().await;
+    assert_eq!(
+        hub_audit(&a),
+        [("hub.master".into(), "location WH1".into()), ("hub.master".into(), "item S1".into())]
+    );
+    a.check();
+    assert_eq!(hub_count(&url, "SELECT count(*) FROM master WHERE kind = 'user'").await, 0);
+}
