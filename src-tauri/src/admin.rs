@@ -290,8 +290,3 @@ pub fn scanner_devices(state: &AppState) -> Result<Vec<DeviceView>> {
         })
         .collect())
 }
-
-/// The role table over every IPC command (here for want of a shared test module to hang it on).
-#[cfg(test)]
-#[path = "tests_roles.rs"]
-mod tests_roles;

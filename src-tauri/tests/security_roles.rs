@@ -1,6 +1,8 @@
 //! Every IPC command the window is granted, tried as every role (signed out, staff, a staff
-//! session locked after idling, supervisor, admin) against one declared table, through the
-//! same functions the Tauri wrappers call, on a real demo database. A refusal is
+//! session locked after idling, supervisor, admin) through the same functions the Tauri
+//! wrappers call, on a real demo database. Who passes comes from the one role policy
+//! (`shelfsync_core::may`) over the actions each row declares, the policy the CLI's role table
+//! (crates/cli/tests/roles.rs) reads too. A refusal is
 //! `SignedOut`, `Locked` or the store's `Forbidden`, and writes no row; a permitted call
 //! passes the role check (it may still fail on its input). Every successful answer is also
 //! searched for the channel secrets configured in the database: none may cross IPC.
@@ -16,8 +18,10 @@ use shelfsync_app::error::AppError;
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
 use shelfsync_app::state::{AppState, DemoPolicy};
 use shelfsync_app::{
-    admin, commands, diagnostics, first_run, import, link, ops, repush, scanners, why, workstation_settings,
+    admin, approvals_bulk, commands, counts_scoped, diagnostics, drafts, first_run, import, link, ops,
+    repush, scanners, why, workstation_settings,
 };
+use shelfsync_core::{Action, Role, may};
 use shelfsync_store::StoreError;
 use shelfsync_sync::config::{NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, add_channel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -41,17 +45,21 @@ enum Need {
     Anyone,
     /// An unlocked session of any role.
     SignedIn,
-    Supervisor,
-    Admin,
+    /// An unlocked session whose role the policy lets do every action listed.
+    May(&'static [Action]),
 }
 
 impl Need {
-    fn permits(self, role: As) -> bool {
+    fn permits(self, who: As) -> bool {
+        let role = match who {
+            As::SignedOut | As::LockedStaff => return matches!(self, Need::Anyone),
+            As::Staff => Role::Staff,
+            As::Supervisor => Role::Supervisor,
+            As::Admin => Role::Admin,
+        };
         match self {
-            Need::Anyone => true,
-            Need::SignedIn => matches!(role, As::Staff | As::Supervisor | As::Admin),
-            Need::Supervisor => matches!(role, As::Supervisor | As::Admin),
-            Need::Admin => role == As::Admin,
+            Need::Anyone | Need::SignedIn => true,
+            Need::May(actions) => actions.iter().all(|a| may(role, *a)),
         }
     }
 }
@@ -85,15 +93,15 @@ const TABLE: &[(&str, Need)] = &[
     ("hub_status", Need::SignedIn),
     ("sku_sync", Need::SignedIn),
     ("repush_progress", Need::SignedIn),
-    ("approvals", Need::Supervisor),
-    ("decide", Need::Supervisor),
-    ("retry_dead_letters", Need::Supervisor),
-    ("repush_channel", Need::Supervisor),
+    ("approvals", Need::May(&[Action::ApprovalsView])),
+    ("decide", Need::May(&[Action::ApprovalsDecide])),
+    ("retry_dead_letters", Need::May(&[Action::DeadLetterRetry])),
+    ("repush_channel", Need::May(&[Action::Repush])),
     ("import_progress", Need::SignedIn),
     // Receiving stock by file, as a supervisor corrects stock by approving a count.
-    ("import_csv", Need::Supervisor),
+    ("import_csv", Need::May(&[Action::ImportStock])),
     // Not a command of its own: import_csv of items, which changes the catalogue.
-    ("import_csv items", Need::Admin),
+    ("import_csv items", Need::May(&[Action::ImportItems])),
     // Monitoring: anyone signed in reads it; acting on it is for supervisors.
     ("alerts", Need::SignedIn),
     ("incidents", Need::SignedIn),
@@ -102,32 +110,43 @@ const TABLE: &[(&str, Need)] = &[
     ("last_drift", Need::SignedIn),
     ("export_csv", Need::SignedIn),
     ("scanner_devices", Need::SignedIn),
-    ("ack_alert", Need::Supervisor),
-    ("resolve_incident", Need::Supervisor),
-    ("run_reconcile", Need::Supervisor),
-    ("run_drift", Need::Supervisor),
-    ("thresholds", Need::Supervisor),
-    ("tolerance", Need::Supervisor),
-    ("set_tolerance", Need::Supervisor),
-    ("channels", Need::Supervisor),
+    ("ack_alert", Need::May(&[Action::AlertAck])),
+    ("resolve_incident", Need::May(&[Action::IncidentResolve])),
+    ("run_reconcile", Need::May(&[Action::Reconcile])),
+    ("run_drift", Need::May(&[Action::DriftAudit])),
+    ("thresholds", Need::May(&[Action::AlertThresholdView])),
+    ("tolerance", Need::May(&[Action::ToleranceView])),
+    ("set_tolerance", Need::May(&[Action::ToleranceSet])),
+    ("channels", Need::May(&[Action::ChannelView])),
     // Settings that change who may do what, or where stock and credentials go.
-    ("set_threshold", Need::Admin),
-    ("users", Need::Admin),
-    ("add_user", Need::Admin),
-    ("add_location", Need::Admin),
-    ("add_channel", Need::Admin),
-    ("set_rule", Need::Admin),
+    ("set_threshold", Need::May(&[Action::AlertThresholdSet])),
+    ("users", Need::May(&[Action::UserList])),
+    ("add_user", Need::May(&[Action::UserAdd])),
+    ("add_location", Need::May(&[Action::AddLocation])),
+    ("add_channel", Need::May(&[Action::ChannelAdd])),
+    ("set_rule", Need::May(&[Action::ChannelRule])),
     // A real call to the channel, and linking its listings (writes mappings with apply).
-    ("test_channel", Need::Admin),
-    ("link_channel", Need::Admin),
+    ("test_channel", Need::May(&[Action::ChannelTest])),
+    ("link_channel", Need::May(&[Action::ChannelLink])),
     // This workstation: the wedge timing is read before sign-in; its settings and the
     // diagnostics folder are for supervisors.
     ("wedge_max_gap_ms", Need::Anyone),
-    ("workstation_settings", Need::Supervisor),
-    ("set_workstation_setting", Need::Supervisor),
-    ("save_diagnostics", Need::Supervisor),
+    ("workstation_settings", Need::May(&[Action::WorkstationSettingsView])),
+    ("set_workstation_setting", Need::May(&[Action::WorkstationSettingSet])),
+    ("save_diagnostics", Need::May(&[Action::DiagnosticsSave])),
+    // The scan station's draft: each user's own, on this workstation.
+    ("save_station_draft", Need::SignedIn),
+    ("station_draft", Need::SignedIn),
+    ("discard_station_draft", Need::SignedIn),
+    // The approvals and counts screens.
+    ("approvals_waiting", Need::May(&[Action::ApprovalsView])),
+    ("decide_many", Need::May(&[Action::ApprovalsDecide])),
+    // Not blind: the counter sees what the ledger expects.
+    ("start_count_scoped", Need::May(&[Action::CountStart, Action::CountSeeExpected])),
+    ("start_due_count", Need::May(&[Action::CountGenerate])),
+    ("submit_count_confirmed", Need::May(&[Action::CountSubmit])),
     // Needs the window's AppHandle to start listeners; its role check is tried alone.
-    ("restart_scanners", Need::Supervisor),
+    ("restart_scanners", Need::May(&[Action::ScannerRestart])),
 ];
 
 const NOT_CALLABLE_WITHOUT_A_WINDOW: [&str; 1] = ["start_scanners"];
@@ -298,6 +317,24 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         }
         "save_diagnostics" => j(diagnostics::save_diagnostics(s)),
         "restart_scanners" => j(scanners::may_restart(s)),
+        "save_station_draft" => {
+            let draft = json!({ "mode": "receive", "location": f.location, "lines": [] });
+            j(drafts::save(s, serde_json::from_value(draft).unwrap()))
+        }
+        "station_draft" => j(drafts::load(s)),
+        "discard_station_draft" => j(drafts::discard(s)),
+        "approvals_waiting" => j(approvals_bulk::approvals_waiting(s)),
+        "decide_many" => {
+            let request =
+                json!({ "ids": ["no-such-approval"], "decision": "reject", "reason": "checked", "pin": pin });
+            j(approvals_bulk::decide_many(s, serde_json::from_value(request).unwrap()))
+        }
+        "start_count_scoped" => {
+            let request = json!({ "location": f.location, "skus": [f.sku], "blind": false, "full": false });
+            j(counts_scoped::start_count_scoped(s, serde_json::from_value(request).unwrap()))
+        }
+        "start_due_count" => j(counts_scoped::start_due_count(s, f.location.clone(), "no-such-plan".into())),
+        "submit_count_confirmed" => j(counts_scoped::submit_count_confirmed(s, "no-such-count".into(), true)),
         other => panic!("no invocation for command {other}: add one to call()"),
     }
 }
