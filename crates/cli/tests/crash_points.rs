@@ -1,23 +1,28 @@
 //! SIGKILL across the stack, through the real `shelfsync` binary as the child process:
 //! - during a count posting (`count submit` of a session whose variances post at once);
-//! - during a sync drain (`sync run --once` against `shelfsync sim`);
-//! - during a migration (opening a database left at every earlier schema version).
+//! - during a sync drain: `shelfsync serve` (webhook receiver and engine in one process)
+//!   acknowledges signed Shopify orders and pushes their sales to `shelfsync sim`; it is
+//!   killed while it holds the sync lease with rows still queued (seen with the child stopped);
+//! - during a migration (opening a database left at every earlier schema version): killed
+//!   while it holds the write lock on a database still at the old version (seen with the child
+//!   stopped).
 //!
-//! The parent kills the child at a random moment of its run (the window is measured from an
-//! uninterrupted run first), then checks: nothing acknowledged was lost, nothing applied twice,
-//! the outbox agrees with the ledger, and the file is sound. `SHELFSYNC_CRASH_ITERATIONS`
+//! The count test kills at a random moment of its run (the window is measured from an
+//! uninterrupted run first); the drain and migration tests stop the child (SIGSTOP), check
+//! from this process that it is where the test claims, and SIGKILL it there, and assert most
+//! kills landed there. Then: nothing acknowledged was lost, nothing applied twice, the outbox
+//! agrees with the ledger, and the file is sound. `SHELFSYNC_CRASH_ITERATIONS`
 //! raises the per-suite iteration count on demand (defaults below keep each under a minute).
 //! A failure prints the seed of the kill schedule.
 
 mod support;
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
-use shelfsync_core::{Event, LocationCode, Movement, Sku};
+use shelfsync_core::{LocationCode, Sku};
 use shelfsync_store::{CountScope, MIGRATIONS, Store};
 use support::{SimProcess, ok, write};
 
@@ -87,7 +92,9 @@ fn setup(dir: &Path, endpoint: &str) -> std::path::PathBuf {
     let shop = ["channel", "add", "shopify", "shop", "--endpoint", endpoint, "--shop", "crash.myshopify.com"];
     // Users exist from here: a change needs a verified user (issue 17).
     let ada = [("SHELFSYNC_USER", "ada"), ("SHELFSYNC_PIN", "1111")];
-    ok(&db, &shop, &[("SHELFSYNC_SHOPIFY_TOKEN", "shpat_crash"), ada[0], ada[1]]);
+    let secrets =
+        [("SHELFSYNC_SHOPIFY_TOKEN", "shpat_crash"), ("SHELFSYNC_SHOPIFY_WEBHOOK_SECRET", WEBHOOK_SECRET)];
+    ok(&db, &shop, &[secrets[0], secrets[1], ada[0], ada[1]]);
     ok(&db, &["channel", "import-mappings", "shop", &write(dir, "m.csv", &maps)], &ada);
     db
 }
@@ -210,67 +217,189 @@ fn sigkill_during_count_postings_loses_no_acknowledged_posting_and_posts_none_tw
     );
 }
 
+/// One HTTP request over a plain socket to `base` (`http://127.0.0.1:PORT`); `None` when the
+/// connection fails or breaks (the server was killed), which is no acknowledgement.
+fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    write!(stream, "{head}\r\n{body}").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.get(9..12)?.parse().ok()?;
+    let body = response[response.find("\r\n\r\n")? + 4..].to_string();
+    Some((status, body))
+}
+
+/// `shelfsync serve --port 0` on `db`: the webhook receiver and the sync engine in one process,
+/// as a back-office PC runs it. Returns the child, its receiver's base URL, and its stdout,
+/// which must stay open: serve prints a second line, and a closed pipe would end it.
+type Stdout = std::io::BufReader<std::process::ChildStdout>;
+fn serve(db: &Path) -> (std::process::Child, String, Stdout) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shelfsync"))
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--port", "0"])
+        .env("SHELFSYNC_SECRETS", "file")
+        .env("SHELFSYNC_LOG_DIR", db.parent().unwrap().join("logs"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    let at =
+        first.find("http://127.0.0.1:").unwrap_or_else(|| panic!("serve prints its receiver: {first:?}"));
+    let url: String = first[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    (child, url.split("/webhooks").next().unwrap().to_string(), stdout)
+}
+
+/// The killed engine stopped renewing its lease; let it lapse now rather than waiting out its
+/// 30 s (a clock jump past the expiry).
+fn expire_lease(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute("UPDATE sync_lease SET expires_at = '1970-01-01T00:00:00.000Z'", []).unwrap();
+}
+
+/// While the child is stopped: is it inside a drain? It holds the sync lease (its pid is in
+/// the holder) and the outbox still has rows for it to push. `None` when the database is busy
+/// (the child stopped mid-checkpoint): not known, so not counted.
+fn draining(probe: &rusqlite::Connection, pid: u32) -> Option<bool> {
+    let holder: Option<String> = match probe.query_row("SELECT holder FROM sync_lease", [], |r| r.get(0)) {
+        Ok(h) => Some(h),
+        Err(rusqlite::Error::QueryReturnedNoRows) => None,
+        Err(_) => return None,
+    };
+    let queued: i64 = probe.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).ok()?;
+    Some(holder.is_some_and(|h| h.ends_with(&format!("(pid {pid})"))) && queued > 0)
+}
+
+/// The sale events booked for an order line, by the reference capture gives them.
+fn bookings(store: &Store, reference: &str) -> i64 {
+    store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind = 'sale' AND json_extract(body, '$.reference') = ?1",
+            [reference],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+const WEBHOOK_SECRET: &str = "whsec_crash_points";
+
 #[test]
-fn sigkill_during_sync_drains_loses_nothing_and_applies_no_key_twice() {
+fn sigkill_during_sync_drains_loses_no_acknowledged_order_and_applies_no_key_twice() {
     let dir = tempfile::tempdir().unwrap();
     let sim = SimProcess::start(SEED);
     let db = setup(dir.path(), &sim.url);
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED + 1);
-    let drain = |kill_after: Duration| run_or_kill(&db, &["sync", "run", "--once"], &[], kill_after);
-    let started = Instant::now();
-    assert!(drain(Duration::from_secs(60)).is_some(), "an uninterrupted drain works");
-    let window = started.elapsed().max(Duration::from_millis(50));
-    let mut acknowledged = HashSet::new();
-    let mut killed = 0;
-    let runs = iterations(80);
-    for _ in 0..runs {
-        {
-            let mut store = Store::open(&db).unwrap();
-            for _ in 0..rng.random_range(1..=4) {
-                let movement = Movement::Receive {
-                    sku: Sku::new(sku(rng.random_range(0..SKUS))).unwrap(),
-                    location: LocationCode::new("WH1").unwrap(),
-                    qty: rng.random_range(1..=9),
-                };
-                let event = Event::new(movement, "crash", "ws");
-                store.append(&event).unwrap();
-                acknowledged.insert(event.id.to_string());
+    // The first drain lists every SKU on the simulated shop, so orders can be placed there.
+    assert!(
+        run_or_kill(&db, &["sync", "run", "--once"], &[], Duration::from_secs(60)).is_some(),
+        "an uninterrupted drain works"
+    );
+    // Every push answers after 30 ms: a drain lasts long enough to be caught in the middle.
+    let slow = r#"{"throttle":0,"server_error":0,"timeout_after_apply":0,"slow":1,"drop_connection":0,"too_many_requests":0,"retry_after_ms":0,"slow_ms":30,"hang_ms":0}"#;
+    sim.request("POST", "/admin/faults", slow);
+    // Order line references the killed process acknowledged (its receiver answered 200), and
+    // those it was sent without answering.
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut unanswered: Vec<String> = Vec::new();
+    let (mut inside, mut elsewhere) = (0, 0);
+    let runs = iterations(40);
+    for run in 0..runs {
+        expire_lease(&db);
+        let (mut child, url, _stdout) = serve(&db);
+        let pid = child.id();
+        for _ in 0..rng.random_range(1..=3) {
+            let placed = sim.request(
+                "POST",
+                "/admin/shop/orders",
+                &format!(
+                    r#"{{"item":"gid://shopify/InventoryItem/{}","location":"gid://shopify/Location/1","qty":{}}}"#,
+                    100 + rng.random_range(0..SKUS),
+                    rng.random_range(1..=3)
+                ),
+            );
+            let order = placed["order"].to_string();
+            let reference = format!(
+                "shop order {} line {}",
+                placed["order"]["id"], placed["order"]["line_items"][0]["id"]
+            );
+            let signature = shelfsync_capture::webhook::sign(WEBHOOK_SECRET.as_bytes(), order.as_bytes());
+            let event_id = format!("{run}-{reference}");
+            let headers = [
+                ("X-Shopify-Topic", "orders/create"),
+                ("X-Shopify-Event-Id", event_id.as_str()),
+                ("X-Shopify-Hmac-Sha256", signature.as_str()),
+                ("Content-Type", "application/json"),
+            ];
+            match http(&url, "POST", "/webhooks/shopify/shop", &headers, &order) {
+                Some((200, _)) => acknowledged.push(reference),
+                Some((status, body)) => {
+                    panic!("seed {SEED}: the receiver refused a signed order: {status} {body}")
+                }
+                None => unanswered.push(reference),
             }
-            // The killed engine stopped renewing its lease; let it lapse now rather than
-            // waiting out its 30 s (a clock jump past the expiry).
-            store
-                .connection()
-                .execute("UPDATE sync_lease SET expires_at = '1970-01-01T00:00:00.000Z'", [])
-                .unwrap();
         }
-        let kill_after = Duration::from_micros(rng.random_range(0..window.as_micros() as u64 * 3 / 2));
-        if drain(kill_after).is_none() {
-            killed += 1;
+        // Hunt for the drain: stop the child, look, and kill it there. The hunt is bounded by
+        // a random while, after which the kill lands wherever the child is (counted apart).
+        let probe = rusqlite::Connection::open(&db).unwrap();
+        probe.busy_timeout(Duration::ZERO).unwrap();
+        let give_up = Duration::from_millis(rng.random_range(200..2_000));
+        let started = Instant::now();
+        loop {
+            assert!(signal(pid, "STOP"), "seed {SEED}: serve is still running");
+            if draining(&probe, pid) == Some(true) {
+                inside += 1;
+                break;
+            }
+            if started.elapsed() >= give_up {
+                elsewhere += 1;
+                break;
+            }
+            signal(pid, "CONT");
+            std::thread::sleep(Duration::from_millis(1));
         }
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
-    {
-        let store = Store::open(&db).unwrap();
-        store
-            .connection()
-            .execute("UPDATE sync_lease SET expires_at = '1970-01-01T00:00:00.000Z'", [])
-            .unwrap();
+    sim.request("POST", "/admin/faults", r#"{"throttle":0,"server_error":0,"timeout_after_apply":0,"slow":0,"drop_connection":0,"too_many_requests":0,"retry_after_ms":0,"slow_ms":0,"hang_ms":0}"#);
+    // A last, uninterrupted service books what the inbox holds and drains the outbox.
+    expire_lease(&db);
+    let (mut child, _, _stdout) = serve(&db);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let settled = |store: &Store| {
+        count(store, "SELECT count(*) FROM outbox") == 0
+            && count(store, "SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL") == 0
+    };
+    while !settled(&Store::open(&db).unwrap()) {
+        assert!(Instant::now() < deadline, "seed {SEED}: the service settles within 60 s");
+        std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(drain(Duration::from_secs(60)).is_some(), "seed {SEED}: the last drain completes");
+    assert!(signal(child.id(), "TERM"));
+    child.wait().unwrap();
     let store = Store::open(&db).unwrap();
-    let recorded: HashSet<String> = store
-        .connection()
-        .prepare("SELECT id FROM events")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let lost = acknowledged.iter().filter(|id| !recorded.contains(*id)).count();
-    assert_eq!(lost, 0, "seed {SEED}: acknowledged events lost");
+    for reference in &acknowledged {
+        assert_eq!(bookings(&store, reference), 1, "seed {SEED}: acknowledged {reference} booked once");
+    }
+    for reference in &unanswered {
+        assert!(bookings(&store, reference) <= 1, "seed {SEED}: {reference} booked at most once");
+    }
     sound(&store);
-    let dirty = count(&store, "SELECT count(*) FROM outbox");
     let dead = count(&store, "SELECT count(*) FROM dead_letters");
-    assert_eq!((dirty, dead), (0, 0), "seed {SEED}: the outbox drained, nothing dead-lettered");
+    assert_eq!(dead, 0, "seed {SEED}: nothing dead-lettered");
     let state = sim.state();
     let stats = &state["stats"];
     assert_eq!(
@@ -291,9 +420,12 @@ fn sigkill_during_sync_drains_loses_nothing_and_applies_no_key_twice() {
         assert_eq!(on_channel, Some(want), "seed {SEED}: {item} converged");
     }
     eprintln!(
-        "crash points (sync drain): {runs} runs, {killed} killed mid-drain, {} events acknowledged, 0 lost, 0 keys applied twice",
-        acknowledged.len()
+        "crash points (sync drain): {runs} serve processes killed, {inside} inside a drain, {elsewhere} elsewhere; \
+         {} orders acknowledged by the killed processes, all booked once; {} unanswered, none twice; 0 keys applied twice",
+        acknowledged.len(),
+        unanswered.len()
     );
+    assert!(inside * 2 >= runs, "only {inside} of {runs} kills landed inside a drain");
 }
 
 /// Sends `signal` (STOP, CONT, KILL) to `pid` with the `kill` tool (a test tool: it must exist).
@@ -345,15 +477,19 @@ fn kill_in_migration(db: &Path, from: i64, give_up_after: Duration) -> Landed {
             child.wait().unwrap();
             return Landed::NotKilled;
         }
+        // Busy: another connection holds the write lock. Any other refusal (the child stopped
+        // while rebuilding the WAL index: SQLITE_PROTOCOL) says nothing, so it is not counted.
         let writing = match probe.execute_batch("BEGIN IMMEDIATE; ROLLBACK;") {
             Ok(()) => false,
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => true,
+            Err(rusqlite::Error::SqliteFailure(e, _)) => e.code == rusqlite::ErrorCode::DatabaseBusy,
             Err(e) => panic!("probe: {e}"),
         };
-        // Busy here too while the child recovers the WAL or checkpoints: not the migration.
+        if !probe.is_autocommit() {
+            probe.execute_batch("ROLLBACK").unwrap();
+        }
         let committed: Option<i64> = match probe.query_row("PRAGMA user_version", [], |r| r.get(0)) {
             Ok(v) => Some(v),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => None,
+            Err(rusqlite::Error::SqliteFailure(..)) => None,
             Err(e) => panic!("probe: {e}"),
         };
         let landed = if writing && committed == Some(from) {
