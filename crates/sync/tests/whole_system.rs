@@ -14,8 +14,19 @@
 //! Once the faults stop the checker proves convergence: every channel holds the ledger's ATP
 //! (less its own sales since our last push) or a dead letter says why; no idempotency key was
 //! applied twice or reused with other values; every dead letter is within its attempt cap; the
-//! projection equals the rebuild. `SHELFSYNC_SEEDS=N` runs N seeds (default 8);
-//! `SHELFSYNC_SEED=S` replays one; a failure prints the seed that replays it.
+//! projection equals the rebuild.
+//!
+//! The dead letters it forgives are bounded. Amazon's injected `INVALID` answer is the only
+//! permanent refusal: a dead letter carrying it must be on Amazon and no more than the
+//! `INVALID` answers the simulator gave in that seed, and across the run at most one a seed on
+//! average (about one seed in two sees one). Every other fault is transient: 12 attempts
+//! failing in a row at the injected ~20 % rate has a probability near 1e-9, so a transient
+//! dead letter means the machine stalled for seconds (the seeds share two cores); at most
+//! one in a hundred seeds may end so, and more fails the run as an engine that gives up early.
+//!
+//! Seeds: [`SEEDS`] per run from a fresh base (printed), [`CONCURRENT`] at a time;
+//! `SHELFSYNC_SEEDS=N` runs N, `SHELFSYNC_SEED_BASE=B` replays a run, `SHELFSYNC_SEED=S`
+//! replays one seed; a failure prints the seed that replays it.
 
 mod common;
 
@@ -48,13 +59,30 @@ const CHANNELS: [&str; 3] = [SHOP, AMAZON, EBAY];
 const SKUS: usize = 5;
 const STEPS: usize = 40;
 const MAX_ATTEMPTS: i64 = 12;
+/// The issue code the simulator's Amazon `INVALID` answer carries (`AmazonFaults::invalid`).
+const INVALID_CODE: &str = "8541:";
+
+/// Seeds per run: the issue's bar. The run takes ~105 s on 2 shared cores (measured at load
+/// average 5; seeds mostly wait on sockets and sleeps, so [`CONCURRENT`] share the cores).
+const SEEDS: u64 = 200;
+/// Seeds in flight at once.
+const CONCURRENT: usize = 6;
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
+}
 
 fn seeds() -> Vec<u64> {
-    if let Some(seed) = std::env::var("SHELFSYNC_SEED").ok().and_then(|v| v.parse().ok()) {
+    if let Some(seed) = env_u64("SHELFSYNC_SEED") {
         return vec![seed];
     }
-    let count = std::env::var("SHELFSYNC_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
-    (1..=count).map(|n| 9_000 + n).collect()
+    let count = env_u64("SHELFSYNC_SEEDS").unwrap_or(SEEDS);
+    let base =
+        env_u64("SHELFSYNC_SEED_BASE").unwrap_or_else(|| rand::rng().random_range(0..u64::from(u32::MAX)));
+    eprintln!("whole system: {count} seeds from SHELFSYNC_SEED_BASE={base}");
+    (0..count).map(|n| base + n).collect()
 }
 
 struct World {
@@ -249,6 +277,8 @@ struct Injected {
     crashes: u32,
     clock_jumps: u32,
     channel_sales: u32,
+    dead_letters: u32,
+    transient_dead_letters: u32,
 }
 
 async fn run_seed(seed: u64) -> Result<Injected, String> {
@@ -322,7 +352,32 @@ async fn run_seed(seed: u64) -> Result<Injected, String> {
         return Err(format!("{} outbox rows left 30 s after the faults stopped: {:?}", depth(&w), stuck(&w)));
     }
     check(&w, &sold_on)?;
+    (injected.dead_letters, injected.transient_dead_letters) = forgiven_dead_letters(&w)?;
     Ok(injected)
+}
+
+/// The dead letters the convergence check forgives: (permanent, transient). A permanent one
+/// carries Amazon's injected `INVALID` refusal, no more of them than it answered `INVALID`;
+/// a transient one (retries exhausted) is counted for the run's bound.
+fn forgiven_dead_letters(w: &World) -> Result<(u32, u32), String> {
+    let dead: Vec<(String, String)> = w
+        .store
+        .connection()
+        .prepare("SELECT channel, last_error FROM dead_letters")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let permanent = dead.iter().filter(|(c, e)| c == AMAZON && e.starts_with(INVALID_CODE)).count() as u32;
+    let invalid = w.sim.amazon.inspect(|s| s.stats.invalid);
+    if u64::from(permanent) > invalid {
+        return Err(format!("{permanent} INVALID dead letters on Amazon, {invalid} INVALID answers"));
+    }
+    for (channel, error) in dead.iter().filter(|(c, e)| !(c == AMAZON && e.starts_with(INVALID_CODE))) {
+        eprintln!("whole system: a transient dead letter on {channel}: {error}");
+    }
+    Ok((permanent, dead.len() as u32 - permanent))
 }
 
 /// The rows still queued, with why: what a failing seed prints.
@@ -399,32 +454,57 @@ fn sim_level_at(w: &World, i: usize) -> i64 {
     w.sim.inspect(|s| s.level(&item_gid(i), &location_gid("WH1"))).unwrap_or(0)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// More runtime threads than cores: the store's SQLite calls block their thread, and six
+// seeds' simulators must still answer within the 150 ms request timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 6)]
 async fn the_whole_system_converges_after_combined_faults_stop() {
+    use futures_util::StreamExt;
+    let started = Instant::now();
     let seeds = seeds();
     let mut failures = Vec::new();
     let mut totals = Injected::default();
-    for chunk in seeds.chunks(2) {
-        let runs = chunk.iter().map(|&seed| async move { (seed, run_seed(seed).await) });
-        for (seed, result) in futures_util::future::join_all(runs).await {
-            match result {
-                Ok(i) => {
-                    totals.partitions += i.partitions;
-                    totals.clean_restarts += i.clean_restarts;
-                    totals.crashes += i.crashes;
-                    totals.clock_jumps += i.clock_jumps;
-                    totals.channel_sales += i.channel_sales;
-                }
-                Err(why) => {
-                    eprintln!("whole system failed for seed {seed}: {why} (replay: SHELFSYNC_SEED={seed})");
-                    failures.push(seed);
-                }
+    let results: Vec<_> = futures_util::stream::iter(seeds.iter().copied())
+        .map(|seed| async move { (seed, run_seed(seed).await) })
+        .buffer_unordered(CONCURRENT)
+        .collect()
+        .await;
+    for (seed, result) in results {
+        match result {
+            Ok(i) => {
+                totals.partitions += i.partitions;
+                totals.clean_restarts += i.clean_restarts;
+                totals.crashes += i.crashes;
+                totals.clock_jumps += i.clock_jumps;
+                totals.channel_sales += i.channel_sales;
+                totals.dead_letters += i.dead_letters;
+                totals.transient_dead_letters += i.transient_dead_letters;
+            }
+            Err(why) => {
+                eprintln!("whole system failed for seed {seed}: {why} (replay: SHELFSYNC_SEED={seed})");
+                failures.push(seed);
             }
         }
     }
     assert!(failures.is_empty(), "failing seeds: {failures:?} (replay one with SHELFSYNC_SEED=<seed>)");
-    eprintln!("whole system: {} seeds converged; injected {totals:?}", seeds.len());
+    eprintln!(
+        "whole system: {} seeds converged in {:.0} s; injected {totals:?}",
+        seeds.len(),
+        started.elapsed().as_secs_f64()
+    );
     assert!(totals.partitions + totals.crashes + totals.clock_jumps > 0, "the seeds injected faults");
+    // An average needs many seeds: a single replayed seed is held to the per-seed bound only.
+    assert!(
+        seeds.len() < 50 || u64::from(totals.dead_letters) <= seeds.len() as u64,
+        "{} INVALID dead letters over {} seeds: more than one a seed",
+        totals.dead_letters,
+        seeds.len()
+    );
+    assert!(
+        u64::from(totals.transient_dead_letters) <= (seeds.len() as u64 / 100).max(1),
+        "{} dead letters from transient faults over {} seeds: more than one in a hundred",
+        totals.transient_dead_letters,
+        seeds.len()
+    );
 }
 
 /// Found by this suite: aborting a running engine (a cancelled future) left its lease renewer
