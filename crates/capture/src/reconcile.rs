@@ -93,6 +93,15 @@ pub async fn reconcile(
             poll::poll(db_path, secrets, Some(&channel.name)).await?;
             booked_since(&store, &channel.name, last_seq)?
         };
+        if !dry_run {
+            // Unseen drops that found no order within the grace period are the channel's edits:
+            // resolved here, so the comparison below finds the gap and applies the rule.
+            let cutoff = (Utc::now() - shelfsync_store::outbox::UNSEEN_DROP_GRACE)
+                .to_rfc3339_opts(SecondsFormat::Millis, true);
+            let tx = immediate(store.connection())?;
+            shelfsync_store::outbox::expire_channel_changes(&tx, &channel.name, &cutoff)?;
+            tx.commit()?;
+        }
         let mut report = reconcile_channel(&store, &channel, &client, dry_run, &booked, &pushes).await?;
         report.local_ms += before_poll.as_millis() as u64;
         if !dry_run {
@@ -247,10 +256,14 @@ pub fn expected_quantities(conn: &Connection, channel: &str) -> Result<HashMap<i
         )?
         .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
+    // As `allocation_for`: the listing's own open changes and every open drop of its item on
+    // any channel.
     let adjustments: HashMap<i64, i64> = conn
         .prepare(
-            "SELECT listing_id, sum(delta) FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL
-             GROUP BY listing_id",
+            "SELECT l.id, sum(c.delta) FROM listings l JOIN listings o ON o.sku = l.sku
+                 JOIN channel_changes c ON c.listing_id = o.id
+             WHERE l.channel = ?1 AND c.resolved_at IS NULL AND (c.listing_id = l.id OR c.delta < 0)
+             GROUP BY l.id",
         )?
         .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;

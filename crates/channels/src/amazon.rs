@@ -357,6 +357,11 @@ impl Channel for AmazonClient {
         self.bulk_threshold
     }
 
+    /// Absolute sets: read first (searchListingsItems, 20 SKUs a call, 5/s burst 5).
+    fn reads_before_urgent_push(&self) -> bool {
+        true
+    }
+
     fn bulk_max(&self) -> usize {
         feed::MAX_MESSAGES
     }

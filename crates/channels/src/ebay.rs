@@ -337,6 +337,11 @@ impl Channel for EbayClient {
         1.0
     }
 
+    /// Absolute sets: read first (bulkGetInventoryItem, 25 SKUs a call, on the daily quota).
+    fn reads_before_urgent_push(&self) -> bool {
+        true
+    }
+
     async fn push(&self, request: PushRequest<'_>) -> Result<Answer<PushOutcome>, ChannelError> {
         if request.updates.is_empty() || request.updates.len() > MAX_ENTRIES {
             return Err(ChannelError::Config(format!(

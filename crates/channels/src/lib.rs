@@ -173,6 +173,14 @@ pub trait Channel: Send + Sync + 'static {
         request: PushRequest<'_>,
     ) -> impl Future<Output = Result<Answer<PushOutcome>, ChannelError>> + Send;
 
+    /// Whether an urgent push is preceded by a read of the channel's levels. Channels that
+    /// take absolute quantities with no compare-and-set (Amazon, eBay) answer true: without
+    /// the read, a set erases a sale the channel made that we have not booked yet. Shopify's
+    /// compare-and-set gives the same signal with the push itself, so it reads nothing first.
+    fn reads_before_urgent_push(&self) -> bool {
+        false
+    }
+
     /// Backlogs at least this deep go by the channel's bulk path ([`Channel::bulk_push`]);
     /// `None`: the channel has none.
     fn bulk_threshold(&self) -> Option<usize> {

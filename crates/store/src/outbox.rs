@@ -48,7 +48,9 @@ pub struct Allocation {
     pub after_percent: i64,
     pub buffer: i64,
     pub cap: Option<i64>,
-    /// Unresolved differences found on the channel (sales not yet in the ledger); negative.
+    /// Unresolved differences found on the channels: every unseen drop of the item on any
+    /// channel (a sale not yet in the ledger lowers what every channel lists), plus this
+    /// listing's own other differences awaiting capture or reconciliation.
     pub channel_adjustment: i64,
     /// What is pushed: never negative.
     pub qty: i64,
@@ -93,7 +95,7 @@ pub fn mark_dirty(conn: &Connection, event: &Event, recorded_at: &str) -> Result
         .query_map([event.movement.sku().as_str()], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     for id in listing_ids {
-        requeue_listing(conn, id, recorded_at)?;
+        requeue_one(conn, id, recorded_at)?;
     }
     Ok(())
 }
@@ -160,13 +162,122 @@ fn feeding_atp(conn: &Connection, listing: &ListingInputs) -> Result<Vec<Locatio
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Changes seen on the channel and not yet matched by ledger events (capture resolves them).
+/// Changes seen on the channels and not yet matched by ledger events (capture resolves them):
+/// every open drop of the item on any channel, and this listing's own open raises.
+///
+/// Why every channel's drops: a drop is a unit that left the shared stock (an unseen sale), so
+/// it is gone for every channel, not only for the one it was sold on; listing it elsewhere
+/// until its order is booked is how one unit sells twice. It is taken off each listing in
+/// full after the listing's share (percent, buffer, cap): conservative when shares are below
+/// 100%, exact at 100%, and the listing's own drop has always been applied there. A raise
+/// seen on one channel is that channel's edit, not stock, so it stays with its listing.
 fn channel_adjustment(conn: &Connection, listing: &ListingInputs) -> Result<i64> {
     Ok(conn
         .prepare_cached(
-            "SELECT ifnull(sum(delta), 0) FROM channel_changes WHERE listing_id = ?1 AND resolved_at IS NULL",
+            "SELECT ifnull(sum(c.delta), 0) FROM listings l JOIN channel_changes c ON c.listing_id = l.id
+             WHERE l.sku = ?2 AND c.resolved_at IS NULL AND (c.listing_id = ?1 OR c.delta < 0)",
         )?
-        .query_row([listing.id], |row| row.get(0))?)
+        .query_row(params![listing.id, listing.sku], |row| row.get(0))?)
+}
+
+/// Records a difference seen on a listing's channel (`observed` where we expected `expected`)
+/// and re-queues every listing of its item: a drop lowers what every channel lists.
+pub fn record_channel_change(
+    conn: &Connection,
+    listing_id: i64,
+    channel: &str,
+    expected: i64,
+    observed: i64,
+) -> Result<()> {
+    if expected == observed {
+        return Ok(());
+    }
+    let stamp = now();
+    conn.prepare_cached(
+        "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![listing_id, channel, expected, observed, observed - expected, stamp])?;
+    requeue_item(conn, listing_id, &stamp)
+}
+
+/// Re-queues every listing of the item `listing_id` lists (on every channel): called whenever
+/// an unseen drop is recorded or resolved, since it counts against all of them.
+pub fn requeue_item(conn: &Connection, listing_id: i64, dirty_since: &str) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT o.id FROM listings l JOIN listings o ON o.sku = l.sku WHERE l.id = ?1 ORDER BY o.id",
+        )?
+        .query_map([listing_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        requeue_one(conn, id, dirty_since)?;
+    }
+    Ok(())
+}
+
+/// How long an unseen drop waits for the order behind it before reconciliation may call it a
+/// channel edit. Orders reach the ledger within seconds (webhooks, Amazon's notifications), 30 s
+/// (eBay's poll), 2 minutes (Amazon's poll) or 15 minutes (Shopify's poll, the slowest safety
+/// net): twice the slowest leaves a late order room to arrive.
+pub const UNSEEN_DROP_GRACE: chrono::Duration = chrono::Duration::minutes(30);
+
+/// Reconciliation's side of the unseen-sale model: the open changes of `channel`'s listings
+/// detected before `cutoff` (an RFC 3339 time, normally now minus [`UNSEEN_DROP_GRACE`]) had no
+/// order in all that time. They are resolved, so the listing's expectation is the ledger's again
+/// and the reconciliation that follows finds the gap and applies the channel's conflict rule;
+/// every listing of their items is re-queued (the drops no longer lower any channel). Returns
+/// the listings whose changes expired.
+pub fn expire_channel_changes(conn: &Connection, channel: &str, cutoff: &str) -> Result<Vec<i64>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT DISTINCT listing_id FROM channel_changes
+             WHERE channel = ?1 AND resolved_at IS NULL AND detected_at < ?2 ORDER BY listing_id",
+        )?
+        .query_map(params![channel, cutoff], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let stamp = now();
+    for &id in &ids {
+        conn.prepare_cached(
+            "UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL",
+        )?
+        .execute(params![id, stamp])?;
+        requeue_item(conn, id, &stamp)?;
+    }
+    Ok(ids)
+}
+
+/// How long after an unseen drop was seen (or settled) its item's listings are recomputed
+/// together: see [`requeue_listing`].
+const DROP_CASCADE: chrono::Duration = chrono::Duration::hours(1);
+
+/// Recomputes one listing and records the result in the outbox (see [`requeue_one`]); when its
+/// item has an unseen drop open or settled within the last hour, every other listing of the
+/// item too.
+///
+/// Why: an unseen drop lowers what every channel lists, so recording or settling one changes
+/// the other channels' quantities as well. Callers that settle a drop (capture's order
+/// ingest, a level webhook, reconciliation) re-queue the listing the drop was seen on; this
+/// carries the change to its siblings without each caller knowing about them. Items with no
+/// recent drop (nearly all) pay one indexed lookup.
+pub fn requeue_listing(conn: &Connection, listing_id: i64, dirty_since: &str) -> Result<Option<Allocation>> {
+    let result = requeue_one(conn, listing_id, dirty_since)?;
+    let since = (Utc::now() - DROP_CASCADE).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let siblings: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT o.id FROM listings l JOIN listings o ON o.sku = l.sku AND o.id != l.id
+             WHERE l.id = ?1 AND EXISTS (
+                 SELECT 1 FROM listings d JOIN channel_changes c ON c.listing_id = d.id
+                 WHERE d.sku = l.sku AND c.delta < 0
+                   AND (c.resolved_at IS NULL OR c.resolved_at >= ?2 OR c.detected_at >= ?2))
+             ORDER BY o.id",
+        )?
+        .query_map(params![listing_id, since], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in siblings {
+        requeue_one(conn, id, dirty_since)?;
+    }
+    Ok(result)
 }
 
 /// Recomputes one listing and records the result in the outbox:
@@ -175,7 +286,7 @@ fn channel_adjustment(conn: &Connection, listing: &ListingInputs) -> Result<i64>
 /// - otherwise a new row, dirty since `dirty_since`.
 ///
 /// Returns the allocation when the outbox changed.
-pub fn requeue_listing(conn: &Connection, listing_id: i64, dirty_since: &str) -> Result<Option<Allocation>> {
+pub fn requeue_one(conn: &Connection, listing_id: i64, dirty_since: &str) -> Result<Option<Allocation>> {
     let listing = listing_inputs(conn, listing_id)?;
     let allocation = compute(conn, &listing)?;
     let queued: Option<i64> = conn
@@ -214,8 +325,6 @@ pub fn requeue_listing(conn: &Connection, listing_id: i64, dirty_since: &str) ->
     Ok(Some(allocation))
 }
 
-/// Timestamps as the store writes them everywhere: RFC 3339, UTC, milliseconds. They sort as
-/// text, which the FIFO order relies on.
 /// What the ledger alone gives a listing: its allocation without the unresolved channel
 /// changes (the unseen sales it is holding back).
 pub fn ledger_quantity(conn: &Connection, listing_id: i64) -> Result<i64> {
@@ -257,17 +366,18 @@ pub fn note_booked_sale(conn: &Connection, listing_id: i64, units: i64) -> Resul
 }
 
 /// Resolves every open channel change of a listing (they are accounted for, or a decision was
-/// made about them) and re-queues it.
+/// made about them) and re-queues every listing of its item (its drops lowered them all).
 pub fn resolve_all_channel_changes(conn: &Connection, listing_id: i64) -> Result<()> {
     let stamp = now();
     conn.prepare_cached(
         "UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL",
     )?
     .execute(params![listing_id, stamp])?;
-    requeue_listing(conn, listing_id, &stamp)?;
-    Ok(())
+    requeue_item(conn, listing_id, &stamp)
 }
 
+/// Timestamps as the store writes them everywhere: RFC 3339, UTC, milliseconds. They sort as
+/// text, which the FIFO order relies on.
 pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }

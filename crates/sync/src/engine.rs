@@ -119,6 +119,14 @@ impl Channel for AnyClient {
         }
     }
 
+    fn reads_before_urgent_push(&self) -> bool {
+        match self {
+            AnyClient::Shopify(c) => c.reads_before_urgent_push(),
+            AnyClient::Amazon(c) => c.reads_before_urgent_push(),
+            AnyClient::Ebay(c) => c.reads_before_urgent_push(),
+        }
+    }
+
     fn bulk_threshold(&self) -> Option<usize> {
         match self {
             AnyClient::Shopify(c) => c.bulk_threshold(),

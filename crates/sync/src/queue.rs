@@ -371,6 +371,138 @@ pub fn confirmed(conn: &Connection, listing_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// The read-back found the accepted value: the channel holds it, so it is our belief again (a
+/// read before a push may have moved the belief to the value the channel showed before it
+/// applied this one), and the wait is over.
+pub fn confirmed_applied(conn: &Connection, listing_id: i64, version: i64, qty: i64) -> Result<()> {
+    let tx = immediate(conn)?;
+    tx.prepare_cached("UPDATE listings SET acked_qty = ?3 WHERE id = ?1 AND acked_version = ?2")?
+        .execute(params![listing_id, version, qty])?;
+    tx.prepare_cached("DELETE FROM unconfirmed_pushes WHERE listing_id = ?1")?.execute([listing_id])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Urgent rows of the channel, due and not in a group, oldest first, up to `limit`: the rows a
+/// read before an urgent push covers besides its own group's (a read takes up to the
+/// channel's read limit of SKUs, so one read serves the next pushes too).
+pub fn urgent_unsent(conn: &Connection, channel: &str, limit: usize) -> Result<Vec<(i64, RemoteListing)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT o.listing_id, l.remote_item, l.remote_location FROM outbox o JOIN listings l ON l.id = o.listing_id
+             WHERE o.channel = ?1 AND o.bulk = 0 AND o.group_key IS NULL AND o.next_attempt_at <= ?2
+             ORDER BY o.dirty_since, o.listing_id LIMIT ?3",
+        )?
+        .query_map(params![channel, now(), limit as i64], |r| {
+            Ok((r.get(0)?, RemoteListing { item: r.get(1)?, location: r.get(2)? }))
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The rows of a group that are urgent (a ledger event caused them), as listing ids.
+pub fn urgent_in_group(conn: &Connection, key: &str) -> Result<Vec<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT listing_id FROM outbox WHERE group_key = ?1 AND bulk = 0 ORDER BY listing_id",
+        )?
+        .query_map([key], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// After a read before a group's first send: whether the group's frozen values still equal what
+/// the outbox wants (an unseen drop lowers them; the group is then formed again, nothing having
+/// been sent). A current group takes the belief the read found as its compare value, which the
+/// push history keeps.
+pub fn refresh_group(conn: &Connection, key: &str) -> Result<bool> {
+    let tx = immediate(conn)?;
+    let changed: i64 = tx
+        .prepare_cached("SELECT count(*) FROM outbox WHERE group_key = ?1 AND desired_qty != group_qty")?
+        .query_row([key], |r| r.get(0))?;
+    if changed == 0 {
+        tx.prepare_cached(
+            "UPDATE outbox SET group_from = (SELECT acked_qty FROM listings WHERE id = outbox.listing_id)
+             WHERE group_key = ?1",
+        )?
+        .execute([key])?;
+    }
+    tx.commit()?;
+    Ok(changed == 0)
+}
+
+/// What a read before an urgent absolute push found on one listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadFinding {
+    /// Nothing new: the channel holds what we believed (or more, or we had no belief).
+    Unchanged,
+    /// A drop the ledger already explains (this channel's own sales, booked first): settled
+    /// at once, nothing held back.
+    Booked(i64),
+    /// A drop the ledger does not explain: an unseen sale, kept out of every channel's listing
+    /// of the item until its order is booked or reconciliation calls it an edit. `booked` is
+    /// the part of the drop that was already booked.
+    Unseen { units: i64, booked: i64 },
+    /// The channel does not know the listing (the push will say so).
+    Missing,
+}
+
+/// Records what a read before an urgent absolute push (Amazon, eBay) found for one listing,
+/// in one transaction, the same way a stale compare-and-set is recorded on Shopify:
+/// - the base is our belief of the channel's quantity; while an accepted push awaits its
+///   read-back the channel may still hold the value before it, so the base is the lower of the
+///   two (only a drop below both is certainly sales);
+/// - the part of a drop that is this channel's own booked sales is settled at once
+///   ([`outbox::take_booked_drop`]); the rest is an unseen sale, recorded so it lowers every
+///   channel's listing of the item;
+/// - a raise is not a sale: what it is (a seller's edit, a restock) is reconciliation's call,
+///   and the push sets ours, as it always did;
+/// - the belief becomes what the channel holds, so the next read does not count the same drop.
+pub fn record_read(
+    conn: &Connection,
+    channel: &str,
+    listing_id: i64,
+    observed: Option<i64>,
+) -> Result<ReadFinding> {
+    let Some(observed) = observed else { return Ok(ReadFinding::Missing) };
+    let tx = immediate(conn)?;
+    let believed: Option<i64> = tx
+        .prepare_cached("SELECT acked_qty FROM listings WHERE id = ?1")?
+        .query_row([listing_id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    // An accepted push awaiting its read-back: the value it replaced is the compare value that
+    // push went out with (`pushes.change_from` of its version); unknown, the drop is unknowable.
+    let pending: Option<(i64, Option<i64>)> = tx
+        .prepare_cached(
+            "SELECT u.qty, (SELECT p.change_from FROM pushes p WHERE p.listing_id = u.listing_id AND p.version = u.version
+                            ORDER BY p.id DESC LIMIT 1)
+             FROM unconfirmed_pushes u WHERE u.listing_id = ?1 AND u.due_at IS NOT NULL",
+        )?
+        .query_row([listing_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let base = match (believed, pending) {
+        (None, _) | (Some(_), Some((_, None))) => None,
+        (Some(b), None) => Some(b),
+        (Some(b), Some((accepted, Some(prior)))) => Some(b.min(accepted).min(prior)),
+    };
+    let finding = match base {
+        Some(base) if observed < base => {
+            let drop = base - observed;
+            let booked = outbox::take_booked_drop(&tx, listing_id, drop)?;
+            if booked < drop {
+                outbox::record_channel_change(&tx, listing_id, channel, base - booked, observed)?;
+                ReadFinding::Unseen { units: drop - booked, booked }
+            } else {
+                ReadFinding::Booked(booked)
+            }
+        }
+        _ => ReadFinding::Unchanged,
+    };
+    tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?
+        .execute(params![listing_id, observed])?;
+    tx.commit()?;
+    Ok(finding)
+}
+
 /// The value was missing and the listing was queued again: count the gap and wait for the
 /// re-send's own acceptance (which sets the next read-back time).
 pub fn gap_found(conn: &Connection, listing_id: i64) -> Result<()> {
@@ -452,6 +584,18 @@ fn release_row(conn: &Connection, listing_id: i64, outcome_unknown: bool) -> Res
     .execute([listing_id])?;
     if outcome_unknown {
         conn.prepare_cached("UPDATE listings SET acked_qty = NULL WHERE id = ?1")?.execute([listing_id])?;
+    }
+    Ok(())
+}
+
+/// A write whose outcome is unknown on a channel that takes absolute quantities: the channel
+/// may hold its value already, so our belief of the channel's quantity is unknown until an
+/// answer (even while the group is kept for a retry). A read meanwhile must not take our own
+/// applied value for a sale, and a later definite refusal of a retry does not undo the earlier
+/// attempt. (Shopify keeps its belief: its compare-and-set finds out either way.)
+pub fn forget_belief(conn: &Connection, listing_ids: &[i64]) -> Result<()> {
+    for id in listing_ids {
+        conn.prepare_cached("UPDATE listings SET acked_qty = NULL WHERE id = ?1")?.execute([id])?;
     }
     Ok(())
 }
@@ -547,21 +691,9 @@ pub fn record_stale(
         _ => 0,
     };
     let expected = base.map(|e| e - booked);
-    if let Some(expected) = expected
-        && expected != observed
-    {
-        tx.prepare_cached(
-            "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            row.listing_id,
-            channel,
-            expected,
-            observed,
-            observed - expected,
-            now()
-        ])?;
+    if let Some(expected) = expected {
+        // A drop lowers every channel's listing of the item, not only this one.
+        outbox::record_channel_change(&tx, row.listing_id, channel, expected, observed)?;
     }
     tx.prepare_cached("UPDATE listings SET acked_qty = ?2 WHERE id = ?1")?
         .execute(params![row.listing_id, observed])?;

@@ -4,6 +4,7 @@
 //! retry (same key or new), or dead letter. A bulk submission (Amazon's feed, minutes long)
 //! runs beside the fast path, so the updates a sale causes meanwhile do not wait for it.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,11 @@ pub struct WorkerConfig {
     /// this (the guide's offline override must reach the channel soon after the reconnect; a
     /// probe is one small call, so even every 10 s costs nothing against any channel's limit).
     pub offline_probe_max: Duration,
+    /// How long a read before an urgent push stays good for the rows it covered. One read
+    /// covers a channel's read limit of SKUs (Amazon 20, eBay 25) and serves the pushes that
+    /// follow it (Amazon patches one SKU at 5/s: 20 take 4 s); a row waiting longer (a
+    /// backoff, an outage) is read again before it goes.
+    pub read_fresh: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -80,6 +86,7 @@ impl Default for WorkerConfig {
             confirm_gaps: 3,
             bulk_pause: Duration::from_secs(30 * 60),
             offline_probe_max: Duration::from_secs(10),
+            read_fresh: Duration::from_secs(10),
         }
     }
 }
@@ -94,6 +101,9 @@ pub struct WorkerSummary {
     pub failures: u64,
     pub stale: u64,
     pub bulk_submissions: u64,
+    /// Reads made before urgent pushes, and the unseen sales (units) they found.
+    pub reads_before_push: u64,
+    pub unseen_units: i64,
     pub offline: bool,
     pub latencies_ms: Vec<i64>,
 }
@@ -121,8 +131,31 @@ pub struct Worker<C: Channel> {
     bulk_flight: Option<BulkFlight>,
     /// Fast groups formed so far: every [`queue::BULK_TURN`]th is the bulk's turn.
     formed: u64,
+    /// Listings read before an urgent push, and when: a read within `read_fresh` is not
+    /// repeated. Memory only: forgetting it costs one read more.
+    fresh_reads: HashMap<i64, Instant>,
+    /// Groups whose read before the push failed (nothing was sent): their retry reads first.
+    /// Memory only: after a restart such a group goes without the read, as every push did
+    /// before reads existed.
+    read_pending: HashSet<String>,
+    /// Groups this worker formed that no attempt may have applied yet (none sent, or every
+    /// send refused before applying: no connection, a throttle). Only such a group is read
+    /// again after an outage: a group formed before a restart, or sent with an unknown outcome,
+    /// may be on the channel already, and a read would take our own value for a sale.
+    unsent: HashSet<String>,
+    /// Failed reads (other than throttles and outages) per group: see [`READ_TRIES`].
+    read_failures: HashMap<String, u32>,
     summary: WorkerSummary,
 }
+
+/// Reads before a push that may fail (an unreadable or lost answer) before the group is sent
+/// unread: a read protects a sale we have not seen; it must not hold a push back for long.
+const READ_TRIES: u32 = 3;
+
+/// Bound on the worker's memory of reads and of groups awaiting a read: both hold only what a
+/// few seconds of urgent rows touch, so reaching this means something else is wrong; they are
+/// then cleared (a read more, at worst a push without a read).
+const READ_MEMORY: usize = 100_000;
 
 struct BulkFlight {
     group: Group,
@@ -154,6 +187,10 @@ impl<C: Channel> Worker<C> {
             bulk_paused_until: None,
             bulk_flight: None,
             formed: 0,
+            fresh_reads: HashMap::new(),
+            read_pending: HashSet::new(),
+            unsent: HashSet::new(),
+            read_failures: HashMap::new(),
         }
     }
 
@@ -242,6 +279,7 @@ impl<C: Channel> Worker<C> {
             return Ok(Progress::Sent);
         }
         let group = match queue::due_group(self.store.connection(), &self.channel, self.busy_key())? {
+            Some(group) if self.read_pending.contains(&group.key) => return self.read_first(group).await,
             Some(group) => Some(group),
             // Offline: only the oldest group probes; nothing new is formed, so order holds.
             None if self.offline_probes > 0 => return Ok(Progress::Offline),
@@ -252,7 +290,16 @@ impl<C: Channel> Worker<C> {
                         return self.submit_bulk(group);
                     }
                 }
-                self.form_fast()?
+                match self.form_fast()? {
+                    Some(group) if self.client.reads_before_urgent_push() => {
+                        if self.unsent.len() >= READ_MEMORY {
+                            self.unsent.clear();
+                        }
+                        self.unsent.insert(group.key.clone());
+                        return self.read_first(group).await;
+                    }
+                    other => other,
+                }
             }
         };
         match group {
@@ -274,6 +321,120 @@ impl<C: Channel> Worker<C> {
         };
         queue::form_group_by(self.store.connection(), &self.channel, self.max_batch(), selection)
     }
+
+    /// Before a new group's first send on a channel that takes absolute quantities (Amazon,
+    /// eBay): reads what the channel holds for its urgent rows, and for more urgent rows
+    /// waiting, up to the channel's read limit in one call.
+    ///
+    /// Urgent means the outbox row's cause: `bulk = 0` rows were queued by a ledger event (a
+    /// sale, a cancellation, an adjustment, a manual override, a count, a replicated event),
+    /// and pushing them without a read could erase a sale the channel made that we have not
+    /// booked. `bulk = 1` rows are re-pushes (reconciliation's, re-push all, a first link, a rule
+    /// change): they go without reads, so a catalogue re-push spends its budget on pushes
+    /// (eBay's daily quota) and the backlog drains as fast as before.
+    ///
+    /// A drop found is recorded as [`queue::record_read`] says (booked sales settled at once,
+    /// the rest an unseen sale lowering every channel's listing); when that lowered the
+    /// group's values, the group is formed again (nothing was sent).
+    async fn read_first(&mut self, group: Group) -> Result<Progress> {
+        let now = Instant::now();
+        let fresh = self.config.read_fresh;
+        self.fresh_reads.retain(|_, at| now.duration_since(*at) < fresh);
+        if self.fresh_reads.len() > READ_MEMORY {
+            self.fresh_reads.clear();
+        }
+        let conn = self.store.connection();
+        let urgent = queue::urgent_in_group(conn, &group.key)?;
+        let mut targets: Vec<(i64, shelfsync_channels::RemoteListing)> = group
+            .rows
+            .iter()
+            .filter(|r| urgent.contains(&r.listing_id) && !self.fresh_reads.contains_key(&r.listing_id))
+            .map(|r| (r.listing_id, r.remote.clone()))
+            .collect();
+        if targets.is_empty() {
+            self.read_pending.remove(&group.key);
+            return self.send(group).await;
+        }
+        let max_read = self.client.limits().max_read.max(1);
+        if targets.len() < max_read {
+            // A few more candidates than the read holds: some may have been read just now.
+            for (id, remote) in queue::urgent_unsent(conn, &self.channel, max_read * 2)? {
+                if targets.len() >= max_read {
+                    break;
+                }
+                if !self.fresh_reads.contains_key(&id) && !targets.iter().any(|(t, _)| *t == id) {
+                    targets.push((id, remote));
+                }
+            }
+        }
+        for chunk in targets.chunks(max_read) {
+            let listings: Vec<_> = chunk.iter().map(|(_, remote)| remote.clone()).collect();
+            self.bucket.acquire(self.client.read_cost(listings.len())).await;
+            self.summary.calls += 1;
+            self.summary.reads_before_push += 1;
+            let levels = match self.client.read_levels(&listings).await {
+                Ok(answer) => {
+                    self.observe(answer.rate.as_ref());
+                    answer.value
+                }
+                Err(error) => return self.read_failed(&group, error),
+            };
+            self.offline_probes = 0;
+            let read_at = Instant::now();
+            for ((id, _), level) in chunk.iter().zip(levels) {
+                if let queue::ReadFinding::Unseen { units, .. } =
+                    queue::record_read(self.store.connection(), &self.channel, *id, level)?
+                {
+                    self.summary.unseen_units += units;
+                }
+                self.fresh_reads.insert(*id, read_at);
+            }
+        }
+        self.read_pending.remove(&group.key);
+        self.read_failures.remove(&group.key);
+        if !queue::refresh_group(self.store.connection(), &group.key)? {
+            queue::release(self.store.connection(), &group.listing_ids())?;
+            return Ok(Progress::Sent);
+        }
+        self.send(group).await
+    }
+
+    /// A read before a push failed; nothing was sent. The group is kept and its retry reads
+    /// again first: a throttle or an outage as for a push (the offline probe is this read);
+    /// any other failure with backoff, burning an attempt, but with no unknown outcome (a read
+    /// changes nothing on the channel). Kept, not dissolved: while offline the worker probes
+    /// only through a kept group.
+    fn read_failed(&mut self, group: &Group, error: ChannelError) -> Result<Progress> {
+        if self.read_pending.len() >= READ_MEMORY {
+            self.read_pending.clear();
+        }
+        self.read_pending.insert(group.key.clone());
+        match error {
+            ChannelError::Throttled { .. } | ChannelError::Offline(_) => self.handle_error(group, error),
+            other => {
+                // Not the push's attempt: a read fault must not bring the row nearer the
+                // dead-letter queue. Bounded instead: after READ_TRIES failed reads the group
+                // goes unread, as every push did before reads existed.
+                let tries = self.read_failures.entry(group.key.clone()).or_insert(0);
+                *tries += 1;
+                if *tries >= READ_TRIES {
+                    self.read_failures.remove(&group.key);
+                    self.read_pending.remove(&group.key);
+                }
+                if self.read_failures.len() >= READ_MEMORY {
+                    self.read_failures.clear();
+                }
+                let message = format!("reading levels before an urgent push: {other}");
+                let mut failure = self.failure(group, "read failed", &message);
+                failure.burn_attempt = false;
+                failure.keep_group = true;
+                queue::fail(self.store.connection(), &self.channel, group, &group.listing_ids(), &failure)?;
+                self.summary.failures += 1;
+                Ok(Progress::Sent)
+            }
+        }
+    }
+
     async fn send(&mut self, group: Group) -> Result<Progress> {
         let updates: Vec<QuantityUpdate> = group
             .rows
@@ -292,6 +453,7 @@ impl<C: Channel> Worker<C> {
         let result = self.client.push(request).await;
         match result {
             Ok(answer) => {
+                self.unsent.remove(&group.key);
                 self.observe(answer.rate.as_ref());
                 self.offline_probes = 0;
                 match answer.value {
@@ -302,7 +464,23 @@ impl<C: Channel> Worker<C> {
                 }
                 Ok(Progress::Sent)
             }
-            Err(error) => self.handle_error(&group, error),
+            Err(error) => {
+                match &error {
+                    ChannelError::Offline(_) if self.unsent.contains(&group.key) => {
+                        // Nothing of this group reached the channel; sales may happen there while
+                        // it is away, so the retry after the outage reads first like a new group.
+                        if self.read_pending.len() >= READ_MEMORY {
+                            self.read_pending.clear();
+                        }
+                        self.read_pending.insert(group.key.clone());
+                    }
+                    ChannelError::Offline(_) | ChannelError::Throttled { .. } => {}
+                    _ => {
+                        self.unsent.remove(&group.key);
+                    }
+                }
+                self.handle_error(&group, error)
+            }
         }
     }
 
@@ -393,6 +571,9 @@ impl<C: Channel> Worker<C> {
                 Ok(Progress::Offline)
             }
             ChannelError::Uncertain(_) => {
+                if self.client.reads_before_urgent_push() {
+                    queue::forget_belief(self.store.connection(), &ids)?;
+                }
                 let mut failure = self.failure(group, "no answer", &message);
                 failure.keep_group = true;
                 failure.outcome_unknown = true;
@@ -579,7 +760,7 @@ impl<C: Channel> Worker<C> {
         for (u, level) in batch.into_iter().zip(levels) {
             let id = u.row.listing_id;
             if level == Some(u.row.qty) {
-                queue::confirmed(self.store.connection(), id)?;
+                queue::confirmed_applied(self.store.connection(), id, u.row.version, u.row.qty)?;
                 continue;
             }
             let give_up = u.gaps + 1 >= self.config.confirm_gaps;

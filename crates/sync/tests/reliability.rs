@@ -134,8 +134,11 @@ fn check_converged(f: &Fixture, max_attempts: i64) -> Result<(), String> {
     Ok(())
 }
 
-/// One listing: the channel holds the ledger's ATP less what the channel itself sold, and the
-/// channel applied exactly our acknowledged pushes, in version order.
+/// One listing: the channel holds the ledger's ATP less what the channel itself sold and less
+/// the unseen sales seen on the item's other listings (an unseen drop lowers every listing of
+/// the item; nothing here books the channel's orders, so they stay open), no listing's open
+/// drops exceed what it really sold, and the channel applied exactly our acknowledged pushes,
+/// in version order.
 fn check_listing(
     f: &Fixture,
     i: usize,
@@ -146,12 +149,20 @@ fn check_listing(
 ) -> Result<(), String> {
     let (item, remote_location) = (item_gid(i), location_gid(location));
     let sold = sold.get(&(item.clone(), remote_location.clone())).copied().unwrap_or(0);
-    let expected = (atp(&f.store, i, location) - sold).max(0);
+    let seen_here = open_drops(&f.store, i)
+        .into_iter()
+        .find(|(_, l, _)| l.as_deref() == Some(location))
+        .map_or(0, |(_, _, n)| n);
+    if seen_here > sold {
+        return Err(format!("S{i}@{location}: {seen_here} unseen units recorded, {sold} sold there"));
+    }
+    let elsewhere = open_drops_elsewhere(&f.store, i, CHANNEL, Some(location));
+    let expected = (atp(&f.store, i, location) - sold - elsewhere).max(0);
     let level = sim_level(f, i, location).unwrap_or(0);
     let dead_here = has_dead_letter(f, i, location);
     if level != expected && !dead_here {
         return Err(format!(
-            "S{i}@{location}: channel holds {level}, expected {expected} (ATP - {sold} sold)"
+            "S{i}@{location}: channel holds {level}, expected {expected} (ATP - {sold} sold - {elsewhere} unseen elsewhere)"
         ));
     }
     let applied: Vec<&str> = log

@@ -126,6 +126,7 @@ pub fn fast_config(seed: u64) -> EngineConfig {
             confirm_gaps: 3,
             bulk_pause: Duration::from_secs(5),
             offline_probe_max: Duration::from_millis(200),
+            read_fresh: Duration::from_millis(50),
         },
         lease_ttl: Duration::from_secs(2),
         lease_wait: Duration::from_secs(5),
@@ -211,4 +212,30 @@ pub async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> boo
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     check()
+}
+
+/// Open unseen drops (units, positive) of item `i`, per listing as (channel, location): the
+/// sales the engine saw leave a channel and the ledger has not booked. Every channel's listing
+/// of the item is lowered by all of them together.
+pub fn open_drops(store: &Store, i: usize) -> Vec<(String, Option<String>, i64)> {
+    store
+        .connection()
+        .prepare(
+            "SELECT l.channel, l.location, -sum(c.delta) FROM channel_changes c JOIN listings l ON l.id = c.listing_id
+             WHERE l.sku = ?1 AND c.resolved_at IS NULL AND c.delta < 0 GROUP BY l.id ORDER BY l.id",
+        )
+        .unwrap()
+        .query_map([sku(i)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Units of item `i`'s open drops on every listing but (channel, location).
+pub fn open_drops_elsewhere(store: &Store, i: usize, channel: &str, location: Option<&str>) -> i64 {
+    open_drops(store, i)
+        .into_iter()
+        .filter(|(c, l, _)| !(c == channel && l.as_deref() == location))
+        .map(|(_, _, n)| n)
+        .sum()
 }
