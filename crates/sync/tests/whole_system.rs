@@ -432,7 +432,17 @@ fn check(w: &World, sold_on: &HashMap<(usize, &str), i64>) -> Result<(), String>
         return Err("projection differs from the rebuild".into());
     }
     for i in 0..SKUS {
-        let atp = atp(&w.store, i, "WH1").max(0);
+        // Nothing here books the marketplaces' orders, so the unseen sales the engine saw stay
+        // open and lower every channel's listing of the item; none may be invented.
+        let drops = open_drops(&w.store, i);
+        for (channel, _, units) in &drops {
+            let sold =
+                sold_on.iter().filter(|((s, c), _)| *s == i && c == channel).map(|(_, n)| *n).sum::<i64>();
+            if *units > sold {
+                return Err(format!("{channel} S{i}: {units} unseen units recorded, {sold} sold there"));
+            }
+        }
+        let atp = (atp(&w.store, i, "WH1") - drops.iter().map(|d| d.2).sum::<i64>()).max(0);
         let held = [
             (SHOP, sim_level_at(w, i)),
             (AMAZON, w.sim.amazon.inspect(|s| s.quantity(&format!("AMZ-{}", sku(i)))).unwrap_or(0)),
@@ -440,7 +450,8 @@ fn check(w: &World, sold_on: &HashMap<(usize, &str), i64>) -> Result<(), String>
         ];
         for (channel, held) in held {
             // A marketplace's own sale after our last push stays until the next push: the
-            // channel holds ATP, or ATP less its own sales (capture books those separately).
+            // channel holds the target, or the target less its own sales (capture books those
+            // separately).
             let sold = sold_on.get(&(i, channel)).copied().unwrap_or(0);
             if !dead_skus(w, channel).contains(&sku(i)) && !(atp - sold..=atp).contains(&held) {
                 return Err(format!("{channel} S{i}: holds {held}, ATP {atp}, sold there {sold}"));
