@@ -2,7 +2,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// What a user may do. Checked in the engine, never only in a UI.
+/// A user's role, ordered by power (staff < supervisor < admin). What each role may do is the
+/// policy's (`crate::may`), checked in the engine, never only in a UI: `Role` itself answers
+/// no permission question, so no caller can keep a rule of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -22,16 +24,6 @@ impl Role {
 
     pub fn parse(raw: &str) -> Option<Role> {
         [Role::Staff, Role::Supervisor, Role::Admin].into_iter().find(|r| r.as_str() == raw)
-    }
-
-    /// Supervisors approve variances and let a bucket go negative; admins can do anything a
-    /// supervisor can.
-    pub fn is_supervisor(self) -> bool {
-        self >= Role::Supervisor
-    }
-
-    pub fn is_admin(self) -> bool {
-        self == Role::Admin
     }
 }
 
@@ -78,9 +70,7 @@ mod tests {
 
     #[test]
     fn roles_order_by_power() {
-        assert!(!Role::Staff.is_supervisor());
-        assert!(Role::Supervisor.is_supervisor());
-        assert!(Role::Admin.is_supervisor());
+        assert!(Role::Staff < Role::Supervisor && Role::Supervisor < Role::Admin);
         assert_eq!(Role::parse("admin"), Some(Role::Admin));
         assert_eq!(Role::parse("root"), None);
     }
