@@ -365,3 +365,40 @@ fn a_full_count_submits_uncounted_as_zero_only_when_confirmed() {
     let counted: Vec<(&str, i64)> = done.lines.iter().map(|l| (l.sku.as_str(), l.counted)).collect();
     assert_eq!(counted, [("SS-00030", 3), ("SS-00031", 0)]);
 }
+
+#[test]
+fn a_supervisors_own_loss_request_is_marked_theirs_and_refused_to_them_in_a_bulk() {
+    let (_dir, state) = fresh_demo();
+    sign_in(&state, "super");
+    let stocked = on_hand(&state, "SS-00007");
+    let damage = CommitRequest {
+        mode: StationMode::Damage,
+        location: "WH1".into(),
+        to_location: None,
+        session: None,
+        reason: Some("Crushed".into()),
+        lines: vec![CommitLine { id: None, sku: "SS-00007".into(), qty: u32::try_from(stocked).unwrap() }],
+    };
+    assert_eq!(commands::commit_scans(&state, damage).unwrap().awaiting_approval, 1, "waits for another");
+    let items = commands::approvals(&state).unwrap();
+    assert_eq!(items.len(), 1);
+    assert!(items[0].mine, "their own request");
+    let id = items[0].id.clone();
+
+    let own = approvals_bulk::decide_many(
+        &state,
+        bulk(vec![id.clone()], DecisionView::Approve, "it was crushed", "2222", None),
+    )
+    .unwrap();
+    assert_eq!((own.decided, own.refused, own.lines[0].outcome.clone()), (0, 1, BulkOutcome::Refused));
+    assert!(own.lines[0].error.as_deref().unwrap_or("").contains("approve their own request"), "{own:?}");
+    assert_eq!(inbox(&state), [(id.clone(), -stocked, true)], "still waiting, nothing posted");
+
+    sign_in(&state, "admin");
+    assert!(!commands::approvals(&state).unwrap()[0].mine, "someone else's for the admin");
+    let other =
+        approvals_bulk::decide_many(&state, bulk(vec![id], DecisionView::Approve, "seen it", "3333", None))
+            .unwrap();
+    assert_eq!(other.lines[0].outcome, BulkOutcome::Approved);
+    assert_eq!(approvals_bulk::approvals_waiting(&state).unwrap(), 0);
+}
