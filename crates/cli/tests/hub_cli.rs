@@ -342,6 +342,9 @@ fn bad_hub_input_gives_one_error_line_and_changes_nothing() {
     assert_eq!(status(&db)["connected"], true);
 }
 
+/// (extra arguments, environment, what the one error line says)
+type Refusal<'a> = (&'a [&'a str], Vec<(&'a str, &'a str)>, &'a str);
+
 /// The way a real hub is joined: the hub's owner is an ordinary role with CREATEROLE that logs
 /// in with a password; `hub connect` reads it from SHELFSYNC_HUB_PASSWORD, never from argv,
 /// keeps only the workstation's own generated login, and is an admin's to run.
@@ -377,7 +380,7 @@ fn hub_connect_takes_the_owner_password_from_the_environment_and_keeps_only_its_
     let connect = ["hub", "connect", url.as_str(), "--workstation", "pack-1"];
     let password = ("SHELFSYNC_HUB_PASSWORD", "owner-pw-7");
     // (who, environment, what the one error line says)
-    let refused: [(&[&str], Vec<(&str, &str)>, &str); 4] = [
+    let refused: [Refusal; 4] = [
         (&[], vec![password], "--user NAME"),
         (
             &["--user", "stu"],
@@ -418,8 +421,7 @@ fn hub_connect_takes_the_owner_password_from_the_environment_and_keeps_only_its_
     assert!(!secrets.contains("owner-pw-7"), "the owner's password was kept");
     assert!(secrets.contains("pack-1@127.0.0.1"), "the workstation's own login is kept: {secrets}");
     // Replication runs under that login, with no password given.
-    ok(&db, &["receive", "A-1", "1", "--location", "WH1", "--user", "ada"], &[("SHELFSYNC_PIN", "1234")])
-        .len();
+    ok(&db, &["receive", "A-1", "1", "--location", "WH1", "--user", "ada"], &[("SHELFSYNC_PIN", "1234")]);
     ok(&db, &["hub", "sync", "--once"], &[]);
     let hub = status(&db);
     assert_eq!(hub["pending_up"], 0, "the receipt went up: {hub}");
