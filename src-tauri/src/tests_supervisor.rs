@@ -402,3 +402,26 @@ fn a_supervisors_own_loss_request_is_marked_theirs_and_refused_to_them_in_a_bulk
     assert_eq!(other.lines[0].outcome, BulkOutcome::Approved);
     assert_eq!(approvals_bulk::approvals_waiting(&state).unwrap(), 0);
 }
+
+/// The most one decision takes, all at once: every one decided, and how long it took (the
+/// figure in the notes; the assert only bounds it loosely, a debug build on a shared machine).
+#[test]
+fn the_largest_bulk_decision_decides_every_item() {
+    let (_dir, state) = fresh_demo();
+    sign_in(&state, "staff");
+    let skus: Vec<String> = (1..=MAX_BULK_ITEMS).map(|i| format!("SS-{i:05}")).collect();
+    let counted: Vec<(&str, u32)> = skus.iter().map(|s| (s.as_str(), 100_000)).collect();
+    counted_session(&state, &counted);
+    sign_in(&state, "super");
+    let ids: Vec<String> = commands::approvals(&state).unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(ids.len(), MAX_BULK_ITEMS, "every SKU's count differs from the ledger");
+    let started = std::time::Instant::now();
+    let result =
+        approvals_bulk::decide_many(&state, bulk(ids, DecisionView::Approve, "full recount", "2222", None))
+            .unwrap();
+    let took = started.elapsed();
+    eprintln!("decide_many: {MAX_BULK_ITEMS} approvals in {took:?}");
+    assert_eq!((result.decided, result.refused), (MAX_BULK_ITEMS as u32, 0));
+    assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+    assert_eq!(on_hand(&state, "SS-00200"), 100_000);
+}
