@@ -225,6 +225,11 @@ fn bad_count_input_is_refused_and_changes_nothing() {
     db.fails(Some("cat"), &["count", "start", "--location", "WH1", "--class", "D"], "must be A, B or C");
     db.fails(Some("stu"), &["tolerance", "set", "--units", "5"], "may not change tolerances");
     db.fails(Some("ada"), &["tolerance", "set", "--units", "-5"], "must not be negative");
+    db.fails(
+        Some("ada"),
+        &["tolerance", "set", "--category", "home"],
+        "needs a limit (units, percent or value)",
+    );
     db.fails(Some("cat"), &["approvals", "approve", "nope", "--reason", "x"], "may not decide approvals");
     db.fails(Some("sam"), &["approvals", "approve", "nope", "--reason", "x"], "unknown approval 'nope'");
     db.fails(

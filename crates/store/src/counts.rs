@@ -144,6 +144,18 @@ impl Store {
                 return Err(StoreError::Auth(format!("tolerance {name} must not be negative")));
             }
         }
+        // No limit at all is within everything: every variance would post unseen.
+        if tolerance.auto_post
+            && tolerance.units.is_none()
+            && tolerance.percent_bp.is_none()
+            && tolerance.value_cents.is_none()
+        {
+            return Err(StoreError::Auth(
+                "a tolerance that posts variances needs a limit (units, percent or value); with none, \
+                 every variance would post without a supervisor"
+                    .into(),
+            ));
+        }
         let key = category.unwrap_or("");
         let tx = immediate(self)?;
         tx.execute(
