@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "stock_levels",
     "recent_events",
     "item_lookup",
+    "search_stock",
     "locations",
     "session_info",
     "sign_in",

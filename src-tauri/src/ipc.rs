@@ -63,6 +63,33 @@ wire! {
         pub limit: Option<u32>,
     }
 
+    /// A search for people: a SKU prefix or any part of a name, a page at a time.
+    pub struct StockSearchQuery {
+        pub text: String,
+        pub location: Option<String>,
+        /// "sku" (default) or "name".
+        pub sort: Option<String>,
+        pub offset: Option<u32>,
+        /// Rows per page, at most 2,000 (default 200).
+        pub limit: Option<u32>,
+    }
+
+    pub struct StockSearchRow {
+        pub sku: String,
+        pub name: String,
+        pub location: String,
+        #[serde(flatten)]
+        #[ts(flatten)]
+        pub buckets: Buckets,
+    }
+
+    pub struct StockSearchView {
+        pub rows: Vec<StockSearchRow>,
+        /// Rows matching in all (this page and the others).
+        pub total: u32,
+        pub offset: u32,
+    }
+
     /// The five buckets and ATP of one (sku, location), or of a sum of them.
     #[derive(Default, Copy)]
     pub struct Buckets {

@@ -23,6 +23,7 @@ pub mod logging;
 pub mod ops;
 pub mod repush;
 pub mod scanners;
+pub mod search;
 pub mod service;
 pub mod session;
 pub mod state;
@@ -50,7 +51,8 @@ use crate::ipc::{
     DueCountView, EventView, ExportKind, ExportResult, HubView, ImportStatus, IncidentView, ItemView,
     LinkReviewView, LocationView, ManagedUser, NewChannelRequest, NewLocationRequest, ReconcileRunView,
     RepushProgress, RoleView, RuleView, ScanOutcome, ScannerView, SessionView, SkuSyncView, StationDraft,
-    StockPage, StockQuery, SyncDashboard, ThresholdView, ToleranceView, WorkstationSettingView,
+    StockPage, StockQuery, StockSearchQuery, StockSearchView, SyncDashboard, ThresholdView, ToleranceView,
+    WorkstationSettingView,
 };
 use crate::scanners::Scanners;
 use crate::state::{AppState, DemoPolicy};
@@ -119,6 +121,11 @@ async fn classify_scan(state: State<'_, AppState>, data: String) -> Result<ScanO
 #[tauri::command]
 async fn commit_scans(state: State<'_, AppState>, request: CommitRequest) -> Result<CommitResult> {
     commands::commit_scans(&state, request)
+}
+
+#[tauri::command]
+async fn search_stock(state: State<'_, AppState>, query: StockSearchQuery) -> Result<StockSearchView> {
+    search::search_stock(&state, query)
 }
 
 #[tauri::command]
@@ -509,6 +516,7 @@ pub fn run() {
             classify_scan,
             commit_scans,
             save_station_draft,
+            search_stock,
             station_draft,
             discard_station_draft,
             start_count,

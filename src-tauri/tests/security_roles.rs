@@ -83,6 +83,7 @@ const TABLE: &[(&str, Need)] = &[
     // here; it records nothing and every scan it emits goes through commit_scans.
     ("start_scanners", Need::Anyone),
     ("classify_scan", Need::SignedIn),
+    ("search_stock", Need::SignedIn),
     ("commit_scans", Need::SignedIn),
     ("start_count", Need::SignedIn),
     ("count_sessions", Need::SignedIn),
@@ -240,6 +241,10 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
             j(first_run::create_first_admin(s, "eve".into(), "1357".into(), "1357".into()))
         }
         "classify_scan" => j(commands::classify_scan(s, f.sku.clone())),
+        "search_stock" => j(shelfsync_app::search::search_stock(
+            s,
+            serde_json::from_value(json!({ "text": f.sku, "limit": 5 })).unwrap(),
+        )),
         "commit_scans" => {
             let request =
                 json!({ "mode": "receive", "location": f.location, "lines": [{ "sku": f.sku, "qty": 1 }] });

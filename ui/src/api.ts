@@ -39,6 +39,8 @@ import type { ApprovalView } from "./bindings/ApprovalView";
 import type { CommitRequest } from "./bindings/CommitRequest";
 import type { CommitResult } from "./bindings/CommitResult";
 import type { StationDraft } from "./bindings/StationDraft";
+import type { StockSearchQuery } from "./bindings/StockSearchQuery";
+import type { StockSearchView } from "./bindings/StockSearchView";
 import type { CountSessionDetail } from "./bindings/CountSessionDetail";
 import type { CountSessionRow } from "./bindings/CountSessionRow";
 import type { DecisionView } from "./bindings/DecisionView";
@@ -103,6 +105,9 @@ export type {
 };
 export type { AllocationView } from "./bindings/AllocationView";
 export type { StationDraft } from "./bindings/StationDraft";
+export type { StockSearchQuery } from "./bindings/StockSearchQuery";
+export type { StockSearchRow } from "./bindings/StockSearchRow";
+export type { StockSearchView } from "./bindings/StockSearchView";
 export type { DraftLine } from "./bindings/DraftLine";
 export type { LatencyPointView } from "./bindings/LatencyPointView";
 export type { ListingWhyView } from "./bindings/ListingWhyView";
@@ -166,6 +171,8 @@ export const api = {
   /** A keyboard-wedge scan: command label, item or error, resolved against the catalogue. */
   classifyScan: (data: string): Promise<ScanOutcome> => invoke<ScanOutcome>("classify_scan", { data }),
   commitScans: (request: CommitRequest): Promise<CommitResult> => invoke<CommitResult>("commit_scans", { request }),
+  /** Stock rows whose SKU starts with, or whose name contains, the text; a page at a time. */
+  searchStock: (query: StockSearchQuery): Promise<StockSearchView> => invoke<StockSearchView>("search_stock", { query }),
   /** Saves the signed-in user's uncommitted station lines (an empty draft removes it). */
   saveStationDraft: (draft: StationDraft): Promise<void> => invoke<void>("save_station_draft", { draft }),
   /** The signed-in user's saved station draft at this workstation, if any. */

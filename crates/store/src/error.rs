@@ -67,6 +67,8 @@ pub enum StoreError {
     UnknownApproval(String),
     #[error("approval {id} is not pending (it is {state})")]
     NotPending { id: String, state: String },
+    #[error("bad search: {0}")]
+    BadSearch(String),
     #[error("the scan draft is too large ({0}): commit the lines scanned so far first")]
     DraftTooLarge(String),
     #[error("disk full: the change was not saved; free some space and try again")]

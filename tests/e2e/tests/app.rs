@@ -183,3 +183,22 @@ async fn first_start_runs_the_demo_channels_and_pushes_to_them() -> Result<()> {
     app.screenshot("23-demo-channels").await?;
     app.close().await
 }
+
+/// Part of a name (no code at all) lists every stocked item whose name holds it, with names.
+#[tokio::test(flavor = "current_thread")]
+async fn typing_part_of_a_name_lists_the_items_that_match() -> Result<()> {
+    let app = App::launch().await?;
+    app.open_stock_as_staff().await?;
+    app.search("balm olive").await?;
+    let matches = app.text_of("search-matches").await?;
+    assert!(matches.contains("“balm olive”"), "{matches}");
+    let skus = app.row_skus().await?;
+    assert!(skus.contains(&"SS-00009".to_string()), "SS-00009 (Shea Balm Olive L) is among {skus:?}");
+    for cell in app.by_test_id("stock-row-name").await? {
+        let name = cell.text().await?;
+        assert!(name.to_lowercase().contains("balm olive"), "every row's name holds the words: {name}");
+    }
+    assert!(app.by_test_id("lookup-error").await?.is_empty(), "a name is not an error");
+    app.screenshot("04-stock-name-search").await?;
+    app.close().await
+}

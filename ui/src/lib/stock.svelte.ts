@@ -5,12 +5,37 @@
  * A look-up that fails leaves the table exactly as it was and only shows the error: a bad scan
  * must not make the worker lose their place.
  */
-import { api, errorMessage, type ItemView, type LocationView, type StockLevel } from "../api";
+import { api, errorMessage, type ItemView, type LocationView, type StockLevel, type StockSearchView } from "../api";
 
 export const PAGE_ROWS = 200;
 
+/** How the table is sorted while it shows search matches. */
+export type StockSortKey = "sku" | "name";
+
+/** What the table shows after a search: the rows of one page, or "not found" (keep the table). */
+export function searchOutcome(view: StockSearchView): { rows: StockLevel[]; names: Record<string, string>; total: number } | null {
+  if (view.total === 0) return null;
+  const names: Record<string, string> = {};
+  const rows = view.rows.map(({ name, ...level }) => {
+    names[level.sku] = name;
+    return level;
+  });
+  return { rows, names, total: view.total };
+}
+
+/** A look-up that found no item by that exact code: worth a search by name or SKU prefix. */
+export function worthSearching(message: string): boolean {
+  return message.startsWith("No item has");
+}
+
 class StockState {
   query = $state("");
+  /** The text the table's rows match (a search by name or SKU prefix), or null. */
+  matches = $state<string | null>(null);
+  /** Item names of the rows shown, when a search found them. */
+  names = $state<Record<string, string>>({});
+  offset = $state(0);
+  sort = $state<StockSortKey>("sku");
   location = $state<string | null>(null);
   /** The item the table is narrowed to, when a look-up succeeded. */
   item = $state<ItemView | null>(null);
@@ -26,9 +51,18 @@ class StockState {
     this.busy = true;
     try {
       if (this.locations.length === 0) this.locations = await api.locations();
+      if (this.matches !== null) {
+        const view = await api.searchStock({ text: this.matches, location: this.location, sort: this.sort, offset: this.offset, limit: PAGE_ROWS });
+        const found = searchOutcome(view);
+        this.rows = found?.rows ?? [];
+        this.names = found?.names ?? {};
+        this.total = view.total;
+        return;
+      }
       const page = await api.stockLevels({ sku: this.item?.sku ?? null, location: this.location, limit: PAGE_ROWS });
       this.rows = page.rows;
       this.total = page.total;
+      this.names = {};
     } catch (error) {
       this.error = errorMessage(error);
     } finally {
@@ -45,24 +79,66 @@ class StockState {
     try {
       const item = await api.itemLookup(trimmed);
       this.item = item;
+      this.matches = null;
+      this.offset = 0;
       this.error = null;
       await this.load();
     } catch (error) {
-      this.error = errorMessage(error);
+      const message = errorMessage(error);
+      // Not a code we know: search names and SKU prefixes; only "nothing at all" is an error,
+      // and then the table stays as it was.
+      const found = worthSearching(message) ? await this.trySearch(trimmed) : false;
+      if (!found) this.error = message;
     } finally {
       this.busy = false;
       this.lookups += 1;
     }
   }
 
+  private async trySearch(text: string): Promise<boolean> {
+    try {
+      const view = await api.searchStock({ text, location: this.location, sort: this.sort, offset: 0, limit: PAGE_ROWS });
+      const found = searchOutcome(view);
+      if (!found) return false;
+      this.item = null;
+      this.matches = text;
+      this.offset = 0;
+      this.rows = found.rows;
+      this.names = found.names;
+      this.total = found.total;
+      this.error = null;
+      return true;
+    } catch (error) {
+      this.error = errorMessage(error);
+      return true; // the search's own error is the one to show
+    }
+  }
+
+  /** The next or previous page of search matches. */
+  async page(direction: 1 | -1): Promise<void> {
+    const next = Math.max(0, this.offset + direction * PAGE_ROWS);
+    if (next >= this.total && direction === 1) return;
+    this.offset = next;
+    await this.load();
+  }
+
+  async setSort(sort: StockSortKey): Promise<void> {
+    this.sort = sort;
+    this.offset = 0;
+    await this.load();
+  }
+
   async setLocation(code: string | null): Promise<void> {
     this.location = code;
+    this.offset = 0;
     await this.load();
   }
 
   async clear(): Promise<void> {
     this.query = "";
     this.item = null;
+    this.matches = null;
+    this.offset = 0;
     this.error = null;
     await this.load();
   }
