@@ -31,7 +31,7 @@ DB="$WORK/wh.db"
 SECRET=whsec_bench
 printf 'code,name\nWH1,Main\n' >"$WORK/l.csv"
 printf 'sku,name,unit_cost,category,safety_stock,barcodes\nS1,Mug,1.00,misc,0,\n' >"$WORK/i.csv"
-printf 'sku,location,qty\nS1,WH1,100000\n' >"$WORK/s.csv"
+printf 'sku,location,qty\nS1,WH1,1000000\n' >"$WORK/s.csv"
 printf 'sku,location,inventory_item_id,location_id\nS1,WH1,gid://shopify/InventoryItem/1001,gid://shopify/Location/1\n' >"$WORK/m.csv"
 "$BIN" --db "$DB" init >/dev/null
 for kind in locations items stock; do "$BIN" --db "$DB" import "$kind" "$WORK/${kind:0:1}.csv" >/dev/null; done
@@ -42,26 +42,45 @@ SHELFSYNC_SHOPIFY_TOKEN=shpat_bench SHELFSYNC_SHOPIFY_WEBHOOK_SECRET=$SECRET \
 SERVER=$!
 for _ in $(seq 100); do grep -q "http://127.0.0.1:" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/serve.out" | head -1)
-BODY='{"id":4242,"created_at":"2026-11-26T10:00:00Z","location_id":1,"line_items":[{"id":1,"inventory_item_id":1001,"quantity":1}]}'
-HMAC=$(printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -binary | base64)
-# Every request carries a fresh X-Shopify-Event-Id (outside the HMAC), so each one is stored
-# in the inbox: the receiver's real write path, not its duplicate shortcut.
+# Every request is a different signed order: the inbox keys a delivery on its event id AND on
+# its body's hash (a replayed body under a fresh id is a duplicate), so only distinct bodies
+# take the receiver's real write path. Python's hmac signs them ahead of time (wrk's Lua has
+# no HMAC); one file per wrk thread, "HMAC<TAB>BODY" per line, wrapping around if the run
+# outlasts it (those repeats are then answered 'duplicate').
+BODIES_PER_THREAD=$([ "$QUICK" = 1 ] && echo 20000 || echo 200000)
+python3 - "$WORK" "$SECRET" "$BODIES_PER_THREAD" <<'PY'
+import base64, hashlib, hmac, sys
+work, secret, per_thread = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
+for tid in (1, 2):
+    with open(f"{work}/bodies-{tid}.txt", "w") as out:
+        for n in range(per_thread):
+            body = ('{"id":%d,"created_at":"2026-11-26T10:00:00Z","location_id":1,'
+                    '"line_items":[{"id":1,"inventory_item_id":1001,"quantity":1}]}') % (tid * 10_000_000 + n)
+            mac = base64.b64encode(hmac.new(secret, body.encode(), hashlib.sha256).digest()).decode()
+            out.write(f"{mac}\t{body}\n")
+PY
 cat >"$WORK/post.lua" <<EOF
-wrk.method = "POST"
-wrk.body = '$BODY'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Shopify-Topic"] = "orders/create"
-wrk.headers["X-Shopify-Hmac-Sha256"] = "$HMAC"
 local threads = 0
 function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
 end
+local bodies
+function init(args)
+  bodies = io.open("$WORK/bodies-" .. tid .. ".txt")
+end
 local n = 0
 request = function()
   n = n + 1
-  wrk.headers["X-Shopify-Event-Id"] = "bench-" .. tostring(tid) .. "-" .. n
-  return wrk.format(nil, "/webhooks/shopify/shop")
+  local line = bodies:read("*l")
+  if not line then bodies:seek("set"); line = bodies:read("*l") end
+  local mac, body = line:match("^([^\t]+)\t(.*)$")
+  local headers = {}
+  headers["Content-Type"] = "application/json"
+  headers["X-Shopify-Topic"] = "orders/create"
+  headers["X-Shopify-Hmac-Sha256"] = mac
+  headers["X-Shopify-Event-Id"] = "bench-" .. tostring(tid) .. "-" .. n
+  return wrk.format("POST", "/webhooks/shopify/shop", headers, body)
 end
 EOF
 if command -v wrk >/dev/null; then
@@ -78,7 +97,8 @@ if command -v wrk >/dev/null; then
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     echo "| ${TOTAL:-?} | ${RPS:-?} | $(p 50%) | $(p 75%) | $(p 90%) | $(p 99%) | ${NON2XX:-0} | ${SOCKET:-none} | $STORED |"
     echo
-    echo "Each request is a signed \`orders/create\` with a fresh event id: HMAC check, JSON shape"
+    echo "Each request is a different signed \`orders/create\` (its own order, body and HMAC: no"
+    echo "replay): HMAC check, JSON shape"
     echo "check and an inbox INSERT (WAL, synchronous=FULL) before the 200; booking runs behind."
 else
     echo "wrk is not installed (scripts/setup.sh installs it): webhook load skipped."
