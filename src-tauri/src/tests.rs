@@ -770,6 +770,13 @@ fn hub_panel_names_the_lease_holder_and_survives_the_hub_going_away() {
     // SAFETY: as above; the hub URL goes to the secret file (no keychain on CI boxes).
     unsafe { std::env::set_var("SHELFSYNC_SECRETS", "file") };
     let (_dir, state) = signed_in_empty();
+    // A location: catalogue, so it goes up (users stay on their workstation, issue 17).
+    let main = shelfsync_core::Location {
+        code: shelfsync_core::LocationCode::new("WH1").unwrap(),
+        name: "Main".into(),
+        parent: None,
+    };
+    state.store().unwrap().upsert_locations(&[main]).unwrap();
     let cluster = PgCluster::start(Durability::Fast);
     let url = cluster.database("hub");
     shelfsync_hub::connect_blocking(state.db_path(), &url, "pack-1").unwrap();
@@ -777,7 +784,7 @@ fn hub_panel_names_the_lease_holder_and_survives_the_hub_going_away() {
     let joined = commands::hub_status(&state).unwrap();
     assert_eq!(joined.workstation.as_deref(), Some("pack-1"));
     assert!(joined.connected);
-    assert!(joined.pending_up > 0, "the admin user waits to go up: {joined:?}");
+    assert!(joined.pending_up > 0, "the location waits to go up: {joined:?}");
     assert_eq!(joined.engine, None, "nobody holds the lease yet");
     let hub = joined.hub.clone().unwrap();
     assert!(hub.contains("127.0.0.1") && hub.ends_with("/hub"), "{hub}");
