@@ -615,6 +615,19 @@ fn has_any_line(conn: &rusqlite::Connection, session: &str, sku: &str) -> Result
         .is_some())
 }
 
+/// Whether any of `counters` holds a role that may decide approvals.
+fn counted_by_an_approver(conn: &rusqlite::Connection, counters: &BTreeSet<String>) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("SELECT role FROM users WHERE name = ?1")?;
+    for name in counters {
+        let role: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
+        let role = role.as_deref().and_then(shelfsync_core::Role::parse);
+        if role.is_some_and(|r| shelfsync_core::may(r, shelfsync_core::Action::ApprovalsDecide)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 struct Tally {
     round: i64,
     counted: i64,
@@ -661,9 +674,15 @@ fn write_line(
     let tolerance = tolerance_in(tx, &category)?;
     let variance = tally.counted - tally.expected;
     let event_id = Uuid::now_v7().to_string();
+    // A line someone who decides approvals counted never posts on its own: within tolerance or
+    // not, it waits for another supervisor (who did not count it), so nobody both sets the
+    // tolerance and counts their way past it.
     let state = if variance == 0 {
         "posted"
-    } else if tolerance.auto_post && tolerance.allows(variance, tally.expected, unit_cost) {
+    } else if tolerance.auto_post
+        && !counted_by_an_approver(tx, &tally.counters)?
+        && tolerance.allows(variance, tally.expected, unit_cost)
+    {
         post_variance(
             tx,
             session,
