@@ -52,8 +52,10 @@ pub struct Joined {
 }
 
 /// Joins the database at `db_path` (which must exist) to the hub at `url` as `workstation`:
-/// brings the hub's schema up to date, registers the name, stores the URL with the secrets and
-/// queues this workstation's master data. Everything is checked before anything is written.
+/// brings the hub's schema up to date, makes (or checks) the workstation's own hub login,
+/// stores that login with the secrets, queues this workstation's catalogue and registers the
+/// name. Everything is checked before anything is written on this workstation; running it again
+/// repairs a join that stopped half-way (and rotates the generated password).
 pub async fn connect(db_path: &Path, url: &str, workstation: &str) -> Result<Joined> {
     connect_with(db_path, url, None, workstation).await
 }
@@ -102,16 +104,23 @@ pub async fn connect_with(
         return Err(HubError::NameTaken(workstation.into()));
     }
     let login = workstation_login(&hub, &target, url, password, workstation).await?;
-    // The workstation's own login must work before anything is stored: registering under it
-    // proves it can connect and that the hub's policies accept it as itself.
+    // The workstation's own login must work, as itself, before anything is stored here.
     let own = pg::connect(&login.target).await?;
+    let itself: bool =
+        own.client.query_one("SELECT current_user = $1", &[&workstation]).await.map_err(own.fail())?.get(0);
+    if !itself {
+        return Err(HubError::NotWorkstationRole(login.target.user().to_string()));
+    }
+    let first_join = local::join(store.connection(), workstation, &hub_id, || {
+        secrets::store_hub_login(db_path, &login.url, login.password.as_deref())
+    })?;
+    // Registered under its own login (the policies accept only its own name). After the local
+    // join, as before: a failure here is repaired by running `hub connect` again, which a
+    // registration without a local join would refuse as a taken name.
     own.client
         .execute("INSERT INTO workstations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&workstation])
         .await
         .map_err(own.fail())?;
-    let first_join = local::join(store.connection(), workstation, &hub_id, || {
-        secrets::store_hub_login(db_path, &login.url, login.password.as_deref())
-    })?;
     Ok(Joined { workstation: workstation.into(), hub: login.target.to_string(), hub_id, first_join })
 }
 
