@@ -103,9 +103,10 @@ pub fn model_notes() -> Vec<String> {
              SQS, then {ENGINE_LATENCY_MS} ms to every channel (the engine's measured p99 \
              event-to-channel latency, BENCHMARKS.md); eBay orders only by polling; polls every {} s \
              (Shopify), {} s (Amazon), {} s (eBay) and reconciliation every {} h (capture's \
-             schedule). Shopify pushes compare-and-set (unseen Shopify sales are kept out); Amazon \
-             and eBay take absolute quantities. Not built, so not modelled: the read before an \
-             urgent absolute push, unseen drops lowering the other channels, flash-sale mode.",
+             schedule). Shopify pushes compare-and-set; Amazon and eBay take absolute quantities, \
+             read first when the push is urgent (a ledger event's; reconciliation's re-push is \
+             bulk, unread). A sale found unbooked on any channel lowers every channel until its \
+             order is booked. Not built, so not modelled: flash-sale mode.",
             poll_every_ms(ChannelId::Shopify) / 1000,
             poll_every_ms(ChannelId::Amazon) / 1000,
             poll_every_ms(ChannelId::Ebay) / 1000,

@@ -109,7 +109,8 @@ pub struct Outcome {
     pub push_times: [Vec<i64>; 3],
     /// When every channel last received a push (time to right after a pause).
     pub last_push: [i64; 3],
-    /// Every channel lists what the ledger allocates (less unseen Shopify sales) at the end.
+    /// Every channel lists what the ledger allocates, less its own sales not yet booked and the
+    /// other channels' unseen sales the engine has found, at the end.
     pub all_right_at_end: bool,
 }
 
@@ -142,6 +143,12 @@ pub struct World<'a> {
     /// Real stock per SKU: received minus adjustments minus units sold (negative = oversold).
     real: Vec<i64>,
     unbooked: [Vec<i64>; 3],
+    /// Unbooked units the engine has found on each channel (its recorded unseen drops): found
+    /// at a push that reads, settled as their orders are booked. They lower every channel.
+    seen: [Vec<i64>; 3],
+    /// The queued push of (channel, SKU) is reconciliation's re-push (bulk, unread); a push a
+    /// ledger event queues is urgent, and urgent wins.
+    queued_bulk: [Vec<bool>; 3],
     accepted: Vec<bool>,
     booked: Vec<bool>,
     dirty: Vec<usize>,
@@ -175,6 +182,8 @@ impl<'a> World<'a> {
             listed,
             real: setup.stock.iter().map(|&q| i64::from(q)).collect(),
             unbooked: [vec![0; n], vec![0; n], vec![0; n]],
+            seen: [vec![0; n], vec![0; n], vec![0; n]],
+            queued_bulk: [vec![false; n], vec![false; n], vec![false; n]],
             accepted: vec![false; setup.orders.len()],
             booked: vec![false; setup.orders.len()],
             dirty: Vec::new(),
@@ -319,7 +328,10 @@ impl<'a> World<'a> {
             return Err(BenchError::Invalid(format!("order {i} was booked twice in the ledger")));
         }
         self.booked[i] = true;
-        self.unbooked[order.channel as usize][order.sku] -= i64::from(order.qty);
+        let (c, s) = (order.channel as usize, order.sku);
+        self.unbooked[c][s] -= i64::from(order.qty);
+        // Booking the order settles the drop it explains (never counted twice).
+        self.seen[c][s] = self.seen[c][s].min(self.unbooked[c][s]);
         match self.mode {
             Sync::Event { .. } => {
                 let resume = self
@@ -340,14 +352,22 @@ impl<'a> World<'a> {
         Ok(true)
     }
 
-    /// ShelfSync sets a channel's quantity to the store's allocation. Shopify's write is a
-    /// compare-and-set: a sale on Shopify the ledger has not seen makes it stale, and the
-    /// engine re-reads and keeps that sale out. Amazon and eBay take the absolute number.
+    /// ShelfSync sets a channel's quantity to the store's allocation less every unseen sale
+    /// it has found on any channel. Shopify's write is a compare-and-set: a sale on Shopify the
+    /// ledger has not seen makes it stale, and the engine re-reads and records it. Amazon and
+    /// eBay take the absolute number, after a read when the push is urgent (a ledger event's);
+    /// reconciliation's re-push is bulk and goes unread.
     fn queue_push(&mut self, c: usize, s: usize, at: i64) -> Result<(), BenchError> {
+        self.queue_push_as(c, s, at, false)
+    }
+
+    fn queue_push_as(&mut self, c: usize, s: usize, at: i64, bulk: bool) -> Result<(), BenchError> {
         if self.queued[c][s] {
+            self.queued_bulk[c][s] &= bulk;
             return Ok(());
         }
         self.queued[c][s] = true;
+        self.queued_bulk[c][s] = bulk;
         self.schedule(at, Ev::Push(c, s))
     }
 
@@ -359,10 +379,20 @@ impl<'a> World<'a> {
             }
             return Ok(());
         }
-        let mut qty = self.ledger.allocation(CHANNEL_IDS[c], s)?;
-        if c == ChannelId::Shopify as usize {
-            qty = (qty - self.unbooked[c][s]).max(0);
+        let reads = c == ChannelId::Shopify as usize || !self.queued_bulk[c][s];
+        self.queued_bulk[c][s] = false;
+        if reads {
+            let found = self.unbooked[c][s];
+            if found > self.seen[c][s] {
+                // A new unseen sale lowers the other channels too: their rows are re-queued.
+                for other in (0..3).filter(|&o| o != c) {
+                    self.queue_push(other, s, self.now + ENGINE_LATENCY_MS)?;
+                }
+            }
+            self.seen[c][s] = found;
         }
+        let unseen: i64 = (0..3).map(|o| self.seen[o][s]).sum();
+        let qty = (self.ledger.allocation(CHANNEL_IDS[c], s)? - unseen).max(0);
         self.listed[c][s] = qty;
         self.out.push_times[c].push(self.now);
         self.out.last_push[c] = self.now;
@@ -421,7 +451,7 @@ impl<'a> World<'a> {
         self.book_waiting()?;
         for c in 0..3 {
             for s in 0..self.setup.stock.len() {
-                self.queue_push(c, s, self.now + ENGINE_LATENCY_MS)?;
+                self.queue_push_as(c, s, self.now + ENGINE_LATENCY_MS, true)?;
             }
         }
         self.schedule(self.now + reconcile_every_ms(), Ev::Reconcile)
@@ -485,10 +515,8 @@ impl<'a> World<'a> {
     fn all_right(&self) -> Result<bool, BenchError> {
         for c in CHANNEL_IDS {
             for s in 0..self.setup.stock.len() {
-                let mut want = self.ledger.allocation(c, s)?;
-                if c == ChannelId::Shopify {
-                    want = (want - self.unbooked[c as usize][s]).max(0);
-                }
+                let elsewhere: i64 = (0..3).filter(|&o| o != c as usize).map(|o| self.seen[o][s]).sum();
+                let want = (self.ledger.allocation(c, s)? - elsewhere - self.unbooked[c as usize][s]).max(0);
                 if self.listed[c as usize][s] != want {
                     return Ok(false);
                 }
