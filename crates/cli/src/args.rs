@@ -296,6 +296,8 @@ pub enum UserCommand {
     },
     List,
     /// Change a PIN: your own, or anyone's as an admin; the new PIN comes from SHELFSYNC_NEW_PIN
+    /// (`user reset-pin NAME` is the same command, the form cli.md names)
+    #[command(alias = "reset-pin")]
     Passwd {
         name: String,
     },
