@@ -324,7 +324,16 @@ impl App {
             self.click_to(id, &format!("{screen}-screen")).await?;
             return Ok(());
         }
-        self.wait_for(id, STEP_TIMEOUT).await?.click().await?;
+        let element = self.wait_for(id, STEP_TIMEOUT).await?;
+        // As a person scrolls to a button below the fold: WebKitWebDriver answers "element not
+        // interactable" rather than scrolling a button inside a scrolled container itself.
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' })",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        element.click().await?;
         Ok(())
     }
 
