@@ -600,6 +600,17 @@ pub fn forget_belief(conn: &Connection, listing_ids: &[i64]) -> Result<()> {
     Ok(())
 }
 
+/// [`forget_belief`] for every row of the channel already in an attempt group: called when a
+/// worker starts, since an earlier engine may have sent those groups without hearing back.
+pub fn forget_belief_in_groups(conn: &Connection, channel: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE listings SET acked_qty = NULL
+         WHERE id IN (SELECT listing_id FROM outbox WHERE channel = ?1 AND group_key IS NOT NULL)",
+    )?
+    .execute([channel])?;
+    Ok(())
+}
+
 /// Rows sent with others that failed: they go again at once, under a new key.
 pub fn release(conn: &Connection, listing_ids: &[i64]) -> Result<()> {
     let tx = immediate(conn)?;

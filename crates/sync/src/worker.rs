@@ -196,6 +196,11 @@ impl<C: Channel> Worker<C> {
 
     pub async fn run(mut self, mode: Mode, mut stop: watch::Receiver<bool>) -> Result<WorkerSummary> {
         queue::prune(self.store.connection(), &self.channel)?;
+        if self.client.reads_before_urgent_push() {
+            // A group left by an earlier engine may have been on its way when that engine
+            // stopped (a crash mid-call): its outcome is unknown, like any unanswered write.
+            queue::forget_belief_in_groups(self.store.connection(), &self.channel)?;
+        }
         while !*stop.borrow() {
             // Interest in the next commit is registered before the outbox is looked at, so a
             // commit made while this step runs still wakes the wait below.
