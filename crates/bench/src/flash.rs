@@ -8,7 +8,7 @@ use crate::demand::channel;
 use crate::report::{Report, row};
 use crate::timing::{CHANNEL_IDS, MINUTE, model_notes, notification_delay_ms};
 use crate::world::{Mode, Outcome, Setup, SimOrder, Sync, World, peak_per_second, quantile};
-use crate::{BenchError, Options, SEED};
+use crate::{BenchError, Options};
 
 pub const STOCK: u32 = 40;
 pub const DEMAND: usize = 50;
@@ -43,7 +43,7 @@ pub fn modes(options: &Options) -> Vec<Mode> {
 }
 
 pub fn run(options: &Options) -> Result<Report, BenchError> {
-    let setup = setup(SEED);
+    let setup = setup(options.seed());
     let mut rows = Vec::new();
     let mut outcomes = Vec::new();
     for mode in modes(options) {
@@ -57,7 +57,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
             "Flash sale: {STOCK} units, {DEMAND} units of demand in 10 minutes over three channels"
         ),
         quick: false,
-        seed: SEED,
+        seed: options.seed(),
         columns: vec![
             "mode",
             "demand_units",

@@ -8,7 +8,7 @@ use crate::flash::rate_pct;
 use crate::report::{Report, row};
 use crate::timing::{HOUR, MINUTE, model_notes};
 use crate::world::{Mode, Outcome, Pause, Setup, World};
-use crate::{BenchError, Options, SEED};
+use crate::{BenchError, Options};
 
 const PER_DAY: f64 = 300.0;
 const SKUS: usize = 100;
@@ -28,8 +28,8 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     // Two days of orders cover the longest halt and two hours after it; the quick run keeps
     // every halt and mode but a smaller catalogue.
     let skus = if quick { SKUS / 4 } else { SKUS };
-    let orders = daily_orders(SEED, PER_DAY, 2, skus, 0.0);
-    let stock = stock_for(SEED, PER_DAY * 2.0, skus);
+    let orders = daily_orders(options.seed(), PER_DAY, 2, skus, 0.0);
+    let stock = stock_for(options.seed(), PER_DAY * 2.0, skus);
     let mut rows = Vec::new();
     let mut findings = Vec::new();
     for (label, length, guide) in HALTS {
@@ -63,7 +63,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         scenario: "sync-halt",
         title: format!("Sync halt: {PER_DAY} orders a day, the sync stopped at noon"),
         quick,
-        seed: SEED,
+        seed: options.seed(),
         columns: vec![
             "halt",
             "mode",

@@ -112,9 +112,17 @@ pub struct Options {
     pub quick: bool,
     /// Batch intervals (seconds) compared besides the standard 15 min, 5 min and 30 s.
     pub batch_every: Vec<u64>,
+    /// Another seed than [`SEED`], to see a scenario's spread over many runs (the simulated
+    /// scenarios; rate-limit keeps [`SEED`]).
+    pub seed: Option<u64>,
 }
 
 impl Options {
+    /// The seed this run uses.
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(SEED)
+    }
+
     fn check(&self) -> Result<(), BenchError> {
         if self.batch_every.len() > MAX_EXTRA_INTERVALS {
             return Err(BenchError::Invalid(format!(

@@ -8,7 +8,7 @@ use crate::flash::rate_pct;
 use crate::report::{Report, row};
 use crate::timing::{DAY, model_notes};
 use crate::world::{Mode, Outcome, Setup, Sync, World};
-use crate::{BenchError, Options, SEED};
+use crate::{BenchError, Options};
 
 const PER_DAY: f64 = 400.0;
 const LOSS: f64 = 0.01;
@@ -33,9 +33,9 @@ pub fn days(quick: bool) -> i64 {
 pub fn run(options: &Options) -> Result<Report, BenchError> {
     let quick = options.quick;
     let days = days(quick);
-    let orders = daily_orders(SEED, PER_DAY, days, SKUS, LOSS);
+    let orders = daily_orders(options.seed(), PER_DAY, days, SKUS, LOSS);
     let setup = Setup {
-        stock: stock_for(SEED, PER_DAY * days as f64, SKUS),
+        stock: stock_for(options.seed(), PER_DAY * days as f64, SKUS),
         orders,
         horizon: days * DAY,
         samples: day_ends(days),
@@ -82,7 +82,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         scenario: "webhook-loss",
         title: format!("Webhook loss: {PER_DAY} orders a day, 1% of webhooks lost, {days} days"),
         quick,
-        seed: SEED,
+        seed: options.seed(),
         columns: vec![
             "mode",
             "orders",

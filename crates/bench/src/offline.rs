@@ -15,7 +15,7 @@ use shelfsync_sync::backoff::Backoff;
 use crate::report::{Report, row};
 use crate::timing::{ENGINE_LATENCY_MS, HOUR, MINUTE, model_notes};
 use crate::world::{Adjustment, Pause, Setup, Sync, World};
-use crate::{BenchError, Options, SEED};
+use crate::{BenchError, Options};
 
 const SKUS: usize = 20;
 const UNITS: u32 = 20;
@@ -72,7 +72,7 @@ fn setup(seed: u64) -> (Setup, [i64; 3], i64) {
 }
 
 pub fn run(options: &Options) -> Result<Report, BenchError> {
-    let (setup, resume, reconnect) = setup(SEED);
+    let (setup, resume, reconnect) = setup(options.seed());
     let mut rows = Vec::new();
     let mut findings = Vec::new();
     for mode in options.standard_modes() {
@@ -121,7 +121,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         scenario: "offline-override",
         title: "Manual override while the workstation is offline for 1 hour".into(),
         quick: false,
-        seed: SEED,
+        seed: options.seed(),
         columns: vec![
             "mode",
             "adjustments",

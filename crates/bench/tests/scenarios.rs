@@ -172,13 +172,30 @@ fn unknown_scenarios_are_refused_by_name() {
 fn extra_batch_intervals_are_bounded_and_add_a_row_each() {
     let bad = [vec![0], vec![86_401], vec![60; shelfsync_bench::MAX_EXTRA_INTERVALS + 1]];
     for batch_every in bad {
-        let options = shelfsync_bench::Options { quick: true, batch_every: batch_every.clone() };
+        let options =
+            shelfsync_bench::Options { quick: true, batch_every: batch_every.clone(), ..Default::default() };
         match Scenario::FlashSale.run_with(&options) {
             Err(BenchError::Invalid(message)) => assert!(message.contains("batch interval"), "{message}"),
             other => panic!("{batch_every:?}: {other:?}"),
         }
     }
-    let options = shelfsync_bench::Options { quick: true, batch_every: vec![120] };
+    let options = shelfsync_bench::Options { quick: true, batch_every: vec![120], ..Default::default() };
     let report = Scenario::OfflineOverride.run_with(&options).unwrap();
     assert_eq!(modes(&report), ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "batch-120s"]);
+}
+
+/// `--seed` (BENCHMARKS.md's runs over 100 seeds): a seed replays exactly, another seed is
+/// another story, and no seed is the fixed one unless asked.
+#[test]
+fn a_seed_replays_and_another_seed_tells_another_story() {
+    let run = |seed| {
+        let options = shelfsync_bench::Options { quick: true, seed, ..Default::default() };
+        Scenario::FlashSale.run_with(&options).unwrap().json_rows()
+    };
+    let fixed = run(None);
+    assert_eq!(run(Some(shelfsync_bench::SEED)), fixed, "the default is the fixed seed");
+    assert_eq!(run(Some(7)), run(Some(7)), "a seed replays");
+    let stories: std::collections::BTreeSet<String> =
+        (1..=5).map(|seed| serde_json::to_string(&run(Some(seed))).unwrap()).collect();
+    assert!(stories.len() > 1, "five seeds, one story: the seed is not used");
 }

@@ -53,13 +53,15 @@ fn an_extra_batch_interval_adds_its_row() {
 fn bad_scenario_invocations_fail_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("untouched.db");
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["bench", "scenario", "black-friday"], "unknown scenario 'black-friday'"),
         (&["bench", "scenario", "FLASH-SALE", "--quick"], "unknown scenario 'FLASH-SALE'"),
         (&["bench", "scenario", ""], "unknown scenario ''"),
         (&["bench", "scenario", "flash-sale", "--batch-every", "0"], "1 to 86400 seconds, got 0"),
         (&["bench", "scenario", "sync-halt", "--batch-every", "90000"], "1 to 86400 seconds, got 90000"),
         (&["bench", "scenario", "flash-sale", "--batch-every", "soon"], "invalid value 'soon'"),
+        (&["bench", "scenario", "rate-limit", "--seed", "3"], "--seed applies to the simulated scenarios only"),
+        (&["bench", "scenario", "flash-sale", "--seed", "soon"], "invalid value 'soon'"),
     ];
     for (args, want) in cases {
         let out = shelfsync(&db, args, &[]);
