@@ -121,6 +121,31 @@ pub fn add_user(state: &AppState, name: String, role: RoleView, pin: String) -> 
     users(state)
 }
 
+/// Clears a user's lockout and failed PINs (admins; audited by the store).
+pub fn unlock_user(state: &AppState, name: String) -> Result<Vec<ManagedUser>> {
+    let admin = allowed(state, Action::UserUnlock)?;
+    state.store()?.unlock_user(name.trim(), &admin, state.workstation())?;
+    users(state)
+}
+
+/// Stops a user signing in, or lets them again; their name stays in the record (admins;
+/// nobody deactivates themselves; audited by the store).
+pub fn set_user_active(state: &AppState, name: String, active: bool) -> Result<Vec<ManagedUser>> {
+    let admin = allowed(state, Action::UserDeactivate)?;
+    state.store()?.set_user_active(name.trim(), active, &admin, state.workstation())?;
+    users(state)
+}
+
+/// Sets another user's PIN (admins; the store checks the PIN's shape and audits it).
+pub fn reset_user_pin(state: &AppState, name: String, pin: String) -> Result<Vec<ManagedUser>> {
+    let admin = allowed(state, Action::UserResetPin)?;
+    if pin.len() > crate::commands::MAX_CREDENTIAL_LEN {
+        return Err(bad("A PIN has 4 to 64 characters."));
+    }
+    state.store()?.change_pin(name.trim(), &pin, &admin, state.workstation())?;
+    users(state)
+}
+
 // ---- locations ---------------------------------------------------------------------------------
 
 pub fn add_location(state: &AppState, request: NewLocationRequest) -> Result<Vec<crate::ipc::LocationView>> {

@@ -40,6 +40,8 @@ mod tests_first_run;
 #[cfg(test)]
 mod tests_supervisor;
 #[cfg(test)]
+mod tests_users;
+#[cfg(test)]
 mod tests_workstation;
 
 use tauri::{Manager, State};
@@ -126,6 +128,21 @@ async fn commit_scans(state: State<'_, AppState>, request: CommitRequest) -> Res
 #[tauri::command]
 async fn search_stock(state: State<'_, AppState>, query: StockSearchQuery) -> Result<StockSearchView> {
     search::search_stock(&state, query)
+}
+
+#[tauri::command]
+async fn unlock_user(state: State<'_, AppState>, name: String) -> Result<Vec<ManagedUser>> {
+    admin::unlock_user(&state, name)
+}
+
+#[tauri::command]
+async fn set_user_active(state: State<'_, AppState>, name: String, active: bool) -> Result<Vec<ManagedUser>> {
+    admin::set_user_active(&state, name, active)
+}
+
+#[tauri::command]
+async fn reset_user_pin(state: State<'_, AppState>, name: String, pin: String) -> Result<Vec<ManagedUser>> {
+    admin::reset_user_pin(&state, name, pin)
 }
 
 #[tauri::command]
@@ -516,6 +533,9 @@ pub fn run() {
             classify_scan,
             commit_scans,
             save_station_draft,
+            unlock_user,
+            set_user_active,
+            reset_user_pin,
             search_stock,
             station_draft,
             discard_station_draft,

@@ -123,6 +123,10 @@ const TABLE: &[(&str, Need)] = &[
     ("set_threshold", Need::May(&[Action::AlertThresholdSet])),
     ("users", Need::May(&[Action::UserList])),
     ("add_user", Need::May(&[Action::UserAdd])),
+    // On the user add_user made just before (as the admin), so the demo's users stay usable.
+    ("unlock_user", Need::May(&[Action::UserUnlock])),
+    ("set_user_active", Need::May(&[Action::UserDeactivate])),
+    ("reset_user_pin", Need::May(&[Action::UserResetPin])),
     ("add_location", Need::May(&[Action::AddLocation])),
     ("add_channel", Need::May(&[Action::ChannelAdd])),
     ("set_rule", Need::May(&[Action::ChannelRule])),
@@ -296,6 +300,9 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "set_threshold" => j(admin::set_threshold(s, "no-such-rule".into(), 1.0)),
         "users" => j(admin::users(s)),
         "add_user" => j(admin::add_user(s, "newcomer".into(), RoleView::Staff, "4321".into())),
+        "unlock_user" => j(admin::unlock_user(s, "newcomer".into())),
+        "set_user_active" => j(admin::set_user_active(s, "newcomer".into(), false)),
+        "reset_user_pin" => j(admin::reset_user_pin(s, "newcomer".into(), "8642".into())),
         "add_location" => {
             let request = json!({ "code": "WH-NEW", "name": "New", "parent": null });
             j(admin::add_location(s, serde_json::from_value(request).unwrap()))

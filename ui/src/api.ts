@@ -252,6 +252,13 @@ export const api = {
   users: (): Promise<ManagedUser[]> => invoke<ManagedUser[]>("users"),
   addUser: (name: string, role: RoleView, pin: string): Promise<ManagedUser[]> =>
     invoke<ManagedUser[]>("add_user", { name, role, pin }),
+  /** Admins: clear a user's lockout and failed PINs. */
+  unlockUser: (name: string): Promise<ManagedUser[]> => invoke<ManagedUser[]>("unlock_user", { name }),
+  /** Admins: stop a user signing in (or let them again); nobody deactivates themselves. */
+  setUserActive: (name: string, active: boolean): Promise<ManagedUser[]> =>
+    invoke<ManagedUser[]>("set_user_active", { name, active }),
+  /** Admins: set another user's PIN. */
+  resetUserPin: (name: string, pin: string): Promise<ManagedUser[]> => invoke<ManagedUser[]>("reset_user_pin", { name, pin }),
   addLocation: (request: NewLocationRequest): Promise<LocationView[]> =>
     invoke<LocationView[]>("add_location", { request }),
   tolerance: (category: string | null): Promise<ToleranceView> => invoke<ToleranceView>("tolerance", { category }),

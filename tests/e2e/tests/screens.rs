@@ -135,6 +135,29 @@ async fn admin_settings_alert_ack_exports_and_staff_limits() -> Result<()> {
     app.click("user-add").await?;
     settings_message(&app, true).await?;
     assert_eq!(app.by_test_id("user-row").await?.len(), 4);
+    // The admin deactivates the new user, then lets them sign in again (issue 17).
+    let row = |name: &'static str| {
+        let app = &app;
+        async move {
+            let rows = app.by_test_id("user-row").await?;
+            for row in rows {
+                if row.attr("data-user").await?.as_deref() == Some(name) {
+                    return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(row);
+                }
+            }
+            Err(format!("no row for {name}").into())
+        }
+    };
+    row("ann")
+        .await?
+        .find(fantoccini::Locator::Css("[data-testid='user-deactivate']"))
+        .await?
+        .click()
+        .await?;
+    assert!(settings_message(&app, true).await?.contains("ann: deactivated"));
+    assert!(row("ann").await?.text().await?.contains("no"));
+    row("ann").await?.find(fantoccini::Locator::Css("[data-testid='user-activate']")).await?.click().await?;
+    assert!(settings_message(&app, true).await?.contains("ann: active again"));
     app.screenshot("33-settings-users").await?;
     app.click("settings-scanners").await?;
     app.wait_for("scan-test", STEP_TIMEOUT).await?;
