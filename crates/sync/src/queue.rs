@@ -455,20 +455,28 @@ pub enum ReadFinding {
 ///   channel's listing of the item;
 /// - a raise is not a sale: what it is (a seller's edit, a restock) is reconciliation's call,
 ///   and the push sets ours, as it always did;
+/// - a read asked at or before our last acknowledgement (`asked_at`, a [`stamp`]) shows the
+///   channel before that push applied: it is no news, neither a drop nor a belief. This
+///   happens when the worker that read waited for the write lock while another engine's worker
+///   pushed and acknowledged (a crashed engine's task runs on until its next await);
 /// - the belief becomes what the channel holds, so the next read does not count the same drop.
 pub fn record_read(
     conn: &Connection,
     channel: &str,
     listing_id: i64,
     observed: Option<i64>,
+    asked_at: &str,
 ) -> Result<ReadFinding> {
     let Some(observed) = observed else { return Ok(ReadFinding::Missing) };
     let tx = immediate(conn)?;
-    let believed: Option<i64> = tx
-        .prepare_cached("SELECT acked_qty FROM listings WHERE id = ?1")?
-        .query_row([listing_id], |r| r.get(0))
+    let (believed, acked_at): (Option<i64>, Option<String>) = tx
+        .prepare_cached("SELECT acked_qty, acked_at FROM listings WHERE id = ?1")?
+        .query_row([listing_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .flatten();
+        .unwrap_or((None, None));
+    if acked_at.as_deref().is_some_and(|acked| acked >= asked_at) {
+        return Ok(ReadFinding::Unchanged);
+    }
     // An accepted push awaiting its read-back: the value it replaced is the compare value that
     // push went out with (`pushes.change_from` of its version); unknown, the drop is unknowable.
     let pending: Option<(i64, Option<i64>)> = tx

@@ -377,6 +377,7 @@ impl<C: Channel> Worker<C> {
             self.bucket.acquire(self.client.read_cost(listings.len())).await;
             self.summary.calls += 1;
             self.summary.reads_before_push += 1;
+            let asked_at = queue::stamp(chrono::Utc::now());
             let levels = match self.client.read_levels(&listings).await {
                 Ok(answer) => {
                     self.observe(answer.rate.as_ref());
@@ -388,7 +389,7 @@ impl<C: Channel> Worker<C> {
             let read_at = Instant::now();
             for ((id, _), level) in chunk.iter().zip(levels) {
                 if let queue::ReadFinding::Unseen { units, .. } =
-                    queue::record_read(self.store.connection(), &self.channel, *id, level)?
+                    queue::record_read(self.store.connection(), &self.channel, *id, level, &asked_at)?
                 {
                     self.summary.unseen_units += units;
                 }

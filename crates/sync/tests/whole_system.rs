@@ -439,7 +439,10 @@ fn check(w: &World, sold_on: &HashMap<(usize, &str), i64>) -> Result<(), String>
             let sold =
                 sold_on.iter().filter(|((s, c), _)| *s == i && c == channel).map(|(_, n)| *n).sum::<i64>();
             if *units > sold {
-                return Err(format!("{channel} S{i}: {units} unseen units recorded, {sold} sold there"));
+                return Err(format!(
+                    "{channel} S{i}: {units} unseen units recorded, {sold} sold there\n{}",
+                    history(w, i, channel)
+                ));
             }
         }
         let atp = (atp(&w.store, i, "WH1") - drops.iter().map(|d| d.2).sum::<i64>()).max(0);
@@ -459,6 +462,44 @@ fn check(w: &World, sold_on: &HashMap<(usize, &str), i64>) -> Result<(), String>
         }
     }
     Ok(())
+}
+
+/// What explains an invented drop: the values the channel applied, in order, against what we
+/// acknowledged and the drops recorded (bounded: the last 40 of each).
+fn history(w: &World, i: usize, channel: &str) -> String {
+    let conn = w.store.connection();
+    let rows = |sql: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut out: Vec<String> = stmt
+            .query_map(rusqlite::params![sku(i), channel], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        out.truncate(40);
+        out
+    };
+    let pushes = rows(
+        "SELECT 'v' || p.version || '=' || p.qty || ' at ' || p.acked_at FROM pushes p JOIN listings l ON l.id = p.listing_id
+         WHERE l.sku = ?1 AND l.channel = ?2 ORDER BY p.id DESC",
+    );
+    let changes = rows(
+        "SELECT c.expected || '->' || c.observed || ' at ' || c.detected_at FROM channel_changes c
+         JOIN listings l ON l.id = c.listing_id WHERE l.sku = ?1 AND l.channel = ?2 ORDER BY c.id DESC",
+    );
+    let applied: Vec<String> = if channel == EBAY {
+        w.sim.ebay.inspect(|s| {
+            s.log
+                .iter()
+                .rev()
+                .filter(|a| a.sku == sku(i))
+                .take(40)
+                .map(|a| format!("{}@{}", a.quantity, a.at_ms))
+                .collect()
+        })
+    } else {
+        Vec::new()
+    };
+    format!("  applied (newest first): {applied:?}\n  acked pushes: {pushes:?}\n  drops: {changes:?}")
 }
 
 fn sim_level_at(w: &World, i: usize) -> i64 {
