@@ -253,6 +253,22 @@ fn engine_config(seed: u64, generation: u32) -> EngineConfig {
 
 type Running = (watch::Sender<bool>, JoinHandle<shelfsync_sync::Result<RunReport>>);
 
+/// Restarts the engine if it has stopped by itself, as `shelfsync serve` does; says why it stopped.
+async fn supervise(w: &World, seed: u64, generation: &mut u32, running: Running, exits: &mut u32) -> Running {
+    if !running.1.is_finished() {
+        return running;
+    }
+    let why = match running.1.await {
+        Ok(Ok(_)) => "it returned".to_string(),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    eprintln!("whole system: seed {seed}: the engine stopped by itself ({why}); restarted");
+    *exits += 1;
+    *generation += 1;
+    start(w, seed, *generation)
+}
+
 fn start(w: &World, seed: u64, generation: u32) -> Running {
     let engine = Engine::new(&w.db, secrets(&w.db), engine_config(seed, generation));
     let (stop, stopped) = watch::channel(false);
@@ -279,6 +295,9 @@ struct Injected {
     channel_sales: u32,
     dead_letters: u32,
     transient_dead_letters: u32,
+    /// Engines that stopped by themselves (an error, such as a lease lost to a clock jump);
+    /// restarted as the service's leader loop restarts them (capture::service), each printed.
+    engine_exits: u32,
 }
 
 async fn run_seed(seed: u64) -> Result<Injected, String> {
@@ -313,11 +332,14 @@ async fn run_seed(seed: u64) -> Result<Injected, String> {
                     Some(w.sim.serve_at(w.addr).await.map_err(|e| format!("restart the simulator: {e}"))?);
             }
             8..13 => {
+                running = supervise(&w, seed, &mut generation, running, &mut injected.engine_exits).await;
                 let (stop, handle) = running;
                 generation += 1;
                 if rng.random_bool(0.5) {
                     injected.clean_restarts += 1;
-                    stop.send(true).unwrap();
+                    // An engine that stopped by itself in the meantime has dropped its receiver; the
+                    // await below then just collects it.
+                    let _ = stop.send(true);
                     let _ = tokio::time::timeout(Duration::from_secs(20), handle).await;
                 } else {
                     injected.crashes += 1;
@@ -339,8 +361,10 @@ async fn run_seed(seed: u64) -> Result<Injected, String> {
     faults_off(&w.sim);
     let started = Instant::now();
     while depth(&w) > 0 && started.elapsed() < Duration::from_secs(30) {
+        running = supervise(&w, seed, &mut generation, running, &mut injected.engine_exits).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    running = supervise(&w, seed, &mut generation, running, &mut injected.engine_exits).await;
     let (stop, handle) = running;
     stop.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(20), handle)
@@ -530,6 +554,7 @@ async fn the_whole_system_converges_after_combined_faults_stop() {
                 totals.channel_sales += i.channel_sales;
                 totals.dead_letters += i.dead_letters;
                 totals.transient_dead_letters += i.transient_dead_letters;
+                totals.engine_exits += i.engine_exits;
             }
             Err(why) => {
                 eprintln!("whole system failed for seed {seed}: {why} (replay: SHELFSYNC_SEED={seed})");
