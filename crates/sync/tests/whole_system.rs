@@ -366,7 +366,7 @@ async fn run_seed(seed: u64) -> Result<Injected, String> {
     }
     running = supervise(&w, seed, &mut generation, running, &mut injected.engine_exits).await;
     let (stop, handle) = running;
-    stop.send(true).unwrap();
+    let _ = stop.send(true); // if it stopped since supervise(), the await below says why
     tokio::time::timeout(Duration::from_secs(20), handle)
         .await
         .map_err(|_| "the engine did not stop")?
