@@ -60,7 +60,10 @@ fn bad_scenario_invocations_fail_with_one_clear_line() {
         (&["bench", "scenario", "flash-sale", "--batch-every", "0"], "1 to 86400 seconds, got 0"),
         (&["bench", "scenario", "sync-halt", "--batch-every", "90000"], "1 to 86400 seconds, got 90000"),
         (&["bench", "scenario", "flash-sale", "--batch-every", "soon"], "invalid value 'soon'"),
-        (&["bench", "scenario", "rate-limit", "--seed", "3"], "--seed applies to the simulated scenarios only"),
+        (
+            &["bench", "scenario", "rate-limit", "--seed", "3"],
+            "--seed applies to the simulated scenarios only",
+        ),
         (&["bench", "scenario", "flash-sale", "--seed", "soon"], "invalid value 'soon'"),
     ];
     for (args, want) in cases {
