@@ -26,6 +26,28 @@ pub struct StockRow {
     pub atp: i64,
 }
 
+/// A stock row from a query whose first columns are `sku, location, on_hand, committed,
+/// reserved, damaged, in_transit` (the stock table's and the search's), ATP from core.
+pub(crate) fn stock_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StockRow> {
+    let b = Balances {
+        on_hand: row.get(2)?,
+        committed: row.get(3)?,
+        reserved: row.get(4)?,
+        damaged: row.get(5)?,
+        in_transit: row.get(6)?,
+    };
+    Ok(StockRow {
+        sku: row.get(0)?,
+        location: row.get(1)?,
+        on_hand: b.on_hand,
+        committed: b.committed,
+        reserved: b.reserved,
+        damaged: b.damaged,
+        in_transit: b.in_transit,
+        atp: b.atp(),
+    })
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct EventFilter {
     pub sku: Option<String>,
@@ -61,25 +83,7 @@ impl Store {
                AND (on_hand != 0 OR committed != 0 OR reserved != 0 OR damaged != 0 OR in_transit != 0)
              ORDER BY sku, location",
         )?;
-        let rows = stmt.query_map([&filter.sku, &filter.location], |row| {
-            let b = Balances {
-                on_hand: row.get(2)?,
-                committed: row.get(3)?,
-                reserved: row.get(4)?,
-                damaged: row.get(5)?,
-                in_transit: row.get(6)?,
-            };
-            Ok(StockRow {
-                sku: row.get(0)?,
-                location: row.get(1)?,
-                on_hand: b.on_hand,
-                committed: b.committed,
-                reserved: b.reserved,
-                damaged: b.damaged,
-                in_transit: b.in_transit,
-                atp: b.atp(),
-            })
-        })?;
+        let rows = stmt.query_map([&filter.sku, &filter.location], stock_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

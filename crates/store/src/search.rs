@@ -3,8 +3,8 @@
 //! types when they do not have the label ("olive balm", "SS-001").
 
 use rusqlite::params;
-use shelfsync_core::Balances;
 
+use crate::query::stock_row;
 use crate::{Result, StockRow, Store, StoreError};
 
 /// Longest search text: a SKU or barcode is at most 128 characters, so is a useful search.
@@ -93,24 +93,7 @@ impl Store {
         ))?;
         let rows = stmt
             .query_map(params![search.location, prefix, anywhere, search.limit, search.offset], |row| {
-                let b = Balances {
-                    on_hand: row.get(2)?,
-                    committed: row.get(3)?,
-                    reserved: row.get(4)?,
-                    damaged: row.get(5)?,
-                    in_transit: row.get(6)?,
-                };
-                let stock = StockRow {
-                    sku: row.get(0)?,
-                    location: row.get(1)?,
-                    on_hand: b.on_hand,
-                    committed: b.committed,
-                    reserved: b.reserved,
-                    damaged: b.damaged,
-                    in_transit: b.in_transit,
-                    atp: b.atp(),
-                };
-                Ok((stock, row.get::<_, String>(7)?))
+                Ok((stock_row(row)?, row.get::<_, String>(7)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(StockSearchPage { rows, total: u32::try_from(total).unwrap_or(u32::MAX) })
