@@ -31,10 +31,16 @@ const MAX_FIELD_CHARS: usize = 200;
 pub fn save(state: &AppState, draft: StationDraft) -> Result<()> {
     let user = acting_user(state)?;
     check(&draft)?;
+    write(&mut *state.store()?, &user.name, state.workstation(), &draft)
+}
+
+/// Stores a draft as the store's document (no lines: the draft is removed). The draft has at
+/// most 500 lines: checked on the way in, and a commit only takes lines out.
+fn write(store: &mut Store, user: &str, workstation: &str, draft: &StationDraft) -> Result<()> {
     let document =
-        serde_json::to_string(&draft).map_err(|e| AppError::BadRequest(format!("The draft: {e}")))?;
-    let lines = u32::try_from(draft.lines.len()).expect("checked: at most 500 lines");
-    state.store()?.save_station_draft(&user.name, state.workstation(), &document, lines)?;
+        serde_json::to_string(draft).map_err(|e| AppError::BadRequest(format!("The draft: {e}")))?;
+    let lines = u32::try_from(draft.lines.len()).expect("at most 500 lines");
+    store.save_station_draft(user, workstation, &document, lines)?;
     Ok(())
 }
 
@@ -77,11 +83,7 @@ pub(crate) fn forget_committed(
     if draft.lines.len() == before {
         return Ok(());
     }
-    let document =
-        serde_json::to_string(&draft).map_err(|e| AppError::BadRequest(format!("The draft: {e}")))?;
-    let lines = u32::try_from(draft.lines.len()).expect("fewer than before");
-    store.save_station_draft(user, workstation, &document, lines)?;
-    Ok(())
+    write(store, user, workstation, &draft)
 }
 
 /// Refuses a draft the station could not have made, with the first reason found.
