@@ -437,3 +437,89 @@ impl App {
         Ok(())
     }
 }
+
+/// The channel simulator (`shelfsync sim --port 0 --seed 3`, next to the app), killed on drop.
+pub struct Sim {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`: the simulated Shopify's endpoint.
+    pub url: String,
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Sim {
+    pub fn start() -> Result<Sim> {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(app_binary().with_file_name("shelfsync"))
+            .args(["sim", "--port", "0", "--seed", "3"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut stdout = std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut first = String::new();
+        stdout.read_line(&mut first)?;
+        let start = first.find("http://127.0.0.1:").ok_or_else(|| format!("no URL in {first:?}"))?;
+        let url = first[start..].split("/admin").next().unwrap_or_default().trim().to_string();
+        Ok(Sim { child, url, _stdout: stdout })
+    }
+
+    /// One HTTP/1.1 request to the simulator's admin API; the whole answer.
+    fn admin(&self, request_line: &str, body: &str) -> Result<String> {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "{request_line} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        Ok(response)
+    }
+
+    /// The shop's catalogue: what a merchant's Shopify already lists (POST /admin/catalogue).
+    pub fn add_catalogue(&self, body: &str) -> Result<()> {
+        let response = self.admin("POST /admin/catalogue", body)?;
+        if !response.starts_with("HTTP/1.1 200") {
+            return Err(format!("the simulator refused the catalogue: {response}").into());
+        }
+        Ok(())
+    }
+
+    /// The simulator's available quantity for one inventory item, if it holds one.
+    pub fn available(&self, item: &str) -> Result<Option<i64>> {
+        let response = self.admin("GET /admin/state", "")?;
+        let body = &response[response.find("\r\n\r\n").ok_or("no HTTP body")? + 4..];
+        let state: serde_json::Value = serde_json::from_str(body)?;
+        Ok(state["levels"]
+            .as_array()
+            .and_then(|levels| levels.iter().find(|l| l["item"] == item))
+            .and_then(|l| l["available"].as_i64()))
+    }
+
+    /// Waits (at most `within`) until the item's level is `want`.
+    pub async fn wait_level(&self, item: &str, want: i64, within: Duration, what: &str) -> Result<()> {
+        let deadline = Instant::now() + within;
+        loop {
+            let now = self.available(item)?;
+            if now == Some(want) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{what}: the channel shows {now:?}, not {want}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

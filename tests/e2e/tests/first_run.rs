@@ -7,89 +7,10 @@
 //! serve` alone. `SHELFSYNC_DEMO=ask` gives this debug build the release build's first start.
 //! Screenshots 60-* in target/e2e-screens/.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use shelfsync_e2e::{App, Result, STARTUP_TIMEOUT, STEP_TIMEOUT};
-
-/// The channel simulator (`shelfsync sim --port 0`), killed on drop.
-struct Sim {
-    child: Child,
-    url: String,
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Sim {
-    fn start() -> Result<Sim> {
-        let cli = shelfsync_e2e::app_binary().with_file_name("shelfsync");
-        let mut child = Command::new(cli)
-            .args(["sim", "--port", "0", "--seed", "3"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-        let mut first = String::new();
-        stdout.read_line(&mut first)?;
-        let start = first.find("http://127.0.0.1:").ok_or_else(|| format!("no URL in {first:?}"))?;
-        let url = first[start..].split("/admin").next().unwrap_or_default().trim().to_string();
-        Ok(Sim { child, url, _stdout: stdout })
-    }
-
-    /// The shop's catalogue: what a merchant's Shopify already lists (POST /admin/catalogue).
-    fn add_catalogue(&self, body: &str) -> Result<()> {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(
-            stream,
-            "POST /admin/catalogue HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        if !response.starts_with("HTTP/1.1 200") {
-            return Err(format!("the simulator refused the catalogue: {response}").into());
-        }
-        Ok(())
-    }
-}
-
-impl Sim {
-    /// The simulator's available quantity for one inventory item, if it holds one.
-    fn available(&self, item: &str) -> Result<Option<i64>> {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(stream, "GET /admin/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        let body = &response[response.find("\r\n\r\n").ok_or("no HTTP body")? + 4..];
-        let state: serde_json::Value = serde_json::from_str(body)?;
-        Ok(state["levels"]
-            .as_array()
-            .and_then(|levels| levels.iter().find(|l| l["item"] == item))
-            .and_then(|l| l["available"].as_i64()))
-    }
-
-    /// Waits (at most `within`) until the item's level is `want`.
-    async fn wait_level(&self, item: &str, want: i64, within: Duration, what: &str) -> Result<()> {
-        let deadline = std::time::Instant::now() + within;
-        loop {
-            let now = self.available(item)?;
-            if now == Some(want) {
-                return Ok(());
-            }
-            if std::time::Instant::now() > deadline {
-                return Err(format!("{what}: the channel shows {now:?}, not {want}").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
+use shelfsync_e2e::{App, Result, STARTUP_TIMEOUT, STEP_TIMEOUT, Sim};
 
 /// The `shelfsync` CLI next to the app (scripts/e2e.sh builds it), on the app's database, as
 /// the admin the set-up created: once users exist a change needs a verified user (issue 17).
@@ -110,13 +31,6 @@ fn cli(db: &std::path::Path, args: &[&str]) -> Result<String> {
 }
 
 const LINKED_ITEM: &str = "gid://shopify/InventoryItem/7001";
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn fill(app: &App, id: &str, text: &str) -> Result<()> {
     let input = app.wait_for(id, STEP_TIMEOUT).await?;

@@ -39,14 +39,13 @@ async fn the_scan_station_fits_a_1366x768_monitor_and_a_10_inch_tablet() -> Resu
     app.wait_feedback("a line", |t| t.contains("SS-00012")).await?;
     for (name, width, height) in SIZES {
         app.client.set_window_size(width, height).await?;
-        let measured = app
-            .wait_until(&format!("the window at {name}"), STEP_TIMEOUT, || async {
-                let m = app.client.execute(MEASURE, vec![]).await?;
-                let inner = (m["width"].as_u64().unwrap_or(0), m["height"].as_u64().unwrap_or(0));
-                // Resizing is asynchronous: measure once the viewport has the new size.
-                Ok((inner.0 <= u64::from(width) && inner.0 + 40 >= u64::from(width)).then_some(m))
-            })
-            .await?;
+        app.wait_until(&format!("the window at {name}"), STEP_TIMEOUT, || async {
+            let m = app.client.execute(MEASURE, vec![]).await?;
+            let inner = (m["width"].as_u64().unwrap_or(0), m["height"].as_u64().unwrap_or(0));
+            // Resizing is asynchronous: measure once the viewport has the new size.
+            Ok((inner.0 <= u64::from(width) && inner.0 + 40 >= u64::from(width)).then_some(()))
+        })
+        .await?;
         // Under Xvfb with no window manager the new size's first frames come late; a shot
         // taken at once shows the old frame cut to the new size.
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

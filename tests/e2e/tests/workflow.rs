@@ -2,13 +2,12 @@
 //! scanner on a pty, submit; a supervisor approves the variance with their PIN; staff cannot
 //! reach approvals. A screenshot of each screen goes to target/e2e-screens/.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use shelfsync_e2e::{App, Result, STEP_TIMEOUT};
+use shelfsync_e2e::{App, Result, STEP_TIMEOUT, Sim};
 
 /// Two linked ptys from socat: the app reads `app_end` as its serial scanner, the test writes
 /// scanner bytes into `test_end`. Killed on drop.
@@ -79,53 +78,6 @@ fn shelfsync(db: &Path, args: &[&str]) -> Result<String> {
         return Err(format!("shelfsync {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
     Ok(String::from_utf8(out.stdout)?)
-}
-
-/// The channel simulator (`shelfsync sim --port 0`), killed on drop.
-struct Sim {
-    child: Child,
-    url: String,
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Sim {
-    fn start() -> Result<Sim> {
-        let mut child = Command::new(cli())
-            .args(["sim", "--port", "0", "--seed", "3"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-        let mut first = String::new();
-        stdout.read_line(&mut first)?;
-        let start = first.find("http://127.0.0.1:").ok_or_else(|| format!("no URL in {first:?}"))?;
-        let url = first[start..].split("/admin").next().unwrap_or_default().trim().to_string();
-        Ok(Sim { child, url, _stdout: stdout })
-    }
-
-    /// The simulator's available quantity for one inventory item.
-    fn available(&self, item: &str) -> Result<Option<i64>> {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(stream, "GET /admin/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        let body = &response[response.find("\r\n\r\n").ok_or("no HTTP body")? + 4..];
-        let state: serde_json::Value = serde_json::from_str(body)?;
-        Ok(state["levels"]
-            .as_array()
-            .and_then(|levels| levels.iter().find(|l| l["item"] == item))
-            .and_then(|l| l["available"].as_i64()))
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 const ITEM: &str = "gid://shopify/InventoryItem/1";
