@@ -26,8 +26,11 @@ test: setup
 	$(MAKE) test-e2e
 	$(MAKE) test-package
 
+# The tests build the app with its `demo` feature (src-tauri/Cargo.toml says how); the check
+# after them keeps the build without the demo compiling, which no test build covers.
 test-engine:
 	cargo nextest run --workspace --exclude shelfsync-e2e --no-fail-fast
+	cargo check -q -p shelfsync-app
 
 test-ui:
 	npm --prefix ui test

@@ -4,7 +4,12 @@
 # adds the `tauri/custom-protocol` feature so the binary serves the built UI from inside itself.
 # Result: target/debug/shelfsync-app (or $CARGO_TARGET_DIR/debug/shelfsync-app).
 #
-# A plain `cargo build -p shelfsync-app` writes the same path without that feature; the app still
+# With the app's `demo` feature (the simulated channels, "Try the demo"): `make run` opens the
+# demo and the e2e suite drives it. scripts/package.sh builds the .deb with the same feature, so
+# it reuses this build.
+#
+# A plain `cargo build -p shelfsync-app` writes the same path without those features (and without
+# the demo: an empty database then gets the first-run screen); the app still
 # works (there is no devUrl to point it elsewhere), but run this right before the e2e tests so
 # they test what a user runs.
 set -euo pipefail
@@ -23,8 +28,8 @@ export TAURI_APP_PATH="$root/src-tauri"
 export TAURI_FRONTEND_PATH="$root/ui"
 
 start=$(date +%s)
-echo "build-app: building UI and shelfsync-app (debug, no bundle)"
-timeout --kill-after=30 2400 "$tauri" build --debug --no-bundle </dev/null
+echo "build-app: building UI and shelfsync-app (debug, no bundle, feature demo)"
+timeout --kill-after=30 2400 "$tauri" build --debug --no-bundle --features demo </dev/null
 
 binary="$CARGO_TARGET_DIR/debug/shelfsync-app"
 if [ ! -x "$binary" ]; then

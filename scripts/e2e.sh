@@ -61,8 +61,12 @@ inside_xvfb() {
         sleep 0.1; waited=$((waited + 1))
     done
     say "tauri-driver up on $DRIVER_PORT/$NATIVE_PORT (display $DISPLAY)"
+    # E2E_TESTS="floor labels" runs only those test files (a failure's replay); every file runs
+    # even after one fails, so one run reports them all.
+    local only=()
+    for name in ${E2E_TESTS:-}; do only+=(--test "$name"); done
     timeout --kill-after=20 "$TESTS_TIMEOUT_S" \
-        cargo test -q -p shelfsync-e2e -- --test-threads=1 </dev/null
+        cargo test -q -p shelfsync-e2e --no-fail-fast "${only[@]}" -- --test-threads=1 </dev/null
 }
 
 if [ "${1:-}" = "--inside-xvfb" ]; then

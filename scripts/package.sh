@@ -9,7 +9,9 @@
 #      the Debian package (the bundler kebab-cases it: `ShelfSync` would give `shelf-sync`; the
 #      desktop entry's template keeps the name people see, ShelfSync). It rebuilds the UI, and
 #      the app crate once (~15 s: the embedded config changed), reusing everything else that
-#      scripts/build-app.sh built (same profile, same features)
+#      scripts/build-app.sh built (same profile, same features: the app's `demo` feature too,
+#      because README's first run holds for the package: SHELFSYNC_DEMO unset loads the demo in
+#      a debug build, `on` loads it in any build)
 #
 # Debug, not release: CI already has the debug app, a release build of the GTK/WebKit stack
 # costs many minutes on 2 cores, and the package is what the install test installs. A release
@@ -46,8 +48,8 @@ export TAURI_APP_PATH="$root/src-tauri"
 export TAURI_FRONTEND_PATH="$root/ui"
 bundle_dir="$CARGO_TARGET_DIR/$profile/bundle/deb"
 rm -rf "$bundle_dir"
-say "bundling the app into a .deb (tauri build ${tauri_profile[*]} --bundles deb)"
-timeout --kill-after=30 2400 "$tauri" build "${tauri_profile[@]}" --bundles deb \
+say "bundling the app into a .deb (tauri build ${tauri_profile[*]} --bundles deb --features demo)"
+timeout --kill-after=30 2400 "$tauri" build "${tauri_profile[@]}" --bundles deb --features demo \
     --config '{"productName":"shelfsync","bundle":{"active":true}}' </dev/null >&2
 
 shopt -s nullglob

@@ -13,10 +13,11 @@ use shelfsync_capture::alerts;
 use shelfsync_channels::ChannelKind;
 use shelfsync_core::Action;
 use shelfsync_core::{Location, LocationCode, Tolerance};
-use shelfsync_store::User;
+use shelfsync_store::{By, Store};
 use shelfsync_sync::config::{self, NewChannel, RuleChange};
 use shelfsync_sync::credentials::{Secret, Secrets};
 
+use crate::commands::{allowed, looking_user};
 use crate::error::{AppError, Result};
 use crate::ipc::{
     ChannelView, DeviceView, ManagedUser, NewChannelRequest, NewLocationRequest, RoleView, RuleView,
@@ -30,27 +31,8 @@ pub const BUSINESS_END: &str = "business_end_hour";
 /// Longest location name accepted: a label printer's line.
 pub const MAX_LOCATION_NAME: usize = 100;
 
-fn acting_user(state: &AppState) -> Result<User> {
-    state.sessions.user(std::time::Instant::now())
-}
-
-fn allowed(state: &AppState, action: Action) -> Result<User> {
-    crate::commands::allowed(state, action)
-}
-
 fn bad(message: impl Into<String>) -> AppError {
     AppError::BadRequest(message.into())
-}
-
-fn capture_error(error: shelfsync_capture::CaptureError) -> AppError {
-    bad(error.to_string())
-}
-
-fn sync_error(error: shelfsync_sync::SyncError) -> AppError {
-    match error {
-        shelfsync_sync::SyncError::Store(e) => AppError::Store(e),
-        other => bad(other.to_string()),
-    }
 }
 
 // ---- thresholds and business hours -------------------------------------------------------------
@@ -63,7 +45,7 @@ pub fn thresholds(state: &AppState) -> Result<Vec<ThresholdView>> {
         .map(|(rule, _, meaning)| {
             Ok(ThresholdView {
                 rule: rule.to_string(),
-                value: alerts::threshold(store.connection(), rule).map_err(capture_error)?,
+                value: alerts::threshold(&*store, rule)?,
                 meaning: meaning.to_string(),
             })
         })
@@ -72,23 +54,23 @@ pub fn thresholds(state: &AppState) -> Result<Vec<ThresholdView>> {
 
 /// Sets one threshold. Business hours must stay a real window: whole hours, start before end.
 pub fn set_threshold(state: &AppState, rule: String, value: f64) -> Result<Vec<ThresholdView>> {
-    allowed(state, Action::AlertThresholdSet)?;
+    let admin = allowed(state, Action::AlertThresholdSet)?;
     let rule = rule.trim();
     if !value.is_finite() || value < 0.0 {
         return Err(bad(format!("A threshold is a number of 0 or more, not {value}.")));
     }
     {
         let store = state.store()?;
-        let conn = store.connection();
+        let conn: &Store = &store;
         if rule == BUSINESS_START || rule == BUSINESS_END {
             let (start, end) = if rule == BUSINESS_START {
-                (value, alerts::threshold(conn, BUSINESS_END).map_err(capture_error)?)
+                (value, alerts::threshold(conn, BUSINESS_END)?)
             } else {
-                (alerts::threshold(conn, BUSINESS_START).map_err(capture_error)?, value)
+                (alerts::threshold(conn, BUSINESS_START)?, value)
             };
             check_business_hours(start, end)?;
         }
-        alerts::set_threshold(conn, rule, value).map_err(capture_error)?;
+        alerts::set_threshold(conn, By::new(&admin.name, state.workstation()), rule, value)?;
     }
     thresholds(state)
 }
@@ -149,7 +131,7 @@ pub fn reset_user_pin(state: &AppState, name: String, pin: String) -> Result<Vec
 // ---- locations ---------------------------------------------------------------------------------
 
 pub fn add_location(state: &AppState, request: NewLocationRequest) -> Result<Vec<crate::ipc::LocationView>> {
-    allowed(state, Action::AddLocation)?;
+    let admin = allowed(state, Action::AddLocation)?;
     let code = LocationCode::new(request.code.trim())?;
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > MAX_LOCATION_NAME {
@@ -166,7 +148,8 @@ pub fn add_location(state: &AppState, request: NewLocationRequest) -> Result<Vec
     if store.location_exists(code.as_str())? {
         return Err(bad(format!("Location '{code}' already exists.")));
     }
-    store.upsert_locations(&[Location { code, name: name.to_string(), parent }])?;
+    let by = By::new(&admin.name, state.workstation());
+    store.add_location(by, &Location { code, name: name.to_string(), parent })?;
     drop(store);
     crate::commands::locations(state)
 }
@@ -213,7 +196,7 @@ pub fn set_tolerance(state: &AppState, view: ToleranceView) -> Result<ToleranceV
 pub fn channels(state: &AppState) -> Result<Vec<ChannelView>> {
     allowed(state, Action::ChannelView)?;
     let secrets = Secrets::for_database(state.db_path());
-    let records = config::list_channels(state.store()?.connection()).map_err(sync_error)?;
+    let records = config::list_channels(&*state.store()?)?;
     Ok(records.into_iter().map(|c| channel_view(c, &secrets)).collect())
 }
 
@@ -243,7 +226,7 @@ fn channel_view(c: config::ChannelRecord, secrets: &Secrets) -> ChannelView {
 
 /// Adds a channel; its secrets go to the secret store, all or nothing.
 pub fn add_channel(state: &AppState, request: NewChannelRequest) -> Result<Vec<ChannelView>> {
-    allowed(state, Action::ChannelAdd)?;
+    let admin = allowed(state, Action::ChannelAdd)?;
     let kind = ChannelKind::parse(request.kind.trim()).ok_or_else(|| {
         bad(format!("Unknown channel kind '{}': choose shopify, amazon or ebay.", request.kind))
     })?;
@@ -275,15 +258,15 @@ pub fn add_channel(state: &AppState, request: NewChannelRequest) -> Result<Vec<C
     let secrets = Secrets::for_database(state.db_path());
     {
         let store = state.store()?;
-        config::add_channel_with_auth(store.connection(), &secrets, &new, auth_endpoint.as_deref(), &keys)
-            .map_err(sync_error)?;
+        let by = By::new(&admin.name, state.workstation());
+        config::add_channel_with_auth(&store, by, &secrets, &new, auth_endpoint.as_deref(), &keys)?;
     }
     channels(state)
 }
 
 /// Replaces a channel's allocation rule; listings whose quantity moves are queued again.
 pub fn set_rule(state: &AppState, channel: String, rule: RuleView) -> Result<Vec<ChannelView>> {
-    allowed(state, Action::ChannelRule)?;
+    let admin = allowed(state, Action::ChannelRule)?;
     let change = RuleChange {
         locations: Some(
             rule.locations.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect(),
@@ -295,7 +278,7 @@ pub fn set_rule(state: &AppState, channel: String, rule: RuleView) -> Result<Vec
     };
     {
         let store = state.store()?;
-        config::set_rule(store.connection(), channel.trim(), &change).map_err(sync_error)?;
+        config::set_rule(&store, By::new(&admin.name, state.workstation()), channel.trim(), &change)?;
     }
     channels(state)
 }
@@ -304,7 +287,7 @@ pub fn set_rule(state: &AppState, channel: String, rule: RuleView) -> Result<Vec
 
 /// Scanner-like devices attached now (HID POS and serial ports).
 pub fn scanner_devices(state: &AppState) -> Result<Vec<DeviceView>> {
-    acting_user(state)?;
+    looking_user(state)?;
     Ok(shelfsync_scan::list_devices()
         .into_iter()
         .map(|d| DeviceView {

@@ -75,7 +75,7 @@ pub fn decide_many(state: &AppState, request: BulkDecisionRequest) -> Result<Bul
             }
             Err(error) => {
                 result.refused += 1;
-                let error = Some(AppError::from(error).to_string());
+                let error = Some(AppError::from(error).user_message());
                 result.lines.push(BulkDecisionLine { id, sku, outcome: BulkOutcome::Refused, error });
             }
         }

@@ -40,9 +40,29 @@ pub fn stock_levels(state: &AppState, query: StockQuery) -> Result<StockPage> {
         )));
     }
     let filter = StockFilter { sku: non_empty(query.sku), location: non_empty(query.location) };
-    let rows = state.store()?.stock(&filter)?;
+    let store = state.store()?;
+    let rows = store.stock(&filter)?;
+    let blind = blind_for(state, &store)?;
     let total = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    Ok(StockPage { rows: rows.into_iter().take(limit as usize).map(StockLevel::from).collect(), total })
+    Ok(StockPage {
+        rows: rows.into_iter().take(limit as usize).map(|r| StockLevel::shown(r, &blind)).collect(),
+        total,
+    })
+}
+
+/// What open blind counts hide from whoever is signed in: nothing from a user who may see a
+/// blind count's expected quantities (`CountSeeExpected`), everything they cover from anyone
+/// else, signed out or locked included (issue 17). Reads the session without touching it: a
+/// screen refreshing its stock must not keep an idle session alive.
+pub(crate) fn blind_for(
+    state: &AppState,
+    store: &shelfsync_store::Store,
+) -> Result<shelfsync_store::BlindCounts> {
+    let sees = match state.sessions.state(Instant::now()) {
+        SessionState::Active(user) => may(user.role, Action::CountSeeExpected),
+        SessionState::SignedOut | SessionState::Locked(_) => false,
+    };
+    Ok(if sees { shelfsync_store::BlindCounts::none() } else { store.blind_counts()? })
 }
 
 /// Newest first, at most `limit` (default 50).
@@ -54,6 +74,9 @@ pub fn recent_events(state: &AppState, sku: Option<String>, limit: Option<u32>) 
     let store = state.store()?;
     let filter = EventFilter { sku: non_empty(sku), since: None, limit: Some(limit as usize) };
     let mut events = store.events(&filter)?;
+    // History adds up to the quantity an open blind count is counting: withheld from counters.
+    let blind = blind_for(state, &store)?;
+    events.retain(|e| !blind.hides_movement(&e.event.movement));
     events.reverse();
     Ok(events.into_iter().map(EventView::from).collect())
 }
@@ -68,17 +91,23 @@ pub fn item_lookup(state: &AppState, code: String) -> Result<ItemView> {
         return Err(AppError::BadRequest(format!("a code is at most {MAX_CODE_LEN} characters")));
     }
     let store = state.store()?;
-    let sku = match store.resolve_code(code) {
-        Ok(sku) => sku,
-        Err(shelfsync_store::StoreError::UnknownBarcode(_) | shelfsync_store::StoreError::UnknownSku(_)) => {
-            return Err(AppError::NotFound(code.to_string()));
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let sku = item_sku(&store, code)?;
     let item = store.item(sku.as_str())?.ok_or_else(|| AppError::NotFound(code.to_string()))?;
     let barcodes = store.barcodes_of(sku.as_str())?;
     let rows = store.stock(&StockFilter { sku: Some(sku.to_string()), location: None })?;
-    Ok(ItemView::new(item, barcodes, rows))
+    Ok(ItemView::new(item, barcodes, rows, &blind_for(state, &store)?))
+}
+
+/// The SKU a typed or scanned code names: the SKU itself, any of the item's barcodes, or a pack's
+/// barcode (issue 21); a code that names no item is `NotFound` (the screens' "No item has ...").
+pub(crate) fn item_sku(store: &shelfsync_store::Store, code: &str) -> Result<shelfsync_core::Sku> {
+    match store.resolve_units(code) {
+        Ok(resolved) => Ok(resolved.sku),
+        Err(shelfsync_store::StoreError::UnknownBarcode(_) | shelfsync_store::StoreError::UnknownSku(_)) => {
+            Err(AppError::NotFound(code.to_string()))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 pub fn locations(state: &AppState) -> Result<Vec<LocationView>> {
@@ -113,8 +142,14 @@ pub fn session_info(state: &AppState) -> Result<SessionView> {
     } else {
         Vec::new()
     };
+    let language = match &user {
+        Some(user) if !locked => state.store()?.user_language(&user.name)?,
+        _ => None,
+    };
     Ok(SessionView {
+        language,
         can_approve: user.as_ref().is_some_and(|u| may(u.role, Action::ApprovalsDecide)),
+        can_see_details: user.as_ref().is_some_and(|u| may(u.role, Action::DiagnosticsSave)),
         user: user.as_ref().map(UserView::from),
         locked,
         idle_lock_secs: u32::try_from(state.sessions.idle().as_secs()).unwrap_or(u32::MAX),
@@ -153,14 +188,23 @@ pub fn session_ping(state: &AppState) -> Result<SessionView> {
     session_info(state)
 }
 
+/// The signed-in user, or why nobody is (signed out, or locked after being idle). Every command
+/// that acts asks here (or through `allowed`), so who acts is never taken from the webview.
 pub(crate) fn acting_user(state: &AppState) -> Result<User> {
+    state.sessions.act(Instant::now())
+}
+
+/// The signed-in user for a command that only looks (a list, a status a screen polls): the
+/// same refusal when signed out or locked, but not activity, so polling never keeps an idle
+/// session open (the idle lock is decided here, from the user's own actions).
+pub(crate) fn looking_user(state: &AppState) -> Result<User> {
     state.sessions.user(Instant::now())
 }
 
 /// The signed-in user, if the role policy (`shelfsync_core::may`) lets them do `action`;
 /// otherwise the refusal in the policy's words. Every role check of the app goes through here.
 pub(crate) fn allowed(state: &AppState, action: Action) -> Result<User> {
-    let user = acting_user(state)?;
+    let user = if action.only_looks() { looking_user(state)? } else { acting_user(state)? };
     shelfsync_store::require(&user, action)?;
     Ok(user)
 }
@@ -193,14 +237,14 @@ pub fn start_count(state: &AppState, location: String) -> Result<CountSessionDet
 }
 
 pub fn count_sessions(state: &AppState) -> Result<Vec<CountSessionRow>> {
-    acting_user(state)?;
+    looking_user(state)?;
     let store = state.store()?;
     Ok(store.count_sessions_overview(50)?.into_iter().map(CountSessionRow::from).collect())
 }
 
 /// One session with its lines; expected quantities only for supervisors while it is blind.
 pub fn count_session(state: &AppState, id: String) -> Result<CountSessionDetail> {
-    let user = acting_user(state)?;
+    let user = looking_user(state)?;
     Ok(state.store()?.count_session(id.trim(), may(user.role, Action::CountSeeExpected))?.into())
 }
 
@@ -213,7 +257,7 @@ pub fn submit_count(state: &AppState, id: String) -> Result<CountSessionDetail> 
 
 /// Counts the plans say are due, at every location. Read-only: nothing is generated.
 pub fn due_counts(state: &AppState) -> Result<Vec<DueCountView>> {
-    acting_user(state)?;
+    looking_user(state)?;
     let mut store = state.store()?;
     let mut due = Vec::new();
     for location in store.locations()? {
@@ -291,18 +335,16 @@ pub const SPARKLINE_POINTS: u32 = 60;
 /// Per channel: status, last success, queue depth, errors in the last hour, p95 latency and
 /// dead letters, as the sync engine reports them; plus the open dead letters.
 pub fn sync_status(state: &AppState) -> Result<SyncDashboard> {
-    acting_user(state)?;
+    looking_user(state)?;
     let store = state.store()?;
-    let conn = store.connection();
-    let channels = shelfsync_sync::report::status(conn).map_err(sync_error)?;
-    let mut dead = shelfsync_sync::report::dead_letters(conn).map_err(sync_error)?;
+    let channels = shelfsync_sync::report::status(&store)?;
+    let mut dead = shelfsync_sync::report::dead_letters(&store)?;
     dead.truncate(MAX_DEAD_LETTERS_SHOWN);
     Ok(SyncDashboard {
         channels: channels
             .into_iter()
             .map(|c| {
-                let points = shelfsync_sync::history::recent_latencies(conn, &c.channel, SPARKLINE_POINTS)
-                    .map_err(sync_error)?;
+                let points = shelfsync_sync::history::recent_latencies(&store, &c.channel, SPARKLINE_POINTS)?;
                 Ok(ChannelCard::new(c, points.into_iter().map(Into::into).collect()))
             })
             .collect::<Result<_>>()?,
@@ -312,10 +354,11 @@ pub fn sync_status(state: &AppState) -> Result<SyncDashboard> {
 
 /// Puts one dead letter (or all, with `None`) back in the outbox. Supervisors only.
 pub fn retry_dead_letters(state: &AppState, id: Option<String>) -> Result<u32> {
-    allowed(state, Action::DeadLetterRetry)?;
+    let user = allowed(state, Action::DeadLetterRetry)?;
     let store = state.store()?;
     let id = id.as_deref().map(str::trim).filter(|i| !i.is_empty());
-    let n = shelfsync_sync::report::retry_dead_letters(store.connection(), id).map_err(sync_error)?;
+    let by = shelfsync_store::By::new(&user.name, state.workstation());
+    let n = shelfsync_sync::report::retry_dead_letters(&store, by, id)?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
@@ -325,10 +368,6 @@ pub fn retry_dead_letters(state: &AppState, id: Option<String>) -> Result<u32> {
 /// tables and the secret store), so the app's store lock is not held while the hub is probed;
 /// the probe waits at most the hub crate's status timeout, so call it off the async workers.
 pub fn hub_status(state: &AppState) -> Result<HubView> {
-    acting_user(state)?;
+    looking_user(state)?;
     Ok(shelfsync_hub::hub_status(state.db_path())?.into())
-}
-
-pub(crate) fn sync_error(error: shelfsync_sync::SyncError) -> AppError {
-    AppError::BadRequest(error.to_string())
 }

@@ -24,11 +24,13 @@ use shelfsync_sync::config::{self, Mapping, NewChannel};
 use shelfsync_sync::credentials::{Secret, Secrets};
 use tokio::sync::watch;
 
-use crate::commands::sync_error;
+/// Applied updates each demo channel keeps (the simulator's default is 2,000,000, for the
+/// benchmarks' checkers). 1,000 is a few commits' worth, enough to look at by hand.
+const DEMO_LOG_LIMIT: usize = 1_000;
+
 use crate::error::{AppError, Result};
 
-/// Set to `off` to start a demo database without its simulated channels.
-pub const DEMO_CHANNELS_ENV: &str = "SHELFSYNC_DEMO_CHANNELS";
+pub use crate::state::DEMO_CHANNELS_ENV;
 /// SKUs listed on each demo channel: enough to fill the dashboard and the drill-down, few
 /// enough that Amazon's 5 requests/s patch limit pushes them all within seconds of the start.
 pub const DEMO_LISTED_SKUS: u32 = 50;
@@ -83,13 +85,25 @@ impl DemoChannels {
     pub fn start(db_path: &Path) -> Result<DemoChannels> {
         let mut store = Store::open(db_path)?;
         let secrets = Secrets::for_database(db_path);
-        let amazon = AmazonSimConfig { seed: crate::state::DEMO_SEED, ..AmazonSimConfig::default() };
-        let ebay = EbaySimConfig { seed: crate::state::DEMO_SEED, ..EbaySimConfig::default() };
+        // The demo's channels keep at most DEMO_LOG_LIMIT applied updates each: nothing in the
+        // app reads that log, and a station stays open a whole shift (issue 19's memory study
+        // found the unbounded Amazon and eBay logs growing with every push).
+        let amazon = AmazonSimConfig {
+            seed: crate::state::DEMO_SEED,
+            log_limit: DEMO_LOG_LIMIT,
+            ..AmazonSimConfig::default()
+        };
+        let ebay = EbaySimConfig {
+            seed: crate::state::DEMO_SEED,
+            log_limit: DEMO_LOG_LIMIT,
+            ..EbaySimConfig::default()
+        };
         let port = configured_port(&store)?;
         let sim = Sim::with_marketplaces(
             SimConfig {
                 seed: crate::state::DEMO_SEED,
                 access_token: Some(SHOPIFY_TOKEN.into()),
+                log_limit: DEMO_LOG_LIMIT,
                 ..SimConfig::default()
             },
             amazon.clone(),
@@ -129,7 +143,7 @@ impl DemoChannels {
 
 /// The port the demo channels were configured with, if they were.
 fn configured_port(store: &Store) -> Result<Option<u16>> {
-    let channels = config::list_channels(store.connection()).map_err(sync_error)?;
+    let channels = config::list_channels(store)?;
     let Some(shop) = channels.iter().find(|c| c.name == SHOP) else { return Ok(None) };
     let port = shop.endpoint.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok());
     port.map(Some).ok_or_else(|| AppError::Unavailable(format!("demo channel endpoint {}", shop.endpoint)))
@@ -143,8 +157,7 @@ fn seed(store: &Store, sim: &Sim, configured: bool) -> Result<()> {
             if !configured {
                 return Ok(0);
             }
-            let explained =
-                shelfsync_sync::report::explain(store.connection(), &sku(n), channel).map_err(sync_error)?;
+            let explained = shelfsync_sync::report::explain(store, &sku(n), channel)?;
             Ok(explained.first().and_then(|e| e.channel_qty).unwrap_or(0))
         };
         sim.set_level(&shopify_item(n), SHOPIFY_LOCATION, acked(SHOP)?);
@@ -163,8 +176,8 @@ fn configure(
     amazon: &AmazonSimConfig,
     ebay: &EbaySimConfig,
 ) -> Result<()> {
-    let conn = store.connection();
-    let s = |v: &str| Secret::new(v).map_err(sync_error);
+    let conn: &Store = store;
+    let s = |v: &str| Secret::new(v).map_err(AppError::from);
     let channel = |name: &str, kind: ChannelKind| NewChannel {
         name: name.into(),
         kind,
@@ -173,9 +186,10 @@ fn configure(
         seller_id: (kind == ChannelKind::Amazon).then(|| amazon.seller_id.clone()),
         marketplace_id: (kind == ChannelKind::Amazon).then(|| MARKETPLACE.to_string()),
     };
-    let add = |new: NewChannel, keys: &[(&str, Secret)]| config::add_channel(conn, secrets, &new, keys);
-    add(channel(SHOP, ChannelKind::Shopify), &[(config::SHOPIFY_TOKEN, s(SHOPIFY_TOKEN)?)])
-        .map_err(sync_error)?;
+    // The demo's own set-up, audited under its own name like any channel change.
+    let by = shelfsync_store::By::new("system:demo", "demo");
+    let add = |new: NewChannel, keys: &[(&str, Secret)]| config::add_channel(conn, by, secrets, &new, keys);
+    add(channel(SHOP, ChannelKind::Shopify), &[(config::SHOPIFY_TOKEN, s(SHOPIFY_TOKEN)?)])?;
     add(
         channel(AMAZON, ChannelKind::Amazon),
         &[
@@ -183,8 +197,7 @@ fn configure(
             (config::LWA_CLIENT_SECRET, s(&amazon.client_secret)?),
             (config::LWA_REFRESH_TOKEN, s(&amazon.refresh_token)?),
         ],
-    )
-    .map_err(sync_error)?;
+    )?;
     add(
         channel(EBAY, ChannelKind::Ebay),
         &[
@@ -192,8 +205,7 @@ fn configure(
             (config::EBAY_CLIENT_SECRET, s(&ebay.client_secret)?),
             (config::EBAY_REFRESH_TOKEN, s(&ebay.refresh_token)?),
         ],
-    )
-    .map_err(sync_error)?;
+    )?;
     for n in 1..=DEMO_LISTED_SKUS {
         let listings = [
             (SHOP, Some(LISTED_AT.to_string()), shopify_item(n), Some(SHOPIFY_LOCATION.to_string())),
@@ -202,7 +214,7 @@ fn configure(
         ];
         for (name, location, remote_item, remote_location) in listings {
             let mapping = Mapping { sku: sku(n), location, remote_item, remote_location };
-            config::map_one(conn, name, &mapping).map_err(sync_error)?;
+            config::map_one(conn, by, name, &mapping)?;
         }
     }
     Ok(())

@@ -35,7 +35,7 @@ const MAX_LOG_FILES: usize = 30;
 const SECRET_WORDS: [&str; 5] = ["secret", "token", "password", "pin", "key"];
 
 pub fn save_diagnostics(state: &AppState) -> Result<DiagnosticsView> {
-    let user = state.sessions.user(std::time::Instant::now())?;
+    let user = state.sessions.act(std::time::Instant::now())?;
     shelfsync_store::require(&user, shelfsync_core::Action::DiagnosticsSave)?;
     let settings = workstation_settings::current(state);
     let (health, secrets) = {
@@ -172,7 +172,7 @@ fn channel_secrets(db_path: &Path, store: &shelfsync_store::Store) -> Vec<String
         c::EBAY_REFRESH_TOKEN,
     ];
     let secrets = shelfsync_sync::credentials::Secrets::for_database(db_path);
-    let Ok(channels) = c::list_channels(store.connection()) else { return Vec::new() };
+    let Ok(channels) = c::list_channels(store) else { return Vec::new() };
     channels
         .iter()
         .flat_map(|channel| NAMES.iter().filter_map(|name| secrets.get(&channel.name, name).ok().flatten()))

@@ -14,7 +14,7 @@ use shelfsync_core::MAX_QTY;
 use shelfsync_store::{MAX_DRAFT_LINES, Store};
 use uuid::Uuid;
 
-use crate::commands::acting_user;
+use crate::commands::{acting_user, looking_user};
 use crate::error::{AppError, Result};
 use crate::ipc::{DraftLine, StationDraft};
 use crate::state::AppState;
@@ -46,7 +46,7 @@ fn write(store: &mut Store, user: &str, workstation: &str, draft: &StationDraft)
 
 /// The signed-in user's draft at this workstation, if there is one.
 pub fn load(state: &AppState) -> Result<Option<StationDraft>> {
-    let user = acting_user(state)?;
+    let user = looking_user(state)?;
     let store = state.store()?;
     read(&store, &user.name, state.workstation())
 }
@@ -130,6 +130,10 @@ fn check_line(line: &DraftLine) -> std::result::Result<(), String> {
     if line.qty == 0 || line.qty > MAX_QTY {
         return Err(format!("quantity {} is not between 1 and {MAX_QTY}.", line.qty));
     }
+    if let Some(units) = line.pack_units.filter(|u| !(1..=shelfsync_store::MAX_PACK_QTY).contains(u)) {
+        let max = shelfsync_store::MAX_PACK_QTY;
+        return Err(format!("a pack of {units} units is not between 1 and {max}."));
+    }
     Ok(())
 }
 
@@ -139,7 +143,14 @@ mod tests {
     use crate::ipc::StationMode;
 
     fn line(id: &str, sku: &str, qty: u32) -> DraftLine {
-        DraftLine { id: id.into(), sku: sku.into(), name: "Widget".into(), qty, source: "wedge".into() }
+        DraftLine {
+            id: id.into(),
+            sku: sku.into(),
+            name: "Widget".into(),
+            qty,
+            source: "wedge".into(),
+            pack_units: None,
+        }
     }
 
     fn draft(lines: Vec<DraftLine>) -> StationDraft {
@@ -168,6 +179,17 @@ mod tests {
             ("long SKU", draft(vec![line(A, &long, 1)]), Some("Line 1: the SKU is longer than 128")),
             ("zero", draft(vec![line(A, "SS-1", 0)]), Some("Line 1: quantity 0 is not between 1")),
             ("too many", draft(vec![line(A, "SS-1", MAX_QTY + 1)]), Some("is not between 1 and 1000000")),
+            ("a pack of 12", draft(vec![DraftLine { pack_units: Some(12), ..line(A, "CASE-12", 2) }]), None),
+            (
+                "a pack of 0",
+                draft(vec![DraftLine { pack_units: Some(0), ..line(A, "CASE-0", 1) }]),
+                Some("Line 1: a pack of 0 units is not between 1 and 100000"),
+            ),
+            (
+                "a pack past the largest",
+                draft(vec![DraftLine { pack_units: Some(100_001), ..line(A, "CASE-X", 1) }]),
+                Some("Line 1: a pack of 100001 units"),
+            ),
             (
                 "long location",
                 StationDraft { location: Some("L".repeat(201)), ..draft(vec![]) },
@@ -190,7 +212,7 @@ mod tests {
     #[test]
     fn committed_lines_leave_the_draft_and_the_rest_stay() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let mut store = Store::open(dir.path().join("d.db")).unwrap();
         let saved = draft(vec![line(A, "SS-1", 1), line(B, "SS-2", 2)]);
         let document = serde_json::to_string(&saved).unwrap();
         store.save_station_draft("ana", "ws1", &document, 2).unwrap();

@@ -55,13 +55,25 @@ pub fn field(value: &str) -> String {
 
 /// `<database folder>/exports/<name>-<UTC time>.csv`, created with its folder.
 pub fn write_export(db_path: &Path, name: &str, text: &str) -> Result<PathBuf> {
+    write_beside_database(db_path, "exports", name, "csv", text.as_bytes())
+}
+
+/// `<database folder>/<folder>/<name>-<UTC time>.<extension>`, created with its folder: where
+/// the app leaves files for a person (exports, labels), since the webview cannot save any.
+pub fn write_beside_database(
+    db_path: &Path,
+    folder: &str,
+    name: &str,
+    extension: &str,
+    bytes: &[u8],
+) -> Result<PathBuf> {
     let folder =
-        db_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("exports");
+        db_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join(folder);
     std::fs::create_dir_all(&folder)
         .map_err(|e| AppError::Unavailable(format!("cannot create {}: {e}", folder.display())))?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f");
-    let path = folder.join(format!("{name}-{stamp}.csv"));
-    std::fs::write(&path, text)
+    let path = folder.join(format!("{name}-{stamp}.{extension}"));
+    std::fs::write(&path, bytes)
         .map_err(|e| AppError::Unavailable(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }

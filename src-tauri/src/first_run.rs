@@ -30,8 +30,13 @@ fn bad(message: impl Into<String>) -> AppError {
     AppError::BadRequest(message.into())
 }
 
+/// The answer to "Try the demo" in a build without the `demo` feature (the command stays, so
+/// the UI gets a sentence rather than an unknown command).
+pub const NO_DEMO: &str = "This build has no demo. Choose \"Set up this warehouse\".";
+
 /// "Try the demo": loads the demo catalogue and demo users into this empty database, then
 /// starts the demo's simulated channels and the in-process service as a demo start does.
+#[cfg(feature = "demo")]
 pub fn try_demo(state: &AppState) -> Result<AppInfo> {
     if !state.demo_policy().offers_demo() {
         return Err(bad("The demo is turned off on this computer. Choose \"Set up this warehouse\"."));
@@ -41,6 +46,12 @@ pub fn try_demo(state: &AppState) -> Result<AppInfo> {
     state.start_demo_channels();
     state.start_service();
     state.info()
+}
+
+/// "Try the demo" in a build without the demo: refused, nothing changes.
+#[cfg(not(feature = "demo"))]
+pub fn try_demo(_state: &AppState) -> Result<AppInfo> {
+    Err(bad(NO_DEMO))
 }
 
 /// The first admin: a name and the PIN typed twice. Refused once any user exists. On success

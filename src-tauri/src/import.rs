@@ -5,8 +5,8 @@
 //! `import_progress` reads it without the store: the import holds the store lock for its whole
 //! transaction, and the bar must move meanwhile.
 //!
-//! Who may import: items and locations change the catalogue, so admins only (as adding a
-//! location by hand); stock is received into on_hand, so supervisors and admins, who may
+//! Who may import: items, locations and packs change the catalogue, so admins only (as adding
+//! a location by hand; packs need what items need, as the CLI's `import packs`); stock is received into on_hand, so supervisors and admins, who may
 //! already correct stock by approving counts.
 
 use std::sync::{Mutex, MutexGuard};
@@ -14,7 +14,7 @@ use std::sync::{Mutex, MutexGuard};
 use shelfsync_core::Action;
 use shelfsync_store::{StoreError, User};
 
-use crate::commands::acting_user;
+use crate::commands::{acting_user, looking_user};
 use crate::error::{AppError, Result};
 use crate::ipc::{ImportKind, ImportLineError, ImportStatus};
 use crate::state::AppState;
@@ -69,7 +69,7 @@ impl Imports {
         match outcome {
             Ok(rows) => status.imported = Some(u32::try_from(*rows).unwrap_or(u32::MAX)),
             Err(error) => {
-                status.error = Some(error.to_string());
+                status.error = Some(error.user_message());
                 if let AppError::Store(StoreError::Csv(lines)) = error {
                     status.bad_lines = lines
                         .iter()
@@ -96,7 +96,7 @@ impl Drop for Running<'_> {
     }
 }
 
-/// Imports one CSV file of `kind` (items, locations or stock) from its text. Refused with a
+/// Imports one CSV file of `kind` (items, locations, stock or packs) from its text. Refused with a
 /// clear message, writing nothing, for an unknown kind, a role that may not, an empty or
 /// oversized file, a missing column or any bad line (the lines are in `import_progress`).
 pub fn import_csv(state: &AppState, kind: String, text: String) -> Result<ImportStatus> {
@@ -115,7 +115,7 @@ pub fn import_csv(state: &AppState, kind: String, text: String) -> Result<Import
 /// The import running in this window, or the last one; `None` before the first. Anyone
 /// signed in; never waits for the store.
 pub fn import_progress(state: &AppState) -> Result<Option<ImportStatus>> {
-    acting_user(state)?;
+    looking_user(state)?;
     Ok(state.imports.lock().clone())
 }
 
@@ -124,9 +124,10 @@ fn parse_kind(raw: &str) -> Result<ImportKind> {
         "items" => Ok(ImportKind::Items),
         "locations" => Ok(ImportKind::Locations),
         "stock" => Ok(ImportKind::Stock),
-        other => {
-            Err(AppError::BadRequest(format!("Unknown import '{other}': choose items, locations or stock.")))
-        }
+        "packs" => Ok(ImportKind::Packs),
+        other => Err(AppError::BadRequest(format!(
+            "Unknown import '{other}': choose items, locations, stock or packs."
+        ))),
     }
 }
 
@@ -136,6 +137,8 @@ pub fn action_of(kind: &ImportKind) -> Action {
         ImportKind::Items => Action::ImportItems,
         ImportKind::Locations => Action::ImportLocations,
         ImportKind::Stock => Action::ImportStock,
+        // A pack is item master data: who may import items may load packs (the CLI's rule).
+        ImportKind::Packs => Action::ImportItems,
     }
 }
 
@@ -163,10 +166,17 @@ fn check_text(text: &str) -> Result<()> {
 
 fn run(state: &AppState, kind: &ImportKind, text: &str, user: &User) -> Result<usize> {
     let store_kind = match kind {
-        ImportKind::Items => shelfsync_store::ImportKind::Items,
-        ImportKind::Locations => shelfsync_store::ImportKind::Locations,
+        ImportKind::Items => {
+            shelfsync_store::ImportKind::Items { actor: &user.name, workstation: state.workstation() }
+        }
+        ImportKind::Locations => {
+            shelfsync_store::ImportKind::Locations { actor: &user.name, workstation: state.workstation() }
+        }
         ImportKind::Stock => {
             shelfsync_store::ImportKind::Stock { actor: &user.name, workstation: state.workstation() }
+        }
+        ImportKind::Packs => {
+            shelfsync_store::ImportKind::Packs { actor: &user.name, workstation: state.workstation() }
         }
     };
     let mut store = state.store()?;

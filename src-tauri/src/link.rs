@@ -64,7 +64,7 @@ pub fn test_channel(state: &AppState, channel: String) -> Result<ChannelTestView
     let channel = channel.trim().to_string();
     let record = {
         let store = state.store()?;
-        config::channel(store.connection(), &channel).map_err(local_error)?
+        config::channel(&store, &channel).map_err(local_error)?
     };
     let secrets = Secrets::for_database(state.db_path());
     match link::test_channel_blocking(&record, &secrets, Timeouts::default()) {
@@ -104,14 +104,15 @@ pub fn link_channel(
     location: Option<String>,
     shop_location: Option<String>,
 ) -> Result<LinkReviewView> {
-    crate::commands::allowed(state, shelfsync_core::Action::ChannelLink)?;
+    let user = crate::commands::allowed(state, shelfsync_core::Action::ChannelLink)?;
     let channel = channel.trim().to_string();
     let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let options = LinkOptions { location: clean(location), remote_location: clean(shop_location), apply };
     // Its own connection: the catalogue read takes seconds and must not hold the app's store.
     let store = Store::open(state.db_path())?;
     let secrets = Secrets::for_database(state.db_path());
-    match link::link_blocking(store.connection(), &channel, &secrets, &options, Timeouts::default()) {
+    let by = shelfsync_store::By::new(&user.name, state.workstation());
+    match link::link_blocking(&store, by, &channel, &secrets, &options, Timeouts::default()) {
         Ok(report) => {
             if report.applied {
                 tracing::info!(%channel, linked = report.listings.len(), "listings linked");

@@ -8,17 +8,18 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use serde_json::Value;
-use shelfsync_capture::{CaptureError, alerts, drift, incidents, reconcile};
+use shelfsync_capture::{alerts, drift, incidents, reconcile};
 use shelfsync_core::Action;
-use shelfsync_store::User;
+use shelfsync_store::Store;
 
-use crate::commands::allowed;
+use crate::commands::{acting_user, allowed, looking_user};
 use shelfsync_sync::credentials::Secrets;
 
 use crate::error::{AppError, Result};
 use crate::export::{Csv, write_export};
 use crate::ipc::{
     AlertList, AlertView, DriftReportView, ExportKind, ExportResult, GapView, IncidentView, ReconcileRunView,
+    ScoreLineView, ScorecardView,
 };
 use crate::state::AppState;
 
@@ -27,21 +28,10 @@ const MAX_ID_LEN: usize = 20;
 /// Longest root cause kept (the capture crate's own limit).
 pub const MAX_CAUSE_LEN: usize = 500;
 /// Reconciliation runs listed at most: four a day per channel for a month fits.
-pub const MAX_RUNS_LISTED: u32 = 500;
+pub const MAX_RUNS_LISTED: u32 = shelfsync_store::app_support::MAX_RECONCILE_RUNS;
 /// Longest a reconciliation or drift audit may take before the app gives up on it: channel
 /// reads are paced by rate limits, but a run stuck longer than this is not coming back.
 const CHANNEL_JOB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
-
-fn capture_error(error: CaptureError) -> AppError {
-    match error {
-        CaptureError::Store(e) => AppError::Store(e),
-        other => AppError::BadRequest(other.to_string()),
-    }
-}
-
-fn acting_user(state: &AppState) -> Result<User> {
-    state.sessions.user(std::time::Instant::now())
-}
 
 fn check_id(id: &str, what: &str) -> Result<String> {
     let id = id.trim();
@@ -56,16 +46,16 @@ fn check_id(id: &str, what: &str) -> Result<String> {
 /// The alerts, newest first (open and closed, at most the capture crate's 1,000). With
 /// `check`, the rules are evaluated first, as the monitoring daemon does every minute.
 pub fn alerts(state: &AppState, check: bool) -> Result<AlertList> {
-    acting_user(state)?;
+    looking_user(state)?;
     let store = state.store()?;
-    let conn = store.connection();
+    let conn: &Store = &store;
     let (opened, resolved) = if check {
-        let evaluation = alerts::evaluate(conn, Utc::now()).map_err(capture_error)?;
+        let evaluation = alerts::evaluate(conn, Utc::now())?;
         (evaluation.opened.len(), evaluation.resolved.len())
     } else {
         (0, 0)
     };
-    let list = alerts::list(conn, true).map_err(capture_error)?;
+    let list = alerts::list(conn, true)?;
     Ok(AlertList {
         alerts: list.into_iter().map(AlertView::from).collect(),
         opened: u32::try_from(opened).unwrap_or(u32::MAX),
@@ -78,23 +68,23 @@ pub fn ack_alert(state: &AppState, id: String) -> Result<AlertView> {
     let user = allowed(state, Action::AlertAck)?;
     let id = check_id(&id, "an alert")?;
     let store = state.store()?;
-    Ok(alerts::ack(store.connection(), &id, &user.name).map_err(capture_error)?.into())
+    Ok(alerts::ack(&*store, shelfsync_store::By::new(&user.name, state.workstation()), &id)?.into())
 }
 
 // ---- incidents ---------------------------------------------------------------------------------
 
 pub fn incidents(state: &AppState, open_only: bool) -> Result<Vec<IncidentView>> {
-    acting_user(state)?;
+    looking_user(state)?;
     let store = state.store()?;
-    let list = incidents::list(store.connection(), open_only).map_err(capture_error)?;
+    let list = incidents::list(&*store, open_only)?;
     Ok(list.into_iter().map(IncidentView::from).collect())
 }
 
 pub fn incident(state: &AppState, id: String) -> Result<IncidentView> {
-    acting_user(state)?;
+    looking_user(state)?;
     let id = check_id(&id, "an incident")?;
     let store = state.store()?;
-    Ok(incidents::show(store.connection(), &id).map_err(capture_error)?.into())
+    Ok(incidents::show(&*store, &id)?.into())
 }
 
 /// Records the root cause and closes the incident. Supervisors only.
@@ -106,37 +96,50 @@ pub fn resolve_incident(state: &AppState, id: String, cause: String) -> Result<I
         return Err(AppError::BadRequest(format!("Write the root cause (1 to {MAX_CAUSE_LEN} characters).")));
     }
     let store = state.store()?;
-    Ok(incidents::resolve(store.connection(), &id, cause, &user.name).map_err(capture_error)?.into())
+    Ok(incidents::resolve(&*store, shelfsync_store::By::new(&user.name, state.workstation()), &id, cause)?
+        .into())
+}
+
+// ---- scorecard ---------------------------------------------------------------------------------
+
+/// The guide's Quick Reference measured over the last `days` (capture's scorecard).
+pub fn scorecard(state: &AppState, days: u32) -> Result<ScorecardView> {
+    looking_user(state)?;
+    let card = shelfsync_capture::scorecard::scorecard(&*state.store()?, Utc::now(), days)?;
+    let word = |value: serde_json::Value| value.as_str().unwrap_or_default().to_string();
+    Ok(ScorecardView {
+        at: card.at,
+        days: card.days,
+        lines: card
+            .lines
+            .into_iter()
+            .map(|l| ScoreLineView {
+                key: l.key.into(),
+                label: l.label.into(),
+                value: l.value,
+                target: l.target,
+                red_flag: l.red_flag,
+                better: word(serde_json::json!(l.better)),
+                verdict: word(serde_json::json!(l.verdict)),
+                detail: l.detail,
+            })
+            .collect(),
+    })
 }
 
 // ---- reconciliation ----------------------------------------------------------------------------
 
 /// Stored reconciliation runs, newest first.
 pub fn reconcile_runs(state: &AppState, limit: u32) -> Result<Vec<ReconcileRunView>> {
-    acting_user(state)?;
+    looking_user(state)?;
     if limit == 0 || limit > MAX_RUNS_LISTED {
         return Err(AppError::BadRequest(format!("limit must be 1 to {MAX_RUNS_LISTED}, got {limit}")));
     }
-    let store = state.store()?;
-    // The capture crate stores each run's report as JSON; this only reads the table back.
-    let mut stmt = store
-        .connection()
-        .prepare("SELECT id, channel, at, checked, report FROM reconcile_runs ORDER BY id DESC LIMIT ?1")
-        .map_err(shelfsync_store::StoreError::from)?;
-    let rows = stmt
-        .query_map([limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })
-        .map_err(shelfsync_store::StoreError::from)?;
+    // The capture crate stores each run's report as JSON; the store reads the table back.
+    let rows = state.store()?.reconcile_runs_newest(limit)?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, channel, at, checked, report) = row.map_err(shelfsync_store::StoreError::from)?;
+        let shelfsync_store::app_support::ReconcileRunRow { id, channel, at, checked, report } = row;
         let report: Value = serde_json::from_str(&report).unwrap_or(Value::Null);
         out.push(ReconcileRunView {
             id: id.to_string(),
@@ -180,12 +183,15 @@ pub fn run_reconcile(state: &AppState) -> Result<Vec<ReconcileRunView>> {
 /// A drift audit of the top `top` SKUs against every channel, read back live. Supervisors
 /// only (it spends the channels' read budget). The last report is kept for the CSV export.
 pub fn run_drift(state: &AppState, top: u32) -> Result<DriftReportView> {
-    allowed(state, Action::DriftAudit)?;
+    let user = allowed(state, Action::DriftAudit)?;
     if top == 0 || top as usize > drift::MAX_TOP {
         return Err(AppError::BadRequest(format!("Audit 1 to {} SKUs, not {top}.", drift::MAX_TOP)));
     }
     let secrets = Secrets::for_database(state.db_path());
+    let started = Utc::now();
     let report = block_on(drift::report(state.db_path(), &secrets, top as usize))?;
+    // Kept with its rows in the drift history, as the CLI's and the service's runs are.
+    drift::record(&*state.store()?, drift::DriftScope::Manual, &report, started, Utc::now(), &user.name)?;
     let view = DriftReportView::new(&report, shelfsync_capture::now());
     *state.last_drift() = Some(view.clone());
     Ok(view)
@@ -193,7 +199,7 @@ pub fn run_drift(state: &AppState, top: u32) -> Result<DriftReportView> {
 
 /// The last drift audit run in this app session, if any.
 pub fn last_drift(state: &AppState) -> Result<Option<DriftReportView>> {
-    acting_user(state)?;
+    looking_user(state)?;
     Ok(state.last_drift().clone())
 }
 
@@ -206,7 +212,7 @@ fn block_on<T>(future: impl std::future::Future<Output = shelfsync_capture::Resu
         .map_err(|e| AppError::Unavailable(format!("cannot start a runtime: {e}")))?;
     runtime.block_on(async {
         match tokio::time::timeout(CHANNEL_JOB_TIMEOUT, future).await {
-            Ok(result) => result.map_err(capture_error),
+            Ok(result) => result.map_err(AppError::from),
             Err(_) => Err(AppError::BadRequest(format!(
                 "The channels did not answer within {} s; try again later.",
                 CHANNEL_JOB_TIMEOUT.as_secs()
@@ -319,8 +325,8 @@ fn incidents_csv(list: &[IncidentView]) -> Csv {
 
 fn dead_letters_csv(state: &AppState) -> Result<Csv> {
     let store = state.store()?;
-    let list = shelfsync_sync::report::dead_letters(store.connection())
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let list =
+        shelfsync_sync::report::dead_letters(&store).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let mut csv = Csv::new(&[
         "id",
         "channel",

@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::Connection;
+use shelfsync_store::Store;
 
-use crate::commands::{acting_user, sync_error};
+use crate::commands::looking_user;
 use crate::error::{AppError, Result};
 use crate::ipc::RepushProgress;
 use crate::state::AppState;
@@ -46,23 +46,23 @@ pub fn repush_channel(state: &AppState, channel: String) -> Result<RepushProgres
     let user = crate::commands::allowed(state, shelfsync_core::Action::Repush)?;
     let channel = check_channel(&channel)?;
     let store = state.store()?;
-    let conn = store.connection();
-    shelfsync_sync::config::require_channel(conn, &channel).map_err(sync_error)?;
+    shelfsync_sync::config::require_channel(&store, &channel)?;
     let started_at = shelfsync_capture::now();
-    let (total, last_listing) = mark_all(conn, &channel)?;
+    let (total, last_listing) =
+        mark_all(&store, shelfsync_store::By::new(&user.name, state.workstation()), &channel)?;
     let job = Job { total, last_listing, started_at, started_by: user.name.clone() };
-    let progress = progress_of(conn, &channel, &job)?;
+    let progress = progress_of(&store, &channel, &job)?;
     state.repushes.lock().insert(channel, job);
     Ok(progress)
 }
 
 /// Every re-push started in this window, with the rows still waiting. Anyone signed in.
 pub fn repush_progress(state: &AppState) -> Result<Vec<RepushProgress>> {
-    acting_user(state)?;
+    looking_user(state)?;
     let jobs: Vec<(String, Job)> =
         state.repushes.lock().iter().map(|(c, j)| (c.clone(), j.clone())).collect();
     let store = state.store()?;
-    jobs.iter().map(|(channel, job)| progress_of(store.connection(), channel, job)).collect()
+    jobs.iter().map(|(channel, job)| progress_of(&store, channel, job)).collect()
 }
 
 fn check_channel(raw: &str) -> Result<String> {
@@ -76,8 +76,8 @@ fn check_channel(raw: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-fn mark_all(conn: &Connection, channel: &str) -> Result<(u32, i64)> {
-    let mark = shelfsync_sync::config::repush_channel(conn, channel).map_err(sync_error)?;
+fn mark_all(store: &Store, by: shelfsync_store::By<'_>, channel: &str) -> Result<(u32, i64)> {
+    let mark = shelfsync_sync::config::repush_channel(store, by, channel)?;
     let Some(last_listing) = mark.last_listing else {
         return Err(AppError::BadRequest(format!(
             "Channel '{channel}' has no listings to re-push. Map SKUs to it first."
@@ -86,9 +86,8 @@ fn mark_all(conn: &Connection, channel: &str) -> Result<(u32, i64)> {
     Ok((u32::try_from(mark.listings).unwrap_or(u32::MAX), last_listing))
 }
 
-fn progress_of(conn: &Connection, channel: &str, job: &Job) -> Result<RepushProgress> {
-    let remaining =
-        shelfsync_sync::queue::repush_remaining(conn, channel, job.last_listing).map_err(sync_error)?;
+fn progress_of(store: &Store, channel: &str, job: &Job) -> Result<RepushProgress> {
+    let remaining = shelfsync_sync::queue::repush_remaining(store, channel, job.last_listing)?;
     Ok(RepushProgress {
         channel: channel.to_string(),
         total: job.total,

@@ -3,7 +3,7 @@
 
 use shelfsync_store::{StockSearch, StockSort};
 
-use crate::commands::acting_user;
+use crate::commands::looking_user;
 use crate::error::{AppError, Result};
 use crate::ipc::{StockLevel, StockSearchQuery, StockSearchRow, StockSearchView};
 use crate::state::AppState;
@@ -12,7 +12,7 @@ use crate::state::AppState;
 const DEFAULT_PAGE_ROWS: u32 = 200;
 
 pub fn search_stock(state: &AppState, query: StockSearchQuery) -> Result<StockSearchView> {
-    acting_user(state)?;
+    looking_user(state)?;
     let sort = match query.sort.as_deref().map(str::trim) {
         None | Some("") | Some("sku") => StockSort::Sku,
         Some("name") => StockSort::Name,
@@ -25,12 +25,14 @@ pub fn search_stock(state: &AppState, query: StockSearchQuery) -> Result<StockSe
         offset: query.offset.unwrap_or(0),
         limit: query.limit.unwrap_or(DEFAULT_PAGE_ROWS),
     };
-    let page = state.store()?.search_stock(&search)?;
+    let store = state.store()?;
+    let page = store.search_stock(&search)?;
+    let blind = crate::commands::blind_for(state, &store)?;
     let rows = page
         .rows
         .into_iter()
         .map(|(row, name)| {
-            let level = StockLevel::from(row);
+            let level = StockLevel::shown(row, &blind);
             StockSearchRow { sku: level.sku, name, location: level.location, buckets: level.buckets }
         })
         .collect();

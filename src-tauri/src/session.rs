@@ -112,23 +112,29 @@ impl Sessions {
         }
     }
 
-    /// The user to act as: the signed-in, unlocked user, whose activity is refreshed.
+    /// The signed-in, unlocked user, for a look (a screen's list, its polling): not activity,
+    /// so a dashboard left open still locks after the idle time.
     pub fn user(&self, now: Instant) -> Result<User> {
         match self.state(now) {
             SessionState::SignedOut => Err(AppError::SignedOut),
             SessionState::Locked(_) => Err(AppError::Locked),
-            SessionState::Active(user) => {
-                if let Some(signed) = self.lock().as_mut() {
-                    signed.last_active = now;
-                }
-                Ok(user)
-            }
+            SessionState::Active(user) => Ok(user),
         }
+    }
+
+    /// The user to act as: the signed-in, unlocked user, whose activity is refreshed (the
+    /// user's own action: a scan, a commit, a decision).
+    pub fn act(&self, now: Instant) -> Result<User> {
+        let user = self.user(now)?;
+        if let Some(signed) = self.lock().as_mut() {
+            signed.last_active = now;
+        }
+        Ok(user)
     }
 
     /// Marks activity (a key press, a tap) without acting. A locked session stays locked.
     pub fn touch(&self, now: Instant) {
-        let _ = self.user(now);
+        let _ = self.act(now);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Signed>> {
@@ -159,8 +165,8 @@ mod tests {
         let s = |n| t0 + Duration::from_secs(n);
         let sessions = Sessions::new(Duration::from_secs(60));
         sessions.start(staff(), t0);
-        assert_eq!(sessions.user(s(50)).unwrap(), staff());
-        assert_eq!(sessions.user(s(100)).unwrap(), staff(), "activity at 50 s moved the deadline");
+        assert_eq!(sessions.act(s(50)).unwrap(), staff());
+        assert_eq!(sessions.act(s(100)).unwrap(), staff(), "activity at 50 s moved the deadline");
         sessions.touch(s(150));
         assert_eq!(sessions.state(s(200)), SessionState::Active(staff()));
         assert!(matches!(sessions.user(s(211)), Err(AppError::Locked)), "61 s idle");
@@ -168,6 +174,20 @@ mod tests {
         assert_eq!(sessions.state(s(212)), SessionState::Locked(staff()));
         sessions.start(staff(), s(220));
         assert!(sessions.user(s(221)).is_ok(), "signing in again unlocks");
+    }
+
+    #[test]
+    fn looking_is_not_activity() {
+        let t0 = Instant::now();
+        let s = |n| t0 + Duration::from_secs(n);
+        let sessions = Sessions::new(Duration::from_secs(60));
+        sessions.start(staff(), t0);
+        // A dashboard polling every 10 s: each look answers, none moves the deadline.
+        for n in (10..=60).step_by(10) {
+            assert_eq!(sessions.user(s(n)).unwrap(), staff(), "a look at {n} s");
+        }
+        assert!(matches!(sessions.user(s(61)), Err(AppError::Locked)), "61 s after the last action");
+        assert!(matches!(sessions.act(s(62)), Err(AppError::Locked)), "and acting is refused too");
     }
 
     #[test]

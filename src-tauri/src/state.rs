@@ -23,9 +23,14 @@ pub const DB_ENV: &str = "SHELFSYNC_DB";
 /// first-run screen, which offers it). Unset: the demo in a debug build, the first-run screen in
 /// a release build. See [`DemoPolicy::choose`].
 pub const DEMO_ENV: &str = "SHELFSYNC_DEMO";
+/// Set to `off` to start a demo database without its simulated channels (`demo_channels`). In
+/// every build, as the workstation setting it overrides is listed in every build.
+pub const DEMO_CHANNELS_ENV: &str = "SHELFSYNC_DEMO_CHANNELS";
 /// Seed of the demo catalogue: the same seed gives the same items and history everywhere.
+#[cfg(feature = "demo")]
 pub const DEMO_SEED: u64 = 7;
 /// Actor the demo loader records on its events; how a demo database is recognised later.
+#[cfg(feature = "demo")]
 const DEMO_ACTOR: &str = "demo";
 
 /// The demo's accounts, created when the demo loads into a database without users. The first
@@ -38,6 +43,8 @@ pub const DEMO_USERS: [(&str, Role, &str); 3] =
 /// A release build never loads the demo by itself: a warehouse installing ShelfSync must not
 /// find 1,000 made-up SKUs in its ledger (they would be pushed to its channels as soon as one is
 /// connected). Developers and the e2e tests want the demo at once, so debug builds keep it.
+/// A build without the `demo` feature has no demo at all, so no policy either.
+#[cfg(feature = "demo")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DemoPolicy {
     /// Load the demo into an empty database before the sign-in screen.
@@ -48,6 +55,7 @@ pub enum DemoPolicy {
     Never,
 }
 
+#[cfg(feature = "demo")]
 impl DemoPolicy {
     /// `$SHELFSYNC_DEMO` for this build; a value it does not know is reported and ignored.
     pub fn from_env() -> DemoPolicy {
@@ -100,6 +108,7 @@ struct Boot {
     demo: bool,
     error: Option<String>,
     /// The policy the store was opened with; the first-run screen asks it about the demo.
+    #[cfg(feature = "demo")]
     policy: DemoPolicy,
 }
 
@@ -115,6 +124,7 @@ pub struct AppState {
     /// live and are not stored by the capture crate).
     last_drift: Mutex<Option<crate::ipc::DriftReportView>>,
     /// The demo's simulated channels, once started (demo databases only).
+    #[cfg(feature = "demo")]
     demo_channels: OnceLock<crate::demo_channels::DemoChannels>,
     /// The live service (engine, polls, reconciliation, drift, FBA, alerts) running in-process
     /// on every database once it is open; `None` before that, or when it could not start.
@@ -137,12 +147,14 @@ impl AppState {
                 phase: Phase::Opening,
                 demo: false,
                 error: None,
+                #[cfg(feature = "demo")]
                 policy: DemoPolicy::Never,
             }),
             store: OnceLock::new(),
             sessions: Sessions::new(idle),
             workstation: workstation_name(),
             last_drift: Mutex::new(None),
+            #[cfg(feature = "demo")]
             demo_channels: OnceLock::new(),
             service: Mutex::new(None),
             repushes: crate::repush::Repushes::default(),
@@ -152,6 +164,7 @@ impl AppState {
 
     /// On a demo database, starts the simulated channels (see `demo_channels`). A failure is
     /// reported and the app goes on without them.
+    #[cfg(feature = "demo")]
     pub fn start_demo_channels(&self) {
         if !self.is_demo() || !crate::demo_channels::enabled_from_env() || self.demo_channels.get().is_some()
         {
@@ -164,6 +177,11 @@ impl AppState {
             Err(error) => tracing::error!(%error, "the demo channels did not start"),
         }
     }
+
+    /// A build without the demo has no simulated channels to start (and no demo database: see
+    /// [`AppState::boot_from_env`]).
+    #[cfg(not(feature = "demo"))]
+    pub fn start_demo_channels(&self) {}
 
     /// Starts the live service in this process, on any database (demo or real), once the store
     /// is open: a scan then reaches the channels with no other program running. Another
@@ -224,13 +242,40 @@ impl AppState {
         &self.db_path
     }
 
+    /// Opens the store as `$SHELFSYNC_DEMO` says (see [`DemoPolicy`]); in a build without the
+    /// demo, just opens it. Call once, off the UI thread.
+    pub fn boot_from_env(&self) {
+        #[cfg(feature = "demo")]
+        self.boot(DemoPolicy::from_env());
+        #[cfg(not(feature = "demo"))]
+        {
+            if let Some(value) =
+                std::env::var(DEMO_ENV).ok().filter(|v| !v.trim().is_empty() && v.trim() != "off")
+            {
+                tracing::warn!(value, "ignoring {DEMO_ENV}: this build has no demo");
+            }
+            let started = Instant::now();
+            self.finish_boot(started, Store::open(&self.db_path).map_err(AppError::from));
+        }
+    }
+
     /// Opens the store and, when it is brand new, loads the demo. Call once, off the UI thread.
+    #[cfg(feature = "demo")]
     pub fn boot(&self, policy: DemoPolicy) {
         let started = Instant::now();
         self.lock_boot().policy = policy;
-        match self.open_and_seed(policy) {
+        self.finish_boot(started, self.open_and_seed(policy));
+    }
+
+    /// Keeps the opened store (or why it could not open) and says the database is ready.
+    fn finish_boot(&self, started: Instant, opened: Result<Store>) {
+        match opened {
             Ok(store) => {
+                #[cfg(feature = "demo")]
                 let demo = is_demo(&store).unwrap_or(false);
+                // Without the demo no database is treated as one (no demo accounts on it).
+                #[cfg(not(feature = "demo"))]
+                let demo = false;
                 assert!(self.store.set(Mutex::new(store)).is_ok(), "boot runs once");
                 let mut boot = self.lock_boot();
                 boot.demo = demo;
@@ -251,6 +296,7 @@ impl AppState {
         }
     }
 
+    #[cfg(feature = "demo")]
     fn open_and_seed(&self, policy: DemoPolicy) -> Result<Store> {
         let mut store = Store::open(&self.db_path)?;
         // Only a database with neither events nor items is new; one with a catalogue but no
@@ -268,6 +314,7 @@ impl AppState {
     }
 
     /// The policy start-up ran with.
+    #[cfg(feature = "demo")]
     pub fn demo_policy(&self) -> DemoPolicy {
         self.lock_boot().policy
     }
@@ -276,6 +323,7 @@ impl AppState {
     /// database, which must be empty (no events, no items, no users); checked and loaded under
     /// one hold of the store, so nothing else can slip in between. The caller starts the demo
     /// channels afterwards.
+    #[cfg(feature = "demo")]
     pub fn load_demo_into_empty(&self) -> Result<u64> {
         let mut store = self.store()?;
         if store.user_count()? > 0 {
@@ -310,9 +358,9 @@ impl AppState {
     }
 
     pub fn info(&self) -> Result<AppInfo> {
-        let (phase, demo, error, policy) = {
+        let (phase, demo, error) = {
             let boot = self.lock_boot();
-            (boot.phase.clone(), boot.demo, boot.error.clone(), boot.policy)
+            (boot.phase.clone(), boot.demo, boot.error.clone())
         };
         let (event_count, item_count, user_count) = match phase {
             Phase::Ready => {
@@ -323,6 +371,14 @@ impl AppState {
         };
         // Nobody can sign in yet: the first-run screen, whatever the database holds.
         let needs_setup = phase == Phase::Ready && user_count == 0;
+        #[cfg(feature = "demo")]
+        let (demo_channels, demo_offered) = (
+            self.demo_channels.get().map(|d| d.url.clone()),
+            needs_setup && self.demo_policy().offers_demo() && event_count == 0 && item_count == 0,
+        );
+        // A build without the demo never offers it, and runs no simulated channels.
+        #[cfg(not(feature = "demo"))]
+        let (demo_channels, demo_offered) = (None, false);
         Ok(AppInfo {
             phase,
             db_path: self.db_path.display().to_string(),
@@ -331,9 +387,10 @@ impl AppState {
             item_count,
             version: env!("CARGO_PKG_VERSION").to_string(),
             error,
-            demo_channels: self.demo_channels.get().map(|d| d.url.clone()),
+            demo_channels,
             needs_setup,
-            demo_offered: needs_setup && policy.offers_demo() && event_count == 0 && item_count == 0,
+            demo_offered,
+            system_languages: os_languages().to_vec(),
         })
     }
 
@@ -343,12 +400,14 @@ impl AppState {
 }
 
 /// A demo database is one whose first event was recorded by the demo loader.
+#[cfg(feature = "demo")]
 fn is_demo(store: &Store) -> Result<bool> {
     let first = store.first_event()?;
     Ok(first.is_some_and(|e| e.event.actor == DEMO_ACTOR && e.event.workstation == DEMO_ACTOR))
 }
 
 /// The demo accounts; the admin first, then the others created by it.
+#[cfg(feature = "demo")]
 fn add_demo_users(store: &mut Store, workstation: &str) -> Result<()> {
     let (admin_name, admin_role, admin_pin) = DEMO_USERS[0];
     let admin = store.add_user(admin_name, admin_role, admin_pin, None, workstation)?;
@@ -367,4 +426,57 @@ fn workstation_name() -> String {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty() && s.len() <= 64)
         .unwrap_or_else(|| "desktop".into())
+}
+
+/// The operating system's languages, read once: `app_info` is polled every few seconds and the
+/// system's language does not change under a running app.
+fn os_languages() -> &'static [String] {
+    static LANGUAGES: OnceLock<Vec<String>> = OnceLock::new();
+    LANGUAGES.get_or_init(|| system_languages(sys_locale::get_locales()))
+}
+
+/// Languages a system may list; more preferences than this say nothing more to a UI that has two.
+const MAX_SYSTEM_LANGUAGES: usize = 8;
+/// A BCP 47 tag longer than this (35 is the longest the registry's grammar needs in practice) is
+/// not a language worth sending; "C" and "POSIX" are no language at all.
+const MAX_LANGUAGE_TAG: usize = 35;
+
+/// The system's languages as the UI gets them: at most [`MAX_SYSTEM_LANGUAGES`] tags of at most
+/// [`MAX_LANGUAGE_TAG`] printable ASCII characters, no "C" or "POSIX", no repeats.
+pub fn system_languages(locales: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in locales {
+        let tag = tag.trim().to_string();
+        let plausible = !tag.is_empty()
+            && tag.len() <= MAX_LANGUAGE_TAG
+            && tag.chars().all(|c| c.is_ascii_graphic())
+            && !matches!(tag.as_str(), "C" | "POSIX");
+        if plausible && !out.contains(&tag) {
+            out.push(tag);
+        }
+        if out.len() == MAX_SYSTEM_LANGUAGES {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod system_language_tests {
+    use super::system_languages;
+
+    #[test]
+    fn the_system_languages_are_bounded_and_plausible() {
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&["es-ES", "en-US"], &["es-ES", "en-US"]),
+            (&["C", "POSIX", " pl-PL ", "pl-PL"], &["pl-PL"]),
+            (&["", "de DE", "fr\u{e9}"], &[]),
+            (&["a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t"], &[]),
+            (&["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], &["a", "b", "c", "d", "e", "f", "g", "h"]),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(system_languages(list(input)), list(expected), "{input:?}");
+        }
+    }
 }

@@ -1,13 +1,17 @@
 //! The scan station's two calls into the engine: what a scan is, and committing a scan log.
 //!
 //! Classification is the scanner crate's (`shelfsync_scan::classify`: command labels first,
-//! then GS1 or plain text), resolution is the store's (`resolve_code`), and every movement's
-//! rules are core's. This module only routes: it turns a station mode into the movement the
-//! CLI would record for the same scan, and reports the outcome per line.
+//! then GS1 or plain text), resolution is the store's (`resolve_units`: a pack's barcode is its
+//! qty units per scan, and stays the line's code until the commit), and every movement's
+//! rules are core's, including the movement a station mode makes for a line
+//! (`shelfsync_core::StationMode::record`). This module only routes: it checks the request,
+//! hands each line to core's mode and the result to the store, and reports the outcome per
+//! line.
 
 use std::collections::HashSet;
 
-use shelfsync_core::{Event, LocationCode, Movement, Sku};
+use chrono::Utc;
+use shelfsync_core::{Event, LocationCode, StationRecord};
 use shelfsync_scan::gs1::{Content, ParseOptions, Parsed, parse_scan_data};
 use shelfsync_scan::{Classified, Command, CommandConfig, classify};
 use shelfsync_store::{LineRecord, MovementRequest, Store, StoreError, User};
@@ -81,6 +85,18 @@ pub fn classify_parsed(store: &Store, source: &str, data: &str, parsed: &Parsed)
 }
 
 fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> ScanOutcome {
+    // A GS1 count (AI 30 or 37) cannot ride on a line yet (a line's quantity is the station's
+    // QTY), so it is refused rather than booked as one unit (issue 21).
+    if let Ok(Some(count)) = parsed.count() {
+        return ScanOutcome::error(
+            source,
+            data,
+            format!(
+                "This label counts {} units (AI {}): scan QTY:{} then the item's own barcode.",
+                count.count, count.ai, count.count
+            ),
+        );
+    }
     // A GTIN (from AI 01, an EAN/UPC symbol or bare digits) is looked up as such; other plain
     // text is a SKU or an internal shelf code.
     let code = match (&parsed.content, parsed.gtin14()) {
@@ -94,18 +110,25 @@ fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> Sca
             );
         }
     };
-    let sku = match store.resolve_code(&code) {
-        Ok(sku) => sku,
+    // A pack's barcode (issue 21) stays the line's code, so the commit books its units.
+    let resolved = match store.resolve_units(&code) {
+        Ok(resolved) => resolved,
         Err(StoreError::UnknownBarcode(_) | StoreError::UnknownSku(_) | StoreError::Domain(_)) => {
             return ScanOutcome::error(source, data, AppError::NotFound(data.to_string()).to_string());
         }
         Err(error) => return ScanOutcome::error(source, data, error.to_string()),
     };
-    let name = match store.item(sku.as_str()) {
+    let sku = resolved.sku.to_string();
+    let name = match store.item(&sku) {
         Ok(item) => item.map(|i| i.name),
         Err(error) => return ScanOutcome::error(source, data, error.to_string()),
     };
-    ScanOutcome { sku: Some(sku.to_string()), name, ..ScanOutcome::new(source, data, ScanKind::Item) }
+    let pack_units = resolved.pack.is_some().then_some(resolved.units);
+    let (sku, name) = match resolved.pack {
+        Some(pack) => (pack, name.map(|n| format!("{n} · pack of {} ({sku})", resolved.units))),
+        None => (sku, name),
+    };
+    ScanOutcome { sku: Some(sku), name, pack_units, ..ScanOutcome::new(source, data, ScanKind::Item) }
 }
 
 /// Records a scan log line by line as `user`. Stops at the first line that fails and says
@@ -145,12 +168,19 @@ pub fn commit(
         }
         _ => None,
     };
-    match request.mode {
-        StationMode::Lookup => return Err(AppError::BadRequest("Look-up mode records nothing.".into())),
-        StationMode::Damage if reason.is_none() => {
-            return Err(AppError::BadRequest("Choose why the items are damaged before committing.".into()));
+    let mode = match (request.mode, to) {
+        (StationMode::Lookup, _) => {
+            return Err(AppError::BadRequest("Look-up mode records nothing.".into()));
         }
-        _ => {}
+        (StationMode::Count, _) => shelfsync_core::StationMode::Count,
+        (StationMode::Damage, _) => shelfsync_core::StationMode::Damage,
+        (StationMode::Receive, _) => shelfsync_core::StationMode::Receive,
+        (StationMode::Transfer, to) => {
+            shelfsync_core::StationMode::Transfer { to: to.expect("checked above") }
+        }
+    };
+    if mode.needs_reason() && reason.is_none() {
+        return Err(AppError::BadRequest("Choose why the items are damaged before committing.".into()));
     }
 
     // Line ids first, so a bad one refuses the whole commit before anything is recorded.
@@ -172,7 +202,6 @@ pub fn commit(
     let mut recorded = HashSet::new();
     for (index, (line, id)) in request.lines.iter().zip(&ids).enumerate() {
         let outcome = (|| -> Result<bool> {
-            let sku = Sku::new(line.sku.trim())?;
             // Already recorded under this id: a commit retried after a crash, or a second
             // press of Commit. It counts as committed and records nothing.
             match store.line_record(&id.to_string())? {
@@ -180,13 +209,18 @@ pub fn commit(
                 LineRecord::AwaitingApproval => return Ok(true),
                 LineRecord::New => {}
             }
-            let movement = match request.mode {
-                StationMode::Count => {
+            // The line's code: a SKU, or a pack's barcode that books its units (issue 21).
+            let code = line.sku.trim();
+            let resolved = store.resolve_units(code)?;
+            let sku = resolved.sku.clone();
+            let movement = match mode.record(sku.clone(), &location, resolved.units_for(line.qty)?) {
+                StationRecord::Movement(movement) => movement,
+                StationRecord::CountEntry => {
                     let session = session.as_deref().expect("checked above");
                     let line_id = id.to_string();
                     store.count_scan_line(
                         session,
-                        sku.as_str(),
+                        code,
                         i64::from(line.qty),
                         false,
                         user,
@@ -195,18 +229,11 @@ pub fn commit(
                     )?;
                     return Ok(false);
                 }
-                StationMode::Receive => Movement::Receive { sku, location: location.clone(), qty: line.qty },
-                StationMode::Damage => Movement::Damage { sku, location: location.clone(), qty: line.qty },
-                StationMode::Transfer => Movement::Transfer {
-                    sku,
-                    from: location.clone(),
-                    to: to.clone().expect("checked above"),
-                    qty: line.qty,
-                },
-                StationMode::Lookup => unreachable!("refused above"),
+                StationRecord::Nothing => unreachable!("look-up mode is refused above"),
             };
-            let mut event = Event::new(movement, &user.name, workstation).with_reference("scan-station");
-            event.id = *id;
+            // The line's id is the event's, so a retried commit finds its own event.
+            let mut event = Event::with_identity(*id, Utc::now(), movement, &user.name, workstation)
+                .with_reference("scan-station");
             if let Some(reason) = &reason {
                 event = event.with_reason(reason.clone());
             }
@@ -239,7 +266,7 @@ mod tests {
     #[test]
     fn a_refused_long_scan_is_cut_at_a_character_whatever_it_holds() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("station.db")).unwrap();
+        let store = Store::open(dir.path().join("station.db")).unwrap();
         let over = MAX_SCAN_LEN + 1;
         // (case, scan, the 40 characters shown back)
         let cases: [(&str, String, String); 6] = [

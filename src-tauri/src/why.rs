@@ -7,7 +7,7 @@ use shelfsync_store::outbox::Allocation;
 use shelfsync_sync::history;
 use shelfsync_sync::report::{self, Explanation};
 
-use crate::commands::{acting_user, item_lookup, sync_error};
+use crate::commands::{item_lookup, looking_user};
 use crate::error::{AppError, Result};
 use crate::ipc::{ListingWhyView, PushView, SkuSyncView};
 use crate::state::AppState;
@@ -19,17 +19,23 @@ pub const MAX_PUSHES_SHOWN: u32 = 100;
 /// allocation the engine computes from them now, what waits in the outbox, and its pushes.
 /// A SKU no channel lists has no listings (not an error).
 pub fn sku_sync(state: &AppState, code: String) -> Result<SkuSyncView> {
-    acting_user(state)?;
+    looking_user(state)?;
     let item = item_lookup(state, code)?;
     let store = state.store()?;
-    let conn = store.connection();
+    // Allocations work from each location's ATP: an open blind count's number by another road.
+    if crate::commands::blind_for(state, &store)?.hides_any(&item.sku) {
+        return Err(crate::error::AppError::BadRequest(format!(
+            "{} is in an open blind count: its sync figures are hidden until the count is submitted.",
+            item.sku
+        )));
+    }
     let mut listings = Vec::new();
-    for channel in history::channels_listing(conn, &item.sku).map_err(sync_error)? {
-        for explained in report::explain(conn, &item.sku, &channel).map_err(sync_error)? {
+    for channel in history::channels_listing(&store, &item.sku)? {
+        for explained in report::explain(&store, &item.sku, &channel)? {
             listings.push(listing_view(explained)?);
         }
     }
-    let pushes = history::push_history(conn, &item.sku, MAX_PUSHES_SHOWN).map_err(sync_error)?;
+    let pushes = history::push_history(&store, &item.sku, MAX_PUSHES_SHOWN)?;
     Ok(SkuSyncView { item, listings, pushes: pushes.into_iter().map(PushView::from).collect() })
 }
 

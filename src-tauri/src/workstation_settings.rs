@@ -85,7 +85,7 @@ pub const SPECS: [Spec; 7] = [
     Spec { key: IDLE_LOCK_SECS, env: Some(IDLE_ENV), default: "300", applies: Applies::AtOnce },
     Spec {
         key: DEMO_CHANNELS,
-        env: Some(crate::demo_channels::DEMO_CHANNELS_ENV),
+        env: Some(crate::state::DEMO_CHANNELS_ENV),
         default: "on",
         applies: Applies::NextStart,
     },

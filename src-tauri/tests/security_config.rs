@@ -75,15 +75,20 @@ fn the_release_csp_is_strict() {
     assert_ne!(conf["app"]["withGlobalTauri"], Value::Bool(true), "no global __TAURI__ for injected scripts");
 }
 
-/// The commands the app declares in build.rs (its `COMMANDS` list).
+/// The commands the app declares in its command table (src/command_table.rs, which build.rs
+/// reads for the permission list): each line that starts `name(`.
 fn declared_commands() -> BTreeSet<String> {
-    let build = std::fs::read_to_string(Path::new(DIR).join("build.rs")).unwrap();
-    let start = build.find("const COMMANDS").expect("build.rs declares COMMANDS");
-    let list = &build[start..start + build[start..].find("];").unwrap()];
-    list.lines()
+    let table = std::fs::read_to_string(Path::new(DIR).join("src/command_table.rs")).unwrap();
+    table
+        .lines()
         .map(str::trim)
-        .filter(|l| l.starts_with('"'))
-        .map(|l| l.trim_matches(|c| c == '"' || c == ',').to_string())
+        .filter_map(|l| l.split_once('('))
+        .map(|(name, _)| name)
+        .filter(|name| {
+            !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+        .map(str::to_string)
         .collect()
 }
 

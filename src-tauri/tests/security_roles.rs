@@ -14,12 +14,15 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::{Value, json};
+use shelfsync_app::drift_history;
 use shelfsync_app::error::AppError;
+use shelfsync_app::ipc::{CountPackRequest, ReportCsvKind, VarianceGroupView};
 use shelfsync_app::ipc::{DecisionView, ExportKind, RoleView};
+use shelfsync_app::reports;
 use shelfsync_app::state::{AppState, DemoPolicy};
 use shelfsync_app::{
     admin, approvals_bulk, commands, counts_scoped, diagnostics, drafts, first_run, import, link, ops,
-    repush, scanners, why, workstation_settings,
+    repush, scanners, user_language, why, workstation_settings,
 };
 use shelfsync_core::{Action, Role, may};
 use shelfsync_store::StoreError;
@@ -75,6 +78,7 @@ const TABLE: &[(&str, Need)] = &[
     ("sign_out", Need::Anyone),
     ("lock_session", Need::Anyone),
     ("session_ping", Need::Anyone),
+    ("set_user_language", Need::SignedIn),
     // First run: no session needed, but refused in Rust (in words, not by role) once the
     // database has any user, as this demo database has; tests_first_run.rs covers the rest.
     ("try_demo", Need::Anyone),
@@ -103,12 +107,28 @@ const TABLE: &[(&str, Need)] = &[
     ("import_csv", Need::May(&[Action::ImportStock])),
     // Not a command of its own: import_csv of items, which changes the catalogue.
     ("import_csv items", Need::May(&[Action::ImportItems])),
+    // import_csv of packs: item master data, as the CLI's `import packs`.
+    ("import_csv packs", Need::May(&[Action::ImportItems])),
     // Monitoring: anyone signed in reads it; acting on it is for supervisors.
     ("alerts", Need::SignedIn),
     ("incidents", Need::SignedIn),
     ("incident", Need::SignedIn),
     ("reconcile_runs", Need::SignedIn),
     ("last_drift", Need::SignedIn),
+    ("drift_history", Need::SignedIn),
+    // The Reports screen's charts and their CSV: read like the CLI's open reports.
+    ("report_variance", Need::SignedIn),
+    ("report_accuracy", Need::SignedIn),
+    ("report_shrink", Need::SignedIn),
+    ("export_report_csv", Need::SignedIn),
+    // The pack a supervisor signs shows every expected quantity, blind counts' too.
+    ("save_count_pack", Need::May(&[Action::ApprovalsView])),
+    ("scorecard", Need::SignedIn),
+    ("label_preview", Need::SignedIn),
+    ("save_label", Need::SignedIn),
+    ("send_label", Need::SignedIn),
+    ("flash_sale", Need::SignedIn),
+    ("set_flash_sale", Need::May(&[Action::ChannelRule])),
     ("export_csv", Need::SignedIn),
     ("scanner_devices", Need::SignedIn),
     ("ack_alert", Need::May(&[Action::AlertAck])),
@@ -146,12 +166,34 @@ const TABLE: &[(&str, Need)] = &[
     // The approvals and counts screens.
     ("approvals_waiting", Need::May(&[Action::ApprovalsView])),
     ("decide_many", Need::May(&[Action::ApprovalsDecide])),
+    // The audit viewer.
+    ("audit_entries", Need::May(&[Action::AuditView])),
+    ("verify_audit", Need::May(&[Action::AuditView])),
     // Not blind: the counter sees what the ledger expects.
     ("start_count_scoped", Need::May(&[Action::CountStart, Action::CountSeeExpected])),
     ("start_due_count", Need::May(&[Action::CountGenerate])),
     ("submit_count_confirmed", Need::May(&[Action::CountSubmit])),
     // Needs the window's AppHandle to start listeners; its role check is tried alone.
     ("restart_scanners", Need::May(&[Action::ScannerRestart])),
+    // The Movements screen: each movement's own action; the adjustment is tried with override.
+    ("loss_reason_codes", Need::May(&[Action::WriteOff])),
+    ("write_off", Need::May(&[Action::WriteOff])),
+    ("adjust_stock", Need::May(&[Action::Adjust, Action::OverrideNegative])),
+    ("ship_transfer", Need::May(&[Action::Transfer])),
+    ("transfers_in_transit", Need::May(&[Action::Transfer])),
+    ("receive_transfer", Need::May(&[Action::Transfer])),
+    ("customer_return", Need::May(&[Action::Return])),
+    ("reversible_events", Need::May(&[Action::Reverse])),
+    ("reverse_event", Need::May(&[Action::Reverse])),
+    // The playbook (issue 20): hours and causes for anyone signed in to read; changing them,
+    // and resolving, per the policy.
+    ("business_hours", Need::SignedIn),
+    ("set_business_hours", Need::May(&[Action::BusinessHoursSet])),
+    ("add_peak_day", Need::May(&[Action::BusinessHoursSet])),
+    ("remove_peak_day", Need::May(&[Action::BusinessHoursSet])),
+    ("root_causes", Need::SignedIn),
+    ("resolve_incident_categorised", Need::May(&[Action::IncidentResolve])),
+    ("incident_review", Need::SignedIn),
 ];
 
 const NOT_CALLABLE_WITHOUT_A_WINDOW: [&str; 1] = ["start_scanners"];
@@ -206,7 +248,14 @@ fn fixture() -> Fixture {
             (SHOPIFY_TOKEN, Secret::new(SECRETS[0]).unwrap()),
             (SHOPIFY_WEBHOOK_SECRET, Secret::new(SECRETS[1]).unwrap()),
         ];
-        add_channel(store.connection(), &Secrets::with_backend(&db, Backend::File), &new, &creds).unwrap();
+        add_channel(
+            &store,
+            shelfsync_store::By::new("tester", "ws-test"),
+            &Secrets::with_backend(&db, Backend::File),
+            &new,
+            &creds,
+        )
+        .unwrap();
     }
     let page =
         commands::stock_levels(&state, serde_json::from_value(json!({ "limit": 1 })).unwrap()).unwrap();
@@ -240,6 +289,7 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "sign_out" => j(commands::sign_out(s)),
         "lock_session" => j(commands::lock_session(s)),
         "session_ping" => j(commands::session_ping(s)),
+        "set_user_language" => j(user_language::set_user_language(s, Some("es".into()))),
         "try_demo" => j(first_run::try_demo(s)),
         "create_first_admin" => {
             j(first_run::create_first_admin(s, "eve".into(), "1357".into(), "1357".into()))
@@ -282,11 +332,32 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
             let csv = "sku,name,unit_cost,category,safety_stock,barcodes\nIPC-NEW,New part,1.00,parts,0,\n";
             j(import::import_csv(s, "items".into(), csv.into()))
         }
+        "import_csv packs" => {
+            let csv = format!("barcode,sku,qty\nIPC-PACK-6,{},6\n", f.sku);
+            j(import::import_csv(s, "packs".into(), csv))
+        }
         "alerts" => j(ops::alerts(s, false)),
         "incidents" => j(ops::incidents(s, false)),
         "incident" => j(ops::incident(s, "1".into())),
         "reconcile_runs" => j(ops::reconcile_runs(s, 5)),
         "last_drift" => j(ops::last_drift(s)),
+        "drift_history" => j(drift_history::drift_history(s, None)),
+        "report_variance" => j(reports::report_variance(s, VarianceGroupView::Location)),
+        "report_accuracy" => j(reports::report_accuracy(s)),
+        "report_shrink" => j(reports::report_shrink(s, 30)),
+        "export_report_csv" => j(reports::export_report_csv(s, ReportCsvKind::Accuracy, None)),
+        "save_count_pack" => {
+            j(reports::save_count_pack(s, CountPackRequest { session: Some(f.count.clone()), month: None }))
+        }
+        "scorecard" => j(ops::scorecard(s, 7)),
+        "label_preview" => j(shelfsync_app::labels::label_preview(s, item_label(&f.sku))),
+        "save_label" => {
+            j(shelfsync_app::labels::save_label(s, item_label(&f.sku), shelfsync_app::ipc::LabelFormat::Pdf))
+        }
+        // Port 9 (discard) on loopback: nobody listens, so a permitted call fails on the printer.
+        "send_label" => j(shelfsync_app::labels::send_label(s, item_label(&f.sku), "127.0.0.1:9".into())),
+        "flash_sale" => j(shelfsync_app::flash_sale::flash_sale(s)),
+        "set_flash_sale" => j(shelfsync_app::flash_sale::set_flash_sale(s, false, 600, 5)),
         "export_csv" => j(ops::export_csv(s, ExportKind::Alerts)),
         "scanner_devices" => j(admin::scanner_devices(s)),
         "ack_alert" => j(ops::ack_alert(s, "no-such-alert".into())),
@@ -336,6 +407,11 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "station_draft" => j(drafts::load(s)),
         "discard_station_draft" => j(drafts::discard(s)),
         "approvals_waiting" => j(approvals_bulk::approvals_waiting(s)),
+        "audit_entries" => {
+            let filter = json!({ "kind": "event", "limit": 5 });
+            j(shelfsync_app::audit_view::audit_entries(s, serde_json::from_value(filter).unwrap()))
+        }
+        "verify_audit" => j(shelfsync_app::audit_view::verify_audit(s)),
         "decide_many" => {
             let request =
                 json!({ "ids": ["no-such-approval"], "decision": "reject", "reason": "checked", "pin": pin });
@@ -347,6 +423,53 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         }
         "start_due_count" => j(counts_scoped::start_due_count(s, f.location.clone(), "no-such-plan".into())),
         "submit_count_confirmed" => j(counts_scoped::submit_count_confirmed(s, "no-such-count".into(), true)),
+        "loss_reason_codes" => j(shelfsync_app::movements::loss_reason_codes(s)),
+        "write_off" => {
+            let request = json!({ "sku": f.sku, "location": f.location, "qty": 1, "from": "onHand",
+                                  "code": "damaged", "note": null });
+            j(shelfsync_app::movements::write_off(s, serde_json::from_value(request).unwrap()))
+        }
+        "adjust_stock" => {
+            let request = json!({ "sku": f.sku, "location": f.location, "delta": 1, "reason": "found",
+                                  "overrideNegative": true });
+            j(shelfsync_app::movements::adjust_stock(s, serde_json::from_value(request).unwrap()))
+        }
+        "ship_transfer" => {
+            let request = json!({ "sku": f.sku, "from": f.location, "to": "no-such-place", "qty": 1 });
+            j(shelfsync_app::movements::ship_transfer(s, serde_json::from_value(request).unwrap()))
+        }
+        "transfers_in_transit" => j(shelfsync_app::movements::transfers_in_transit(s)),
+        "receive_transfer" => {
+            let request = json!({ "transferId": "no-such-transfer", "received": 1 });
+            j(shelfsync_app::movements::receive_transfer(s, serde_json::from_value(request).unwrap()))
+        }
+        "customer_return" => {
+            let request = json!({ "sku": f.sku, "location": f.location, "qty": 1, "damaged": true });
+            j(shelfsync_app::movements::customer_return(s, serde_json::from_value(request).unwrap()))
+        }
+        "reversible_events" => j(shelfsync_app::movements::reversible_events(s, f.sku.clone(), Some(5))),
+        "reverse_event" => {
+            let request = json!({ "eventId": "no-such-event", "reason": "checked" });
+            j(shelfsync_app::movements::reverse_event(s, serde_json::from_value(request).unwrap()))
+        }
+        "business_hours" => j(shelfsync_app::playbook::business_hours(s)),
+        "set_business_hours" => {
+            let change =
+                json!({ "zone": "America/New_York", "days": [{ "day": "mon", "hours": "08:00-18:00" }] });
+            j(shelfsync_app::playbook::set_business_hours(s, serde_json::from_value(change).unwrap()))
+        }
+        "add_peak_day" => {
+            j(shelfsync_app::playbook::add_peak_day(s, "2026-11-27".into(), "Black Friday".into()))
+        }
+        "remove_peak_day" => j(shelfsync_app::playbook::remove_peak_day(s, "2026-11-28".into())),
+        "root_causes" => j(shelfsync_app::playbook::root_causes(s)),
+        "resolve_incident_categorised" => j(shelfsync_app::playbook::resolve_incident_categorised(
+            s,
+            "no-such-incident".into(),
+            "other".into(),
+            "checked".into(),
+        )),
+        "incident_review" => j(shelfsync_app::playbook::incident_review(s, "2026-11".into())),
         other => panic!("no invocation for command {other}: add one to call()"),
     }
 }
@@ -355,7 +478,7 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
 /// holds its one connection, so a refused call that wrote anything moves it; hashing 60,000
 /// demo events per case instead would take minutes.
 fn fingerprint(state: &AppState) -> u64 {
-    state.store().unwrap().connection().total_changes()
+    shelfsync_store::testing::connection(&state.store().unwrap()).total_changes()
 }
 
 fn refused(error: &AppError) -> bool {
@@ -425,4 +548,15 @@ fn every_ipc_command_as_every_role_matches_the_table() {
     }
     assert!(failures.is_empty(), "{} of {tried} cases disagree:\n{}", failures.len(), failures.join("\n"));
     assert!(tried >= 100, "{tried} cases");
+}
+
+/// An item label of one copy, for the label commands' rows.
+fn item_label(sku: &str) -> shelfsync_app::ipc::LabelRequest {
+    shelfsync_app::ipc::LabelRequest {
+        kind: shelfsync_app::ipc::LabelKind::Item,
+        code: sku.into(),
+        lot: None,
+        expiry: None,
+        copies: 1,
+    }
 }

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use shelfsync_bench::ledger::{Ledger, WAREHOUSE, sku};
 use shelfsync_bench::timing::ChannelId;
-use shelfsync_core::{Balances, Event, LocationCode, Movement, Sku};
+use shelfsync_core::{Balances, LocationCode, Movement, Sku};
 use shelfsync_scan::gs1::{ParseOptions, parse_scan_data};
 use shelfsync_store::{AllocationRule, LocationAtp, allocate};
 
@@ -26,7 +26,9 @@ fn ledger_append(c: &mut Criterion) {
                 location: LocationCode::new(WAREHOUSE).expect("location"),
                 qty: 1,
             };
-            black_box(ledger.store.append(&Event::new(movement, "bench", "bench")).expect("append"));
+            black_box(
+                ledger.store.append(&shelfsync_store::new_event(movement, "bench", "bench")).expect("append"),
+            );
         })
     });
 }
@@ -47,7 +49,7 @@ fn atp(c: &mut Criterion) {
     c.bench_function("allocation_from_sqlite", |b| {
         b.iter(|| {
             i += 1;
-            black_box(ledger.allocation(ChannelId::Amazon, i % SKUS).expect("allocation"))
+            black_box(ledger.allocation(ChannelId::Amazon, i % SKUS, 0).expect("allocation"))
         })
     });
 }
@@ -55,13 +57,13 @@ fn atp(c: &mut Criterion) {
 fn outbox_selection(c: &mut Criterion) {
     // Every listing of every channel is queued by its mapping: 10,000 rows per channel.
     let ledger = Ledger::new(&vec![100; SKUS]).expect("ledger");
-    let conn = ledger.store.connection();
+    let store = &ledger.store;
     c.bench_function("outbox_form_group_250_of_10000", |b| {
         b.iter(|| {
             let group =
-                shelfsync_sync::queue::form_group(conn, "shopify", 250).expect("select").expect("rows");
+                shelfsync_sync::queue::form_group(store, "shopify", 250).expect("select").expect("rows");
             // Released again so every iteration selects from the same queue.
-            shelfsync_sync::queue::release(conn, &group.listing_ids()).expect("release");
+            shelfsync_sync::queue::release(store, &group.listing_ids()).expect("release");
             black_box(group.rows.len())
         })
     });

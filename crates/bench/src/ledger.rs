@@ -8,9 +8,12 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use shelfsync_capture::orders::{self as capture, Line, Order, Source};
 use shelfsync_channels::ChannelKind;
-use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_core::flash::FlashSaleRule;
+use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Role, Sku};
 use shelfsync_sim::amazon::AmazonSimConfig;
 use shelfsync_sim::ebay::EbaySimConfig;
+use shelfsync_store::channels::listings;
+use shelfsync_store::flash::FLASH_SALE_KEY;
 use shelfsync_store::{AppendOutcome, ItemRecord, Store};
 use shelfsync_sync::config::{self, NewChannel};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -90,7 +93,7 @@ impl Ledger {
                     location: LocationCode::new(WAREHOUSE)?,
                     qty: *qty,
                 };
-                Ok(Event::new(movement, "bench", "bench"))
+                Ok(shelfsync_store::new_event(movement, "bench", "bench"))
             })
             .collect::<Result<Vec<_>, BenchError>>()?;
         store.append_batch(&receipts).map_err(|(i, e)| BenchError::Invalid(format!("receipt {i}: {e}")))?;
@@ -152,6 +155,7 @@ impl Ledger {
             reason: None,
             reference: Some(format!("{} order {order_id} line 1", channel.name())),
             override_by: None,
+            lot: None,
         };
         Ok(matches!(self.store.append(&event)?, AppendOutcome::Recorded { .. }))
     }
@@ -163,33 +167,36 @@ impl Ledger {
             location: LocationCode::new(WAREHOUSE)?,
             delta,
         };
-        let mut event = Event::new(movement, "bench:staff", "ws-1").with_reason("damaged in storage");
-        event.occurred_at = self.at(at_ms);
+        let event =
+            Event::with_identity(uuid::Uuid::now_v7(), self.at(at_ms), movement, "bench:staff", "ws-1")
+                .with_reason("damaged in storage");
         self.store.append(&event)?;
         Ok(())
     }
 
-    /// What the store's allocation gives a channel's listing right now.
-    pub fn allocation(&self, channel: ChannelId, sku_index: usize) -> Result<i64, BenchError> {
+    /// What the store's allocation gives a channel's listing at virtual time `at_ms` (flash-sale
+    /// mode's window ends there).
+    pub fn allocation(&self, channel: ChannelId, sku_index: usize, at_ms: i64) -> Result<i64, BenchError> {
         let listing = self.listings[channel as usize][sku_index];
-        Ok(shelfsync_store::outbox::allocation_for(self.store.connection(), listing)?.qty)
+        Ok(self.store.allocation_at(listing, self.at(at_ms))?.qty)
+    }
+
+    /// Switches flash-sale mode on as an admin does (`shelfsync sync flash-sale on`): through
+    /// the audited setting, by an admin user of the scenario's ledger.
+    pub fn set_flash_sale(&mut self, rule: FlashSaleRule) -> Result<(), BenchError> {
+        let admin = self.store.add_user("bench-admin", Role::Admin, "7314", None, "bench")?;
+        self.store.set_setting(FLASH_SALE_KEY, &FlashSaleRule::to_setting(Some(rule)), &admin, "bench")?;
+        Ok(())
     }
 
     /// Sum of ATP over the catalogue, as the ledger believes it.
     pub fn total_atp(&self) -> Result<i64, BenchError> {
-        Ok(self.store.connection().query_row(
-            "SELECT ifnull(sum(on_hand - committed - reserved - damaged), 0) FROM balances",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.store.total_atp()?)
     }
 
     /// Units booked as sold (committed) over the catalogue.
     pub fn total_committed(&self) -> Result<i64, BenchError> {
-        Ok(self
-            .store
-            .connection()
-            .query_row("SELECT ifnull(sum(committed), 0) FROM balances", [], |r| r.get(0))?)
+        Ok(self.store.total_committed()?)
     }
 }
 
@@ -250,10 +257,10 @@ pub fn add_channel(
         seller_id: is_amazon.then(|| amazon.seller_id.clone()),
         marketplace_id: is_amazon.then(|| MARKETPLACE.to_string()),
     };
-    config::add_channel(store.connection(), &secrets, &new, &keys)?;
+    config::add_channel(store, shelfsync_store::By::new("bench", "bench"), &secrets, &new, &keys)?;
     let file = dir.join(format!("{}.csv", channel.name()));
     std::fs::write(&file, mappings_csv(channel, skus))?;
-    config::import_mappings(store.connection(), channel.name(), &file)?;
+    config::import_mappings(store, shelfsync_store::By::new("bench", "bench"), channel.name(), &file)?;
     Ok(())
 }
 
@@ -277,10 +284,7 @@ pub fn mappings_csv(channel: ChannelId, skus: usize) -> String {
 
 fn listing_ids(store: &Store, channel: ChannelId, skus: usize) -> Result<Vec<i64>, BenchError> {
     let mut ids = vec![0; skus];
-    let mut stmt = store.connection().prepare("SELECT id, sku FROM listings WHERE channel = ?1")?;
-    let rows = stmt.query_map([channel.name()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (id, sku) = row?;
+    for listings::ListingRow { id, sku, .. } in listings::of_channel(store, channel.name())? {
         let index: usize = sku
             .trim_start_matches('S')
             .parse()

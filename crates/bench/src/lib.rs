@@ -39,8 +39,6 @@ pub enum BenchError {
     Capture(#[from] shelfsync_capture::CaptureError),
     #[error("domain: {0}")]
     Domain(#[from] shelfsync_core::DomainError),
-    #[error("sqlite: {0}")]
-    Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -142,10 +140,7 @@ impl Options {
     pub fn batch_modes(&self) -> Vec<world::Mode> {
         let standard = timing::BATCH_INTERVALS.iter().map(|(name, every)| (name.to_string(), *every));
         let extra = self.batch_every.iter().map(|s| (format!("batch-{s}s"), *s as i64 * 1000));
-        standard
-            .chain(extra)
-            .map(|(name, every)| world::Mode { name, sync: world::Sync::Batch { every } })
-            .collect()
+        standard.chain(extra).map(|(name, every)| world::Mode::batch(name, every)).collect()
     }
 
     /// ShelfSync, then every batch mode.

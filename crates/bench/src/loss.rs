@@ -20,6 +20,7 @@ pub fn modes(options: &Options) -> Vec<Mode> {
         Mode {
             name: "shelfsync-webhooks-only".into(),
             sync: Sync::Event { polling: false, reconcile: false },
+            flash_sale: None,
         },
     ];
     modes.extend(options.batch_modes());
@@ -129,8 +130,9 @@ fn findings(outcomes: &[(String, Outcome)], days: i64) -> Vec<String> {
     }
     if let Some(o) = get("shelfsync") {
         out.push(format!(
-            "With polling every 15 min and reconciliation every 4 h the phantom units at each day's end \
-             are {:?}: a lost order is booked by the next poll.",
+            "With Shopify's orders polled every {} min and reconciliation every 4 h the phantom units \
+             at each day's end are {:?}: a lost order is booked by the next poll.",
+            crate::timing::poll_every_ms(crate::timing::ChannelId::Shopify) / crate::timing::MINUTE,
             o.phantom
         ));
         let rate = rate_pct(o.oversold_units, o.sold_units);

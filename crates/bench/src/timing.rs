@@ -16,7 +16,7 @@ pub const DAY: i64 = 24 * HOUR;
 pub const ENGINE_LATENCY_MS: i64 = 102;
 
 /// ShelfSync's order polling per channel, the capture crate's schedule as built: Shopify every
-/// 15 minutes behind its webhooks (`POLL_EVERY`), Amazon every 2 minutes (`AMAZON_POLL_EVERY`,
+/// minute behind its webhooks (`POLL_EVERY`), Amazon every minute (`AMAZON_POLL_EVERY`,
 /// getOrders' refill), eBay every 30 s (`EBAY_POLL_EVERY`, within 1% of the daily quota).
 pub fn poll_every_ms(channel: ChannelId) -> i64 {
     let every = match channel {
@@ -106,7 +106,8 @@ pub fn model_notes() -> Vec<String> {
              schedule). Shopify pushes compare-and-set; Amazon and eBay take absolute quantities, \
              read first when the push is urgent (a ledger event's; reconciliation's re-push is \
              bulk, unread). A sale found unbooked on any channel lowers every channel until its \
-             order is booked. Not built, so not modelled: flash-sale mode.",
+             order is booked. Flash-sale mode (rows named shelfsync-flash-sale; off by default) shares \
+             an item's stock out between its listings while it sells fast, by the store's own rule.",
             poll_every_ms(ChannelId::Shopify) / 1000,
             poll_every_ms(ChannelId::Amazon) / 1000,
             poll_every_ms(ChannelId::Ebay) / 1000,

@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use shelfsync_capture::orders::Source;
+use shelfsync_core::flash::FlashSaleRule;
 
 use crate::BenchError;
 use crate::ledger::Ledger;
@@ -50,11 +51,31 @@ pub enum Sync {
 pub struct Mode {
     pub name: String,
     pub sync: Sync,
+    /// ShelfSync's flash-sale mode, switched on in the ledger's settings as an admin would
+    /// (`shelfsync sync flash-sale on`); `None` leaves it off, the default.
+    pub flash_sale: Option<FlashSaleRule>,
 }
 
 impl Mode {
     pub fn shelfsync() -> Mode {
-        Mode { name: "shelfsync".into(), sync: Sync::Event { polling: true, reconcile: true } }
+        Mode {
+            name: "shelfsync".into(),
+            sync: Sync::Event { polling: true, reconcile: true },
+            flash_sale: None,
+        }
+    }
+
+    /// ShelfSync as built with flash-sale mode on at its default rule.
+    pub fn shelfsync_flash_sale() -> Mode {
+        Mode {
+            name: "shelfsync-flash-sale".into(),
+            flash_sale: Some(FlashSaleRule::default()),
+            ..Mode::shelfsync()
+        }
+    }
+
+    pub fn batch(name: String, every: i64) -> Mode {
+        Mode { name, sync: Sync::Batch { every }, flash_sale: None }
     }
 }
 
@@ -126,7 +147,12 @@ enum Ev {
     PauseEnds,
     Resume(usize),
     Sample(usize),
+    /// The service's once-a-minute look at items whose flash sale may have ended.
+    FlashRelease,
 }
+
+/// How often the service lifts ended flash sales (`shelfsync serve`'s job, every minute).
+const FLASH_RELEASE_EVERY_MS: i64 = 60_000;
 
 /// Most events a run may hold in its queue: far above the largest scenario, and a bound on
 /// memory if a bug schedules without end.
@@ -140,6 +166,9 @@ pub struct World<'a> {
     seq: u64,
     queue: BinaryHeap<Reverse<(i64, u64, Ev)>>,
     listed: [Vec<i64>; 3],
+    /// What ShelfSync last set on each channel (the channel's own sales lower `listed` after).
+    pushed: [Vec<i64>; 3],
+    flash_sale: bool,
     /// Real stock per SKU: received minus adjustments minus units sold (negative = oversold).
     real: Vec<i64>,
     unbooked: [Vec<i64>; 3],
@@ -165,11 +194,14 @@ pub struct World<'a> {
 
 impl<'a> World<'a> {
     pub fn run(setup: &'a Setup, mode: &Mode) -> Result<Outcome, BenchError> {
-        let ledger = Ledger::new(&setup.stock)?;
+        let mut ledger = Ledger::new(&setup.stock)?;
+        if let Some(rule) = mode.flash_sale {
+            ledger.set_flash_sale(rule)?;
+        }
         let mut listed: [Vec<i64>; 3] = Default::default();
         for c in CHANNEL_IDS {
             listed[c as usize] =
-                (0..setup.stock.len()).map(|s| ledger.allocation(c, s)).collect::<Result<_, _>>()?;
+                (0..setup.stock.len()).map(|s| ledger.allocation(c, s, 0)).collect::<Result<_, _>>()?;
         }
         let n = setup.stock.len();
         let mut world = World {
@@ -179,7 +211,9 @@ impl<'a> World<'a> {
             now: 0,
             seq: 0,
             queue: BinaryHeap::new(),
+            pushed: listed.clone(),
             listed,
+            flash_sale: mode.flash_sale.is_some(),
             real: setup.stock.iter().map(|&q| i64::from(q)).collect(),
             unbooked: [vec![0; n], vec![0; n], vec![0; n]],
             seen: [vec![0; n], vec![0; n], vec![0; n]],
@@ -241,6 +275,9 @@ impl<'a> World<'a> {
             }
             Sync::Batch { every } => self.schedule(every, Ev::Batch)?,
         }
+        if self.flash_sale {
+            self.schedule(FLASH_RELEASE_EVERY_MS, Ev::FlashRelease)?;
+        }
         self.out.phantom = vec![0; self.setup.samples.len()];
         Ok(())
     }
@@ -270,6 +307,7 @@ impl<'a> World<'a> {
                 Ok(())
             }
             Ev::Resume(c) => self.resume(c),
+            Ev::FlashRelease => self.flash_release(),
             Ev::Sample(i) => {
                 self.out.phantom[i] = self.ledger.total_atp()? - self.real.iter().sum::<i64>();
                 Ok(())
@@ -392,8 +430,9 @@ impl<'a> World<'a> {
             self.seen[c][s] = found;
         }
         let unseen: i64 = (0..3).map(|o| self.seen[o][s]).sum();
-        let qty = (self.ledger.allocation(CHANNEL_IDS[c], s)? - unseen).max(0);
+        let qty = (self.ledger.allocation(CHANNEL_IDS[c], s, self.now)? - unseen).max(0);
         self.listed[c][s] = qty;
+        self.pushed[c][s] = qty;
         self.out.push_times[c].push(self.now);
         self.out.last_push[c] = self.now;
         Ok(())
@@ -457,6 +496,23 @@ impl<'a> World<'a> {
         self.schedule(self.now + reconcile_every_ms(), Ev::Reconcile)
     }
 
+    /// The service's job (`Store::release_ended_flash_sales`): a listing whose allocation no
+    /// longer matches what was last set on its channel, because a flash sale's window ended,
+    /// is queued again, as the store's re-queue queues an outbox row only where the quantity
+    /// moves.
+    fn flash_release(&mut self) -> Result<(), BenchError> {
+        for s in 0..self.setup.stock.len() {
+            let unseen: i64 = (0..3).map(|o| self.seen[o][s]).sum();
+            for c in CHANNEL_IDS {
+                let want = (self.ledger.allocation(c, s, self.now)? - unseen).max(0);
+                if want != self.pushed[c as usize][s] {
+                    self.queue_push(c as usize, s, self.now + ENGINE_LATENCY_MS)?;
+                }
+            }
+        }
+        self.schedule(self.now + FLASH_RELEASE_EVERY_MS, Ev::FlashRelease)
+    }
+
     /// One batch run: pull every order, book it, push a snapshot of what changed.
     fn batch(&mut self) -> Result<(), BenchError> {
         let Sync::Batch { every } = self.mode else { return Ok(()) };
@@ -467,7 +523,7 @@ impl<'a> World<'a> {
             dirty.dedup();
             for s in dirty {
                 for c in CHANNEL_IDS {
-                    self.listed[c as usize][s] = self.ledger.allocation(c, s)?;
+                    self.listed[c as usize][s] = self.ledger.allocation(c, s, self.now)?;
                     self.out.last_push[c as usize] = self.now;
                 }
             }
@@ -516,7 +572,9 @@ impl<'a> World<'a> {
         for c in CHANNEL_IDS {
             for s in 0..self.setup.stock.len() {
                 let elsewhere: i64 = (0..3).filter(|&o| o != c as usize).map(|o| self.seen[o][s]).sum();
-                let want = (self.ledger.allocation(c, s)? - elsewhere - self.unbooked[c as usize][s]).max(0);
+                let want =
+                    (self.ledger.allocation(c, s, self.now)? - elsewhere - self.unbooked[c as usize][s])
+                        .max(0);
                 if self.listed[c as usize][s] != want {
                     return Ok(false);
                 }

@@ -19,6 +19,7 @@ use shelfsync_capture::{poll, reconcile, webhook};
 use shelfsync_channels::ChannelKind;
 use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
 use shelfsync_sim::{Sim, SimConfig};
+use shelfsync_store::testing::connection;
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{self, NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -72,7 +73,7 @@ fn setup(dir: &Path, endpoint: &str, listings: usize, stock: u32) -> PathBuf {
                 location: wh1.clone(),
                 qty: stock,
             };
-            Event::new(receive, "bench", "bench")
+            shelfsync_store::new_event(receive, "bench", "bench")
         })
         .collect();
     for chunk in events.chunks(10_000) {
@@ -88,7 +89,8 @@ fn setup(dir: &Path, endpoint: &str, listings: usize, stock: u32) -> PathBuf {
     };
     let secrets = Secrets::with_backend(&db, Backend::File);
     config::add_channel(
-        store.connection(),
+        &store,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets,
         &new,
         &[
@@ -103,7 +105,7 @@ fn setup(dir: &Path, endpoint: &str, listings: usize, stock: u32) -> PathBuf {
     }
     let file = db.with_extension("mappings.csv");
     std::fs::write(&file, csv).unwrap();
-    config::import_mappings(store.connection(), "shop", &file).unwrap();
+    config::import_mappings(&store, shelfsync_store::By::new("tester", "ws-test"), "shop", &file).unwrap();
     db
 }
 
@@ -220,8 +222,7 @@ fn receiver_bench(deliveries: usize, connections: usize) -> ReceiverFigures {
         let elapsed = started.elapsed().as_secs_f64();
         let store = Store::open(&db).unwrap();
         let pending = || -> i64 {
-            store
-                .connection()
+            connection(&store)
                 .query_row("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL", [], |r| r.get(0))
                 .unwrap()
         };

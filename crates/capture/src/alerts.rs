@@ -4,12 +4,13 @@
 //! when a person acknowledges them.
 
 use chrono::{DateTime, Datelike, Duration, SecondsFormat, Timelike, Utc, Weekday};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+use shelfsync_store::By;
+use shelfsync_store::channels::{metrics, queue, registry};
+use shelfsync_store::oversight::{Db, alerts as stored, begin};
 
 use crate::incidents::percentile;
-use crate::orders::immediate;
-use crate::{CaptureError, Result, drift, now};
+use crate::{CaptureError, Result, drift, now, red_flags};
 
 pub const QUEUE_DEPTH: &str = "queue_depth";
 pub const NO_SUCCESS: &str = "no_success";
@@ -23,7 +24,7 @@ pub const INCIDENT_OVERDUE: &str = "incident_overdue";
 pub const DISCREPANCY: &str = "discrepancy";
 
 /// Thresholds and their defaults (the guide's numbers).
-pub const DEFAULTS: [(&str, f64, &str); 11] = [
+pub const DEFAULTS: [(&str, f64, &str); 16] = [
     (QUEUE_DEPTH, 100.0, "pending updates for one channel above this"),
     (NO_SUCCESS, 10.0, "minutes without a successful update while updates are pending, in business hours"),
     (FAILURES, 3.0, "update failures in 30 minutes above this"),
@@ -33,24 +34,65 @@ pub const DEFAULTS: [(&str, f64, &str); 11] = [
     (WEBHOOK_CAPTURE, 97.0, "webhook capture rate of a day below this (percent)"),
     (DEAD_LETTERS, 0.0, "open dead letters above this"),
     (INCIDENT_OVERDUE, 0.0, "incidents past their root-cause due date above this"),
-    ("business_start_hour", 8.0, "business hours start (UTC hour)"),
-    ("business_end_hour", 18.0, "business hours end (UTC hour, exclusive)"),
+    (
+        "business_start_hour",
+        8.0,
+        "business hours start (UTC hour, every day; until `alerts hours` sets a zone)",
+    ),
+    ("business_end_hour", 18.0, "business hours end (UTC hour, exclusive; until `alerts hours` sets a zone)"),
+    // The Quick Reference's red flags without a channel rule of their own (`red_flags`).
+    (
+        red_flags::OVERSELL_RATE,
+        red_flags::OVERSELL_RED_FLAG,
+        "oversell rate of the channels' sales over 7 days above this (percent)",
+    ),
+    (
+        red_flags::RECONCILE_OVERDUE,
+        red_flags::RECONCILE_RED_FLAG,
+        "hours since the last reconciliation above this",
+    ),
+    (red_flags::DRIFT_AUDIT_OVERDUE, red_flags::DRIFT_RED_FLAG, "days since the last drift audit above this"),
+    (
+        red_flags::AMAZON_CANCELLATIONS,
+        red_flags::AMAZON_RED_FLAG,
+        "Amazon cancellation rate over 60 days above this (percent)",
+    ),
+    // Lots (issue 21): `crate::expiry`.
+    (
+        crate::expiry::EXPIRING,
+        crate::expiry::EXPIRING_DAYS,
+        "lots with sellable units expiring within this many days",
+    ),
 ];
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Alert {
-    pub id: String,
-    pub rule: String,
-    pub subject: String,
-    pub message: String,
-    pub value: Option<f64>,
-    pub threshold: Option<f64>,
-    pub opened_at: String,
-    pub last_seen_at: String,
-    pub acked_at: Option<String>,
-    pub acked_by: Option<String>,
-    pub resolved_at: Option<String>,
+/// How a threshold tightens on a peak day. The guide: "every minute of sync delay during peak
+/// volume creates oversell exposure" and "a sync failure at 10 AM on Black Friday is a revenue
+/// emergency". So on a peak day the rules with a Quick Reference target alert at the target
+/// instead of the red flag (latency 30 s not 5 min, API errors 1% not 3%, webhook capture 99%
+/// not 97%), and the counts for which the guide gives one number (queue depth, minutes without
+/// a success, failures in 30 minutes) alert at half of it. The others (dead letters and overdue
+/// incidents alert at the first one already; the ATP watch is a number of SKUs) stay.
+pub fn peak_tightened(rule: &str, value: f64) -> f64 {
+    match rule {
+        QUEUE_DEPTH | NO_SUCCESS | FAILURES => value / 2.0,
+        LATENCY => value.min(30_000.0),
+        ERROR_RATE => value.min(1.0),
+        WEBHOOK_CAPTURE => value.max(99.0),
+        red_flags::OVERSELL_RATE
+        | red_flags::RECONCILE_OVERDUE
+        | red_flags::DRIFT_AUDIT_OVERDUE
+        | red_flags::AMAZON_CANCELLATIONS => red_flags::at_target(rule, value),
+        _ => value,
+    }
 }
+
+/// The threshold in force: the stored or default one, tightened on a peak day.
+pub fn threshold_in_force(db: &impl Db, rule: &str, peak: bool) -> Result<f64> {
+    let value = threshold(db, rule)?;
+    Ok(if peak { peak_tightened(rule, value) } else { value })
+}
+
+pub use shelfsync_store::oversight::alerts::Alert;
 
 /// One firing condition found by evaluation.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,15 +104,14 @@ pub struct Firing {
     pub threshold: f64,
 }
 
-pub fn threshold(conn: &Connection, rule: &str) -> Result<f64> {
-    let stored: Option<f64> = conn
-        .query_row("SELECT value FROM alert_thresholds WHERE rule = ?1", [rule], |r| r.get(0))
-        .optional()?;
+pub fn threshold(db: &impl Db, rule: &str) -> Result<f64> {
+    let stored = stored::stored_threshold(db, rule)?;
     let default = DEFAULTS.iter().find(|(r, _, _)| *r == rule).map(|(_, v, _)| *v);
     stored.or(default).ok_or_else(|| CaptureError::Invalid(format!("unknown alert rule '{rule}'")))
 }
 
-pub fn set_threshold(conn: &Connection, rule: &str, value: f64) -> Result<()> {
+/// Sets a threshold in `by`'s name (its `alert.threshold` audit entry lands with it).
+pub fn set_threshold(db: &impl Db, by: By<'_>, rule: &str, value: f64) -> Result<()> {
     if !DEFAULTS.iter().any(|(r, _, _)| *r == rule) {
         let known: Vec<&str> = DEFAULTS.iter().map(|(r, _, _)| *r).collect();
         return Err(CaptureError::Invalid(format!(
@@ -81,10 +122,14 @@ pub fn set_threshold(conn: &Connection, rule: &str, value: f64) -> Result<()> {
     if !value.is_finite() || value < 0.0 {
         return Err(CaptureError::Invalid(format!("threshold must be a number >= 0, not {value}")));
     }
-    conn.execute(
-        "INSERT INTO alert_thresholds (rule, value) VALUES (?1, ?2) ON CONFLICT (rule) DO UPDATE SET value = excluded.value",
-        params![rule, value],
-    )?;
+    if [crate::hours::BUSINESS_START, crate::hours::BUSINESS_END].contains(&rule)
+        && crate::hours::has_calendar(db)?
+    {
+        return Err(CaptureError::Invalid(format!(
+            "{rule} is not used: business hours are set per weekday in a time zone (`shelfsync alerts hours`; --reset goes back to UTC hours)"
+        )));
+    }
+    stored::set_threshold(db, by, rule, value)?;
     Ok(())
 }
 
@@ -92,25 +137,18 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn channels(conn: &Connection) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare("SELECT name FROM channels ORDER BY name")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?)
-}
-
 /// Every rule's firing conditions at `at`.
-pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
+pub fn conditions(db: &impl Db, at: DateTime<Utc>) -> Result<Vec<Firing>> {
     let mut firing = Vec::new();
     let hour_ago = ts(at - Duration::hours(1));
-    let start = threshold(conn, "business_start_hour")?;
-    let end = threshold(conn, "business_end_hour")?;
-    let hour = f64::from(at.hour());
-    let business = hour >= start && hour < end;
-    for channel in channels(conn)? {
-        let depth: i64 =
-            conn.query_row("SELECT count(*) FROM outbox WHERE channel = ?1", [&channel], |r| r.get(0))?;
-        let limit = threshold(conn, QUEUE_DEPTH)?;
+    let schedule = crate::hours::schedule(db)?;
+    let peak = schedule.is_peak(at);
+    // Outside business hours a quiet channel is normal; on a peak day orders come at any hour.
+    let watched = peak || schedule.is_open(at);
+    let threshold = |db: &_, rule| threshold_in_force(db, rule, peak);
+    for channel in registry::channel_names(db)? {
+        let depth = queue::queue_depth_in(db, &channel)?;
+        let limit = threshold(db, QUEUE_DEPTH)?;
         if depth as f64 > limit {
             firing.push(Firing {
                 rule: QUEUE_DEPTH,
@@ -120,20 +158,10 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
                 threshold: limit,
             });
         }
-        let minutes = threshold(conn, NO_SUCCESS)?;
-        if business && depth > 0 {
-            let last: Option<String> = conn
-                .query_row(
-                    "SELECT last_success_at FROM channel_metrics WHERE channel = ?1",
-                    [&channel],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
-            let oldest: Option<String> =
-                conn.query_row("SELECT min(dirty_since) FROM outbox WHERE channel = ?1", [&channel], |r| {
-                    r.get(0)
-                })?;
+        let minutes = threshold(db, NO_SUCCESS)?;
+        if watched && depth > 0 {
+            let last = metrics::last_success(db, &channel)?;
+            let oldest = queue::oldest_dirty(db, &channel)?;
             let since = last.or(oldest).unwrap_or_else(|| ts(at));
             let cutoff = ts(at - Duration::seconds((minutes * 60.0) as i64));
             if since < cutoff {
@@ -146,12 +174,8 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
                 });
             }
         }
-        let failures: i64 = conn.query_row(
-            "SELECT count(*) FROM sync_failures WHERE channel = ?1 AND at >= ?2",
-            params![channel, ts(at - Duration::minutes(30))],
-            |r| r.get(0),
-        )?;
-        let limit = threshold(conn, FAILURES)?;
+        let failures = metrics::failures_since(db, &channel, &ts(at - Duration::minutes(30)))?;
+        let limit = threshold(db, FAILURES)?;
         if failures as f64 > limit {
             firing.push(Firing {
                 rule: FAILURES,
@@ -161,13 +185,8 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
                 threshold: limit,
             });
         }
-        let latencies: Vec<i64> = conn
-            .prepare_cached(
-                "SELECT latency_ms FROM pushes WHERE channel = ?1 AND acked_at >= ?2 ORDER BY latency_ms",
-            )?
-            .query_map(params![channel, hour_ago], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let limit = threshold(conn, LATENCY)?;
+        let latencies = metrics::latencies_since(db, &channel, &hour_ago)?;
+        let limit = threshold(db, LATENCY)?;
         if let Some(p95) = percentile(&latencies, 95).filter(|p| *p as f64 > limit) {
             firing.push(Firing {
                 rule: LATENCY,
@@ -177,17 +196,9 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
                 threshold: limit,
             });
         }
-        let failed_hour: i64 = conn.query_row(
-            "SELECT count(*) FROM sync_failures WHERE channel = ?1 AND at >= ?2",
-            params![channel, hour_ago],
-            |r| r.get(0),
-        )?;
-        let ok_hour: i64 = conn.query_row(
-            "SELECT count(DISTINCT group_key) FROM pushes WHERE channel = ?1 AND acked_at >= ?2",
-            params![channel, hour_ago],
-            |r| r.get(0),
-        )?;
-        let limit = threshold(conn, ERROR_RATE)?;
+        let failed_hour = metrics::failures_since(db, &channel, &hour_ago)?;
+        let ok_hour = metrics::acked_groups_since(db, &channel, &hour_ago)?;
+        let limit = threshold(db, ERROR_RATE)?;
         if failed_hour > 0 {
             let rate = failed_hour as f64 * 100.0 / (failed_hour + ok_hour) as f64;
             if rate > limit {
@@ -200,13 +211,11 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
                 });
             }
         }
-        let limit = threshold(conn, WEBHOOK_CAPTURE)?;
+        let limit = threshold(db, WEBHOOK_CAPTURE)?;
         let since_day = (at - Duration::days(1)).format("%Y-%m-%d").to_string();
-        let rates: Vec<(String, i64, i64)> = conn
-            .prepare_cached("SELECT day, webhook_orders, channel_orders FROM capture_rates WHERE channel = ?1 AND day >= ?2 AND channel_orders > 0")?
-            .query_map(params![channel, since_day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        for (day, webhook, total) in rates {
+        for stored::DayCapture { day, webhook_orders: webhook, channel_orders: total } in
+            stored::capture_days_since(db, &channel, &since_day)?
+        {
             let rate = webhook as f64 * 100.0 / total as f64;
             if rate < limit {
                 firing.push(Firing {
@@ -220,12 +229,8 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
                 });
             }
         }
-        let dead: i64 = conn.query_row(
-            "SELECT count(*) FROM dead_letters WHERE channel = ?1 AND resolved_at IS NULL",
-            [&channel],
-            |r| r.get(0),
-        )?;
-        let limit = threshold(conn, DEAD_LETTERS)?;
+        let dead = metrics::open_dead_letters(db, &channel)?;
+        let limit = threshold(db, DEAD_LETTERS)?;
         if dead as f64 > limit {
             firing.push(Firing {
                 rule: DEAD_LETTERS,
@@ -236,14 +241,9 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
             });
         }
     }
-    let top = threshold(conn, ATP_BELOW_SAFETY)?.max(0.0) as usize;
-    for sku in drift::top_skus(conn, top, at)? {
-        let (atp, safety): (i64, i64) = conn.query_row(
-            "SELECT ifnull((SELECT sum(on_hand - committed - reserved - damaged) FROM balances WHERE sku = ?1), 0),
-                    safety_stock FROM items WHERE sku = ?1",
-            [&sku.sku],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+    let top = threshold(db, ATP_BELOW_SAFETY)?.max(0.0) as usize;
+    for sku in drift::top_skus(db, top, at)? {
+        let (atp, safety) = stored::atp_and_safety(db, &sku.sku)?;
         if atp < safety {
             firing.push(Firing {
                 rule: ATP_BELOW_SAFETY,
@@ -254,11 +254,7 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
             });
         }
     }
-    let overdue: Vec<(i64, String)> = conn
-        .prepare("SELECT id, due_at FROM incidents WHERE resolved_at IS NULL AND due_at < ?1")?
-        .query_map([ts(at)], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (id, due) in overdue {
+    for (id, due) in stored::overdue_incidents(db, &ts(at))? {
         firing.push(Firing {
             rule: INCIDENT_OVERDUE,
             subject: format!("incident:{id}"),
@@ -267,39 +263,22 @@ pub fn conditions(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Firing>> {
             threshold: 0.0,
         });
     }
+    firing.extend(red_flags::conditions(db, at, peak)?);
+    firing.extend(crate::expiry::conditions(db, at, peak)?);
     Ok(firing)
 }
 
 /// Opens the alert for (rule, subject) unless one is open; refreshes the open one otherwise.
 /// Returns the alert id and whether it is new.
 pub fn raise(
-    conn: &Connection,
+    db: &impl Db,
     rule: &str,
     subject: &str,
     message: &str,
     value: Option<f64>,
     threshold: Option<f64>,
 ) -> Result<(i64, bool)> {
-    let stamp = now();
-    let open: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM alerts WHERE rule = ?1 AND subject = ?2 AND resolved_at IS NULL",
-            params![rule, subject],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = open {
-        conn.execute(
-            "UPDATE alerts SET last_seen_at = ?2, message = ?3, value = ?4 WHERE id = ?1",
-            params![id, stamp, message, value],
-        )?;
-        return Ok((id, false));
-    }
-    conn.execute(
-        "INSERT INTO alerts (rule, subject, message, value, threshold, opened_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![rule, subject, message, value, threshold, stamp],
-    )?;
-    Ok((conn.last_insert_rowid(), true))
+    Ok(stored::raise(db, rule, subject, message, value, threshold, &now())?)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -311,21 +290,17 @@ pub struct Evaluation {
 
 /// Evaluates every rule at `at` in one transaction: new conditions open alerts, held ones stay
 /// (deduplicated), cleared ones resolve.
-pub fn evaluate(conn: &Connection, at: DateTime<Utc>) -> Result<Evaluation> {
-    let tx = immediate(conn)?;
+pub fn evaluate(db: &impl Db, at: DateTime<Utc>) -> Result<Evaluation> {
+    let tx = begin(db)?;
     let firing = conditions(&tx, at)?;
     let mut result = Evaluation::default();
     for f in &firing {
         let (id, new) = raise(&tx, f.rule, &f.subject, &f.message, Some(f.value), Some(f.threshold))?;
         if new { result.opened.push(id.to_string()) } else { result.still_open += 1 }
     }
-    let open: Vec<(i64, String, String)> = tx
-        .prepare("SELECT id, rule, subject FROM alerts WHERE resolved_at IS NULL AND rule != ?1")?
-        .query_map([DISCREPANCY], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    for (id, rule, subject) in open {
+    for (id, rule, subject) in stored::open_except(&tx, DISCREPANCY)? {
         if !firing.iter().any(|f| f.rule == rule && f.subject == subject) {
-            tx.execute("UPDATE alerts SET resolved_at = ?2 WHERE id = ?1", params![id, now()])?;
+            stored::resolve(&tx, id, &now())?;
             result.resolved.push(id.to_string());
         }
     }
@@ -333,66 +308,29 @@ pub fn evaluate(conn: &Connection, at: DateTime<Utc>) -> Result<Evaluation> {
     Ok(result)
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
-    Ok(Alert {
-        id: r.get::<_, i64>(0)?.to_string(),
-        rule: r.get(1)?,
-        subject: r.get(2)?,
-        message: r.get(3)?,
-        value: r.get(4)?,
-        threshold: r.get(5)?,
-        opened_at: r.get(6)?,
-        last_seen_at: r.get(7)?,
-        acked_at: r.get(8)?,
-        acked_by: r.get(9)?,
-        resolved_at: r.get(10)?,
-    })
-}
-
 /// Open alerts (or every alert, newest first, with `all`).
-pub fn list(conn: &Connection, all: bool) -> Result<Vec<Alert>> {
-    Ok(conn
-        .prepare(
-            "SELECT id, rule, subject, message, value, threshold, opened_at, last_seen_at, acked_at, acked_by, resolved_at
-             FROM alerts WHERE (?1 = 1 OR resolved_at IS NULL) ORDER BY id DESC LIMIT 1000",
-        )?
-        .query_map([all as i64], row)?
-        .collect::<Result<_, _>>()?)
+pub fn list(db: &impl Db, all: bool) -> Result<Vec<Alert>> {
+    Ok(stored::list(db, all)?)
 }
 
 /// Acknowledges an alert: a person has seen it. A discrepancy closes on acknowledgement.
-pub fn ack(conn: &Connection, id: &str, by: &str) -> Result<Alert> {
+pub fn ack(db: &impl Db, by: By<'_>, id: &str) -> Result<Alert> {
     let n = id
         .parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| CaptureError::NotFound { what: "alert", id: id.into() })?;
-    let tx = immediate(conn)?;
-    let current: Option<(String, Option<String>, Option<String>)> = tx
-        .query_row("SELECT rule, acked_at, resolved_at FROM alerts WHERE id = ?1", [n], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
-    let Some((rule, acked, _)) = current else {
+    let tx = begin(db)?;
+    let current = stored::state(&tx, n)?;
+    let Some(stored::AlertState { rule, acked_at: acked, .. }) = current else {
         return Err(CaptureError::NotFound { what: "alert", id: id.into() });
     };
     if acked.is_some() {
         return Err(CaptureError::Invalid(format!("alert {id} is already acknowledged")));
     }
-    let stamp = now();
-    tx.execute("UPDATE alerts SET acked_at = ?2, acked_by = ?3 WHERE id = ?1", params![n, stamp, by])?;
-    if rule == DISCREPANCY {
-        tx.execute(
-            "UPDATE alerts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
-            params![n, stamp],
-        )?;
-    }
+    stored::ack(&tx, by, n, &now(), rule == DISCREPANCY)?;
     tx.commit()?;
-    Ok(conn.query_row(
-        "SELECT id, rule, subject, message, value, threshold, opened_at, last_seen_at, acked_at, acked_by, resolved_at FROM alerts WHERE id = ?1",
-        [n],
-        row,
-    )?)
+    Ok(stored::get(db, n)?)
 }
 
 /// Longest target URL accepted.
@@ -430,14 +368,15 @@ impl Target {
 }
 
 /// Adds an outgoing-webhook escalation target for the UTC hours [from_hour, to_hour), every day.
-pub fn add_target(conn: &Connection, url: &str, from_hour: u32, to_hour: u32) -> Result<Target> {
-    add_contact(conn, "webhook", url, from_hour, to_hour, "all")
+pub fn add_target(db: &impl Db, by: By<'_>, url: &str, from_hour: u32, to_hour: u32) -> Result<Target> {
+    add_contact(db, by, "webhook", url, from_hour, to_hour, "all")
 }
 
 /// Adds an escalation contact: who receives alerts (`webhook` URL or `email` address) on which
 /// days and in which UTC hours.
 pub fn add_contact(
-    conn: &Connection,
+    db: &impl Db,
+    by: By<'_>,
     kind: &str,
     target: &str,
     from_hour: u32,
@@ -477,39 +416,38 @@ pub fn add_contact(
             DAY_SETS.join(", ")
         )));
     }
-    conn.execute(
-        "INSERT INTO alert_targets (kind, target, from_hour, to_hour, days, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![kind, target, from_hour, to_hour, days, now()],
-    )?;
-    Ok(Target {
-        id: conn.last_insert_rowid().to_string(),
+    let contact = stored::Contact {
+        id: 0,
         kind: kind.into(),
         target: target.into(),
         from_hour,
         to_hour,
         days: days.into(),
-    })
+    };
+    let id = stored::add_contact(db, by, &contact, &now())?;
+    Ok(Target::from(stored::Contact { id, ..contact }))
 }
 
-pub fn targets(conn: &Connection) -> Result<Vec<Target>> {
-    Ok(conn
-        .prepare("SELECT id, kind, target, from_hour, to_hour, days FROM alert_targets ORDER BY id")?
-        .query_map([], |r| {
-            Ok(Target {
-                id: r.get::<_, i64>(0)?.to_string(),
-                kind: r.get(1)?,
-                target: r.get(2)?,
-                from_hour: r.get(3)?,
-                to_hour: r.get(4)?,
-                days: r.get(5)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?)
+impl From<stored::Contact> for Target {
+    fn from(c: stored::Contact) -> Target {
+        Target {
+            id: c.id.to_string(),
+            kind: c.kind,
+            target: c.target,
+            from_hour: c.from_hour,
+            to_hour: c.to_hour,
+            days: c.days,
+        }
+    }
+}
+
+pub fn targets(db: &impl Db) -> Result<Vec<Target>> {
+    Ok(stored::contacts(db)?.into_iter().map(Target::from).collect())
 }
 
 /// The contacts who receive an alert raised at `at`.
-pub fn contacts_at(conn: &Connection, at: DateTime<Utc>) -> Result<Vec<Target>> {
-    Ok(targets(conn)?.into_iter().filter(|t| t.on_duty(at)).collect())
+pub fn contacts_at(db: &impl Db, at: DateTime<Utc>) -> Result<Vec<Target>> {
+    Ok(targets(db)?.into_iter().filter(|t| t.on_duty(at)).collect())
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -523,22 +461,17 @@ pub struct Delivery {
 /// show) and an e-mail through the SMTP relay to each address. An alert is marked delivered
 /// once every such contact took it; otherwise the error is kept and the next pass tries again.
 /// With no contact on duty nothing is sent.
-pub async fn deliver(conn: &Connection, http: &reqwest::Client, at: DateTime<Utc>) -> Result<Delivery> {
-    let window = contacts_at(conn, at)?;
+pub async fn deliver(db: &impl Db, http: &reqwest::Client, at: DateTime<Utc>) -> Result<Delivery> {
+    let window = contacts_at(db, at)?;
     let mut outcome = Delivery::default();
     if window.is_empty() {
         return Ok(outcome);
     }
-    let smtp = crate::email::smtp(conn)?;
-    let pending: Vec<Alert> = list(conn, false)?
+    let smtp = crate::email::smtp(db)?;
+    let pending: Vec<Alert> = list(db, false)?
         .into_iter()
         .filter(|a| a.acked_at.is_none())
-        .filter(|a| {
-            conn.query_row("SELECT delivered_at IS NULL FROM alerts WHERE id = ?1", [&a.id], |r| {
-                r.get::<_, bool>(0)
-            })
-            .unwrap_or(false)
-        })
+        .filter(|a| stored::undelivered(db, &a.id))
         .take(MAX_DELIVERIES)
         .collect();
     for alert in pending {
@@ -550,14 +483,11 @@ pub async fn deliver(conn: &Connection, http: &reqwest::Client, at: DateTime<Utc
         }
         match error {
             None => {
-                conn.execute(
-                    "UPDATE alerts SET delivered_at = ?2, delivery_error = NULL WHERE id = ?1",
-                    params![alert.id, now()],
-                )?;
+                stored::mark_delivered(db, &alert.id, &now())?;
                 outcome.delivered.push(alert.id);
             }
             Some(e) => {
-                conn.execute("UPDATE alerts SET delivery_error = ?2 WHERE id = ?1", params![alert.id, e])?;
+                stored::mark_delivery_failed(db, &alert.id, &e)?;
                 outcome.failed.push(alert.id);
             }
         }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+use shelfsync_store::oversight::{Db, smtp as stored};
 
 use crate::alerts::Alert;
 use crate::{CaptureError, Result, now};
@@ -77,8 +77,8 @@ pub fn mailbox(raw: &str) -> Result<Mailbox> {
         .map_err(|e| CaptureError::Invalid(format!("invalid e-mail address '{raw}': {e}")))
 }
 
-/// Validates and stores the relay (replacing the previous one).
-pub fn set_smtp(conn: &Connection, settings: &SmtpSettings) -> Result<()> {
+/// Validates and stores the relay (replacing the previous one), audited in `by`'s name.
+pub fn set_smtp(db: &impl Db, by: shelfsync_store::By<'_>, settings: &SmtpSettings) -> Result<()> {
     let host = settings.host.trim();
     if host.is_empty() || host.len() > MAX_HOST_LEN || host.chars().any(|c| c.is_whitespace() || c == '/') {
         return Err(CaptureError::Invalid(format!("invalid SMTP host '{}'", settings.host)));
@@ -90,28 +90,23 @@ pub fn set_smtp(conn: &Connection, settings: &SmtpSettings) -> Result<()> {
     if settings.username.as_deref().is_some_and(|u| u.trim().is_empty() || u.len() > MAX_ADDRESS_LEN) {
         return Err(CaptureError::Invalid("SMTP username must be 1 to 254 characters".into()));
     }
-    conn.execute(
-        "INSERT INTO smtp_settings (id, host, port, security, from_addr, username, updated_at)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, security = excluded.security,
-             from_addr = excluded.from_addr, username = excluded.username, updated_at = excluded.updated_at",
-        params![host, settings.port, settings.security.as_str(), settings.from.trim(), settings.username, now()],
-    )?;
+    let relay = stored::SmtpRow {
+        host: host.to_string(),
+        port: settings.port,
+        security: settings.security.as_str().to_string(),
+        from: settings.from.trim().to_string(),
+        username: settings.username.clone(),
+    };
+    stored::set(db, by, &relay, &now())?;
     Ok(())
 }
 
-pub fn smtp(conn: &Connection) -> Result<Option<SmtpSettings>> {
-    let row: Option<(String, u16, String, String, Option<String>)> = conn
-        .query_row(
-            "SELECT host, port, security, from_addr, username FROM smtp_settings WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?;
-    row.map(|(host, port, security, from, username)| {
-        Ok(SmtpSettings { host, port, security: Security::parse(&security)?, from, username })
-    })
-    .transpose()
+pub fn smtp(db: &impl Db) -> Result<Option<SmtpSettings>> {
+    stored::get(db)?
+        .map(|stored::SmtpRow { host, port, security, from, username }| {
+            Ok(SmtpSettings { host, port, security: Security::parse(&security)?, from, username })
+        })
+        .transpose()
 }
 
 fn transport(settings: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {

@@ -25,10 +25,4 @@ pub enum CaptureError {
     Io(#[from] std::io::Error),
 }
 
-impl From<rusqlite::Error> for CaptureError {
-    fn from(error: rusqlite::Error) -> Self {
-        CaptureError::Store(StoreError::from(error))
-    }
-}
-
 pub type Result<T, E = CaptureError> = std::result::Result<T, E>;

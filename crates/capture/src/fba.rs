@@ -6,11 +6,12 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 use serde::Serialize;
 use shelfsync_channels::ChannelKind;
 use shelfsync_channels::amazon::{FBA_MAX_SKUS, FbaSummary};
 use shelfsync_store::Store;
+use shelfsync_store::channels::listings;
+use shelfsync_store::oversight::{Db, fba as stored};
 use shelfsync_sync::credentials::Secrets;
 use shelfsync_sync::engine::AnyClient;
 
@@ -36,12 +37,12 @@ pub async fn refresh(db_path: &Path, secrets: &Secrets, at: DateTime<Utc>) -> Re
             continue;
         }
         let AnyClient::Amazon(client) = poll::client(db_path, secrets, &channel)? else { continue };
-        let skus = listed_skus(store.connection(), &channel.name)?;
+        let skus = listings::listed_skus(&store, &channel.name)?;
         let mut summaries = Vec::new();
         for chunk in skus.chunks(FBA_MAX_SKUS) {
             summaries.extend(client.fba_summaries(chunk).await?);
         }
-        store_levels(store.connection(), &channel.name, &summaries, at)?;
+        store_levels(&store, &channel.name, &summaries, at)?;
         reports.push(FbaReport {
             channel: channel.name.clone(),
             asked: skus.len(),
@@ -51,66 +52,24 @@ pub async fn refresh(db_path: &Path, secrets: &Secrets, at: DateTime<Utc>) -> Re
     Ok(reports)
 }
 
-/// The channel's seller SKUs (an Amazon listing's remote item is its seller SKU).
-fn listed_skus(conn: &Connection, channel: &str) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare_cached("SELECT DISTINCT remote_item FROM listings WHERE channel = ?1 ORDER BY remote_item")?
-        .query_map([channel], |r| r.get(0))?
-        .collect::<Result<_, _>>()?)
-}
-
 /// Replaces the channel's stored levels with this read, in one transaction: a SKU Amazon no
 /// longer reports has no FBA stock now.
-pub fn store_levels(
-    conn: &Connection,
-    channel: &str,
-    summaries: &[FbaSummary],
-    at: DateTime<Utc>,
-) -> Result<()> {
+pub fn store_levels(db: &impl Db, channel: &str, summaries: &[FbaSummary], at: DateTime<Utc>) -> Result<()> {
     let read_at = shelfsync_sync::queue::stamp(at);
-    let tx = crate::orders::immediate(conn)?;
-    tx.execute("DELETE FROM fba_levels WHERE channel = ?1", [channel])?;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO fba_levels (channel, seller_sku, total, fulfillable, read_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (channel, seller_sku) DO UPDATE SET total = excluded.total,
-                 fulfillable = excluded.fulfillable, read_at = excluded.read_at",
-        )?;
-        for s in summaries.iter().filter(|s| !s.seller_sku.is_empty()) {
-            insert.execute(params![channel, s.seller_sku, s.total, s.fulfillable, read_at])?;
-        }
-    }
-    tx.commit()?;
+    let reads: Vec<stored::FbaRead<'_>> = summaries
+        .iter()
+        .filter(|s| !s.seller_sku.is_empty())
+        .map(|s| (s.seller_sku.as_str(), s.total, s.fulfillable))
+        .collect();
+    stored::replace(db, channel, &reads, &read_at)?;
     Ok(())
 }
 
-/// A stored FBA level.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FbaLevel {
-    pub channel: String,
-    pub seller_sku: String,
-    pub total: i64,
-    pub fulfillable: Option<i64>,
-    pub read_at: String,
-}
+pub use shelfsync_store::oversight::fba::FbaLevel;
 
 /// The stored levels of one channel (or all), by channel and SKU; at most `limit` (capped at
 /// 100,000, the largest catalogue the benchmarks cover).
-pub fn levels(conn: &Connection, channel: Option<&str>, limit: usize) -> Result<Vec<FbaLevel>> {
+pub fn levels(db: &impl Db, channel: Option<&str>, limit: usize) -> Result<Vec<FbaLevel>> {
     let limit = limit.clamp(1, 100_000) as i64;
-    Ok(conn
-        .prepare_cached(
-            "SELECT channel, seller_sku, total, fulfillable, read_at FROM fba_levels
-             WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel, seller_sku LIMIT ?2",
-        )?
-        .query_map(params![channel, limit], |r| {
-            Ok(FbaLevel {
-                channel: r.get(0)?,
-                seller_sku: r.get(1)?,
-                total: r.get(2)?,
-                fulfillable: r.get(3)?,
-                read_at: r.get(4)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?)
+    Ok(stored::levels(db, channel, limit)?)
 }

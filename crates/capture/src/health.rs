@@ -2,10 +2,10 @@
 //! latency, errors, dead letters, capture rate, last reconciliation), plus open alerts and
 //! incidents.
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{Value, json};
 use shelfsync_store::Store;
+use shelfsync_store::oversight::{poll_cursors, reconcile, webhook_inbox};
 use shelfsync_sync::report;
 
 use crate::{Result, alerts, incidents, poll};
@@ -28,23 +28,12 @@ pub struct Health {
 
 /// Evaluates the alert rules, then summarises.
 pub fn health(store: &Store) -> Result<Health> {
-    let conn = store.connection();
-    alerts::evaluate(conn, chrono::Utc::now())?;
+    alerts::evaluate(store, chrono::Utc::now())?;
     let mut channels = Vec::new();
-    for status in report::status(conn)? {
+    for status in report::status(store)? {
         let rate = poll::capture_rates(store, Some(&status.channel), 1)?.into_iter().next();
-        let last_reconcile: Option<(String, i64, i64)> = conn
-            .query_row(
-                "SELECT at, checked, gaps FROM reconcile_runs WHERE channel = ?1 ORDER BY id DESC LIMIT 1",
-                [&status.channel],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let last_poll: Option<String> = conn
-            .query_row("SELECT polled_at FROM poll_cursors WHERE channel = ?1", [&status.channel], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let last_reconcile = reconcile::last_run(store, &status.channel)?;
+        let last_poll = poll_cursors::polled_at(store, &status.channel)?;
         channels.push(json!({
             "channel": status.channel,
             "state": status.state,
@@ -58,11 +47,10 @@ pub fn health(store: &Store) -> Result<Health> {
             "last_reconcile": last_reconcile.map(|(at, checked, gaps)| json!({"at": at, "checked": checked, "gaps": gaps})),
         }));
     }
-    let open_alerts = alerts::list(conn, false)?;
-    let open = incidents::list(conn, true)?;
+    let open_alerts = alerts::list(store, false)?;
+    let open = incidents::list(store, true)?;
     let overdue = open.iter().filter(|i| i.overdue).count();
-    let inbox_pending: i64 =
-        conn.query_row("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL", [], |r| r.get(0))?;
+    let inbox_pending = webhook_inbox::waiting_count(store)?;
     let status = if open_alerts.is_empty() && open.is_empty() { "ok" } else { "attention" };
     Ok(Health {
         status: status.into(),
@@ -71,7 +59,7 @@ pub fn health(store: &Store) -> Result<Health> {
         open_incidents: open.len(),
         overdue_incidents: overdue,
         inbox_pending,
-        lease_holder: shelfsync_sync::lease::holder(conn)?.map(|(holder, _)| holder),
-        service_jobs: crate::service::jobs(conn)?,
+        lease_holder: shelfsync_sync::lease::holder(store)?.map(|(holder, _)| holder),
+        service_jobs: crate::service::jobs(store)?,
     })
 }

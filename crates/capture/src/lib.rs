@@ -11,18 +11,25 @@
 //!   its capture rows);
 //! - a forged or malformed delivery records nothing;
 //! - one open alert per (rule, subject); one incident per oversold order line.
+//! - no SQL here: the tables capture reads and writes belong to the store
+//!   (`shelfsync_store::oversight`); an operation that must commit with others joins the
+//!   caller's `oversight::Tx`.
 
 pub mod alerts;
 pub mod drift;
 pub mod email;
 mod error;
+pub mod expiry;
 pub mod fba;
 pub mod health;
+pub mod hours;
 pub mod incidents;
 pub mod notifications;
 pub mod orders;
 pub mod poll;
 pub mod reconcile;
+pub mod red_flags;
+pub mod scorecard;
 pub mod service;
 pub mod webhook;
 

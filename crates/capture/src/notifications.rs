@@ -23,7 +23,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use shelfsync_channels::ChannelKind;
 use shelfsync_channels::amazon::AmazonConfig;
@@ -31,6 +30,8 @@ use shelfsync_channels::amazon_notifications::sigv4::AwsCredentials;
 use shelfsync_channels::amazon_notifications::sqs::{self, SqsClient, SqsConfig, SqsMessage};
 use shelfsync_channels::amazon_notifications::{NotificationsClient, OrderChange, parse_order_change};
 use shelfsync_store::Store;
+use shelfsync_store::oversight::Db;
+use shelfsync_store::oversight::notifications as stored;
 use shelfsync_sync::config::{self, ChannelRecord, LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN};
 use shelfsync_sync::credentials::{Secret, Secrets};
 use tokio::sync::watch;
@@ -53,16 +54,7 @@ const REJECT_BODY_MAX: usize = 2_000;
 /// an unreachable queue must not spin).
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5);
 
-/// How one channel's notifications are set up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct NotificationSettings {
-    pub channel: String,
-    pub queue_url: String,
-    pub region: String,
-    pub destination_id: String,
-    pub subscription_id: String,
-    pub configured_at: String,
-}
+pub use shelfsync_store::oversight::notifications::{NotificationSettings, Rejection};
 
 /// What [`configure`] did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -95,9 +87,9 @@ pub struct ListenReport {
     pub errors: Vec<String>,
 }
 
-fn amazon_record(conn: &Connection, channel: &str) -> Result<ChannelRecord> {
+fn amazon_record(store: &Store, channel: &str) -> Result<ChannelRecord> {
     let record =
-        config::channel(conn, channel).map_err(|_| CaptureError::UnknownChannel(channel.to_string()))?;
+        config::channel(store, channel).map_err(|_| CaptureError::UnknownChannel(channel.to_string()))?;
     if ChannelKind::parse(&record.kind) != Some(ChannelKind::Amazon) {
         return Err(CaptureError::Invalid(format!(
             "channel '{channel}' is a {} channel; ORDER_CHANGE notifications are Amazon's",
@@ -141,19 +133,22 @@ pub async fn configure(
     access_key_id: &Secret,
     secret_access_key: &Secret,
 ) -> Result<SetupReport> {
-    let record = amazon_record(Store::open(db_path)?.connection(), channel)?;
+    let record = amazon_record(&Store::open(db_path)?, channel)?;
     let arn = sqs::queue_arn(queue_url, region)?;
     let client = NotificationsClient::new(&amazon_config(&record, secrets)?)?;
     let subscription = client.subscribe(&arn).await?;
     secrets.set(channel, AWS_ACCESS_KEY_ID, access_key_id)?;
     secrets.set(channel, AWS_SECRET_ACCESS_KEY, secret_access_key)?;
-    Store::open(db_path)?.connection().execute(
-        "INSERT INTO amazon_notifications (channel, queue_url, region, destination_id, subscription_id, configured_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (channel) DO UPDATE SET queue_url = excluded.queue_url, region = excluded.region,
-             destination_id = excluded.destination_id, subscription_id = excluded.subscription_id,
-             configured_at = excluded.configured_at",
-        params![channel, queue_url, region, subscription.destination_id, subscription.subscription_id, now()],
+    stored::save(
+        &Store::open(db_path)?,
+        &NotificationSettings {
+            channel: channel.to_string(),
+            queue_url: queue_url.to_string(),
+            region: region.to_string(),
+            destination_id: subscription.destination_id.clone(),
+            subscription_id: subscription.subscription_id.clone(),
+            configured_at: now(),
+        },
     )?;
     tracing::info!(channel, queue_url, "ORDER_CHANGE notifications set up");
     Ok(SetupReport {
@@ -169,25 +164,10 @@ pub async fn configure(
 }
 
 /// Every channel with notifications set up (or the one named, which must have them).
-pub fn configured(conn: &Connection, only: Option<&str>) -> Result<Vec<NotificationSettings>> {
-    let all: Vec<NotificationSettings> = conn
-        .prepare(
-            "SELECT channel, queue_url, region, destination_id, subscription_id, configured_at
-             FROM amazon_notifications ORDER BY channel",
-        )?
-        .query_map([], |r| {
-            Ok(NotificationSettings {
-                channel: r.get(0)?,
-                queue_url: r.get(1)?,
-                region: r.get(2)?,
-                destination_id: r.get(3)?,
-                subscription_id: r.get(4)?,
-                configured_at: r.get(5)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+pub fn configured(store: &Store, only: Option<&str>) -> Result<Vec<NotificationSettings>> {
+    let all = stored::all(store)?;
     if let Some(name) = only {
-        amazon_record(conn, name)?;
+        amazon_record(store, name)?;
         if !all.iter().any(|s| s.channel == name) {
             return Err(CaptureError::Invalid(format!(
                 "channel '{name}' has no notification queue; run: shelfsync channel notifications {name} --queue-url URL --region REGION"
@@ -198,21 +178,8 @@ pub fn configured(conn: &Connection, only: Option<&str>) -> Result<Vec<Notificat
 }
 
 /// Messages dropped as unreadable or not ours, newest first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Rejection {
-    pub channel: String,
-    pub message_id: String,
-    pub reason: String,
-    pub received_at: String,
-}
-
-pub fn rejections(conn: &Connection, limit: usize) -> Result<Vec<Rejection>> {
-    Ok(conn
-        .prepare("SELECT channel, message_id, reason, received_at FROM notification_rejects ORDER BY id DESC LIMIT ?1")?
-        .query_map([limit as i64], |r| {
-            Ok(Rejection { channel: r.get(0)?, message_id: r.get(1)?, reason: r.get(2)?, received_at: r.get(3)? })
-        })?
-        .collect::<Result<_, _>>()?)
+pub fn rejections(db: &impl Db, limit: usize) -> Result<Vec<Rejection>> {
+    Ok(stored::rejections(db, limit as i64)?)
 }
 
 fn sqs_client(settings: &NotificationSettings, secrets: &Secrets) -> Result<SqsClient> {
@@ -229,10 +196,7 @@ fn sqs_client(settings: &NotificationSettings, secrets: &Secrets) -> Result<SqsC
 fn record_reject(db_path: &Path, channel: &str, message: &SqsMessage, reason: &str) -> Result<()> {
     tracing::warn!(channel, message_id = %message.message_id, reason, "dropped an SQS message that books nothing");
     let body: String = message.body.chars().take(REJECT_BODY_MAX).collect();
-    Store::open(db_path)?.connection().execute(
-        "INSERT INTO notification_rejects (channel, message_id, reason, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![channel, message.message_id, reason, body, now()],
-    )?;
+    stored::record_rejection(&Store::open(db_path)?, channel, &message.message_id, reason, &body, &now())?;
     Ok(())
 }
 
@@ -263,7 +227,7 @@ pub async fn receive_once(
     settings: &NotificationSettings,
     wait: Duration,
 ) -> Result<ListenReport> {
-    let record = amazon_record(Store::open(db_path)?.connection(), &settings.channel)?;
+    let record = amazon_record(&Store::open(db_path)?, &settings.channel)?;
     let client = sqs_client(settings, secrets)?;
     let messages = client.receive(wait, sqs::MAX_MESSAGES).await.map_err(|error| {
         CaptureError::Invalid(format!(
@@ -346,7 +310,7 @@ pub async fn listen_once(
     only: Option<&str>,
     wait: Duration,
 ) -> Result<Vec<ListenReport>> {
-    let channels = configured(Store::open(db_path)?.connection(), only)?;
+    let channels = configured(&Store::open(db_path)?, only)?;
     let mut reports = Vec::new();
     for settings in &channels {
         reports.push(receive_once(db_path, secrets, settings, wait).await?);
@@ -380,7 +344,7 @@ pub async fn run(
         let channels = if leading.load(Ordering::SeqCst) {
             Store::open(db_path)
                 .map_err(CaptureError::from)
-                .and_then(|s| configured(s.connection(), only))
+                .and_then(|s| configured(&s, only))
                 .unwrap_or_else(|error| {
                     tracing::warn!(%error, "cannot read the notification settings");
                     Vec::new()
@@ -431,22 +395,6 @@ pub async fn run(
 }
 
 /// The stored settings of one channel, if any.
-pub fn settings(conn: &Connection, channel: &str) -> Result<Option<NotificationSettings>> {
-    Ok(conn
-        .query_row(
-            "SELECT channel, queue_url, region, destination_id, subscription_id, configured_at
-             FROM amazon_notifications WHERE channel = ?1",
-            [channel],
-            |r| {
-                Ok(NotificationSettings {
-                    channel: r.get(0)?,
-                    queue_url: r.get(1)?,
-                    region: r.get(2)?,
-                    destination_id: r.get(3)?,
-                    subscription_id: r.get(4)?,
-                    configured_at: r.get(5)?,
-                })
-            },
-        )
-        .optional()?)
+pub fn settings(db: &impl Db, channel: &str) -> Result<Option<NotificationSettings>> {
+    Ok(stored::get(db, channel)?)
 }

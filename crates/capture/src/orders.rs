@@ -13,16 +13,21 @@
 //! what makes it the same cancellation, its derived id is.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shelfsync_core::{Event, LocationCode, Movement, ReturnDestination, Sku};
+use shelfsync_store::channels::changes;
+use shelfsync_store::channels::listings::{self, ItemKey, ListingRef};
 use shelfsync_store::outbox::{self, requeue_listing};
+use shelfsync_store::oversight::orders_seen::{self, Sighting, UnmappedLine};
+use shelfsync_store::oversight::{Db, Tx};
 use shelfsync_store::{AppendOutcome, Store, append_in};
 use uuid::Uuid;
 
 use crate::{CaptureError, Result, incidents, now};
+
+mod kits;
 
 /// Most lines one order may carry: far above a real basket, a bound on one transaction.
 const MAX_LINES: usize = 500;
@@ -226,38 +231,18 @@ pub fn parse_refund(value: &Value) -> Result<Refund> {
     Ok(Refund { id, created_at, lines })
 }
 
-pub(crate) struct ListingRef {
-    pub id: i64,
-    pub sku: String,
-    pub location: Option<String>,
-}
-
 pub(crate) fn listing_for(
-    conn: &Connection,
+    db: &impl Db,
     channel: &str,
     item: &str,
     location: Option<&str>,
 ) -> Result<Option<ListingRef>> {
     // A line that names only our SKU (see [`Line::item`]) maps through the listing's SKU.
-    let (column, key) = match item.strip_prefix("sku:") {
-        Some(sku) => ("sku", sku),
-        None => ("remote_item", item),
+    let key = match item.strip_prefix("sku:") {
+        Some(sku) => ItemKey::Sku(sku),
+        None => ItemKey::RemoteItem(item),
     };
-    let sql = format!(
-        "SELECT id, sku, location FROM listings
-         WHERE channel = ?1 AND {column} = ?2 AND (?3 IS NULL OR remote_location = ?3)
-         ORDER BY id LIMIT 1"
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![channel, key, location], |r| {
-            Ok(ListingRef { id: r.get(0)?, sku: r.get(1)?, location: r.get(2)? })
-        })
-        .optional()?)
-}
-
-pub(crate) fn immediate(conn: &Connection) -> Result<Transaction<'_>> {
-    Ok(Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?)
+    Ok(listings::listing_for(db, channel, key, location)?)
 }
 
 fn event(channel: &str, id: Uuid, movement: Movement, at: DateTime<Utc>, reference: String) -> Event {
@@ -270,24 +255,21 @@ fn event(channel: &str, id: Uuid, movement: Movement, at: DateTime<Utc>, referen
         reason: None,
         reference: Some(reference),
         override_by: None,
+        // A channel's order names no lot: the lot is chosen at pick (issue 21).
+        lot: None,
     }
 }
 
 /// Books one order in one transaction: its sales, its cancellation or refunds, its capture row.
 /// Replaying it books nothing new.
 pub fn ingest(store: &Store, channel: &str, order: &Order, source: Source) -> Result<IngestReport> {
-    let tx = immediate(store.connection())?;
+    let tx = store.immediate_tx()?;
     let report = ingest_in(&tx, channel, order, source)?;
     tx.commit()?;
     Ok(report)
 }
 
-pub(crate) fn ingest_in(
-    tx: &Transaction<'_>,
-    channel: &str,
-    order: &Order,
-    source: Source,
-) -> Result<IngestReport> {
+pub(crate) fn ingest_in(tx: &Tx<'_>, channel: &str, order: &Order, source: Source) -> Result<IngestReport> {
     let mut report = IngestReport::default();
     let mut touched: Vec<i64> = Vec::new();
     let at = order.created_at;
@@ -297,6 +279,16 @@ pub(crate) fn ingest_in(
             report.unmapped += 1;
             continue;
         };
+        // A kit's line is booked on its components (issue 21).
+        let components = shelfsync_store::kits::components_in(tx, &listing.sku)?;
+        if !components.is_empty() {
+            if kits::book_kit_line(tx, channel, order, line, &listing, &components, &mut report)? {
+                let unmatched = resolve_channel_changes(tx, listing.id, i64::from(line.quantity))?;
+                outbox::note_booked_sale(tx, listing.id, unmatched)?;
+                touched.push(listing.id);
+            }
+            continue;
+        }
         let sale_id = line_event_id(channel, &order.id, &line.id, "sale");
         let location = match booked_location(tx, sale_id)? {
             Some(booked) => Some(booked),
@@ -375,23 +367,18 @@ pub(crate) fn ingest_in(
         Source::Poll => (None, Some(stamp.clone()), None),
         Source::Notification => (None, None, Some(stamp.clone())),
     };
-    tx.execute(
-        "INSERT INTO captured_orders (channel, order_id, created_day, updated_at, webhook_at, poll_at, notified_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (channel, order_id) DO UPDATE SET
-             updated_at = max(updated_at, excluded.updated_at),
-             webhook_at = coalesce(webhook_at, excluded.webhook_at),
-             poll_at = coalesce(poll_at, excluded.poll_at),
-             notified_at = coalesce(notified_at, excluded.notified_at)",
-        params![
+    let created_day = order.created_at.format("%Y-%m-%d").to_string();
+    orders_seen::record_sighting(
+        tx,
+        &Sighting {
             channel,
-            order.id,
-            order.created_at.format("%Y-%m-%d").to_string(),
-            order.updated_at,
-            webhook_at,
-            poll_at,
-            notified_at
-        ],
+            order_id: &order.id,
+            created_day: &created_day,
+            updated_at: &order.updated_at,
+            webhook_at: webhook_at.as_deref(),
+            poll_at: poll_at.as_deref(),
+            notified_at: notified_at.as_deref(),
+        },
     )?;
     Ok(report)
 }
@@ -400,18 +387,15 @@ pub(crate) fn ingest_in(
 /// was booked at. A line whose sale is not in the ledger yet is an error; the poll that brings
 /// the order brings the refund with it.
 pub fn ingest_refund(store: &Store, channel: &str, order_id: &str, refund: &Refund) -> Result<IngestReport> {
-    let tx = immediate(store.connection())?;
+    let tx = store.immediate_tx()?;
     let report = ingest_refund_in(&tx, channel, order_id, refund)?;
     tx.commit()?;
     Ok(report)
 }
 
-/// A booked sale as a refund reads it: kind, SKU, location, quantity and the event body.
-type BookedSale = (String, String, Option<String>, Option<i64>, String);
-
 /// [`ingest_refund`] inside the caller's transaction.
 pub(crate) fn ingest_refund_in(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     channel: &str,
     order_id: &str,
     refund: &Refund,
@@ -419,13 +403,12 @@ pub(crate) fn ingest_refund_in(
     let mut report = IngestReport::default();
     for (line_id, qty) in &refund.lines {
         let sale_id = line_event_id(channel, order_id, line_id, "sale");
-        let sale: Option<BookedSale> = tx
-            .prepare_cached(
-                "SELECT kind, sku, json_extract(body, '$.location'), json_extract(body, '$.qty'), body FROM events WHERE id = ?1",
-            )?
-            .query_row([sale_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .optional()?;
-        let Some((kind, sku, location, sold, body)) = sale else {
+        let sale = orders_seen::booked_event(tx, &sale_id.to_string())?;
+        if sale.is_none() && kits::book_kit_refund(tx, channel, order_id, line_id, refund, *qty, &mut report)?
+        {
+            continue;
+        }
+        let Some(orders_seen::BookedEvent { kind, sku, location, qty: sold, body }) = sale else {
             return Err(CaptureError::Invalid(format!(
                 "refund {}: order {order_id} line {line_id} is not captured yet",
                 refund.id
@@ -470,11 +453,8 @@ fn refund_reference(channel: &str, order_id: &str, line_id: &str, refund_id: &st
 /// not at all: Amazon and eBay carry no cancellation time, the order's update time stands for
 /// it and moves) is a duplicate. Anything else that differs (quantity, location, SKU) is
 /// still the ledger's conflict.
-fn append_keeping_time(tx: &Transaction<'_>, mut event: Event) -> Result<AppendOutcome> {
-    let booked: Option<String> = tx
-        .prepare_cached("SELECT body FROM events WHERE id = ?1")?
-        .query_row([event.id.to_string()], |r| r.get(0))
-        .optional()?;
+fn append_keeping_time(tx: &Tx<'_>, mut event: Event) -> Result<AppendOutcome> {
+    let booked = orders_seen::booked_body(tx, &event.id.to_string())?;
     if let Some(body) = booked {
         let booked: Event = serde_json::from_str(&body)
             .map_err(|e| CaptureError::Invalid(format!("event {} cannot be read: {e}", event.id)))?;
@@ -484,39 +464,33 @@ fn append_keeping_time(tx: &Transaction<'_>, mut event: Event) -> Result<AppendO
 }
 
 /// Where an already booked sale was booked: its cancellation or return goes back there.
-fn booked_location(conn: &Connection, sale_id: Uuid) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT json_extract(body, '$.location') FROM events WHERE id = ?1")?
-        .query_row([sale_id.to_string()], |r| r.get::<_, Option<String>>(0))
-        .optional()?
-        .flatten())
+fn booked_location(db: &impl Db, sale_id: Uuid) -> Result<Option<String>> {
+    Ok(orders_seen::booked_location(db, &sale_id.to_string())?)
 }
 
 /// Where a new sale is booked: the listing's own location; for a listing fed by several
 /// locations (Amazon and eBay listings usually are), the feeding location with the most ATP
 /// (ties by code), so a sale never lands where there is less stock to cover it.
-fn sale_location(conn: &Connection, channel: &str, listing: &ListingRef) -> Result<Option<String>> {
+fn sale_location(db: &impl Db, channel: &str, listing: &ListingRef) -> Result<Option<String>> {
     if listing.location.is_some() {
         return Ok(listing.location.clone());
     }
-    Ok(conn
-        .prepare_cached(
-            "SELECT x.code FROM balances b JOIN locations x ON x.code = b.location
-             WHERE b.sku = ?1
-               AND (NOT EXISTS (SELECT 1 FROM rule_locations r WHERE r.channel = ?2)
-                    OR EXISTS (SELECT 1 FROM rule_locations r
-                               WHERE r.channel = ?2 AND (r.location = x.code OR r.location = x.parent)))
-             ORDER BY b.on_hand - b.committed - b.reserved - b.damaged DESC, x.code LIMIT 1",
-        )?
-        .query_row(params![listing.sku, channel], |r| r.get(0))
-        .optional()?)
+    Ok(listings::best_feeding_location(db, channel, &listing.sku)?)
 }
 
-fn record_unmapped(tx: &Transaction<'_>, channel: &str, order: &Order, line: &Line) -> Result<()> {
-    tx.execute(
-        "INSERT OR IGNORE INTO unmapped_lines (channel, order_id, line_id, remote_item, remote_location, quantity, seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![channel, order.id, line.id, line.item, order.location, line.quantity, now()],
+fn record_unmapped(tx: &Tx<'_>, channel: &str, order: &Order, line: &Line) -> Result<()> {
+    let seen_at = now();
+    orders_seen::record_unmapped(
+        tx,
+        &UnmappedLine {
+            channel,
+            order_id: &order.id,
+            line_id: &line.id,
+            remote_item: &line.item,
+            remote_location: order.location.as_deref(),
+            quantity: line.quantity,
+            seen_at: &seen_at,
+        },
     )?;
     Ok(())
 }
@@ -524,13 +498,8 @@ fn record_unmapped(tx: &Transaction<'_>, channel: &str, order: &Order, line: &Li
 /// The sync engine keeps differences seen on the channel out of what it pushes until capture
 /// accounts for them: a sale of `qty` units accounts for that many units of the oldest ones.
 /// Returns the units of the sale that matched no drop seen so far (the engine meets them later).
-fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> Result<i64> {
-    let open: Vec<(i64, i64)> = tx
-        .prepare_cached(
-            "SELECT id, delta FROM channel_changes WHERE listing_id = ?1 AND resolved_at IS NULL AND delta < 0 ORDER BY id",
-        )?
-        .query_map([listing_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+fn resolve_channel_changes(tx: &Tx<'_>, listing_id: i64, qty: i64) -> Result<i64> {
+    let open = changes::open_drops(tx, listing_id)?;
     let mut remaining = qty;
     let stamp = now();
     for (id, delta) in open {
@@ -538,7 +507,7 @@ fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> R
             break;
         }
         remaining += delta;
-        tx.execute("UPDATE channel_changes SET resolved_at = ?2 WHERE id = ?1", params![id, stamp])?;
+        changes::resolve_change(tx, id, &stamp)?;
     }
     Ok(remaining)
 }
@@ -546,25 +515,18 @@ fn resolve_channel_changes(tx: &Transaction<'_>, listing_id: i64, qty: i64) -> R
 /// Open channel changes of a listing are accounted for once the ledger alone gives no more
 /// than the channel showed at the newest of them (the sales behind them are booked, whichever
 /// arrived first): they are resolved and the listing re-queued. Returns whether any resolved.
-pub(crate) fn settle_channel_changes(conn: &Connection, listing_id: i64) -> Result<bool> {
-    if !changes_explained(conn, listing_id)? {
+pub(crate) fn settle_channel_changes(db: &impl Db, listing_id: i64) -> Result<bool> {
+    if !changes_explained(db, listing_id)? {
         return Ok(false);
     }
-    outbox::resolve_all_channel_changes(conn, listing_id)?;
+    changes::resolve_all(db, listing_id)?;
     Ok(true)
 }
 
 /// True when a listing has open channel changes and the ledger alone already accounts for them.
-pub(crate) fn changes_explained(conn: &Connection, listing_id: i64) -> Result<bool> {
-    let newest: Option<i64> = conn
-        .query_row(
-            "SELECT observed FROM channel_changes WHERE listing_id = ?1 AND resolved_at IS NULL ORDER BY id DESC LIMIT 1",
-            [listing_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(observed) = newest else { return Ok(false) };
-    Ok(outbox::ledger_quantity(conn, listing_id)? <= observed)
+pub(crate) fn changes_explained(db: &impl Db, listing_id: i64) -> Result<bool> {
+    let Some(observed) = changes::newest_open_observed(db, listing_id)? else { return Ok(false) };
+    Ok(shelfsync_store::outbox::ledger_quantity_in(db, listing_id)? <= observed)
 }
 
 #[cfg(test)]

@@ -14,13 +14,14 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 use shelfsync_channels::ChannelKind;
 use shelfsync_channels::amazon::AmazonClient;
 use shelfsync_channels::ebay::EbayClient;
 use shelfsync_store::Store;
+use shelfsync_store::channels::changes;
+use shelfsync_store::oversight::{orders_seen, poll_cursors};
 use shelfsync_sync::config::{
     ChannelRecord, LWA_CLIENT_ID, LWA_CLIENT_SECRET, LWA_REFRESH_TOKEN, SHOPIFY_TOKEN, list_channels,
 };
@@ -49,17 +50,28 @@ const MAX_EBAY_PAGES: usize = 100;
 /// How far back the first poll of a marketplace channel looks (both APIs want a start).
 const FIRST_POLL_DAYS: i64 = 30;
 
-/// How often Shopify is polled (the guide: every 15 minutes): webhooks carry its orders in
-/// seconds, the poll is the net under them.
-pub const POLL_EVERY: Duration = Duration::from_secs(15 * 60);
+/// How often Shopify's orders are polled: webhooks carry them in seconds, the poll is the net
+/// under them, and issue 16 asks that a sale reach every channel within 60 s p99. Shopify
+/// retries about 3% of webhook deliveries only after minutes (1-5 min in the bench's model), so
+/// a net slower than a minute leaves those sales listed elsewhere for minutes: with a 15-minute
+/// poll (the guide's figure, which it gives for polling inventory levels) the flash sale's
+/// pooled p99 was 125 s. One `orders.json` call a minute is 0.8% of the REST bucket's leak
+/// (2 calls/s on a standard plan), and the call is paged by `updated_at_min`, so a quiet shop
+/// costs one small request. The inventory levels themselves are still compared every 4 hours
+/// by reconciliation.
+pub const POLL_EVERY: Duration = Duration::from_secs(60);
 
 /// Amazon `getOrders` is the net under ORDER_CHANGE notifications. Its limit is 0.0167
-/// requests/s (one a minute), burst 20 (channel-apis.md §2.6). Polling every 2 minutes costs
-/// one call per poll while the bucket earns 2: the bucket stays full, so a poll that meets a
-/// backlog still has the burst of 20 pages, and one page per poll is left over for paging
-/// (720 polls a day of the 1,443 calls the rate allows). The getOrderItems calls (0.5/s,
-/// burst 30) are one per changed order.
-pub const AMAZON_POLL_EVERY: Duration = Duration::from_secs(2 * 60);
+/// requests/s (one a minute), burst 20 (channel-apis.md §2.6). Polling once a minute is the
+/// most the rate allows (1,440 polls a day of the 1,443 calls), and it is what issue 16 asks
+/// of the net: a sale the notification misses reaches every channel within 60 s p99 (the wait
+/// for the next poll is at most 60 s, p99 59.4 s, plus the engine's ~0.1 s). The price: a poll
+/// that meets a backlog spends the burst on its extra pages and the minute's refill goes to the
+/// next poll, so a backlog larger than the burst is read at one page (100 orders) a minute; the
+/// client's own getOrders bucket paces those pages (they wait, they are never refused). Orders
+/// arriving faster than that come by notification. The getOrderItems calls (0.5/s, burst 30)
+/// are one per changed order.
+pub const AMAZON_POLL_EVERY: Duration = Duration::from_secs(60);
 
 /// eBay Fulfillment `getOrders` every 30 s: 2,880 calls a day (one page each; more only when
 /// more than 200 orders changed in 30 s), 0.14% of the 2,000,000 daily calls the simulator and
@@ -131,7 +143,7 @@ pub(crate) struct ChannelAccess {
 
 /// Every channel (or the one named, which must exist).
 pub(crate) fn select_channels(store: &Store, only: Option<&str>) -> Result<Vec<ChannelRecord>> {
-    let all = list_channels(store.connection())?;
+    let all = list_channels(store)?;
     if let Some(name) = only
         && !all.iter().any(|c| c.name == name)
     {
@@ -196,12 +208,7 @@ pub async fn poll_due(
     let mut reports = Vec::new();
     for channel in channels {
         let Some(kind) = ChannelKind::parse(&channel.kind) else { continue };
-        let last: Option<String> = store
-            .connection()
-            .query_row("SELECT last_polled_at FROM poll_schedule WHERE channel = ?1", [&channel.name], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let last = poll_cursors::last_polled(&store, &channel.name)?;
         let last = last.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc));
         if !crate::service::is_due(last, schedule.period(kind), now) {
             continue;
@@ -229,11 +236,7 @@ async fn poll_channel(
 ) -> Result<PollReport> {
     let started = now();
     // The time is kept even when the poll fails, so a broken channel is not hammered.
-    store.connection().execute(
-        "INSERT INTO poll_schedule (channel, last_polled_at) VALUES (?1, ?2)
-         ON CONFLICT (channel) DO UPDATE SET last_polled_at = excluded.last_polled_at",
-        params![channel.name, started],
-    )?;
+    poll_cursors::set_last_polled(store, &channel.name, &started)?;
     // Shopify's poll speaks REST with the access token; Amazon goes through the process-wide
     // client (its rate buckets shared with the notification listener); eBay through the
     // engine's client.
@@ -287,10 +290,7 @@ pub(crate) fn amazon_client(
 }
 
 fn stored_cursor(store: &Store, channel: &str) -> Result<Option<String>> {
-    Ok(store
-        .connection()
-        .query_row("SELECT cursor FROM poll_cursors WHERE channel = ?1", [channel], |r| r.get(0))
-        .optional()?)
+    Ok(poll_cursors::cursor(store, channel)?)
 }
 
 /// What one poll of one channel accumulates.
@@ -327,22 +327,11 @@ impl Pass {
     fn finish(mut self, store: &Store, cursor: Option<String>, capture_rates: bool) -> Result<PollReport> {
         let channel = self.report.channel.clone();
         // Changes the engine saw on the channel before their orders were booked settle here.
-        let ids: Vec<i64> = store
-            .connection()
-            .prepare(
-                "SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL",
-            )?
-            .query_map([&channel], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for id in ids {
-            orders::settle_channel_changes(store.connection(), id)?;
+        for id in changes::listings_with_open_changes(store, &channel)? {
+            orders::settle_channel_changes(store, id)?;
         }
         if let Some(cursor) = &cursor {
-            store.connection().execute(
-                "INSERT INTO poll_cursors (channel, cursor, polled_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at",
-                params![channel, cursor, now()],
-            )?;
+            poll_cursors::set_cursor(store, &channel, cursor, &now())?;
         }
         if capture_rates {
             for day in &self.days {
@@ -359,13 +348,7 @@ impl Pass {
 }
 
 fn store_capture_rate(store: &Store, channel: &str, day: &str) -> Result<()> {
-    store.connection().execute(
-        "INSERT INTO capture_rates (channel, day, webhook_orders, channel_orders, computed_at)
-         SELECT ?1, ?2, count(webhook_at), count(*), ?3 FROM captured_orders WHERE channel = ?1 AND created_day = ?2
-         ON CONFLICT (channel, day) DO UPDATE SET webhook_orders = excluded.webhook_orders,
-             channel_orders = excluded.channel_orders, computed_at = excluded.computed_at",
-        params![channel, day, now()],
-    )?;
+    orders_seen::store_capture_day(store, channel, day, &now())?;
     Ok(())
 }
 
@@ -579,23 +562,19 @@ pub struct CaptureRate {
 
 /// Stored capture rates, newest day first.
 pub fn capture_rates(store: &Store, channel: Option<&str>, days: usize) -> Result<Vec<CaptureRate>> {
-    Ok(store
-        .connection()
-        .prepare(
-            "SELECT channel, day, webhook_orders, channel_orders FROM capture_rates
-             WHERE ?1 IS NULL OR channel = ?1 ORDER BY day DESC, channel LIMIT ?2",
-        )?
-        .query_map(params![channel, days as i64], |r| {
-            let (webhook, total): (i64, i64) = (r.get(2)?, r.get(3)?);
-            Ok(CaptureRate {
-                channel: r.get(0)?,
-                day: r.get(1)?,
+    Ok(orders_seen::capture_days(store, channel, days as i64)?
+        .into_iter()
+        .map(|d| {
+            let (webhook, total) = (d.webhook_orders, d.channel_orders);
+            CaptureRate {
+                channel: d.channel,
+                day: d.day,
                 webhook_orders: webhook,
                 channel_orders: total,
                 rate_percent: if total == 0 { 100.0 } else { (webhook as f64) * 100.0 / (total as f64) },
-            })
-        })?
-        .collect::<Result<_, _>>()?)
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -605,17 +584,19 @@ mod schedule_tests {
     #[test]
     fn the_default_polls_stay_within_the_documented_limits() {
         let s = PollSchedule::default();
-        // Amazon getOrders: 0.0167/s. One call per poll must not outrun the refill, with a page
-        // to spare for paging.
+        // Amazon getOrders: 0.0167/s. One call per poll must not outrun the refill (paging
+        // beyond it waits for the client's bucket), and the poll is the 60 s net of issue 16.
         let refill_per_poll = shelfsync_channels::amazon::ORDERS_RATE * s.amazon.as_secs_f64();
-        assert!(refill_per_poll >= 2.0, "{refill_per_poll}");
-        assert!(s.amazon_calls_per_day() <= shelfsync_channels::amazon::ORDERS_RATE * 86_400.0 / 2.0 + 1.0);
+        assert!(refill_per_poll >= 1.0, "{refill_per_poll}");
+        assert!(s.amazon_calls_per_day() <= shelfsync_channels::amazon::ORDERS_RATE * 86_400.0);
+        assert!(s.amazon <= Duration::from_secs(60), "a missed Amazon notification is caught within 60 s");
         // eBay: within its share of the daily quota, beside the pushes.
         let budget = EBAY_POLL_SHARE * shelfsync_channels::ebay::DAILY_CALLS;
         assert!(s.ebay_calls_per_day() <= budget, "{} > {budget}", s.ebay_calls_per_day());
-        // Shopify stays behind its webhooks at the guide's 15 minutes; Amazon and eBay are faster.
-        assert_eq!(s.shopify, Duration::from_secs(900));
-        assert!(s.amazon < s.shopify && s.ebay < s.amazon);
+        // The net under Shopify's webhooks catches a retried delivery within a minute; eBay,
+        // with no notifications here, is polled faster still.
+        assert_eq!(s.shopify, Duration::from_secs(60));
+        assert!(s.amazon <= Duration::from_secs(60) && s.ebay < s.amazon);
         assert_eq!(s.shortest(), s.ebay);
     }
 }

@@ -16,16 +16,19 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use shelfsync_channels::{Channel, RemoteListing};
-use shelfsync_core::{Event, LocationCode, Movement, Sku};
-use shelfsync_store::outbox::{AllocationRule, LocationAtp, allocate, allocation_for, requeue_listing};
+use shelfsync_core::{LocationCode, Movement, Sku};
+use shelfsync_store::channels::listings::{self, ListingRow};
+use shelfsync_store::channels::{changes, queue, registry};
+use shelfsync_store::outbox::{LocationAtp, allocate, requeue_listing};
+use shelfsync_store::oversight::Db;
+use shelfsync_store::oversight::reconcile as stored;
 use shelfsync_store::{Store, append_in};
 use shelfsync_sync::config::{self, ChannelRecord};
 use shelfsync_sync::credentials::Secrets;
 
-use crate::orders::{self, immediate};
+use crate::orders;
 use crate::poll;
 use crate::{Result, alerts, now};
 
@@ -58,14 +61,6 @@ pub struct Report {
     pub local_ms: u64,
 }
 
-struct ListingRow {
-    id: i64,
-    sku: String,
-    location: Option<String>,
-    remote_item: String,
-    remote_location: Option<String>,
-}
-
 /// Reconciles every channel (or the one named), each read back through its own client. Not a
 /// dry run: polls orders first, so a gap an unbooked order explains is booked and classed
 /// `order_not_ingested`.
@@ -84,8 +79,7 @@ pub async fn reconcile(
         let started = Instant::now();
         // Judged before polling and settling: a push those queue themselves is not "pending".
         let pushes = push_classes(&store, &channel.name)?;
-        let last_seq: i64 =
-            store.connection().query_row("SELECT ifnull(max(seq), 0) FROM events", [], |r| r.get(0))?;
+        let last_seq = stored::last_event_seq(&store)?;
         let before_poll = started.elapsed();
         let booked = if dry_run {
             HashSet::new()
@@ -98,7 +92,7 @@ pub async fn reconcile(
             // resolved here, so the comparison below finds the gap and applies the rule.
             let cutoff = (Utc::now() - shelfsync_store::outbox::UNSEEN_DROP_GRACE)
                 .to_rfc3339_opts(SecondsFormat::Millis, true);
-            let tx = immediate(store.connection())?;
+            let tx = store.immediate_tx()?;
             shelfsync_store::outbox::expire_channel_changes(&tx, &channel.name, &cutoff)?;
             tx.commit()?;
         }
@@ -112,25 +106,9 @@ pub async fn reconcile(
     Ok(reports)
 }
 
-fn listings(store: &Store, channel: &str) -> Result<Vec<ListingRow>> {
-    Ok(store
-        .connection()
-        .prepare("SELECT id, sku, location, remote_item, remote_location FROM listings WHERE channel = ?1 ORDER BY id")?
-        .query_map([channel], |r| {
-            Ok(ListingRow { id: r.get(0)?, sku: r.get(1)?, location: r.get(2)?, remote_item: r.get(3)?, remote_location: r.get(4)? })
-        })?
-        .collect::<Result<_, _>>()?)
-}
-
 /// Listings of the channel whose SKU got ledger events after `last_seq` (the poll's bookings).
 fn booked_since(store: &Store, channel: &str, last_seq: i64) -> Result<HashSet<i64>> {
-    Ok(store
-        .connection()
-        .prepare(
-            "SELECT DISTINCT l.id FROM events e JOIN listings l ON l.sku = e.sku AND l.channel = ?1 WHERE e.seq > ?2",
-        )?
-        .query_map(params![channel, last_seq], |r| r.get(0))?
-        .collect::<Result<_, _>>()?)
+    Ok(listings::booked_since(store, channel, last_seq)?.into_iter().collect())
 }
 
 async fn reconcile_channel(
@@ -142,8 +120,8 @@ async fn reconcile_channel(
     pushes: &HashMap<i64, &'static str>,
 ) -> Result<Report> {
     let started = Instant::now();
-    let rule = config::rule(store.connection(), &channel.name)?.conflict;
-    let rows = listings(store, &channel.name)?;
+    let rule = config::rule(store, &channel.name)?.conflict;
+    let rows = listings::of_channel(store, &channel.name)?;
     let remote: Vec<RemoteListing> = rows
         .iter()
         .map(|l| RemoteListing { item: l.remote_item.clone(), location: l.remote_location.clone() })
@@ -153,22 +131,21 @@ async fn reconcile_channel(
     let read = read_started.elapsed();
     let previous_reads = previous_reads(store, &channel.name)?;
     let open_changes = open_changes(store, &channel.name)?;
-    let bulk = expected_quantities(store.connection(), &channel.name)?;
+    let bulk = expected_quantities(store, &channel.name)?;
     let mut gaps = Vec::new();
     for (listing, channel_qty) in rows.iter().zip(levels.iter().copied()) {
         let push_before = pushes.get(&listing.id).copied();
         // Channel changes whose orders are booked settle first (a dry run only assumes so).
         let has_changes = open_changes.contains(&listing.id);
-        let expected = if dry_run && has_changes && orders::changes_explained(store.connection(), listing.id)?
-        {
-            shelfsync_store::outbox::ledger_quantity(store.connection(), listing.id)?
+        let expected = if dry_run && has_changes && orders::changes_explained(store, listing.id)? {
+            store.ledger_quantity(listing.id)?
         } else {
             if !dry_run && has_changes {
-                orders::settle_channel_changes(store.connection(), listing.id)?;
+                orders::settle_channel_changes(store, listing.id)?;
             }
             match bulk.get(&listing.id) {
                 Some(qty) if !has_changes => *qty,
-                _ => allocation_for(store.connection(), listing.id)?.qty,
+                _ => store.allocation_for(listing.id)?.qty,
             }
         };
         let previous_read = previous_reads.get(&listing.id).copied().flatten();
@@ -210,7 +187,7 @@ async fn reconcile_channel(
             .filter(|(id, qty)| previous_reads.get(id) != Some(qty));
         remember_reads(store, changed)?;
     }
-    for (item, location, qty) in unmapped(store, &channel.name)? {
+    for (item, location, qty) in stored::unmapped(store, &channel.name)? {
         gaps.push(Gap {
             sku: item,
             location,
@@ -236,101 +213,52 @@ async fn reconcile_channel(
 /// What the engine would offer for every listing of the channel, in four queries instead of
 /// four per listing: the same arithmetic as `allocation_for` ([`allocate`] over the feeding
 /// locations' ATP, safety stock, the channel's rule and its unsettled channel changes).
-pub fn expected_quantities(conn: &Connection, channel: &str) -> Result<HashMap<i64, i64>> {
-    let rule = conn
-        .query_row("SELECT percent, buffer, cap FROM allocation_rules WHERE channel = ?1", [channel], |r| {
-            Ok(AllocationRule { percent: r.get(0)?, buffer: r.get(1)?, cap: r.get(2)? })
-        })
-        .optional()?
-        .unwrap_or_default();
-    let pools: HashMap<i64, i64> = conn
-        .prepare(
-            "SELECT l.id, sum(b.on_hand - b.committed - b.reserved - b.damaged)
-             FROM listings l JOIN balances b ON b.sku = l.sku JOIN locations x ON x.code = b.location
-             WHERE l.channel = ?1
-               AND (l.location IS NULL OR x.code = l.location OR x.parent = l.location)
-               AND (NOT EXISTS (SELECT 1 FROM rule_locations r WHERE r.channel = ?1)
-                    OR EXISTS (SELECT 1 FROM rule_locations r
-                               WHERE r.channel = ?1 AND (r.location = x.code OR r.location = x.parent)))
-             GROUP BY l.id",
-        )?
-        .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+pub fn expected_quantities(db: &impl Db, channel: &str) -> Result<HashMap<i64, i64>> {
+    let rule = registry::allocation_rule(db, channel)?;
+    let pools = listings::feeding_atp(db, channel)?;
     // As `allocation_for`: the listing's own open changes and every open drop of its item on
     // any channel.
-    let adjustments: HashMap<i64, i64> = conn
-        .prepare(
-            "SELECT l.id, sum(c.delta) FROM listings l JOIN listings o ON o.sku = l.sku
-                 JOIN channel_changes c ON c.listing_id = o.id
-             WHERE l.channel = ?1 AND c.resolved_at IS NULL AND (c.listing_id = l.id OR c.delta < 0)
-             GROUP BY l.id",
-        )?
-        .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT l.id, i.safety_stock FROM listings l JOIN items i ON i.sku = l.sku WHERE l.channel = ?1",
-    )?;
-    let rows = stmt.query_map([channel], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let adjustments = listings::open_adjustments(db, channel)?;
     let mut expected = HashMap::new();
-    for row in rows {
-        let (id, safety) = row?;
+    for (id, safety) in listings::safety_stocks(db, channel)? {
         let pool = LocationAtp { location: String::new(), atp: pools.get(&id).copied().unwrap_or(0) };
         let adjustment = adjustments.get(&id).copied().unwrap_or(0);
         expected.insert(id, allocate(rule, vec![pool], safety, adjustment).qty);
+    }
+    // As the outbox: an item selling fast lists no more than its flash share.
+    for (id, share) in shelfsync_store::flash::channel_shares(db, channel, chrono::Utc::now())? {
+        if let Some(qty) = expected.get_mut(&id) {
+            *qty = (*qty).min(share.max(0));
+        }
     }
     Ok(expected)
 }
 
 fn store_report(store: &Store, report: &Report) -> Result<()> {
-    store.connection().execute(
-        "INSERT INTO reconcile_runs (channel, at, checked, gaps, report) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            report.channel,
-            report.at,
-            report.checked as i64,
-            report.gaps.len() as i64,
-            serde_json::to_string(report).expect("serialises")
-        ],
+    stored::store_run(
+        store,
+        &report.channel,
+        &report.at,
+        report.checked as i64,
+        report.gaps.len() as i64,
+        &serde_json::to_string(report).expect("serialises"),
     )?;
     Ok(())
 }
 
 /// Listings of the channel with channel changes not yet accounted for.
 fn open_changes(store: &Store, channel: &str) -> Result<HashSet<i64>> {
-    Ok(store
-        .connection()
-        .prepare(
-            "SELECT DISTINCT listing_id FROM channel_changes WHERE channel = ?1 AND resolved_at IS NULL",
-        )?
-        .query_map([channel], |r| r.get(0))?
-        .collect::<Result<_, _>>()?)
+    Ok(changes::listings_with_open_changes(store, channel)?.into_iter().collect())
 }
 
 /// The read before this one, per listing (a listing read as missing has `None`).
 fn previous_reads(store: &Store, channel: &str) -> Result<HashMap<i64, Option<i64>>> {
-    Ok(store
-        .connection()
-        .prepare(
-            "SELECT r.listing_id, r.qty FROM reconcile_reads r JOIN listings l ON l.id = r.listing_id WHERE l.channel = ?1",
-        )?
-        .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?)
+    Ok(stored::previous_reads(store, channel)?)
 }
 
 /// Stores this run's reads in one transaction (the next run compares against them).
 fn remember_reads(store: &Store, reads: impl Iterator<Item = (i64, Option<i64>)>) -> Result<()> {
-    let tx = immediate(store.connection())?;
-    let stamp = now();
-    {
-        let mut upsert = tx.prepare_cached(
-            "INSERT INTO reconcile_reads (listing_id, qty, read_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (listing_id) DO UPDATE SET qty = excluded.qty, read_at = excluded.read_at",
-        )?;
-        for (id, qty) in reads {
-            upsert.execute(params![id, qty, stamp])?;
-        }
-    }
-    tx.commit()?;
+    stored::remember_reads(store, reads, &now())?;
     Ok(())
 }
 
@@ -380,24 +308,13 @@ fn gap(listing: &ListingRow, expected: i64, channel_qty: Option<i64>, class: &st
 /// The push state of every listing of the channel that has one: `push_rejected` (an open dead
 /// letter), `push_stuck` (queued longer than the stuck threshold) or `push_pending`.
 fn push_classes(store: &Store, channel: &str) -> Result<HashMap<i64, &'static str>> {
-    let conn = store.connection();
     let stuck_before = (Utc::now() - chrono::Duration::minutes(STUCK_AFTER_MINUTES))
         .to_rfc3339_opts(SecondsFormat::Millis, true);
-    let mut classes: HashMap<i64, &'static str> = conn
-        .prepare("SELECT listing_id, dirty_since FROM outbox WHERE channel = ?1")?
-        .query_map([channel], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-        .map(|row| {
-            row.map(|(id, since)| (id, if since < stuck_before { "push_stuck" } else { "push_pending" }))
-        })
-        .collect::<Result<_, _>>()?;
-    let dead: Vec<i64> = conn
-        .prepare(
-            "SELECT DISTINCT d.listing_id FROM dead_letters d JOIN listings l ON l.id = d.listing_id
-             WHERE l.channel = ?1 AND d.resolved_at IS NULL",
-        )?
-        .query_map([channel], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for id in dead {
+    let mut classes: HashMap<i64, &'static str> = queue::queued_since(store, channel)?
+        .into_iter()
+        .map(|(id, since)| (id, if since < stuck_before { "push_stuck" } else { "push_pending" }))
+        .collect();
+    for id in queue::dead_lettered(store, channel)? {
         classes.insert(id, "push_rejected");
     }
     Ok(classes)
@@ -416,8 +333,8 @@ fn apply_rule(
         "central" => {
             // Our belief of the channel's quantity becomes what we just read, so the push's
             // compare-and-set base is right; then ours is queued like any change.
-            let tx = immediate(store.connection())?;
-            tx.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, channel_qty])?;
+            let tx = store.immediate_tx()?;
+            changes::set_acked_qty(&tx, listing.id, channel_qty)?;
             shelfsync_store::outbox::resolve_all_channel_changes(&tx, listing.id)?;
             requeue_listing(&tx, listing.id, &now())?;
             tx.commit()?;
@@ -425,7 +342,7 @@ fn apply_rule(
         }
         "channel" => {
             // Theirs wins: what the ledger alone gives is adjusted to the channel's figure.
-            let expected = shelfsync_store::outbox::ledger_quantity(store.connection(), listing.id)?;
+            let expected = store.ledger_quantity(listing.id)?;
             let delta = channel_qty - expected;
             if delta > 0 && previous_read != Some(channel_qty) {
                 return Ok("confirm_next_read");
@@ -433,7 +350,7 @@ fn apply_rule(
             let Some(location) = listing.location.clone() else {
                 return flag(store, channel, listing, expected, Some(channel_qty));
             };
-            let event = Event::new(
+            let event = shelfsync_store::new_event(
                 Movement::Adjust {
                     sku: Sku::new(listing.sku.clone())?,
                     location: LocationCode::new(location)?,
@@ -445,12 +362,9 @@ fn apply_rule(
             .with_reason(format!(
                 "reconcile: {channel} reports {channel_qty}, expected {expected} (channel wins)"
             ));
-            let tx = immediate(store.connection())?;
-            tx.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, channel_qty])?;
-            tx.execute(
-                "UPDATE channel_changes SET resolved_at = ?2 WHERE listing_id = ?1 AND resolved_at IS NULL",
-                params![listing.id, now()],
-            )?;
+            let tx = store.immediate_tx()?;
+            changes::set_acked_qty(&tx, listing.id, channel_qty)?;
+            changes::resolve_open(&tx, listing.id, &now())?;
             match append_in(&tx, &event) {
                 Ok(_) => {
                     tx.commit()?;
@@ -482,7 +396,7 @@ fn flag(
         listing.location.as_deref().unwrap_or("-"),
     );
     alerts::raise(
-        store.connection(),
+        store,
         alerts::DISCREPANCY,
         &subject,
         &message,
@@ -490,17 +404,4 @@ fn flag(
         None,
     )?;
     Ok("flagged")
-}
-
-fn unmapped(store: &Store, channel: &str) -> Result<Vec<(String, Option<String>, i64)>> {
-    Ok(store
-        .connection()
-        .prepare(
-            "SELECT remote_item, remote_location, sum(quantity) FROM unmapped_lines u
-             WHERE channel = ?1 AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.channel = u.channel
-                 AND l.remote_item = u.remote_item AND (u.remote_location IS NULL OR l.remote_location = u.remote_location))
-             GROUP BY 1, 2 ORDER BY 1",
-        )?
-        .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?)
 }

@@ -28,11 +28,14 @@ use axum::routing::post;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use shelfsync_channels::ChannelKind;
 use shelfsync_store::Store;
+use shelfsync_store::channels::changes;
+use shelfsync_store::outbox::queued_group_qty;
+use shelfsync_store::oversight::webhook_inbox::{self as inbox, Delivery};
+use shelfsync_store::oversight::{Db, Tx};
 use shelfsync_sync::config::{SHOPIFY_WEBHOOK_SECRET, list_channels};
 use shelfsync_sync::credentials::Secrets;
 use tokio::net::TcpListener;
@@ -145,9 +148,9 @@ impl Drop for RunningReceiver {
 /// stored at `channel add`, and the inbox processor beside it.
 pub async fn serve(db_path: &Path, secrets: &Secrets, addr: SocketAddr) -> Result<RunningReceiver> {
     let store = Store::open(db_path)?;
-    backfill_body_hashes(store.connection())?;
+    backfill_body_hashes(&store)?;
     let mut by_channel = HashMap::new();
-    for channel in list_channels(store.connection())? {
+    for channel in list_channels(&store)? {
         if ChannelKind::parse(&channel.kind) == Some(ChannelKind::Shopify) {
             let secret = secrets.get(&channel.name, SHOPIFY_WEBHOOK_SECRET)?;
             by_channel.insert(channel.name, secret.map(|s| s.expose().as_bytes().to_vec()));
@@ -290,24 +293,20 @@ fn spawn_writer(store: Store, wake: Arc<Notify>, gate: WriteGate) -> mpsc::Sende
 }
 
 fn store_group(store: &Store, group: &[Pending]) -> Result<Vec<bool>> {
-    let tx = orders::immediate(store.connection())?;
     let stamp = now();
-    let mut inserted = Vec::with_capacity(group.len());
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO webhook_inbox (channel, event_id, topic, body, body_sha256, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        // Ignored (a duplicate) when either the event id or the body is already stored for the
-        // channel.
-        for p in group {
-            inserted.push(
-                insert.execute(params![p.channel, p.event_id, p.topic, p.body, p.body_sha256, stamp])? == 1,
-            );
-        }
-    }
-    tx.commit()?;
-    Ok(inserted)
+    let deliveries: Vec<Delivery<'_>> = group
+        .iter()
+        .map(|p| Delivery {
+            channel: &p.channel,
+            event_id: &p.event_id,
+            topic: &p.topic,
+            body: &p.body,
+            body_sha256: &p.body_sha256,
+        })
+        .collect();
+    // Ignored (a duplicate) when either the event id or the body is already stored for the
+    // channel.
+    Ok(inbox::store_group(store, &deliveries, &stamp)?)
 }
 
 /// The inbox's key for a body: SHA-256 of the raw bytes the HMAC covers, hex.
@@ -318,44 +317,16 @@ fn body_sha256(body: &[u8]) -> String {
 /// Gives rows stored before issue 17's migration their body hash, so a replay of one of them
 /// is a duplicate too. A row whose body another row already holds keeps no hash (the first
 /// copy holds it). Bounded by the inbox, which the prune bounds.
-fn backfill_body_hashes(conn: &Connection) -> Result<usize> {
-    let mut done = 0;
-    // Rows left without a hash (their body was held already) are passed over by id.
-    let mut after = 0_i64;
-    loop {
-        let tx = orders::immediate(conn)?;
-        let rows: Vec<(i64, String)> = tx
-            .prepare(
-                "SELECT id, body FROM webhook_inbox WHERE body_sha256 IS NULL AND id > ?1 ORDER BY id LIMIT ?2",
-            )?
-            .query_map(params![after, BACKFILL_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (id, body) in &rows {
-            tx.execute(
-                "UPDATE OR IGNORE webhook_inbox SET body_sha256 = ?2 WHERE id = ?1",
-                params![id, body_sha256(body.as_bytes())],
-            )?;
-        }
-        tx.commit()?;
-        done += rows.len();
-        match rows.last() {
-            Some((id, _)) if rows.len() == BACKFILL_BATCH => after = *id,
-            _ => return Ok(done),
-        }
-    }
+fn backfill_body_hashes(db: &impl Db) -> Result<usize> {
+    Ok(inbox::backfill_body_hashes(db, BACKFILL_BATCH, body_sha256)?)
 }
 
 /// Deletes inbox rows processed before `now` minus [`DEDUPE_WINDOW`], at most [`PRUNE_BATCH`]
 /// of them, oldest first. A row not yet processed is never pruned. Returns how many went.
-pub fn prune_inbox(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+pub fn prune_inbox(db: &impl Db, now: DateTime<Utc>) -> Result<usize> {
     let window = chrono::Duration::from_std(DEDUPE_WINDOW).expect("the window fits");
     let cutoff = (now - window).to_rfc3339_opts(SecondsFormat::Millis, true);
-    Ok(conn.execute(
-        "DELETE FROM webhook_inbox WHERE id IN (
-             SELECT id FROM webhook_inbox WHERE processed_at IS NOT NULL AND processed_at < ?1
-             ORDER BY processed_at LIMIT ?2)",
-        params![cutoff, PRUNE_BATCH as i64],
-    )?)
+    Ok(inbox::prune(db, &cutoff, PRUNE_BATCH)?)
 }
 
 /// The shape check done before a delivery is accepted: what processing will need is there.
@@ -411,7 +382,7 @@ fn spawn_processor(db_path: PathBuf, wake: Arc<Notify>, gate: WriteGate) -> Join
                 let done = process_inbox_gated(&store, Some(&gate))?;
                 if prune {
                     let _turn = gate.lock.lock().unwrap_or_else(|p| p.into_inner());
-                    if let Err(error) = prune_inbox(store.connection(), Utc::now()) {
+                    if let Err(error) = prune_inbox(&store, Utc::now()) {
                         tracing::warn!(%error, "webhook inbox prune failed; the next one retries");
                     }
                 }
@@ -436,13 +407,7 @@ fn process_inbox_gated(store: &Store, gate: Option<&Gate>) -> Result<usize> {
     let writer_waiting = gate.map(|g| &g.writer_waiting);
     let mut done = 0;
     loop {
-        let rows: Vec<(i64, String, String, String)> = store
-            .connection()
-            .prepare_cached(
-                "SELECT id, channel, topic, body FROM webhook_inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?1",
-            )?
-            .query_map([BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<Result<_, _>>()?;
+        let rows = inbox::waiting(store, BATCH)?;
         if rows.is_empty() {
             return Ok(done);
         }
@@ -466,11 +431,10 @@ const TX_ROWS: usize = 8;
 /// Books a chunk of rows in one transaction and marks them processed in it. When a row fails,
 /// the chunk rolls back and each row goes alone, so the failing one keeps its error and the
 /// others are booked.
-fn process_chunk(store: &Store, rows: &[(i64, String, String, String)]) -> Result<Vec<(i64, String)>> {
-    let conn = store.connection();
-    let tx = orders::immediate(conn)?;
+fn process_chunk(store: &Store, rows: &[inbox::Waiting]) -> Result<Vec<(i64, String)>> {
+    let tx = store.immediate_tx()?;
     let mut outcomes = Vec::with_capacity(rows.len());
-    for (id, channel, topic, body) in rows {
+    for inbox::Waiting { id, channel, topic, body } in rows {
         match process_one(&tx, channel, topic, body) {
             Ok(outcome) => outcomes.push((*id, outcome)),
             Err(_) => break,
@@ -483,13 +447,13 @@ fn process_chunk(store: &Store, rows: &[(i64, String, String, String)]) -> Resul
     }
     drop(tx);
     let mut outcomes = Vec::with_capacity(rows.len());
-    for (id, channel, topic, body) in rows {
-        let tx = orders::immediate(conn)?;
+    for inbox::Waiting { id, channel, topic, body } in rows {
+        let tx = store.immediate_tx()?;
         let outcome = match process_one(&tx, channel, topic, body) {
             Ok(outcome) => outcome,
             Err(error) => {
                 drop(tx);
-                let tx = orders::immediate(conn)?;
+                let tx = store.immediate_tx()?;
                 let failed = [(*id, format!("error: {error}"))];
                 mark(&tx, &failed)?;
                 tx.commit()?;
@@ -505,17 +469,13 @@ fn process_chunk(store: &Store, rows: &[(i64, String, String, String)]) -> Resul
     Ok(outcomes)
 }
 
-fn mark(conn: &Connection, outcomes: &[(i64, String)]) -> Result<()> {
-    let stamp = now();
-    for (id, outcome) in outcomes {
-        conn.prepare_cached("UPDATE webhook_inbox SET processed_at = ?2, outcome = ?3 WHERE id = ?1")?
-            .execute(params![id, stamp, outcome])?;
-    }
+fn mark(tx: &Tx<'_>, outcomes: &[(i64, String)]) -> Result<()> {
+    inbox::mark_processed(tx, outcomes, &now())?;
     Ok(())
 }
 
 /// One inbox row, inside the caller's transaction.
-fn process_one(tx: &Transaction<'_>, channel: &str, topic: &str, body: &str) -> Result<String> {
+fn process_one(tx: &Tx<'_>, channel: &str, topic: &str, body: &str) -> Result<String> {
     let value: Value = serde_json::from_str(body).map_err(|e| CaptureError::Invalid(e.to_string()))?;
     match topic {
         "orders/create" | "orders/cancelled" => {
@@ -536,9 +496,9 @@ fn process_one(tx: &Transaction<'_>, channel: &str, topic: &str, body: &str) -> 
 /// `inventory_levels/update`: our own write coming back (the level equals what the channel last
 /// acknowledged from us) is an echo and ignored; anything else is a change made on the channel,
 /// handed to the engine as a detected channel change.
-fn level_update(conn: &Connection, channel: &str, value: &Value) -> Result<String> {
+fn level_update(tx: &Tx<'_>, channel: &str, value: &Value) -> Result<String> {
     let Level { item, location, available, updated_at } = parse_level(value)?;
-    let Some(listing) = listing_for(conn, channel, &item, Some(&location))? else {
+    let Some(listing) = listing_for(tx, channel, &item, Some(&location))? else {
         return Ok("unmapped".into());
     };
     // A level no newer than the newest applied is a replay or arrived out of order: the
@@ -546,53 +506,39 @@ fn level_update(conn: &Connection, channel: &str, value: &Value) -> Result<Strin
     // stale too: a replay of the newest level itself must not apply again once its inbox row
     // is pruned (a second real change within the same second is left to the next push's
     // compare-and-set and to reconciliation).
-    let mark: Option<String> = conn
-        .prepare_cached("SELECT updated_at FROM webhook_level_marks WHERE listing_id = ?1")?
-        .query_row([listing.id], |r| r.get(0))
-        .optional()?;
+    let mark = inbox::level_mark(tx, listing.id)?;
     if mark.is_some_and(|mark| updated_at <= mark) {
         return Ok("stale".into());
     }
-    conn.prepare_cached(
-        "INSERT INTO webhook_level_marks (listing_id, updated_at) VALUES (?1, ?2)
-         ON CONFLICT (listing_id) DO UPDATE SET updated_at = excluded.updated_at",
-    )?
-    .execute(params![listing.id, updated_at])?;
-    let acked: Option<i64> =
-        conn.query_row("SELECT acked_qty FROM listings WHERE id = ?1", [listing.id], |r| r.get(0))?;
+    inbox::set_level_mark(tx, listing.id, &updated_at)?;
+    let acked = changes::acked_qty(tx, listing.id)?;
     let Some(acked) = acked else { return Ok("unknown_base".into()) };
     if acked == available {
         return Ok("echo".into());
     }
-    let pending: Option<i64> = conn
-        .query_row("SELECT group_qty FROM outbox WHERE listing_id = ?1", [listing.id], |r| r.get(0))
-        .unwrap_or(None);
+    let pending = queued_group_qty(tx, listing.id);
     if pending == Some(available) {
         return Ok("echo".into());
     }
     // From here on the channel holds `available`: that is our belief of its level, so the next
     // push compares against it (a compare against the old level would be stale, and the engine
     // would record this same change a second time).
-    conn.execute("UPDATE listings SET acked_qty = ?2 WHERE id = ?1", params![listing.id, available])?;
+    changes::set_acked_qty(tx, listing.id, available)?;
     // The channel already shows what we would push (unseen sales held back included): nothing
     // new to hold back.
-    if shelfsync_store::outbox::allocation_for(conn, listing.id)?.qty == available {
+    if shelfsync_store::outbox::allocation_for(tx, listing.id)?.qty == available {
         return Ok("consistent".into());
     }
     // The part of a drop that is this channel's own sales already booked (the order came
     // before this level) is settled at once, never held back as an unseen sale.
-    let booked = shelfsync_store::outbox::take_booked_drop(conn, listing.id, acked - available)?;
+    let booked = shelfsync_store::outbox::take_booked_drop(tx, listing.id, acked - available)?;
     let expected = acked - booked;
     if expected == available {
-        shelfsync_store::outbox::requeue_listing(conn, listing.id, &now())?;
+        shelfsync_store::outbox::requeue_listing(tx, listing.id, &now())?;
         return Ok("consistent".into());
     }
-    conn.execute(
-        "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![listing.id, channel, expected, available, available - expected, now()],
-    )?;
-    shelfsync_store::outbox::requeue_listing(conn, listing.id, &now())?;
+    changes::record_change(tx, listing.id, channel, expected, available, &now())?;
+    shelfsync_store::outbox::requeue_listing(tx, listing.id, &now())?;
     Ok("channel_change".into())
 }
 

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use shelfsync_capture::email::{self, Security, SmtpSettings};
 use shelfsync_capture::{alerts, poll};
 use shelfsync_store::Store;
+use shelfsync_store::testing::connection;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -118,9 +119,8 @@ fn at(text: &str) -> DateTime<Utc> {
 async fn an_alert_arrives_by_email_at_the_contact_on_duty_only() {
     let (port, mails) = smtp_listener().await;
     let (_dir, store) = store();
-    let conn = store.connection();
     alerts::raise(
-        conn,
+        &store,
         alerts::QUEUE_DEPTH,
         "shop",
         "shop: 150 updates queued (limit 100)",
@@ -128,13 +128,31 @@ async fn an_alert_arrives_by_email_at_the_contact_on_duty_only() {
         Some(100.0),
     )
     .unwrap();
-    email::set_smtp(conn, &relay(port)).unwrap();
-    alerts::add_contact(conn, "email", "day@shelfsync.test", 8, 18, "weekdays").unwrap();
-    alerts::add_contact(conn, "email", "night@shelfsync.test", 18, 24, "weekdays").unwrap();
+    email::set_smtp(&store, shelfsync_store::By::new("tester", "ws-test"), &relay(port)).unwrap();
+    alerts::add_contact(
+        &store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        "email",
+        "day@shelfsync.test",
+        8,
+        18,
+        "weekdays",
+    )
+    .unwrap();
+    alerts::add_contact(
+        &store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        "email",
+        "night@shelfsync.test",
+        18,
+        24,
+        "weekdays",
+    )
+    .unwrap();
     let http = poll::http_client().unwrap();
 
     // Wednesday 20:00 UTC: the evening contact alone is on duty.
-    let sent = alerts::deliver(conn, &http, at("2026-11-25T20:00:00Z")).await.unwrap();
+    let sent = alerts::deliver(&store, &http, at("2026-11-25T20:00:00Z")).await.unwrap();
     assert_eq!((sent.delivered.len(), sent.failed.len()), (1, 0), "{sent:?}");
     let got = mails.lock().unwrap().clone();
     assert_eq!(got.len(), 1, "{got:?}");
@@ -145,7 +163,7 @@ async fn an_alert_arrives_by_email_at_the_contact_on_duty_only() {
     assert!(got[0].data.contains("shelfsync alerts ack 1"), "{}", got[0].data);
 
     // Delivered once: the next pass sends nothing.
-    let again = alerts::deliver(conn, &http, at("2026-11-25T20:05:00Z")).await.unwrap();
+    let again = alerts::deliver(&store, &http, at("2026-11-25T20:05:00Z")).await.unwrap();
     assert!(again.delivered.is_empty());
     assert_eq!(mails.lock().unwrap().len(), 1);
 }
@@ -153,9 +171,9 @@ async fn an_alert_arrives_by_email_at_the_contact_on_duty_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_or_missing_relay_keeps_the_alert_undelivered() {
     let (_dir, store) = store();
-    let conn = store.connection();
+    let conn = connection(&store);
     alerts::raise(
-        conn,
+        &store,
         alerts::DEAD_LETTERS,
         "shop",
         "shop: 1 update in the dead-letter queue",
@@ -163,10 +181,19 @@ async fn an_unreachable_or_missing_relay_keeps_the_alert_undelivered() {
         None,
     )
     .unwrap();
-    alerts::add_contact(conn, "email", "oncall@shelfsync.test", 0, 24, "all").unwrap();
+    alerts::add_contact(
+        &store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        "email",
+        "oncall@shelfsync.test",
+        0,
+        24,
+        "all",
+    )
+    .unwrap();
     let http = poll::http_client().unwrap();
     let now = at("2026-11-25T10:00:00Z");
-    let no_relay = alerts::deliver(conn, &http, now).await.unwrap();
+    let no_relay = alerts::deliver(&store, &http, now).await.unwrap();
     assert_eq!(no_relay.failed.len(), 1);
     let error: String =
         conn.query_row("SELECT delivery_error FROM alerts WHERE id = 1", [], |r| r.get(0)).unwrap();
@@ -176,8 +203,8 @@ async fn an_unreachable_or_missing_relay_keeps_the_alert_undelivered() {
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    email::set_smtp(conn, &relay(port)).unwrap();
-    let refused = alerts::deliver(conn, &http, now).await.unwrap();
+    email::set_smtp(&store, shelfsync_store::By::new("tester", "ws-test"), &relay(port)).unwrap();
+    let refused = alerts::deliver(&store, &http, now).await.unwrap();
     assert_eq!(refused.failed.len(), 1);
     let delivered: Option<String> =
         conn.query_row("SELECT delivered_at FROM alerts WHERE id = 1", [], |r| r.get(0)).unwrap();
@@ -187,7 +214,6 @@ async fn an_unreachable_or_missing_relay_keeps_the_alert_undelivered() {
 #[test]
 fn bad_relay_settings_and_contacts_are_refused_and_record_nothing() {
     let (_dir, store) = store();
-    let conn = store.connection();
     let good = relay(2525);
     let bad_relays = [
         (SmtpSettings { host: "".into(), ..good.clone() }, "invalid SMTP host"),
@@ -197,10 +223,12 @@ fn bad_relay_settings_and_contacts_are_refused_and_record_nothing() {
         (SmtpSettings { username: Some(" ".into()), ..good.clone() }, "username"),
     ];
     for (settings, want) in bad_relays {
-        let error = email::set_smtp(conn, &settings).unwrap_err().to_string();
+        let error = email::set_smtp(&store, shelfsync_store::By::new("tester", "ws-test"), &settings)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains(want), "{settings:?}: {error}");
     }
-    assert_eq!(email::smtp(conn).unwrap(), None, "refused settings record nothing");
+    assert_eq!(email::smtp(&store).unwrap(), None, "refused settings record nothing");
     assert!(Security::parse("ssl").unwrap_err().to_string().contains("none, starttls or tls"));
 
     let bad_contacts = [
@@ -212,10 +240,20 @@ fn bad_relay_settings_and_contacts_are_refused_and_record_nothing() {
         ("email", "a@b.test", 0, 24, "holidays", "invalid days"),
     ];
     for (kind, target, from, to, days, want) in bad_contacts {
-        let error = alerts::add_contact(conn, kind, target, from, to, days).unwrap_err().to_string();
+        let error = alerts::add_contact(
+            &store,
+            shelfsync_store::By::new("tester", "ws-test"),
+            kind,
+            target,
+            from,
+            to,
+            days,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains(want), "{kind} {target}: {error}");
     }
-    assert!(alerts::targets(conn).unwrap().is_empty(), "refused contacts record nothing");
+    assert!(alerts::targets(&store).unwrap().is_empty(), "refused contacts record nothing");
 }
 
 /// Who receives an alert at a given time: a day desk on weekdays, a night desk around it, a
@@ -223,7 +261,6 @@ fn bad_relay_settings_and_contacts_are_refused_and_record_nothing() {
 #[test]
 fn escalation_contacts_follow_their_business_hours_window() {
     let (_dir, store) = store();
-    let conn = store.connection();
     let contacts = [
         ("email", "day@shelfsync.test", 8, 18, "weekdays"),
         ("email", "night@shelfsync.test", 18, 24, "weekdays"),
@@ -232,7 +269,16 @@ fn escalation_contacts_follow_their_business_hours_window() {
         ("webhook", "http://127.0.0.1:9/chat", 0, 24, "all"),
     ];
     for (kind, target, from, to, days) in contacts {
-        alerts::add_contact(conn, kind, target, from, to, days).unwrap();
+        alerts::add_contact(
+            &store,
+            shelfsync_store::By::new("tester", "ws-test"),
+            kind,
+            target,
+            from,
+            to,
+            days,
+        )
+        .unwrap();
     }
     let cases = [
         // 2026-11-25 is a Wednesday, 2026-11-28 a Saturday, 2026-11-30 a Monday.
@@ -245,15 +291,18 @@ fn escalation_contacts_follow_their_business_hours_window() {
         ("2026-11-30T00:00:00Z", vec!["night@shelfsync.test"]),
     ];
     for (when, want) in cases {
-        let on_duty: Vec<String> = alerts::contacts_at(conn, at(when))
+        let on_duty: Vec<String> = alerts::contacts_at(&store, at(when))
             .unwrap()
             .into_iter()
             .filter(|t| t.kind == "email")
             .map(|t| t.target)
             .collect();
         assert_eq!(on_duty, want, "at {when}");
-        let chat =
-            alerts::contacts_at(conn, at(when)).unwrap().into_iter().filter(|t| t.kind == "webhook").count();
+        let chat = alerts::contacts_at(&store, at(when))
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.kind == "webhook")
+            .count();
         assert_eq!(chat, 1, "the chat webhook hears everything ({when})");
     }
 }

@@ -8,10 +8,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use shelfsync_capture::{CaptureError, alerts, drift, poll, reconcile};
 use shelfsync_channels::ChannelKind;
-use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_core::{Item, Location, LocationCode, Movement, Sku};
 use shelfsync_sim::amazon::AmazonSimConfig;
 use shelfsync_sim::ebay::EbaySimConfig;
 use shelfsync_sim::{RunningSim, Sim, SimConfig};
+use shelfsync_store::testing::connection;
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{
     self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
@@ -92,7 +93,8 @@ async fn market() -> Market {
             seller_id: seller.map(str::to_string),
             marketplace_id: seller.map(|_| MARKETPLACE.to_string()),
         };
-        config::add_channel(store.connection(), &secrets(&db), &new, keys).unwrap();
+        config::add_channel(&store, shelfsync_store::By::new("tester", "ws-test"), &secrets(&db), &new, keys)
+            .unwrap();
     };
     add(
         AMAZON,
@@ -121,16 +123,16 @@ async fn market() -> Market {
             remote_item: format!("AMZ-{}", sku(i)),
             remote_location: None,
         };
-        config::map_one(store.connection(), AMAZON, &amz).unwrap();
+        config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), AMAZON, &amz).unwrap();
         let eb = Mapping {
             sku: sku(i),
             location: None,
             remote_item: sku(i),
             remote_location: Some(format!("90000{i}")),
         };
-        config::map_one(store.connection(), EBAY, &eb).unwrap();
+        config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), EBAY, &eb).unwrap();
         let receive = Movement::Receive { sku: Sku::new(sku(i)).unwrap(), location: wh1.clone(), qty: STOCK };
-        store.append(&Event::new(receive, "tester", "ws")).unwrap();
+        store.append(&shelfsync_store::new_event(receive, "tester", "ws")).unwrap();
     }
     let m = Market { _dir: dir, db, store, sim, server, http: poll::http_client().unwrap() };
     drain(&m).await;
@@ -160,7 +162,7 @@ fn committed(m: &Market, i: usize) -> i64 {
 }
 
 fn count(m: &Market, sql: &str) -> i64 {
-    m.store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+    connection(&m.store).query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 async fn admin(m: &Market, path: &str, body: Value) -> (u16, Value) {
@@ -241,9 +243,7 @@ async fn a_marketplace_cancellation_read_twice_is_a_duplicate() {
     ];
     let time = |raw: &str| chrono::DateTime::parse_from_rfc3339(raw).unwrap();
     for (channel, id, updated) in cases {
-        let at: String = m
-            .store
-            .connection()
+        let at: String = connection(&m.store)
             .query_row(
                 "SELECT json_extract(body, '$.occurred_at') FROM events
                  WHERE kind = 'cancel' AND json_extract(body, '$.reference') LIKE ?1",
@@ -254,7 +254,7 @@ async fn a_marketplace_cancellation_read_twice_is_a_duplicate() {
         assert_eq!(time(&at), time(updated.as_str().unwrap()), "{channel}");
     }
     for round in 0..2 {
-        m.store.connection().execute("DELETE FROM poll_cursors", []).unwrap();
+        connection(&m.store).execute("DELETE FROM poll_cursors", []).unwrap();
         let again = poll::poll(&m.db, &secrets(&m.db), None).await.unwrap();
         for report in &again {
             assert!(report.errors.is_empty(), "round {round}: {report:?}");
@@ -268,11 +268,20 @@ async fn a_marketplace_cancellation_read_twice_is_a_duplicate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn marketplace_edits_are_read_back_classified_and_handled_per_rule() {
     let m = market().await;
-    let conn = m.store.connection();
-    config::set_rule(conn, AMAZON, &RuleChange { conflict: Some("central".into()), ..RuleChange::default() })
-        .unwrap();
-    config::set_rule(conn, EBAY, &RuleChange { conflict: Some("flag".into()), ..RuleChange::default() })
-        .unwrap();
+    config::set_rule(
+        &m.store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        AMAZON,
+        &RuleChange { conflict: Some("central".into()), ..RuleChange::default() },
+    )
+    .unwrap();
+    config::set_rule(
+        &m.store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        EBAY,
+        &RuleChange { conflict: Some("flag".into()), ..RuleChange::default() },
+    )
+    .unwrap();
     // Someone edits each channel by hand.
     m.sim.amazon.set_listing("AMZ-S0", 4);
     m.sim.ebay.set_item("S1", "900001", 25);
@@ -298,7 +307,7 @@ async fn marketplace_edits_are_read_back_classified_and_handled_per_rule() {
         "{ebay:?}"
     );
     assert!(
-        alerts::list(conn, false)
+        alerts::list(&m.store, false)
             .unwrap()
             .iter()
             .any(|a| a.rule == alerts::DISCREPANCY && a.subject.starts_with(EBAY))
@@ -380,7 +389,7 @@ async fn simulated_order_apis_refuse_malformed_queries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_expectations_match_the_engines_allocation() {
     let m = market().await;
-    let conn = m.store.connection();
+    let conn = connection(&m.store);
     let wh2 = Location { code: LocationCode::new("WH2").unwrap(), name: "WH2".into(), parent: None };
     let mut store = Store::open(&m.db).unwrap();
     store.upsert_locations(&[wh2]).unwrap();
@@ -389,7 +398,7 @@ async fn bulk_expectations_match_the_engines_allocation() {
         location: LocationCode::new("WH2").unwrap(),
         qty: 7,
     };
-    store.append(&Event::new(receive, "tester", "ws")).unwrap();
+    store.append(&shelfsync_store::new_event(receive, "tester", "ws")).unwrap();
     conn.execute(
         "INSERT INTO channel_changes (listing_id, channel, expected, observed, delta, detected_at)
          SELECT id, channel, 10, 8, -2, '2026-11-26T00:00:00.000Z' FROM listings WHERE channel = ?1 AND sku = 'S0'",
@@ -404,8 +413,9 @@ async fn bulk_expectations_match_the_engines_allocation() {
     ];
     for rule in rules {
         for channel in [AMAZON, EBAY] {
-            config::set_rule(conn, channel, &rule).unwrap();
-            let bulk = reconcile::expected_quantities(conn, channel).unwrap();
+            config::set_rule(&m.store, shelfsync_store::By::new("tester", "ws-test"), channel, &rule)
+                .unwrap();
+            let bulk = reconcile::expected_quantities(&m.store, channel).unwrap();
             let ids: Vec<i64> = conn
                 .prepare("SELECT id FROM listings WHERE channel = ?1")
                 .unwrap()
@@ -415,7 +425,7 @@ async fn bulk_expectations_match_the_engines_allocation() {
                 .unwrap();
             assert_eq!(bulk.len(), ids.len());
             for id in ids {
-                let one = shelfsync_store::outbox::allocation_for(conn, id).unwrap().qty;
+                let one = m.store.allocation_for(id).unwrap().qty;
                 assert_eq!(bulk[&id], one, "{channel} listing {id} under {:?}", rule.percent);
             }
         }

@@ -15,10 +15,11 @@ use shelfsync_capture::{orders, poll};
 use shelfsync_channels::ChannelKind;
 use shelfsync_channels::amazon_notifications::sigv4::AwsCredentials;
 use shelfsync_channels::amazon_notifications::sqs::{SqsClient, SqsConfig};
-use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_core::{Item, Location, LocationCode, Movement, Sku};
 use shelfsync_sim::amazon::AmazonSimConfig;
 use shelfsync_sim::ebay::EbaySimConfig;
 use shelfsync_sim::{RunningSim, Sim, SimConfig};
+use shelfsync_store::testing::connection;
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{
     self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
@@ -84,7 +85,8 @@ async fn market(amazon: AmazonSimConfig, ebay: EbaySimConfig) -> Market {
             seller_id: seller.map(str::to_string),
             marketplace_id: seller.map(|_| "ATVPDKIKX0DER".to_string()),
         };
-        config::add_channel(store.connection(), &secrets(&db), &new, keys).unwrap();
+        config::add_channel(&store, shelfsync_store::By::new("tester", "ws-test"), &secrets(&db), &new, keys)
+            .unwrap();
     };
     add(
         AMAZON,
@@ -113,17 +115,17 @@ async fn market(amazon: AmazonSimConfig, ebay: EbaySimConfig) -> Market {
             remote_item: format!("AMZ-S{i}"),
             remote_location: None,
         };
-        config::map_one(store.connection(), AMAZON, &amz).unwrap();
+        config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), AMAZON, &amz).unwrap();
         let eb = Mapping {
             sku: format!("S{i}"),
             location: None,
             remote_item: format!("S{i}"),
             remote_location: Some(format!("90000{i}")),
         };
-        config::map_one(store.connection(), EBAY, &eb).unwrap();
+        config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), EBAY, &eb).unwrap();
         let receive =
             Movement::Receive { sku: Sku::new(format!("S{i}")).unwrap(), location: wh1.clone(), qty: STOCK };
-        store.append(&Event::new(receive, "tester", "ws")).unwrap();
+        store.append(&shelfsync_store::new_event(receive, "tester", "ws")).unwrap();
     }
     Market { _dir: dir, db, sim, server, amazon }
 }
@@ -162,7 +164,7 @@ async fn configure(m: &Market, path: &str, secret_key: &str) -> notifications::S
 }
 
 fn count(db: &Path, sql: &str) -> i64 {
-    Store::open(db).unwrap().connection().query_row(sql, [], |r| r.get(0)).unwrap()
+    connection(&Store::open(db).unwrap()).query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 /// The order's sale event is in the ledger.
@@ -380,13 +382,13 @@ async fn malformed_foreign_and_unbookable_messages_are_recorded_deleted_and_book
         assert!(
             Instant::now() < deadline,
             "rejects: {:?}",
-            notifications::rejections(Store::open(&m.db).unwrap().connection(), 10)
+            notifications::rejections(&Store::open(&m.db).unwrap(), 10)
         );
         notifications::listen_once(&m.db, &secrets(&m.db), Some(AMAZON), Duration::from_secs(1))
             .await
             .unwrap();
     }
-    let reasons: Vec<String> = notifications::rejections(Store::open(&m.db).unwrap().connection(), 10)
+    let reasons: Vec<String> = notifications::rejections(&Store::open(&m.db).unwrap(), 10)
         .unwrap()
         .into_iter()
         .map(|r| r.reason)

@@ -16,9 +16,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use shelfsync_capture::{poll, reconcile, webhook};
 use shelfsync_channels::ChannelKind;
-use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_core::{Item, Location, LocationCode, Movement, Sku};
 use shelfsync_sim::{RunningSim, Sim, SimConfig};
-use shelfsync_store::outbox::allocation_for;
+use shelfsync_store::testing::connection;
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{self, Mapping, NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -87,7 +87,8 @@ async fn shop() -> Shop {
         marketplace_id: None,
     };
     config::add_channel(
-        store.connection(),
+        &store,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets(&db),
         &new,
         &[
@@ -103,10 +104,10 @@ async fn shop() -> Shop {
             remote_item: item(i),
             remote_location: Some(LOCATION.into()),
         };
-        config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
+        config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), CHANNEL, &mapping).unwrap();
         let receive =
             Movement::Receive { sku: Sku::new(format!("W{i}")).unwrap(), location: wh1.clone(), qty: STOCK };
-        store.append(&Event::new(receive, "tester", "ws")).unwrap();
+        store.append(&shelfsync_store::new_event(receive, "tester", "ws")).unwrap();
     }
     let engine =
         Engine::new(&db, secrets(&db), EngineConfig { holder: "week".into(), ..EngineConfig::default() });
@@ -117,9 +118,7 @@ async fn shop() -> Shop {
 
 /// Units the engine would still offer that the channel has already sold, over every listing.
 fn phantom_units(shop: &Shop) -> i64 {
-    let ids: Vec<(i64, String)> = shop
-        .store
-        .connection()
+    let ids: Vec<(i64, String)> = connection(&shop.store)
         .prepare("SELECT id, remote_item FROM listings WHERE channel = ?1 ORDER BY id")
         .unwrap()
         .query_map([CHANNEL], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -128,7 +127,7 @@ fn phantom_units(shop: &Shop) -> i64 {
         .unwrap();
     ids.iter()
         .map(|(id, remote)| {
-            let ours = allocation_for(shop.store.connection(), *id).unwrap().qty;
+            let ours = shop.store.allocation_for(*id).unwrap().qty;
             let theirs = shop.sim.inspect(|s| s.level(remote, LOCATION)).unwrap();
             ours - theirs
         })
@@ -137,8 +136,7 @@ fn phantom_units(shop: &Shop) -> i64 {
 
 async fn settle(shop: &Shop) {
     let pending = || -> i64 {
-        shop.store
-            .connection()
+        connection(&shop.store)
             .query_row("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL", [], |r| r.get(0))
             .unwrap()
     };

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use shelfsync_capture::drift;
 use shelfsync_capture::service::{self, Job, ServiceConfig};
 use shelfsync_channels::ChannelKind;
-use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_core::{Item, Location, LocationCode, Movement, Sku};
 use shelfsync_sim::{RunningSim, Sim, SimConfig};
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{self, Mapping, NewChannel, SHOPIFY_TOKEN};
@@ -36,7 +36,7 @@ fn receive(db: &Path, qty: u32) {
     let mut store = Store::open(db).unwrap();
     let movement =
         Movement::Receive { sku: Sku::new("S1").unwrap(), location: LocationCode::new("WH1").unwrap(), qty };
-    store.append(&Event::new(movement, "tester", "ws")).unwrap();
+    store.append(&shelfsync_store::new_event(movement, "tester", "ws")).unwrap();
 }
 
 /// A location WH1 and an item S1, nothing else.
@@ -80,15 +80,21 @@ async fn fixture() -> Fixture {
         marketplace_id: None,
     };
     let secrets = Secrets::with_backend(&db, Backend::File);
-    config::add_channel(store.connection(), &secrets, &new, &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())])
-        .unwrap();
+    config::add_channel(
+        &store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        &secrets,
+        &new,
+        &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())],
+    )
+    .unwrap();
     let mapping = Mapping {
         sku: "S1".into(),
         location: Some("WH1".into()),
         remote_item: ITEM.into(),
         remote_location: Some(LOCATION.into()),
     };
-    config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
+    config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), CHANNEL, &mapping).unwrap();
     Fixture { _dir: dir, db, sim, _server: server }
 }
 
@@ -119,7 +125,7 @@ fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
 }
 
 fn lease_holder(db: &Path) -> Option<String> {
-    lease::holder(Store::open(db).unwrap().connection()).unwrap().map(|(holder, _)| holder)
+    lease::holder(&Store::open(db).unwrap()).unwrap().map(|(holder, _)| holder)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,12 +149,12 @@ async fn a_change_reaches_the_channel_with_only_the_service_running_and_a_stop_h
     // The scheduled jobs ran here, as this holder, and each finished without an error.
     let finished = |db: &Path| {
         let store = Store::open(db).unwrap();
-        service::jobs(store.connection()).unwrap()
+        service::jobs(&store).unwrap()
     };
     assert!(
         eventually(REACH_WITHIN, || {
             let jobs = finished(&f.db);
-            [Job::Alerts, Job::OrdersPoll, Job::Reconcile, Job::DriftTop, Job::DriftFull, Job::Fba]
+            Job::ALL
                 .iter()
                 .all(|job| jobs.iter().any(|j| j.job == job.as_str() && j.last_finished_at.is_some()))
         }),
@@ -160,13 +166,13 @@ async fn a_change_reaches_the_channel_with_only_the_service_running_and_a_stop_h
         assert_eq!(job.holder, holder);
     }
     // The drift audits are stored with their scope and the service as their actor.
-    let runs = drift::history(Store::open(&f.db).unwrap().connection(), 10).unwrap();
+    let runs = drift::history(&Store::open(&f.db).unwrap(), 10).unwrap();
     let scopes: Vec<&str> = runs.iter().map(|r| r.scope.as_str()).collect();
     assert!(scopes.contains(&"top") && scopes.contains(&"full"), "{scopes:?}");
     assert!(runs.iter().all(|r| r.actor == "service:pack-1"), "{runs:?}");
     let top_run = runs.iter().find(|r| r.scope == drift::DriftScope::Top).unwrap();
     assert_eq!(top_run.rows_kept, "all");
-    let (_, top) = drift::stored_run(Store::open(&f.db).unwrap().connection(), top_run.id).unwrap().unwrap();
+    let (_, top) = drift::stored_run(&Store::open(&f.db).unwrap(), top_run.id).unwrap().unwrap();
     // Read back live from the channel (its level depends on when the audit ran against the pushes).
     assert!(
         top.rows.iter().any(|r| r.sku == "S1" && r.channel == CHANNEL && r.channel_qty.is_some()),
@@ -190,7 +196,7 @@ async fn two_services_on_one_database_one_leads_and_the_other_takes_over_when_it
     assert!(!second.status().engine_running);
     let runs_by = |who: &str| {
         let store = Store::open(&f.db).unwrap();
-        service::jobs(store.connection()).unwrap().into_iter().filter(|j| j.holder.starts_with(who)).count()
+        service::jobs(&store).unwrap().into_iter().filter(|j| j.holder.starts_with(who)).count()
     };
     assert_eq!(runs_by("service:pack-2"), 0, "the waiting service ran scheduled jobs");
 
@@ -229,7 +235,8 @@ async fn a_channel_added_while_the_service_runs_gets_pushes_without_a_restart() 
         };
         let secrets = Secrets::with_backend(&db, Backend::File);
         config::add_channel(
-            store.connection(),
+            &store,
+            shelfsync_store::By::new("tester", "ws-test"),
             &secrets,
             &new,
             &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())],
@@ -241,7 +248,7 @@ async fn a_channel_added_while_the_service_runs_gets_pushes_without_a_restart() 
             remote_item: ITEM.into(),
             remote_location: Some(LOCATION.into()),
         };
-        config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
+        config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), CHANNEL, &mapping).unwrap();
     }
     assert!(
         eventually(REACH_WITHIN, || sim.inspect(|s| s.level(ITEM, LOCATION)) == Some(4)),

@@ -8,12 +8,16 @@
 
 use shelfsync_core::Action;
 
+use crate::args::AuditCommand;
+use crate::args::ReportCommand;
 use crate::args::{
     ApprovalsCommand, Command, CountCommand, DebugCommand, EventExtra, ImportKind, PlanCommand, Qty,
     TransferPhase, UserCommand,
 };
 use crate::capture_args::{AlertsCommand, DriftCommand, IncidentsCommand, OrdersCommand, WebhookCommand};
-use crate::sync_args::{ChannelCommand, DlqCommand, SyncCommand};
+use crate::kit_cmd::KitCommand;
+use crate::pack_cmd::PackCommand;
+use crate::sync_args::{ChannelCommand, DlqCommand, FlashSaleCommand, SyncCommand};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -49,6 +53,15 @@ pub fn access_of(command: &Command) -> Access {
         Command::Import(ImportKind::Items { .. }) => Needs(vec![Action::ImportItems]),
         Command::Import(ImportKind::Locations { .. }) => Needs(vec![Action::ImportLocations]),
         Command::Import(ImportKind::Stock { .. }) => Needs(vec![Action::ImportStock]),
+        Command::Import(ImportKind::Kits { .. }) => Needs(vec![Action::KitEdit]),
+        // Packs are item master data: who may import items may load and remove them.
+        Command::Import(ImportKind::Packs { .. }) => Needs(vec![Action::ImportItems]),
+        Command::Pack(PackCommand::List { .. }) => Open,
+        Command::Pack(PackCommand::Remove { .. }) => Needs(vec![Action::ImportItems]),
+        Command::Kit(KitCommand::Show { .. }) => Open,
+        // Labels read the item or locations and write a file or to a printer: nothing changes.
+        Command::Label(_) => Open,
+        Command::Kit(KitCommand::Set { .. } | KitCommand::Remove { .. }) => Needs(vec![Action::KitEdit]),
         Command::Export(_) => Open,
         Command::Receive(q) => qty(Action::Receive, q),
         Command::Adjust { extra, .. } => movement(Action::Adjust, extra),
@@ -65,6 +78,8 @@ pub fn access_of(command: &Command) -> Access {
         }
         | Command::Transfer { phase: None, .. } => Needs(vec![Action::Transfer]),
         Command::Reverse { .. } => Needs(vec![Action::Reverse]),
+        // Who did what, to which item and when: supervisors and admins (verify stays open).
+        Command::Audit(AuditCommand::List(_)) => Needs(vec![Action::AuditView]),
         Command::Stock { .. } | Command::Events { .. } | Command::Audit(_) | Command::Check => Open,
         Command::Scan(_) => Open,
         Command::Tolerance(_) => Needs(vec![Action::ToleranceSet]),
@@ -76,7 +91,7 @@ pub fn access_of(command: &Command) -> Access {
             CountCommand::Plan(PlanCommand::Due { generate: true, .. }) => Needs(vec![Action::CountGenerate]),
             // Lists what is due; the store wants a user to name, so any verified one.
             CountCommand::Plan(PlanCommand::Due { generate: false, .. }) => Needs(vec![]),
-            // Blind counts show no expected quantities here, whoever asks.
+            // A blind count shows its expected quantities only to a verified user who may see them.
             CountCommand::Show { .. } => Open,
         },
         Command::Approvals(ApprovalsCommand::List) => Needs(vec![Action::ApprovalsView]),
@@ -85,6 +100,8 @@ pub fn access_of(command: &Command) -> Access {
             | ApprovalsCommand::Reject { .. }
             | ApprovalsCommand::Recount { .. },
         ) => Needs(vec![Action::ApprovalsDecide]),
+        // The pack a supervisor signs shows every expected quantity, blind counts' too.
+        Command::Report(ReportCommand::CountPack { .. }) => Needs(vec![Action::ApprovalsView]),
         Command::Report(_) => Open,
         Command::Settings(_) => Needs(vec![Action::SettingSet]),
         Command::User(UserCommand::Add { .. }) => Needs(vec![Action::UserAdd]),
@@ -110,6 +127,10 @@ pub fn access_of(command: &Command) -> Access {
             SyncCommand::Run { .. } => Service,
             SyncCommand::Status | SyncCommand::Explain { .. } | SyncCommand::Dlq(DlqCommand::List) => Open,
             SyncCommand::Dlq(DlqCommand::Retry { .. }) => Needs(vec![Action::DeadLetterRetry]),
+            SyncCommand::FlashSale(FlashSaleCommand::Show | FlashSaleCommand::DryRun { .. }) => Open,
+            SyncCommand::FlashSale(FlashSaleCommand::On { .. } | FlashSaleCommand::Off) => {
+                Needs(vec![Action::SettingSet, Action::ChannelRule])
+            }
         },
         Command::Sim(_) => Open,
         Command::Serve(_) | Command::Webhook(WebhookCommand::Serve(_)) => Service,
@@ -136,6 +157,10 @@ pub fn access_of(command: &Command) -> Access {
                 Needs(vec![Action::AlertContacts])
             }
             AlertsCommand::Deliver => Needs(vec![Action::AlertDeliver]),
+            AlertsCommand::Hours { zone: None, days, reset: false, .. } if days.is_empty() => Open,
+            AlertsCommand::Hours { .. }
+            | AlertsCommand::PeakAdd { .. }
+            | AlertsCommand::PeakRemove { .. } => Needs(vec![Action::BusinessHoursSet]),
         },
         Command::Incidents(incidents) => match incidents {
             IncidentsCommand::List { .. }
@@ -147,6 +172,11 @@ pub fn access_of(command: &Command) -> Access {
         Command::Hub(_) => Delegated,
         // Scenarios run in their own temporary ledgers; --db is never touched.
         Command::Bench(_) => Open,
+        // Tracking is item master data: who may import items may set it.
+        Command::Item(crate::lot_cmd::ItemCommand::Set { .. }) => Needs(vec![Action::ImportItems]),
+        Command::Lots(crate::lot_cmd::LotsCommand::Suggest { .. }) | Command::Expiring(_) => Open,
+        // The expiry job run by hand books damage (reason `expired`) in the user's name.
+        Command::Lots(crate::lot_cmd::LotsCommand::Expire { .. }) => Needs(vec![Action::Damage]),
         // The crash tests' writer: items, locations and movements.
         Command::Debug(DebugCommand::AppendScript { .. }) => Needs(vec![
             Action::ImportItems,

@@ -118,6 +118,15 @@ pub enum Command {
     /// The audit chain
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Kits (bundles): a SKU made of other SKUs, with no stock of its own (`stock KIT` shows its ATP)
+    #[command(subcommand)]
+    Kit(crate::kit_cmd::KitCommand),
+    /// Packs: a barcode that is QTY units of one item per scan (`import packs` loads them)
+    #[command(subcommand)]
+    Pack(crate::pack_cmd::PackCommand),
+    /// Labels as ZPL or PDF: an item, a location, the scan station's command sheet
+    #[command(subcommand)]
+    Label(crate::label_cmd::LabelCommand),
     /// Projection equals rebuild, and PRAGMA integrity_check is ok
     Check,
     /// Scanners: parse scan data, list devices, listen to one
@@ -181,6 +190,14 @@ pub enum Command {
     /// Internal tools for tests
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
+    /// Items: set an item's tracking (none, lot or serial)
+    #[command(subcommand)]
+    Item(crate::lot_cmd::ItemCommand),
+    /// Lots: which to pick first (first expiry first out), run the expiry job once
+    #[command(subcommand)]
+    Lots(crate::lot_cmd::LotsCommand),
+    /// Lots expiring within DAYS that still have sellable units
+    Expiring(crate::lot_cmd::ExpiringArgs),
 }
 
 #[derive(Args, Clone)]
@@ -204,6 +221,8 @@ pub struct EventExtra {
     /// Let a bucket go negative; needs --user with the supervisor or admin role
     #[arg(long = "override")]
     pub override_negative: bool,
+    #[command(flatten)]
+    pub lot: crate::lot_cmd::LotArgs,
 }
 
 #[derive(Args)]
@@ -218,6 +237,18 @@ pub struct TransferArgs {
     pub to: Option<String>,
     #[arg(long)]
     pub reason: Option<String>,
+    /// The lot (batch) of a lot-tracked item (fields, not a flattened group: this struct is optional)
+    #[arg(long, conflicts_with = "serial")]
+    pub lot: Option<String>,
+    /// The lot's expiry date, YYYY-MM-DD
+    #[arg(long)]
+    pub expiry: Option<String>,
+    /// The serial of a serial-tracked item (one unit)
+    #[arg(long)]
+    pub serial: Option<String>,
+    /// A GS1 scan that carries the lot (10), expiry (17) or serial (21)
+    #[arg(long)]
+    pub scan: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -233,6 +264,8 @@ pub enum TransferPhase {
         to: String,
         #[arg(long)]
         reason: Option<String>,
+        #[command(flatten)]
+        lot: crate::lot_cmd::LotArgs,
     },
     /// Receive a shipment; --qty less than shipped is a short receipt and needs --reason
     Receive {
@@ -259,6 +292,10 @@ pub enum ImportKind {
     Locations { file: PathBuf },
     /// header: sku,location,qty (received into on_hand)
     Stock { file: PathBuf },
+    /// header: kit,component,qty (each kit in the file gets exactly its rows as its definition)
+    Kits { file: PathBuf },
+    /// header: barcode,sku,qty (a scan of the barcode is qty units of the SKU)
+    Packs { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -271,6 +308,8 @@ pub enum ExportKind {
 pub enum AuditCommand {
     /// Exit 0 when the chain is intact; otherwise name the first broken entry
     Verify,
+    /// A page of the chain, newest first, filtered by who, item, kind and time (supervisor)
+    List(crate::audit_cmd::AuditListArgs),
 }
 
 #[derive(Subcommand)]
@@ -397,6 +436,9 @@ pub enum CountCommand {
         qty: i64,
         #[arg(long)]
         replace: bool,
+        /// A tracked item's lot or serial counted (count each lot on its own)
+        #[command(flatten)]
+        lot: crate::lot_cmd::LotArgs,
     },
     /// Close counting and compute the variances
     Submit {
@@ -463,6 +505,42 @@ pub enum ReportCommand {
     },
     /// Per month: share of lines within tolerance, net and absolute variance value
     Accuracy {
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// The guide's Quick Reference measured here: each measure, its target, red flag and verdict
+    Scorecard {
+        /// The period, in days before --at (1 to 90; Amazon's cancellations are always 60 days)
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// The end of the period (RFC 3339); now when absent
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// The count pack a supervisor signs, as PDF: one count session, or --month's full counts
+    CountPack {
+        /// The count session (or --month instead)
+        #[arg(required_unless_present = "month", conflicts_with = "month")]
+        session: Option<String>,
+        /// Every full count started in this month (YYYY-MM, UTC)
+        #[arg(long)]
+        month: Option<String>,
+        /// Where to write the PDF (nothing is written when the pack cannot be made)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Shrink (write-offs, on hand adjusted down, counts short, transfers short) by reason
+    Shrink {
+        /// The period, in days before now (1 to 366)
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Count variance per session, location or category: lines, net units, net and absolute value
+    VarianceBy {
+        #[arg(value_enum)]
+        by: crate::report_cmd::GroupBy,
         #[arg(long)]
         csv: Option<PathBuf>,
     },

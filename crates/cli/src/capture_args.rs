@@ -24,7 +24,7 @@ pub struct LiveServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
     /// Minutes between Shopify order polls (Amazon's and eBay's follow their own limits)
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 1)]
     pub poll_minutes: u64,
     /// Hours between reconciliations
     #[arg(long, default_value_t = 4)]
@@ -40,7 +40,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
     /// Minutes between Shopify order polls (Amazon's and eBay's follow their own limits)
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 1)]
     pub poll_minutes: u64,
     /// Hours between reconciliations
     #[arg(long, default_value_t = 4)]
@@ -111,6 +111,9 @@ pub enum AlertsCommand {
     List {
         #[arg(long)]
         all: bool,
+        /// Evaluate as at this instant (RFC 3339, e.g. 2026-11-27T15:00:00Z) [default: now]
+        #[arg(long)]
+        at: Option<String>,
     },
     /// Acknowledge an alert (a flagged discrepancy closes on acknowledgement)
     Ack { id: String },
@@ -158,6 +161,35 @@ pub enum AlertsCommand {
     Deliver,
     /// Escalation targets
     Targets,
+    /// Business hours in the warehouse's time zone, per weekday, and the peak days: shown, or
+    /// changed with --zone, --day or --reset (weekdays not named keep their hours)
+    Hours {
+        /// IANA time zone, e.g. America/New_York
+        #[arg(long)]
+        zone: Option<String>,
+        /// DAYS=HOURS in local time: mon-fri=08:00-18:00, sat=22:00-06:00 (crosses midnight),
+        /// sun=closed; DAYS is mon..sun, a range, weekdays, weekend or all; repeatable
+        #[arg(long = "day", value_name = "DAYS=HOURS")]
+        days: Vec<String>,
+        /// Back to the whole UTC hours of business_start_hour/business_end_hour
+        #[arg(long)]
+        reset: bool,
+        /// Say whether this instant (RFC 3339) is in business hours and on a peak day [default: now]
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Add a peak day (a flash sale, Black Friday; a local date): the alert thresholds tighten on it
+    PeakAdd {
+        /// YYYY-MM-DD
+        date: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Remove a peak day
+    PeakRemove {
+        /// YYYY-MM-DD
+        date: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -175,11 +207,18 @@ pub enum IncidentsCommand {
         id: String,
         #[arg(long)]
         cause: String,
+        /// Root-cause category: rate_limit, webhook_missed, peak_timing, manual_override,
+        /// multi_location, feed_rejected, count_error or other (the --cause text goes beside it)
+        #[arg(long)]
+        category: Option<String>,
     },
     /// Incidents of a month grouped by cause
     Report {
         /// YYYY-MM [default: this month]
         #[arg(long)]
         month: Option<String>,
+        /// Group by root-cause category instead of the cause's text
+        #[arg(long)]
+        by_category: bool,
     },
 }

@@ -1,7 +1,7 @@
 //! `shelfsync channel ...`: channels, mappings and allocation rules.
 
 use shelfsync_channels::ChannelKind;
-use shelfsync_sync::SyncError;
+use shelfsync_store::By;
 use shelfsync_sync::config::{
     self, EBAY_CLIENT_ID, EBAY_CLIENT_SECRET, EBAY_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET,
     LWA_REFRESH_TOKEN, Mapping, NewChannel, RuleChange, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET,
@@ -14,13 +14,6 @@ use crate::sync_args::{ChannelCommand, ChannelKindArg};
 use crate::{CliError, output};
 
 /// Sync errors print as their own one line.
-pub fn sync_error(error: SyncError) -> CliError {
-    match error {
-        SyncError::Store(store) => CliError::Store(store),
-        other => CliError::Usage(other.to_string()),
-    }
-}
-
 pub fn run(ctx: &Context, command: ChannelCommand) -> Result<(), CliError> {
     match command {
         ChannelCommand::Add { kind, name, endpoint, shop, seller_id, marketplace, auth_endpoint } => {
@@ -37,7 +30,8 @@ pub fn run(ctx: &Context, command: ChannelCommand) -> Result<(), CliError> {
         ChannelCommand::Map { name, sku, location, item, remote_location } => {
             let store = ctx.open_existing()?;
             let mapping = Mapping { sku, location, remote_item: item, remote_location };
-            let id = config::map_one(store.connection(), &name, &mapping).map_err(sync_error)?;
+            let actor = ctx.actor();
+            let id = config::map_one(&store, By::new(&actor, &ctx.workstation), &name, &mapping)?;
             done(
                 ctx,
                 serde_json::json!({ "channel": name, "listing": id.to_string() }),
@@ -46,7 +40,8 @@ pub fn run(ctx: &Context, command: ChannelCommand) -> Result<(), CliError> {
         }
         ChannelCommand::ImportMappings { name, file } => {
             let store = ctx.open_existing()?;
-            let count = config::import_mappings(store.connection(), &name, &file).map_err(sync_error)?;
+            let actor = ctx.actor();
+            let count = config::import_mappings(&store, By::new(&actor, &ctx.workstation), &name, &file)?;
             done(
                 ctx,
                 serde_json::json!({ "channel": name, "imported": count }),
@@ -62,7 +57,8 @@ pub fn run(ctx: &Context, command: ChannelCommand) -> Result<(), CliError> {
                 cap: if no_cap { Some(None) } else { cap.map(Some) },
                 conflict: conflict.map(|c| c.as_str().to_string()),
             };
-            let rule = config::set_rule(store.connection(), &name, &change).map_err(sync_error)?;
+            let actor = ctx.actor();
+            let rule = config::set_rule(&store, By::new(&actor, &ctx.workstation), &name, &change)?;
             if ctx.json {
                 output::json(&rule);
             } else {
@@ -90,7 +86,7 @@ fn done(ctx: &Context, json: serde_json::Value, text: &str) -> Result<(), CliErr
 
 fn env_secret(name: &str) -> Result<Option<Secret>, CliError> {
     match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Secret::new(value).map(Some).map_err(sync_error),
+        Ok(value) if !value.is_empty() => Secret::new(value).map(Some).map_err(CliError::from),
         _ => Ok(None),
     }
 }
@@ -150,15 +146,16 @@ fn add(
     }
     let new = NewChannel { name: name.clone(), kind, endpoint, shop, seller_id, marketplace_id: marketplace };
     let secrets = Secrets::for_database(&ctx.db_path);
-    config::add_channel_with_auth(store.connection(), &secrets, &new, auth_endpoint.as_deref(), &keys)
-        .map_err(sync_error)?;
+    let actor = ctx.actor();
+    let by = By::new(&actor, &ctx.workstation);
+    config::add_channel_with_auth(&store, by, &secrets, &new, auth_endpoint.as_deref(), &keys)?;
     let json = serde_json::json!({ "channel": name, "secrets": secrets.backend().as_str() });
     done(ctx, json, &format!("added channel {name} (secrets in the {})", secrets.backend().as_str()))
 }
 
 fn list(ctx: &Context) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    let channels = config::list_channels(store.connection()).map_err(sync_error)?;
+    let channels = config::list_channels(&store)?;
     if ctx.json {
         output::json(&channels);
         return Ok(());
@@ -183,7 +180,7 @@ fn list(ctx: &Context) -> Result<(), CliError> {
 /// A test or link failure: local ones as their own line, the channel's prefixed with its name.
 fn link_error(channel: &str, error: LinkError) -> CliError {
     match error {
-        LinkError::Local(error) => sync_error(error),
+        LinkError::Local(error) => error.into(),
         LinkError::Channel(failure) => CliError::Usage(format!("channel {channel}: {failure}")),
     }
 }
@@ -191,7 +188,7 @@ fn link_error(channel: &str, error: LinkError) -> CliError {
 /// `channel test NAME`: one real authenticated call with the stored secrets.
 fn test(ctx: &Context, name: &str) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    let record = config::channel(store.connection(), name).map_err(sync_error)?;
+    let record = config::channel(&store, name)?;
     let secrets = Secrets::for_database(&ctx.db_path);
     let connected = link::test_channel_blocking(&record, &secrets, shelfsync_channels::Timeouts::default())
         .map_err(|e| link_error(name, e))?;
@@ -209,16 +206,13 @@ fn test(ctx: &Context, name: &str) -> Result<(), CliError> {
 /// `channel link NAME [--apply]`: match the channel's catalogue to our SKUs.
 fn link(ctx: &Context, name: &str, options: LinkOptions) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    config::require_channel(store.connection(), name).map_err(sync_error)?;
+    config::require_channel(&store, name)?;
     let secrets = Secrets::for_database(&ctx.db_path);
-    let report = link::link_blocking(
-        store.connection(),
-        name,
-        &secrets,
-        &options,
-        shelfsync_channels::Timeouts::default(),
-    )
-    .map_err(|e| link_error(name, e))?;
+    let actor = ctx.actor();
+    let by = By::new(&actor, &ctx.workstation);
+    let report =
+        link::link_blocking(&store, by, name, &secrets, &options, shelfsync_channels::Timeouts::default())
+            .map_err(|e| link_error(name, e))?;
     if ctx.json {
         output::json(&report);
     } else {

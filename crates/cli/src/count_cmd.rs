@@ -3,11 +3,11 @@
 
 use serde_json::json;
 use shelfsync_core::{Action, Tolerance, VelocityClass, may, parse_cents};
-use shelfsync_store::{CountScope, Decision};
+use shelfsync_store::{BlindCounts, CountScope, Decision, StockRow, Store};
 
 use crate::args::{ApprovalsCommand, CountCommand, OnOff, PlanCommand, ReportCommand, ToleranceCommand};
 use crate::auth::sign_in;
-use crate::context::Context;
+use crate::context::{Acting, Context};
 use crate::{CliError, output};
 
 pub fn tolerance(ctx: &Context, command: ToleranceCommand) -> Result<(), CliError> {
@@ -40,10 +40,64 @@ pub fn tolerance(ctx: &Context, command: ToleranceCommand) -> Result<(), CliErro
     Ok(())
 }
 
+/// Whether the person acting may see a blind count's expected quantities: a verified user whose
+/// role allows it (`--user` with the PIN), or anyone on a database with no users yet (no
+/// counter to hide them from). Without `--user` a reading command shows nothing a blind count hides.
+pub(crate) fn sees_expected(ctx: &Context) -> bool {
+    match &ctx.acting {
+        Acting::User(user) => may(user.role, Action::CountSeeExpected),
+        Acting::SetUp => true,
+        Acting::Nobody | Acting::Service => false,
+    }
+}
+
+/// What open blind counts hide from the person acting (nothing from a supervisor).
+pub(crate) fn blind_for(ctx: &Context, store: &Store) -> Result<BlindCounts, CliError> {
+    Ok(if sees_expected(ctx) { BlindCounts::none() } else { store.blind_counts()? })
+}
+
+/// A stock row as the CLI shows it: quantities `null` and `blind: true` where an open blind
+/// count covers the SKU at the location and the person may not see what it expects.
+#[derive(serde::Serialize)]
+pub(crate) struct ShownStock {
+    pub sku: String,
+    pub location: String,
+    pub on_hand: Option<i64>,
+    pub committed: Option<i64>,
+    pub reserved: Option<i64>,
+    pub damaged: Option<i64>,
+    pub in_transit: Option<i64>,
+    pub atp: Option<i64>,
+    pub blind: bool,
+}
+
+/// What a hidden quantity reads as in text.
+pub(crate) const HIDDEN: &str = "hidden (blind count open)";
+
+pub(crate) fn shown(rows: Vec<StockRow>, blind: &BlindCounts) -> Vec<ShownStock> {
+    rows.into_iter()
+        .map(|r| {
+            let hide = blind.hides(&r.sku, &r.location);
+            let q = |v: i64| (!hide).then_some(v);
+            ShownStock {
+                on_hand: q(r.on_hand),
+                committed: q(r.committed),
+                reserved: q(r.reserved),
+                damaged: q(r.damaged),
+                in_transit: q(r.in_transit),
+                atp: q(r.atp),
+                blind: hide,
+                sku: r.sku,
+                location: r.location,
+            }
+        })
+        .collect()
+}
+
 pub fn count(ctx: &Context, command: CountCommand) -> Result<(), CliError> {
     let mut store = ctx.open_existing()?;
     if let CountCommand::Show { session } = &command {
-        let view = store.count_session(session, false)?;
+        let view = store.count_session(session, sees_expected(ctx))?;
         return show(ctx, &view);
     }
     let user = sign_in(ctx)?;
@@ -82,10 +136,19 @@ pub fn count(ctx: &Context, command: CountCommand) -> Result<(), CliError> {
                 output::line(&id);
             }
         }
-        CountCommand::Scan { session, code, qty, replace } => {
-            let sku = store.count_scan(&session, &code, qty, replace, &user, &ws)?;
+        CountCommand::Scan { session, code, qty, replace, lot } => {
+            // A tracked item is counted by lot (issue 21): crates/cli/src/lot_cmd.rs.
+            let sku =
+                crate::lot_cmd::count_scan(&mut store, &session, &code, qty, replace, &lot, &user, &ws)?;
+            // A pack's barcode counted qty x its units (issue 21): say how many units that was.
+            let pack = store.resolve_units(&code)?;
+            let units = qty * i64::from(pack.units);
             if ctx.json {
-                output::json(&json!({ "session": session, "sku": sku, "qty": qty, "replace": replace }));
+                output::json(
+                    &json!({ "session": session, "sku": sku, "qty": qty, "units": units, "replace": replace }),
+                );
+            } else if let Some(barcode) = pack.pack {
+                output::line(&format!("counted {units} x {sku} ({qty} x pack {barcode} of {})", pack.units));
             } else {
                 output::line(&format!("counted {qty} x {sku}"));
             }
@@ -216,11 +279,19 @@ pub fn report(ctx: &Context, command: ReportCommand) -> Result<(), CliError> {
             let rows = store.accuracy_report()?;
             emit(ctx, &rows, csv.as_deref())
         }
+        ReportCommand::Scorecard { days, at } => crate::scorecard_cmd::run(ctx, &store, days, at.as_deref()),
+        ReportCommand::CountPack { session, month, out } => {
+            crate::report_cmd::count_pack(ctx, &store, session.as_deref(), month.as_deref(), &out)
+        }
+        ReportCommand::Shrink { days, csv } => crate::report_cmd::shrink(ctx, &store, days, csv.as_deref()),
+        ReportCommand::VarianceBy { by, csv } => {
+            crate::report_cmd::variance_by(ctx, &store, by, csv.as_deref())
+        }
     }
 }
 
 /// Prints rows as JSON or a table, and writes them to CSV when asked.
-fn emit<T: serde::Serialize>(
+pub(crate) fn emit<T: serde::Serialize>(
     ctx: &Context,
     rows: &[T],
     csv: Option<&std::path::Path>,

@@ -44,13 +44,6 @@ pub enum HubCommand {
     Credentials { channel: String },
 }
 
-fn hub_error(error: HubError) -> CliError {
-    match error {
-        HubError::Store(store) => CliError::Store(store),
-        other => CliError::Usage(other.to_string()),
-    }
-}
-
 pub fn run(ctx: &Context, command: HubCommand) -> Result<(), CliError> {
     match command {
         HubCommand::Connect { url } => connect(ctx, &url, &ctx.workstation),
@@ -90,7 +83,7 @@ fn hub_password(target: &HubTarget) -> Result<Option<String>, CliError> {
 }
 
 fn connect(ctx: &Context, url: &str, workstation: &str) -> Result<(), CliError> {
-    let target = HubTarget::parse(url).map_err(hub_error)?;
+    let target = HubTarget::parse(url)?;
     if target.has_password() {
         return Err(CliError::Usage(format!(
             "the hub password does not go on the command line, where other users of this computer \
@@ -109,7 +102,7 @@ fn connect(ctx: &Context, url: &str, workstation: &str) -> Result<(), CliError> 
                     "{error}: the hub wants a password; set {PASSWORD_ENV} or run `shelfsync hub connect` on a terminal"
                 ))
             }
-            other => hub_error(other),
+            other => other.into(),
         })?;
     if ctx.json {
         output::json(&joined);
@@ -129,7 +122,7 @@ fn sync(ctx: &Context, once: bool, lease_ttl: u64, no_engine: bool) -> Result<()
         once,
         ..NodeConfig::default()
     };
-    let report = shelfsync_hub::run_blocking(&ctx.db_path, config).map_err(hub_error)?;
+    let report = shelfsync_hub::run_blocking(&ctx.db_path, config)?;
     let json = serde_json::json!({
         "rounds": report.rounds, "pushed": report.pushed, "pulled": report.pulled, "refused": report.refused_up,
     });
@@ -146,7 +139,7 @@ fn sync(ctx: &Context, once: bool, lease_ttl: u64, no_engine: bool) -> Result<()
 
 fn status(ctx: &Context) -> Result<(), CliError> {
     ctx.open_existing()?;
-    let status = shelfsync_hub::hub_status(&ctx.db_path).map_err(hub_error)?;
+    let status = shelfsync_hub::hub_status(&ctx.db_path)?;
     if ctx.json {
         output::json(&status);
         return Ok(());
@@ -172,7 +165,7 @@ fn status(ctx: &Context) -> Result<(), CliError> {
 
 fn discrepancies(ctx: &Context) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    let found = shelfsync_hub::local::discrepancies(store.connection()).map_err(hub_error)?;
+    let found = store.hub_discrepancies()?;
     if ctx.json {
         output::json(&found);
         return Ok(());
@@ -211,8 +204,7 @@ fn env_var(secret: &str) -> &'static str {
 fn credentials(ctx: &Context, channel: &str) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
     require(ctx, Action::HubCredentials)?;
-    let kind =
-        config::require_channel(store.connection(), channel).map_err(crate::channel_cmd::sync_error)?;
+    let kind = config::require_channel(&store, channel)?;
     let needed = required_secrets(kind);
     let missing: Vec<&str> = needed
         .iter()
@@ -226,11 +218,11 @@ fn credentials(ctx: &Context, channel: &str) -> Result<(), CliError> {
     let mut values = Vec::new();
     for name in needed {
         let value = std::env::var(env_var(name)).unwrap_or_default();
-        values.push((*name, Secret::new(value).map_err(crate::channel_cmd::sync_error)?));
+        values.push((*name, Secret::new(value)?));
     }
-    for (name, secret) in &values {
-        secrets.set(channel, name, secret).map_err(crate::channel_cmd::sync_error)?;
-    }
+    let actor = ctx.actor();
+    let by = shelfsync_store::By::new(&actor, &ctx.workstation);
+    config::change_credentials(&store, by, &secrets, channel, &values)?;
     let json = serde_json::json!({ "channel": channel, "secrets": secrets.backend().as_str() });
     if ctx.json {
         output::json(&json);

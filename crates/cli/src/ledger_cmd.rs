@@ -15,6 +15,7 @@ use crate::args::{
     AuditCommand, Command, DebugCommand, EventExtra, ExportKind, ImportKind, Qty, TransferPhase, WriteOffFrom,
 };
 use crate::context::Context;
+use crate::count_cmd::{HIDDEN, blind_for, shown};
 use crate::{CliError, output};
 
 pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
@@ -66,7 +67,13 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
                 to: LocationCode::new(to)?,
                 qty: quantity(qty)?,
             };
-            record(ctx, movement, args.reason, &EventExtra::default())
+            let lot = crate::lot_cmd::LotArgs {
+                lot: args.lot,
+                expiry: args.expiry,
+                serial: args.serial,
+                scan: args.scan,
+            };
+            record(ctx, movement, args.reason, &EventExtra { lot, ..EventExtra::default() })
         }
         Command::Reverse { event_id, reason } => reverse(ctx, &event_id, reason),
         Command::Stock { sku, location } => stock(ctx, StockFilter { sku, location }),
@@ -93,7 +100,14 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         | Command::Incidents(_)
         | Command::Health
         | Command::Hub(_)
-        | Command::Bench(_) => unreachable!("dispatched in main"),
+        | Command::Kit(_)
+        | Command::Label(_)
+        | Command::Pack(_)
+        | Command::Bench(_)
+        | Command::Item(_)
+        | Command::Lots(_)
+        | Command::Expiring(_)
+        | Command::Audit(AuditCommand::List(_)) => unreachable!("dispatched in main"),
     }
 }
 
@@ -120,8 +134,24 @@ fn record(
     reason: Option<String>,
     extra: &EventExtra,
 ) -> Result<(), CliError> {
+    record_lot(ctx, movement, reason, extra, None)
+}
+
+/// [`record`] with the lot already known (a reversal's or a transfer receipt's is its
+/// original's); otherwise the lot flags or scan of `extra` name it (issue 21).
+fn record_lot(
+    ctx: &Context,
+    movement: Movement,
+    reason: Option<String>,
+    extra: &EventExtra,
+    lot: Option<shelfsync_core::LotTag>,
+) -> Result<(), CliError> {
     let mut store = ctx.open_existing()?;
-    let mut event = Event::new(movement, ctx.actor(), ctx.workstation.clone());
+    let lot = match lot {
+        Some(lot) => Some(lot),
+        None => extra.lot.tag(&store, movement.sku().as_str(), crate::lot_cmd::today())?,
+    };
+    let mut event = shelfsync_store::new_event(movement, ctx.actor(), ctx.workstation.clone()).with_lot(lot);
     event.reason = reason;
     event.reference = extra.reference.clone();
     if extra.override_negative {
@@ -130,10 +160,13 @@ fn record(
     }
     if matches!(event.movement, Movement::Damage { .. } | Movement::WriteOff { .. }) {
         event.reason = event.reason.as_deref().map(shelfsync_core::loss_reason).transpose()?;
+        // A request that waits for approval must be one that can post: its lot is checked now.
+        store.check_lot(&event)?;
         return request(ctx, &mut store, &event);
     }
     // A negative adjustment is a loss like a write-off: the same approval threshold weighs it.
     if matches!(event.movement, Movement::Adjust { delta, .. } if delta < 0) {
+        store.check_lot(&event)?;
         return request(ctx, &mut store, &event);
     }
     let outcome = store.append(&event)?;
@@ -185,21 +218,23 @@ fn print_recorded(ctx: &Context, event: &Event, outcome: AppendOutcome) {
 
 fn transfer_phase(ctx: &Context, phase: TransferPhase) -> Result<(), CliError> {
     match phase {
-        TransferPhase::Ship { sku, qty, from, to, reason } => {
+        TransferPhase::Ship { sku, qty, from, to, reason, lot } => {
             let movement = Movement::TransferShip {
                 sku: Sku::new(sku)?,
                 from: LocationCode::new(from)?,
                 to: LocationCode::new(to)?,
                 qty: quantity(qty)?,
             };
-            record(ctx, movement, reason, &EventExtra::default())
+            record(ctx, movement, reason, &EventExtra { lot, ..EventExtra::default() })
         }
         TransferPhase::Receive { transfer_id, qty, reason } => {
             let store = ctx.open_existing()?;
             let shipment = Uuid::parse_str(&transfer_id)
                 .map_err(|_| CliError::Usage(format!("unknown transfer '{transfer_id}'")))?;
             let ship = store.event(shipment)?.filter(|e| matches!(e.movement, Movement::TransferShip { .. }));
-            let Some(Event { movement: Movement::TransferShip { sku, from, to, qty: shipped }, .. }) = ship
+            // The receipt carries the shipment's lot (issue 21): the same units arrive.
+            let Some(Event { movement: Movement::TransferShip { sku, from, to, qty: shipped }, lot, .. }) =
+                ship
             else {
                 return Err(CliError::Usage(format!("unknown transfer '{transfer_id}'")));
             };
@@ -210,7 +245,7 @@ fn transfer_phase(ctx: &Context, phase: TransferPhase) -> Result<(), CliError> {
             };
             drop(store);
             let movement = Movement::TransferReceive { sku, from, to, shipment, shipped, received };
-            record(ctx, movement, reason, &EventExtra::default())
+            record_lot(ctx, movement, reason, &EventExtra::default(), lot)
         }
     }
 }
@@ -219,11 +254,12 @@ fn reverse(ctx: &Context, event_id: &str, reason: String) -> Result<(), CliError
     let unknown = || CliError::Store(shelfsync_store::StoreError::UnknownEvent(event_id.to_string()));
     let id = Uuid::parse_str(event_id).map_err(|_| unknown())?;
     let original = ctx.open_existing()?.event(id)?.ok_or_else(unknown)?;
-    record(
+    record_lot(
         ctx,
         original.reversal(),
         Some(reason),
         &EventExtra { reference: Some(format!("reverses:{id}")), ..EventExtra::default() },
+        original.lot.clone(),
     )
 }
 
@@ -259,10 +295,20 @@ fn open_input(path: &Path) -> Result<File, CliError> {
 fn import(ctx: &Context, kind: ImportKind) -> Result<(), CliError> {
     let mut store = ctx.open_existing()?;
     let (what, summary) = match kind {
-        ImportKind::Items { file } => ("items", store.import_items(open_input(&file)?)?),
-        ImportKind::Locations { file } => ("locations", store.import_locations(open_input(&file)?)?),
+        ImportKind::Items { file } => {
+            ("items", store.import_items(open_input(&file)?, &ctx.actor(), &ctx.workstation)?)
+        }
+        ImportKind::Locations { file } => {
+            ("locations", store.import_locations(open_input(&file)?, &ctx.actor(), &ctx.workstation)?)
+        }
         ImportKind::Stock { file } => {
             ("stock", store.import_stock(open_input(&file)?, &ctx.actor(), &ctx.workstation)?)
+        }
+        ImportKind::Kits { file } => {
+            ("kits", store.import_kits(open_input(&file)?, &ctx.actor(), &ctx.workstation)?)
+        }
+        ImportKind::Packs { file } => {
+            ("packs", store.import_packs(open_input(&file)?, &ctx.actor(), &ctx.workstation)?)
         }
     };
     if ctx.json {
@@ -274,23 +320,26 @@ fn import(ctx: &Context, kind: ImportKind) -> Result<(), CliError> {
 }
 
 fn stock(ctx: &Context, filter: StockFilter) -> Result<(), CliError> {
-    let rows = ctx.open_existing()?.stock(&filter)?;
+    let store = ctx.open_existing()?;
+    let rows = shown(store.stock(&filter)?, &blind_for(ctx, &store)?);
     if ctx.json {
-        output::json(&rows);
+        // A tracked item's rows carry its lots (issue 21).
+        output::json(&crate::lot_cmd::with_lots(&store, &rows)?);
         return Ok(());
     }
+    let cell = |v: Option<i64>| v.map_or_else(|| "hidden".to_string(), |v| v.to_string());
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
                 r.sku.clone(),
                 r.location.clone(),
-                r.on_hand.to_string(),
-                r.committed.to_string(),
-                r.reserved.to_string(),
-                r.damaged.to_string(),
-                r.in_transit.to_string(),
-                r.atp.to_string(),
+                cell(r.on_hand),
+                cell(r.committed),
+                cell(r.reserved),
+                cell(r.damaged),
+                cell(r.in_transit),
+                cell(r.atp),
             ]
         })
         .collect();
@@ -298,6 +347,9 @@ fn stock(ctx: &Context, filter: StockFilter) -> Result<(), CliError> {
         &["SKU", "LOCATION", "ON_HAND", "COMMITTED", "RESERVED", "DAMAGED", "IN_TRANSIT", "ATP"],
         &cells,
     );
+    if rows.iter().any(|r| r.blind) {
+        output::line(&format!("{HIDDEN}: a supervisor sees it with --user"));
+    }
     Ok(())
 }
 
@@ -316,7 +368,13 @@ fn events(
             })
         })
         .transpose()?;
-    let events = ctx.open_existing()?.events(&EventFilter { sku, since, limit })?;
+    let store = ctx.open_existing()?;
+    let blind = blind_for(ctx, &store)?;
+    let mut events = store.events(&EventFilter { sku, since, limit })?;
+    // History adds up to the quantity an open blind count is counting: withheld from counters.
+    let before = events.len();
+    events.retain(|e| !blind.hides_movement(&e.event.movement));
+    let withheld = before - events.len();
     if ctx.json {
         output::json(&events);
         return Ok(());
@@ -335,6 +393,9 @@ fn events(
         })
         .collect();
     output::table(&["SEQ", "OCCURRED_AT", "KIND", "SKU", "ACTOR", "REASON"], &cells);
+    if withheld > 0 {
+        output::line(&format!("{withheld} events {HIDDEN}: a supervisor sees them with --user"));
+    }
     Ok(())
 }
 
@@ -358,14 +419,20 @@ fn check(ctx: &Context) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
     let integrity = store.integrity_check()?;
     let projection_ok = store.projection_matches_rebuild()?;
+    // The per-lot projection (issue 21) is checked the same way.
+    let lots_ok = store.lots_match_rebuild()?;
     if ctx.json {
-        output::json(&json!({ "integrity_check": integrity, "projection_matches_rebuild": projection_ok }));
+        output::json(&json!({ "integrity_check": integrity, "projection_matches_rebuild": projection_ok,
+            "lots_match_rebuild": lots_ok }));
     }
     if integrity != "ok" {
         return Err(CliError::Usage(format!("integrity_check failed: {integrity}")));
     }
     if !projection_ok {
         return Err(CliError::Usage("the balances projection differs from a rebuild from the events".into()));
+    }
+    if !lots_ok {
+        return Err(CliError::Usage("the lot projection differs from a rebuild from the events".into()));
     }
     if !ctx.json {
         output::line(&format!(
@@ -380,14 +447,16 @@ fn export(ctx: &Context, kind: ExportKind) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
     let (path, rows) = match kind {
         ExportKind::Stock { file } => {
-            let rows = store.stock(&StockFilter::default())?;
+            let rows = shown(store.stock(&StockFilter::default())?, &blind_for(ctx, &store)?);
             write_csv(&file, &rows)?;
             (file, rows.len())
         }
         ExportKind::Events { file } => {
+            let blind = blind_for(ctx, &store)?;
             let rows: Vec<_> = store
                 .events(&EventFilter::default())?
                 .into_iter()
+                .filter(|e| !blind.hides_movement(&e.event.movement))
                 .map(|e| {
                     json!({
                         "seq": e.seq, "id": e.event.id.to_string(), "kind": e.event.movement.kind(),
@@ -468,13 +537,11 @@ fn append_script(ctx: &Context, seed: u64, count: usize) -> Result<(), CliError>
             1 => Movement::Transfer { sku, from: a, to: b, qty: 1 },
             _ => Movement::Sale { sku, location: b, qty: 1 },
         };
-        let mut event = Event::new(movement, "crash-test", "crash-test");
         let mut random = [0u8; 10];
         rng.fill(&mut random);
-        event.id =
-            uuid::Builder::from_unix_timestamp_millis(1_700_000_000_000 + i as u64, &random).into_uuid();
-        event.occurred_at =
-            chrono::DateTime::from_timestamp_millis(1_700_000_000_000 + i as i64).expect("in range");
+        let id = uuid::Builder::from_unix_timestamp_millis(1_700_000_000_000 + i as u64, &random).into_uuid();
+        let at = chrono::DateTime::from_timestamp_millis(1_700_000_000_000 + i as i64).expect("in range");
+        let event = Event::with_identity(id, at, movement, "crash-test", "crash-test");
         store.append(&event)?;
         let mut out = stdout.lock();
         writeln!(out, "{}", event.id)?;

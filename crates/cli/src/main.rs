@@ -4,6 +4,7 @@
 
 mod access;
 mod args;
+mod audit_cmd;
 mod auth;
 mod bench_cmd;
 mod capture_args;
@@ -12,10 +13,17 @@ mod channel_cmd;
 mod context;
 mod count_cmd;
 mod error;
+mod flash_cmd;
 mod hub_cmd;
+mod kit_cmd;
+mod label_cmd;
 mod ledger_cmd;
+mod lot_cmd;
 mod output;
+mod pack_cmd;
+mod report_cmd;
 mod scan_cmd;
+mod scorecard_cmd;
 mod sync_args;
 mod sync_cmd;
 mod user_cmd;
@@ -40,6 +48,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
     // Every command is checked here, before it opens anything for writing: who acts and
     // whether the role policy lets them (crates/cli/src/access.rs has the table).
     ctx.acting = auth::authorize(&ctx, &access::access_of(&cli.command))?;
+    // A sale, cancellation, reservation... of a kit is booked on its components.
+    if kit_cmd::movement(&ctx, &cli.command)? {
+        return Ok(());
+    }
     match cli.command {
         Command::User(command) => user_cmd::run(&ctx, command),
         Command::Scan(command) => scan_cmd::run(&ctx, command),
@@ -61,6 +73,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Health => capture_cmd::health(&ctx),
         Command::Hub(command) => hub_cmd::run(&ctx, command),
         Command::Bench(command) => bench_cmd::run(&ctx, command),
+        Command::Kit(command) => kit_cmd::run(&ctx, command),
+        Command::Label(command) => label_cmd::run(&ctx, command),
+        Command::Pack(command) => pack_cmd::run(&ctx, command),
+        Command::Item(command) => lot_cmd::item(&ctx, command),
+        Command::Lots(command) => lot_cmd::lots(&ctx, command),
+        Command::Expiring(args) => lot_cmd::expiring(&ctx, args),
+        Command::Audit(args::AuditCommand::List(args)) => audit_cmd::list(&ctx, args),
+        Command::Stock { sku: Some(sku), location } if kit_cmd::is_kit(&ctx, &sku)? => {
+            kit_cmd::stock(&ctx, &sku, location.as_deref())
+        }
         command => ledger_cmd::run(&ctx, command),
     }
 }

@@ -149,6 +149,34 @@ pub enum SyncCommand {
     /// The dead-letter queue
     #[command(subcommand)]
     Dlq(DlqCommand),
+    /// Flash-sale mode: while an item sells fast, its last units are shared out between its
+    /// listings so no two channels sell the same unit
+    #[command(subcommand, name = "flash-sale")]
+    FlashSale(FlashSaleCommand),
+}
+
+#[derive(Subcommand)]
+pub enum FlashSaleCommand {
+    /// The rule in force and the items selling fast now, with each listing's share
+    Show,
+    /// Turn the mode on (admin): an item with TRIGGER channel sales within WINDOW sells fast
+    On {
+        /// Seconds, or with a unit: 90s, 10m, 1h (at most a day)
+        #[arg(long, default_value = "10m")]
+        window: String,
+        /// Channel sales (order lines) within the window that make an item sell fast
+        #[arg(long, default_value_t = 5)]
+        trigger: u64,
+    },
+    /// Turn the mode off (admin): every listing gets its channel's rule again
+    Off,
+    /// What a rule would list now for the items sold within its window, beside what they list; changes nothing
+    DryRun {
+        #[arg(long, default_value = "10m")]
+        window: String,
+        #[arg(long, default_value_t = 5)]
+        trigger: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -166,10 +194,19 @@ pub struct SimArgs {
     pub port: u16,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Cost-bucket size in points (Shopify Standard: 2000)
-    #[arg(long, default_value_t = 2000.0)]
-    pub bucket: f64,
-    /// Points restored per second (Shopify Standard: 100)
-    #[arg(long, default_value_t = 100.0)]
-    pub restore_rate: f64,
+    /// Shopify plan whose cost bucket to simulate: standard (100/s restore, 2,000 points),
+    /// advanced (200/4,000), plus (1,000/20,000) or enterprise (2,000/40,000)
+    #[arg(long, default_value = "standard", value_parser = parse_plan)]
+    pub shopify_plan: shelfsync_sim::ShopifyPlan,
+    /// Cost-bucket size in points; overrides the plan's (Standard: 2000)
+    #[arg(long)]
+    pub bucket: Option<f64>,
+    /// Points restored per second; overrides the plan's (Standard: 100)
+    #[arg(long)]
+    pub restore_rate: Option<f64>,
+}
+
+/// A plan name, as the simulator's own binary reads it (one line naming the four plans).
+fn parse_plan(text: &str) -> Result<shelfsync_sim::ShopifyPlan, String> {
+    text.parse().map_err(|e: shelfsync_sim::UnknownPlan| e.to_string())
 }

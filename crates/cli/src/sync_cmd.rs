@@ -4,7 +4,6 @@ use shelfsync_sim::{Faults, Sim, SimConfig};
 use shelfsync_sync::credentials::Secrets;
 use shelfsync_sync::{Engine, EngineConfig, Mode, report, run_blocking};
 
-use crate::channel_cmd::sync_error;
 use crate::context::Context;
 use crate::sync_args::{DlqCommand, SimArgs, SyncCommand};
 use crate::{CliError, output};
@@ -15,9 +14,12 @@ pub fn run(ctx: &Context, command: SyncCommand) -> Result<(), CliError> {
         SyncCommand::Status => status(ctx),
         SyncCommand::Explain { sku, channel } => explain(ctx, &sku, &channel),
         SyncCommand::Dlq(DlqCommand::List) => dlq_list(ctx),
+        SyncCommand::FlashSale(command) => crate::flash_cmd::run(ctx, command),
         SyncCommand::Dlq(DlqCommand::Retry { id }) => {
             let store = ctx.open_existing()?;
-            let count = report::retry_dead_letters(store.connection(), id.as_deref()).map_err(sync_error)?;
+            let actor = ctx.actor();
+            let by = shelfsync_store::By::new(&actor, &ctx.workstation);
+            let count = report::retry_dead_letters(&store, by, id.as_deref())?;
             if ctx.json {
                 output::json(&serde_json::json!({ "retried": count }));
             } else {
@@ -35,7 +37,7 @@ fn run_engine(ctx: &Context, mode: Mode) -> Result<(), CliError> {
         ..EngineConfig::default()
     };
     let engine = Engine::new(&ctx.db_path, Secrets::for_database(&ctx.db_path), config);
-    let report = run_blocking(&engine, mode).map_err(sync_error)?;
+    let report = run_blocking(&engine, mode)?;
     let channels: Vec<serde_json::Value> = report
         .channels
         .iter()
@@ -67,7 +69,7 @@ fn run_engine(ctx: &Context, mode: Mode) -> Result<(), CliError> {
 
 fn status(ctx: &Context) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    let statuses = report::status(store.connection()).map_err(sync_error)?;
+    let statuses = report::status(&store)?;
     if ctx.json {
         output::json(&statuses);
         return Ok(());
@@ -96,7 +98,13 @@ fn status(ctx: &Context) -> Result<(), CliError> {
 
 fn explain(ctx: &Context, sku: &str, channel: &str) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    let explanations = report::explain(store.connection(), sku, channel).map_err(sync_error)?;
+    // The explanation works from each location's ATP: an open blind count's number by another road.
+    if crate::count_cmd::blind_for(ctx, &store)?.hides_any(sku) {
+        return Err(CliError::Usage(format!(
+            "{sku} is in an open blind count: its sync figures are hidden until the count is submitted (a supervisor sees them with --user)"
+        )));
+    }
+    let explanations = report::explain(&store, sku, channel)?;
     if ctx.json {
         output::json(&explanations);
         return Ok(());
@@ -117,6 +125,26 @@ fn explain(ctx: &Context, sku: &str, channel: &str) -> Result<(), CliError> {
             now["cap"],
             now["channel_adjustment"],
         ));
+        if let Some(kit) = now["kit"].as_array() {
+            for at in kit {
+                output::line(&format!(
+                    "  kit at {}: {} whole kits, limited by {}",
+                    at["location"].as_str().unwrap_or("?"),
+                    at["atp"],
+                    at["limiting_component"].as_str().unwrap_or("none"),
+                ));
+            }
+        }
+        if let Some(flash) = now["flash"].as_object() {
+            output::line(&format!(
+                "  flash sale: {} channel sales in {} s; this listing's share is {} of {} units over {} listings",
+                flash["sales_in_window"],
+                flash["window_secs"],
+                flash["share"],
+                flash["shared_units"],
+                flash["listings"],
+            ));
+        }
         output::line(&format!(
             "  channel holds (last acknowledged): {}",
             e.channel_qty.map_or("unknown".into(), |q| q.to_string())
@@ -127,7 +155,7 @@ fn explain(ctx: &Context, sku: &str, channel: &str) -> Result<(), CliError> {
 
 fn dlq_list(ctx: &Context) -> Result<(), CliError> {
     let store = ctx.open_existing()?;
-    let letters = report::dead_letters(store.connection()).map_err(sync_error)?;
+    let letters = report::dead_letters(&store)?;
     if ctx.json {
         output::json(&letters);
         return Ok(());
@@ -148,17 +176,17 @@ fn dlq_list(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The simulator with the cost bucket of `--shopify-plan`; an explicit `--bucket` or
+/// `--restore-rate` takes precedence over the plan's.
 pub fn sim(args: SimArgs) -> Result<(), CliError> {
-    if !(args.bucket > 0.0 && args.restore_rate > 0.0) {
+    let plan = SimConfig::for_plan(args.shopify_plan);
+    let bucket_size = args.bucket.unwrap_or(plan.bucket_size);
+    let restore_rate = args.restore_rate.unwrap_or(plan.restore_rate);
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if !(positive(bucket_size) && positive(restore_rate)) {
         return Err(CliError::Usage("--bucket and --restore-rate must be positive".into()));
     }
-    let config = SimConfig {
-        seed: args.seed,
-        bucket_size: args.bucket,
-        restore_rate: args.restore_rate,
-        faults: Faults::none(),
-        ..SimConfig::default()
-    };
+    let config = SimConfig { seed: args.seed, bucket_size, restore_rate, faults: Faults::none(), ..plan };
     shelfsync_sim::run_until_ctrl_c(Sim::new(config), args.port)?;
     Ok(())
 }

@@ -14,7 +14,7 @@ fn a_scenario_prints_its_table_with_a_row_per_mode() {
     let text = String::from_utf8(out.stdout).unwrap();
     let header = text.lines().find(|l| l.starts_with("| mode |")).expect("a Markdown table");
     assert!(header.contains("oversold_units"), "{header}");
-    for mode in ["shelfsync", "batch-15m", "batch-5m", "batch-30s"] {
+    for mode in ["shelfsync", "shelfsync-flash-sale", "batch-15m", "batch-5m", "batch-30s"] {
         assert!(text.lines().any(|l| l.starts_with(&format!("| {mode} |"))), "no row for {mode}:\n{text}");
     }
     assert!(text.contains("Guide:"), "the guide's claim is printed beside the table");
@@ -46,7 +46,10 @@ fn an_extra_batch_interval_adds_its_row() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let modes: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["mode"].as_str().unwrap()).collect();
-    assert_eq!(modes, ["shelfsync", "batch-15m", "batch-5m", "batch-30s", "batch-60s"]);
+    assert_eq!(
+        modes,
+        ["shelfsync", "shelfsync-flash-sale", "batch-15m", "batch-5m", "batch-30s", "batch-60s"]
+    );
 }
 
 #[test]

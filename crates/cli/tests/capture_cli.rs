@@ -160,6 +160,43 @@ fn capture_commands_work_end_to_end() {
     assert_eq!(drift["rows"][0]["velocity_30d"], 2);
     assert!(std::fs::read_to_string(dir.path().join("d.csv")).unwrap().starts_with("sku,channel,"));
 
+    // Each audit is kept with its rows (issue 20): the history newest first, a run with its
+    // flagged rows (> 2 units) marked.
+    assert_eq!(drift["flagged"], 0, "{drift}");
+    let (status, _) = sim.request(
+        "POST",
+        "/admin/levels",
+        &[("Content-Type", "application/json")],
+        r#"[{"item":"gid://shopify/InventoryItem/11","location":"gid://shopify/Location/1","available":3}]"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(json(&db, &["drift", "report", "--all"])["flagged"], 1);
+    let history = json(&db, &["drift", "history", "--limit", "5"]);
+    let runs: Vec<(&str, i64, i64)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["scope"].as_str().unwrap(), r["checked"].as_i64().unwrap(), r["flagged"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(runs, [("manual", 1, 1), ("manual", 1, 0)], "{history}");
+    assert_eq!(json(&db, &["drift", "history", "--limit", "1"]).as_array().unwrap().len(), 1);
+    let newest = history[0]["id"].to_string();
+    let shown = json(&db, &["drift", "show", &newest]);
+    assert_eq!(shown["run"]["id"], history[0]["id"]);
+    let row = &shown["report"]["rows"][0];
+    assert_eq!(
+        (
+            row["sku"].as_str(),
+            row["expected"].as_i64(),
+            row["channel_qty"].as_i64(),
+            row["flagged"].as_bool()
+        ),
+        (Some("A-1"), Some(8), Some(3), Some(true)),
+        "{shown}"
+    );
+
     assert!(json(&db, &["alerts", "list"]).is_array());
     assert_eq!(
         json(&db, &["alerts", "target-add", "http://127.0.0.1:9/hook", "--hours", "8-18"])["from_hour"],
@@ -282,6 +319,8 @@ fn bad_input_is_refused_with_one_line_and_changes_nothing() {
         (&db, vec!["reconcile", "--channel", "nope", "--json"], "unknown channel 'nope'"),
         (&db, vec!["drift", "report", "--top", "0"], "--top"),
         (&db, vec!["drift", "report", "--top", "many"], "invalid value"),
+        (&db, vec!["drift", "history", "--limit", "0"], "--limit must be 1 to 1000"),
+        (&db, vec!["drift", "show", "999"], "no drift audit 999"),
         (&db, vec!["alerts", "ack", "999"], "unknown alert '999'"),
         (&db, vec!["alerts", "ack", "abc"], "unknown alert 'abc'"),
         (&db, vec!["alerts", "threshold", "nope", "1"], "unknown alert rule 'nope'"),

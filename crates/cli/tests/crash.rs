@@ -15,6 +15,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
+// Raw SQLite for crash probes and fault injection (the store's `testing` feature).
+use shelfsync_store::testing::rusqlite;
 use shelfsync_store::{EventFilter, Store};
 
 /// At least 200 in CI (the bar); `SHELFSYNC_CRASH_ITERATIONS` raises it on demand.

@@ -22,7 +22,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
+// Raw SQLite for crash probes and fault injection (the store's `testing` feature).
 use shelfsync_core::{LocationCode, Sku};
+use shelfsync_store::testing::connection;
+use shelfsync_store::testing::rusqlite;
 use shelfsync_store::{CountScope, MIGRATIONS, Store};
 use support::{SimProcess, ok, write};
 
@@ -101,8 +104,7 @@ fn setup(dir: &Path, endpoint: &str) -> std::path::PathBuf {
 
 /// The outbox agrees with the ledger: every row wants exactly what the balances allocate.
 fn outbox_consistent(store: &Store) -> Result<(), String> {
-    let rows: Vec<(i64, i64)> = store
-        .connection()
+    let rows: Vec<(i64, i64)> = connection(store)
         .prepare("SELECT listing_id, desired_qty FROM outbox")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -110,7 +112,7 @@ fn outbox_consistent(store: &Store) -> Result<(), String> {
         .map(Result::unwrap)
         .collect();
     for (listing, desired) in rows {
-        let want = shelfsync_store::outbox::allocation_for(store.connection(), listing).unwrap().qty;
+        let want = store.allocation_for(listing).unwrap().qty;
         if want != desired {
             return Err(format!("listing {listing}: outbox wants {desired}, the ledger allocates {want}"));
         }
@@ -126,7 +128,7 @@ fn sound(store: &Store) {
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
-    store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+    connection(store).query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 /// An open count of every SKU at WH1, each counted within tolerance of what the ledger expects,
@@ -147,8 +149,7 @@ fn prepared_count(db: &Path, rng: &mut rand::rngs::StdRng) -> String {
 }
 
 fn status(store: &Store, session: &str) -> String {
-    store
-        .connection()
+    connection(store)
         .query_row("SELECT status FROM count_sessions WHERE id = ?1", [session], |r| r.get(0))
         .unwrap()
 }
@@ -286,8 +287,7 @@ fn draining(probe: &rusqlite::Connection, pid: u32) -> Option<bool> {
 
 /// The sale events booked for an order line, by the reference capture gives them.
 fn bookings(store: &Store, reference: &str) -> i64 {
-    store
-        .connection()
+    connection(store)
         .query_row(
             "SELECT count(*) FROM events WHERE kind = 'sale' AND json_extract(body, '$.reference') = ?1",
             [reference],
@@ -412,11 +412,10 @@ fn sigkill_during_sync_drains_loses_no_acknowledged_order_and_applies_no_key_twi
         let item = format!("gid://shopify/InventoryItem/{}", 100 + i);
         let on_channel =
             levels.iter().find(|l| l["item"] == item.as_str()).and_then(|l| l["available"].as_i64());
-        let listing: i64 = store
-            .connection()
+        let listing: i64 = connection(&store)
             .query_row("SELECT id FROM listings WHERE remote_item = ?1", [&item], |r| r.get(0))
             .unwrap();
-        let want = shelfsync_store::outbox::allocation_for(store.connection(), listing).unwrap().qty;
+        let want = store.allocation_for(listing).unwrap().qty;
         assert_eq!(on_channel, Some(want), "seed {SEED}: {item} converged");
     }
     eprintln!(
@@ -519,7 +518,7 @@ fn sigkill_during_migrations_leaves_every_database_at_a_whole_version() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED + 2);
     let latest = {
         let store = Store::open(dir.path().join("latest.db")).unwrap();
-        store.connection().query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap()
+        connection(&store).query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap()
     };
     assert!(latest >= 2, "there are migrations to interrupt");
     let runs = iterations(150);

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use shelfsync_hub::testing::{Durability, PgCluster};
+use shelfsync_store::testing::connection;
 use support::{SimProcess, ok, shelfsync, write};
 
 const TOKEN: &str = "shpat_hub_test";
@@ -123,7 +124,7 @@ fn hub_state(url: &str) -> HubState {
 /// Every acknowledged push on this workstation: (acked_at, workstation).
 fn pushes(db: &Path, name: &str) -> Vec<(String, String)> {
     let store = shelfsync_store::Store::open(db).unwrap();
-    let mut stmt = store.connection().prepare("SELECT acked_at FROM pushes ORDER BY acked_at").unwrap();
+    let mut stmt = connection(&store).prepare("SELECT acked_at FROM pushes ORDER BY acked_at").unwrap();
     stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(|at| (at.unwrap(), name.to_string())).collect()
 }
 

@@ -118,7 +118,9 @@ fn bad_notification_commands_print_one_error_and_store_nothing() {
     ];
     ok(&db, &add, &LWA);
     let url = format!("{}{QUEUE}", sim.url);
-    let cases: Vec<(Vec<&str>, &[(&str, &str)], &str)> = vec![
+    // (arguments, environment, words the error must contain)
+    type Case<'a> = (Vec<&'a str>, &'a [(&'a str, &'a str)], &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec!["channel", "notifications", "amz", "--queue-url", &url, "--region", "us-east-1"],
             &[],

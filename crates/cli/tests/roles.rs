@@ -13,6 +13,7 @@ use std::process::{Command, Output, Stdio};
 
 use shelfsync_core::{Action, Role, may};
 use shelfsync_store::Store;
+use shelfsync_store::testing::connection;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum As {
@@ -91,6 +92,21 @@ const TABLE: &[Row] = &[
     row(&["import", "locations", "{dir}/l2.csv"], User(&[A::ImportLocations])),
     row(&["import", "items", "{dir}/i2.csv"], User(&[A::ImportItems])),
     row(&["import", "stock", "{dir}/s2.csv"], User(&[A::ImportStock])),
+    row(&["kit", "set", "K-1", "--component", "A-1:2"], User(&[A::KitEdit])),
+    row(&["kit", "show", "K-1"], Open),
+    row(&["label", "item", "A-1", "--format", "zpl", "--out", "{dir}/a-1.zpl"], Open),
+    row(&["label", "location", "WH1", "--format", "pdf", "--out", "{dir}/wh1.pdf"], Open),
+    row(&["label", "commands", "--format", "zpl", "--out", "{dir}/commands.zpl"], Open),
+    row(&["import", "kits", "{dir}/k.csv"], User(&[A::KitEdit])),
+    row(&["import", "packs", "{dir}/p.csv"], User(&[A::ImportItems])),
+    row(&["pack", "list", "--sku", "A-1"], Open),
+    row(&["pack", "remove", "A-1-CASE"], User(&[A::ImportItems])),
+    row_or(&["kit", "remove", "K-1"], User(&[A::KitEdit]), "is not a kit"),
+    // Lots (issue 21): A-1 holds stock, so its tracking stays as it is (none).
+    row(&["item", "set", "A-1", "--tracking", "none"], User(&[A::ImportItems])),
+    row_or(&["lots", "suggest", "A-1", "--qty", "1", "--location", "WH1"], Open, "not tracked"),
+    row(&["lots", "expire", "--date", "2027-01-01"], User(&[A::Damage])),
+    row(&["expiring", "--within", "30"], Open),
     row(&["export", "stock", "{dir}/out-stock.csv"], Open),
     row(&["export", "events", "{dir}/out-events.csv"], Open),
     row(&["receive", "A-1", "2", "--location", "WH1"], User(&[A::Receive])),
@@ -115,6 +131,7 @@ const TABLE: &[Row] = &[
     row(&["stock"], Open),
     row(&["events", "--limit", "5"], Open),
     row(&["audit", "verify"], Open),
+    row(&["audit", "list", "--kind", "event", "--limit", "5"], User(&[A::AuditView])),
     row(&["check"], Open),
     row(&["scan", "parse", "4006381333931"], Open),
     row(&["scan", "devices"], Open),
@@ -145,6 +162,13 @@ const TABLE: &[Row] = &[
     ),
     row_or(&["report", "variance", "no-such"], Open, "unknown count session"),
     row(&["report", "accuracy"], Open),
+    row_or(
+        &["report", "count-pack", "no-such", "--out", "no-such-pack.pdf"],
+        User(&[A::ApprovalsView]),
+        "unknown count session",
+    ),
+    row(&["report", "shrink", "--days", "7"], Open),
+    row(&["report", "variance-by", "location"], Open),
     row(&["settings", "set", "write_off_approval_value", "250.00"], User(&[A::SettingSet])),
     row(&["user", "add", "{new}", "--role", "staff"], User(&[A::UserAdd])),
     row(&["user", "list"], Open),
@@ -203,6 +227,14 @@ const TABLE: &[Row] = &[
     row_or(&["sync", "explain", "A-1", "--channel", "shop"], Open, PAST_THE_ROLE_CHECK),
     row(&["sync", "dlq", "list"], Open),
     row(&["sync", "dlq", "retry"], User(&[A::DeadLetterRetry])),
+    row(&["sync", "flash-sale", "show"], Open),
+    row(&["report", "scorecard", "--days", "7"], Open),
+    row(&["sync", "flash-sale", "dry-run", "--window", "10m", "--trigger", "3"], Open),
+    row(
+        &["sync", "flash-sale", "on", "--window", "5m", "--trigger", "4"],
+        User(&[A::SettingSet, A::ChannelRule]),
+    ),
+    row(&["sync", "flash-sale", "off"], User(&[A::SettingSet, A::ChannelRule])),
     service(&["sim", "--port", "0"]),
     service(&["serve", "--port", "0"]),
     service(&["webhook", "serve", "--port", "0"]),
@@ -226,6 +258,10 @@ const TABLE: &[Row] = &[
     ),
     row_or(&["alerts", "deliver"], User(&[A::AlertDeliver]), PAST_THE_ROLE_CHECK),
     row(&["alerts", "targets"], Open),
+    row(&["alerts", "hours"], Open),
+    row(&["alerts", "hours", "--zone", "America/New_York"], User(&[A::BusinessHoursSet])),
+    row(&["alerts", "peak-add", "2026-11-27"], User(&[A::BusinessHoursSet])),
+    row_or(&["alerts", "peak-remove", "2026-11-28"], User(&[A::BusinessHoursSet]), "2026-11-28"),
     row(&["incidents", "list"], Open),
     row_or(&["incidents", "show", "999"], Open, "999"),
     row_or(&["incidents", "resolve", "999", "--cause", "late-sync"], User(&[A::IncidentResolve]), "999"),
@@ -339,7 +375,7 @@ impl Db {
 /// and the lease and job tables the service rows touch as they start and stop.
 fn fingerprint(path: &Path) -> String {
     let store = Store::open(path).unwrap();
-    let conn = store.connection();
+    let conn = connection(&store);
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
@@ -386,12 +422,14 @@ fn setup() -> Db {
     write(
         &d,
         "i.csv",
-        "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,2.00,home,0,\nC-1,Cap,5.00,apparel,0,\n",
+        "sku,name,unit_cost,category,safety_stock,barcodes\nA-1,Mug,2.00,home,0,\nC-1,Cap,5.00,apparel,0,\nK-1,Mug pair,4.00,home,0,\n",
     );
     write(&d, "s.csv", "sku,location,qty\nA-1,WH1,100\nC-1,WH1,30\n");
     write(&d, "l2.csv", "code,name\nWH3,Annex\n");
     write(&d, "i2.csv", "sku,name,unit_cost,category,safety_stock,barcodes\nD-1,Dish,1.00,home,0,\n");
     write(&d, "s2.csv", "sku,location,qty\nA-1,WH2,1\n");
+    write(&d, "k.csv", "kit,component,qty\nK-1,A-1,2\nK-1,C-1,1\n");
+    write(&d, "p.csv", "barcode,sku,qty\nA-1-CASE,A-1,12\n");
     write(
         &d,
         "m.csv",

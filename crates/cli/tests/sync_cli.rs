@@ -171,7 +171,9 @@ fn bad_channel_and_sync_input_is_refused_and_changes_nothing() {
         }
         args
     };
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    // (arguments, environment, words the error must contain)
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (add("new", "http://x.test", Some("b.myshopify.com")), vec![], "set SHELFSYNC_SHOPIFY_TOKEN"),
         (
             add("bad name", "http://x.test", Some("b.myshopify.com")),

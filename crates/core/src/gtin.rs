@@ -35,8 +35,10 @@ impl fmt::Display for Gtin14 {
     }
 }
 
-/// GS1 mod-10 check digit over all digits but the last.
-fn check_digit(body: &[u8]) -> u8 {
+/// The GS1 mod-10 check digit of `body` (ASCII digits, every digit but the check digit):
+/// weights 3,1,3,... from the rightmost digit of the body, moving left. One definition for any
+/// length (GTIN, SSCC, GLN, ...); the scanner crate uses this one.
+pub fn gs1_check_digit(body: &[u8]) -> u8 {
     let sum: u32 = body
         .iter()
         .rev()
@@ -46,26 +48,51 @@ fn check_digit(body: &[u8]) -> u8 {
     ((10 - sum % 10) % 10) as u8
 }
 
-/// Accepts GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN) or GTIN-14 and returns it as GTIN-14.
-pub fn normalise_gtin(raw: &str) -> Result<Gtin14, DomainError> {
-    let invalid = |why| DomainError::InvalidGtin(raw.to_string(), why);
+/// Why a string is not a GTIN, in the order the checks run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GtinFault {
+    NotDigits,
+    /// Not 8, 12, 13 or 14 digits.
+    Length,
+    CheckDigit,
+}
+
+impl GtinFault {
+    /// The reason [`normalise_gtin`] names in its error.
+    pub fn why(self) -> &'static str {
+        match self {
+            GtinFault::NotDigits => "only digits are allowed",
+            GtinFault::Length => "a GTIN has 8, 12, 13 or 14 digits",
+            GtinFault::CheckDigit => "wrong check digit",
+        }
+    }
+}
+
+/// Accepts GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN) or GTIN-14 and returns it as GTIN-14, or the
+/// first check it fails. Callers with errors of their own (the scanner crate) map the fault.
+pub fn gtin14(raw: &str) -> Result<Gtin14, GtinFault> {
     let bytes = raw.as_bytes();
     if !bytes.iter().all(u8::is_ascii_digit) {
-        return Err(invalid("only digits are allowed"));
+        return Err(GtinFault::NotDigits);
     }
     if ![8, 12, 13, 14].contains(&bytes.len()) {
-        return Err(invalid("a GTIN has 8, 12, 13 or 14 digits"));
+        return Err(GtinFault::Length);
     }
     let (body, last) = bytes.split_at(bytes.len() - 1);
-    if check_digit(body) != last[0] - b'0' {
-        return Err(invalid("wrong check digit"));
+    if gs1_check_digit(body) != last[0] - b'0' {
+        return Err(GtinFault::CheckDigit);
     }
     Ok(Gtin14(format!("{raw:0>14}")))
 }
 
+/// Accepts GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN) or GTIN-14 and returns it as GTIN-14.
+pub fn normalise_gtin(raw: &str) -> Result<Gtin14, DomainError> {
+    gtin14(raw).map_err(|fault| DomainError::InvalidGtin(raw.to_string(), fault.why()))
+}
+
 /// Appends the check digit to a body of 7, 11, 12 or 13 digits. Used to make valid demo GTINs.
 pub fn with_check_digit(body: &str) -> String {
-    format!("{body}{}", check_digit(body.as_bytes()))
+    format!("{body}{}", gs1_check_digit(body.as_bytes()))
 }
 
 #[cfg(test)]
@@ -89,6 +116,32 @@ mod tests {
                 Ok(expected) => assert_eq!(got.unwrap().as_str(), expected),
                 Err(why) => assert_eq!(got, Err(DomainError::InvalidGtin(raw.into(), why))),
             }
+        }
+    }
+
+    #[test]
+    fn faults_come_in_check_order() {
+        let cases = [
+            ("", Err(GtinFault::Length)),
+            ("1234567a", Err(GtinFault::NotDigits)),
+            // Not digits is reported before a wrong length.
+            ("12a", Err(GtinFault::NotDigits)),
+            ("1234567", Err(GtinFault::Length)),
+            ("123456789012345", Err(GtinFault::Length)),
+            ("96385075", Err(GtinFault::CheckDigit)),
+            ("96385074", Ok("00000096385074")),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(gtin14(raw).as_ref().map(Gtin14::as_str).map_err(|f| *f), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn check_digits_over_any_length() {
+        let cases: [(&[u8], u8); 5] =
+            [(b"9501234567890", 3), (b"400638133393", 1), (b"9638507", 4), (b"", 0), (b"0", 0)];
+        for (body, want) in cases {
+            assert_eq!(gs1_check_digit(body), want, "{body:?}");
         }
     }
 

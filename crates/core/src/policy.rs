@@ -39,6 +39,8 @@ pub enum Action {
     ImportStock,
     AddLocation,
     LoadDemo,
+    /// Define, change or remove a kit (its components and their quantities).
+    KitEdit,
     // Counts.
     CountStart,
     CountScan,
@@ -66,11 +68,16 @@ pub enum Action {
     AlertAck,
     AlertThresholdView,
     AlertThresholdSet,
+    /// The warehouse's business hours (zone, weekday hours) and peak days: the playbook's
+    /// calendar, a supervisor's (a flash sale is planned on the floor, not by IT).
+    BusinessHoursSet,
     AlertContacts,
     AlertDeliver,
     IncidentResolve,
     Reconcile,
     DriftAudit,
+    /// Read the audit chain (the viewer and `audit list`): who did what, to which item, when.
+    AuditView,
     // The hub.
     HubConnect,
     HubCredentials,
@@ -89,7 +96,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tables that must cover them all.
-    pub const ALL: [Action; 56] = [
+    pub const ALL: [Action; 59] = [
         Action::Receive,
         Action::Damage,
         Action::WriteOff,
@@ -108,6 +115,7 @@ impl Action {
         Action::ImportStock,
         Action::AddLocation,
         Action::LoadDemo,
+        Action::KitEdit,
         Action::CountStart,
         Action::CountScan,
         Action::CountSubmit,
@@ -130,11 +138,13 @@ impl Action {
         Action::AlertAck,
         Action::AlertThresholdView,
         Action::AlertThresholdSet,
+        Action::BusinessHoursSet,
         Action::AlertContacts,
         Action::AlertDeliver,
         Action::IncidentResolve,
         Action::Reconcile,
         Action::DriftAudit,
+        Action::AuditView,
         Action::HubConnect,
         Action::HubCredentials,
         Action::UserList,
@@ -148,6 +158,23 @@ impl Action {
         Action::WorkstationSettingSet,
     ];
 
+    /// True for the actions that only look (a list, a view, expected quantities): checking
+    /// them is not activity, so a screen that polls one does not keep an idle session open.
+    pub const fn only_looks(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            CountSeeExpected
+                | ApprovalsView
+                | ToleranceView
+                | ChannelView
+                | AlertThresholdView
+                | UserList
+                | WorkstationSettingsView
+                | AuditView
+        )
+    }
+
     /// The least role that may do it.
     pub const fn least_role(self) -> Role {
         use Action::*;
@@ -159,6 +186,7 @@ impl Action {
             Reverse
             | OverrideNegative
             | ImportStock
+            | KitEdit
             | CountGenerate
             | CountSeeExpected
             | ApprovalsView
@@ -171,10 +199,12 @@ impl Action {
             | Repush
             | AlertAck
             | AlertThresholdView
+            | BusinessHoursSet
             | AlertDeliver
             | IncidentResolve
             | Reconcile
             | DriftAudit
+            | AuditView
             | ScannerRestart
             | DiagnosticsSave
             | WorkstationSettingsView
@@ -209,6 +239,7 @@ impl Action {
             ImportStock => "import stock",
             AddLocation => "add locations",
             LoadDemo => "load the demo catalogue",
+            KitEdit => "change kit definitions",
             CountStart => "start a count",
             CountScan => "count",
             CountSubmit => "submit a count",
@@ -231,11 +262,13 @@ impl Action {
             AlertAck => "acknowledge alerts",
             AlertThresholdView => "see the alert thresholds",
             AlertThresholdSet => "change alert thresholds",
+            BusinessHoursSet => "change business hours and peak days",
             AlertContacts => "change alert contacts",
             AlertDeliver => "deliver alerts",
             IncidentResolve => "resolve incidents",
             Reconcile => "run a reconciliation",
             DriftAudit => "run a drift audit",
+            AuditView => "read the audit log",
             HubConnect => "connect to a hub",
             HubCredentials => "store hub credentials",
             UserList => "manage users",
@@ -281,6 +314,7 @@ mod tests {
         (ImportStock, false, true, true),
         (AddLocation, false, false, true),
         (LoadDemo, false, false, true),
+        (KitEdit, false, true, true),
         (CountStart, true, true, true),
         (CountScan, true, true, true),
         (CountSubmit, true, true, true),
@@ -303,11 +337,13 @@ mod tests {
         (AlertAck, false, true, true),
         (AlertThresholdView, false, true, true),
         (AlertThresholdSet, false, false, true),
+        (BusinessHoursSet, false, true, true),
         (AlertContacts, false, false, true),
         (AlertDeliver, false, true, true),
         (IncidentResolve, false, true, true),
         (Reconcile, false, true, true),
         (DriftAudit, false, true, true),
+        (AuditView, false, true, true),
         (HubConnect, false, false, true),
         (HubCredentials, false, false, true),
         (UserList, false, false, true),

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
 use shelfsync_hub::testing::{Durability, PgCluster};
 use shelfsync_hub::{NodeConfig, node};
+use shelfsync_store::testing::connection;
 use shelfsync_store::{ItemRecord, Store};
 use tokio::sync::watch;
 
@@ -45,7 +46,13 @@ fn workstation(dir: &Path, name: &str, catalogue: bool) -> PathBuf {
 
 fn receipts(name: &str, n: usize) -> Vec<Event> {
     (0..n)
-        .map(|i| Event::new(Movement::Receive { sku: sku(i % SKUS), location: wh(), qty: 1 }, "bench", name))
+        .map(|i| {
+            shelfsync_store::new_event(
+                Movement::Receive { sku: sku(i % SKUS), location: wh(), qty: 1 },
+                "bench",
+                name,
+            )
+        })
         .collect()
 }
 
@@ -63,9 +70,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn has_event(db: &Path, id: &str) -> bool {
-    Store::open(db)
-        .unwrap()
-        .connection()
+    connection(&Store::open(db).unwrap())
         .query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
         .is_ok()
 }
@@ -154,18 +159,13 @@ async fn sync_once_push_only(db: &Path) {
     let target = shelfsync_hub::HubTarget::parse(&shelfsync_hub_url(db)).unwrap();
     let mut hub = shelfsync_hub::pg::connect(&target).await.unwrap();
     let store = Store::open(db).unwrap();
-    let workstation = shelfsync_hub::local::config(store.connection()).unwrap().unwrap().workstation;
+    let workstation = store.hub_config().unwrap().unwrap().workstation;
     loop {
-        let watermark = shelfsync_hub::local::config(store.connection()).unwrap().unwrap().push_watermark;
-        let batch = shelfsync_hub::local::pending_events(
-            store.connection(),
-            watermark,
-            shelfsync_hub::replicate::PUSH_BATCH,
-        )
-        .unwrap();
+        let watermark = store.hub_config().unwrap().unwrap().push_watermark;
+        let batch = store.hub_pending_events(watermark, shelfsync_hub::replicate::PUSH_BATCH).unwrap();
         let Some(last) = batch.last().map(|e| e.seq) else { break };
         let refused = shelfsync_hub::replicate::push_batch(&mut hub, &workstation, &batch).await.unwrap();
-        shelfsync_hub::local::pushed_events(store.connection(), last, &refused).unwrap();
+        store.hub_pushed_events(last, &refused).unwrap();
     }
 }
 

@@ -63,10 +63,4 @@ pub enum HubError {
     Io(#[from] std::io::Error),
 }
 
-impl From<rusqlite::Error> for HubError {
-    fn from(error: rusqlite::Error) -> Self {
-        HubError::Store(error.into())
-    }
-}
-
 pub type Result<T, E = HubError> = std::result::Result<T, E>;

@@ -28,6 +28,7 @@ pub mod node;
 pub mod pg;
 pub mod replicate;
 mod secrets;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::path::Path;
@@ -37,9 +38,9 @@ use serde::Serialize;
 use shelfsync_store::Store;
 
 pub use error::{HubError, Result};
-pub use local::Discrepancy;
 pub use node::{NodeConfig, NodeReport, run_blocking};
 pub use pg::HubTarget;
+pub use shelfsync_store::replication::discrepancies::Discrepancy;
 
 /// What `hub connect` did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -74,7 +75,7 @@ pub async fn connect_with(
         target = target.with_password(password);
     }
     let store = Store::open(db_path)?;
-    let existing = local::config(store.connection())?;
+    let existing = store.hub_config()?;
     if let Some(existing) = &existing
         && existing.workstation != workstation
     {
@@ -111,7 +112,7 @@ pub async fn connect_with(
     if !itself {
         return Err(HubError::NotWorkstationRole(login.target.user().to_string()));
     }
-    let first_join = local::join(store.connection(), workstation, &hub_id, || {
+    let first_join = store.hub_join(workstation, &hub_id, || {
         secrets::store_hub_login(db_path, &login.url, login.password.as_deref())
     })?;
     // Registered under its own login (the policies accept only its own name). After the local
@@ -245,17 +246,16 @@ const STATUS_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub async fn status(db_path: &Path) -> Result<HubStatus> {
     let store = Store::open(db_path)?;
-    let Some(config) = local::config(store.connection())? else { return Ok(HubStatus::default()) };
-    let conn = store.connection();
-    let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    let Some(config) = store.hub_config()? else { return Ok(HubStatus::default()) };
+    let counts = store.hub_counts()?;
     let mut status = HubStatus {
         workstation: Some(config.workstation.clone()),
-        pending_up: local::pending_up(conn)?,
+        pending_up: store.hub_pending_up()?,
         last_push: config.last_push.clone(),
         last_pull: config.last_pull.clone(),
         lag_events: (config.hub_head - config.pull_watermark).max(0) as u64,
-        discrepancies: count("SELECT count(*) FROM hub_discrepancies")?,
-        refused: count("SELECT count(*) FROM hub_refused")?,
+        discrepancies: counts.discrepancies,
+        refused: counts.refused,
         last_error: config.last_error.clone(),
         ..HubStatus::default()
     };

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use crate::lease::{self, LeaseState};
 use crate::local::LocalStore;
 use crate::pg::{self, HubConn, HubTarget};
-use crate::{HubError, Result, local, replicate, secrets};
+use crate::{HubError, Result, replicate, secrets};
 
 #[derive(Clone, Debug)]
 pub struct NodeConfig {
@@ -76,7 +76,7 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 /// unreachable hub is.
 pub async fn run(db_path: &Path, config: NodeConfig, mut stop: watch::Receiver<bool>) -> Result<NodeReport> {
     let store = LocalStore::open(db_path)?;
-    let workstation = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.workstation;
+    let workstation = store.lock().hub_config()?.ok_or(HubError::NotConnected)?.workstation;
     let target = secrets::hub_target(db_path)?;
     let caught_up = Arc::new(AtomicBool::new(false));
     let (lease_stop, lease_stopped) = watch::channel(false);
@@ -108,7 +108,7 @@ pub async fn run(db_path: &Path, config: NodeConfig, mut stop: watch::Receiver<b
         match served {
             Ok(()) => break Ok(()),
             Err(error) => {
-                let _ = local::record_error(store.lock().connection(), &error.to_string());
+                let _ = store.lock().hub_record_error(&error.to_string());
                 if config.once {
                     break Err(error);
                 }
@@ -144,7 +144,7 @@ async fn serve(
         if *stop.borrow() {
             return Ok(());
         }
-        let marker = local::change_marker(store.lock().connection())?;
+        let marker = store.lock().hub_change_marker()?;
         let round = replicate::round(hub, store, workstation).await?;
         report.rounds += 1;
         report.pushed += round.pushed as u64;
@@ -186,9 +186,7 @@ async fn wait_for_work(
                 reason: "connection closed".into(),
             });
         }
-        if local::change_marker(store.lock().connection())? != marker
-            || started.elapsed() >= config.idle_round
-        {
+        if store.lock().hub_change_marker()? != marker || started.elapsed() >= config.idle_round {
             return Ok(true);
         }
     }
@@ -238,7 +236,7 @@ impl EngineRun {
 /// while it holds it.
 fn engine_channels(db_path: &Path) -> Option<Vec<String>> {
     let store = Store::open(db_path).ok()?;
-    let channels = list_channels(store.connection()).ok()?;
+    let channels = list_channels(&store).ok()?;
     let secrets = Secrets::for_database(db_path);
     let complete = channels.iter().all(|channel| {
         ChannelKind::parse(&channel.kind).is_some_and(|kind| {
@@ -314,7 +312,7 @@ async fn lease_loop(mut lease: LeaseLoop) {
 
 fn start_engine(db_path: &Path, config: &EngineConfig, channels: Vec<String>) -> Option<EngineRun> {
     let store = Store::open(db_path).ok()?;
-    local::fence_engine_state(store.connection()).ok()?;
+    store.hub_fence_engine_state().ok()?;
     EngineRun::start(db_path, config.clone(), channels).ok()
 }
 

@@ -6,9 +6,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use shelfsync_core::{Balances, Event, LocationCode, Position, Sku};
 
-use crate::local::{
-    self, Applied, Discrepancy, LocalStore, PendingEvent, PendingMaster, PulledEvent, PulledMaster,
-};
+use shelfsync_store::replication::discrepancies::Discrepancy;
+use shelfsync_store::replication::events::{Applied, PendingEvent, PulledEvent};
+use shelfsync_store::replication::master::{PendingMaster, PulledMaster};
+
+use crate::local::LocalStore;
 use crate::pg::{HubConn, NOTIFY_CHANNEL, PUSH_LOCK};
 use crate::{HubError, Result};
 
@@ -53,12 +55,12 @@ pub async fn round(hub: &mut HubConn, store: &LocalStore, workstation: &str) -> 
 /// Ships queued master-data versions. True when more remain.
 async fn push_master(hub: &mut HubConn, store: &LocalStore, workstation: &str) -> Result<bool> {
     for _ in 0..BATCHES_PER_ROUND {
-        let batch = local::pending_master(store.lock().connection(), PUSH_BATCH)?;
+        let batch = store.lock().hub_pending_master(PUSH_BATCH)?;
         let Some(last) = batch.last().map(|m| m.outbox_id) else { return Ok(false) };
         let stamped = insert_master(hub, workstation, &batch).await?;
-        local::pushed_master(store.lock().connection(), last, &stamped)?;
+        store.lock().hub_pushed_master(last, &stamped)?;
     }
-    Ok(!local::pending_master(store.lock().connection(), 1)?.is_empty())
+    Ok(!store.lock().hub_pending_master(1)?.is_empty())
 }
 
 /// Inserts a batch; returns each record's (kind, key, time) as the hub stamped it.
@@ -100,17 +102,16 @@ async fn push_events(
     round: &mut Round,
 ) -> Result<bool> {
     for _ in 0..BATCHES_PER_ROUND {
-        let watermark =
-            local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.push_watermark;
-        let batch = local::pending_events(store.lock().connection(), watermark, PUSH_BATCH)?;
+        let watermark = store.lock().hub_config()?.ok_or(HubError::NotConnected)?.push_watermark;
+        let batch = store.lock().hub_pending_events(watermark, PUSH_BATCH)?;
         let Some(last) = batch.last().map(|e| e.seq) else { return Ok(false) };
         let refused = push_batch(hub, workstation, &batch).await?;
         round.pushed += batch.len() - refused.len();
         round.refused_up.extend(refused.iter().map(|(id, _)| id.clone()));
-        local::pushed_events(store.lock().connection(), last, &refused)?;
+        store.lock().hub_pushed_events(last, &refused)?;
     }
-    let watermark = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.push_watermark;
-    Ok(!local::pending_events(store.lock().connection(), watermark, 1)?.is_empty())
+    let watermark = store.lock().hub_config()?.ok_or(HubError::NotConnected)?.push_watermark;
+    Ok(!store.lock().hub_pending_events(watermark, 1)?.is_empty())
 }
 
 /// One push transaction: insert what is new (ON CONFLICT (id) DO NOTHING), refuse an id that
@@ -303,7 +304,7 @@ async fn record_discrepancy(
 
 async fn pull_master(hub: &mut HubConn, store: &LocalStore) -> Result<()> {
     for _ in 0..BATCHES_PER_ROUND {
-        let after = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.master_watermark;
+        let after = store.lock().hub_config()?.ok_or(HubError::NotConnected)?.master_watermark;
         let rows = hub
             .client
             .query(
@@ -324,7 +325,7 @@ async fn pull_master(hub: &mut HubConn, store: &LocalStore) -> Result<()> {
                 workstation: r.get(5),
             })
             .collect();
-        local::apply_master(store.lock().connection(), &batch)?;
+        store.lock().hub_apply_master(&batch)?;
         if batch.len() < PULL_BATCH {
             break;
         }
@@ -335,7 +336,7 @@ async fn pull_master(hub: &mut HubConn, store: &LocalStore) -> Result<()> {
 /// Pulls events in hub order. True when more remain.
 async fn pull_events(hub: &mut HubConn, store: &LocalStore, round: &mut Round) -> Result<bool> {
     for _ in 0..BATCHES_PER_ROUND {
-        let after = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.pull_watermark;
+        let after = store.lock().hub_config()?.ok_or(HubError::NotConnected)?.pull_watermark;
         let head: i64 = hub
             .client
             .query_one("SELECT coalesce(max(seq), 0) FROM events", &[])
@@ -344,7 +345,7 @@ async fn pull_events(hub: &mut HubConn, store: &LocalStore, round: &mut Round) -
             .get(0);
         round.hub_head = head;
         if head <= after {
-            local::apply_events(store.lock().connection(), &[], head)?;
+            store.lock().hub_apply_events(&[], head)?;
             return Ok(false);
         }
         let rows = hub
@@ -359,20 +360,19 @@ async fn pull_events(hub: &mut HubConn, store: &LocalStore, round: &mut Round) -
             .iter()
             .map(|r| PulledEvent { seq: r.get(0), id: r.get(1), body: r.get(2), origin: r.get(3) })
             .collect();
-        let applied: Applied = local::apply_events(store.lock().connection(), &batch, head)?;
+        let applied: Applied = store.lock().hub_apply_events(&batch, head)?;
         round.pulled += applied.recorded;
         if let Some(missing) = applied.waiting_for {
-            local::record_error(store.lock().connection(), &format!("waiting for {missing} from the hub"))?;
+            store.lock().hub_record_error(&format!("waiting for {missing} from the hub"))?;
             return Ok(true);
         }
     }
-    let after = local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.pull_watermark;
+    let after = store.lock().hub_config()?.ok_or(HubError::NotConnected)?.pull_watermark;
     Ok(after < round.hub_head)
 }
 
 async fn pull_discrepancies(hub: &mut HubConn, store: &LocalStore) -> Result<()> {
-    let after =
-        local::config(store.lock().connection())?.ok_or(HubError::NotConnected)?.discrepancy_watermark;
+    let after = store.lock().hub_config()?.ok_or(HubError::NotConnected)?.discrepancy_watermark;
     let rows = hub
         .client
         .query(
@@ -396,6 +396,6 @@ async fn pull_discrepancies(hub: &mut HubConn, store: &LocalStore) -> Result<()>
             detected_at: r.get(7),
         })
         .collect();
-    local::store_discrepancies(store.lock().connection(), &batch)?;
+    store.lock().hub_store_discrepancies(&batch)?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use shelfsync_hub::{HubError, lease, local};
+use shelfsync_hub::{HubError, lease};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workstations_converge_on_the_same_events_and_balances() {
@@ -67,10 +67,10 @@ async fn the_same_id_with_a_different_body_is_refused_on_both_sides() {
     assert_eq!(report.refused_up, vec![original.id.to_string()]);
     assert_eq!(hub_count(&url, "SELECT count(*) FROM refusals").await, 1);
     // The hub kept the first body; ws-b reports both directions and kept its own.
-    let b_refused = local::refused(b.store().connection()).unwrap();
-    let directions: Vec<&str> = b_refused.iter().map(|(_, d, _)| d.as_str()).collect();
+    let b_refused = b.store().hub_refused().unwrap();
+    let directions: Vec<&str> = b_refused.iter().map(|r| r.direction.as_str()).collect();
     assert_eq!(directions, ["up", "down"], "{b_refused:?}");
-    assert!(b_refused[0].2.contains("different body"), "{}", b_refused[0].2);
+    assert!(b_refused[0].reason.contains("different body"), "{}", b_refused[0].reason);
     assert_eq!(hub_balances(&url).await[&("S1".to_string(), "WH1".to_string())][0], 5);
     assert_eq!(b.balances()[&("S1".to_string(), "WH1".to_string())][0], 50);
     let status = shelfsync_hub::status(&b.db).await.unwrap();
@@ -100,7 +100,7 @@ async fn two_offline_write_offs_of_the_last_unit_become_one_discrepancy() {
     c.sync().await;
     assert_eq!(hub_count(&url, "SELECT count(*) FROM discrepancies").await, 1);
     for ws in [&a, &b, &c] {
-        let found = local::discrepancies(ws.store().connection()).unwrap();
+        let found = ws.store().hub_discrepancies().unwrap();
         assert_eq!(found.len(), 1, "{}", ws.name);
         assert_eq!(found[0].event_id, second.id.to_string());
         assert_eq!(found[0].other_event_id.as_deref(), Some(first.id.to_string().as_str()));
@@ -125,7 +125,7 @@ async fn master_data_last_write_to_reach_the_hub_wins_with_every_version_kept() 
     b.sync().await;
     assert_eq!(b.store().item("S1").unwrap().unwrap().name, "Item S1");
     let rename = |ws: &Ws, name: &str| {
-        ws.store().connection().execute("UPDATE items SET name = ?1 WHERE sku = 'S1'", [name]).unwrap();
+        connection(&ws.store()).execute("UPDATE items SET name = ?1 WHERE sku = 'S1'", [name]).unwrap();
     };
     rename(&a, "older");
     std::thread::sleep(std::time::Duration::from_millis(5));
@@ -172,7 +172,7 @@ async fn bad_connect_input_is_refused_and_changes_nothing() {
         let message = error.to_string();
         assert!(message.contains(expected), "{bad_url} {name}: {message}");
         assert!(!message.contains("hunter2"), "the password leaked: {message}");
-        assert!(local::config(a.store().connection()).unwrap().is_none(), "{bad_url}: joined anyway");
+        assert!(a.store().hub_config().unwrap().is_none(), "{bad_url}: joined anyway");
         assert!(!dir.path().join("ws-a.db.secrets").exists(), "{bad_url}: a secret was stored");
     }
     assert!(matches!(
@@ -247,9 +247,9 @@ async fn one_shipment_received_twice_offline_is_reported_and_replication_goes_on
     // Each side refused the other's receipt (its schema allows one per shipment); the hub, which
     // keeps both, names the second as a discrepancy; and what came after still flowed.
     for ws in [&a, &b] {
-        let refused = local::refused(ws.store().connection()).unwrap();
+        let refused = ws.store().hub_refused().unwrap();
         assert_eq!(refused.len(), 1, "{}: {refused:?}", ws.name);
-        assert!(refused[0].2.contains("breaks a rule of this replica"), "{}", refused[0].2);
+        assert!(refused[0].reason.contains("breaks a rule of this replica"), "{}", refused[0].reason);
         assert!(ws.events().iter().any(|(id, _)| *id == later.id.to_string()), "{}", ws.name);
         ws.check();
     }

@@ -51,7 +51,7 @@ async fn people_rules_and_channels_stay_on_their_workstation_and_pin_hashes_neve
     let write = |ws: &Ws, n: usize| {
         let store = ws.store();
         for (_, _, sql) in LOCAL_ONLY {
-            store.connection().execute(&sql.replace("{n}", &n.to_string()), []).unwrap();
+            connection(&store).execute(&sql.replace("{n}", &n.to_string()), []).unwrap();
         }
     };
     // A real user with a real PIN hash, before the join: the snapshot must not carry it.
@@ -63,7 +63,7 @@ async fn people_rules_and_channels_stay_on_their_workstation_and_pin_hashes_neve
     shelfsync_hub::connect(&b.db, &url, "ws-b").await.unwrap();
     // And after it: the triggers must not queue them.
     write(&a, 2);
-    a.store().connection().execute("UPDATE users SET role = 'staff' WHERE name = 'alice'", []).unwrap();
+    connection(&a.store()).execute("UPDATE users SET role = 'staff' WHERE name = 'alice'", []).unwrap();
     a.sync().await;
     b.sync().await;
     assert_eq!(b.store().item("S1").unwrap().unwrap().name, "Item S1", "the catalogue did replicate");
@@ -82,15 +82,11 @@ async fn people_rules_and_channels_stay_on_their_workstation_and_pin_hashes_neve
             .await;
     assert_eq!(leaked, 0, "a PIN hash reached the hub");
     for (kind, table, _) in LOCAL_ONLY {
-        let on_b: i64 = b
-            .store()
-            .connection()
+        let on_b: i64 = connection(&b.store())
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap();
         assert_eq!(on_b, 0, "{kind}: reached ws-b");
-        let queued: i64 = a
-            .store()
-            .connection()
+        let queued: i64 = connection(&a.store())
             .query_row("SELECT count(*) FROM hub_master_outbox WHERE kind = ?1", [kind], |r| r.get(0))
             .unwrap();
         assert_eq!(queued, 0, "{kind}: queued on ws-a");
@@ -118,8 +114,7 @@ fn item_name(ws: &Ws) -> String {
 /// (action, subject) of every `hub.master*` audit entry on a workstation.
 fn hub_audit(ws: &Ws) -> Vec<(String, String)> {
     let store = ws.store();
-    let mut stmt = store
-        .connection()
+    let mut stmt = connection(&store)
         .prepare("SELECT action, subject FROM audit WHERE action LIKE 'hub.master%' ORDER BY seq")
         .unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
@@ -160,7 +155,7 @@ async fn the_hub_stamps_master_times_a_future_row_is_not_believed_and_all_applie
     b.sync().await;
     assert_eq!(item_name(&b), "claims 2099", "the forged row was the latest write, so far");
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    a.store().connection().execute("UPDATE items SET name = 'later' WHERE sku = 'S1'", []).unwrap();
+    connection(&a.store()).execute("UPDATE items SET name = 'later' WHERE sku = 'S1'", []).unwrap();
     a.sync().await;
     b.sync().await;
     assert_eq!(item_name(&b), "later");
@@ -174,9 +169,7 @@ async fn the_hub_stamps_master_times_a_future_row_is_not_believed_and_all_applie
     assert_eq!(item_name(&b), "later", "a far-future row was believed");
     let last = hub_audit(&b).pop().unwrap();
     assert_eq!(last, ("hub.master.refused".into(), "item S1".into()));
-    let reason: String = b
-        .store()
-        .connection()
+    let reason: String = connection(&b.store())
         .query_row("SELECT detail ->> '$.reason' FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
         .unwrap();
     assert!(reason.contains("ahead of this workstation's clock"), "{reason}");
@@ -186,8 +179,7 @@ async fn the_hub_stamps_master_times_a_future_row_is_not_believed_and_all_applie
     let applied = hub_audit(&b).iter().filter(|(action, _)| action == "hub.master").count();
     assert_eq!(applied, 4, "location, item, the stamped forgery, the later edit");
     let store = b.store();
-    store
-        .connection()
+    connection(&store)
         .execute("DELETE FROM audit WHERE seq >= (SELECT max(seq) - 1 FROM audit)", [])
         .unwrap();
     let report = store.verify_audit().unwrap();
@@ -201,9 +193,9 @@ fn a_version_further_ahead_than_max_ahead_is_refused_and_audited() {
     use chrono::TimeZone;
     let dir = tempfile::tempdir().unwrap();
     let ws = workstation(dir.path(), "ws-a", &["S1"]);
-    shelfsync_hub::local::join(ws.store().connection(), "ws-a", "hub-1", || Ok(())).unwrap();
+    ws.store().hub_join::<shelfsync_store::StoreError>("ws-a", "hub-1", || Ok(())).unwrap();
     let clock = chrono::Utc.with_ymd_and_hms(2030, 6, 1, 12, 0, 0).unwrap();
-    let row = |seq: i64, at: &str, name: &str| shelfsync_hub::local::PulledMaster {
+    let row = |seq: i64, at: &str, name: &str| shelfsync_store::replication::master::PulledMaster {
         seq,
         kind: "item".into(),
         key: "S1".into(),
@@ -222,12 +214,7 @@ fn a_version_further_ahead_than_max_ahead_is_refused_and_audited() {
     ];
     for (seq, (at, believed)) in cases.iter().enumerate() {
         let name = format!("v{seq}");
-        let applied = shelfsync_hub::local::apply_master_at(
-            ws.store().connection(),
-            &[row(seq as i64 + 1, at, &name)],
-            clock,
-        )
-        .unwrap();
+        let applied = ws.store().hub_apply_master_at(&[row(seq as i64 + 1, at, &name)], clock).unwrap();
         assert_eq!(applied == 1, *believed, "{at}");
         assert_eq!(item_name(&ws) == name, *believed, "{at}");
     }
@@ -333,8 +320,8 @@ async fn each_workstation_has_its_own_login_and_writes_only_as_itself() {
     assert_eq!(touched, 0);
     // The real push, asked to write a new event as ws-b, is refused; as itself it goes through.
     a.receive("S1", 1);
-    let watermark = shelfsync_hub::local::config(a.store().connection()).unwrap().unwrap().push_watermark;
-    let pending = shelfsync_hub::local::pending_events(a.store().connection(), watermark, 10).unwrap();
+    let watermark = a.store().hub_config().unwrap().unwrap().push_watermark;
+    let pending = a.store().hub_pending_events(watermark, 10).unwrap();
     assert_eq!(pending.len(), 1);
     let forged = shelfsync_hub::replicate::push_batch(&mut as_a, "ws-b", &pending).await.unwrap_err();
     assert!(forged.to_string().contains(rls), "{forged}");
@@ -356,7 +343,7 @@ async fn each_workstation_has_its_own_login_and_writes_only_as_itself() {
     assert!(origins.iter().all(|(_, origin)| origin == "ws-a"), "{origins:?}");
     // A body may claim any workstation; the hub's origin may not, and the receiving workstation
     // records both: the event's entry with the claim, a hub.event entry with who sent it.
-    let claim = shelfsync_core::Event::new(
+    let claim = shelfsync_store::new_event(
         shelfsync_core::Movement::Receive { sku: sku_("S1"), location: loc("WH1"), qty: 1 },
         "bob",
         "ws-b",
@@ -367,8 +354,7 @@ async fn each_workstation_has_its_own_login_and_writes_only_as_itself() {
     let id = claim.id.to_string();
     let entries: Vec<(String, String, String)> = {
         let store = b.store();
-        let mut stmt = store
-            .connection()
+        let mut stmt = connection(&store)
             .prepare("SELECT action, workstation, detail FROM audit WHERE subject = ?1 ORDER BY seq")
             .unwrap();
         stmt.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -397,7 +383,7 @@ async fn each_workstation_has_its_own_login_and_writes_only_as_itself() {
     hub(&url).await.client.batch_execute("CREATE ROLE payroll LOGIN").await.unwrap();
     let taken = shelfsync_hub::connect(&c.db, &url, "payroll").await.unwrap_err();
     assert!(matches!(taken, shelfsync_hub::HubError::RoleInUse(_)), "{taken}");
-    assert!(shelfsync_hub::local::config(c.store().connection()).unwrap().is_none(), "ws-c joined anyway");
+    assert!(c.store().hub_config().unwrap().is_none(), "ws-c joined anyway");
     a.check();
     b.check();
 }
@@ -464,7 +450,7 @@ async fn an_upgraded_workstation_pulls_unaudited_versions_again_with_their_entri
         hub(&url).await.client.query_one("SELECT hub_id FROM hub_meta", &[]).await.unwrap().get(0);
     let a = Ws { name: "ws-a".into(), db: dir.path().join("ws-a.db") };
     {
-        let mut conn = rusqlite::Connection::open(&a.db).unwrap();
+        let mut conn = shelfsync_store::testing::rusqlite::Connection::open(&a.db).unwrap();
         shelfsync_store::MIGRATIONS.to_version(&mut conn, 18).unwrap();
         conn.execute_batch(&format!(
             "INSERT INTO hub_config (id, workstation, hub_id, connected_at, master_watermark)
@@ -489,7 +475,7 @@ async fn an_upgraded_workstation_pulls_unaudited_versions_again_with_their_entri
         .unwrap();
     // Opening migrates to 19.
     let store = a.store();
-    let count = |sql: &str| -> i64 { store.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let count = |sql: &str| -> i64 { connection(&store).query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM hub_master_outbox"), 0);
     assert_eq!(count("SELECT count(*) FROM hub_master_versions"), 0);
     assert_eq!(count("SELECT master_watermark FROM hub_config"), 0);
@@ -497,7 +483,7 @@ async fn an_upgraded_workstation_pulls_unaudited_versions_again_with_their_entri
         count("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_users_%'"),
         0
     );
-    store.connection().execute("UPDATE users SET role = 'staff'", []).unwrap();
+    connection(&store).execute("UPDATE users SET role = 'staff'", []).unwrap();
     assert_eq!(count("SELECT count(*) FROM hub_master_outbox"), 0, "a user change was queued");
     drop(store);
     a.sync().await;

@@ -53,6 +53,10 @@ pub enum ScanError {
     RequisiteMissing { ai: String, required: String },
     #[error("AI ({0}) must carry a serial component when used with a digital signature (8030)")]
     SerialRequiredWithSignature(String),
+    #[error("AI ({ai}) count '{value}': {reason}")]
+    BadCount { ai: String, value: String, reason: String },
+    #[error("AIs (30) and (37) both give a count: a scan carries one")]
+    TwoCounts,
     #[error("Digital Link URI: {0}")]
     DigitalLink(String),
     #[error("bad HID report: {0}")]

@@ -27,9 +27,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::Faults;
+pub use shopify::{ShopifyPlan, UnknownPlan};
 pub use state::{AppliedEntry, LevelView, SimState, Stats};
 
-/// How the simulated store behaves. Defaults: Shopify's Standard plan.
+/// How the simulated store behaves. Defaults: Shopify's Standard plan ([`ShopifyPlan`] for the
+/// others).
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     pub seed: u64,
@@ -50,6 +52,27 @@ pub struct SimConfig {
     pub shop_name: String,
     pub shop_domain: String,
     pub faults: Faults,
+    /// Applied updates kept for checkers ([`MAX_LOG`] unless set); beyond it the log stops
+    /// growing (and says so).
+    pub log_limit: usize,
+}
+
+/// Applied updates each simulated channel keeps for checkers by default: the largest benchmark
+/// (100,000 listings re-pushed, with the sales during it) many times over, and a bound so a long
+/// run cannot eat memory. The app's demo keeps far fewer (nothing there reads the log).
+pub const MAX_LOG: usize = 2_000_000;
+
+impl SimConfig {
+    /// The defaults with the cost bucket of a Shopify plan.
+    pub fn for_plan(plan: ShopifyPlan) -> SimConfig {
+        SimConfig::default().with_plan(plan)
+    }
+
+    /// This configuration with the cost bucket (restore rate, size) of `plan`.
+    pub fn with_plan(self, plan: ShopifyPlan) -> SimConfig {
+        let (restore_rate, bucket_size) = plan.limits();
+        SimConfig { restore_rate, bucket_size, ..self }
+    }
 }
 
 impl Default for SimConfig {
@@ -65,6 +88,7 @@ impl Default for SimConfig {
             shop_name: "ShelfSync demo".into(),
             shop_domain: "demo.myshopify.com".into(),
             faults: Faults::default(),
+            log_limit: MAX_LOG,
         }
     }
 }

@@ -458,3 +458,57 @@ mod tests {
         assert!(page_args(&json!({ "first": 1, "after": "zz" })).is_err());
     }
 }
+
+/// Shopify's plans, as far as the GraphQL Admin cost bucket goes: each sets the points restored
+/// per second and the bucket's size ([`SimConfig::bucket_size`](crate::SimConfig)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShopifyPlan {
+    Standard,
+    Advanced,
+    Plus,
+    Enterprise,
+}
+
+impl ShopifyPlan {
+    pub const ALL: [ShopifyPlan; 4] =
+        [ShopifyPlan::Standard, ShopifyPlan::Advanced, ShopifyPlan::Plus, ShopifyPlan::Enterprise];
+
+    /// (points restored per second, bucket size in points), from Shopify's rate-limit page:
+    /// Standard 100/2,000, Advanced 200/4,000, Plus 1,000/20,000, Enterprise (Commerce
+    /// Components) 2,000. Shopify gives no Enterprise bucket size: 40,000 is inferred as 20
+    /// times the restore rate, the ratio of every other plan.
+    pub fn limits(self) -> (f64, f64) {
+        match self {
+            ShopifyPlan::Standard => (100.0, 2_000.0),
+            ShopifyPlan::Advanced => (200.0, 4_000.0),
+            ShopifyPlan::Plus => (1_000.0, 20_000.0),
+            ShopifyPlan::Enterprise => (2_000.0, 40_000.0),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ShopifyPlan::Standard => "standard",
+            ShopifyPlan::Advanced => "advanced",
+            ShopifyPlan::Plus => "plus",
+            ShopifyPlan::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// An unknown plan name: the four it could have been.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown Shopify plan {0:?}: expected standard, advanced, plus or enterprise")]
+pub struct UnknownPlan(pub String);
+
+impl std::str::FromStr for ShopifyPlan {
+    type Err = UnknownPlan;
+
+    fn from_str(text: &str) -> Result<ShopifyPlan, UnknownPlan> {
+        let clipped: String = text.chars().take(40).collect();
+        ShopifyPlan::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or(UnknownPlan(clipped))
+    }
+}

@@ -9,7 +9,7 @@
 //! client's signer, so a canonicalisation mistake on either side shows as a refusal.
 //! `MD5OfBody` is left out of answers (no MD5 in the tree; ShelfSync's client does not read it).
 
-// A refusal is the axum Response itself, once per request (as in amazon.rs): boxing buys nothing.
+// A refusal is the axum Response itself, once per request (as in the amazon module): boxing buys nothing.
 #![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;

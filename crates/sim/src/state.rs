@@ -17,10 +17,6 @@ use crate::{Faults, Sim, SimConfig};
 /// largest benchmark backlog many times over while bounding memory.
 const MAX_KEYS: usize = 200_000;
 
-/// Applied entries kept for checkers; beyond this the log stops growing (and says so), so a
-/// long demo cannot eat memory.
-const MAX_LOG: usize = 2_000_000;
-
 /// Largest order a simulated customer places.
 const MAX_ORDER_QTY: i64 = 100;
 
@@ -129,6 +125,7 @@ pub struct SimState {
     key_order: VecDeque<String>,
     pub(crate) applied_keys: HashMap<String, u32>,
     pub log: Vec<AppliedEntry>,
+    log_limit: usize,
     pub stats: Stats,
     /// Set by a 429: requests before this instant ignored its Retry-After.
     pub(crate) retry_not_before: Option<Instant>,
@@ -154,6 +151,7 @@ impl SimState {
             key_order: VecDeque::new(),
             applied_keys: HashMap::new(),
             log: Vec::new(),
+            log_limit: config.log_limit,
             stats: Stats::default(),
             retry_not_before: None,
             config,
@@ -244,7 +242,7 @@ impl SimState {
     }
 
     pub(crate) fn log_applied(&mut self, entry: AppliedEntry) {
-        if self.log.len() < MAX_LOG {
+        if self.log.len() < self.log_limit {
             self.log.push(entry);
         } else {
             self.stats.log_truncated = true;
@@ -362,4 +360,29 @@ pub(crate) async fn admin_set_orders(
 ) -> Json<Value> {
     sim.set_orders(plan);
     Json(json!({ "orders": plan }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The log stops at its limit and says so: a long run (the app's demo keeps 1,000) cannot
+    /// grow it further.
+    #[test]
+    fn the_applied_log_stops_at_its_limit() {
+        for limit in [0, 1, 3] {
+            let mut state = SimState::new(SimConfig { log_limit: limit, ..SimConfig::default() });
+            for n in 0..5 {
+                state.log_applied(AppliedEntry {
+                    key: format!("k{n}"),
+                    item: "gid://shopify/InventoryItem/1".into(),
+                    location: "gid://shopify/Location/1".into(),
+                    quantity: n,
+                    previous: 0,
+                });
+            }
+            assert_eq!(state.log.len(), limit, "limit {limit}");
+            assert!(state.stats.log_truncated, "limit {limit}: the truncation is reported");
+        }
+    }
 }

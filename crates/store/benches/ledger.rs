@@ -119,7 +119,7 @@ fn events(count: usize) -> Vec<Event> {
                 2 => Movement::Fulfil { sku: s, location: a, qty: 2 },
                 _ => Movement::Transfer { sku: s, from: a, to: b, qty: 1 },
             };
-            Event::new(movement, "bench", "bench-ws")
+            shelfsync_store::new_event(movement, "bench", "bench-ws")
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Read-only queries the desktop app's screens need and the CLI does not: the list of count
-//! sessions with their progress, and a SKU's count history at a location. Reads only; every
-//! write still goes through the counting and ledger APIs.
+//! sessions with their progress, a SKU's count history at a location, and the stored
+//! reconciliation runs. Reads only; every write still goes through the counting and ledger APIs
+//! (and reconciliation runs are written by the capture crate's reconciliation).
 
 use rusqlite::params;
 use serde::Serialize;
@@ -11,6 +12,8 @@ use crate::{Result, Store};
 pub const MAX_SESSIONS_LISTED: usize = 100;
 /// Most history lines one look returns.
 pub const MAX_HISTORY_LINES: usize = 50;
+/// Most reconciliation runs one read returns: four a day per channel for a month fits.
+pub const MAX_RECONCILE_RUNS: u32 = 500;
 
 /// A count session as the counts screen lists it: what it covers and how far it has got.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -107,4 +110,37 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Stored reconciliation runs, newest first, at most `limit` (capped at
+    /// [`MAX_RECONCILE_RUNS`]). The report stays the JSON the reconciliation wrote: its reader
+    /// (the app's monitoring screen) decides which fields it shows.
+    pub fn reconcile_runs_newest(&self, limit: u32) -> Result<Vec<ReconcileRunRow>> {
+        let limit = limit.clamp(1, MAX_RECONCILE_RUNS);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, channel, at, checked, report FROM reconcile_runs ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(ReconcileRunRow {
+                id: r.get(0)?,
+                channel: r.get(1)?,
+                at: r.get(2)?,
+                checked: r.get(3)?,
+                report: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// One stored reconciliation run of one channel, as `reconcile_runs` holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReconcileRunRow {
+    pub id: i64,
+    pub channel: String,
+    /// RFC 3339, when the run finished.
+    pub at: String,
+    /// Listings compared.
+    pub checked: i64,
+    /// The run's report as JSON (rule, gaps).
+    pub report: String,
 }

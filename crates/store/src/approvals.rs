@@ -1,27 +1,32 @@
 //! Losses above a value threshold wait for a supervisor before they post: damage, write-offs
-//! and negative adjustments (a negative adjustment is a write-off by another name, so it
-//! cannot be the way around the threshold).
+//! and negative adjustments. The rule (what a loss is, what it is worth, when it waits) is
+//! core's (`shelfsync_core::needs_approval` and its neighbours); this module reads what the
+//! rule weighs (the setting, the unit cost, the requester's losses of the UTC day), parks or
+//! posts, and keeps the pending requests.
 //!
-//! Separation of duties, without back doors: the threshold weighs the requester's losses of
-//! the day (UTC) with this one, not the line alone, so splitting a loss into small lines or
-//! small commits does not slip it past; and it holds for every role, so a supervisor's own
-//! loss above it waits for another supervisor (nobody decides their own request).
-//! The event is made (id and all) when it is requested, so approving it twice posts once.
+//! Separation of duties, without back doors: the threshold holds for every role, so a
+//! supervisor's own loss above it waits for another supervisor (nobody decides their own
+//! request). The event is made (id and all) when it is requested, so approving it twice posts
+//! once.
 
+use crate::flash::FLASH_SALE_KEY;
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
-use shelfsync_core::{Action, Event, Movement, parse_cents};
+use shelfsync_core::flash::FlashSaleRule;
+use shelfsync_core::{
+    Action, Event, approval_threshold_cents, loss_day_start, loss_units, loss_value_cents, needs_approval,
+    parse_cents,
+};
 
 use crate::audit::audit_in;
 use crate::ledger::append_in;
 use crate::users::{User, forbidden, require};
 use crate::{AppendOutcome, Result, Store, StoreError};
 
-/// Damage or write-offs worth more than this (units x unit cost) need a supervisor.
+/// Damage or write-offs worth more than this (units x unit cost) need a supervisor. Unset, the
+/// threshold is core's `DEFAULT_APPROVAL_CENTS`.
 pub const WRITE_OFF_APPROVAL_KEY: &str = "write_off_approval_value";
-/// The default threshold: 500.00 in the catalogue's currency.
-const DEFAULT_APPROVAL_CENTS: i64 = 50_000;
 
 /// What happened to a damage or write-off request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,13 +58,23 @@ impl Store {
 
     pub fn set_setting(&mut self, key: &str, value: &str, by: &User, workstation: &str) -> Result<()> {
         require(by, Action::SettingSet)?;
+        // A flash-sale rule change re-shares what recently sold, over the longer of the two
+        // windows (turning the mode off lifts the shares the old window made).
+        let mut requeue_window = None;
         match key {
             WRITE_OFF_APPROVAL_KEY => {
                 parse_cents(value)?;
             }
+            FLASH_SALE_KEY => {
+                // Flash-sale mode changes what every channel lists: a channel rule, an admin's.
+                require(by, Action::ChannelRule)?;
+                let new = FlashSaleRule::parse_setting(value)?;
+                let old = crate::flash::rule(&self.conn)?;
+                requeue_window = [new, old].into_iter().flatten().map(|r| r.window_secs).max();
+            }
             other => {
                 return Err(StoreError::Auth(format!(
-                    "unknown setting '{other}' (known: {WRITE_OFF_APPROVAL_KEY})"
+                    "unknown setting '{other}' (known: {WRITE_OFF_APPROVAL_KEY}, {FLASH_SALE_KEY})"
                 )));
             }
         }
@@ -69,15 +84,15 @@ impl Store {
             params![key, value],
         )?;
         audit_in(&tx, &by.name, workstation, "setting.set", key, value)?;
+        if let Some(window) = requeue_window {
+            crate::flash::requeue_after_rule_change(&tx, chrono::Utc::now(), window)?;
+        }
         tx.commit()?;
         Ok(())
     }
 
     fn approval_threshold_cents(&self) -> Result<i64> {
-        match self.setting(WRITE_OFF_APPROVAL_KEY)? {
-            Some(value) => Ok(parse_cents(&value)?),
-            None => Ok(DEFAULT_APPROVAL_CENTS),
-        }
+        Ok(approval_threshold_cents(self.setting(WRITE_OFF_APPROVAL_KEY)?.as_deref())?)
     }
 
     /// Posts a loss (damage, write-off, negative adjustment), or parks it for another
@@ -99,9 +114,9 @@ impl Store {
         event.validate()?;
         let sku = event.movement.sku().as_str();
         let unit_cost = self.item(sku)?.ok_or_else(|| StoreError::UnknownSku(sku.into()))?.unit_cost_cents;
-        let value = qty.saturating_mul(unit_cost);
+        let value = loss_value_cents(qty, unit_cost);
         let earlier = self.losses_today_cents(&event.actor, Utc::now())?;
-        if value.saturating_add(earlier) <= self.approval_threshold_cents()? {
+        if !needs_approval(value, earlier, self.approval_threshold_cents()?) {
             return self.post(event);
         }
         // Checked now, so a request that could never post is refused at once.
@@ -123,21 +138,29 @@ impl Store {
     }
 
     /// The value (units x unit cost) of the losses `actor` has posted since `now`'s UTC
-    /// midnight: damage, write-offs and negative adjustments. Reads back only today's events:
-    /// the inner query walks the sequence down from the newest to the first one before today.
+    /// midnight. Reads back only today's events: the inner query walks the sequence down from
+    /// the newest to the first one before today. The SQL only narrows to the kinds that can be
+    /// losses; what counts and what it is worth is core's `loss_units` and `loss_value_cents`,
+    /// the same rule the request itself is weighed by.
     fn losses_today_cents(&self, actor: &str, now: chrono::DateTime<Utc>) -> Result<i64> {
-        let midnight = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
-        let since = midnight.to_rfc3339_opts(SecondsFormat::Millis, true);
-        let total: i64 = self.conn.prepare_cached(
-            "SELECT coalesce(sum(
-                 CASE WHEN e.kind = 'adjust' THEN -json_extract(e.body, '$.delta') ELSE json_extract(e.body, '$.qty') END
-                 * i.unit_cost_cents), 0)
+        let since = loss_day_start(now).to_rfc3339_opts(SecondsFormat::Millis, true);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.seq, e.body, i.unit_cost_cents
              FROM events e JOIN items i ON i.sku = e.sku
              WHERE e.seq > coalesce((SELECT seq FROM events WHERE recorded_at < ?1 ORDER BY seq DESC LIMIT 1), 0)
                AND json_extract(e.body, '$.actor') = ?2
-               AND (e.kind IN ('damage', 'write_off') OR (e.kind = 'adjust' AND json_extract(e.body, '$.delta') < 0))",
-        )?
-        .query_row(params![since, actor], |r| r.get(0))?;
+               AND e.kind IN ('damage', 'write_off', 'adjust')",
+        )?;
+        let mut rows = stmt.query(params![since, actor])?;
+        let mut total: i64 = 0;
+        while let Some(row) = rows.next()? {
+            let (seq, body, unit_cost): (i64, String, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            let event: Event = serde_json::from_str(&body)
+                .map_err(|e| StoreError::CorruptEvent { seq, reason: e.to_string() })?;
+            if let Some(units) = loss_units(&event.movement) {
+                total = total.saturating_add(loss_value_cents(units, unit_cost));
+            }
+        }
         Ok(total)
     }
 
@@ -214,15 +237,5 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(true)
-    }
-}
-
-/// Units a movement takes out of stock as a loss (what the approval threshold weighs), or
-/// `None` when it is no loss: damage, write-offs, and adjustments downwards.
-fn loss_units(movement: &Movement) -> Option<i64> {
-    match movement {
-        Movement::Damage { qty, .. } | Movement::WriteOff { qty, .. } => Some(i64::from(*qty)),
-        Movement::Adjust { delta, .. } if *delta < 0 => Some(delta.saturating_neg()),
-        _ => None,
     }
 }

@@ -1,10 +1,11 @@
 //! The tamper-evident audit log: each entry's hash covers the previous hash and the entry, so
 //! editing, deleting or reordering any row breaks the chain from that row on.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::connection::immediate;
 use crate::{Result, Store};
 
 /// The hash the first entry chains from.
@@ -49,14 +50,56 @@ fn entry_hash(prev_hash: &str, seq: i64, entry: &AuditEntry) -> String {
     hex::encode(hasher.finalize())
 }
 
-pub(crate) fn append_entry(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<()> {
+/// Who makes a change, as the chain records it: the verified user's name (or
+/// `service:<workstation>`, or `cli:<os user>` while a database has no users yet) and the
+/// workstation. Every store operation an admin or a supervisor runs (channels, rules,
+/// thresholds, alert targets, locations, imports, dead-letter retries, re-pushes) takes one and
+/// writes its entry in the transaction that makes the change, so neither lands without the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct By<'a> {
+    pub actor: &'a str,
+    pub workstation: &'a str,
+}
+
+impl<'a> By<'a> {
+    pub fn new(actor: &'a str, workstation: &'a str) -> By<'a> {
+        By { actor, workstation }
+    }
+}
+
+/// Records `by`'s change in the transaction `conn` has open. `detail` is JSON (before and
+/// after where the operation reads them anyway).
+pub(crate) fn record(
+    conn: &Connection,
+    by: By<'_>,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    debug_assert!(!conn.is_autocommit(), "an audit entry is written inside its change's transaction");
+    audit_in(conn, by.actor, by.workstation, action, subject, &detail.to_string())
+}
+
+/// Runs `change` in one immediate transaction: the caller's if `conn` is already inside one (a
+/// capture or oversight `Tx`), else its own, committed when `change` succeeds.
+pub(crate) fn atomic<T>(conn: &Connection, change: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return change(conn);
+    }
+    let tx = immediate(conn)?;
+    let value = change(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+pub(crate) fn append_entry(tx: &Connection, entry: &AuditEntry) -> Result<()> {
     append_entry_after(tx, entry, &mut None)
 }
 
 /// Appends after `head`, the chain's last (seq, hash) when the caller already knows it (a
 /// batch inside one transaction), and leaves the new head there.
 pub(crate) fn append_entry_after(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     entry: &AuditEntry,
     head: &mut Option<(i64, String)>,
 ) -> Result<()> {
@@ -235,7 +278,7 @@ impl Store {
 }
 
 pub(crate) fn audit_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     actor: &str,
     workstation: &str,
     action: &str,

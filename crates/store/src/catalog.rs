@@ -36,6 +36,27 @@ impl Store {
         Ok(())
     }
 
+    /// Adds or renames one location as a person does it (Settings > Locations), with its
+    /// `location.add` entry (the row before, if any, and after) in the same transaction.
+    /// [`Store::upsert_locations`] is the set-up and fixtures' bulk form, unaudited; a person's
+    /// import goes through [`Store::import_locations`], audited.
+    pub fn add_location(&mut self, by: crate::By<'_>, location: &Location) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before: Option<(String, Option<String>)> = tx
+            .query_row("SELECT name, parent FROM locations WHERE code = ?1", [location.code.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        upsert_location(&tx, location)?;
+        let detail = serde_json::json!({
+            "before": before.map(|(name, parent)| serde_json::json!({ "name": name, "parent": parent })),
+            "after": { "name": location.name, "parent": location.parent.as_ref().map(|p| p.as_str()) },
+        });
+        crate::audit::record(&tx, by, "location.add", location.code.as_str(), &detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn item(&self, sku: &str) -> Result<Option<Item>> {
         let item = self
             .conn
@@ -154,6 +175,13 @@ pub(crate) fn upsert_item(tx: &Transaction<'_>, record: &ItemRecord) -> Result<(
             }
             Some(_) => {}
             None => {
+                if let Some(pack) = crate::packs::pack_at(tx, &barcode.code)? {
+                    return Err(StoreError::BarcodeIsPack {
+                        code: pack.barcode,
+                        sku: pack.sku,
+                        qty: pack.qty,
+                    });
+                }
                 let kind = match barcode.kind {
                     BarcodeKind::Gtin => "gtin",
                     BarcodeKind::Internal => "internal",

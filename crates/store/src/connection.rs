@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use include_dir::{Dir, include_dir};
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rusqlite_migration::Migrations;
 
 use crate::Result;
@@ -45,13 +45,30 @@ impl Store {
         Ok(Store { conn, path })
     }
 
+    /// A connection for the sync engine's workers, whose writes are bookkeeping the next engine
+    /// re-derives (attempt groups and their keys, acknowledgements, read findings, dead
+    /// letters): they commit with `synchronous=NORMAL`, durable against a crash of the process
+    /// but not against a power cut, so the worker's commit just before a channel request costs
+    /// no fsync (issue 16: commit to first byte). Nothing on this connection is a ledger event.
+    /// What a power cut can cost, each bounded and conservative: an attempt group formed again
+    /// under a new key with the same quantities (a resend of an absolute value), a push sent
+    /// again, and, on Amazon and eBay, a pushed-down quantity read back as an unseen sale (it
+    /// lowers the listings until reconciliation's grace period classifies it as a channel
+    /// edit). Only a suffix of WAL frames can be lost: the next `synchronous=FULL` commit on
+    /// the file (any ledger append) makes every earlier frame durable too.
+    pub fn open_for_sync_bookkeeping(path: impl AsRef<Path>) -> Result<Store> {
+        let store = Store::open(path)?;
+        store.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(store)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Direct access for the crates that own their own tables (sync, counts); they still write
-    /// stock only through [`Store::append`].
-    pub fn connection(&self) -> &Connection {
+    /// The raw connection, for the store's own modules only: other crates call typed
+    /// operations, and their tests reach raw SQL through [`crate::testing::connection`].
+    pub(crate) fn connection(&self) -> &Connection {
         &self.conn
     }
 
@@ -135,6 +152,14 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// A `BEGIN IMMEDIATE` transaction on a shared connection (`&Store`, or the connection a `Db`
+/// stands for): the write lock is taken at the start, so a transaction that reads then writes
+/// never fails half-way on a lock upgrade. Callers never nest these. The store's modules that
+/// hold `&mut Store` use `transaction_with_behavior` instead, which the borrow checker guards.
+pub(crate) fn immediate(conn: &Connection) -> rusqlite::Result<Transaction<'_>> {
+    Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +185,9 @@ mod tests {
         assert_eq!(get("foreign_keys"), "Integer(1)");
         assert_eq!(get("busy_timeout"), "Integer(5000)");
         assert_eq!(store.integrity_check().unwrap(), "ok");
+        let worker = Store::open_for_sync_bookkeeping(dir.path().join("s.db")).unwrap();
+        let synchronous: i64 = worker.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(synchronous, 1, "the sync workers' bookkeeping commits without an fsync");
+        assert_eq!(get("synchronous"), "Integer(2)", "every other connection keeps FULL");
     }
 }

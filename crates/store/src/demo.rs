@@ -9,6 +9,8 @@ use shelfsync_core::{
     with_check_digit,
 };
 
+use uuid::Uuid;
+
 use crate::{ItemRecord, Result, Store, StoreError};
 
 // Sized so a first start is scan-ready in under 2 s on a 2-core machine (the app loads the demo
@@ -90,11 +92,8 @@ pub fn load(store: &mut Store, seed: u64) -> Result<u64> {
 fn history(records: &[ItemRecord], rng: &mut StdRng) -> Vec<Event> {
     let start = Utc::now() - Duration::days(DEMO_DAYS);
     let at = |day: i64, minute: i64| start + Duration::days(day) + Duration::minutes(minute);
-    let event = |movement, when| {
-        let mut e = Event::new(movement, DEMO_ACTOR, DEMO_WORKSTATION);
-        e.occurred_at = when;
-        e
-    };
+    let event =
+        |movement, when| Event::with_identity(Uuid::now_v7(), when, movement, DEMO_ACTOR, DEMO_WORKSTATION);
     let wh = ["WH1", "WH2", "STORE"].map(|c| LocationCode::new(c).expect("static code"));
     let mut events = Vec::new();
     for record in records {

@@ -116,7 +116,7 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("drafts.db")).unwrap();
+        let store = Store::open(dir.path().join("drafts.db")).unwrap();
         (dir, store)
     }
 
@@ -129,7 +129,7 @@ mod tests {
         store.save_station_draft("ana", "ws1", r#"{"lines":[1,4]}"#, 2).unwrap();
         drop(store);
 
-        let mut store = Store::open(&dir.path().join("drafts.db")).unwrap();
+        let mut store = Store::open(dir.path().join("drafts.db")).unwrap();
         let cases =
             [("ana", "ws1", Some(2)), ("ben", "ws1", Some(2)), ("ana", "ws2", Some(3)), ("ben", "ws2", None)];
         for (user, ws, lines) in cases {

@@ -19,8 +19,38 @@ impl std::fmt::Display for CsvLineError {
 pub enum StoreError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error(transparent)]
+    FlashSale(#[from] shelfsync_core::flash::FlashSaleError),
+    #[error("the period holds {events} events to walk back, more than {max}: ask for fewer days")]
+    PeriodTooLong { events: i64, max: i64 },
     #[error("unknown SKU '{0}'")]
     UnknownSku(String),
+    #[error(transparent)]
+    Kit(#[from] shelfsync_core::KitFault),
+    /// Boxed: its refusals name the SKU, lot and location, and would otherwise make every
+    /// `Result` of the store larger (`From<LotError>` is in lots.rs).
+    #[error(transparent)]
+    Lot(Box<shelfsync_core::LotError>),
+    #[error("component '{0}' is not an item; import it as an item first")]
+    UnknownComponent(String),
+    #[error("'{0}' is not a kit")]
+    NotAKit(String),
+    #[error("'{0}' holds stock; move or write it off before making it a kit (it holds no stock of its own)")]
+    KitHoldsStock(String),
+    #[error("'{sku}' is a kit: {verb} its components (a kit holds no stock of its own)")]
+    KitHoldsNoStock { sku: String, verb: &'static str },
+    #[error("'{0}' is a kit: a pack holds units of one item, so give its components packs")]
+    PackOfKit(String),
+    #[error("'{0}' has packs: remove them (pack remove BARCODE) before making it a kit")]
+    KitHasPacks(String),
+    #[error("barcode '{code}' is already {what}; a pack needs a barcode of its own")]
+    PackCodeTaken { code: String, what: String },
+    #[error("barcode '{code}' is a pack of {qty} x SKU '{sku}'; an item barcode is one unit")]
+    BarcodeIsPack { code: String, sku: String, qty: u32 },
+    #[error("no pack has barcode '{0}'")]
+    UnknownPack(String),
+    #[error("{scans} scans of a pack of {units} is more than {max} units in one line: book it in parts")]
+    TooManyUnits { scans: u32, units: u32, max: u32 },
     #[error("unknown location '{0}'")]
     UnknownLocation(String),
     #[error("unknown barcode '{0}'")]
@@ -47,6 +77,13 @@ pub enum StoreError {
     CorruptEvent { seq: i64, reason: String },
     #[error("{0}")]
     Auth(String),
+    #[error(transparent)]
+    Report(#[from] crate::report_queries::ReportError),
+    /// An unknown user and a wrong PIN read the same: no hint which names exist.
+    #[error("wrong user or PIN for '{0}'")]
+    WrongPin(String),
+    #[error("user '{0}' is deactivated")]
+    Deactivated(String),
     #[error("user '{user}' is locked out until {until} after too many wrong PINs")]
     LockedOut { user: String, until: String },
     #[error("user '{user}' ({role}) may not {action}")]
@@ -67,6 +104,8 @@ pub enum StoreError {
     UnknownApproval(String),
     #[error("approval {id} is not pending (it is {state})")]
     NotPending { id: String, state: String },
+    #[error(transparent)]
+    AuditFilter(#[from] crate::audit_query::AuditFilterError),
     #[error("bad search: {0}")]
     BadSearch(String),
     #[error("the scan draft is too large ({0}): commit the lines scanned so far first")]

@@ -28,6 +28,14 @@ pub enum AppendOutcome {
     Duplicate { seq: i64 },
 }
 
+/// A new event made here and now: a fresh UUIDv7 and the current time. Core takes an event's
+/// identity as given (`Event::with_identity`) and reads no clock; the store, which already
+/// reads the clock to stamp `recorded_at`, mints it for callers recording a change as it
+/// happens.
+pub fn new_event(movement: Movement, actor: impl Into<String>, workstation: impl Into<String>) -> Event {
+    Event::with_identity(uuid::Uuid::now_v7(), Utc::now(), movement, actor, workstation)
+}
+
 /// Largest batch one transaction takes. Bounded so a huge import cannot hold the write lock
 /// (and block scanning) for more than a fraction of a second per batch.
 pub const MAX_BATCH: usize = 5_000;
@@ -108,8 +116,13 @@ fn append_cached(
     {
         return Err(StoreError::WouldGoNegative(violation));
     }
+    // Lots (issue 21): every check before the event's first write, the rows after it.
+    let lots = crate::lots::plan(tx, event, mode)?;
     let recorded_at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
     let seq = insert_event(tx, event, &body, &body_hash, &recorded_at)?;
+    if let Some(lots) = &lots {
+        crate::lots::apply(tx, lots)?;
+    }
     let mut after = position;
     after.apply(&deltas);
     for (key, balances) in after.iter_all() {
@@ -159,6 +172,11 @@ fn check_references(
         if known_sku.is_none() {
             return Err(StoreError::UnknownSku(sku.to_string()));
         }
+        // A kit holds no stock of its own: its components are counted, received and sold.
+        // Another workstation's event was checked there (and must be accepted here in any order).
+        if mode == AppendMode::Local {
+            crate::kits::refuse_kit_movement(tx, &event.movement)?;
+        }
         cache.known_skus.insert(sku.to_string());
     }
     for location in event.movement.locations() {
@@ -201,6 +219,9 @@ fn check_reversal(tx: &Transaction<'_>, event: &Event, of: &uuid::Uuid) -> Resul
     }
     if original.reversal() != event.movement {
         return Err(StoreError::NotReversible(format!("the legs do not undo {of} exactly")));
+    }
+    if original.lot != event.lot {
+        return Err(StoreError::NotReversible(format!("the lot differs from {of}'s")));
     }
     let reversed = tx
         .prepare_cached("SELECT 1 FROM events WHERE closes = ?1")?

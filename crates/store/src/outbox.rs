@@ -9,83 +9,14 @@
 
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 use shelfsync_core::Event;
 
-use crate::Result;
+// The allocation rule is core's (issue 18); its names stay reachable here for callers that
+// import them from the outbox.
+pub use shelfsync_core::allocation::{Allocation, AllocationRule, LocationAtp, MAX_PUSH_QTY, allocate};
 
-/// ATP of one feeding location, as it entered a derivation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LocationAtp {
-    pub location: String,
-    pub atp: i64,
-}
-
-/// A channel's allocation rule (the numeric part; feeding locations are resolved by SQL).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AllocationRule {
-    pub percent: u8,
-    pub buffer: i64,
-    pub cap: Option<i64>,
-}
-
-impl Default for AllocationRule {
-    fn default() -> Self {
-        AllocationRule { percent: 100, buffer: 0, cap: None }
-    }
-}
-
-/// Why a pushed quantity is what it is: every input and every step, stored with the outbox row
-/// and with the push, so `sync explain` can show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Allocation {
-    pub locations: Vec<LocationAtp>,
-    /// Sum of ATP over the feeding locations (an oversold location counts negative).
-    pub pool: i64,
-    pub safety_stock: i64,
-    pub percent: u8,
-    /// floor((pool - safety_stock) * percent / 100), never below 0.
-    pub after_percent: i64,
-    pub buffer: i64,
-    pub cap: Option<i64>,
-    /// Unresolved differences found on the channels: every unseen drop of the item on any
-    /// channel (a sale not yet in the ledger lowers what every channel lists), plus this
-    /// listing's own other differences awaiting capture or reconciliation.
-    pub channel_adjustment: i64,
-    /// What is pushed: never negative.
-    pub qty: i64,
-}
-
-/// Largest quantity ever pushed. Shopify refuses more than 1,000,000,000; a ledger bucket
-/// cannot get near it, so reaching it means a bug, and clamping keeps the push valid.
-pub const MAX_PUSH_QTY: i64 = 1_000_000_000;
-
-/// The allocation arithmetic, pure: safety stock first (it is kept back from every channel),
-/// then the channel's share, then its buffer and cap, then unseen channel sales.
-pub fn allocate(
-    rule: AllocationRule,
-    locations: Vec<LocationAtp>,
-    safety_stock: i64,
-    channel_adjustment: i64,
-) -> Allocation {
-    let pool: i64 = locations.iter().map(|l| l.atp).sum();
-    let available = (pool - safety_stock).max(0);
-    let after_percent = available * i64::from(rule.percent.min(100)) / 100;
-    let after_buffer = after_percent - rule.buffer;
-    let capped = rule.cap.map_or(after_buffer, |cap| after_buffer.min(cap));
-    let qty = (capped + channel_adjustment).clamp(0, MAX_PUSH_QTY);
-    Allocation {
-        locations,
-        pool,
-        safety_stock,
-        percent: rule.percent,
-        after_percent,
-        buffer: rule.buffer,
-        cap: rule.cap,
-        channel_adjustment,
-        qty,
-    }
-}
+use crate::oversight::Db;
+use crate::{Result, Store};
 
 /// Called by the ledger's append path, inside its transaction: every listing of the event's
 /// SKU is recomputed; those whose quantity changed get (or update) their outbox row.
@@ -95,6 +26,10 @@ pub fn mark_dirty(conn: &Connection, event: &Event, recorded_at: &str) -> Result
         .query_map([event.movement.sku().as_str()], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     for id in listing_ids {
+        requeue_one(conn, id, recorded_at)?;
+    }
+    // A component's change changes every kit made of it (issue 21).
+    for id in crate::kits::listings_of_kits_using(conn, event.movement.sku().as_str())? {
         requeue_one(conn, id, recorded_at)?;
     }
     Ok(())
@@ -110,8 +45,20 @@ struct ListingInputs {
 
 /// The allocation a listing gets right now, from the balances the connection sees.
 pub fn allocation_for(conn: &Connection, listing_id: i64) -> Result<Allocation> {
+    allocation_at(conn, listing_id, Utc::now())
+}
+
+/// The allocation a listing gets at `at`: the balances the connection sees, with flash-sale
+/// mode's window ending at `at` (the scenarios run on a virtual clock).
+pub fn allocation_at(conn: &Connection, listing_id: i64, at: chrono::DateTime<Utc>) -> Result<Allocation> {
     let listing = listing_inputs(conn, listing_id)?;
-    compute(conn, &listing)
+    compute(conn, &listing, at)
+}
+
+/// The allocation without flash-sale mode's share: what the channel's rule alone gives.
+pub fn allocation_without_flash(conn: &Connection, listing_id: i64) -> Result<Allocation> {
+    let listing = listing_inputs(conn, listing_id)?;
+    compute_rule(conn, &listing)
 }
 
 fn listing_inputs(conn: &Connection, listing_id: i64) -> Result<ListingInputs> {
@@ -128,7 +75,17 @@ fn listing_inputs(conn: &Connection, listing_id: i64) -> Result<ListingInputs> {
         })?)
 }
 
-fn compute(conn: &Connection, listing: &ListingInputs) -> Result<Allocation> {
+/// The channel's rule, then flash-sale mode's share when it is on and the item sells fast.
+fn compute(conn: &Connection, listing: &ListingInputs, at: chrono::DateTime<Utc>) -> Result<Allocation> {
+    let allocation = compute_rule(conn, listing)?;
+    let share = match crate::flash::rule(conn)? {
+        Some(rule) => crate::flash::share(conn, rule, listing.id, &listing.sku, at)?,
+        None => None,
+    };
+    Ok(allocation.within_flash_share(share))
+}
+
+fn compute_rule(conn: &Connection, listing: &ListingInputs) -> Result<Allocation> {
     let rule = conn
         .prepare_cached("SELECT percent, buffer, cap FROM allocation_rules WHERE channel = ?1")?
         .query_row([&listing.channel], |row| {
@@ -139,16 +96,26 @@ fn compute(conn: &Connection, listing: &ListingInputs) -> Result<Allocation> {
     let safety_stock: i64 = conn
         .prepare_cached("SELECT safety_stock FROM items WHERE sku = ?1")?
         .query_row([&listing.sku], |r| r.get(0))?;
-    Ok(allocate(rule, feeding_atp(conn, listing)?, safety_stock, channel_adjustment(conn, listing)?))
+    let mut allocation =
+        allocate(rule, feeding_atp(conn, listing)?, safety_stock, channel_adjustment(conn, listing)?);
+    allocation.kit =
+        crate::kits::derivation(conn, &listing.sku, listing.location.as_deref(), &listing.channel)?;
+    Ok(allocation)
 }
 
 /// ATP at every location that feeds the listing: the listing's own location and its bins (or
 /// every location when the listing has none), kept only where the channel's rule lists the
 /// location or its warehouse (or lists nothing).
 fn feeding_atp(conn: &Connection, listing: &ListingInputs) -> Result<Vec<LocationAtp>> {
+    // A kit holds no stock: its ATP per location is derived from its components' (issue 21).
+    if let Some(kit) =
+        crate::kits::feeding_atp(conn, &listing.sku, listing.location.as_deref(), &listing.channel)?
+    {
+        return Ok(kit.into_iter().map(|(location, k)| LocationAtp { location, atp: k.atp }).collect());
+    }
     let mut stmt = conn.prepare_cached(
-        "SELECT x.code, b.on_hand - b.committed - b.reserved - b.damaged
-         FROM balances b JOIN locations x ON x.code = b.location
+        "SELECT x.code, b.atp
+         FROM stock_atp b JOIN locations x ON x.code = b.location
          WHERE b.sku = ?1
            AND (?2 IS NULL OR x.code = ?2 OR x.parent = ?2)
            AND (NOT EXISTS (SELECT 1 FROM rule_locations r WHERE r.channel = ?3)
@@ -287,8 +254,19 @@ pub fn requeue_listing(conn: &Connection, listing_id: i64, dirty_since: &str) ->
 ///
 /// Returns the allocation when the outbox changed.
 pub fn requeue_one(conn: &Connection, listing_id: i64, dirty_since: &str) -> Result<Option<Allocation>> {
+    requeue_one_at(conn, listing_id, dirty_since, Utc::now())
+}
+
+/// [`requeue_one`] with flash-sale mode's window ending at `at`.
+pub fn requeue_one_at(
+    conn: &Connection,
+    listing_id: i64,
+    dirty_since: &str,
+    at: chrono::DateTime<Utc>,
+) -> Result<Option<Allocation>> {
     let listing = listing_inputs(conn, listing_id)?;
-    let allocation = compute(conn, &listing)?;
+    let allocation = compute(conn, &listing, at)?;
+    crate::flash::note_share(conn, &listing.sku, allocation.flash.is_some(), dirty_since)?;
     let queued: Option<i64> = conn
         .prepare_cached("SELECT desired_qty FROM outbox WHERE listing_id = ?1")?
         .query_row([listing_id], |row| row.get(0))
@@ -326,11 +304,12 @@ pub fn requeue_one(conn: &Connection, listing_id: i64, dirty_since: &str) -> Res
 }
 
 /// What the ledger alone gives a listing: its allocation without the unresolved channel
-/// changes (the unseen sales it is holding back).
+/// changes (the unseen sales it is holding back), within its flash share when it has one.
 pub fn ledger_quantity(conn: &Connection, listing_id: i64) -> Result<i64> {
     let a = allocation_for(conn, listing_id)?;
     let after_buffer = a.after_percent - a.buffer;
-    Ok(a.cap.map_or(after_buffer, |cap| after_buffer.min(cap)).max(0))
+    let by_rule = a.cap.map_or(after_buffer, |cap| after_buffer.min(cap)).max(0);
+    Ok(a.flash.map_or(by_rule, |flash| by_rule.min(flash.share.max(0))))
 }
 
 /// A drop of `drop` units seen on a listing's channel (a stale compare-and-set, a level
@@ -376,38 +355,42 @@ pub fn resolve_all_channel_changes(conn: &Connection, listing_id: i64) -> Result
     requeue_item(conn, listing_id, &stamp)
 }
 
+/// [`ledger_quantity`] wherever `db` runs: the store, or a caller's open
+/// [`crate::oversight::Tx`] (an order settling its channel changes reads it in its own
+/// transaction).
+pub fn ledger_quantity_in(db: &impl Db, listing_id: i64) -> Result<i64> {
+    ledger_quantity(db.conn(), listing_id)
+}
+
+/// The quantity of the attempt group the listing's queued update is in, if one is queued and
+/// grouped: a level update showing exactly this is our own push echoing back. `None` also when
+/// it cannot be read (the caller then treats the update as not an echo).
+pub fn queued_group_qty(db: &impl Db, listing_id: i64) -> Option<i64> {
+    db.conn()
+        .query_row("SELECT group_qty FROM outbox WHERE listing_id = ?1", [listing_id], |r| r.get(0))
+        .unwrap_or(None)
+}
+
+impl Store {
+    /// The allocation a listing gets right now ([`allocation_for`] on the store's connection):
+    /// what `sync explain` and the app's "why this number" show.
+    pub fn allocation_for(&self, listing_id: i64) -> Result<Allocation> {
+        allocation_for(&self.conn, listing_id)
+    }
+
+    /// [`allocation_at`] on the store's connection.
+    pub fn allocation_at(&self, listing_id: i64, at: chrono::DateTime<Utc>) -> Result<Allocation> {
+        allocation_at(&self.conn, listing_id, at)
+    }
+
+    /// What the ledger alone gives a listing ([`ledger_quantity`] on the store's connection).
+    pub fn ledger_quantity(&self, listing_id: i64) -> Result<i64> {
+        ledger_quantity(&self.conn, listing_id)
+    }
+}
+
 /// Timestamps as the store writes them everywhere: RFC 3339, UTC, milliseconds. They sort as
 /// text, which the FIFO order relies on.
 pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(location: &str, atp: i64) -> LocationAtp {
-        LocationAtp { location: location.into(), atp }
-    }
-
-    #[test]
-    fn allocation_steps_apply_in_order_and_never_go_negative() {
-        let rule = |percent, buffer, cap| AllocationRule { percent, buffer, cap };
-        let cases = [
-            (rule(100, 0, None), vec![at("WH1", 10)], 0, 0, 10),
-            (rule(100, 0, None), vec![at("WH1", 10), at("WH2", 5)], 2, 0, 13),
-            (rule(50, 0, None), vec![at("WH1", 11)], 0, 0, 5),
-            (rule(50, 1, None), vec![at("WH1", 11), at("WH2", -3)], 2, 0, 2),
-            (rule(100, 0, Some(4)), vec![at("WH1", 10)], 0, 0, 4),
-            (rule(100, 3, None), vec![at("WH1", 2)], 0, 0, 0),
-            (rule(100, 0, None), vec![at("WH1", -5)], 0, 0, 0),
-            (rule(100, 0, None), vec![at("WH1", 10)], 0, -3, 7),
-            (rule(100, 0, None), vec![], 0, 0, 0),
-        ];
-        for (rule, locations, safety, adjustment, want) in cases {
-            let got = allocate(rule, locations.clone(), safety, adjustment);
-            assert_eq!(got.qty, want, "{rule:?} {locations:?} safety {safety} adj {adjustment}");
-            assert!(got.qty >= 0);
-        }
-    }
 }

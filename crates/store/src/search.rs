@@ -106,7 +106,7 @@ mod tests {
 
     fn demo() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("search.db")).unwrap();
+        let mut store = Store::open(dir.path().join("search.db")).unwrap();
         crate::demo::load(&mut store, 7).unwrap();
         (dir, store)
     }

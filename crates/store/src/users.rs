@@ -100,7 +100,9 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: i64 = tx.query_row("SELECT count(*) FROM users", [], |row| row.get(0))?;
         let actor = match (existing, creator) {
-            (0, _) if role != Role::Admin => {
+            // The first user must be able to add the others (only an admin may, per core's
+            // policy); otherwise nobody could ever add a user again.
+            (0, _) if !may(role, Action::UserAdd) => {
                 return Err(StoreError::Auth("the first user must be an admin".into()));
             }
             (0, _) => format!("bootstrap:{name}"),
@@ -142,10 +144,10 @@ impl Store {
             .optional()?;
         // The same message for an unknown user and a wrong PIN: no hint which names exist.
         let Some((role, pin_hash, failed, lockouts, locked_until, active)) = row else {
-            return Err(StoreError::Auth(format!("wrong user or PIN for '{name}'")));
+            return Err(StoreError::WrongPin(name.into()));
         };
         if !active {
-            return Err(StoreError::Auth(format!("user '{name}' is deactivated")));
+            return Err(StoreError::Deactivated(name.into()));
         }
         let until = locked_until.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
         if let Some(until) = until
@@ -179,7 +181,7 @@ impl Store {
         }
         tx.execute("UPDATE users SET failed_attempts = ?2 WHERE name = ?1", params![name, failed])?;
         tx.commit()?;
-        Err(StoreError::Auth(format!("wrong user or PIN for '{name}'")))
+        Err(StoreError::WrongPin(name.into()))
     }
 }
 
@@ -273,7 +275,7 @@ mod tests {
     /// Five wrong PINs at `at`: the lockout's length in seconds.
     fn lock_out(store: &mut Store, at: DateTime<Utc>) -> i64 {
         for _ in 1..Lockout::FAILURES_PER_LOCKOUT {
-            assert!(matches!(store.authenticate("cat", "0000", "ws", at), Err(StoreError::Auth(_))));
+            assert!(matches!(store.authenticate("cat", "0000", "ws", at), Err(StoreError::WrongPin(_))));
         }
         let Err(StoreError::LockedOut { until, .. }) = store.authenticate("cat", "0000", "ws", at) else {
             panic!("the fifth wrong PIN locks out");
@@ -324,7 +326,8 @@ mod tests {
         assert!(own.to_string().contains("cannot deactivate themselves"), "{own}");
         store.set_user_active("cat", false, &ada, "ws").unwrap();
         let error = store.authenticate("cat", "1122", "ws", t0()).unwrap_err();
-        assert_eq!(error.to_string(), StoreError::Auth("user 'cat' is deactivated".into()).to_string());
+        assert!(matches!(&error, StoreError::Deactivated(name) if name == "cat"), "{error:?}");
+        assert_eq!(error.to_string(), "user 'cat' is deactivated");
         store.set_user_active("cat", true, &ada, "ws").unwrap();
         store.authenticate("cat", "1122", "ws", t0()).unwrap();
         assert!(store.unlock_user("nobody", &ada, "ws").unwrap_err().to_string().contains("unknown user"));

@@ -13,7 +13,7 @@ fn tampered_copy(tamper: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         store.append(&receive("S1", "WH1", i + 1)).unwrap();
     }
     let copy = dir.path().join("copy.db");
-    store.connection().execute("VACUUM INTO ?1", [copy.to_str().unwrap()]).unwrap();
+    shelfsync_store::testing::connection(&store).execute("VACUUM INTO ?1", [copy.to_str().unwrap()]).unwrap();
     drop(store);
     let conn = Connection::open(&copy).unwrap();
     conn.execute_batch(tamper).unwrap();

@@ -22,7 +22,7 @@ const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Every row of every table, hashed: "nothing changed" means this is equal.
 fn fingerprint(store: &Store) -> String {
-    let conn = store.connection();
+    let conn = shelfsync_store::testing::connection(&store);
     let mut tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .unwrap()
@@ -52,8 +52,8 @@ fn fingerprint(store: &Store) -> String {
 
 fn import(store: &mut Store, kind: u8, csv: &[u8]) -> Result<usize, StoreError> {
     match kind % 3 {
-        0 => store.import_items(csv),
-        1 => store.import_locations(csv),
+        0 => store.import_items(csv, "tester", "ws-test"),
+        1 => store.import_locations(csv, "tester", "ws-test"),
         _ => store.import_stock(csv, "fuzz", "ws-fuzz"),
     }
     .map(|s| s.rows)

@@ -49,7 +49,10 @@ fn import_recording(
 #[test]
 fn progress_climbs_by_the_step_and_ends_at_the_total_after_the_commit() {
     let sizes = [1, PROGRESS_EVERY - 1, PROGRESS_EVERY, 2 * PROGRESS_EVERY + 7];
-    for (kind, make) in [(ImportKind::Items, items_csv as fn(usize) -> String), (STOCK, stock_csv)] {
+    for (kind, make) in [
+        (ImportKind::Items { actor: "tester", workstation: "ws-test" }, items_csv as fn(usize) -> String),
+        (STOCK, stock_csv),
+    ] {
         for rows in sizes {
             let (_dir, mut store) = fresh_store();
             let (result, calls) = import_recording(&mut store, kind, &make(rows));
@@ -80,10 +83,15 @@ fn a_refused_import_reports_its_lines_stops_short_and_writes_nothing() {
     let late_bad_row = format!("{}NOPE,WH1,1\n", stock_csv(PROGRESS_EVERY + 10));
     let cases: [(&str, ImportKind<'_>, String, u64); 5] = [
         ("bad qty at parse", STOCK, "sku,location,qty\nS1,WH1,2\nS2,WH1,x\n".into(), 3),
-        ("bad cost at parse", ImportKind::Items, format!("{}P9,Nine,abc,parts,1,\n", items_csv(3)), 5),
+        (
+            "bad cost at parse",
+            ImportKind::Items { actor: "tester", workstation: "ws-test" },
+            format!("{}P9,Nine,abc,parts,1,\n", items_csv(3)),
+            5,
+        ),
         (
             "unknown parent at write",
-            ImportKind::Locations,
+            ImportKind::Locations { actor: "tester", workstation: "ws-test" },
             "code,name,parent\nA1,Aisle,WH1\nB1,Bay,ZZ9\n".into(),
             3,
         ),

@@ -117,8 +117,12 @@ fn a_supervisor_override_is_recorded_on_the_event() {
 fn disk_full_is_a_clear_error_and_writes_nothing() {
     let (_dir, mut store) = fresh_store();
     store.append(&receive("S1", "WH1", 1)).unwrap();
-    let pages: i64 = store.connection().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-    store.connection().execute_batch(&format!("PRAGMA max_page_count = {pages}")).unwrap();
+    let pages: i64 = shelfsync_store::testing::connection(&store)
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    shelfsync_store::testing::connection(&store)
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
     let before = state(&store);
     let mut last_error = None;
     for i in 0..500 {
@@ -137,7 +141,7 @@ fn disk_full_is_a_clear_error_and_writes_nothing() {
     assert!(after_fill.0 >= before.0);
     assert!(store.projection_matches_rebuild().unwrap(), "nothing half-written");
     assert_eq!(store.integrity_check().unwrap(), "ok");
-    store.connection().execute_batch("PRAGMA max_page_count = 1073741823").unwrap();
+    shelfsync_store::testing::connection(&store).execute_batch("PRAGMA max_page_count = 1073741823").unwrap();
     store.append(&receive("S2", "WH2", 1)).expect("work resumes when space returns");
 }
 
@@ -159,7 +163,7 @@ fn users_lock_out_after_five_wrong_pins_with_doubling_backoff() {
     ));
     let t0 = chrono::Utc::now();
     for _ in 0..4 {
-        assert!(matches!(store.authenticate("sam", "0000", "ws", t0), Err(StoreError::Auth(_))));
+        assert!(matches!(store.authenticate("sam", "0000", "ws", t0), Err(StoreError::WrongPin(_))));
     }
     let locked = store.authenticate("sam", "0000", "ws", t0).unwrap_err();
     assert!(matches!(locked, StoreError::LockedOut { .. }), "{locked}");

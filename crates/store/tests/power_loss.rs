@@ -75,7 +75,7 @@ fn seeds_from_env(default: u64) -> u64 {
 fn open(path: &Path, synchronous: Option<&str>) -> Result<Store, shelfsync_store::StoreError> {
     let store = Store::open(path)?;
     if let Some(mode) = synchronous {
-        store.connection().pragma_update(None, "synchronous", mode)?;
+        shelfsync_store::testing::connection(&store).pragma_update(None, "synchronous", mode)?;
     }
     Ok(store)
 }

@@ -29,8 +29,7 @@ fn wrong(store: &mut Store, at: DateTime<Utc>) -> StoreError {
 fn pins_are_argon2id_at_the_owasp_minimum_and_never_stored_in_the_clear() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_with_users(&dir);
-    let hash: String = store
-        .connection()
+    let hash: String = shelfsync_store::testing::connection(&store)
         .query_row("SELECT pin_hash FROM users WHERE name = 'staff'", [], |r| r.get(0))
         .unwrap();
     let fields: Vec<&str> = hash.split('$').collect();
@@ -58,7 +57,7 @@ fn lockouts_double_up_to_a_day_and_refuse_even_the_right_pin() {
     for lockout in 1..=10u32 {
         for attempt in 1..Lockout::FAILURES_PER_LOCKOUT {
             let error = wrong(&mut store, now);
-            assert!(matches!(error, StoreError::Auth(_)), "lockout {lockout} attempt {attempt}: {error}");
+            assert!(matches!(error, StoreError::WrongPin(_)), "lockout {lockout} attempt {attempt}: {error}");
         }
         let error = wrong(&mut store, now);
         let StoreError::LockedOut { until, .. } = &error else { panic!("lockout {lockout}: {error}") };
@@ -72,8 +71,7 @@ fn lockouts_double_up_to_a_day_and_refuse_even_the_right_pin() {
         now = until + Duration::seconds(1);
     }
     assert_eq!(Lockout::duration_secs(10), Lockout::MAX_LOCKOUT_SECS, "the schedule reached its cap");
-    let lockouts: i64 = store
-        .connection()
+    let lockouts: i64 = shelfsync_store::testing::connection(&store)
         .query_row("SELECT count(*) FROM audit WHERE action = 'user.lockout'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(lockouts, 10, "every lockout is in the audit chain");
@@ -99,7 +97,7 @@ fn a_lockout_survives_a_restart_and_the_right_pin_after_it_clears_the_count() {
     assert_eq!(store.authenticate("staff", STAFF_PIN, "ws", after).unwrap().role, Role::Staff);
     // Cleared: four more wrong PINs do not lock again.
     for _ in 0..Lockout::FAILURES_PER_LOCKOUT - 1 {
-        assert!(matches!(wrong(&mut store, after), StoreError::Auth(_)));
+        assert!(matches!(wrong(&mut store, after), StoreError::WrongPin(_)));
     }
     assert!(store.authenticate("staff", STAFF_PIN, "ws", after).is_ok());
 }

@@ -12,6 +12,7 @@
 //!
 //! Figures, not pass/fail: `scripts/bench.sh` collects them into BENCHMARKS.md.
 
+use shelfsync_store::testing::connection;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -96,15 +97,21 @@ fn add_channel(db: &Path, endpoint: &str, listings: usize) {
         marketplace_id: None,
     };
     let secrets = Secrets::with_backend(db, Backend::File);
-    config::add_channel(store.connection(), &secrets, &new, &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())])
-        .unwrap();
+    config::add_channel(
+        &store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        &secrets,
+        &new,
+        &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())],
+    )
+    .unwrap();
     let mut csv = String::from("sku,location,inventory_item_id,location_id\n");
     for i in 0..listings {
         csv.push_str(&format!("S{i},WH1,gid://shopify/InventoryItem/{i},gid://shopify/Location/1\n"));
     }
     let file = db.with_extension("mappings.csv");
     std::fs::write(&file, csv).unwrap();
-    config::import_mappings(store.connection(), "shop", &file).unwrap();
+    config::import_mappings(&store, shelfsync_store::By::new("tester", "ws-test"), "shop", &file).unwrap();
 }
 
 fn receive_event(i: usize, qty: u32) -> Event {
@@ -113,7 +120,7 @@ fn receive_event(i: usize, qty: u32) -> Event {
         location: LocationCode::new("WH1").unwrap(),
         qty,
     };
-    Event::new(movement, "bench", "bench")
+    shelfsync_store::new_event(movement, "bench", "bench")
 }
 
 fn bench_config() -> EngineConfig {
@@ -138,21 +145,18 @@ fn latency_bench() -> (i64, i64) {
         let daemon = tokio::spawn(async move { engine.run(Mode::Daemon, stopped).await });
         let mut store = Store::open(&db).unwrap();
         let before: i64 =
-            store.connection().query_row("SELECT max(id) FROM pushes", [], |r| r.get(0)).unwrap();
+            connection(&store).query_row("SELECT max(id) FROM pushes", [], |r| r.get(0)).unwrap();
         for i in 0..LATENCY_EVENTS {
             store.append(&receive_event(i, 5)).unwrap();
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let deadline = Instant::now() + Duration::from_secs(30);
-        while shelfsync_sync::queue::queue_depth(store.connection(), "shop").unwrap() > 0
-            && Instant::now() < deadline
-        {
+        while shelfsync_sync::queue::queue_depth(&store, "shop").unwrap() > 0 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         stop.send(true).unwrap();
         daemon.await.unwrap().unwrap();
-        let mut latencies: Vec<i64> = store
-            .connection()
+        let mut latencies: Vec<i64> = connection(&store)
             .prepare("SELECT latency_ms FROM pushes WHERE id > ?1")
             .unwrap()
             .query_map([before], |r| r.get(0))
@@ -184,7 +188,7 @@ fn backlog_bench(restore_rate: f64) -> Backlog {
     add_channel(&db, &sim.url, BACKLOG);
     let events: Vec<Event> = (0..BACKLOG).map(|i| receive_event(i, 7)).collect();
     Store::open(&db).unwrap().append_batch(&events).unwrap();
-    let queued = shelfsync_sync::queue::queue_depth(Store::open(&db).unwrap().connection(), "shop").unwrap();
+    let queued = shelfsync_sync::queue::queue_depth(&Store::open(&db).unwrap(), "shop").unwrap();
     assert_eq!(queued as usize, BACKLOG);
 
     let engine = Command::new(std::env::current_exe().unwrap())

@@ -1,14 +1,18 @@
 //! Channels, their listings (mappings) and allocation rules. Every change that can move a
 //! listing's quantity (a new mapping, a rule) re-queues the listings it touches in the same
 //! transaction, so the channel hears about it like any ledger change.
+//!
+//! This module checks what a person typed (names, URLs, ids per channel kind, rule bounds,
+//! mapping formats, CSV); the store writes what passed
+//! (`shelfsync_store::channels::registry`), in the same transactions as before.
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::Serialize;
 use shelfsync_channels::ChannelKind;
-use shelfsync_store::outbox::now;
-use shelfsync_store::{AllocationRule, CsvLineError};
+use shelfsync_store::channels::{listings, registry};
+use shelfsync_store::{By, CsvLineError, Store};
+
+pub use shelfsync_store::channels::registry::{ChannelRecord, Mapping, RepushMark, RuleChange, RuleRecord};
 
 use crate::credentials::{Secret, Secrets};
 use crate::{Result, SyncError};
@@ -20,32 +24,6 @@ pub const MAX_IMPORT_ROWS: usize = 200_000;
 /// Longest remote id accepted (Shopify GIDs are ~40 characters).
 const MAX_REMOTE_ID_LEN: usize = 200;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChannelRecord {
-    pub name: String,
-    pub kind: String,
-    pub endpoint: String,
-    /// Amazon and eBay: the OAuth token endpoint the user named (`--auth-endpoint`); `None`
-    /// means the rule of [`shelfsync_channels::endpoint::token_url`].
-    pub auth_endpoint: Option<String>,
-    pub shop: Option<String>,
-    pub seller_id: Option<String>,
-    pub marketplace_id: Option<String>,
-    pub created_at: String,
-    pub rule: RuleRecord,
-    pub listings: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RuleRecord {
-    /// Feeding locations; empty means every location.
-    pub locations: Vec<String>,
-    pub percent: u8,
-    pub buffer: i64,
-    pub cap: Option<i64>,
-    pub conflict: String,
-}
-
 /// What `channel add` needs. Secrets travel separately and never touch SQLite.
 #[derive(Clone, Debug)]
 pub struct NewChannel {
@@ -55,29 +33,6 @@ pub struct NewChannel {
     pub shop: Option<String>,
     pub seller_id: Option<String>,
     pub marketplace_id: Option<String>,
-}
-
-/// A change to a channel's rule; `None` leaves that part as it is.
-#[derive(Clone, Debug, Default)]
-pub struct RuleChange {
-    pub locations: Option<Vec<String>>,
-    pub percent: Option<i64>,
-    pub buffer: Option<i64>,
-    pub cap: Option<Option<i64>>,
-    pub conflict: Option<String>,
-}
-
-/// One mapping: our SKU (at a location, for Shopify) to the channel's ids.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mapping {
-    pub sku: String,
-    pub location: Option<String>,
-    pub remote_item: String,
-    pub remote_location: Option<String>,
-}
-
-pub(crate) fn immediate(conn: &Connection) -> Result<Transaction<'_>> {
-    Ok(Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?)
 }
 
 fn check_channel_name(name: &str) -> Result<()> {
@@ -142,20 +97,22 @@ pub fn required_secrets(kind: ChannelKind) -> &'static [&'static str] {
 }
 
 /// Adds a channel and stores its secrets. All or nothing: a secret that cannot be stored rolls
-/// the channel back.
+/// the channel back. `by` is who adds it (its `channel.add` audit entry).
 pub fn add_channel(
-    conn: &Connection,
+    store: &Store,
+    by: By<'_>,
     secrets: &Secrets,
     new: &NewChannel,
     keys: &[(&str, Secret)],
 ) -> Result<()> {
-    add_channel_with_auth(conn, secrets, new, None, keys)
+    add_channel_with_auth(store, by, secrets, new, None, keys)
 }
 
 /// [`add_channel`] with the OAuth token endpoint of an Amazon or eBay channel
 /// (`--auth-endpoint`; `None`: the rule of [`shelfsync_channels::endpoint::token_url`]).
 pub fn add_channel_with_auth(
-    conn: &Connection,
+    store: &Store,
+    by: By<'_>,
     secrets: &Secrets,
     new: &NewChannel,
     auth_endpoint: Option<&str>,
@@ -163,22 +120,52 @@ pub fn add_channel_with_auth(
 ) -> Result<()> {
     let checked = check_new_channel(new, auth_endpoint, keys)?;
     let (shop, seller_id, marketplace_id) = checked;
-    let tx = immediate(conn)?;
-    if channel_kind(&tx, &new.name)?.is_some() {
-        return Err(SyncError::ChannelExists(new.name.clone()));
+    let row = registry::NewChannelRow {
+        name: &new.name,
+        kind: new.kind.as_str(),
+        endpoint: &new.endpoint,
+        auth_endpoint,
+        shop: shop.as_deref(),
+        seller_id: seller_id.as_deref(),
+        marketplace_id: marketplace_id.as_deref(),
+    };
+    let added = registry::add_channel(store, by, &row, || {
+        for (name, secret) in keys {
+            secrets.set(&new.name, name, secret)?;
+        }
+        Ok::<_, SyncError>(())
+    })?;
+    match added {
+        registry::ChannelAdded::Added => Ok(()),
+        registry::ChannelAdded::AlreadyExists => Err(SyncError::ChannelExists(new.name.clone())),
     }
-    tx.execute(
-        "INSERT INTO channels (name, kind, endpoint, auth_endpoint, shop, seller_id, marketplace_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![new.name, new.kind.as_str(), new.endpoint, auth_endpoint, shop, seller_id, marketplace_id, now()],
-    )?;
-    tx.execute("INSERT INTO allocation_rules (channel) VALUES (?1)", [&new.name])?;
-    tx.execute("INSERT INTO channel_metrics (channel) VALUES (?1)", [&new.name])?;
-    for (name, secret) in keys {
-        secrets.set(&new.name, name, secret)?;
+}
+
+/// Replaces the secrets of an existing channel (`hub credentials`): each one named must be one
+/// the channel's kind uses. The `channel.credentials` entry (names only) and the secrets land
+/// together: a secret that cannot be stored leaves no entry.
+pub fn change_credentials(
+    store: &Store,
+    by: By<'_>,
+    secrets: &Secrets,
+    channel: &str,
+    keys: &[(&str, Secret)],
+) -> Result<()> {
+    let kind = require_channel(store, channel)?;
+    let needed = required_secrets(kind);
+    if keys.is_empty() {
+        return Err(SyncError::Credentials(format!("no secret given for channel '{channel}'")));
     }
-    tx.commit()?;
-    Ok(())
+    if let Some((name, _)) = keys.iter().find(|(name, _)| !needed.contains(name)) {
+        return Err(SyncError::Credentials(format!("a {} channel has no secret '{name}'", kind.as_str())));
+    }
+    let names: Vec<&str> = keys.iter().map(|(name, _)| *name).collect();
+    registry::change_credentials(store, by, channel, &names, || {
+        for (name, secret) in keys {
+            secrets.set(channel, name, secret)?;
+        }
+        Ok::<_, SyncError>(())
+    })
 }
 
 /// Everything `channel add` checks before it writes: name, URLs, ids per kind, secrets.
@@ -221,70 +208,23 @@ pub fn check_new_channel(
     Ok((shop, seller_id, marketplace_id))
 }
 
-pub fn channel_kind(conn: &Connection, name: &str) -> Result<Option<ChannelKind>> {
-    let kind: Option<String> =
-        conn.query_row("SELECT kind FROM channels WHERE name = ?1", [name], |r| r.get(0)).optional()?;
-    Ok(kind.and_then(|k| ChannelKind::parse(&k)))
+pub fn channel_kind(store: &Store, name: &str) -> Result<Option<ChannelKind>> {
+    Ok(registry::channel_kind(store, name)?.and_then(|k| ChannelKind::parse(&k)))
 }
 
-pub fn require_channel(conn: &Connection, name: &str) -> Result<ChannelKind> {
-    channel_kind(conn, name)?.ok_or_else(|| SyncError::UnknownChannel(name.to_string()))
+pub fn require_channel(store: &Store, name: &str) -> Result<ChannelKind> {
+    channel_kind(store, name)?.ok_or_else(|| SyncError::UnknownChannel(name.to_string()))
 }
 
-pub fn list_channels(conn: &Connection) -> Result<Vec<ChannelRecord>> {
-    let mut stmt = conn.prepare(
-        "SELECT c.name, c.kind, c.endpoint, c.shop, c.seller_id, c.marketplace_id, c.created_at,
-                (SELECT count(*) FROM listings l WHERE l.channel = c.name), c.auth_endpoint
-         FROM channels c ORDER BY c.name",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            (r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(8)?),
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let ((name, kind, endpoint, auth_endpoint), shop, seller_id, marketplace_id, created_at, listings) =
-            row?;
-        let rule = rule(conn, &name)?;
-        out.push(ChannelRecord {
-            name,
-            kind,
-            endpoint,
-            auth_endpoint,
-            shop,
-            seller_id,
-            marketplace_id,
-            created_at,
-            rule,
-            listings,
-        });
-    }
-    Ok(out)
+pub fn list_channels(store: &Store) -> Result<Vec<ChannelRecord>> {
+    Ok(registry::list_channels(store)?)
 }
 
-pub fn rule(conn: &Connection, channel: &str) -> Result<RuleRecord> {
-    let (percent, buffer, cap, conflict) = conn
-        .query_row(
-            "SELECT percent, buffer, cap, conflict FROM allocation_rules WHERE channel = ?1",
-            [channel],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?
-        .unwrap_or((100, 0, None, "central".to_string()));
-    let locations = conn
-        .prepare("SELECT location FROM rule_locations WHERE channel = ?1 ORDER BY location")?
-        .query_map([channel], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(RuleRecord { locations, percent, buffer, cap, conflict })
+pub fn rule(store: &Store, channel: &str) -> Result<RuleRecord> {
+    Ok(registry::rule(store, channel)?)
 }
 
-fn validate_rule(conn: &Connection, change: &RuleChange) -> Result<()> {
+fn validate_rule(store: &Store, change: &RuleChange) -> Result<()> {
     if let Some(percent) = change.percent
         && !(0..=100).contains(&percent)
     {
@@ -306,83 +246,26 @@ fn validate_rule(conn: &Connection, change: &RuleChange) -> Result<()> {
         )));
     }
     for location in change.locations.iter().flatten() {
-        let known: Option<i64> =
-            conn.query_row("SELECT 1 FROM locations WHERE code = ?1", [location], |r| r.get(0)).optional()?;
-        if known.is_none() {
+        if !store.location_exists(location)? {
             return Err(SyncError::Store(shelfsync_store::StoreError::UnknownLocation(location.clone())));
         }
     }
     Ok(())
 }
 
-/// Changes a channel's rule and re-queues every listing of the channel whose quantity moves.
-pub fn set_rule(conn: &Connection, channel: &str, change: &RuleChange) -> Result<RuleRecord> {
-    require_channel(conn, channel)?;
-    validate_rule(conn, change)?;
-    let tx = immediate(conn)?;
-    let current = rule(&tx, channel)?;
-    let rule = AllocationRule {
-        percent: change.percent.map_or(current.percent, |p| p as u8),
-        buffer: change.buffer.unwrap_or(current.buffer),
-        cap: change.cap.unwrap_or(current.cap),
-    };
-    let conflict = change.conflict.clone().unwrap_or(current.conflict);
-    tx.execute(
-        "INSERT INTO allocation_rules (channel, percent, buffer, cap, conflict) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (channel) DO UPDATE SET percent = excluded.percent, buffer = excluded.buffer,
-             cap = excluded.cap, conflict = excluded.conflict",
-        params![channel, rule.percent, rule.buffer, rule.cap, conflict],
-    )?;
-    if let Some(locations) = &change.locations {
-        tx.execute("DELETE FROM rule_locations WHERE channel = ?1", [channel])?;
-        for location in locations {
-            tx.execute(
-                "INSERT OR IGNORE INTO rule_locations (channel, location) VALUES (?1, ?2)",
-                params![channel, location],
-            )?;
-        }
-    }
-    requeue_channel(&tx, channel)?;
-    let updated = self::rule(&tx, channel)?;
-    tx.commit()?;
-    Ok(updated)
-}
-
-/// Queues every listing of `channel` as bulk and returns their ids, in id order.
-fn requeue_channel(conn: &Connection, channel: &str) -> Result<Vec<i64>> {
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM listings WHERE channel = ?1 ORDER BY id")?
-        .query_map([channel], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let since = now();
-    // A rule change moves the whole channel: a re-push, behind any pending sale.
-    for id in &ids {
-        crate::queue::requeue_bulk(conn, *id, &since)?;
-    }
-    Ok(ids)
-}
-
-/// What a full re-push marked: how many listings, and the largest listing id then (ids only
-/// grow, so "marked by this re-push" is "id up to it").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RepushMark {
-    pub listings: usize,
-    pub last_listing: Option<i64>,
+/// Changes a channel's rule and re-queues every listing of the channel whose quantity moves;
+/// audited (`channel.rule`, before and after) in the same transaction.
+pub fn set_rule(store: &Store, by: By<'_>, channel: &str, change: &RuleChange) -> Result<RuleRecord> {
+    require_channel(store, channel)?;
+    validate_rule(store, change)?;
+    Ok(registry::set_rule(store, by, channel, change)?)
 }
 
 /// Re-push of every listing of `channel` (bulk, so a sale meanwhile still goes first), in one
-/// transaction. What the channel last acknowledged is forgotten for listings not already
-/// queued: a full re-push overwrites whatever the channel holds, so it pushes without compare.
-pub fn repush_channel(conn: &Connection, channel: &str) -> Result<RepushMark> {
-    let tx = immediate(conn)?;
-    tx.execute(
-        "UPDATE listings SET acked_qty = NULL
-         WHERE channel = ?1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.listing_id = listings.id)",
-        [channel],
-    )?;
-    let ids = requeue_channel(&tx, channel)?;
-    tx.commit()?;
-    Ok(RepushMark { listings: ids.len(), last_listing: ids.last().copied() })
+/// transaction; see [`registry::repush_channel`].
+pub fn repush_channel(store: &Store, by: By<'_>, channel: &str) -> Result<RepushMark> {
+    require_channel(store, channel)?;
+    Ok(registry::repush_channel(store, by, channel)?)
 }
 
 fn check_gid(value: &str, kind: &str) -> std::result::Result<(), String> {
@@ -393,22 +276,14 @@ fn check_gid(value: &str, kind: &str) -> std::result::Result<(), String> {
     if ok { Ok(()) } else { Err(format!("'{value}' is not a {kind} GID ({prefix}N)")) }
 }
 
-fn check_mapping(conn: &Connection, kind: ChannelKind, mapping: &Mapping) -> std::result::Result<(), String> {
-    let sku_known: Option<i64> = conn
-        .query_row("SELECT 1 FROM items WHERE sku = ?1", [&mapping.sku], |r| r.get(0))
-        .optional()
-        .map_err(|e| e.to_string())?;
-    if sku_known.is_none() {
+fn check_mapping(store: &Store, kind: ChannelKind, mapping: &Mapping) -> std::result::Result<(), String> {
+    if !listings::sku_exists(store, &mapping.sku).map_err(|e| e.to_string())? {
         return Err(format!("unknown SKU '{}'", mapping.sku));
     }
-    if let Some(location) = &mapping.location {
-        let known: Option<i64> = conn
-            .query_row("SELECT 1 FROM locations WHERE code = ?1", [location], |r| r.get(0))
-            .optional()
-            .map_err(|e| e.to_string())?;
-        if known.is_none() {
-            return Err(format!("unknown location '{location}'"));
-        }
+    if let Some(location) = &mapping.location
+        && !store.location_exists(location).map_err(|e| e.to_string())?
+    {
+        return Err(format!("unknown location '{location}'"));
     }
     if mapping.remote_item.len() > MAX_REMOTE_ID_LEN
         || mapping.remote_location.as_ref().is_some_and(|l| l.len() > MAX_REMOTE_ID_LEN)
@@ -460,44 +335,9 @@ fn check_remote_sku(value: &str, what: &str, max: usize) -> std::result::Result<
     Ok(())
 }
 
-/// Adds or replaces one mapping and queues the listing's first push.
-fn upsert_mapping(conn: &Connection, channel: &str, mapping: &Mapping) -> Result<i64> {
-    let existing: Option<(i64, String, Option<String>)> = conn
-        .query_row(
-            "SELECT id, remote_item, remote_location FROM listings
-             WHERE channel = ?1 AND sku = ?2 AND ifnull(location, '') = ifnull(?3, '')",
-            params![channel, mapping.sku, mapping.location],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let id = match existing {
-        Some((id, item, location)) if item == mapping.remote_item && location == mapping.remote_location => {
-            id
-        }
-        Some((id, _, _)) => {
-            // A different remote listing: what we knew of the old one says nothing of this one.
-            conn.execute(
-                "UPDATE listings SET remote_item = ?2, remote_location = ?3, acked_qty = NULL WHERE id = ?1",
-                params![id, mapping.remote_item, mapping.remote_location],
-            )?;
-            id
-        }
-        None => {
-            conn.execute(
-                "INSERT INTO listings (channel, sku, location, remote_item, remote_location) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![channel, mapping.sku, mapping.location, mapping.remote_item, mapping.remote_location],
-            )?;
-            conn.last_insert_rowid()
-        }
-    };
-    // Mappings come by the catalogue (an import is the first sync or a full re-push): bulk.
-    crate::queue::requeue_bulk(conn, id, &now())?;
-    Ok(id)
-}
-
 /// One channel's record, or [`SyncError::UnknownChannel`].
-pub fn channel(conn: &Connection, name: &str) -> Result<ChannelRecord> {
-    list_channels(conn)?
+pub fn channel(store: &Store, name: &str) -> Result<ChannelRecord> {
+    list_channels(store)?
         .into_iter()
         .find(|c| c.name == name)
         .ok_or_else(|| SyncError::UnknownChannel(name.to_string()))
@@ -505,32 +345,26 @@ pub fn channel(conn: &Connection, name: &str) -> Result<ChannelRecord> {
 
 /// Several mappings in one transaction, all or nothing (`channel link --apply`): every one is
 /// checked first, as `map_one` checks it; each listing is queued for a bulk push.
-pub fn map_many(conn: &Connection, channel: &str, mappings: &[Mapping]) -> Result<Vec<i64>> {
-    let kind = require_channel(conn, channel)?;
+pub fn map_many(store: &Store, by: By<'_>, channel: &str, mappings: &[Mapping]) -> Result<Vec<i64>> {
+    let kind = require_channel(store, channel)?;
     if mappings.len() > MAX_IMPORT_ROWS {
         return Err(SyncError::Invalid(format!("more than {MAX_IMPORT_ROWS} mappings at once")));
     }
     for mapping in mappings {
-        check_mapping(conn, kind, mapping)
+        check_mapping(store, kind, mapping)
             .map_err(|why| SyncError::Invalid(format!("SKU {}: {why}", mapping.sku)))?;
     }
-    let tx = immediate(conn)?;
-    let mut ids = Vec::with_capacity(mappings.len());
-    for mapping in mappings {
-        ids.push(upsert_mapping(&tx, channel, mapping).map_err(|e| duplicate_remote(e, mapping))?);
-    }
-    tx.commit()?;
-    Ok(ids)
+    registry::upsert_mappings(store, by, channel, mappings, |i, e| duplicate_remote(e.into(), &mappings[i]))
 }
 
 /// One mapping (`channel map`).
-pub fn map_one(conn: &Connection, channel: &str, mapping: &Mapping) -> Result<i64> {
-    let kind = require_channel(conn, channel)?;
-    check_mapping(conn, kind, mapping).map_err(SyncError::Invalid)?;
-    let tx = immediate(conn)?;
-    let id = upsert_mapping(&tx, channel, mapping).map_err(|e| duplicate_remote(e, mapping))?;
-    tx.commit()?;
-    Ok(id)
+pub fn map_one(store: &Store, by: By<'_>, channel: &str, mapping: &Mapping) -> Result<i64> {
+    let kind = require_channel(store, channel)?;
+    check_mapping(store, kind, mapping).map_err(SyncError::Invalid)?;
+    let ids = registry::upsert_mappings(store, by, channel, std::slice::from_ref(mapping), |_, e| {
+        duplicate_remote(e.into(), mapping)
+    })?;
+    Ok(ids[0])
 }
 
 fn duplicate_remote(error: SyncError, mapping: &Mapping) -> SyncError {
@@ -547,14 +381,14 @@ fn duplicate_remote(error: SyncError, mapping: &Mapping) -> SyncError {
 
 /// Imports mappings from CSV, all or nothing: every bad line is reported, and then nothing is
 /// imported. Shopify header: `sku,location,inventory_item_id,location_id`.
-pub fn import_mappings(conn: &Connection, channel: &str, path: &Path) -> Result<usize> {
-    let kind = require_channel(conn, channel)?;
+pub fn import_mappings(store: &Store, by: By<'_>, channel: &str, path: &Path) -> Result<usize> {
+    let kind = require_channel(store, channel)?;
     let mappings = read_mappings_csv(path, kind)?;
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (line, mapping) in &mappings {
         let key = (mapping.remote_item.clone(), mapping.remote_location.clone());
-        if let Err(message) = check_mapping(conn, kind, mapping) {
+        if let Err(message) = check_mapping(store, kind, mapping) {
             errors.push(CsvLineError { line: *line, message });
         } else if !seen.insert(key) {
             errors.push(CsvLineError {
@@ -566,14 +400,14 @@ pub fn import_mappings(conn: &Connection, channel: &str, path: &Path) -> Result<
     if !errors.is_empty() {
         return Err(SyncError::Csv(errors));
     }
-    let tx = immediate(conn)?;
-    for (line, mapping) in &mappings {
-        upsert_mapping(&tx, channel, mapping).map_err(|e| match duplicate_remote(e, mapping) {
-            SyncError::Invalid(message) => SyncError::Csv(vec![CsvLineError { line: *line, message }]),
+    let lines: Vec<u64> = mappings.iter().map(|(line, _)| *line).collect();
+    let mappings: Vec<Mapping> = mappings.into_iter().map(|(_, mapping)| mapping).collect();
+    registry::upsert_mappings(store, by, channel, &mappings, |i, e| {
+        match duplicate_remote(e.into(), &mappings[i]) {
+            SyncError::Invalid(message) => SyncError::Csv(vec![CsvLineError { line: lines[i], message }]),
             other => other,
-        })?;
-    }
-    tx.commit()?;
+        }
+    })?;
     Ok(mappings.len())
 }
 

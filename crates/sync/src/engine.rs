@@ -217,7 +217,7 @@ impl Engine {
         let renewer = AbortOnDrop(self.spawn_lease_renewer(stop.clone(), workers_stop));
         let outcome = self.run_workers(mode, workers_stopped).await;
         drop(renewer);
-        lease::release(Store::open(&self.db_path)?.connection(), &self.config.holder)?;
+        lease::release(&Store::open(&self.db_path)?, &self.config.holder)?;
         outcome
     }
 
@@ -226,11 +226,7 @@ impl Engine {
         let started = tokio::time::Instant::now();
         // The store stays out of the awaits below: a connection is Send but not Sync.
         let try_once = || -> Result<Lease> {
-            lease::acquire(
-                Store::open(&self.db_path)?.connection(),
-                &self.config.holder,
-                self.config.lease_ttl,
-            )
+            Ok(lease::acquire(&Store::open(&self.db_path)?, &self.config.holder, self.config.lease_ttl)?)
         };
         loop {
             match try_once()? {
@@ -273,7 +269,7 @@ impl Engine {
                         tokio::time::sleep(ttl / 3).await;
                     }
                 }
-                let lost = !matches!(lease::acquire(store.connection(), &holder, ttl), Ok(Lease::Held));
+                let lost = !matches!(lease::acquire(&store, &holder, ttl), Ok(Lease::Held));
                 if *stop.borrow() || lost {
                     let _ = workers.send(true);
                     return;
@@ -285,7 +281,7 @@ impl Engine {
     async fn run_workers(&self, mode: Mode, stop: watch::Receiver<bool>) -> Result<RunReport> {
         let mut report = RunReport::default();
         let mut tasks = JoinSet::new();
-        let channels = config::list_channels(Store::open(&self.db_path)?.connection())?;
+        let channels = config::list_channels(&Store::open(&self.db_path)?)?;
         for (index, channel) in channels.into_iter().enumerate() {
             match self.start_worker(&channel, index as u64) {
                 Ok(worker) => {
@@ -368,7 +364,12 @@ impl Engine {
         let client = self.client(channel)?;
         let mut worker_config = self.config.worker;
         worker_config.seed = worker_config.seed.wrapping_add(index);
-        Ok(Worker::new(channel.name.clone(), client, Store::open(&self.db_path)?, worker_config))
+        // Bookkeeping durability (see `Store::open_for_sync_bookkeeping`): the attempt group is
+        // committed just before each request, and an fsync there is the one in the path from a
+        // scan's commit to the channel.
+        let store = Store::open_for_sync_bookkeeping(&self.db_path)?;
+        Ok(Worker::new(channel.name.clone(), client, store, worker_config)
+            .with_watch_tuning(&self.config.tuning))
     }
 }
 
@@ -379,16 +380,7 @@ fn revisions_today(db_path: &Path, channel: &str) -> Result<Vec<(String, u32)>> 
     let midnight = pacific.date_naive().and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
         + chrono::Duration::hours(8);
     let since = crate::queue::stamp(midnight);
-    let store = Store::open(db_path)?;
-    let rows = store
-        .connection()
-        .prepare(
-            "SELECT l.remote_item, count(*) FROM pushes p JOIN listings l ON l.id = p.listing_id
-             WHERE p.channel = ?1 AND p.acked_at >= ?2 GROUP BY l.remote_item",
-        )?
-        .query_map(rusqlite::params![channel, since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(shelfsync_store::channels::history::pushes_per_item_since(&Store::open(db_path)?, channel, &since)?)
 }
 
 /// Runs the engine on its own runtime: `Once` until drained, `Daemon` until Ctrl-C. The CLI

@@ -42,10 +42,4 @@ fn summarise(errors: &[CsvLineError]) -> String {
     StoreError::Csv(errors.to_vec()).to_string()
 }
 
-impl From<rusqlite::Error> for SyncError {
-    fn from(error: rusqlite::Error) -> Self {
-        SyncError::Store(error.into())
-    }
-}
-
 pub type Result<T, E = SyncError> = std::result::Result<T, E>;

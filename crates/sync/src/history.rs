@@ -1,89 +1,9 @@
 //! What the desktop app's Sync dashboard draws: each channel's recent event-to-channel
 //! latencies (the sparkline) and one SKU's push history across channels. Read-only views over
-//! the push log the worker writes on every acknowledgement; no rule lives here.
+//! the push log the worker writes on every acknowledgement; the store owns the queries
+//! (`shelfsync_store::channels::history`) and no rule lives here.
 
-use rusqlite::{Connection, params};
-use serde::Serialize;
-use serde_json::Value;
-
-use crate::Result;
-
-/// Most points one sparkline gets: a few per pixel of a card-wide chart, and a bounded read.
-pub const MAX_LATENCY_POINTS: u32 = 500;
-/// Most pushes one SKU's history returns (all channels and locations together).
-pub const MAX_PUSHES: u32 = 500;
-
-/// One acknowledged push of a channel: when the channel took it and how long after the ledger
-/// change that made it (event-to-channel latency).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LatencyPoint {
-    pub acked_at: String,
-    pub latency_ms: i64,
-}
-
-/// The last `limit` pushes of `channel` (at most [`MAX_LATENCY_POINTS`]), oldest first, so a
-/// chart reads left to right.
-pub fn recent_latencies(conn: &Connection, channel: &str, limit: u32) -> Result<Vec<LatencyPoint>> {
-    let limit = limit.min(MAX_LATENCY_POINTS);
-    let mut points: Vec<LatencyPoint> = conn
-        .prepare_cached(
-            "SELECT acked_at, latency_ms FROM pushes WHERE channel = ?1
-             ORDER BY acked_at DESC, id DESC LIMIT ?2",
-        )?
-        .query_map(params![channel, limit], |r| {
-            Ok(LatencyPoint { acked_at: r.get(0)?, latency_ms: r.get(1)? })
-        })?
-        .collect::<Result<_, _>>()?;
-    points.reverse();
-    Ok(points)
-}
-
-/// One acknowledged push of a SKU's listing, with the derivation stored with it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PushRecord {
-    pub channel: String,
-    pub location: Option<String>,
-    pub qty: i64,
-    pub version: i64,
-    /// The quantity the compare-and-set expected on the channel (Shopify), if any.
-    pub change_from: Option<i64>,
-    pub acked_at: String,
-    pub latency_ms: i64,
-    pub derivation: Value,
-}
-
-/// The newest `limit` pushes (at most [`MAX_PUSHES`]) of every listing of `sku`, newest first.
-/// An unknown SKU or one never pushed has none.
-pub fn push_history(conn: &Connection, sku: &str, limit: u32) -> Result<Vec<PushRecord>> {
-    let limit = limit.min(MAX_PUSHES);
-    let rows = conn
-        .prepare_cached(
-            "SELECT p.channel, l.location, p.qty, p.version, p.change_from, p.acked_at, p.latency_ms,
-                    p.derivation
-             FROM listings l JOIN pushes p ON p.listing_id = l.id
-             WHERE l.sku = ?1 ORDER BY p.id DESC LIMIT ?2",
-        )?
-        .query_map(params![sku, limit], |r| {
-            let derivation: String = r.get(7)?;
-            Ok(PushRecord {
-                channel: r.get(0)?,
-                location: r.get(1)?,
-                qty: r.get(2)?,
-                version: r.get(3)?,
-                change_from: r.get(4)?,
-                acked_at: r.get(5)?,
-                latency_ms: r.get(6)?,
-                derivation: serde_json::from_str(&derivation).unwrap_or(Value::String(derivation)),
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
-}
-
-/// The channels that list `sku`, by name: the ones `report::explain` can explain.
-pub fn channels_listing(conn: &Connection, sku: &str) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare_cached("SELECT DISTINCT channel FROM listings WHERE sku = ?1 ORDER BY channel")?
-        .query_map([sku], |r| r.get(0))?
-        .collect::<Result<_, _>>()?)
-}
+pub use shelfsync_store::channels::history::{
+    LatencyPoint, MAX_LATENCY_POINTS, MAX_PUSHES, PushRecord, channels_listing, push_history,
+    recent_latencies,
+};

@@ -5,6 +5,7 @@
 
 mod common;
 
+use shelfsync_store::testing::connection;
 use std::collections::BTreeSet;
 
 use common::*;
@@ -94,7 +95,8 @@ impl Setup {
     fn add(&self, name: &str, kind: ChannelKind, endpoint: &str, auth: Option<&str>) {
         let new = self.new_channel(name, kind, endpoint);
         config::add_channel_with_auth(
-            self.store.connection(),
+            &self.store,
+            shelfsync_store::By::new("tester", "ws-test"),
             &secrets(&self.db),
             &new,
             auth,
@@ -131,7 +133,7 @@ impl Setup {
     }
 
     fn record(&self, name: &str) -> ChannelRecord {
-        config::channel(self.store.connection(), name).unwrap()
+        config::channel(&self.store, name).unwrap()
     }
 
     async fn test(&self, name: &str) -> Result<shelfsync_channels::Connected, LinkError> {
@@ -140,7 +142,7 @@ impl Setup {
 
     /// Listings and outbox rows: what a dry run must leave as it was.
     fn written(&self) -> (i64, i64) {
-        let conn = self.store.connection();
+        let conn = connection(&self.store);
         let listings = conn.query_row("SELECT count(*) FROM listings", [], |r| r.get(0)).unwrap();
         let outbox = conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).unwrap();
         (listings, outbox)
@@ -200,7 +202,14 @@ async fn wrong_credentials_wrong_shop_and_no_network_are_named() {
     // Another shop's domain: the token reaches demo's shop, not this one.
     let mut other = t.new_channel("other", ChannelKind::Shopify, &t.url);
     other.shop = Some("elsewhere.myshopify.com".into());
-    config::add_channel(t.store.connection(), &secrets, &other, &t.keys(ChannelKind::Shopify)).unwrap();
+    config::add_channel(
+        &t.store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        &secrets,
+        &other,
+        &t.keys(ChannelKind::Shopify),
+    )
+    .unwrap();
     let shop = failure(t.test("other").await);
     assert!(matches!(shop, ConnectionFailure::NotFound(_)), "{shop}");
     assert!(
@@ -229,7 +238,14 @@ async fn wrong_credentials_wrong_shop_and_no_network_are_named() {
     // Good LWA credentials, another seller's id: not found.
     let mut seller = t.new_channel("az3", ChannelKind::Amazon, &t.url);
     seller.seller_id = Some("A9OTHERSELLER".into());
-    config::add_channel(t.store.connection(), &secrets, &seller, &t.keys(ChannelKind::Amazon)).unwrap();
+    config::add_channel(
+        &t.store,
+        shelfsync_store::By::new("tester", "ws-test"),
+        &secrets,
+        &seller,
+        &t.keys(ChannelKind::Amazon),
+    )
+    .unwrap();
     let unknown = failure(t.test("az3").await);
     assert!(matches!(unknown, ConnectionFailure::NotFound(_)), "{unknown}");
     assert!(unknown.to_string().contains("A9OTHERSELLER"), "{unknown}");
@@ -253,7 +269,7 @@ async fn unsaved_credentials_are_tested_without_writing() {
     );
     let bad_url = link::test_unsaved(&new, Some("ftp://x"), &t.keys(ChannelKind::Amazon), timeouts()).await;
     assert!(bad_url.unwrap_err().to_string().contains("invalid --auth-endpoint 'ftp://x'"));
-    assert_eq!(config::list_channels(t.store.connection()).unwrap().len(), 0, "nothing saved");
+    assert_eq!(config::list_channels(&t.store).unwrap().len(), 0, "nothing saved");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,7 +296,8 @@ async fn the_auth_endpoint_is_where_tokens_come_from() {
     // Shopify takes none, and a bad URL is refused before anything is written.
     let web = t.new_channel("web", ChannelKind::Shopify, &t.url);
     let refused = config::add_channel_with_auth(
-        t.store.connection(),
+        &t.store,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets(&t.db),
         &web,
         Some("https://x.test"),
@@ -289,7 +306,8 @@ async fn the_auth_endpoint_is_where_tokens_come_from() {
     assert!(refused.unwrap_err().to_string().contains("--auth-endpoint is for amazon and ebay"));
     let az = t.new_channel("az9", ChannelKind::Amazon, &t.url);
     let refused = config::add_channel_with_auth(
-        t.store.connection(),
+        &t.store,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets(&t.db),
         &az,
         Some("https://user:pw@api.amazon.com"),
@@ -297,7 +315,7 @@ async fn the_auth_endpoint_is_where_tokens_come_from() {
     );
     assert!(refused.unwrap_err().to_string().contains("invalid --auth-endpoint"));
     let names: BTreeSet<String> =
-        config::list_channels(t.store.connection()).unwrap().into_iter().map(|c| c.name).collect();
+        config::list_channels(&t.store).unwrap().into_iter().map(|c| c.name).collect();
     assert_eq!(names, ["az", "az2", "eb", "eb2"].into_iter().map(String::from).collect());
     assert!(
         secrets(&t.db).get("az9", LWA_CLIENT_ID).unwrap().is_none(),
@@ -316,7 +334,14 @@ async fn link_dry_run_changes_nothing_and_apply_maps_what_the_engine_pushes() {
     for name in ["web", "az", "eb"] {
         let dry = tokio::task::block_in_place(|| {
             let store = Store::open(&db).unwrap();
-            link::link_blocking(store.connection(), name, &secrets(&db), &LinkOptions::default(), timeouts())
+            link::link_blocking(
+                &store,
+                shelfsync_store::By::new("tester", "ws-test"),
+                name,
+                &secrets(&db),
+                &LinkOptions::default(),
+                timeouts(),
+            )
         })
         .unwrap();
         assert!(!dry.applied, "{name}");
@@ -336,14 +361,19 @@ async fn link_dry_run_changes_nothing_and_apply_maps_what_the_engine_pushes() {
         let applied = tokio::task::block_in_place(|| {
             let store = Store::open(&db).unwrap();
             let options = LinkOptions { apply: true, ..LinkOptions::default() };
-            link::link_blocking(store.connection(), name, &secrets(&db), &options, timeouts())
+            link::link_blocking(
+                &store,
+                shelfsync_store::By::new("tester", "ws-test"),
+                name,
+                &secrets(&db),
+                &options,
+                timeouts(),
+            )
         })
         .unwrap();
         assert!(applied.applied && applied.listings.len() == 3, "{name}: {applied:?}");
     }
-    let listings: Vec<(String, String, Option<String>, Option<String>)> = t
-        .store
-        .connection()
+    let listings: Vec<(String, String, Option<String>, Option<String>)> = connection(&t.store)
         .prepare("SELECT channel || ':' || sku, remote_item, location, remote_location FROM listings ORDER BY channel, sku")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -369,7 +399,14 @@ async fn link_dry_run_changes_nothing_and_apply_maps_what_the_engine_pushes() {
     // A second link finds them already mapped and writes nothing new.
     let again = tokio::task::block_in_place(|| {
         let store = Store::open(&db).unwrap();
-        link::link_blocking(store.connection(), "web", &secrets(&db), &LinkOptions::default(), timeouts())
+        link::link_blocking(
+            &store,
+            shelfsync_store::By::new("tester", "ws-test"),
+            "web",
+            &secrets(&db),
+            &LinkOptions::default(),
+            timeouts(),
+        )
     })
     .unwrap();
     assert_eq!((again.plan.matched.len(), again.plan.already_mapped.len()), (0, 3));
@@ -401,7 +438,14 @@ async fn shopify_link_needs_a_location_when_there_are_several() {
     let run = |options: LinkOptions| {
         tokio::task::block_in_place(|| {
             let store = Store::open(&db).unwrap();
-            link::link_blocking(store.connection(), "web", &secrets(&db), &options, timeouts())
+            link::link_blocking(
+                &store,
+                shelfsync_store::By::new("tester", "ws-test"),
+                "web",
+                &secrets(&db),
+                &options,
+                timeouts(),
+            )
         })
     };
     let error = run(LinkOptions { apply: true, ..LinkOptions::default() }).unwrap_err().to_string();
@@ -423,7 +467,14 @@ async fn shopify_link_needs_a_location_when_there_are_several() {
     assert_eq!(t.written().0, 3);
     let unknown = tokio::task::block_in_place(|| {
         let store = Store::open(&db).unwrap();
-        link::link_blocking(store.connection(), "nope", &secrets(&db), &LinkOptions::default(), timeouts())
+        link::link_blocking(
+            &store,
+            shelfsync_store::By::new("tester", "ws-test"),
+            "nope",
+            &secrets(&db),
+            &LinkOptions::default(),
+            timeouts(),
+        )
     });
     assert!(unknown.unwrap_err().to_string().contains("unknown channel 'nope'"));
 }

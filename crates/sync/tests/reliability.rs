@@ -6,6 +6,7 @@
 
 mod common;
 
+use shelfsync_store::testing::connection;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -105,7 +106,7 @@ async fn run_seed(seed: u64) -> Result<shelfsync_sim::Stats, String> {
 }
 
 fn check_converged(f: &Fixture, max_attempts: i64) -> Result<(), String> {
-    let conn = f.store.connection();
+    let conn = connection(&f.store);
     let stats = f.sim.inspect(|s| s.stats.clone());
     if stats.keys_applied_twice != 0 || stats.key_mismatches != 0 {
         return Err(format!("idempotency broken: {stats:?}"));
@@ -171,9 +172,7 @@ fn check_listing(
         .map(|e| e.key.as_str())
         .filter(|k| !dead_keys.iter().any(|d| d == k))
         .collect();
-    let pushes: Vec<(String, i64)> = f
-        .store
-        .connection()
+    let pushes: Vec<(String, i64)> = connection(&f.store)
         .prepare(
             "SELECT p.group_key, p.version FROM pushes p JOIN listings l ON l.id = p.listing_id
              WHERE l.sku = ?1 AND l.location = ?2 ORDER BY p.id",
@@ -194,8 +193,7 @@ fn check_listing(
 }
 
 fn has_dead_letter(f: &Fixture, i: usize, location: &str) -> bool {
-    f.store
-        .connection()
+    connection(&f.store)
         .query_row(
             "SELECT count(*) FROM dead_letters d JOIN listings l ON l.id = d.listing_id WHERE l.sku = ?1 AND l.location = ?2",
             [sku(i), location.to_string()],
@@ -223,16 +221,16 @@ async fn offline_then_back_loses_nothing_and_keeps_fifo_order() {
         tokio::time::sleep(Duration::from_millis(3)).await;
     }
     let offline = eventually(Duration::from_secs(5), || {
-        report::status(f.store.connection()).unwrap()[0].state.starts_with("offline since")
+        report::status(&f.store).unwrap()[0].state.starts_with("offline since")
     })
     .await;
     assert!(offline, "status says offline");
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let conn = f.store.connection();
+    let conn = connection(&f.store);
     assert_eq!(queue_depth(&f), 6, "nothing lost while offline");
     let max_attempts: i64 = conn.query_row("SELECT max(attempts) FROM outbox", [], |r| r.get(0)).unwrap();
     assert!(max_attempts <= 2, "offline burns at most the small bound, got {max_attempts}");
-    assert!(report::dead_letters(conn).unwrap().is_empty());
+    assert!(report::dead_letters(&f.store).unwrap().is_empty());
 
     let server = f.sim.serve_at(addr).await.unwrap();
     assert!(eventually(Duration::from_secs(10), || queue_depth(&f) == 0).await, "drains on reconnect");
@@ -243,7 +241,47 @@ async fn offline_then_back_loses_nothing_and_keeps_fifo_order() {
     for i in 0..6 {
         assert_eq!(sim_level(&f, i, "WH1"), Some(i as i64 + 1));
     }
-    assert_eq!(report::status(f.store.connection()).unwrap()[0].state, "ok");
+    assert_eq!(report::status(&f.store).unwrap()[0].state, "ok");
+    server.stop().await;
+}
+
+/// Found by the whole-system suite: a channel's outage probe that ended in the dead-letter
+/// queue (its retries answered by 5xx once the channel was back) left the worker waiting for a
+/// probe that no longer existed, so nothing queued afterwards was ever sent. Every later change
+/// must still go once the channel answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_probe_that_is_dead_lettered_does_not_stall_the_channel() {
+    let mut f = fixture(2, &["WH1"], SimConfig::default()).await;
+    let mut config = fast_config(21);
+    config.worker.max_attempts = 3;
+    drain(&engine(&f, config.clone())).await;
+    let (stop, handle) = spawn_daemon(&f, config);
+    let addr = f.server.as_ref().unwrap().addr;
+    f.server.take().unwrap().stop().await;
+    receive(&mut f.store, 0, "WH1", 4);
+    let attempts = |f: &Fixture| -> i64 {
+        connection(&f.store)
+            .query_row("SELECT ifnull(max(attempts), 0) FROM outbox", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(
+        eventually(Duration::from_secs(5), || attempts(&f) >= 2).await,
+        "offline probes burn the small bound"
+    );
+    // Back, but every answer a 503: the probe's last attempt sends it to the dead-letter queue.
+    f.sim.set_faults(Faults { server_error: 1.0, ..Faults::none() });
+    let server = f.sim.serve_at(addr).await.unwrap();
+    let dead =
+        eventually(Duration::from_secs(5), || !report::dead_letters(&f.store).unwrap().is_empty()).await;
+    assert!(dead, "the probe is dead-lettered after its third attempt");
+    f.sim.set_faults(Faults::none());
+
+    receive(&mut f.store, 1, "WH1", 7);
+    let sent = eventually(Duration::from_secs(5), || sim_level(&f, 1, "WH1") == Some(7)).await;
+    let left = queue_depth(&f);
+    stop_daemon(stop, handle).await;
+    assert!(sent, "a change queued after the dead-lettered probe reaches the channel ({left} rows left)");
+    assert_eq!(left, 0);
     server.stop().await;
 }
 
@@ -297,10 +335,7 @@ async fn http_429_retry_after_is_honoured_and_burns_no_attempt() {
     assert_eq!(stats.retry_after_ignored, 0, "no request before Retry-After passed");
     assert_eq!(run.channels[0].throttled, stats.too_many_requests);
     assert_eq!(queue_depth(&f), 0);
-    assert!(
-        report::dead_letters(f.store.connection()).unwrap().is_empty(),
-        "a 429 is a throttle, not a failure"
-    );
+    assert!(report::dead_letters(&f.store).unwrap().is_empty(), "a 429 is a throttle, not a failure");
     for i in 0..20 {
         assert_eq!(sim_level(&f, i, "WH1"), Some(2));
     }

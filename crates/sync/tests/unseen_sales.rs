@@ -14,12 +14,13 @@
 
 mod common;
 
+use shelfsync_store::testing::connection;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use common::*;
 use shelfsync_channels::ChannelKind;
-use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_core::{Item, Location, LocationCode, Movement, Sku};
 use shelfsync_sim::amazon::AmazonSimConfig;
 use shelfsync_sim::ebay::EbaySimConfig;
 use shelfsync_sim::{RunningSim, Sim, SimConfig};
@@ -96,9 +97,10 @@ async fn market() -> Market {
         seller_id: seller.map(str::to_string),
         marketplace_id: seller.map(|_| MARKETPLACE.to_string()),
     };
-    let conn = store.connection();
+    let conn = &store;
     config::add_channel(
         conn,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets,
         &channel(AMAZON, ChannelKind::Amazon, Some(&amazon.seller_id)),
         &[
@@ -110,6 +112,7 @@ async fn market() -> Market {
     .unwrap();
     config::add_channel(
         conn,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets,
         &channel(EBAY, ChannelKind::Ebay, None),
         &[
@@ -121,6 +124,7 @@ async fn market() -> Market {
     .unwrap();
     config::add_channel(
         conn,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets,
         &channel(SHOP, ChannelKind::Shopify, None),
         &[(config::SHOPIFY_TOKEN, s(TOKEN))],
@@ -133,7 +137,7 @@ async fn market() -> Market {
             remote_item: item,
             remote_location,
         };
-        config::map_one(conn, channel, &mapping).unwrap();
+        config::map_one(conn, shelfsync_store::By::new("tester", "ws-test"), channel, &mapping).unwrap();
     };
     map(AMAZON, None, format!("AMZ-{}", sku(0)), None);
     map(EBAY, None, sku(0), Some("900000".into()));
@@ -154,7 +158,7 @@ fn wh1() -> LocationCode {
 }
 
 fn append(m: &mut Market, movement: Movement, override_by: Option<&str>) {
-    let mut event = Event::new(movement, "tester", "ws");
+    let mut event = shelfsync_store::new_event(movement, "tester", "ws");
     event.reason = Some("counted".into());
     event.override_by = override_by.map(str::to_string);
     m.store.append(&event).unwrap();
@@ -188,7 +192,7 @@ async fn drain(m: &Market) -> Vec<(String, u64)> {
             }
         }
         let depth: i64 =
-            m.store.connection().query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).unwrap();
+            connection(&m.store).query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).unwrap();
         if depth == 0 {
             return reads;
         }
@@ -218,7 +222,7 @@ fn open_units(m: &Market) -> i64 {
 }
 
 fn recorded_changes(m: &Market) -> i64 {
-    m.store.connection().query_row("SELECT count(*) FROM channel_changes", [], |r| r.get(0)).unwrap()
+    connection(&m.store).query_row("SELECT count(*) FROM channel_changes", [], |r| r.get(0)).unwrap()
 }
 
 /// How the channel's count drops before our urgent push.
@@ -331,7 +335,7 @@ async fn an_unseen_marketplace_sale_lowers_every_channel_until_booked_or_classif
                         - shelfsync_store::outbox::UNSEEN_DROP_GRACE
                         - chrono::Duration::minutes(1),
                 );
-                m.store.connection().execute("UPDATE channel_changes SET detected_at = ?1", [past]).unwrap();
+                connection(&m.store).execute("UPDATE channel_changes SET detected_at = ?1", [past]).unwrap();
                 let reports =
                     shelfsync_capture::reconcile::reconcile(&m.db, &secrets_of(&m), Some(EBAY), false)
                         .await
@@ -357,7 +361,7 @@ async fn a_bulk_repush_reads_nothing_and_an_urgent_push_reads_in_one_call() {
     m.sim.amazon.set_listing(&format!("AMZ-{}", sku(0)), 3);
     m.sim.ebay.set_item(&sku(0), "900000", 3);
     for channel in [AMAZON, EBAY] {
-        let conn = m.store.connection();
+        let conn = connection(&m.store);
         let ids: Vec<i64> = conn
             .prepare("SELECT id FROM listings WHERE channel = ?1")
             .unwrap()
@@ -367,7 +371,7 @@ async fn a_bulk_repush_reads_nothing_and_an_urgent_push_reads_in_one_call() {
             .unwrap();
         for id in ids {
             conn.execute("UPDATE listings SET acked_qty = NULL WHERE id = ?1", [id]).unwrap();
-            shelfsync_sync::queue::requeue_bulk(conn, id, &shelfsync_store::outbox::now()).unwrap();
+            shelfsync_sync::queue::requeue_bulk(&m.store, id, &shelfsync_store::outbox::now()).unwrap();
         }
     }
     let reads = drain(&m).await;
@@ -406,7 +410,7 @@ async fn a_read_older_than_our_last_acknowledgement_is_not_an_unseen_sale() {
     ];
     for case in cases {
         let m = market().await;
-        let conn = m.store.connection();
+        let conn = connection(&m.store);
         let (id, acked_at): (i64, String) = conn
             .query_row("SELECT id, acked_at FROM listings WHERE channel = ?1", [EBAY], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -415,7 +419,7 @@ async fn a_read_older_than_our_last_acknowledgement_is_not_an_unseen_sale() {
         let acked = chrono::DateTime::parse_from_rfc3339(&acked_at).unwrap().with_timezone(&chrono::Utc);
         let asked =
             shelfsync_sync::queue::stamp(acked + chrono::Duration::milliseconds(case.asked_after_ack_ms));
-        let finding = shelfsync_sync::queue::record_read(conn, EBAY, id, Some(7), &asked).unwrap();
+        let finding = shelfsync_sync::queue::record_read(&m.store, EBAY, id, Some(7), &asked).unwrap();
         let units = match finding {
             shelfsync_sync::queue::ReadFinding::Unseen { units, .. } => units,
             _ => 0,
@@ -425,4 +429,37 @@ async fn a_read_older_than_our_last_acknowledgement_is_not_an_unseen_sale() {
             conn.query_row("SELECT acked_qty FROM listings WHERE id = ?1", [id], |r| r.get(0)).unwrap();
         assert_eq!(belief, Some(case.belief), "{}", case.name);
     }
+}
+
+/// Flash-sale mode over the simulator: three Amazon orders in a minute make the item sell fast
+/// (trigger 3); once capture's poll books them, the engine lists the remaining 7 units shared
+/// by where the item sells (Amazon sold 3: weight 4; Shopify and eBay weight 1 each: 4.67,
+/// 1.17, 1.17 -> 5, 1, 1), so the three channels together list exactly the stock, and
+/// reconciliation, which expects the same shares, finds nothing to correct. Turned off, every
+/// channel lists the 7 again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flash_sale_mode_the_channels_together_list_no_more_than_the_stock() {
+    use shelfsync_core::Role;
+    use shelfsync_core::flash::FlashSaleRule;
+    use shelfsync_store::flash::FLASH_SALE_KEY;
+    let mut m = market().await;
+    let admin = m.store.add_user("ada", Role::Admin, "4821", None, "ws").unwrap();
+    let rule = FlashSaleRule::new(600, 3).unwrap();
+    m.store.set_setting(FLASH_SALE_KEY, &FlashSaleRule::to_setting(Some(rule)), &admin, "ws").unwrap();
+    for _ in 0..3 {
+        assert!(m.sim.amazon.place_order(&format!("AMZ-{}", sku(0)), 1).is_some());
+    }
+    shelfsync_capture::poll::poll(&m.db, &secrets(&m.db), Some(AMAZON)).await.unwrap();
+    assert_eq!(ledger_atp(&m), STOCK - 3, "the three sales are booked");
+    drain(&m).await;
+    // held() is [Shopify, Amazon, eBay].
+    assert_eq!(held(&m), [1, 5, 1], "shared by where the item sells");
+    assert_eq!(held(&m).iter().sum::<i64>(), ledger_atp(&m), "together exactly the stock");
+    let reports = shelfsync_capture::reconcile::reconcile(&m.db, &secrets(&m.db), None, false).await.unwrap();
+    for report in &reports {
+        assert!(report.gaps.is_empty(), "reconciliation expects the shares: {report:?}");
+    }
+    m.store.set_setting(FLASH_SALE_KEY, "off", &admin, "ws").unwrap();
+    drain(&m).await;
+    assert_eq!(held(&m), [STOCK - 3; 3], "off: every channel lists the whole stock again");
 }

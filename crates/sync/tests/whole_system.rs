@@ -30,6 +30,7 @@
 
 mod common;
 
+use shelfsync_store::testing::connection;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -201,7 +202,8 @@ async fn world(seed: u64) -> World {
             marketplace_id: amazon_seller.as_ref().map(|_| "ATVPDKIKX0DER".to_string()),
             seller_id: amazon_seller,
         };
-        config::add_channel(store.connection(), &secrets, &new, keys).unwrap();
+        config::add_channel(&store, shelfsync_store::By::new("tester", "ws-test"), &secrets, &new, keys)
+            .unwrap();
     }
     for i in 0..SKUS {
         let maps = [
@@ -234,7 +236,7 @@ async fn world(seed: u64) -> World {
             ),
         ];
         for (channel, mapping) in &maps {
-            config::map_one(store.connection(), channel, mapping).unwrap();
+            config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), channel, mapping).unwrap();
         }
     }
     World { _dir: dir, db, store, sim, server: Some(server), addr }
@@ -278,12 +280,12 @@ fn start(w: &World, seed: u64, generation: u32) -> Running {
 /// A clock jump forward: the lease a crashed engine left and every retry time are now past.
 fn jump_clock(w: &World) {
     let past = "2000-01-01T00:00:00.000Z";
-    w.store.connection().execute("UPDATE sync_lease SET expires_at = ?1", [past]).unwrap();
-    w.store.connection().execute("UPDATE outbox SET next_attempt_at = ?1", [past]).unwrap();
+    connection(&w.store).execute("UPDATE sync_lease SET expires_at = ?1", [past]).unwrap();
+    connection(&w.store).execute("UPDATE outbox SET next_attempt_at = ?1", [past]).unwrap();
 }
 
 fn depth(w: &World) -> i64 {
-    CHANNELS.iter().map(|c| shelfsync_sync::queue::queue_depth(w.store.connection(), c).unwrap()).sum()
+    CHANNELS.iter().map(|c| shelfsync_sync::queue::queue_depth(&w.store, c).unwrap()).sum()
 }
 
 #[derive(Default, Debug)]
@@ -384,9 +386,7 @@ async fn run_seed(seed: u64) -> Result<Injected, String> {
 /// carries Amazon's injected `INVALID` refusal, no more of them than it answered `INVALID`;
 /// a transient one (retries exhausted) is counted for the run's bound.
 fn forgiven_dead_letters(w: &World) -> Result<(u32, u32), String> {
-    let dead: Vec<(String, String)> = w
-        .store
-        .connection()
+    let dead: Vec<(String, String)> = connection(&w.store)
         .prepare("SELECT channel, last_error FROM dead_letters")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -406,8 +406,7 @@ fn forgiven_dead_letters(w: &World) -> Result<(u32, u32), String> {
 
 /// The rows still queued, with why: what a failing seed prints.
 fn stuck(w: &World) -> Vec<String> {
-    w.store
-        .connection()
+    connection(&w.store)
         .prepare("SELECT channel, listing_id, attempts, next_attempt_at, last_error, group_key FROM outbox")
         .unwrap()
         .query_map([], |r| {
@@ -427,8 +426,7 @@ fn stuck(w: &World) -> Vec<String> {
 }
 
 fn dead_skus(w: &World, channel: &str) -> Vec<String> {
-    w.store
-        .connection()
+    connection(&w.store)
         .prepare(
             "SELECT l.sku FROM dead_letters d JOIN listings l ON l.id = d.listing_id WHERE l.channel = ?1",
         )
@@ -444,9 +442,7 @@ fn check(w: &World, sold_on: &HashMap<(usize, &str), i64>) -> Result<(), String>
     if stats.keys_applied_twice != 0 || stats.key_mismatches != 0 {
         return Err(format!("idempotency broken on Shopify: {stats:?}"));
     }
-    let over_cap: i64 = w
-        .store
-        .connection()
+    let over_cap: i64 = connection(&w.store)
         .query_row("SELECT count(*) FROM dead_letters WHERE attempts > ?1", [MAX_ATTEMPTS], |r| r.get(0))
         .unwrap();
     if over_cap > 0 {
@@ -491,11 +487,13 @@ fn check(w: &World, sold_on: &HashMap<(usize, &str), i64>) -> Result<(), String>
 /// What explains an invented drop: the values the channel applied, in order, against what we
 /// acknowledged and the drops recorded (bounded: the last 40 of each).
 fn history(w: &World, i: usize, channel: &str) -> String {
-    let conn = w.store.connection();
+    let conn = connection(&w.store);
     let rows = |sql: &str| -> Vec<String> {
         let mut stmt = conn.prepare(sql).unwrap();
         let mut out: Vec<String> = stmt
-            .query_map(rusqlite::params![sku(i), channel], |r| r.get::<_, String>(0))
+            .query_map(shelfsync_store::testing::rusqlite::params![sku(i), channel], |r| {
+                r.get::<_, String>(0)
+            })
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
@@ -591,7 +589,7 @@ async fn a_cancelled_engine_stops_renewing_its_lease() {
     let w = world(77).await;
     let (_stop, handle) = start(&w, 77, 0);
     let held =
-        || w.store.connection().query_row("SELECT holder FROM sync_lease", [], |r| r.get::<_, String>(0));
+        || connection(&w.store).query_row("SELECT holder FROM sync_lease", [], |r| r.get::<_, String>(0));
     let started = Instant::now();
     while held().is_err() && started.elapsed() < Duration::from_secs(5) {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -602,7 +600,7 @@ async fn a_cancelled_engine_stops_renewing_its_lease() {
     // A renewer still alive would write a fresh expiry within a third of the 2 s TTL.
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let expiry: String =
-        w.store.connection().query_row("SELECT expires_at FROM sync_lease", [], |r| r.get(0)).unwrap();
+        connection(&w.store).query_row("SELECT expires_at FROM sync_lease", [], |r| r.get(0)).unwrap();
     assert_eq!(expiry, "2000-01-01T00:00:00.000Z", "nobody renews a cancelled engine's lease");
     let (stop, next) = start(&w, 77, 1);
     let took_over = eventually(Duration::from_secs(5), || held().is_ok_and(|h| h == "whole-77-1")).await;

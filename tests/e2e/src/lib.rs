@@ -45,6 +45,23 @@ pub fn app_binary() -> PathBuf {
     target.join("debug/shelfsync-app")
 }
 
+/// Runs the `shelfsync` CLI next to the app binary (scripts/e2e.sh builds it) on `db` as one of
+/// the demo's users; its standard output, or its error line.
+pub fn cli_as(db: &Path, user: &str, pin: &str, args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new(app_binary().with_file_name("shelfsync"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SHELFSYNC_USER", user)
+        .env("SHELFSYNC_PIN", pin)
+        .stdin(std::process::Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("shelfsync {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 /// Where screenshots go: `target/e2e-screens/`.
 pub fn screens_dir() -> PathBuf {
     let dir =
@@ -201,7 +218,8 @@ impl App {
     /// which splits a wedge scan. This workstation setting (the same one a site with slow
     /// scanners would use) allows 100 ms, still well below a person's 150 ms in the typing test.
     /// The webview's storage outlives the app (it belongs to the app's identifier, not to the
-    /// database), so the station's floor settings go back to their defaults here too.
+    /// database), so the station's floor settings go back to their defaults here too, and the
+    /// language to English (what the tests read), whatever a test or a person chose before.
     async fn tune_wedge(&self) -> Result<()> {
         self.wait_until("the page", STARTUP_TIMEOUT, || async move {
             Ok((!self.by_test_id("status-strip").await?.is_empty()).then_some(()))
@@ -211,6 +229,7 @@ impl App {
             .execute(
                 "localStorage.setItem('shelfsync.wedge', JSON.stringify({ maxGapMs: 100 })); \
                  localStorage.removeItem('shelfsync.floor'); \
+                 localStorage.setItem('shelfsync.language', 'en'); \
                  setTimeout(() => location.reload(), 0);",
                 vec![],
             )
@@ -267,6 +286,18 @@ impl App {
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    /// Waits for a screen's first usable frame: the `shelfsync:<name>-ready` mark the UI sets
+    /// (ui/src/lib/readyMark.ts). Key timing tests start after it, when the webview is no longer
+    /// busy painting its first frame.
+    pub async fn wait_ready(&self, name: &str, timeout: Duration) -> Result<()> {
+        let script = format!("return performance.getEntriesByName('shelfsync:{name}-ready').length > 0");
+        self.wait_until(&format!("{name} ready"), timeout, || {
+            let script = script.clone();
+            async move { Ok(self.client.execute(&script, vec![]).await?.as_bool().unwrap_or(false).then_some(())) }
+        })
+        .await
     }
 
     /// The page's visible text (`innerText`), cut to `max_chars`.
@@ -348,7 +379,16 @@ impl App {
             if buttons.is_empty() && attempt > 1 {
                 return self.wait_for(shows, STEP_TIMEOUT).await;
             }
-            self.wait_for(id, STEP_TIMEOUT).await?.click().await?;
+            let button = self.wait_for(id, STEP_TIMEOUT).await?;
+            // A tab scrolled out of the navigation's row (a narrow window) is scrolled to first,
+            // as a person would; WebKitWebDriver would answer "element not interactable".
+            self.client
+                .execute(
+                    "arguments[0].scrollIntoView({ inline: 'nearest' })",
+                    vec![serde_json::to_value(&button)?],
+                )
+                .await?;
+            button.click().await?;
             let deadline = Instant::now() + per_attempt;
             while Instant::now() < deadline {
                 let mut found = self.by_test_id(shows).await?;
@@ -419,6 +459,29 @@ impl App {
             keys = keys.then(KeyAction::Down { value: *ch }).then(KeyAction::Up { value: *ch });
         }
         self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
+    /// Sets a select as a pick from its list would: clicking an option opens WebKitGTK's native
+    /// pop-up, which nobody closes under Xvfb.
+    pub async fn choose(&self, id: &str, value: &str) -> Result<()> {
+        self.wait_for(id, STEP_TIMEOUT).await?;
+        self.client
+            .execute(
+                "const select = document.querySelector(`[data-testid='${arguments[0]}']`); \
+                 select.value = arguments[1]; \
+                 select.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![id.into(), value.into()],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a field's text (WebDriver's clear, then the keys).
+    pub async fn fill(&self, id: &str, text: &str) -> Result<()> {
+        let field = self.wait_for(id, STEP_TIMEOUT).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
         Ok(())
     }
 

@@ -26,25 +26,10 @@ async fn pick_file(app: &App, name: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Sets the kind as a pick from the list would. Clicking the option instead opens WebKitGTK's
-/// native pop-up menu, which no one closes under Xvfb: the next screenshot then waits for it.
-async fn choose_kind(app: &App, kind: &str) -> Result<()> {
-    app.wait_for("import-kind", STEP_TIMEOUT).await?;
-    app.client
-        .execute(
-            "const select = document.querySelector(\"[data-testid='import-kind']\"); \
-             select.value = arguments[0]; \
-             select.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![kind.into()],
-        )
-        .await?;
-    Ok(())
-}
-
 /// Chooses the kind, picks the file, clicks Import and waits for the settings message of the
 /// wanted outcome; returns its text.
 async fn import(app: &App, kind: &str, name: &str, text: &str, want_ok: bool) -> Result<String> {
-    choose_kind(app, kind).await?;
+    app.choose("import-kind", kind).await?;
     pick_file(app, name, text).await?;
     app.click("import-run").await?;
     app.wait_until(&format!("the {name} import to end"), STEP_TIMEOUT, || async {
@@ -137,8 +122,13 @@ async fn supervisor_repushes_a_demo_channel_and_its_bar_finishes() -> Result<()>
             else {
                 return Ok(None);
             };
-            let label = bar.find(Locator::Css("[data-testid='repush-progress-label']")).await?.text().await?;
-            Ok((bar.attr("data-done").await?.as_deref() == Some("true")).then_some(label))
+            // Done first, then the label: once the bar says done it stays done, so the label
+            // read after it is the final one (read the other way round, a label from just before
+            // the last update could pair with done).
+            if bar.attr("data-done").await?.as_deref() != Some("true") {
+                return Ok(None);
+            }
+            Ok(Some(bar.find(Locator::Css("[data-testid='repush-progress-label']")).await?.text().await?))
         })
         .await?;
     assert!(label.starts_with("Re-push finished: "), "{label}");

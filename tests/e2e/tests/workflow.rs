@@ -146,9 +146,9 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
 
     // 2. Scan station, count mode: location by wedge, start a count, scan by wedge and serial.
     app.wait_for("scan-screen", STEP_TIMEOUT).await?;
-    let serial = format!("serial:{}", pty.app_end.display());
+    // Staff see the scanner's kind, not its device path (issue 19: the path is in Details).
     app.wait_until("the serial listener listed", STEP_TIMEOUT, || async {
-        Ok(app.text_of("scanners").await?.contains(&serial).then_some(()))
+        Ok(app.text_of("scanners").await?.contains("serial scanner listening").then_some(()))
     })
     .await?;
     app.wedge("LOC:WH1").await?;
@@ -185,7 +185,8 @@ async fn staff_count_supervisor_approves_staff_cannot_approve() -> Result<()> {
     app.wait_feedback("undo", |t| t == "Removed 1 × SS-00002").await?;
     assert_eq!(app.text_of("line-count").await?, "2", "two lines of SS-00001 remain");
     let log = app.text_of("scan-log").await?;
-    assert!(log.contains("serial:"), "the log names the serial scanner: {log}");
+    assert!(log.contains("(serial)"), "the log names the serial scanner: {log}");
+    assert!(!log.contains(&pty.app_end.display().to_string()), "and not its device path: {log}");
     app.screenshot("12-scan-station-count").await?;
 
     // 3. Submit: the lines are committed, then the count is closed.

@@ -21,4 +21,10 @@ needsSetup: boolean,
  * The first-run screen may offer "Try the demo": the database is empty and
  * `SHELFSYNC_DEMO` is not `off`.
  */
-demoOffered: boolean, };
+demoOffered: boolean, 
+/**
+ * The operating system's preferred languages (BCP 47 tags, most preferred first): the
+ * UI's language until one is chosen on this workstation (WebKitGTK reports en-US
+ * whatever the system's is).
+ */
+systemLanguages: Array<string>, };

@@ -11,4 +11,10 @@ id: string, sku: string, name: string, qty: number,
 /**
  * Which scanner (or "screen") the line came from.
  */
-source: string, };
+source: string, 
+/**
+ * A line scanned by a pack's barcode: the units one scan books (ScanOutcome's), kept
+ * so a reopened draft still shows "1 pack = 12". Display only: the commit books
+ * what the pack holds then.
+ */
+packUnits?: number, };

@@ -11,4 +11,9 @@ context: string, openedAt: string,
 /**
  * When the root cause is due (48 hours after opening).
  */
-dueAt: string, overdue: boolean, cause: string | null, resolvedAt: string | null, resolvedBy: string | null, };
+dueAt: string, overdue: boolean, cause: string | null, resolvedAt: string | null, resolvedBy: string | null, 
+/**
+ * The root-cause category (core's root_cause list); `null` while open or when resolved
+ * before categories.
+ */
+causeCategory: string | null, };

@@ -19,4 +19,9 @@ data: string, kind: ScanKind, sku: string | null, name: string | null, location:
 /**
  * For `error`: what went wrong, for a person.
  */
-message: string | null, };
+message: string | null, 
+/**
+ * An item scanned by a pack's barcode (issue 21): the units one scan books, shown on
+ * the line as "1 pack = 12". Absent for a SKU or an item's own barcode.
+ */
+packUnits?: number, };

@@ -10,4 +10,16 @@ export type SessionView = { user: UserView | null,
 /**
  * Signed in, but idle too long: the PIN must be entered again.
  */
-locked: boolean, idleLockSecs: number, canApprove: boolean, demoUsers: Array<DemoUser>, };
+locked: boolean, idleLockSecs: number, canApprove: boolean, 
+/**
+ * May see the developer figures on the floor screens (scan latency, database and
+ * device paths, UTC times) under their "Details" toggle: whoever may save
+ * diagnostics (supervisors and admins).
+ */
+canSeeDetails: boolean, demoUsers: Array<DemoUser>, 
+/**
+ * The signed-in user's own language (a UI catalogue name such as "es"), `null` when
+ * they never chose one, when nobody is signed in, and while the session is locked:
+ * the sign-in and lock screens keep the workstation's language.
+ */
+language: string | null, };

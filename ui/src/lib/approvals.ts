@@ -8,6 +8,7 @@ import type { ApprovalView } from "../bindings/ApprovalView";
 import type { BulkDecisionResult } from "../bindings/BulkDecisionResult";
 import type { DecisionView } from "../bindings/DecisionView";
 import { PIN_MAX, PIN_MIN, REASON_MAX } from "./forms";
+import { t as msg } from "./i18n/index.svelte";
 
 /** Filters as typed: empty text means "any". */
 export type ApprovalFilters = {
@@ -32,7 +33,7 @@ type Parsed = { ok: true; value: number | null } | { ok: false; message: string 
 export function parseLimit(text: string, what: string): Parsed {
   const t = text.trim();
   if (t === "") return { ok: true, value: null };
-  if (!/^\d+(\.\d{1,2})?$/.test(t)) return { ok: false, message: `${what} is a number like 10 or 25.50.` };
+  if (!/^\d+(\.\d{1,2})?$/.test(t)) return { ok: false, message: msg("counts.approvals.notNumber", { what }) };
   return { ok: true, value: Number(t) };
 }
 
@@ -42,9 +43,9 @@ export function visibleApprovals(
   filters: ApprovalFilters,
   order: SortOrder,
 ): { ok: true; items: ApprovalView[] } | { ok: false; message: string } {
-  const value = parseLimit(filters.minValue, "Value at least");
+  const value = parseLimit(filters.minValue, msg("counts.approvals.minValue"));
   if (!value.ok) return value;
-  const variance = parseLimit(filters.minVariance, "Variance at least");
+  const variance = parseLimit(filters.minVariance, msg("counts.approvals.minVariance"));
   if (!variance.ok) return variance;
   const counter = filters.counter.trim().toLowerCase();
   const shown = items.filter(
@@ -105,18 +106,16 @@ export function checkBulk(
   pin: string,
   counter: string,
 ): string | null {
-  if (selected === 0) return "Select at least one item.";
-  if (selected > MAX_SELECTED) return `Select at most ${MAX_SELECTED} items at once.`;
+  if (selected === 0) return msg("counts.approvals.selectOne");
+  if (selected > MAX_SELECTED) return msg("counts.approvals.selectMax", { max: MAX_SELECTED });
   const why = reason.trim();
-  if (why === "") return "Give one reason for the decision.";
-  if ([...why].length > REASON_MAX) return `Keep the reason under ${REASON_MAX} characters.`;
-  if (decision !== "recount" && counter.trim() !== "") return "A counter is assigned only to a recount.";
-  if (pin === "") return "Enter your PIN to confirm.";
-  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return `A PIN has ${PIN_MIN} to ${PIN_MAX} characters.`;
+  if (why === "") return msg("counts.approvals.giveReason");
+  if ([...why].length > REASON_MAX) return msg("counts.approvals.reasonMax", { max: REASON_MAX });
+  if (decision !== "recount" && counter.trim() !== "") return msg("counts.approvals.counterOnlyRecount");
+  if (pin === "") return msg("counts.approvals.enterPin");
+  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return msg("counts.approvals.pinLength", { min: PIN_MIN, max: PIN_MAX });
   return null;
 }
-
-const DONE: Record<DecisionView, string> = { approve: "approved", reject: "rejected", recount: "sent for recount" };
 
 /** One sentence for the whole answer, and one line per refused item. */
 export function describeResult(
@@ -125,11 +124,11 @@ export function describeResult(
 ): { summary: string; refused: string[]; allDone: boolean } {
   const summary =
     result.refused === 0
-      ? `${result.decided} ${result.decided === 1 ? "item" : "items"} ${DONE[decision]}.`
-      : `${result.decided} ${DONE[decision]}, ${result.refused} refused (nothing changed for those).`;
+      ? msg(`counts.approvals.allDone.${decision}`, { n: result.decided })
+      : msg(`counts.approvals.someDone.${decision}`, { n: result.decided, refused: result.refused });
   const refused = result.lines
     .filter((l) => l.outcome === "refused")
-    .map((l) => `${l.sku ?? l.id}: ${l.error ?? "refused"}`);
+    .map((l) => `${l.sku ?? l.id}: ${l.error ?? msg("counts.approvals.refused")}`);
   return { summary, refused, allDone: result.refused === 0 };
 }
 

@@ -6,6 +6,7 @@
 import type { CountSessionDetail } from "../bindings/CountSessionDetail";
 import type { CountSessionRow } from "../bindings/CountSessionRow";
 import type { CountStartRequest } from "../bindings/CountStartRequest";
+import { t as msg } from "./i18n/index.svelte";
 
 export type ScopeKind = "location" | "skus" | "class" | "top" | "full";
 
@@ -31,7 +32,7 @@ export function buildStartRequest(
   form: StartForm,
 ): { ok: true; request: CountStartRequest } | { ok: false; message: string } {
   const location = form.location.trim();
-  if (location === "") return { ok: false, message: "Choose the location to count." };
+  if (location === "") return { ok: false, message: msg("counts.chooseLocation") };
   const request: CountStartRequest = {
     location,
     skus: [],
@@ -43,23 +44,23 @@ export function buildStartRequest(
   switch (form.kind) {
     case "skus": {
       const skus = parseSkuList(form.skus);
-      if (skus.length === 0) return { ok: false, message: "Type the SKUs to count." };
+      if (skus.length === 0) return { ok: false, message: msg("counts.typeSkus") };
       if (skus.length > MAX_SCOPE_SKUS) {
-        return { ok: false, message: `A SKU list is at most ${MAX_SCOPE_SKUS} SKUs; count a class or the location instead.` };
+        return { ok: false, message: msg("counts.tooManySkus", { max: String(MAX_SCOPE_SKUS) }) };
       }
       request.skus = skus;
       break;
     }
     case "class": {
       const c = form.klass.trim().toUpperCase();
-      if (!["A", "B", "C"].includes(c)) return { ok: false, message: "Choose class A, B or C." };
+      if (!["A", "B", "C"].includes(c)) return { ok: false, message: msg("counts.chooseClass") };
       request.class = c;
       break;
     }
     case "top": {
       const t = form.top.trim();
       const n = /^\d+$/.test(t) ? Number(t) : NaN;
-      if (!(n >= 1 && n <= MAX_TOP)) return { ok: false, message: `Top N is a whole number from 1 to ${MAX_TOP}.` };
+      if (!(n >= 1 && n <= MAX_TOP)) return { ok: false, message: msg("counts.topRange", { max: String(MAX_TOP) }) };
       request.top = n;
       break;
     }

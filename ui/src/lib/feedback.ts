@@ -2,6 +2,8 @@
  * What a worker sees and hears after a scan: one big panel, green or red, with a sound.
  * Status is never colour alone: every state also has an icon and words.
  */
+import { t } from "./i18n/index.svelte";
+
 export type Tone = "good" | "bad" | "info";
 
 export interface Feedback {
@@ -35,5 +37,5 @@ export function info(title: string, detail = ""): Feedback {
 
 /** The idle panel before any scan. */
 export function ready(what: string): Feedback {
-  return { tone: "info", title: "Ready to scan", detail: what, sound: "info" };
+  return { tone: "info", title: t("fb.ready"), detail: what, sound: "info" };
 }

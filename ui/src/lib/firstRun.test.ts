@@ -15,6 +15,7 @@ function info(over: Partial<AppInfo>): AppInfo {
     demoChannels: null,
     needsSetup: false,
     demoOffered: false,
+    systemLanguages: [],
     ...over,
   };
 }

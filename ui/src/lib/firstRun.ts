@@ -5,6 +5,7 @@
  */
 import type { AppInfo, LinkReviewView, LinkRowView, LinkStatusView } from "../api";
 import { NAME_MAX, PIN_MAX, PIN_MIN } from "./forms";
+import { t } from "./i18n/index.svelte";
 import type { Parsed } from "./settingsForms";
 
 /** What the main area shows once the database is open. */
@@ -23,12 +24,12 @@ export function startView(info: AppInfo | null, settingUp: boolean): StartView {
 
 export type Step = "admin" | "locations" | "items" | "channel" | "finish";
 
-export const STEPS: { step: Step; title: string; optional: boolean }[] = [
-  { step: "admin", title: "Your admin user", optional: false },
-  { step: "locations", title: "Locations", optional: false },
-  { step: "items", title: "Items and stock", optional: true },
-  { step: "channel", title: "Sales channel", optional: true },
-  { step: "finish", title: "Finish", optional: false },
+export const STEPS: { step: Step; readonly title: string; optional: boolean }[] = [
+  { step: "admin", get title() { return t("sync.first.stepAdmin"); }, optional: false },
+  { step: "locations", get title() { return t("sync.first.stepLocations"); }, optional: false },
+  { step: "items", get title() { return t("sync.first.stepItems"); }, optional: true },
+  { step: "channel", get title() { return t("sync.first.stepChannel"); }, optional: true },
+  { step: "finish", get title() { return t("sync.first.stepFinish"); }, optional: false },
 ];
 
 /** What the wizard has done so far, as far as the steps' rules care. */
@@ -45,9 +46,9 @@ export interface Progress {
 export function blockedBy(step: Step, p: Progress): string | null {
   switch (step) {
     case "admin":
-      return p.adminCreated ? null : "Create the admin user first.";
+      return p.adminCreated ? null : t("sync.first.blockedAdmin");
     case "locations":
-      return p.locations > 0 ? null : "Add at least one location: stock is always kept somewhere.";
+      return p.locations > 0 ? null : t("sync.first.blockedLocations");
     default:
       return null;
   }
@@ -73,15 +74,15 @@ const USER_NAME = /^[\p{L}\p{N}._@-]+$/u;
 /** The first admin's form: a user name and the same PIN twice. */
 export function checkFirstAdmin(name: string, pin: string, pinAgain: string): Parsed<{ name: string; pin: string; pinAgain: string }> {
   const n = name.trim();
-  if (n === "") return { ok: false, message: "Enter the admin's user name: the name they will sign in with, like ada." };
+  if (n === "") return { ok: false, message: t("sync.first.enterName") };
   if (n.length > NAME_MAX || !USER_NAME.test(n)) {
-    return { ok: false, message: "A user name has 1 to 64 letters or digits, and may use '.', '-', '_' or '@'; no spaces." };
+    return { ok: false, message: t("sync.first.nameChars") };
   }
-  if (pin === "") return { ok: false, message: "Choose a PIN for the admin and type it in both PIN fields." };
+  if (pin === "") return { ok: false, message: t("sync.first.choosePin") };
   if ([...pin].length < PIN_MIN || [...pin].length > PIN_MAX) {
-    return { ok: false, message: `A PIN has ${PIN_MIN} to ${PIN_MAX} characters.` };
+    return { ok: false, message: t("form.pinLength", { min: PIN_MIN, max: PIN_MAX }) };
   }
-  if (pin !== pinAgain) return { ok: false, message: "The two PINs are not the same. Type the same PIN in both fields." };
+  if (pin !== pinAgain) return { ok: false, message: t("sync.first.pinsDiffer") };
   return { ok: true, value: { name: n, pin, pinAgain } };
 }
 
@@ -91,11 +92,11 @@ export function plural(n: number, one: string, many: string = `${one}s`): string
 }
 
 /** The link review's kinds, in the order shown, with what each means in words. */
-export const LINK_GROUPS: { status: LinkStatusView; title: string; meaning: string }[] = [
-  { status: "matched", title: "Matched", meaning: "Same SKU here and on the channel: these are linked." },
-  { status: "ambiguous", title: "Ambiguous", meaning: "Several listings share the SKU: fix them on the channel, then review again." },
-  { status: "unmatchedOurs", title: "Only here", meaning: "Our items with no listing on the channel: not linked." },
-  { status: "unmatchedTheirs", title: "Only on the channel", meaning: "Listings whose SKU we do not have: not linked." },
+export const LINK_GROUPS: { status: LinkStatusView; readonly title: string; readonly meaning: string }[] = [
+  { status: "matched", get title() { return t("settings.link.matched"); }, get meaning() { return t("settings.link.matchedMeaning"); } },
+  { status: "ambiguous", get title() { return t("settings.link.ambiguous"); }, get meaning() { return t("settings.link.ambiguousMeaning"); } },
+  { status: "unmatchedOurs", get title() { return t("settings.link.ours"); }, get meaning() { return t("settings.link.oursMeaning"); } },
+  { status: "unmatchedTheirs", get title() { return t("settings.link.theirs"); }, get meaning() { return t("settings.link.theirsMeaning"); } },
 ];
 
 /** The review's rows of one kind. */
@@ -120,18 +121,18 @@ export function countOf(review: LinkReviewView, status: LinkStatusView): number 
 /** The link button: "Link 1 listing", "Link 12 listings", or null when nothing would link. */
 export function linkButtonLabel(review: LinkReviewView): string | null {
   if (review.linked !== null || review.matched === 0) return null;
-  return `Link ${plural(review.matched, "listing")}`;
+  return t("settings.link.button", { n: review.matched });
 }
 
 /** The line under the review once it has been applied, or what blocks it. */
 export function linkOutcome(review: LinkReviewView): string {
   if (review.linked !== null) {
-    return `Linked ${plural(review.linked, "listing")}. ShelfSync now sends their stock to ${review.channel}.`;
+    return t("settings.link.linked", { n: review.linked, channel: review.channel });
   }
   if (review.matched === 0) {
     return review.alreadyLinked > 0
-      ? `Nothing new to link: ${plural(review.alreadyLinked, "listing")} already linked.`
-      : "No SKU matched. Check that the channel's listings carry the same SKUs as your items.";
+      ? t("settings.link.nothingNew", { n: review.alreadyLinked })
+      : t("settings.link.noneMatched");
   }
-  return `${plural(review.matched, "listing")} ready to link.`;
+  return t("settings.link.ready", { n: review.matched });
 }

@@ -4,6 +4,7 @@
  * machine (a noisy dock wants it loud, an office quiet), so they live in the webview's storage
  * of this workstation, like the wedge timing; a supervisor sets them in Settings.
  */
+import { t } from "./i18n/index.svelte";
 
 export interface FloorSettings {
   /** 0 to 100; the sounds' loudness. */
@@ -24,13 +25,13 @@ const STORAGE_KEY = "shelfsync.floor";
 export function floorSettingProblem(key: keyof FloorSettings, value: unknown): string | null {
   switch (key) {
     case "volume":
-      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 100 ? null : "Volume is a whole number from 0 to 100.";
+      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 100 ? null : t("settings.floor.volumeRange");
     case "muted":
-      return typeof value === "boolean" ? null : "Mute is on or off.";
+      return typeof value === "boolean" ? null : t("settings.floor.muteOnOff");
     case "confirmAbove":
       return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_CONFIRM_ABOVE
         ? null
-        : `Confirm above is a whole number from 1 to ${MAX_CONFIRM_ABOVE.toLocaleString("en")}.`;
+        : t("settings.floor.confirmRange", { max: MAX_CONFIRM_ABOVE });
   }
 }
 

@@ -3,6 +3,8 @@
  * call at all when the input cannot be right. Rust checks everything again; these exist so a
  * worker learns what to fix at once, without a round trip or a wrong-PIN strike.
  */
+import { isIpcError, translateError } from "./i18n/errors";
+import { clock, i18n, num, t } from "./i18n/index.svelte";
 
 export const PIN_MIN = 4;
 export const PIN_MAX = 64;
@@ -18,50 +20,59 @@ const fail = (message: string): Check => ({ ok: false, message });
 
 export function checkSignIn(name: string, pin: string): Check {
   const user = name.trim();
-  if (user === "") return fail("Enter your user name.");
+  if (user === "") return fail(t("form.enterName"));
   if (user.length > NAME_MAX || !/^[\p{L}\p{N}._@-]+$/u.test(user)) {
-    return fail("A user name has only letters, digits, '.', '-', '_' or '@'.");
+    return fail(t("form.nameChars"));
   }
-  if (pin === "") return fail("Enter your PIN.");
-  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return fail(`A PIN has ${PIN_MIN} to ${PIN_MAX} characters.`);
+  if (pin === "") return fail(t("form.enterPin"));
+  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return fail(t("form.pinLength", { min: PIN_MIN, max: PIN_MAX }));
   return ok;
 }
 
 export function checkDecision(reason: string, pin: string): Check {
   const why = reason.trim();
-  if (why === "") return fail("Give a reason for the decision.");
-  if ([...why].length > REASON_MAX) return fail(`Keep the reason under ${REASON_MAX} characters.`);
-  if (pin === "") return fail("Enter your PIN to confirm.");
-  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return fail(`A PIN has ${PIN_MIN} to ${PIN_MAX} characters.`);
+  if (why === "") return fail(t("counts.approvals.decisionReason"));
+  if ([...why].length > REASON_MAX) return fail(t("counts.approvals.reasonMax", { max: REASON_MAX }));
+  if (pin === "") return fail(t("counts.approvals.enterPin"));
+  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return fail(t("form.pinLength", { min: PIN_MIN, max: PIN_MAX }));
   return ok;
 }
 
 /** Parses a typed quantity: a whole number from 1 to QTY_MAX, nothing else. */
 export function parseQty(text: string): { ok: true; qty: number } | { ok: false; message: string } {
-  const t = text.trim();
-  if (!/^\d+$/.test(t)) return { ok: false, message: "Quantity is a whole number, like 1 or 12." };
-  const qty = Number(t);
-  if (qty < 1 || qty > QTY_MAX) return { ok: false, message: `Quantity must be 1 to ${QTY_MAX.toLocaleString("en-GB")}.` };
+  const typed = text.trim();
+  if (!/^\d+$/.test(typed)) return { ok: false, message: t("form.qtyWhole") };
+  const qty = Number(typed);
+  if (qty < 1 || qty > QTY_MAX) return { ok: false, message: t("form.qtyRange", { max: num(QTY_MAX) }) };
   return { ok: true, qty };
 }
 
-/** "user 'x' is locked out until 2026-11-26T16:40:00Z ..." gets a title and a local time. */
-export function describeSignInError(message: string, localTime: (iso: string) => string = defaultLocalTime): {
+/**
+ * What the sign-in or lock screen says about Rust's refusal: by its code (`IpcError`), with the
+ * lockout's end as a local time; a bare English message (tests, older paths) is read by its
+ * words. Anything else is shown as Rust's message in the workstation's language.
+ */
+export function describeSignInError(error: unknown, localTime: (iso: string) => string = defaultLocalTime): {
   title: string;
   detail: string;
 } {
+  if (isIpcError(error)) {
+    const until = error.args.until;
+    if (error.code === "signin.lockedOut" && typeof until === "string") {
+      return { title: t("signin.lockedOut"), detail: t("signin.lockedOutDetail", { time: localTime(until) }) };
+    }
+    if (error.code === "signin.wrong") return { title: t("signin.wrong"), detail: t("signin.wrongDetail") };
+    const detail = translateError(i18n.language, error);
+    return { title: error.code === "signin.deactivated" ? t("signin.deactivated") : t("signin.cannot"), detail };
+  }
+  const message = typeof error === "string" ? error : String(error);
   const m = /locked out until (\S+?Z)/.exec(message);
   if (m) {
-    return {
-      title: "Locked out",
-      detail: `Too many wrong PINs. Try again after ${localTime(m[1])}, or ask a supervisor to reset your PIN.`,
-    };
+    return { title: t("signin.lockedOut"), detail: t("signin.lockedOutDetail", { time: localTime(m[1]) }) };
   }
-  if (message.startsWith("wrong user or PIN")) {
-    return { title: "Wrong user or PIN", detail: "Check both and try again. After 5 wrong PINs the user is locked out." };
-  }
-  if (message.includes("deactivated")) return { title: "User deactivated", detail: message };
-  return { title: "Cannot sign in", detail: message };
+  if (message.startsWith("wrong user or PIN")) return { title: t("signin.wrong"), detail: t("signin.wrongDetail") };
+  if (message.includes("deactivated")) return { title: t("signin.deactivated"), detail: message };
+  return { title: t("signin.cannot"), detail: message };
 }
 
 /** Characters of a refused scan shown back: enough to recognise the label. */
@@ -71,16 +82,16 @@ const REFUSED_SCAN_SHOWN = 24;
 export function refusedScanNotice(locked: boolean, data: string): { title: string; detail: string } {
   const chars = [...data];
   const shown = chars.length > REFUSED_SCAN_SHOWN ? `${chars.slice(0, REFUSED_SCAN_SHOWN - 1).join("")}…` : data;
-  const what = shown ? `The scan ${shown} was not recorded` : "The scan was not recorded";
+  const what = shown ? t("signin.scanRefused", { data: shown }) : t("signin.scanRefusedEmpty");
   return locked
-    ? { title: "Locked: enter your PIN", detail: `${what}. Unlock, then scan it again.` }
-    : { title: "Sign in first", detail: `${what}. Sign in, then scan it again.` };
+    ? { title: t("signin.lockedScan"), detail: t("signin.lockedScanDetail", { what }) }
+    : { title: t("signin.first"), detail: t("signin.firstDetail", { what }) };
 }
 
+/** The workstation's clock, with the date when the lockout (up to 24 h) ends on another day,
+ *  as the workstation's language writes it. */
 function defaultLocalTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  return clock(iso);
 }
 
 export type Sent<T> = { sent: false; message: string } | { sent: true; value: T };

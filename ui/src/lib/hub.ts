@@ -5,6 +5,7 @@
  */
 import type { HubView } from "../api";
 import { count } from "./format";
+import { t } from "./i18n/index.svelte";
 import { age } from "./sync";
 
 export type HubTone = "good" | "warn" | "bad" | "neutral";
@@ -29,30 +30,30 @@ export function hubPanel(h: HubView | null, now: number = Date.now()): HubPanel 
     return {
       mode: "standalone",
       tone: "neutral",
-      label: "Standalone",
+      label: t("sync.hub.standalone"),
       rows: [],
-      note: `standalone — \`${JOIN_COMMAND}\` to join`,
+      note: t("sync.hub.standaloneNote", { command: JOIN_COMMAND }),
     };
   }
   const rows: HubRow[] = [
-    { key: "workstation", label: "Workstation", value: h.workstation },
-    { key: "pending", label: "Pending uploads", value: count(h.pendingUp), bad: !h.connected && h.pendingUp > 0 },
-    { key: "last-push", label: "Last push", value: age(h.lastPush, now) },
-    { key: "last-pull", label: "Last pull", value: age(h.lastPull, now) },
-    { key: "lag", label: h.connected ? "Lag" : "Lag (at last contact)", value: `${count(h.lagEvents)} events` },
-    { key: "engine", label: "Sync engine", value: engineHolder(h) },
+    { key: "workstation", label: t("sync.hub.workstation"), value: h.workstation },
+    { key: "pending", label: t("sync.hub.pending"), value: count(h.pendingUp), bad: !h.connected && h.pendingUp > 0 },
+    { key: "last-push", label: t("sync.hub.lastPush"), value: age(h.lastPush, now) },
+    { key: "last-pull", label: t("sync.hub.lastPull"), value: age(h.lastPull, now) },
+    { key: "lag", label: h.connected ? t("sync.hub.lag") : t("sync.hub.lagLast"), value: t("sync.hub.events", { n: count(h.lagEvents) }) },
+    { key: "engine", label: t("sync.hub.engine"), value: engineHolder(h) },
   ];
-  if (h.discrepancies > 0) rows.push({ key: "discrepancies", label: "Discrepancies", value: count(h.discrepancies), bad: true });
-  if (h.refused > 0) rows.push({ key: "refused", label: "Refused events", value: count(h.refused), bad: true });
+  if (h.discrepancies > 0) rows.push({ key: "discrepancies", label: t("sync.hub.discrepancies"), value: count(h.discrepancies), bad: true });
+  if (h.refused > 0) rows.push({ key: "refused", label: t("sync.hub.refused"), value: count(h.refused), bad: true });
   const where = h.hub ? ` ${h.hub}` : "";
   if (!h.connected) {
-    const waiting = h.pendingUp > 0 ? ` ${count(h.pendingUp)} local changes wait to go up.` : "";
+    const waiting = h.pendingUp > 0 ? ` ${t("sync.hub.waiting", { n: count(h.pendingUp) })}` : "";
     return {
       mode: "unreachable",
       tone: "bad",
-      label: "Hub unreachable",
+      label: t("sync.hub.unreachable"),
       rows,
-      note: `Working offline: scans are kept here and go up when the hub${where} answers.${waiting}${h.lastError ? ` Last error: ${h.lastError}` : ""}`,
+      note: t("sync.hub.offlineNote", { where }) + waiting + (h.lastError ? ` ${t("sync.hub.lastError", { error: h.lastError })}` : ""),
     };
   }
   const behind = h.pendingUp > 0 && olderThan(h.lastPush, STALE_PUSH_MS, now);
@@ -60,26 +61,26 @@ export function hubPanel(h: HubView | null, now: number = Date.now()): HubPanel 
     return {
       mode: "connected",
       tone: "warn",
-      label: "Not replicating",
+      label: t("sync.hub.notReplicating"),
       rows,
-      note: `The hub${where} answers, but local changes have not gone up for a while: run \`shelfsync hub sync\` on this workstation.`,
+      note: t("sync.hub.behindNote", { where }),
     };
   }
   if (h.discrepancies > 0 || h.refused > 0) {
-    return { mode: "connected", tone: "warn", label: "Connected, needs a look", rows, note: `Connected to${where}. See \`shelfsync hub discrepancies\`.` };
+    return { mode: "connected", tone: "warn", label: t("sync.hub.needsLook"), rows, note: t("sync.hub.needsLookNote", { where }) };
   }
-  return { mode: "connected", tone: "good", label: "Connected", rows, note: `Connected to${where}.` };
+  return { mode: "connected", tone: "good", label: t("sync.hub.connected"), rows, note: t("sync.hub.connectedNote", { where }) };
 }
 
 function engineHolder(h: HubView): string {
-  if (!h.connected) return "unknown (hub unreachable)";
-  if (h.engine === null) return "none: no workstation holds the lease";
-  return h.engine === h.workstation ? `${h.engine} (this workstation)` : h.engine;
+  if (!h.connected) return t("sync.hub.engineUnknown");
+  if (h.engine === null) return t("sync.hub.engineNone");
+  return h.engine === h.workstation ? t("sync.hub.engineHere", { engine: h.engine }) : h.engine;
 }
 
 /** True when `iso` is missing or further back than `ms`. */
 function olderThan(iso: string | null, ms: number, now: number): boolean {
   if (!iso) return true;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) || now - t > ms;
+  const at = Date.parse(iso);
+  return Number.isNaN(at) || now - at > ms;
 }

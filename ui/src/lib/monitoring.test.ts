@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import type { AlertView, IncidentView } from "../api";
-import { alertStatus, gapMeaning, gapSummary, incidentStatus, ruleLabel, visibleAlerts } from "./monitoring";
+import type { AlertView, IncidentView, ScoreLineView } from "../api";
+import { alertStatus, gapMeaning, gapSummary, incidentStatus, ruleLabel, scoreRow, visibleAlerts } from "./monitoring";
 
 function alert(partial: Partial<AlertView>): AlertView {
   return {
@@ -17,7 +17,7 @@ function incident(partial: Partial<IncidentView>): IncidentView {
   return {
     id: "1", kind: "oversell", channel: "shop", sku: "SS-00001", location: "WH1", orderId: "o1", oversoldUnits: 2,
     context: "{}", openedAt: "2026-11-26T10:00:00Z", dueAt: "2026-11-28T10:00:00Z", overdue: false, cause: null,
-    resolvedAt: null, resolvedBy: null, ...partial,
+    resolvedAt: null, resolvedBy: null, causeCategory: null, ...partial,
   };
 }
 
@@ -61,5 +61,24 @@ describe("reconciliation gaps", () => {
     expect(gapMeaning({ class: "new_class" })).toBe("new class");
     const summary = gapSummary([{ class: "push_pending" }, { class: "channel_edit" }, { class: "push_pending" }]);
     expect(summary).toEqual([{ class: "push_pending", count: 2 }, { class: "channel_edit", count: 1 }]);
+  });
+});
+
+describe("scorecard rows", () => {
+  const line = (partial: Partial<ScoreLineView>): ScoreLineView => ({
+    key: "api_error_rate_pct", label: "API error rate (%)", value: 0.4, target: 1, redFlag: 3,
+    better: "lower", verdict: "met", detail: "2 failed of 500 calls", ...partial,
+  });
+  const cases: [string, Partial<ScoreLineView>, [string, string, string, string, string]][] = [
+    ["met, lower is better", {}, ["0.4", "at most 1", "over 3", "good", "Met"]],
+    ["missed", { value: 1.25, verdict: "missed" }, ["1.25", "at most 1", "over 3", "warn", "Missed"]],
+    ["red flag", { value: 4.76, verdict: "red_flag" }, ["4.76", "at most 1", "over 3", "bad", "Red flag"]],
+    ["higher is better", { value: 98, target: 99, redFlag: 97, better: "higher", verdict: "missed" }, ["98", "at least 99", "under 97", "warn", "Missed"]],
+    ["no data", { value: null, verdict: "no_data", detail: "0 failed of 0 calls" }, ["—", "at most 1", "over 3", "muted", "No data yet"]],
+    ["a job that never ran", { value: null, verdict: "red_flag", detail: "never run" }, ["never", "at most 1", "over 3", "bad", "Red flag"]],
+  ];
+  it.each(cases)("%s", (_name, partial, [value, target, redFlag, tone, label]) => {
+    const row = scoreRow(line(partial));
+    expect([row.value, row.target, row.redFlag, row.status.tone, row.status.label]).toEqual([value, target, redFlag, tone, label]);
   });
 });

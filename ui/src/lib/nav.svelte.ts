@@ -9,15 +9,19 @@ export type Route =
   | { name: "why"; sku: string }
   | { name: "counts" }
   | { name: "approvals" }
+  | { name: "movements" }
   | { name: "sync" }
   | { name: "alerts" }
   | { name: "incidents" }
   | { name: "reports" }
   | { name: "settings" };
 
+/** The tabs' names: catalogue keys (areas/nav.en.ts), the bar shows `t(label)`. */
+export type NavLabel = "nav.scan" | "nav.stock" | "nav.counts" | "nav.approvals" | "nav.movements" | "nav.sync" | "nav.alerts" | "nav.incidents" | "nav.reports" | "nav.settings";
+
 export interface NavEntry {
   route: Route;
-  label: string;
+  label: NavLabel;
   /** Function key that opens the screen: reachable with a gloved hand, no mouse needed. */
   key: string;
   /** Shown only to supervisors and admins (Rust refuses the commands to anyone else). */
@@ -26,15 +30,16 @@ export interface NavEntry {
 
 /** Top-bar entries, in order. Detail screens (item) are reached from lists, not the bar. */
 export const SCREENS: NavEntry[] = [
-  { route: { name: "scan" }, label: "Scan", key: "F2" },
-  { route: { name: "stock" }, label: "Stock", key: "F3" },
-  { route: { name: "counts" }, label: "Counts", key: "F4" },
-  { route: { name: "approvals" }, label: "Approvals", key: "F6", supervisorOnly: true },
-  { route: { name: "sync" }, label: "Sync", key: "F7" },
-  { route: { name: "alerts" }, label: "Alerts", key: "F8" },
-  { route: { name: "incidents" }, label: "Incidents", key: "F9" },
-  { route: { name: "reports" }, label: "Reports", key: "F10" },
-  { route: { name: "settings" }, label: "Settings", key: "F12", supervisorOnly: true },
+  { route: { name: "scan" }, label: "nav.scan", key: "F2" },
+  { route: { name: "stock" }, label: "nav.stock", key: "F3" },
+  { route: { name: "counts" }, label: "nav.counts", key: "F4" },
+  { route: { name: "approvals" }, label: "nav.approvals", key: "F6", supervisorOnly: true },
+  { route: { name: "movements" }, label: "nav.movements", key: "F11" },
+  { route: { name: "sync" }, label: "nav.sync", key: "F7" },
+  { route: { name: "alerts" }, label: "nav.alerts", key: "F8" },
+  { route: { name: "incidents" }, label: "nav.incidents", key: "F9" },
+  { route: { name: "reports" }, label: "nav.reports", key: "F10" },
+  { route: { name: "settings" }, label: "nav.settings", key: "F12", supervisorOnly: true },
 ];
 
 /** The entries a user may see. */

@@ -11,7 +11,7 @@
  * The number shown is every update waiting in the outbox, across channels.
  */
 import type { ChannelCard } from "../api";
-import { count } from "./format";
+import { t } from "./i18n/index.svelte";
 
 /** Two minutes: far beyond the engine's idle poll and a few retries, short enough that staff
  *  learn quickly that the channels do not see their scans yet. */
@@ -28,7 +28,7 @@ export type OfflineBanner = {
 
 export function offlineBanner(cards: ChannelCard[], now: number = Date.now()): OfflineBanner | null {
   const pending = cards.reduce((sum, c) => sum + c.queueDepth, 0);
-  const waiting = `${count(pending)} ${pending === 1 ? "update waits" : "updates wait"} in the queue`;
+  const waiting = t("offline.waiting", { n: pending });
   const offline = cards.filter((c) => c.offlineSince !== null || c.state.startsWith("offline"));
   if (offline.length > 0) {
     const names = offline.map((c) => c.channel);
@@ -36,8 +36,8 @@ export function offlineBanner(cards: ChannelCard[], now: number = Date.now()): O
       reason: "unreachable",
       pending,
       channels: names,
-      title: `Offline: ${names.join(", ")} ${names.length === 1 ? "is" : "are"} unreachable`,
-      detail: `${waiting}; scanning goes on, and they go out in order when the connection returns.`,
+      title: t("offline.unreachable", { channels: names.join(", "), n: names.length }),
+      detail: t("offline.unreachableDetail", { waiting }),
     };
   }
   if (pending === 0) return null;
@@ -51,8 +51,9 @@ export function offlineBanner(cards: ChannelCard[], now: number = Date.now()): O
     reason: "not-pushing",
     pending,
     channels: names,
-    title: `Not syncing: nothing has reached ${names.join(", ")} for over ${Math.round(STALLED_MS / 60_000)} minutes`,
-    detail: `${waiting}. This app runs the sync engine while it holds the lease; the Sync screen shows who holds it now.`,
+    title: t("offline.notSyncing", { channels: names.join(", "), minutes: Math.round(STALLED_MS / 60_000) }),
+    // Staff read this on every screen: what happens and whom to tell, not how the engine works.
+    detail: t("offline.notSyncingDetail", { waiting }),
   };
 }
 

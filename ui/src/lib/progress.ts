@@ -4,6 +4,7 @@
  * is doing: never a made-up percentage.
  */
 import type { ImportKind, ImportStatus, RepushProgress } from "../api";
+import { t } from "./i18n/index.svelte";
 
 export type Bar =
   | { kind: "determinate"; percent: number; done: boolean; label: string }
@@ -17,28 +18,26 @@ export function repushBar(p: RepushProgress): Bar {
   // 0 of 0 is complete, not a division by zero.
   const percent = total === 0 ? 100 : Math.floor((sent / total) * 100);
   const done = remaining === 0;
-  const label = done
-    ? `Re-push finished: ${total.toLocaleString("en")} listings sent`
-    : `Re-pushing: ${sent.toLocaleString("en")} of ${total.toLocaleString("en")} listings sent, ${remaining.toLocaleString("en")} waiting`;
+  const label = done ? t("sync.progress.repushed", { total }) : t("sync.progress.repushing", { sent, total, remaining });
   return { kind: "determinate", percent, done, label };
 }
 
 /** A running job the engine reports no figure for: how long it has been running. */
 export function runningBar(what: string, startedAt: number, now: number): Bar {
   const s = Math.max(0, Math.floor((now - startedAt) / 1000));
-  return { kind: "indeterminate", label: `${what}… running for ${s} s` };
+  return { kind: "indeterminate", label: t("sync.progress.running", { what, s }) };
 }
 
-/** What an import's rows are, one and many. */
-const IMPORT_NOUN: Record<ImportKind, [string, string]> = {
-  items: ["item", "items"],
-  locations: ["location", "locations"],
-  stock: ["stock row", "stock rows"],
+/** An import's rows, counted in the language ("1 item", "1.234 artículos"). */
+const IMPORT_ROWS: Record<ImportKind, "settings.progress.items" | "settings.progress.locations" | "settings.progress.stock" | "settings.progress.packs"> = {
+  items: "settings.progress.items",
+  locations: "settings.progress.locations",
+  stock: "settings.progress.stock",
+  packs: "settings.progress.packs",
 };
 
 function rows(kind: ImportKind, n: number): string {
-  const [one, many] = IMPORT_NOUN[kind];
-  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+  return t(IMPORT_ROWS[kind], { n });
 }
 
 /** A CSV import: rows written of the file's rows. Until the file has parsed there is no
@@ -47,12 +46,12 @@ export function importBar(s: ImportStatus): Bar {
   const total = Math.max(0, s.total);
   const done = Math.min(Math.max(0, s.done), total);
   if (s.finished && s.imported !== null) {
-    return { kind: "determinate", percent: 100, done: true, label: `Imported ${rows(s.kind, s.imported)}` };
+    return { kind: "determinate", percent: 100, done: true, label: t("settings.progress.imported", { rows: rows(s.kind, s.imported) }) };
   }
   const percent = total === 0 ? 0 : Math.floor((done / total) * 100);
   if (s.finished) {
-    return { kind: "determinate", percent, done: true, label: "Import refused: nothing was imported" };
+    return { kind: "determinate", percent, done: true, label: t("settings.progress.refused") };
   }
-  if (total === 0) return { kind: "indeterminate", label: "Reading the file…" };
-  return { kind: "determinate", percent, done: false, label: `Importing: ${done.toLocaleString("en")} of ${rows(s.kind, total)} written` };
+  if (total === 0) return { kind: "indeterminate", label: t("settings.progress.reading") };
+  return { kind: "determinate", percent, done: false, label: t("settings.progress.importing", { done, rows: rows(s.kind, total) }) };
 }

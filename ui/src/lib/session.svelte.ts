@@ -5,12 +5,25 @@
  * Rust is told at most every PING_MS so its own idle clock (which refuses commands) agrees.
  */
 import { api, errorMessage, type SessionView } from "../api";
+import { type Language, setUserLanguage } from "./i18n/index.svelte";
 
 const PING_MS = 20_000;
 const CHECK_MS = 1_000;
 
 class SessionStore {
-  view = $state<SessionView | null>(null);
+  #view = $state<SessionView | null>(null);
+
+  /** The session as Rust last said; setting it also switches the UI to the signed-in user's own
+   *  language (Rust sends none while locked: the lock screen keeps the workstation's). */
+  get view(): SessionView | null {
+    return this.#view;
+  }
+
+  set view(view: SessionView | null) {
+    this.#view = view;
+    setUserLanguage(view && !view.locked ? view.language : null);
+  }
+
   error = $state<string | null>(null);
   private lastInput = Date.now();
   private lastPing = 0;
@@ -21,6 +34,12 @@ class SessionStore {
 
   get canApprove(): boolean {
     return this.signedIn && !!this.view?.canApprove;
+  }
+
+  /** Supervisors and admins (whoever may save diagnostics, decided in Rust) may open the
+   *  "Details" on the floor screens: scan latency, device and database paths. */
+  get canSeeDetails(): boolean {
+    return this.signedIn && !!this.view?.canSeeDetails;
   }
 
   /** Admins see the settings that change users, locations, channels and thresholds. */
@@ -53,6 +72,12 @@ class SessionStore {
     this.view = view;
     this.lastInput = Date.now();
     return view;
+  }
+
+  /** Sets the signed-in user's own language in Rust (audited); the UI follows the answer.
+   *  Rejects with Rust's message (signed out, locked, no such language). */
+  async setLanguage(language: Language): Promise<void> {
+    this.view = await api.setUserLanguage(language);
   }
 
   async signOut(): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { checkWedgeTiming, loadWedgeOptions, saveWedgeTiming } from "./settings";
+import { setLanguage } from "./i18n/index.svelte";
+import { checkWedgeTiming, LAYOUT_KEY, loadKeyboardLayout, loadWedgeOptions, saveKeyboardLayout, saveWedgeTiming } from "./settings";
 
 function memory(): Storage {
   const data = new Map<string, string>();
@@ -45,5 +46,50 @@ describe("wedge timing", () => {
     const storage = memory();
     storage.setItem("shelfsync.wedge", "{not json");
     expect(loadWedgeOptions(storage).maxGapMs).toBe(30);
+  });
+});
+
+describe("keyboard layout (this workstation)", () => {
+  // (stored layout, what the decoder reads by)
+  it.each([
+    [null, "us", "key"],
+    ["us", "us", "key"],
+    ["azerty", "azerty", "code"],
+    ["qwertz", "qwertz", "code"],
+    ["dvorak", "us", "key"],
+    ["AZERTY", "us", "key"],
+  ] as const)("stored %j reads as %s, decoding by %s", (stored, layout, decodeBy) => {
+    const storage = memory();
+    if (stored !== null) storage.setItem(LAYOUT_KEY, stored);
+    expect(loadKeyboardLayout(storage)).toBe(layout);
+    expect(loadWedgeOptions(storage).decodeBy).toBe(decodeBy);
+  });
+
+  it("saves a known layout and refuses anything else, writing nothing", () => {
+    const storage = memory();
+    expect(saveKeyboardLayout("qwertz", storage)).toBe(true);
+    expect(saveKeyboardLayout("dvorak", storage)).toBe(false);
+    expect(storage.getItem(LAYOUT_KEY)).toBe("qwertz");
+  });
+
+  it("the layout and the timing are kept apart: saving one leaves the other", () => {
+    const storage = memory();
+    saveKeyboardLayout("azerty", storage);
+    const checked = checkWedgeTiming("80", "6");
+    if (!checked.ok) throw new Error(checked.message);
+    saveWedgeTiming(checked.options, storage);
+    const loaded = loadWedgeOptions(storage);
+    expect([loaded.maxGapMs, loaded.minLength, loaded.decodeBy]).toEqual([80, 6, "code"]);
+    storage.setItem("shelfsync.wedge", "{not json");
+    expect(loadWedgeOptions(storage).decodeBy).toBe("code");
+  });
+
+  it("the timing's refusals in Spanish", () => {
+    setLanguage("es", false);
+    try {
+      expect(checkWedgeTiming("0", "4")).toEqual({ ok: false, message: "La pausa entre teclas es un número entero de milisegundos, de 1 a 250." });
+    } finally {
+      setLanguage("en", false);
+    }
   });
 });

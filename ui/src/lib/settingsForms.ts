@@ -5,6 +5,7 @@
  */
 import type { ImportKind, NewChannelRequest, NewLocationRequest, RoleView, RuleView, ToleranceView } from "../api";
 import { NAME_MAX, PIN_MAX, PIN_MIN } from "./forms";
+import { t as tr } from "./i18n/index.svelte";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -14,9 +15,9 @@ const fail = <T>(message: string): Parsed<T> => ({ ok: false, message });
 /** A whole number typed into a field, within bounds; `label` names the field in the message. */
 export function parseWhole(text: string, label: string, min: number, max: number): Parsed<number> {
   const t = text.trim();
-  if (!/^\d+$/.test(t)) return fail(`${label} must be a whole number, like ${min === 0 ? 0 : min}.`);
+  if (!/^\d+$/.test(t)) return fail(tr("settings.form.whole", { label, min }));
   const n = Number(t);
-  if (n < min || n > max) return fail(`${label} must be ${min} to ${max.toLocaleString("en-GB")}.`);
+  if (n < min || n > max) return fail(tr("settings.form.range", { label, min, max }));
   return ok(n);
 }
 
@@ -33,14 +34,14 @@ export const BUSINESS_END = "business_end_hour";
 export function checkThreshold(rule: string, text: string, other: { start: number; end: number }): Parsed<number> {
   const t = text.trim();
   if (rule === BUSINESS_START || rule === BUSINESS_END) {
-    const hour = parseWhole(t, rule === BUSINESS_START ? "The start hour" : "The end hour", rule === BUSINESS_START ? 0 : 1, rule === BUSINESS_START ? 23 : 24);
+    const hour = parseWhole(t, rule === BUSINESS_START ? tr("settings.form.startHour") : tr("settings.form.endHour"), rule === BUSINESS_START ? 0 : 1, rule === BUSINESS_START ? 23 : 24);
     if (!hour.ok) return hour;
     const start = rule === BUSINESS_START ? hour.value : other.start;
     const end = rule === BUSINESS_END ? hour.value : other.end;
-    if (start >= end) return fail(`Business hours must start before they end (${start}:00 to ${end}:00).`);
+    if (start >= end) return fail(tr("settings.form.hoursOrder", { start, end }));
     return hour;
   }
-  if (!/^\d+(\.\d+)?$/.test(t)) return fail("A threshold is a number of 0 or more, like 100 or 2.5.");
+  if (!/^\d+(\.\d+)?$/.test(t)) return fail(tr("settings.form.threshold"));
   return ok(Number(t));
 }
 
@@ -48,10 +49,10 @@ const USER_NAME = /^[\p{L}\p{N}._@-]+$/u;
 
 export function checkNewUser(name: string, role: string, pin: string): Parsed<{ name: string; role: RoleView; pin: string }> {
   const n = name.trim();
-  if (n === "") return fail("Enter the new user's name.");
-  if (n.length > NAME_MAX || !USER_NAME.test(n)) return fail("A user name has only letters, digits, '.', '-', '_' or '@'.");
-  if (role !== "staff" && role !== "supervisor" && role !== "admin") return fail("Choose a role: staff, supervisor or admin.");
-  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return fail(`A PIN has ${PIN_MIN} to ${PIN_MAX} characters.`);
+  if (n === "") return fail(tr("settings.form.enterUser"));
+  if (n.length > NAME_MAX || !USER_NAME.test(n)) return fail(tr("form.nameChars"));
+  if (role !== "staff" && role !== "supervisor" && role !== "admin") return fail(tr("settings.form.role"));
+  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return fail(tr("form.pinLength", { min: PIN_MIN, max: PIN_MAX }));
   return ok({ name: n, role, pin });
 }
 
@@ -60,12 +61,12 @@ const LOCATION_CODE = /^[^\s\p{C}]{1,64}$/u;
 
 export function checkLocation(code: string, name: string, parent: string): Parsed<NewLocationRequest> {
   const c = code.trim();
-  if (c === "") return fail("Enter a location code, like WH3 or WH1-A01.");
-  if (!LOCATION_CODE.test(c)) return fail("A location code has 1 to 64 characters and no spaces.");
+  if (c === "") return fail(tr("settings.form.locationCode"));
+  if (!LOCATION_CODE.test(c)) return fail(tr("settings.form.locationChars"));
   const n = name.trim();
-  if (n === "" || n.length > 100) return fail("Give the location a name (1 to 100 characters).");
+  if (n === "" || n.length > 100) return fail(tr("settings.form.locationName"));
   const p = parent.trim();
-  if (p !== "" && p === c) return fail("A location cannot be its own parent.");
+  if (p !== "" && p === c) return fail(tr("settings.form.ownParent"));
   return ok({ code: c, name: n, parent: p === "" ? null : p });
 }
 
@@ -77,21 +78,21 @@ export function checkTolerance(
   value: string,
   autoPost: boolean,
 ): Parsed<ToleranceView> {
-  const u = parseOptionalWhole(units, "The units limit", 1_000_000);
+  const u = parseOptionalWhole(units, tr("settings.form.unitsLimit"), 1_000_000);
   if (!u.ok) return u;
   let percentBp: number | null = null;
   if (percent.trim() !== "") {
-    if (!/^\d+(\.\d{1,2})?$/.test(percent.trim())) return fail("The percent limit is a number like 2 or 2.5.");
+    if (!/^\d+(\.\d{1,2})?$/.test(percent.trim())) return fail(tr("settings.form.percentShape"));
     percentBp = Math.round(Number(percent.trim()) * 100);
-    if (percentBp > 100_00) return fail("The percent limit is 0 to 100.");
+    if (percentBp > 100_00) return fail(tr("settings.form.percentRange"));
   }
   let valueCents: number | null = null;
   if (value.trim() !== "") {
-    if (!/^\d+(\.\d{1,2})?$/.test(value.trim())) return fail("The value limit is an amount like 50 or 12.50.");
+    if (!/^\d+(\.\d{1,2})?$/.test(value.trim())) return fail(tr("settings.form.valueShape"));
     valueCents = Math.round(Number(value.trim()) * 100);
   }
   const c = category.trim();
-  if (c.length > 200) return fail("A category name has at most 200 characters.");
+  if (c.length > 200) return fail(tr("settings.form.categoryLong"));
   return ok({ category: c === "" ? null : c, units: u.value, percentBp, valueCents, autoPost });
 }
 
@@ -119,34 +120,34 @@ export interface ChannelForm {
 
 export function checkChannel(form: ChannelForm): Parsed<NewChannelRequest> {
   const name = form.name.trim();
-  if (!CHANNEL_NAME.test(name)) return fail("A channel name has 1 to 64 letters, digits, '.', '-' or '_'.");
+  if (!CHANNEL_NAME.test(name)) return fail(tr("settings.form.channelName"));
   const needed = REQUIRED_SECRETS[form.kind];
-  if (!needed) return fail("Choose the channel kind: shopify, amazon or ebay.");
+  if (!needed) return fail(tr("settings.form.channelKind"));
   const endpoint = form.endpoint.trim();
   if (!/^https?:\/\/[^\s/]+/.test(endpoint) || /\s/.test(endpoint)) {
-    return fail("The endpoint is a URL like https://my-shop.myshopify.com.");
+    return fail(tr("settings.form.endpoint"));
   }
   const shop = form.shop.trim();
   if (form.kind === "shopify" && !/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(shop)) {
-    return fail("Enter the shop's domain, like my-shop.myshopify.com.");
+    return fail(tr("settings.form.shopDomain"));
   }
   const sellerId = form.sellerId.trim();
   const marketplaceId = form.marketplaceId.trim();
   if (form.kind === "amazon" && (!AMAZON_ID.test(sellerId) || !AMAZON_ID.test(marketplaceId))) {
-    return fail("Enter the Amazon seller and marketplace ids (upper-case letters and digits).");
+    return fail(tr("settings.form.amazonIds"));
   }
   const authEndpoint = (form.authEndpoint ?? "").trim();
   if (authEndpoint !== "") {
-    if (form.kind === "shopify") return fail("A Shopify channel has no separate token endpoint: leave it empty.");
+    if (form.kind === "shopify") return fail(tr("settings.form.shopifyToken"));
     if (!/^https?:\/\/[^\s/]+/.test(authEndpoint) || /\s/.test(authEndpoint)) {
-      return fail("The token endpoint is a URL like https://api.amazon.com/auth/o2/token, or empty.");
+      return fail(tr("settings.form.tokenEndpoint"));
     }
   }
   const secrets = [];
   for (const key of needed) {
     const value = (form.secrets[key] ?? "").trim();
-    if (value === "") return fail(`Enter the ${key.replaceAll("_", " ")}.`);
-    if (value.length > 4096) return fail(`The ${key.replaceAll("_", " ")} is too long to be a credential.`);
+    if (value === "") return fail(tr("settings.form.enterSecret", { secret: key.replaceAll("_", " ") }));
+    if (value.length > 4096) return fail(tr("settings.form.secretLong", { secret: key.replaceAll("_", " ") }));
     secrets.push({ name: key, value });
   }
   return ok({
@@ -162,14 +163,14 @@ export function checkChannel(form: ChannelForm): Parsed<NewChannelRequest> {
 }
 
 export function checkRule(locations: string, percent: string, buffer: string, cap: string, conflict: string): Parsed<RuleView> {
-  const p = parseWhole(percent, "The share", 0, 100);
+  const p = parseWhole(percent, tr("settings.form.share"), 0, 100);
   if (!p.ok) return p;
-  const b = parseWhole(buffer, "The buffer", 0, 1_000_000);
+  const b = parseWhole(buffer, tr("settings.form.buffer"), 0, 1_000_000);
   if (!b.ok) return b;
-  const c = parseOptionalWhole(cap, "The cap", 1_000_000);
+  const c = parseOptionalWhole(cap, tr("settings.form.cap"), 1_000_000);
   if (!c.ok) return c;
   if (conflict !== "central" && conflict !== "channel" && conflict !== "flag") {
-    return fail("Choose what wins a conflict: central, channel or flag.");
+    return fail(tr("settings.form.conflict"));
   }
   const list = locations.split(",").map((l) => l.trim()).filter((l) => l !== "");
   return ok({ locations: list, percent: p.value, buffer: b.value, cap: c.value, conflict });
@@ -183,9 +184,11 @@ export function asCheck<T>(parsed: Parsed<T>): { ok: true } | { ok: false; messa
 /** The CSV imports, with the header each file needs (the CLI's `import`, see cli.md). Items
  *  and locations change the catalogue: admins only. Stock is received: supervisors too. */
 export const IMPORT_KINDS: { kind: ImportKind; label: string; header: string; adminOnly: boolean }[] = [
-  { kind: "items", label: "Items", header: "sku,name,unit_cost,category,safety_stock,barcodes", adminOnly: true },
-  { kind: "locations", label: "Locations", header: "code,name", adminOnly: true },
-  { kind: "stock", label: "Stock (received into on hand)", header: "sku,location,qty", adminOnly: false },
+  { kind: "items", get label() { return tr("settings.import.items"); }, header: "sku,name,unit_cost,category,safety_stock,barcodes", adminOnly: true },
+  { kind: "locations", get label() { return tr("settings.import.locations"); }, header: "code,name", adminOnly: true },
+  { kind: "stock", get label() { return tr("settings.import.stock"); }, header: "sku,location,qty", adminOnly: false },
+  // A pack is item master data: admins, as items (the CLI's `import packs`).
+  { kind: "packs", get label() { return tr("settings.import.packs"); }, header: "barcode,sku,qty", adminOnly: true },
 ];
 
 /** Rust's limit (src-tauri/src/import.rs), checked here too so a wrong file is not read. */
@@ -194,13 +197,13 @@ export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 /** The chosen kind and file, before the file is read. */
 export function checkImport(kind: string, file: { size: number } | null, isAdmin: boolean): Parsed<ImportKind> {
   const known = IMPORT_KINDS.find((k) => k.kind === kind);
-  if (!known) return fail("Choose what to import: items, locations or stock.");
-  if (known.adminOnly && !isAdmin) return fail(`Only an admin can import ${known.kind}.`);
-  if (file === null) return fail("Choose a CSV file to import.");
-  if (file.size === 0) return fail("The file is empty. Choose a CSV file with a header line.");
+  if (!known) return fail(tr("settings.import.chooseKind"));
+  if (known.adminOnly && !isAdmin) return fail(tr("settings.import.adminOnly", { kind: known.label.toLowerCase() }));
+  if (file === null) return fail(tr("settings.import.chooseFile"));
+  if (file.size === 0) return fail(tr("settings.import.empty"));
   if (file.size > MAX_IMPORT_BYTES) {
     const mib = (file.size / (1024 * 1024)).toFixed(1);
-    return fail(`The file is ${mib} MiB; one import takes at most 32 MiB. Split it into smaller files.`);
+    return fail(tr("settings.import.tooLarge", { mib }));
   }
   return ok(known.kind);
 }

@@ -6,6 +6,7 @@ import { api, errorMessage, isSessionError, type CountSessionDetail, type ItemVi
 import { bad, type Feedback, good, info, ready } from "./feedback";
 import { session } from "./session.svelte";
 import { DEFAULT_FLOOR_SETTINGS } from "./floorSettings";
+import { t } from "./i18n/index.svelte";
 import { play } from "./sound";
 import {
   afterCommit,
@@ -16,7 +17,7 @@ import {
   draftChanged,
   fromDraft,
   initialStation,
-  linesText,
+  reasonLabel,
   setLocation,
   setMode,
   type StationRules,
@@ -50,7 +51,7 @@ function draftPart(s: StationState): Pick<StationState, "mode" | "location" | "t
 // deep proxy over up to 500 lines made each scan re-wrap and re-track every line.
 class Station {
   state = $state.raw<StationState>(initialStation("count"));
-  feedback = $state.raw<Feedback>(ready("Scan a location label to begin."));
+  feedback = $state.raw<Feedback>(ready(t("fb.begin")));
   /** Bumped on every feedback, so the panel can flash even when the text repeats. */
   flashes = $state(0);
   busy = $state(false);
@@ -112,7 +113,7 @@ class Station {
         this.state = { ...this.state, ...draftPart(this.saved) };
         const message = errorMessage(error);
         if (isSessionError(message)) void session.refresh();
-        this.show(bad("Scan not saved", `${message} ${lost > 0 ? `${linesText(lost)} not kept: scan again.` : ""}`.trim()));
+        this.show(bad(t("fb.notSaved"), `${message} ${lost > 0 ? t("fb.notKept", { n: lost }) : ""}`.trim()));
       }
     });
     return this.saving;
@@ -179,7 +180,7 @@ class Station {
 
   setReason(reason: string | null): void {
     const next = { ...this.state, reason };
-    if (draftChanged(this.state, next)) void this.take({ state: next, feedback: info(reason ? `Reason: ${reason}` : "No reason"), action: { kind: "none" } });
+    if (draftChanged(this.state, next)) void this.take({ state: next, feedback: info(reason ? t("fb.reason", { reason: reasonLabel(reason) }) : t("fb.noReason")), action: { kind: "none" } });
     else this.state = next;
   }
 
@@ -196,7 +197,7 @@ class Station {
     await this.flush();
     const problem = commitProblem(this.state);
     if (problem) {
-      this.show(bad("Not committed", problem));
+      this.show(bad(t("fb.notCommitted"), problem));
       return false;
     }
     const s = this.state;
@@ -214,12 +215,14 @@ class Station {
       this.state = afterCommit(this.state, result.committed);
       this.saved = this.state;
       if (result.error) {
-        const before = result.committed === 1 ? "The line before it was recorded." : `${linesText(result.committed)} before it were recorded.`;
-        this.show(bad(`Line ${(result.failedIndex ?? 0) + 1} not recorded`, `${result.error}. ${before}`));
+        // result.error is Rust's text, English for now (error codes are a later step).
+        const before = t("fb.linesBefore", { n: result.committed });
+        this.show(bad(t("fb.lineNotRecorded", { line: (result.failedIndex ?? 0) + 1 }), `${result.error}. ${before}`));
         return false;
       }
-      const parked = result.awaitingApproval > 0 ? ` · ${result.awaitingApproval} wait for a supervisor` : "";
-      this.show(good(`Committed ${linesText(result.committed)}`, `${s.mode === "count" ? "Counted" : "Recorded"} at ${s.location}${parked}`));
+      const parked = result.awaitingApproval > 0 ? t("fb.parked", { n: result.awaitingApproval }) : "";
+      const where = { location: s.location ?? "", parked };
+      this.show(good(t("fb.committed", { n: result.committed }), s.mode === "count" ? t("fb.countedAt", where) : t("fb.recordedAt", where)));
       if (s.mode === "count" && s.session) await this.loadCount(s.session);
       return true;
     } catch (error) {
@@ -234,13 +237,13 @@ class Station {
 
   async startCount(): Promise<void> {
     const location = this.state.location;
-    if (!location) return this.show(bad("No location", "Scan a location label first."));
+    if (!location) return this.show(bad(t("fb.noLocation"), t("commit.location")));
     this.busy = true;
     try {
       const detail = await api.startCount(location);
       this.count = detail;
       this.state = { ...this.state, session: detail.id };
-      this.show(good(`Count started at ${location}`, "Scan each item; set a quantity with QTY labels or the box."));
+      this.show(good(t("fb.countStarted", { location }), t("fb.countStartedDetail")));
     } catch (error) {
       this.fail(error);
     } finally {
@@ -251,11 +254,11 @@ class Station {
   /** Continues an open session (from the counts screen or the list at this location). */
   async continueCount(id: string, location: string): Promise<void> {
     if (this.state.lines.length > 0 && (this.state.mode !== "count" || this.state.location !== location)) {
-      return this.show(bad("Commit or undo first", "There are uncommitted lines."));
+      return this.show(bad(t("fb.commitOrUndo"), t("fb.uncommittedLines")));
     }
     this.state = { ...this.state, mode: "count", location, toLocation: null, session: id };
     await this.loadCount(id);
-    this.show(good(`Counting at ${location}`, "Scan items into this count."));
+    this.show(good(t("fb.countingAt", { location }), t("fb.scanIntoCount")));
   }
 
   async loadCount(id: string): Promise<void> {
@@ -269,7 +272,7 @@ class Station {
   /** Commits any lines still in the log, then closes counting. */
   async submitCount(): Promise<void> {
     const id = this.state.session;
-    if (!id) return this.show(bad("No count", "Start or continue a count first."));
+    if (!id) return this.show(bad(t("fb.noCount"), t("commit.count")));
     if (this.state.lines.length > 0 && !(await this.commit())) return;
     this.busy = true;
     try {
@@ -277,16 +280,7 @@ class Station {
       this.count = detail;
       this.state = { ...this.state, session: null };
       const pending = detail.lines.filter((l) => l.state === "pending").length;
-      this.show(
-        good(
-          "Count submitted",
-          pending === 1
-            ? "1 variance waits for a supervisor."
-            : pending > 1
-              ? `${pending} variances wait for a supervisor.`
-              : "Every line matched or was within tolerance.",
-        ),
-      );
+      this.show(good(t("fb.countSubmitted"), t("fb.variances", { n: pending })));
     } catch (error) {
       this.fail(error);
     } finally {
@@ -314,7 +308,7 @@ class Station {
     this.saved = this.state;
     this.count = null;
     this.lookup = null;
-    this.feedback = ready("Scan a location label to begin.");
+    this.feedback = ready(t("fb.begin"));
   }
 
   /**
@@ -332,7 +326,12 @@ class Station {
       if (this.restoredFor !== user || !draft || draft.lines.length === 0) return;
       this.state = fromDraft(draft);
       this.saved = this.state;
-      this.show(info(`${linesText(draft.lines.length)} not yet committed`, `Kept from before, at ${draft.location ?? "no location"}. Commit them or undo.`));
+      this.show(
+        info(
+          t("fb.restored", { n: draft.lines.length }),
+          draft.location ? t("fb.restoredAt", { location: draft.location }) : t("fb.restoredNowhere"),
+        ),
+      );
       if (this.state.mode === "count" && this.state.session) await this.loadCount(this.state.session);
     } catch (error) {
       this.fail(error);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { ScanOutcome } from "../api";
+import { setLanguage } from "./i18n/index.svelte";
 import {
   applyOutcome,
   cancelPending,
@@ -14,6 +15,7 @@ import {
   commitProblem,
   initialStation,
   MAX_LOG,
+  packText,
   type StationState,
   setMode,
   totals,
@@ -135,6 +137,37 @@ describe("scan station rules", () => {
       { sku: "B", name: "Name of B", qty: 1 },
     ]);
   });
+
+  it("a pack's line says what one scan is: 1 pack = 12, in English and Spanish", () => {
+    const pack = (code: string, units: number) =>
+      outcome({ kind: "item", sku: code, name: `Mug · pack of ${units} (SS-3)`, data: code, packUnits: units });
+    // Two cases, one inner of 3, then the item itself: the pack's total counts packs.
+    const scans = [loc("WH1"), pack("CASE-12", 12), pack("INNER-3", 3), qty(2), pack("CASE-12", 12), item("SS-3")];
+    const { state } = run(initialStation("receive"), scans);
+    expect(state.lines.map((l) => [l.sku, l.qty, l.packUnits])).toEqual([
+      ["CASE-12", 1, 12],
+      ["INNER-3", 1, 3],
+      ["CASE-12", 2, 12],
+      ["SS-3", 1, undefined],
+    ]);
+    expect(totals(state.lines).map((l) => [l.sku, l.qty, l.pack])).toEqual([
+      ["CASE-12", 3, "1 pack = 12"],
+      ["INNER-3", 1, "1 pack = 3"],
+      ["SS-3", 1, undefined],
+    ]);
+    // A pack past the confirmation limit keeps its units once confirmed.
+    const big = applyOutcome({ ...initialStation("receive"), location: "WH1", qty: 60 }, pack("CASE-12", 12), { confirmAbove: 50 });
+    expect(confirmPending(big.state).state.lines[0].packUnits).toBe(12);
+    expect(packText(1200)).toBe("1 pack = 1,200");
+    setLanguage("es", false);
+    try {
+      expect(totals(state.lines)[0].pack).toBe("1 paquete = 12");
+      expect(packText(1200)).toBe("1 paquete = 1200");
+      expect(packText(12000)).toBe("1 paquete = 12.000");
+    } finally {
+      setLanguage("en", false);
+    }
+  });
 });
 
 describe("commit checks (nothing is sent when they fail)", () => {
@@ -201,6 +234,14 @@ describe("the draft's rules", () => {
     const back = fromDraft(toDraft(state));
     expect(back).toMatchObject({ mode: "transfer", location: "WH1", toLocation: "WH2", nextId: 3 });
     expect(back.lines).toEqual(state.lines);
+  });
+
+  it("a pack's line keeps its units through the draft, and a plain line gets none", () => {
+    const state = { ...initialStation("receive"), location: "WH1", lines: [{ ...lineOf(1, "CASE-12", "a"), packUnits: 12 }, lineOf(2, "B", "b")] };
+    const draft = toDraft(state);
+    expect(draft.lines.map((l) => l.packUnits)).toEqual([12, undefined]);
+    expect("packUnits" in draft.lines[1]).toBe(false);
+    expect(fromDraft(draft).lines).toEqual(state.lines);
   });
 
   it("plural forms", () => {

@@ -9,6 +9,7 @@
  */
 import type { ScanOutcome, StationDraft, StationMode } from "../api";
 import { bad, type Feedback, good, info, noted } from "./feedback";
+import { t } from "./i18n/index.svelte";
 
 /** Most uncommitted lines: past this, commit first (the commit command takes 500 at most). */
 export const MAX_LINES = 500;
@@ -25,6 +26,8 @@ export interface StationLine {
   name: string;
   qty: number;
   source: string;
+  /** Scanned by a pack's barcode: the units one scan books (the line shows "1 pack = 12"). */
+  packUnits?: number;
 }
 
 export interface LogEntry {
@@ -59,6 +62,7 @@ export interface PendingLine {
   name: string;
   qty: number;
   source: string;
+  packUnits?: number;
 }
 
 /** Rules the station's settings decide (floorSettings.ts). */
@@ -77,15 +81,27 @@ export interface Step {
   action: Action;
 }
 
-export const MODES: { mode: StationMode; label: string; hint: string }[] = [
-  { mode: "count", label: "Count", hint: "Count what is on the shelf into a count session" },
-  { mode: "receive", label: "Receive", hint: "Book goods in at this location" },
-  { mode: "damage", label: "Damage", hint: "Move units to damaged, with a reason" },
-  { mode: "transfer", label: "Transfer", hint: "Move units from one location to another" },
-  { mode: "lookup", label: "Look-up", hint: "Show an item and its stock" },
-];
+/** The modes in the order the station shows them; label and hint in the workstation's language
+ *  (getters, so a screen showing them follows a change of language). */
+export const MODES: readonly { readonly mode: StationMode; readonly label: string; readonly hint: string }[] = (
+  ["count", "receive", "damage", "transfer", "lookup"] as const
+).map((mode) => ({
+  mode,
+  get label() {
+    return t(`mode.${mode}`);
+  },
+  get hint() {
+    return t(`modeHint.${mode}`);
+  },
+}));
 
-export const DAMAGE_REASONS = ["Broken", "Crushed", "Wet", "Expired", "Packaging torn"];
+/** Why units are damaged: the values recorded with the events (English, whatever the screen's
+ *  language, so reports and the CLI read the same); `reasonLabel` is what the screen shows. */
+export const DAMAGE_REASONS = ["Broken", "Crushed", "Wet", "Expired", "Packaging torn"] as const;
+
+export function reasonLabel(reason: string): string {
+  return (DAMAGE_REASONS as readonly string[]).includes(reason) ? t(`reason.${reason as (typeof DAMAGE_REASONS)[number]}`) : reason;
+}
 
 export function initialStation(mode: StationMode = "count"): StationState {
   return { mode, location: null, toLocation: null, qty: 1, lines: [], log: [], session: null, reason: null, nextId: 1 };
@@ -114,9 +130,9 @@ function modeLabel(mode: StationMode): string {
 /** What the station still needs before an item scan can become a line, or null if ready. */
 export function missingForItem(state: StationState): string | null {
   if (state.mode === "lookup") return null;
-  if (!state.location) return "Scan a location label (LOC:...) first.";
-  if (state.mode === "transfer" && !state.toLocation) return "Scan the destination's location label next.";
-  if (state.mode === "count" && !state.session) return "Start or continue a count at this location first.";
+  if (!state.location) return t("fb.needLocation");
+  if (state.mode === "transfer" && !state.toLocation) return t("fb.needDestination");
+  if (state.mode === "count" && !state.session) return t("fb.needCount");
   return null;
 }
 
@@ -128,20 +144,20 @@ export function applyOutcome(state: StationState, outcome: ScanOutcome, rules: S
   }
   switch (outcome.kind) {
     case "error":
-      return step(state, bad(errorTitle(outcome), outcome.message ?? `Scanned: ${outcome.data}`), src);
+      return step(state, bad(errorTitle(outcome), outcome.message ?? t("fb.scanned", { data: outcome.data })), src);
     case "location":
       return setLocation(state, outcome.location ?? "", src);
     case "quantity": {
       const qty = outcome.quantity ?? 1;
-      return step({ ...state, qty }, info(`Quantity ${qty}`, "for the next item scanned"), src);
+      return step({ ...state, qty }, info(t("fb.quantity", { qty }), t("fb.quantityFor")), src);
     }
     case "mode":
       return setMode(state, outcome.mode ?? state.mode, src);
     case "undo":
       return undo(state, src);
     case "done":
-      if (state.lines.length === 0) return step(state, bad("Nothing to commit", "Scan items first."), src);
-      return { state, feedback: info(`Committing ${state.lines.length} lines…`), action: { kind: "commit" } };
+      if (state.lines.length === 0) return step(state, bad(t("fb.nothingToCommit"), t("fb.scanItemsFirst")), src);
+      return { state, feedback: info(t("fb.committing", { n: state.lines.length })), action: { kind: "commit" } };
     case "item":
       return addItem(state, outcome, rules);
   }
@@ -151,40 +167,41 @@ export function applyOutcome(state: StationState, outcome: ScanOutcome, rules: S
 export function errorTitle(outcome: Pick<ScanOutcome, "message" | "data">): string {
   const message = outcome.message ?? "";
   const code = outcome.data.length > 24 ? `${outcome.data.slice(0, 23)}…` : outcome.data;
-  if (message.startsWith("No item has")) return `Unknown code ${code}`;
-  if (message.startsWith("No location")) return `Unknown location ${code}`;
-  if (message.startsWith("Bad command label")) return `Bad label ${code}`;
-  if (message.startsWith("Unreadable barcode")) return "Unreadable barcode";
-  return "Scan not accepted";
+  // Rust's messages are English (error codes are a later step): their start tells the kind.
+  if (message.startsWith("No item has")) return t("fb.unknownCode", { code });
+  if (message.startsWith("No location")) return t("fb.unknownLocation", { code });
+  if (message.startsWith("Bad command label")) return t("fb.badLabel", { code });
+  if (message.startsWith("Unreadable barcode")) return t("fb.unreadable");
+  return t("fb.notAccepted");
 }
 
 export function setLocation(state: StationState, code: string, source = "screen"): Step {
   if (state.mode === "transfer" && state.location && !state.toLocation && code !== state.location) {
-    return step({ ...state, toLocation: code }, noted(`To ${code}`, `Transfer ${state.location} → ${code}. Scan items.`), source);
+    return step({ ...state, toLocation: code }, noted(t("fb.to", { location: code }), t("fb.transfer", { from: state.location, to: code })), source);
   }
   if (state.lines.length > 0 && code !== state.location) {
-    return step(state, bad("Commit or undo first", `${state.lines.length} lines are still for ${state.location}.`), source);
+    return step(state, bad(t("fb.commitOrUndo"), t("fb.stillFor", { n: state.lines.length, location: state.location ?? "" })), source);
   }
   // A count session belongs to one location: moving elsewhere leaves it.
   const session = state.location === code ? state.session : null;
   const next = { ...state, location: code, toLocation: null, session };
-  const hint = state.mode === "transfer" ? "Now scan the destination's location label." : "Scan items.";
-  return step(next, noted(`Location ${code}`, hint), source);
+  const hint = state.mode === "transfer" ? t("fb.scanDestination") : t("fb.scanItems");
+  return step(next, noted(t("fb.location", { location: code }), hint), source);
 }
 
 export function setMode(state: StationState, mode: StationMode, source = "screen"): Step {
-  if (mode === state.mode) return step(state, info(`${modeLabel(mode)} mode`), source);
+  if (mode === state.mode) return step(state, info(t("fb.mode", { mode: modeLabel(mode) })), source);
   if (state.lines.length > 0) {
-    return step(state, bad("Commit or undo first", `${state.lines.length} ${modeLabel(state.mode)} lines are not committed.`), source);
+    return step(state, bad(t("fb.commitOrUndo"), t("fb.modeLines", { n: state.lines.length, mode: modeLabel(state.mode) })), source);
   }
   const next = { ...state, mode, toLocation: null, session: mode === "count" ? state.session : null, reason: null };
-  return step(next, noted(`${modeLabel(mode)} mode`, MODES.find((m) => m.mode === mode)?.hint ?? ""), source);
+  return step(next, noted(t("fb.mode", { mode: modeLabel(mode) }), MODES.find((m) => m.mode === mode)?.hint ?? ""), source);
 }
 
 export function undo(state: StationState, source = "screen"): Step {
   const last = state.lines.at(-1);
-  if (!last) return step(state, bad("Nothing to undo", "There are no uncommitted lines."), source);
-  return step({ ...state, lines: state.lines.slice(0, -1) }, info(`Removed ${last.qty} × ${last.sku}`, "The last line was undone."), source);
+  if (!last) return step(state, bad(t("fb.nothingToUndo"), t("fb.noLines")), source);
+  return step({ ...state, lines: state.lines.slice(0, -1) }, info(t("fb.removed", { qty: last.qty, sku: last.sku }), t("fb.undone")), source);
 }
 
 function addItem(state: StationState, outcome: ScanOutcome, rules: StationRules): Step {
@@ -194,20 +211,21 @@ function addItem(state: StationState, outcome: ScanOutcome, rules: StationRules)
     return step(state, good(sku, name), outcome.source, { kind: "lookup", sku });
   }
   const missing = missingForItem(state);
-  if (missing) return step(state, bad(`${sku} not recorded`, missing), outcome.source);
+  if (missing) return step(state, bad(t("fb.notRecorded", { sku }), missing), outcome.source);
   if (state.lines.length >= MAX_LINES) {
-    return step(state, bad("Scan log full", `Commit these ${MAX_LINES} lines first.`), outcome.source);
+    return step(state, bad(t("fb.logFull"), t("fb.logFullDetail", { max: MAX_LINES })), outcome.source);
   }
   const confirming = state.pending?.sku === sku;
+  const pack = outcome.packUnits ? { packUnits: outcome.packUnits } : {};
   if (!confirming && state.mode !== "count" && state.qty > rules.confirmAbove) {
-    const pending: PendingLine = { sku, name, qty: state.qty, source: outcome.source };
+    const pending: PendingLine = { sku, name, qty: state.qty, source: outcome.source, ...pack };
     return step(
       { ...state, pending },
-      info(`Confirm ${state.qty} × ${sku}?`, `More than ${rules.confirmAbove}: scan the item again or press Confirm. Anything else cancels.`),
+      info(t("fb.confirmQty", { qty: state.qty, sku }), t("fb.confirmQtyDetail", { limit: rules.confirmAbove })),
       outcome.source,
     );
   }
-  return recordLine({ ...state, pending: null }, { sku, name, qty: state.qty, source: outcome.source });
+  return recordLine({ ...state, pending: null }, { sku, name, qty: state.qty, source: outcome.source, ...pack });
 }
 
 function recordLine(state: StationState, line: PendingLine): Step {
@@ -218,15 +236,15 @@ function recordLine(state: StationState, line: PendingLine): Step {
 
 /** "Confirm" pressed: the pending line is recorded. */
 export function confirmPending(state: StationState): Step {
-  if (!state.pending) return step(state, bad("Nothing to confirm"), "screen");
+  if (!state.pending) return step(state, bad(t("fb.nothingToConfirm")), "screen");
   return recordLine(state, state.pending);
 }
 
 /** "Cancel" pressed: the pending line is dropped and the quantity goes back to 1. */
 export function cancelPending(state: StationState): Step {
-  if (!state.pending) return step(state, bad("Nothing to cancel"), "screen");
+  if (!state.pending) return step(state, bad(t("fb.nothingToCancel")), "screen");
   const { qty, sku } = state.pending;
-  return step({ ...state, pending: null, qty: 1 }, info(`Not recorded: ${qty} × ${sku}`, "Quantity back to 1."), "screen");
+  return step({ ...state, pending: null, qty: 1 }, info(t("fb.cancelled", { qty, sku }), t("fb.qtyBack")), "screen");
 }
 
 /** After a commit: drop the lines that were recorded (the first `committed`). */
@@ -236,24 +254,30 @@ export function afterCommit(state: StationState, committed: number): StationStat
 
 /** Why the station cannot commit now, or null. Checked before anything is sent. */
 export function commitProblem(state: StationState): string | null {
-  if (state.lines.length === 0) return "Nothing to commit: scan items first.";
-  if (state.mode === "lookup") return "Look-up mode records nothing.";
-  if (!state.location) return "Scan a location label first.";
-  if (state.mode === "transfer" && !state.toLocation) return "Scan the destination's location label first.";
-  if (state.mode === "count" && !state.session) return "Start or continue a count first.";
-  if (state.mode === "damage" && !state.reason) return "Choose why the items are damaged.";
+  if (state.lines.length === 0) return t("commit.nothing");
+  if (state.mode === "lookup") return t("commit.lookup");
+  if (!state.location) return t("commit.location");
+  if (state.mode === "transfer" && !state.toLocation) return t("commit.destination");
+  if (state.mode === "count" && !state.session) return t("commit.count");
+  if (state.mode === "damage" && !state.reason) return t("commit.reason");
   return null;
 }
 
-/** Units per SKU in the uncommitted lines: what the log panel totals. */
-export function totals(lines: StationLine[]): { sku: string; name: string; qty: number }[] {
-  const by = new Map<string, { sku: string; name: string; qty: number }>();
+/** Scans per code in the uncommitted lines: what the log panel totals. A pack's barcode is its
+ *  own code, so its total counts packs, and `pack` says what one is ("1 pack = 12"). */
+export function totals(lines: StationLine[]): { sku: string; name: string; qty: number; pack?: string }[] {
+  const by = new Map<string, { sku: string; name: string; qty: number; pack?: string }>();
   for (const l of lines) {
-    const t = by.get(l.sku) ?? { sku: l.sku, name: l.name, qty: 0 };
+    const t = by.get(l.sku) ?? { sku: l.sku, name: l.name, qty: 0, ...(l.packUnits ? { pack: packText(l.packUnits) } : {}) };
     t.qty += l.qty;
     by.set(l.sku, t);
   }
   return [...by.values()];
+}
+
+/** What one scan of a pack's barcode is, in the workstation's language: "1 pack = 12". */
+export function packText(units: number): string {
+  return t("scan.packLine", { units });
 }
 
 /**
@@ -297,13 +321,13 @@ export function toDraft(state: StationState): StationDraft {
     toLocation: state.toLocation,
     session: state.session,
     reason: state.reason,
-    lines: state.lines.map((l) => ({ id: l.eventId ?? "", sku: l.sku, name: l.name, qty: l.qty, source: l.source })),
+    lines: state.lines.map((l) => ({ id: l.eventId ?? "", sku: l.sku, name: l.name, qty: l.qty, source: l.source, ...(l.packUnits ? { packUnits: l.packUnits } : {}) })),
   };
 }
 
 /** The station as a saved draft left it (after a restart, a reload or signing in again). */
 export function fromDraft(draft: StationDraft): StationState {
-  const lines: StationLine[] = draft.lines.map((l, i) => ({ id: i + 1, eventId: l.id, sku: l.sku, name: l.name, qty: l.qty, source: l.source }));
+  const lines: StationLine[] = draft.lines.map((l, i) => ({ id: i + 1, eventId: l.id, sku: l.sku, name: l.name, qty: l.qty, source: l.source, ...(l.packUnits ? { packUnits: l.packUnits } : {}) }));
   return {
     ...initialStation(draft.mode),
     location: draft.location,
@@ -315,7 +339,7 @@ export function fromDraft(draft: StationDraft): StationState {
   };
 }
 
-/** "1 line", "2 lines". */
+/** "1 line", "2 lines" (in the workstation's language). */
 export function linesText(n: number): string {
-  return n === 1 ? "1 line" : `${n} lines`;
+  return t("fb.lines", { n });
 }

@@ -11,7 +11,7 @@ vi.mock("../api", () => ({
 
 const { searchOutcome, stock, worthSearching } = await import("./stock.svelte");
 
-const buckets = { onHand: 5, committed: 0, reserved: 0, damaged: 0, inTransit: 0, atp: 5 };
+const buckets = { onHand: 5, committed: 0, reserved: 0, damaged: 0, inTransit: 0, atp: 5, blind: false };
 const row = (sku: string, name: string) => ({ sku, name, location: "WH1", ...buckets });
 const notFound = "No item has the SKU or barcode 'olive'. Check the label and scan again.";
 

@@ -6,6 +6,7 @@
  * must not make the worker lose their place.
  */
 import { api, errorMessage, type ItemView, type LocationView, type StockLevel, type StockSearchView } from "../api";
+import { isIpcError } from "./i18n/errors";
 
 export const PAGE_ROWS = 200;
 
@@ -23,9 +24,11 @@ export function searchOutcome(view: StockSearchView): { rows: StockLevel[]; name
   return { rows, names, total: view.total };
 }
 
-/** A look-up that found no item by that exact code: worth a search by name or SKU prefix. */
-export function worthSearching(message: string): boolean {
-  return message.startsWith("No item has");
+/** A look-up that found no item by that exact code: worth a search by name or SKU prefix.
+ *  Rust's code says so; a bare English message (older callers, tests) is read as before. */
+export function worthSearching(error: unknown): boolean {
+  if (isIpcError(error)) return error.code === "stock.notFound";
+  return typeof error === "string" && error.startsWith("No item has");
 }
 
 class StockState {
@@ -87,7 +90,7 @@ class StockState {
       const message = errorMessage(error);
       // Not a code we know: search names and SKU prefixes; only "nothing at all" is an error,
       // and then the table stays as it was.
-      const found = worthSearching(message) ? await this.trySearch(trimmed) : false;
+      const found = worthSearching(error) ? await this.trySearch(trimmed) : false;
       if (!found) this.error = message;
     } finally {
       this.busy = false;

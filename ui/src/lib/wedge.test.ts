@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { GS, type KeyInput, type Scan, typingInFormField, WedgeDecoder, type WedgeOptions, usCharForCode, wedgeOptions } from "./wedge";
+import { decodeByForLayout, GS, type KeyInput, type Scan, typingInFormField, WedgeDecoder, type WedgeOptions, usCharForCode, wedgeOptions } from "./wedge";
 
 // --- recordings ---------------------------------------------------------------------------------
 // A keystroke as captured from `keydown`: [key, code, gap in ms since the previous keystroke,
@@ -83,6 +83,19 @@ const AZERTY_SS00001: Stroke[] = [
   ["Enter", "Enter", 9],
 ];
 
+// QWERTZ host (German), the same scanner sending US scancodes for "XYZ-1/2" + Enter: the Y and Z
+// keys are swapped, Minus types "ß" and Slash types "-".
+const QWERTZ_XYZ: Stroke[] = [
+  ["X", "KeyX", 0, "shift"],
+  ["Z", "KeyY", 7, "shift"],
+  ["Y", "KeyZ", 8, "shift"],
+  ["ß", "Minus", 7],
+  ["1", "Digit1", 9],
+  ["-", "Slash", 8],
+  ["2", "Digit2", 7],
+  ["Enter", "Enter", 8],
+];
+
 // GS1-128: (01)05901230000014 (10)LOT7, with FNC1 sent as Ctrl+].
 const GS1_WITH_SEPARATOR: Stroke[] = (
   [...us("0105901230000014", 6, null), ["]", "BracketRight", 6, "ctrl"], ...us("10LOT7", 6)] as Stroke[]
@@ -119,6 +132,10 @@ const cases: Case[] = [
     scans: ["SS-00001"],
   },
   { name: "AZERTY host garbles by event.key", strokes: AZERTY_SS00001, scans: ["SS)àààà&"] },
+  { name: "AZERTY layout setting decodes right", strokes: AZERTY_SS00001, options: { decodeBy: decodeByForLayout("azerty") }, scans: ["SS-00001"] },
+  { name: "QWERTZ layout setting decodes right", strokes: QWERTZ_XYZ, options: { decodeBy: decodeByForLayout("qwertz") }, scans: ["XYZ-1/2"] },
+  { name: "QWERTZ host garbles by event.key", strokes: QWERTZ_XYZ, scans: ["XZYß1-2"] },
+  { name: "US layout setting reads the typed key", strokes: us("SS-00001", HONEYWELL), options: { decodeBy: decodeByForLayout("us") }, scans: ["SS-00001"] },
   { name: "prefix sentinel is stripped", strokes: us("~SS-00001", HONEYWELL), options: { prefix: "~" }, scans: ["SS-00001"] },
   { name: "burst without the prefix sentinel is ignored", strokes: us("SS-00001", HONEYWELL), options: { prefix: "~" }, scans: [] },
   { name: "too-short burst is rejected", strokes: us("123", HONEYWELL), scans: [], swallowed: [] },

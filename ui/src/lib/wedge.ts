@@ -13,7 +13,8 @@
  *
  * Layouts: the scanner sends US scancodes. On an AZERTY host `event.key` turns "1" into "&",
  * while `event.code` still says "Digit1". `decodeBy: "code"` maps physical keys through a US
- * table so such hosts read the right characters.
+ * table so such hosts read the right characters. Which one a workstation needs is its keyboard
+ * layout, a Settings choice (`KEYBOARD_LAYOUTS`, `decodeByForLayout`).
  */
 
 /** The parts of a `KeyboardEvent` the decoder needs (so tests need no DOM). */
@@ -45,6 +46,25 @@ export interface WedgeOptions {
   idleMs: number;
   /** "key": trust the host layout; "code": decode physical keys with a US map. */
   decodeBy: "key" | "code";
+}
+
+/**
+ * The host keyboard layouts the Settings screen offers. Scanners ship typing US scancodes: on a
+ * US host the typed character (`event.key`) is the scanned one; on an AZERTY (French, Belgian)
+ * or QWERTZ (German, Swiss, Polish programmers'...) host the digit row, the punctuation and Y/Z
+ * type something else, so the physical key (`event.code`) is read through the US map instead.
+ */
+export const KEYBOARD_LAYOUTS = ["us", "azerty", "qwertz"] as const;
+export type KeyboardLayout = (typeof KEYBOARD_LAYOUTS)[number];
+export const DEFAULT_KEYBOARD_LAYOUT: KeyboardLayout = "us";
+
+export function isKeyboardLayout(value: unknown): value is KeyboardLayout {
+  return typeof value === "string" && (KEYBOARD_LAYOUTS as readonly string[]).includes(value);
+}
+
+/** How to decode on a host with `layout`: by the typed key on US, by the physical key else. */
+export function decodeByForLayout(layout: KeyboardLayout): WedgeOptions["decodeBy"] {
+  return layout === "us" ? "key" : "code";
 }
 
 /** Largest accepted `maxGapMs`: beyond this, fast typists start to look like scanners. */

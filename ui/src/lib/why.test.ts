@@ -7,7 +7,7 @@ import { ms, sparkData, sparkSummary } from "./sparkline";
 function allocation(partial: Partial<AllocationView>): AllocationView {
   return {
     locations: [{ location: "WH1", atp: 406 }], pool: 406, safetyStock: 10, percent: 50, afterPercent: 198,
-    buffer: 2, cap: null, channelAdjustment: 0, qty: 196, ...partial,
+    buffer: 2, cap: null, channelAdjustment: 0, qty: 196, flash: null, ...partial,
   };
 }
 
@@ -33,6 +33,18 @@ describe("derivation steps", () => {
       ["Pushed quantity", "147"],
     ]);
     expect(steps.filter((s) => s.total).map((s) => s.key)).toEqual(["pool", "share", "qty"]);
+  });
+
+  it("shows flash-sale mode's share before the pushed quantity, only when there is one", () => {
+    const flash = { windowSecs: 600, salesInWindow: 7, sharedUnits: 12, listings: 3, share: 4 };
+    const steps = derivationSteps(allocation({ flash, qty: 4 }));
+    expect(steps.slice(-2).map((s) => [s.key, s.label, s.value])).toEqual([
+      ["flash", "Flash sale (7 sales in 10 min): this listing's share of 12 units over 3 listings, at most", "4"],
+      ["qty", "Pushed quantity", "4"],
+    ]);
+    const odd = derivationSteps(allocation({ flash: { ...flash, windowSecs: 90, sharedUnits: -2, share: 0 }, qty: 0 }));
+    expect(odd.find((s) => s.key === "flash")?.label).toBe("Flash sale (7 sales in 90 s): this listing's share of 0 units over 3 listings, at most");
+    expect(derivationSteps(allocation({})).some((s) => s.key === "flash")).toBe(false);
   });
 
   it("says none and 0 where a rule term is unset", () => {

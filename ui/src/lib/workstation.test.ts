@@ -50,6 +50,14 @@ describe("workstation settings", () => {
     expect(defaults.maxGapMs).toBe(30);
   });
 
+  it("keeps the keyboard layout's decoding once the database's gap arrives", async () => {
+    const both = (key: string) => (key === "shelfsync.keyboardLayout" ? "azerty" : JSON.stringify({ maxGapMs: 40 }));
+    const pending = loadWedgeTiming(async () => 90, { getItem: both });
+    expect(pending.initial.decodeBy).toBe("code");
+    const options = await pending;
+    expect([options.maxGapMs, options.decodeBy]).toEqual([90, "code"]);
+  });
+
   it("asks again while the database opens", async () => {
     let asked = 0;
     const opening = () => (++asked < 3 ? Promise.reject("Starting") : Promise.resolve(120));

@@ -7,6 +7,7 @@
  */
 import type { SettingSource } from "../bindings/SettingSource";
 import type { WorkstationSettingView } from "../bindings/WorkstationSettingView";
+import { type PlainKey, t } from "./i18n/index.svelte";
 import { loadWedgeOptions } from "./settings";
 import { wedgeOptions, type WedgeOptions } from "./wedge";
 
@@ -19,26 +20,28 @@ export interface SettingField {
 
 export const BAUD_RATES = ["1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200"];
 
+/** Each setting's words, read in the language of the moment (getters: the catalogue is asked
+ *  when the screen shows them, not when this module loads). */
+function field(label: PlainKey, help: PlainKey, choices?: string[]): SettingField {
+  return {
+    get label() {
+      return t(label);
+    },
+    get help() {
+      return t(help);
+    },
+    ...(choices ? { choices } : {}),
+  };
+}
+
 export const SETTING_FIELDS: Record<string, SettingField> = {
-  serial_scanner: {
-    label: "Serial scanner",
-    help: "Device path such as /dev/ttyACM0 or COM3; several separated by commas; empty for none.",
-  },
-  serial_baud: { label: "Serial speed (baud)", help: "Most scanners ship set to 9600.", choices: BAUD_RATES },
-  hid_scanner: {
-    label: "USB (HID) scanner",
-    help: "'auto' uses the first HID POS scanner, 'off' none, or VID:PID in hex such as 05e0:1200.",
-  },
-  idle_lock_secs: { label: "Lock after idle (seconds)", help: "10 to 43200 (12 hours)." },
-  demo_channels: { label: "Demo channels", help: "Simulated shops on a demo database.", choices: ["on", "off"] },
-  webhook_addr: {
-    label: "Webhook address",
-    help: "IP:PORT where this workstation receives Shopify webhooks, such as 0.0.0.0:8787; empty for none.",
-  },
-  wedge_max_gap_ms: {
-    label: "Keyboard-wedge key gap (ms)",
-    help: "Largest gap between the keys of one scan, 1 to 250. 30 suits most scanners; slow ones need about 100.",
-  },
+  serial_scanner: field("settings.ws.serial_scanner", "settings.ws.serial_scanner.help"),
+  serial_baud: field("settings.ws.serial_baud", "settings.ws.serial_baud.help", BAUD_RATES),
+  hid_scanner: field("settings.ws.hid_scanner", "settings.ws.hid_scanner.help"),
+  idle_lock_secs: field("settings.ws.idle_lock_secs", "settings.ws.idle_lock_secs.help"),
+  demo_channels: field("settings.ws.demo_channels", "settings.ws.demo_channels.help", ["on", "off"]),
+  webhook_addr: field("settings.ws.webhook_addr", "settings.ws.webhook_addr.help"),
+  wedge_max_gap_ms: field("settings.ws.wedge_max_gap_ms", "settings.ws.wedge_max_gap_ms.help"),
 };
 
 export function settingField(key: string): SettingField {
@@ -47,12 +50,12 @@ export function settingField(key: string): SettingField {
 
 /** Where the value comes from, in words. */
 export function sourceText(view: Pick<WorkstationSettingView, "source" | "envVar">): string {
-  const words: Record<SettingSource, string> = {
-    env: `Set by ${view.envVar ?? "an environment variable"} on this machine; change it there.`,
-    saved: "Saved for this workstation.",
-    default: "Default.",
+  const words: Record<SettingSource, () => string> = {
+    env: () => t("settings.ws.fromEnv", { envVar: view.envVar ?? t("settings.ws.anEnvVar") }),
+    saved: () => t("settings.ws.saved"),
+    default: () => t("settings.ws.default"),
   };
-  return words[view.source];
+  return words[view.source]();
 }
 
 /** A field the screen cannot change: the environment overrides it. */
@@ -91,7 +94,7 @@ async function fetchWedgeTiming(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const gap = await fetchGap();
-      return wedgeOptions({ maxGapMs: gap ?? local.maxGapMs, minLength: local.minLength });
+      return wedgeOptions({ maxGapMs: gap ?? local.maxGapMs, minLength: local.minLength, decodeBy: local.decodeBy });
     } catch (error) {
       if (attempt === attempts) console.warn("wedge timing from local storage:", error);
       else await new Promise((resolve) => setTimeout(resolve, retryMs));

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use shelfsync_capture::webhook::{self, RunningReceiver};
 use shelfsync_channels::ChannelKind;
-use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku};
+use shelfsync_core::{Item, Location, LocationCode, Movement, Sku};
+use shelfsync_store::testing::connection;
 use shelfsync_store::{ItemRecord, Store};
 use shelfsync_sync::config::{self, Mapping, NewChannel, SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET};
 use shelfsync_sync::credentials::{Backend, Secret, Secrets};
@@ -60,16 +61,17 @@ pub async fn receiver() -> Receiver {
         (SHOPIFY_TOKEN, Secret::new("shpat_security_suite").unwrap()),
         (SHOPIFY_WEBHOOK_SECRET, Secret::new(SECRET).unwrap()),
     ];
-    config::add_channel(store.connection(), &secrets(&db), &new, &creds).unwrap();
+    config::add_channel(&store, shelfsync_store::By::new("tester", "ws-test"), &secrets(&db), &new, &creds)
+        .unwrap();
     let mapping = Mapping {
         sku: "S1".into(),
         location: Some("WH1".into()),
         remote_item: ITEM.into(),
         remote_location: Some(LOCATION.into()),
     };
-    config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
+    config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), CHANNEL, &mapping).unwrap();
     let receive = Movement::Receive { sku: Sku::new("S1").unwrap(), location: wh1, qty: 500 };
-    store.append(&Event::new(receive, "tester", "ws")).unwrap();
+    store.append(&shelfsync_store::new_event(receive, "tester", "ws")).unwrap();
     let receiver = webhook::serve(&db, &secrets(&db), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = shelfsync_capture::poll::http_client().unwrap();
     Receiver { _dir: dir, db, store, receiver, http }
@@ -77,7 +79,7 @@ pub async fn receiver() -> Receiver {
 
 impl Receiver {
     pub fn count(&self, sql: &str) -> i64 {
-        self.store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+        connection(&self.store).query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
     /// POSTs `body` with the given headers; `None` leaves a header out.

@@ -1,6 +1,8 @@
 //! Running the real `shelfsync` binary from the channel, capture and marketplace tests.
 #![allow(dead_code)]
 
+pub mod people;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

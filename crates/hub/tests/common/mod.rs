@@ -8,6 +8,8 @@ use shelfsync_core::{Event, Item, Location, LocationCode, Movement, Sku, WriteOf
 use shelfsync_hub::testing::{Durability, PgCluster};
 use shelfsync_hub::{NodeConfig, pg};
 use shelfsync_store::{ItemRecord, StockFilter, Store};
+// Raw SQL for inspection and fault injection; the hub crate itself holds none.
+pub use shelfsync_store::testing::connection;
 use tokio::sync::watch;
 
 pub fn cluster() -> PgCluster {
@@ -27,7 +29,7 @@ impl Ws {
     }
 
     pub fn append(&self, movement: Movement) -> Event {
-        let event = Event::new(movement, "tester", &self.name).with_reason("test");
+        let event = shelfsync_store::new_event(movement, "tester", &self.name).with_reason("test");
         self.store().append(&event).unwrap();
         event
     }
@@ -59,7 +61,7 @@ impl Ws {
     /// (id, body hash) of every event, sorted by id.
     pub fn events(&self) -> Vec<(String, String)> {
         let store = self.store();
-        let mut stmt = store.connection().prepare("SELECT id, body_hash FROM events ORDER BY id").unwrap();
+        let mut stmt = connection(&store).prepare("SELECT id, body_hash FROM events ORDER BY id").unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
     }
 

@@ -1,28 +1,30 @@
 //! GTIN normalisation: every GTIN-8/12/13/14 and UPC-E becomes the 14-digit form the catalogue
 //! is keyed by, so one item is found whichever barcode on it was scanned.
+//!
+//! The GTIN rule itself (lengths, check digit, padding) is core's `shelfsync_core::gtin14`,
+//! the one the catalogue normalises with; this module maps its faults to scanner errors and
+//! adds what only a scanner sees (UPC-E expansion).
 
-use super::lint::compute_check_digit;
+use shelfsync_core::{GtinFault, gs1_check_digit, gtin14};
+
 use crate::error::{Result, ScanError};
 
 pub fn has_valid_check_digit(digits: &str) -> bool {
     let bytes = digits.as_bytes();
     !bytes.is_empty()
         && bytes.iter().all(u8::is_ascii_digit)
-        && compute_check_digit(&bytes[..bytes.len() - 1]) == bytes[bytes.len() - 1] - b'0'
+        && gs1_check_digit(&bytes[..bytes.len() - 1]) == bytes[bytes.len() - 1] - b'0'
 }
 
 /// Left-pad a GTIN-8, -12, -13 or -14 to 14 digits after checking its check digit.
 pub fn to_gtin14(digits: &str) -> Result<String> {
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ScanError::PrimaryNotDigits);
-    }
-    if !matches!(digits.len(), 8 | 12 | 13 | 14) {
-        return Err(ScanError::PrimaryLength { symbology: "GTIN".into(), expected: 14, got: digits.len() });
-    }
-    if !has_valid_check_digit(digits) {
-        return Err(ScanError::CheckDigit(digits.to_owned()));
-    }
-    Ok(format!("{digits:0>14}"))
+    gtin14(digits).map(String::from).map_err(|fault| match fault {
+        GtinFault::NotDigits => ScanError::PrimaryNotDigits,
+        GtinFault::Length => {
+            ScanError::PrimaryLength { symbology: "GTIN".into(), expected: 14, got: digits.len() }
+        }
+        GtinFault::CheckDigit => ScanError::CheckDigit(digits.to_owned()),
+    })
 }
 
 /// Expand an 8-digit UPC-E (number system, six data digits, check digit) to its 12-digit UPC-A

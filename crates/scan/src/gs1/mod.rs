@@ -4,6 +4,7 @@
 //! with plain data and the parser can never fail for environmental reasons.
 
 pub mod code_lists;
+pub mod count;
 mod coupon;
 pub mod dl;
 pub mod element;
@@ -12,6 +13,7 @@ pub mod lint;
 pub mod scandata;
 pub mod table;
 
+pub use count::{MAX_COUNT, TradeCount, trade_count};
 pub use dl::parse_digital_link;
 pub use element::{
     Element, Gs1Options, MAX_AIS, Validations, data_string, parse_bracketed, parse_element_string,

@@ -9,7 +9,7 @@ use super::dl::{is_dl_candidate, parse_digital_link};
 use super::element::{
     Element, Gs1Options, data_string, parse_bracketed, parse_element_string, validate_associations,
 };
-use super::gtin::{has_valid_check_digit, to_gtin14, upce_to_upca};
+use super::gtin::{to_gtin14, upce_to_upca};
 use crate::error::{Result, ScanError};
 
 const GS: u8 = 0x1D;
@@ -141,8 +141,17 @@ fn utf8(bytes: &[u8]) -> Result<String> {
     String::from_utf8(bytes.to_vec()).map_err(|_| ScanError::NotText)
 }
 
-/// Parse scanner output: optional `]Xm` identifier, then data with GS as FNC1.
+/// Parse scanner output: optional `]Xm` identifier, then data with GS as FNC1. The warehouse
+/// policy also refuses a count (AI 30 or 37) it could not book (see [`super::count`]).
 pub fn parse_scan_data(data: &[u8], opts: &ParseOptions) -> Result<Parsed> {
+    let parsed = parse_syntax(data, opts)?;
+    if opts.policy == Policy::Warehouse {
+        parsed.count()?;
+    }
+    Ok(parsed)
+}
+
+fn parse_syntax(data: &[u8], opts: &ParseOptions) -> Result<Parsed> {
     let aim = (data.len() >= 3 && data[0] == b']').then(|| &data[1..3]);
     let Some(aim) = aim else {
         return match opts.policy {
@@ -245,9 +254,10 @@ fn parse_without_identifier(data: &[u8], opts: &ParseOptions) -> Result<Parsed> 
     Ok(Parsed { symbology: None, content })
 }
 
+/// Bare digits are a GTIN when core's GTIN rule accepts them (8, 12, 13 or 14 digits with a
+/// valid check digit); anything else is plain text.
 fn bare_gtin(text: &str) -> Option<String> {
-    let plausible = matches!(text.len(), 8 | 12 | 13 | 14) && has_valid_check_digit(text);
-    plausible.then(|| format!("{text:0>14}"))
+    shelfsync_core::gtin14(text).ok().map(String::from)
 }
 
 /// Bracketed HRI with the whole-message checks applied.

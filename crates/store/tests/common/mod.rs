@@ -51,7 +51,7 @@ pub fn seed_catalogue(store: &mut Store) {
 }
 
 pub fn event(movement: Movement) -> Event {
-    Event::new(movement, "tester", "ws-test")
+    shelfsync_store::new_event(movement, "tester", "ws-test")
 }
 
 pub fn receive(s: &str, l: &str, qty: u32) -> Event {

@@ -3,6 +3,7 @@
 //! finish in seconds. Nothing is mocked: every push is real HTTP.
 #![allow(dead_code)]
 
+use shelfsync_store::testing::connection;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -81,7 +82,8 @@ pub async fn fixture(skus: usize, mapped_at: &[&str], sim_config: SimConfig) -> 
                 remote_item: item_gid(i),
                 remote_location: Some(location_gid(location)),
             };
-            config::map_one(store.connection(), CHANNEL, &mapping).unwrap();
+            config::map_one(&store, shelfsync_store::By::new("tester", "ws-test"), CHANNEL, &mapping)
+                .unwrap();
         }
     }
     Fixture { dir, db, store, sim, server: Some(server), url }
@@ -101,7 +103,8 @@ pub fn add_channel(store: &Store, db: &std::path::Path, name: &str, endpoint: &s
         marketplace_id: None,
     };
     config::add_channel(
-        store.connection(),
+        store,
+        shelfsync_store::By::new("tester", "ws-test"),
         &secrets(db),
         &new,
         &[(SHOPIFY_TOKEN, Secret::new(TOKEN).unwrap())],
@@ -159,7 +162,7 @@ pub fn receive(store: &mut Store, i: usize, location: &str, qty: u32) {
         location: LocationCode::new(location).unwrap(),
         qty,
     };
-    append_patiently(store, &Event::new(movement, "tester", "ws"));
+    append_patiently(store, &shelfsync_store::new_event(movement, "tester", "ws"));
 }
 
 /// Appends like a person at a busy workstation: the store answers `Busy` after its 5 s busy
@@ -186,7 +189,7 @@ pub fn sale(store: &mut Store, i: usize, location: &str, qty: u32) {
         location: LocationCode::new(location).unwrap(),
         qty,
     };
-    append_patiently(store, &Event::new(movement, "tester", "ws"));
+    append_patiently(store, &shelfsync_store::new_event(movement, "tester", "ws"));
 }
 
 pub fn atp(store: &Store, i: usize, location: &str) -> i64 {
@@ -198,7 +201,7 @@ pub fn sim_level(f: &Fixture, i: usize, location: &str) -> Option<i64> {
 }
 
 pub fn queue_depth(f: &Fixture) -> i64 {
-    shelfsync_sync::queue::queue_depth(f.store.connection(), CHANNEL).unwrap()
+    shelfsync_sync::queue::queue_depth(&f.store, CHANNEL).unwrap()
 }
 
 /// Starts the engine in daemon mode; stop it with the returned sender.
@@ -236,8 +239,7 @@ pub async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> boo
 /// sales the engine saw leave a channel and the ledger has not booked. Every channel's listing
 /// of the item is lowered by all of them together.
 pub fn open_drops(store: &Store, i: usize) -> Vec<(String, Option<String>, i64)> {
-    store
-        .connection()
+    connection(store)
         .prepare(
             "SELECT l.channel, l.location, -sum(c.delta) FROM channel_changes c JOIN listings l ON l.id = c.listing_id
              WHERE l.sku = ?1 AND c.resolved_at IS NULL AND c.delta < 0 GROUP BY l.id ORDER BY l.id",

@@ -14,7 +14,10 @@
 //!   the feedback panel shows the scanned SKU. Every 400 scans a `CMD:DONE` scan commits the
 //!   lines (the station holds at most 500 uncommitted lines); commits are not timed.
 //! - Memory: RSS and PSS of the app process and of each of its descendants (WebKit's web and
-//!   network processes), at idle on the scan station and after the scans.
+//!   network processes), at idle on the scan station and after the scans; and a series taken
+//!   after the first 1,000 scans and then every tenth of the run, with the page's DOM node
+//!   count, to tell a leak (growth without end, nodes piling up) from caches and garbage that
+//!   level off (issue 19's target: under 20 MiB of growth after the first 1,000 scans).
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -31,6 +34,33 @@ const BATCH_TIMEOUT: Duration = Duration::from_secs(300);
 const IDLE: Duration = Duration::from_secs(10);
 /// Distinct demo SKUs cycled through (consecutive scans differ, so each feedback is new).
 const SKUS: usize = 1000;
+/// Where the memory series starts: the station's first lines, commits and caches are warm.
+const WARM_SCANS: usize = 1000;
+/// Issue 19's limit on the station's growth after the first 1,000 scans.
+const GROWTH_LIMIT_MIB: f64 = 20.0;
+
+/// The app's processes and the page's element count after `scans` scans.
+struct Sample {
+    scans: usize,
+    procs: Vec<Proc>,
+    dom_nodes: u64,
+}
+
+fn sum(procs: &[Proc]) -> Mem {
+    procs.iter().fold(Mem::default(), |acc, p| Mem {
+        rss_kib: acc.rss_kib + p.mem.rss_kib,
+        pss_kib: acc.pss_kib + p.mem.pss_kib,
+    })
+}
+
+fn named(procs: &[Proc], prefix: &str) -> Mem {
+    let mine: Vec<Proc> = procs
+        .iter()
+        .filter(|p| p.name.starts_with(prefix))
+        .map(|p| Proc { name: p.name.clone(), mem: p.mem })
+        .collect();
+    sum(&mine)
+}
 
 /// Dispatches one batch of wedge scans in the page and answers each scan's latency (ms), or
 /// null for a scan the page split. Synthetic keys are stamped when dispatched, so a pause of the
@@ -208,8 +238,14 @@ async fn close(start: Start) -> Result<()> {
     Err("the app did not exit within 10 s of closing".into())
 }
 
-/// Latencies of the scans that arrived whole, and how many the page split (see `SCAN_JS`).
-async fn run_scans(app: &App, scans: usize) -> Result<(Vec<f64>, usize)> {
+async fn sample(app: &App, pid: u32, scans: usize) -> Result<Sample> {
+    let nodes = app.client.execute("return document.getElementsByTagName('*').length", vec![]).await?;
+    Ok(Sample { scans, procs: app_tree(pid), dom_nodes: nodes.as_u64().unwrap_or(0) })
+}
+
+/// Latencies of the scans that arrived whole, how many the page split (see `SCAN_JS`), and the
+/// memory series: after `WARM_SCANS`, then every tenth of the run (runs of 10,000 scans or more).
+async fn run_scans(app: &App, pid: u32, scans: usize) -> Result<(Vec<f64>, usize, Vec<Sample>)> {
     app.client.update_timeouts(TimeoutConfiguration::new(Some(BATCH_TIMEOUT), None, None)).await?;
     app.click("mode-receive").await?;
     // Every item scan needs the location: a split label would fail the whole run later.
@@ -218,11 +254,55 @@ async fn run_scans(app: &App, scans: usize) -> Result<(Vec<f64>, usize)> {
     }
     let codes: Vec<String> = (0..scans).map(|i| format!("SS-{:05}", i % SKUS + 1)).collect();
     let mut out = Vec::with_capacity(scans);
+    let mut samples = Vec::new();
+    let every = (scans / 10).max(1);
+    let mut next = if scans >= 10 * WARM_SCANS { WARM_SCANS } else { usize::MAX };
     for chunk in codes.chunks(BATCH) {
         out.extend(batch(app, chunk.to_vec(), true).await?);
+        if out.len() >= next {
+            samples.push(sample(app, pid, out.len()).await?);
+            next = if next == WARM_SCANS { every } else { next + every };
+        }
     }
     let split = out.iter().filter(|l| l.is_none()).count();
-    Ok((out.into_iter().flatten().collect(), split))
+    Ok((out.into_iter().flatten().collect(), split, samples))
+}
+
+/// The series as a table, and the growth after the first 1,000 scans against issue 19's limit.
+fn memory_series(samples: &[Sample]) {
+    let (Some(first), Some(last)) = (samples.first(), samples.last()) else { return };
+    println!(
+        "\nMemory over the run (MiB; RSS / PSS), sampled between batches of {BATCH} committed scans, with the page's element count:\n"
+    );
+    println!("| scans | shelfsync-app | WebKit web | WebKit network | all processes | page elements |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    for s in samples {
+        let cell = |m: Mem| format!("{:.0} / {:.0}", mib(m.rss_kib), mib(m.pss_kib));
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            s.scans,
+            cell(named(&s.procs, "shelfsync-app")),
+            cell(named(&s.procs, "WebKitWebProc")),
+            cell(named(&s.procs, "WebKitNetwork")),
+            cell(sum(&s.procs)),
+            s.dom_nodes
+        );
+    }
+    let growth = |m: fn(&[Proc]) -> Mem| mib(m(&last.procs).rss_kib) - mib(m(&first.procs).rss_kib);
+    let all = growth(|p| sum(p));
+    let pss = mib(sum(&last.procs).pss_kib) - mib(sum(&first.procs).pss_kib);
+    println!(
+        "\n- growth from {} to {} scans: {all:.1} MiB RSS ({pss:.1} MiB PSS) over all processes (web process {:.1}, app {:.1}); target < {GROWTH_LIMIT_MIB:.0} MiB: {}",
+        first.scans,
+        last.scans,
+        growth(|p| named(p, "WebKitWebProc")),
+        growth(|p| named(p, "shelfsync-app")),
+        verdict(all < GROWTH_LIMIT_MIB)
+    );
+    println!(
+        "- page elements: {} after {} scans, {} after {}",
+        first.dom_nodes, first.scans, last.dom_nodes, last.scans
+    );
 }
 
 async fn batch(app: &App, codes: Vec<String>, commit: bool) -> Result<Vec<Option<f64>>> {
@@ -280,7 +360,7 @@ async fn main() -> Result<()> {
     let to_station_ms = sign_in_to_station(&start.app).await?;
     tokio::time::sleep(IDLE).await;
     let idle = app_tree(start.pid);
-    let (mut latencies, split) = run_scans(&start.app, scans).await?;
+    let (mut latencies, split, samples) = run_scans(&start.app, start.pid, scans).await?;
     let after = app_tree(start.pid);
     latencies.sort_by(f64::total_cmp);
 
@@ -338,6 +418,7 @@ async fn main() -> Result<()> {
             verdict(sum.rss_kib as f64 * 1024.0 < 200e6)
         );
     }
+    memory_series(&samples);
     let web = |procs: &[Proc]| {
         procs.iter().filter(|p| p.name.starts_with("WebKitWebProc")).map(|p| p.mem.rss_kib).sum::<u64>()
     };

@@ -1,0 +1,149 @@
+//! The scan station: what a scan is, the lines a person commits, the saved draft, the
+//! serial/HID listeners.
+
+wire! {
+    pub enum StationMode {
+        Count,
+        Damage,
+        Receive,
+        Transfer,
+        Lookup,
+    }
+
+    pub enum ScanKind {
+        Item,
+        Location,
+        Quantity,
+        Mode,
+        Done,
+        Undo,
+        Error,
+    }
+
+    /// One scan, classified and resolved in Rust: an item, a command label, or an error. The
+    /// same shape comes from a `classify_scan` call (keyboard wedge) and from a `scan` event
+    /// (serial and HID scanners, read by a listener thread).
+    pub struct ScanOutcome {
+        /// "wedge", or the device (`serial:/dev/ttyACM0`, `hid:...`).
+        pub source: String,
+        /// What was scanned, printable (GS shown as `<GS>`).
+        pub data: String,
+        pub kind: ScanKind,
+        pub sku: Option<String>,
+        pub name: Option<String>,
+        pub location: Option<String>,
+        pub quantity: Option<u32>,
+        pub mode: Option<StationMode>,
+        /// For `error`: what went wrong, for a person.
+        pub message: Option<String>,
+        /// An item scanned by a pack's barcode (issue 21): the units one scan books, shown on
+        /// the line as "1 pack = 12". Absent for a SKU or an item's own barcode.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pack_units: Option<u32>,
+    }
+
+    pub struct CommitLine {
+        /// The event id this line is recorded under (the draft line's id, a UUID): a line
+        /// already recorded under it is counted as committed and not recorded again. Without
+        /// one, a fresh id is made.
+        #[ts(optional)]
+        #[serde(default)]
+        pub id: Option<String>,
+        pub sku: String,
+        pub qty: u32,
+    }
+
+    /// One scanned, uncommitted line of the station's draft.
+    pub struct DraftLine {
+        /// A UUID the station gives the line when it is scanned; the line is committed under it.
+        pub id: String,
+        pub sku: String,
+        pub name: String,
+        pub qty: u32,
+        /// Which scanner (or "screen") the line came from.
+        pub source: String,
+        /// A line scanned by a pack's barcode: the units one scan books (ScanOutcome's), kept
+        /// so a reopened draft still shows "1 pack = 12". Display only: the commit books
+        /// what the pack holds then.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pack_units: Option<u32>,
+    }
+
+    /// The station's uncommitted work, saved on every scan before its feedback shows, per
+    /// user and workstation, so a crash, a reload or a sign-out loses nothing.
+    pub struct StationDraft {
+        pub mode: StationMode,
+        pub location: Option<String>,
+        pub to_location: Option<String>,
+        pub session: Option<String>,
+        pub reason: Option<String>,
+        pub lines: Vec<DraftLine>,
+    }
+
+    /// The scan log of the station, committed in one go.
+    pub struct CommitRequest {
+        pub mode: StationMode,
+        pub location: String,
+        /// Transfer only: where the units go.
+        pub to_location: Option<String>,
+        /// Count only: the session the lines are counted into.
+        pub session: Option<String>,
+        /// Damage only (required there).
+        pub reason: Option<String>,
+        pub lines: Vec<CommitLine>,
+    }
+
+    /// Lines are committed in order; the first failure stops the rest.
+    pub struct CommitResult {
+        /// Lines recorded (posted, counted, or parked for approval).
+        pub committed: u32,
+        /// Of those, damage lines that wait for a supervisor (worth more than the threshold).
+        pub awaiting_approval: u32,
+        /// Index of the line that failed, and why. Lines after it were not tried.
+        pub failed_index: Option<u32>,
+        pub error: Option<String>,
+    }
+
+    pub struct ScannerView {
+        /// `serial:/dev/ttyUSB0` or `hid:auto`.
+        pub device: String,
+        pub kind: String,
+        pub status: String,
+    }
+}
+
+impl From<shelfsync_scan::Mode> for StationMode {
+    fn from(mode: shelfsync_scan::Mode) -> StationMode {
+        match mode {
+            shelfsync_scan::Mode::Count => StationMode::Count,
+            shelfsync_scan::Mode::Damage => StationMode::Damage,
+            shelfsync_scan::Mode::Receive => StationMode::Receive,
+            shelfsync_scan::Mode::Transfer => StationMode::Transfer,
+            shelfsync_scan::Mode::Lookup => StationMode::Lookup,
+        }
+    }
+}
+
+impl ScanOutcome {
+    /// An outcome of `kind` with nothing resolved yet.
+    pub fn new(source: &str, data: &str, kind: ScanKind) -> ScanOutcome {
+        ScanOutcome {
+            source: source.to_string(),
+            data: data.replace('\x1d', "<GS>"),
+            kind,
+            sku: None,
+            name: None,
+            location: None,
+            quantity: None,
+            mode: None,
+            message: None,
+            pack_units: None,
+        }
+    }
+
+    pub fn error(source: &str, data: &str, message: impl Into<String>) -> ScanOutcome {
+        ScanOutcome { message: Some(message.into()), ..ScanOutcome::new(source, data, ScanKind::Error) }
+    }
+}

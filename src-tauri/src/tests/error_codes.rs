@@ -1,0 +1,359 @@
+//! Every error crosses IPC with a stable code, the values its sentence names and Rust's English
+//! sentence (`IpcError`). The table gives one error of every kind a floor or supervisor user
+//! meets; the UI's catalogue is checked against the same samples, which this test writes to
+//! `ui/src/lib/i18n/errorSamples.json` (like the client and bindings: regenerated when out of
+//! date, then the test fails until it is committed).
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use shelfsync_core::{Bucket, BucketViolation, DomainError, LocationCode, Role, Sku};
+use shelfsync_store::StoreError;
+
+use super::fresh_demo;
+use crate::commands;
+use crate::error::AppError;
+use crate::ipc::*;
+use crate::movements as mv;
+
+const SAMPLES_PATH: &str = "../ui/src/lib/i18n/errorSamples.json";
+
+fn violation(damaged: bool) -> BucketViolation {
+    BucketViolation {
+        sku: Sku::new("SS-00001").unwrap(),
+        location: LocationCode::new("WH1").unwrap(),
+        bucket: Bucket::OnHand,
+        current: if damaged { 2 } else { 3 },
+        change: if damaged { 5 } else { -7 },
+        damaged_exceeds_on_hand: damaged,
+    }
+}
+
+/// (error, code, English sentence, arguments).
+fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
+    let store = |e: StoreError| AppError::Store(e);
+    vec![
+        (AppError::SignedOut, "session.signedOut", "Sign in first.", json!({})),
+        (
+            AppError::Locked,
+            "session.locked",
+            "The session is locked after being idle. Enter your PIN to go on.",
+            json!({}),
+        ),
+        (
+            store(StoreError::WrongPin("sam".into())),
+            "signin.wrong",
+            "wrong user or PIN for 'sam'",
+            json!({"user": "sam"}),
+        ),
+        (
+            store(StoreError::Deactivated("cat".into())),
+            "signin.deactivated",
+            "user 'cat' is deactivated",
+            json!({"user": "cat"}),
+        ),
+        (
+            store(StoreError::LockedOut { user: "sam".into(), until: "2026-12-04T11:05:00Z".into() }),
+            "signin.lockedOut",
+            "user 'sam' is locked out until 2026-12-04T11:05:00Z after too many wrong PINs",
+            json!({"user": "sam", "until": "2026-12-04T11:05:00Z"}),
+        ),
+        (
+            store(StoreError::Forbidden {
+                user: "stu".into(),
+                role: Role::Staff,
+                action: "approve count variances".into(),
+            }),
+            "auth.forbidden",
+            "user 'stu' (staff) may not approve count variances",
+            json!({"user": "stu", "role": "staff", "action": "approve count variances"}),
+        ),
+        (
+            AppError::NotFound("ZZ-1".into()),
+            "stock.notFound",
+            "No item has the SKU or barcode 'ZZ-1'. Check the label and scan again.",
+            json!({"code": "ZZ-1"}),
+        ),
+        (
+            store(StoreError::UnknownSku("ZZ-1".into())),
+            "stock.unknownSku",
+            "unknown SKU 'ZZ-1'",
+            json!({"sku": "ZZ-1"}),
+        ),
+        (
+            store(StoreError::UnknownLocation("WH9".into())),
+            "stock.unknownLocation",
+            "unknown location 'WH9'",
+            json!({"location": "WH9"}),
+        ),
+        (
+            store(StoreError::UnknownBarcode("4006381333931".into())),
+            "stock.unknownBarcode",
+            "unknown barcode '4006381333931'",
+            json!({"code": "4006381333931"}),
+        ),
+        (
+            AppError::Domain(DomainError::QuantityOutOfRange { got: 0, max: 10000 }),
+            "movement.qtyRange",
+            "quantity must be between 1 and 10000, got 0",
+            json!({"max": 10000, "got": 0}),
+        ),
+        (
+            store(StoreError::Domain(DomainError::QuantityOutOfRange { got: 20000, max: 10000 })),
+            "movement.qtyRange",
+            "quantity must be between 1 and 10000, got 20000",
+            json!({"max": 10000, "got": 20000}),
+        ),
+        (
+            store(StoreError::WouldGoNegative(violation(false))),
+            "movement.insufficient",
+            "on_hand at WH1 would go negative (3 - 7)",
+            json!({"bucket": "on_hand", "location": "WH1", "current": 3, "change": 7}),
+        ),
+        (
+            store(StoreError::WouldGoNegative(violation(true))),
+            "movement.damagedOverOnHand",
+            "damaged at WH1 would exceed on_hand (5 damaged, 2 on hand)",
+            json!({"location": "WH1", "damaged": 5, "onHand": 2}),
+        ),
+        (
+            AppError::Domain(DomainError::SameLocation("WH1".into())),
+            "movement.sameLocation",
+            "a transfer needs two different locations, got 'WH1' twice",
+            json!({"location": "WH1"}),
+        ),
+        (
+            AppError::Domain(DomainError::OverReceipt { received: 9, shipped: 4 }),
+            "movement.overReceipt",
+            "received 9 exceeds the 4 shipped",
+            json!({"received": 9, "shipped": 4}),
+        ),
+        (
+            store(StoreError::TransferAlreadyReceived(uuid::Uuid::nil())),
+            "movement.alreadyReceived",
+            "transfer 00000000-0000-0000-0000-000000000000 was already received",
+            json!({"id": "00000000-0000-0000-0000-000000000000"}),
+        ),
+        (
+            store(StoreError::SessionClosed { id: "c-1".into(), status: "submitted".into() }),
+            "count.closed",
+            "count session c-1 is submitted; scanning is closed",
+            json!({"id": "c-1", "status": "submitted"}),
+        ),
+        (
+            store(StoreError::OutOfScope { sku: "SS-00009".into(), session: "c-1".into() }),
+            "count.outOfScope",
+            "SKU 'SS-00009' is not in the scope of session c-1",
+            json!({"sku": "SS-00009", "id": "c-1"}),
+        ),
+        (
+            store(StoreError::NothingCounted("c-1".into())),
+            "count.nothingCounted",
+            "nothing was counted in session c-1",
+            json!({"id": "c-1"}),
+        ),
+        (
+            store(StoreError::UncountedInFullCount(3)),
+            "count.uncounted",
+            "3 SKUs in this full count were not counted; submit with --confirm-zero to count them as zero",
+            json!({"n": 3}),
+        ),
+        (
+            store(StoreError::UnknownApproval("a-1".into())),
+            "approval.unknown",
+            "unknown approval 'a-1'",
+            json!({"id": "a-1"}),
+        ),
+        (
+            store(StoreError::NotPending { id: "a-1".into(), state: "approved".into() }),
+            "approval.notPending",
+            "approval a-1 is not pending (it is approved)",
+            json!({"id": "a-1", "state": "approved"}),
+        ),
+        (
+            store(StoreError::DiskFull),
+            "store.diskFull",
+            "disk full: the change was not saved; free some space and try again",
+            json!({}),
+        ),
+        (
+            store(StoreError::Busy),
+            "store.busy",
+            "the database is locked by another process; try again",
+            json!({}),
+        ),
+        (
+            AppError::Starting,
+            "app.starting",
+            "the database is still loading; try again in a moment",
+            json!({}),
+        ),
+        // Kits, packs, imports and reports (a supervisor's or admin's).
+        (
+            store(StoreError::UnknownComponent("SS-9".into())),
+            "kit.unknownComponent",
+            "component 'SS-9' is not an item; import it as an item first",
+            json!({"sku": "SS-9"}),
+        ),
+        (
+            store(StoreError::NotAKit("SS-1".into())),
+            "kit.notAKit",
+            "'SS-1' is not a kit",
+            json!({"sku": "SS-1"}),
+        ),
+        (
+            store(StoreError::KitHoldsStock("SS-1".into())),
+            "kit.holdsStock",
+            "'SS-1' holds stock; move or write it off before making it a kit (it holds no stock of its own)",
+            json!({"sku": "SS-1"}),
+        ),
+        (
+            store(StoreError::KitHasPacks("SS-1".into())),
+            "kit.hasPacks",
+            "'SS-1' has packs: remove them (pack remove BARCODE) before making it a kit",
+            json!({"sku": "SS-1"}),
+        ),
+        (
+            store(StoreError::PackOfKit("KIT-1".into())),
+            "pack.ofKit",
+            "'KIT-1' is a kit: a pack holds units of one item, so give its components packs",
+            json!({"sku": "KIT-1"}),
+        ),
+        (
+            store(StoreError::BarcodeIsPack { code: "4006381333931".into(), sku: "SS-1".into(), qty: 12 }),
+            "pack.barcodeIsPack",
+            "barcode '4006381333931' is a pack of 12 x SKU 'SS-1'; an item barcode is one unit",
+            json!({"code": "4006381333931", "sku": "SS-1", "qty": 12}),
+        ),
+        (
+            store(StoreError::UnknownPack("123".into())),
+            "pack.unknown",
+            "no pack has barcode '123'",
+            json!({"code": "123"}),
+        ),
+        (
+            store(StoreError::TooManyUnits { scans: 3, units: 500000, max: 1000000 }),
+            "pack.tooManyUnits",
+            "3 scans of a pack of 500000 is more than 1000000 units in one line: book it in parts",
+            json!({"scans": 3, "units": 500000, "max": 1000000}),
+        ),
+        (
+            store(StoreError::BarcodeTaken { code: "123".into(), owner: "SS-1".into() }),
+            "item.barcodeTaken",
+            "barcode '123' already belongs to SKU 'SS-1'",
+            json!({"code": "123", "sku": "SS-1"}),
+        ),
+        (
+            store(StoreError::PeriodTooLong { events: 300000, max: 200000 }),
+            "report.periodTooLong",
+            "the period holds 300000 events to walk back, more than 200000: ask for fewer days",
+            json!({"events": 300000, "max": 200000}),
+        ),
+        (
+            store(StoreError::UnknownTransfer("t-1".into())),
+            "movement.unknownTransfer",
+            "unknown transfer 't-1'",
+            json!({"id": "t-1"}),
+        ),
+        (
+            store(StoreError::UnknownEvent("e-1".into())),
+            "movement.unknownEvent",
+            "unknown event 'e-1'",
+            json!({"id": "e-1"}),
+        ),
+        (
+            store(StoreError::UnknownSession("c-9".into())),
+            "count.unknownSession",
+            "unknown count session 'c-9'",
+            json!({"id": "c-9"}),
+        ),
+        (
+            AppError::Unavailable("disk I/O error".into()),
+            "app.unavailable",
+            "the database could not be opened: disk I/O error",
+            json!({"detail": "disk I/O error"}),
+        ),
+        // Free text: one code per source; the UI shows Rust's English.
+        (
+            AppError::BadRequest("Choose a location.".into()),
+            "request.refused",
+            "Choose a location.",
+            json!({}),
+        ),
+        (
+            store(StoreError::Auth("user 'x' already exists".into())),
+            "auth.refused",
+            "user 'x' already exists",
+            json!({}),
+        ),
+    ]
+}
+
+#[test]
+fn every_error_kind_has_its_code_arguments_and_english_sentence() {
+    let mut samples = Vec::new();
+    for (error, code, message, args) in table() {
+        let wire = serde_json::to_value(&error).expect("serialises");
+        assert_eq!(wire, json!({ "code": code, "message": message, "args": args }), "{error:?}");
+        assert_eq!(error.code(), code);
+        samples.push(wire);
+    }
+    // The sentence is still the one `user_message` gives (screens and tests read it).
+    for (error, _, message, _) in table() {
+        assert_eq!(error.user_message(), message);
+    }
+    let rendered = serde_json::to_string_pretty(&samples).unwrap() + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLES_PATH);
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != rendered {
+        std::fs::write(&path, &rendered).expect("write the samples");
+        panic!("{} is out of date; it has been regenerated: review and commit it", path.display());
+    }
+}
+
+/// One refused call: the code it must carry, and the call.
+type Case<'a> = (&'static str, Box<dyn Fn() -> crate::error::Result<()> + 'a>);
+
+/// The codes of real refusals, from commands on a real SQLite file, as they cross IPC.
+#[test]
+fn commands_refuse_with_the_codes_the_ui_translates() {
+    let (_dir, state) = fresh_demo();
+    let code = |error: AppError| serde_json::to_value(&error).unwrap()["code"].as_str().unwrap().to_string();
+    let cases: Vec<Case<'_>> = vec![
+        ("session.signedOut", Box::new(|| commands::approvals(&state).map(drop))),
+        ("signin.wrong", Box::new(|| commands::sign_in(&state, "staff".into(), "9999".into()).map(drop))),
+        ("stock.notFound", Box::new(|| commands::item_lookup(&state, "NO-SUCH-ITEM".into()).map(drop))),
+        (
+            "stock.unknownLocation",
+            Box::new(|| {
+                let query = StockQuery { sku: None, location: Some("WH9".into()), limit: None };
+                commands::stock_levels(&state, query).map(drop)
+            }),
+        ),
+    ];
+    for (want, call) in &cases {
+        assert_eq!(code(call().expect_err(want)), *want);
+    }
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    let ship = |qty: u32| ShipRequest {
+        sku: "SS-00001".into(),
+        from: "WH1".into(),
+        to: "WH2".into(),
+        qty,
+        reason: None,
+    };
+    let cases: Vec<Case<'_>> = vec![
+        ("auth.forbidden", Box::new(|| commands::approvals(&state).map(drop))),
+        ("movement.insufficient", Box::new(|| mv::ship_transfer(&state, ship(9_999)).map(drop))),
+        ("movement.qtyRange", Box::new(|| mv::ship_transfer(&state, ship(0)).map(drop))),
+        (
+            "movement.sameLocation",
+            Box::new(|| mv::ship_transfer(&state, ShipRequest { to: "WH1".into(), ..ship(1) }).map(drop)),
+        ),
+    ];
+    for (want, call) in &cases {
+        assert_eq!(code(call().expect_err(want)), *want);
+    }
+    commands::lock_session(&state).unwrap();
+    assert_eq!(code(commands::classify_scan(&state, "SS-00001".into()).unwrap_err()), "session.locked");
+}
