@@ -219,6 +219,8 @@ commands! {
     /// Receives a shipment in full or short (a short receipt needs a reason).
     receive_transfer(request: ReceiveTransferRequest) -> MovementOutcome => state movements::receive_transfer;
     customer_return(request: ReturnRequest) -> MovementOutcome => state movements::customer_return;
+    /// A tracked item's lots at a location, first expiry first, and which to take `qty` from.
+    item_lots(code: String, location: String, qty: Option<u32>) -> ItemLotsView => state lots_view::item_lots;
     /// Supervisors: a SKU's last events, newest first, each with whether it may be reversed.
     reversible_events(sku: String, limit: Option<u32>) -> Vec<ReversibleEventView>
         => state movements::reversible_events;

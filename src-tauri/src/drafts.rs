@@ -134,13 +134,18 @@ fn check_line(line: &DraftLine) -> std::result::Result<(), String> {
         let max = shelfsync_store::MAX_PACK_QTY;
         return Err(format!("a pack of {units} units is not between 1 and {max}."));
     }
+    // A lot or serial is checked as the commit will check it (core's rules), so a draft
+    // that could never commit is refused when it is saved.
+    if line.tag.is_some() {
+        crate::station::line_tag(line.tag.as_ref()).map_err(|e| format!("{}.", e.user_message()))?;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipc::StationMode;
+    use crate::ipc::{LineTag, StationMode, TagKind};
 
     fn line(id: &str, sku: &str, qty: u32) -> DraftLine {
         DraftLine {
@@ -150,7 +155,12 @@ mod tests {
             qty,
             source: "wedge".into(),
             pack_units: None,
+            tag: None,
         }
+    }
+
+    fn lot(code: &str, expiry: Option<&str>) -> Option<LineTag> {
+        Some(LineTag { kind: TagKind::Lot, code: code.into(), expiry: expiry.map(str::to_string) })
     }
 
     fn draft(lines: Vec<DraftLine>) -> StationDraft {
@@ -189,6 +199,21 @@ mod tests {
                 "a pack past the largest",
                 draft(vec![DraftLine { pack_units: Some(100_001), ..line(A, "CASE-X", 1) }]),
                 Some("Line 1: a pack of 100001 units"),
+            ),
+            (
+                "a lot with its expiry",
+                draft(vec![DraftLine { tag: lot("L-1", Some("2027-03-31")), ..line(A, "SS-1", 4) }]),
+                None,
+            ),
+            (
+                "a lot whose expiry is not a date",
+                draft(vec![DraftLine { tag: lot("L-1", Some("2027-02-30")), ..line(A, "SS-1", 4) }]),
+                Some("Line 1: expiry '2027-02-30' is not a date (YYYY-MM-DD)"),
+            ),
+            (
+                "an empty lot",
+                draft(vec![DraftLine { tag: lot("  ", None), ..line(A, "SS-1", 4) }]),
+                Some("Line 1: invalid lot"),
             ),
             (
                 "long location",

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 use shelfsync_capture::CaptureError;
-use shelfsync_core::DomainError;
+use shelfsync_core::{DomainError, LotError};
 use shelfsync_store::StoreError;
 use shelfsync_sync::SyncError;
 
@@ -145,6 +145,7 @@ fn store_code(error: &StoreError) -> (&'static str, Args) {
         }
         S::UnknownSku(sku) => ("stock.unknownSku", vec![("sku", text(sku))]),
         S::Kit(_) => ("kit.fault", vec![]),
+        S::Lot(e) => lot_code(e),
         S::UnknownComponent(sku) => ("kit.unknownComponent", vec![("sku", text(sku))]),
         S::NotAKit(sku) => ("kit.notAKit", vec![("sku", text(sku))]),
         S::KitHoldsStock(sku) => ("kit.holdsStock", vec![("sku", text(sku))]),
@@ -219,6 +220,48 @@ fn store_code(error: &StoreError) -> (&'static str, Args) {
         // Kinds added since (other helpers' areas): Rust's English until they get a code.
         #[allow(unreachable_patterns)]
         _ => ("store.error", vec![]),
+    }
+}
+
+/// Lot and serial refusals (issue 21): the station and the Movements screen meet these.
+fn lot_code(error: &LotError) -> (&'static str, Args) {
+    use LotError as L;
+    match error {
+        L::Required { sku, tracking, movement } => (
+            "lot.required",
+            vec![("sku", text(sku)), ("tracking", text(tracking)), ("movement", text(movement))],
+        ),
+        L::NotTracked { sku } => ("lot.notTracked", vec![("sku", text(sku))]),
+        L::WrongKind { sku, tracking, given } => {
+            ("lot.wrongKind", vec![("sku", text(sku)), ("tracking", text(tracking)), ("given", text(given))])
+        }
+        L::SerialQty { sku, serial, qty } => {
+            ("lot.serialQty", vec![("serial", text(serial)), ("sku", text(sku)), ("qty", (*qty).into())])
+        }
+        L::SerialOnHand { sku, serial, location } => (
+            "lot.serialOnHand",
+            vec![("serial", text(serial)), ("sku", text(sku)), ("location", text(location))],
+        ),
+        L::Short { sku, kind, code, location, bucket, have, after } => (
+            "lot.short",
+            vec![
+                ("kind", text(kind)),
+                ("code", text(code)),
+                ("sku", text(sku)),
+                ("location", text(location)),
+                ("have", (*have).into()),
+                // Not `bucket`: that name is looked up among the ledger's buckets, and a lot's
+                // words ("on hand") are not theirs.
+                ("held", text(bucket)),
+                ("after", (*after).into()),
+            ],
+        ),
+        L::ExpiryMismatch { sku, lot, known, given } => (
+            "lot.expiryMismatch",
+            vec![("lot", text(lot)), ("sku", text(sku)), ("known", text(known)), ("given", text(given))],
+        ),
+        // Refused by the screens' own checks first; Rust's English when one gets through.
+        _ => ("lot.refused", vec![]),
     }
 }
 

@@ -24,6 +24,7 @@ use crate::state::AppState;
 use crate::audit_view;
 use crate::drift_history;
 use crate::labels;
+use crate::lots_view;
 use crate::movements;
 use crate::playbook;
 use crate::reports;

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use shelfsync_core::BarcodeKind;
-use shelfsync_labels::{ItemLabel, command_entries};
+use shelfsync_labels::{ItemLabel, Symbology, command_entries};
 
 use crate::commands::{acting_user, item_sku};
 use crate::error::{AppError, Result};
 use crate::export::write_beside_database;
-use crate::ipc::{LabelDelivered, LabelFormat, LabelKind, LabelPreviewView, LabelRequest};
+use crate::ipc::{LabelDelivered, LabelFormat, LabelKind, LabelPreviewView, LabelRequest, LabelSymbology};
 use crate::state::AppState;
 
 /// A SKU, barcode or location code longer than this is not one (the store's own limits are
@@ -43,12 +43,24 @@ fn make(state: &AppState, request: &LabelRequest) -> Result<Made> {
             let gtin = store.barcodes_of(sku.as_str())?.into_iter().find(|b| b.kind == BarcodeKind::Gtin);
             let blank =
                 |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-            let label = ItemLabel::new(
+            let lot = blank(&request.lot);
+            let mut expiry = blank(&request.expiry);
+            // A lot's label carries the date it was booked with (and no other): the store's rule.
+            if let Some(lot) = &lot {
+                let given = expiry.as_deref().map(shelfsync_labels::parse_expiry).transpose()?;
+                expiry = store.label_expiry(sku.as_str(), lot, given)?.map(|d| d.to_string());
+            }
+            let symbology = match request.symbology {
+                None | Some(LabelSymbology::Linear) => Symbology::Linear,
+                Some(LabelSymbology::DataMatrix) => Symbology::DataMatrix,
+            };
+            let label = ItemLabel::drawn_as(
+                symbology,
                 sku.as_str(),
                 &item.name,
                 gtin.as_ref().map(|b| b.code.as_str()),
-                blank(&request.lot).as_deref(),
-                blank(&request.expiry).as_deref(),
+                lot.as_deref(),
+                expiry.as_deref(),
                 request.copies,
             )?;
             Ok(Made::Item(label))

@@ -28,6 +28,7 @@ pub mod ipc;
 pub mod labels;
 pub mod link;
 pub mod logging;
+pub mod lots_view;
 pub mod movements;
 pub mod ops;
 pub mod playbook;

@@ -11,8 +11,8 @@
 //! the one append, and the append is one transaction.
 
 use shelfsync_core::{
-    Action, LOSS_REASON_CODES, LocationCode, MAX_TEXT_LEN, Movement, ReturnDestination, Sku, WriteOffSource,
-    loss_reason,
+    Action, LOSS_REASON_CODES, LocationCode, LotTag, MAX_TEXT_LEN, Movement, ReturnDestination, Sku,
+    WriteOffSource, loss_reason,
 };
 use shelfsync_store::{EventFilter, MovementRequest, Store, User, new_event};
 use uuid::Uuid;
@@ -52,7 +52,8 @@ pub fn write_off(state: &AppState, request: WriteOffRequest) -> Result<MovementO
         qty: request.qty,
         from,
     };
-    record(state, &user, movement, Some(reason), None, false)
+    let tag = crate::station::line_tag(request.tag.as_ref())?;
+    record(state, &user, movement, tag, Some(reason), None, false)
 }
 
 /// A correction of on hand, plus or minus, with a reason. A negative one is a loss and is
@@ -74,7 +75,8 @@ pub fn adjust_stock(state: &AppState, request: AdjustRequest) -> Result<Movement
         location: location(&request.location)?,
         delta: request.delta,
     };
-    record(state, &user, movement, Some(reason), None, request.override_negative)
+    let tag = crate::station::line_tag(request.tag.as_ref())?;
+    record(state, &user, movement, tag, Some(reason), None, request.override_negative)
 }
 
 /// The first half of a two-phase transfer; the shipment then waits in `transfers_in_transit`.
@@ -87,7 +89,8 @@ pub fn ship_transfer(state: &AppState, request: ShipRequest) -> Result<MovementO
         to: location(&request.to)?,
         qty: request.qty,
     };
-    record(state, &user, movement, reason, None, false)
+    let tag = crate::station::line_tag(request.tag.as_ref())?;
+    record(state, &user, movement, tag, reason, None, false)
 }
 
 /// Shipments neither received nor reversed, newest first.
@@ -105,6 +108,7 @@ pub fn transfers_in_transit(state: &AppState) -> Result<Vec<TransferInTransitVie
                 qty,
                 shipped_at: t.recorded_at,
                 shipped_by: t.event.actor,
+                lot: t.event.lot.map(|l| l.code),
             }),
             _ => None,
         })
@@ -124,7 +128,8 @@ pub fn receive_transfer(state: &AppState, request: ReceiveTransferRequest) -> Re
         return Err(unknown());
     };
     let movement = Movement::TransferReceive { sku, from, to, shipment, shipped, received: request.received };
-    record(state, &user, movement, reason, None, false)
+    // The units that arrive are the lot that left.
+    record(state, &user, movement, ship.lot, reason, None, false)
 }
 
 /// A customer return, to stock or to damaged.
@@ -138,7 +143,8 @@ pub fn customer_return(state: &AppState, request: ReturnRequest) -> Result<Movem
         qty: request.qty,
         to,
     };
-    record(state, &user, movement, reason, None, false)
+    let tag = crate::station::line_tag(request.tag.as_ref())?;
+    record(state, &user, movement, tag, reason, None, false)
 }
 
 /// The last events of a SKU (newest first), each with whether it may still be reversed. For
@@ -192,7 +198,9 @@ pub fn reverse_event(state: &AppState, request: ReverseRequest) -> Result<Moveme
     let id = Uuid::parse_str(raw).map_err(|_| unknown())?;
     let reason = required_text("a reversal", &request.reason)?;
     let original = state.store()?.event(id)?.ok_or_else(unknown)?;
-    record(state, &user, original.reversal(), Some(reason), Some(format!("reverses:{id}")), false)
+    // The reversal moves the lot the original moved.
+    let reversal = original.reversal();
+    record(state, &user, reversal, original.lot, Some(reason), Some(format!("reverses:{id}")), false)
 }
 
 /// One event in the user's name, through the same request path as the CLI: posted, or parked
@@ -201,11 +209,12 @@ fn record(
     state: &AppState,
     user: &User,
     movement: Movement,
+    lot: Option<LotTag>,
     reason: Option<String>,
     reference: Option<String>,
     override_negative: bool,
 ) -> Result<MovementOutcome> {
-    let mut event = new_event(movement, user.name.clone(), state.workstation());
+    let mut event = new_event(movement, user.name.clone(), state.workstation()).with_lot(lot);
     event.reason = reason;
     event.reference = reference;
     if override_negative {

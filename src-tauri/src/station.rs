@@ -10,15 +10,16 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
-use shelfsync_core::{Event, LocationCode, StationRecord};
+use chrono::{NaiveDate, Utc};
+use shelfsync_core::lot;
+use shelfsync_core::{Event, LocationCode, LotError, LotKind, LotTag, StationRecord, Tracking};
 use shelfsync_scan::gs1::{Content, ParseOptions, Parsed, parse_scan_data};
 use shelfsync_scan::{Classified, Command, CommandConfig, classify};
 use shelfsync_store::{LineRecord, MovementRequest, Store, StoreError, User};
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
-use crate::ipc::{CommitRequest, CommitResult, ScanKind, ScanOutcome, StationMode};
+use crate::ipc::{CommitRequest, CommitResult, LineTag, ScanKind, ScanOutcome, StationMode, TagKind};
 
 /// Most lines one commit takes: a scan log longer than this is split by committing sooner.
 pub const MAX_COMMIT_LINES: usize = 500;
@@ -85,21 +86,18 @@ pub fn classify_parsed(store: &Store, source: &str, data: &str, parsed: &Parsed)
 }
 
 fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> ScanOutcome {
-    // A GS1 count (AI 30 or 37) cannot ride on a line yet (a line's quantity is the station's
-    // QTY), so it is refused rather than booked as one unit (issue 21).
-    if let Ok(Some(count)) = parsed.count() {
-        return ScanOutcome::error(
-            source,
-            data,
-            format!(
-                "This label counts {} units (AI {}): scan QTY:{} then the item's own barcode.",
-                count.count, count.ai, count.count
-            ),
-        );
-    }
-    // A GTIN (from AI 01, an EAN/UPC symbol or bare digits) is looked up as such; other plain
-    // text is a SKU or an internal shelf code.
-    let code = match (&parsed.content, parsed.gtin14()) {
+    // A GS1 count (AI 30 or 37: a case or pallet label) gives the line its units; the parser's
+    // warehouse policy has already refused a zero, an oversized or a doubled count.
+    let count = match parsed.count() {
+        Ok(count) => count.map(|c| c.count),
+        Err(error) => {
+            return ScanOutcome::error(source, data, format!("Unreadable barcode: {error}. Scan again."));
+        }
+    };
+    // A GTIN (from AI 01 or 02, an EAN/UPC symbol or bare digits) is looked up as such; other
+    // plain text is a SKU or an internal shelf code.
+    let gtin = parsed.gtin14().or_else(|| parsed.ai("02"));
+    let code = match (&parsed.content, gtin) {
         (_, Some(gtin)) => gtin,
         (Content::Plain { text, .. }, None) => text.clone(),
         _ => {
@@ -119,16 +117,76 @@ fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> Sca
         Err(error) => return ScanOutcome::error(source, data, error.to_string()),
     };
     let sku = resolved.sku.to_string();
-    let name = match store.item(&sku) {
-        Ok(item) => item.map(|i| i.name),
-        Err(error) => return ScanOutcome::error(source, data, error.to_string()),
+    let (name, tracking) = match (store.item(&sku), store.item_tracking(&sku)) {
+        (Ok(item), Ok(tracking)) => (item.map(|i| i.name), tracking),
+        (Err(error), _) | (_, Err(error)) => return ScanOutcome::error(source, data, error.to_string()),
+    };
+    let tag = match scanned_tag(parsed, tracking, Utc::now().date_naive()) {
+        Ok(tag) => tag,
+        Err(error) => {
+            return ScanOutcome::error(source, data, format!("{error}. Scan the item's label again."));
+        }
     };
     let pack_units = resolved.pack.is_some().then_some(resolved.units);
     let (sku, name) = match resolved.pack {
         Some(pack) => (pack, name.map(|n| format!("{n} · pack of {} ({sku})", resolved.units))),
         None => (sku, name),
     };
-    ScanOutcome { sku: Some(sku), name, pack_units, ..ScanOutcome::new(source, data, ScanKind::Item) }
+    ScanOutcome {
+        sku: Some(sku),
+        name,
+        pack_units,
+        quantity: count,
+        tracking: tag_kind(tracking),
+        tag,
+        ..ScanOutcome::new(source, data, ScanKind::Item)
+    }
+}
+
+fn tag_kind(tracking: Tracking) -> Option<TagKind> {
+    match tracking {
+        Tracking::None => None,
+        Tracking::Lot => Some(TagKind::Lot),
+        Tracking::Serial => Some(TagKind::Serial),
+    }
+}
+
+/// The lot or serial a GS1 scan carries for an item tracked by `tracking`: AI 10 (lot) or 21
+/// (serial), with AI 17's expiry read on `today` (a two-digit year's century depends on it).
+/// An untracked item's lot is dropped, as many labels print one; a tracked item's scan without
+/// its lot is not refused here, so look-up mode still finds it (the station asks for the
+/// label, and the commit refuses a tracked line without its tag).
+fn scanned_tag(parsed: &Parsed, tracking: Tracking, today: NaiveDate) -> Result<Option<LineTag>, LotError> {
+    let (kind, ai) = match tracking {
+        Tracking::None => return Ok(None),
+        Tracking::Lot => (LotKind::Lot, "10"),
+        Tracking::Serial => (LotKind::Serial, "21"),
+    };
+    let Some(code) = parsed.ai(ai) else { return Ok(None) };
+    let expiry = parsed.ai("17").map(|raw| lot::gs1_date(&raw, today)).transpose()?;
+    // The core's checks on the code (length, characters) before the line is kept.
+    let tag = LotTag::new(kind, &code, expiry)?;
+    Ok(Some(LineTag {
+        kind: tag_kind(tracking).expect("tracked"),
+        code: tag.code,
+        expiry: tag.expiry.map(|d| d.to_string()),
+    }))
+}
+
+/// A lot rule broken: the store's error, as every other movement's lot refusal.
+fn lot_refused(error: LotError) -> AppError {
+    AppError::Store(error.into())
+}
+
+/// A commit line's tag as core's, checked again: the webview's draft is input like any other.
+pub fn line_tag(tag: Option<&LineTag>) -> Result<Option<LotTag>> {
+    let Some(tag) = tag else { return Ok(None) };
+    let kind = match tag.kind {
+        TagKind::Lot => LotKind::Lot,
+        TagKind::Serial => LotKind::Serial,
+    };
+    let expiry = tag.expiry.as_deref().map(lot::parse_expiry).transpose().map_err(lot_refused)?;
+    Ok(Some(LotTag::new(kind, &tag.code, expiry).map_err(lot_refused)?))
 }
 
 /// Records a scan log line by line as `user`. Stops at the first line that fails and says
@@ -211,6 +269,7 @@ pub fn commit(
             }
             // The line's code: a SKU, or a pack's barcode that books its units (issue 21).
             let code = line.sku.trim();
+            let tag = line_tag(line.tag.as_ref())?;
             let resolved = store.resolve_units(code)?;
             let sku = resolved.sku.clone();
             let movement = match mode.record(sku.clone(), &location, resolved.units_for(line.qty)?) {
@@ -218,11 +277,12 @@ pub fn commit(
                 StationRecord::CountEntry => {
                     let session = session.as_deref().expect("checked above");
                     let line_id = id.to_string();
-                    store.count_scan_line(
+                    store.count_scan_lot_line(
                         session,
                         code,
                         i64::from(line.qty),
                         false,
+                        tag.as_ref(),
                         user,
                         workstation,
                         Some(&line_id),
@@ -233,7 +293,8 @@ pub fn commit(
             };
             // The line's id is the event's, so a retried commit finds its own event.
             let mut event = Event::with_identity(*id, Utc::now(), movement, &user.name, workstation)
-                .with_reference("scan-station");
+                .with_reference("scan-station")
+                .with_lot(tag);
             if let Some(reason) = &reason {
                 event = event.with_reason(reason.clone());
             }

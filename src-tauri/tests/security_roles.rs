@@ -183,6 +183,8 @@ const TABLE: &[(&str, Need)] = &[
     ("transfers_in_transit", Need::May(&[Action::Transfer])),
     ("receive_transfer", Need::May(&[Action::Transfer])),
     ("customer_return", Need::May(&[Action::Return])),
+    // Lots read like stock: anyone signed in (a blind count hides the quantities).
+    ("item_lots", Need::SignedIn),
     ("reversible_events", Need::May(&[Action::Reverse])),
     ("reverse_event", Need::May(&[Action::Reverse])),
     // The playbook (issue 20): hours and causes for anyone signed in to read; changing them,
@@ -439,6 +441,9 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
             j(shelfsync_app::movements::ship_transfer(s, serde_json::from_value(request).unwrap()))
         }
         "transfers_in_transit" => j(shelfsync_app::movements::transfers_in_transit(s)),
+        "item_lots" => {
+            j(shelfsync_app::lots_view::item_lots(s, f.sku.to_string(), f.location.to_string(), Some(1)))
+        }
         "receive_transfer" => {
             let request = json!({ "transferId": "no-such-transfer", "received": 1 });
             j(shelfsync_app::movements::receive_transfer(s, serde_json::from_value(request).unwrap()))
@@ -558,5 +563,6 @@ fn item_label(sku: &str) -> shelfsync_app::ipc::LabelRequest {
         lot: None,
         expiry: None,
         copies: 1,
+        symbology: None,
     }
 }

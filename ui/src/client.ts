@@ -39,6 +39,7 @@ import type { HubView } from "./bindings/HubView";
 import type { ImportStatus } from "./bindings/ImportStatus";
 import type { IncidentReviewView } from "./bindings/IncidentReviewView";
 import type { IncidentView } from "./bindings/IncidentView";
+import type { ItemLotsView } from "./bindings/ItemLotsView";
 import type { ItemView } from "./bindings/ItemView";
 import type { LabelDelivered } from "./bindings/LabelDelivered";
 import type { LabelFormat } from "./bindings/LabelFormat";
@@ -252,6 +253,8 @@ export const commands = {
   /** Receives a shipment in full or short (a short receipt needs a reason). */
   receiveTransfer: (request: ReceiveTransferRequest): Promise<MovementOutcome> => invoke<MovementOutcome>("receive_transfer", { request }),
   customerReturn: (request: ReturnRequest): Promise<MovementOutcome> => invoke<MovementOutcome>("customer_return", { request }),
+  /** A tracked item's lots at a location, first expiry first, and which to take `qty` from. */
+  itemLots: (code: string, location: string, qty: number | null): Promise<ItemLotsView> => invoke<ItemLotsView>("item_lots", { code, location, qty }),
   /** Supervisors: a SKU's last events, newest first, each with whether it may be reversed. */
   reversibleEvents: (sku: string, limit: number | null): Promise<Array<ReversibleEventView>> => invoke<Array<ReversibleEventView>>("reversible_events", { sku, limit }),
   /** Supervisors: undoes a posted event; the new event names the one it undoes. */

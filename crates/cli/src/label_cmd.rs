@@ -1,8 +1,8 @@
 //! `shelfsync label item|location|commands` (issue 21): ZPL or PDF labels to a file, or ZPL
 //! straight to a Zebra printer on the network (`--printer HOST:9100`, raw TCP). The labels are
-//! made by `shelfsync_labels` from plain values; this module reads the item (name, GTIN) and
-//! the locations through the store's typed reads, and writes or sends only once the whole
-//! label is made, so a bad input writes nothing.
+//! made by `shelfsync_labels` from plain values; this module reads the item (name, GTIN), a
+//! lot's booked expiry and the locations through the store's typed reads, and writes or sends
+//! only once the whole label is made, so a bad input writes nothing.
 
 use std::path::PathBuf;
 
@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use shelfsync_core::BarcodeKind;
 use shelfsync_labels::{ItemLabel, LabelError, Symbology, command_entries};
-use shelfsync_store::StoreError;
+use shelfsync_store::{Store, StoreError};
 
 use crate::context::Context;
 use crate::{CliError, output};
@@ -92,12 +92,26 @@ fn label_error(error: LabelError) -> CliError {
     CliError::Usage(error.to_string())
 }
 
+/// The expiry an item label prints for `lot`: the store's [`Store::label_expiry`] (the date
+/// the lot was booked with, else the one given).
+fn lot_expiry(
+    store: &Store,
+    sku: &str,
+    lot: Option<&str>,
+    given: Option<String>,
+) -> Result<Option<String>, CliError> {
+    let Some(lot) = lot else { return Ok(given) };
+    let given = given.as_deref().map(shelfsync_labels::parse_expiry).transpose().map_err(label_error)?;
+    Ok(store.label_expiry(sku, lot, given)?.map(|d| d.to_string()))
+}
+
 pub fn run(ctx: &Context, command: LabelCommand) -> Result<(), CliError> {
     let (bytes, to, what) = match command {
         LabelCommand::Item { sku, symbology, lot, expiry, copies, to } => {
             let store = ctx.open_existing()?;
             let item = store.item(&sku)?.ok_or_else(|| StoreError::UnknownSku(sku.clone()))?;
             let gtin = store.barcodes_of(&sku)?.into_iter().find(|b| b.kind == BarcodeKind::Gtin);
+            let expiry = lot_expiry(&store, &sku, lot.as_deref(), expiry)?;
             let label = ItemLabel::drawn_as(
                 symbology.into(),
                 &sku,

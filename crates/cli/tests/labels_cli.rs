@@ -76,6 +76,29 @@ fn zpl_labels_equal_the_known_good_fixtures() {
 }
 
 #[test]
+fn a_lot_label_prints_the_expiry_the_lot_was_booked_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = setup(dir.path());
+    ok(&db, &["item", "set", "A-1", "--tracking", "lot"], &[]);
+    ok(&db, &["receive", "A-1", "3", "--location", "WH1", "--lot", "L-7", "--expiry", "2027-01-31"], &[]);
+    let path = dir.path().join("reprint.zpl");
+    let path = path.to_str().unwrap();
+    // No --expiry: the booked one, so the reprint equals the label made with the date given.
+    json(&db, &["label", "item", "A-1", "--lot", "L-7", "--copies", "2", "--format", "zpl", "--out", path]);
+    assert_eq!(std::fs::read_to_string(path).unwrap(), fixture("item_gtin_lot_expiry.zpl"));
+    // Another date for the same lot is refused, and nothing is written.
+    let other = dir.path().join("other.zpl");
+    let args = ["label", "item", "A-1", "--lot", "L-7", "--expiry", "2027-02-28", "--format", "zpl", "--out"];
+    let run = shelfsync(&db, &[&args[..], &[other.to_str().unwrap()]].concat(), &[]);
+    assert!(!run.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "error: lot 'L-7' of SKU 'A-1' expires 2027-01-31, not 2027-02-28: one lot has one expiry\n"
+    );
+    assert!(!other.exists());
+}
+
+#[test]
 fn pdf_labels_are_written_and_the_sheet_defaults_to_every_location() {
     let dir = tempfile::tempdir().unwrap();
     let db = setup(dir.path());

@@ -187,6 +187,60 @@ fn lots_go_through_receive_count_and_expiry() {
     );
 }
 
+/// A supervisor, who decides the variances staff counted.
+const SUPERVISOR: [(&str, &str); 2] = [("SHELFSYNC_USER", "sam"), ("SHELFSYNC_PIN", "2222")];
+
+/// The count lines `count submit` lists for `sku`, by round: (round, counted, state, id).
+fn lines_of(submitted: &Value, sku: &str) -> Vec<(i64, i64, String, String)> {
+    let lines = submitted["lines"].as_array().or(submitted.as_array()).expect("lines");
+    lines
+        .iter()
+        .filter(|l| l["sku"] == sku)
+        .map(|l| {
+            (
+                l["round"].as_i64().unwrap(),
+                l["counted"].as_i64().unwrap(),
+                l["state"].as_str().unwrap().to_string(),
+                l["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_recount_counts_each_lot_again_from_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = setup(dir.path());
+    ok(&db, &["receive", "MILK", "10", "--location", "WH1", "--lot", "L1", "--expiry", "2027-03-31"]);
+    ok(&db, &["receive", "MILK", "5", "--location", "WH1", "--lot", "L2", "--expiry", "2027-01-31"]);
+    // No tolerance: every variance waits for the supervisor.
+    let session = ok(&db, &["count", "start", "--location", "WH1", "--sku", "MILK"]);
+    let session = session["session"].as_str().or(session["id"].as_str()).unwrap().to_string();
+    // Round 1 miscounts: L1 4 (10 booked), L2 9 (5 booked): 13 in all.
+    ok_as(&db, &STAFF, &["count", "scan", &session, "MILK", "4", "--lot", "L1"]);
+    ok_as(&db, &STAFF, &["count", "scan", &session, "MILK", "9", "--lot", "L2"]);
+    let first = ok_as(&db, &STAFF, &["count", "submit", &session]);
+    let round1 = lines_of(&first, "MILK");
+    assert_eq!(round1.iter().map(|l| (l.0, l.1, l.2.as_str())).collect::<Vec<_>>(), vec![(1, 13, "pending")]);
+    ok_as(&db, &SUPERVISOR, &["approvals", "recount", &round1[0].3, "--reason", "count the lots again"]);
+    // Round 2 counts L1 10 and L2 4: the lots start from nothing, not from round 1's 4 and 9.
+    ok_as(&db, &STAFF, &["count", "scan", &session, "MILK", "10", "--lot", "L1"]);
+    ok_as(&db, &STAFF, &["count", "scan", &session, "MILK", "4", "--lot", "L2"]);
+    let second = ok_as(&db, &STAFF, &["count", "submit", &session]);
+    let round2 = lines_of(&second, "MILK");
+    let decided: Vec<(i64, i64, &str)> = round2.iter().map(|l| (l.0, l.1, l.2.as_str())).collect();
+    assert_eq!(decided, vec![(1, 13, "recount"), (2, 14, "pending")], "round 1 stays for the record");
+    ok_as(&db, &SUPERVISOR, &["approvals", "approve", &round2[1].3, "--reason", "one L2 missing, seen"]);
+    let (on_hand, _, _, lots) = stock_at(&db, "MILK", "WH1");
+    assert_eq!(on_hand, 14);
+    assert_eq!(
+        lots,
+        vec![("L2".into(), json!("2027-01-31"), 4, 0), ("L1".into(), json!("2027-03-31"), 10, 0)],
+        "the lots are round 2's counts"
+    );
+    assert_eq!(ok(&db, &["check"])["lots_match_rebuild"], json!(true));
+}
+
 #[test]
 fn a_serial_is_on_hand_at_most_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -31,6 +31,10 @@ pub enum StoreError {
     /// `Result` of the store larger (`From<LotError>` is in lots.rs).
     #[error(transparent)]
     Lot(Box<shelfsync_core::LotError>),
+    #[error(
+        "kit component '{sku}' at {location}: its lots hold {have} of the {units} units the kit needs; receive or count its lots first"
+    )]
+    KitLotsShort { sku: String, location: String, units: u32, have: i64 },
     #[error("component '{0}' is not an item; import it as an item first")]
     UnknownComponent(String),
     #[error("'{0}' is not a kit")]

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use shelfsync_core::kit::{self, ComponentAtp, KitAtp, KitComponent};
-use shelfsync_core::{Event, Movement, Sku};
+use shelfsync_core::lot;
+use shelfsync_core::{Event, LotKind, LotTag, Movement, Sku, Tracking};
 
 use crate::{AppendOutcome, Result, Store, StoreError};
 
@@ -113,19 +114,31 @@ impl Store {
             None => named,
         };
         let mut booked = Vec::with_capacity(parts.len());
-        for (sku, units) in parts {
-            let movement = kit::component_movement(&kit_event.movement, &sku, units)
-                .expect("kits_moved and component_movement cover the same kinds");
+        let component_event = |id: uuid::Uuid, movement: Movement, lot: Option<LotTag>| {
             let mut event = Event::with_identity(
-                component_event_id(kit_event.id, &sku),
+                id,
                 kit_event.occurred_at,
                 movement,
                 kit_event.actor.clone(),
                 kit_event.workstation.clone(),
-            );
+            )
+            .with_lot(lot);
             event.reason = kit_event.reason.clone();
             event.reference = Some(reference.clone());
             event.override_by = kit_event.override_by.clone();
+            event
+        };
+        for (sku, units) in parts {
+            let movement = kit::component_movement(&kit_event.movement, &sku, units)
+                .expect("kits_moved and component_movement cover the same kinds");
+            // A tracked component picked for the kit (a fulfilment) leaves by lot: the lots are
+            // chosen first expiry first, one event per lot.
+            let tracking = crate::lots::tracking_of(&tx, sku.as_str())?;
+            if tracking != Tracking::None && lot::lot_need(&movement) == lot::LotNeed::Required {
+                booked.extend(append_picked(&tx, kit_event.id, &sku, tracking, movement, &component_event)?);
+                continue;
+            }
+            let event = component_event(component_event_id(kit_event.id, &sku), movement, None);
             let outcome = crate::ledger::append_in(&tx, &event)?;
             booked.push((event, outcome));
         }
@@ -189,6 +202,73 @@ impl Store {
 
 /// A kit event's component event id: SHA-256 of the kit event's id and the component, shaped
 /// as a version-8 UUID (as capture derives an order line's).
+/// A tracked component's part of a kit movement, split by lot first expiry first (core's
+/// [`lot::fefo`] over the lots at the location), one event per lot with ids derived from the kit
+/// event, the component and the pick's place. A retry of the kit event finds its first pick
+/// already recorded and returns the picks it made then, so the lots are chosen once. Refused
+/// (nothing written: the caller's transaction rolls back) when the lots there cannot cover it.
+fn append_picked(
+    tx: &rusqlite::Transaction<'_>,
+    kit_event: uuid::Uuid,
+    sku: &Sku,
+    tracking: Tracking,
+    movement: Movement,
+    component_event: &dyn Fn(uuid::Uuid, Movement, Option<LotTag>) -> Event,
+) -> Result<Vec<(Event, AppendOutcome)>> {
+    let pick_id = |n: usize| pick_event_id(kit_event, sku, n);
+    let mut earlier = Vec::new();
+    while let Some((seq, body)) = tx
+        .prepare_cached("SELECT seq, body FROM events WHERE id = ?1")?
+        .query_row([pick_id(earlier.len()).to_string()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?
+    {
+        earlier.push((crate::query::parse_body(seq, &body)?, AppendOutcome::Duplicate { seq }));
+    }
+    if !earlier.is_empty() {
+        return Ok(earlier);
+    }
+    let location = movement.locations()[0].clone();
+    let stock = crate::lots::lot_stock_in(tx, sku.as_str(), location.as_str())?;
+    // The component movement's units (kits_moved reads the quantity of the same kinds).
+    let units = kit::kits_moved(&movement).expect("a component movement moves units");
+    let (picks, uncovered) = lot::fefo(&stock, i64::from(units));
+    if uncovered > 0 {
+        let have = i64::from(units) - uncovered;
+        return Err(StoreError::KitLotsShort {
+            sku: sku.to_string(),
+            location: location.to_string(),
+            units,
+            have,
+        });
+    }
+    let kind = if tracking == Tracking::Serial { LotKind::Serial } else { LotKind::Lot };
+    let mut booked = Vec::with_capacity(picks.len());
+    for (n, pick) in picks.into_iter().enumerate() {
+        let qty = u32::try_from(pick.qty).expect("a pick is at most the units asked for");
+        let part = kit::component_movement(&movement, sku, qty).expect("the same kind as the component's");
+        let tag = LotTag { kind, code: pick.lot, expiry: pick.expiry };
+        let event = component_event(pick_id(n), part, Some(tag));
+        let outcome = crate::ledger::append_in(tx, &event)?;
+        booked.push((event, outcome));
+    }
+    Ok(booked)
+}
+
+/// The id of the `n`th lot picked of `component` for a kit event: derived as
+/// [`component_event_id`] is, from a string no SKU can make (SKUs have no `\x1f`).
+fn pick_event_id(kit_event: uuid::Uuid, component: &Sku, n: usize) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let digest =
+        Sha256::digest(format!("shelfsync-kit-pick\x1f{kit_event}\x1f{component}\x1f{n}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(bytes)
+}
+
 fn component_event_id(kit_event: uuid::Uuid, component: &Sku) -> uuid::Uuid {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("shelfsync-kit\x1f{kit_event}\x1f{component}").as_bytes());

@@ -189,6 +189,21 @@ fn known_expiry(conn: &Connection, sku: &str, code: &str) -> Result<Option<Naive
     Ok(raw.flatten().and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }
 
+/// The lots of `sku` at `location` with anything on hand or damaged, as core's FEFO takes them.
+pub(crate) fn lot_stock_in(conn: &Connection, sku: &str, location: &str) -> Result<Vec<LotStock>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT b.code, l.expiry, b.on_hand, b.damaged
+             FROM lot_balances b JOIN lots l ON l.sku = b.sku AND l.code = b.code
+             WHERE b.sku = ?1 AND b.location = ?2 AND (b.on_hand != 0 OR b.damaged != 0)
+             ORDER BY l.expiry IS NULL, l.expiry, b.code LIMIT ?3",
+        )?
+        .query_map(params![sku, location, MAX_LOTS_LISTED as i64], |r| {
+            Ok(LotStock { lot: r.get(0)?, expiry: date(r.get(1)?), on_hand: r.get(2)?, damaged: r.get(3)? })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
 pub(crate) fn date(raw: Option<String>) -> Option<NaiveDate> {
     raw.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
 }
@@ -315,6 +330,26 @@ impl Store {
     pub fn check_lot(&self, event: &Event) -> Result<()> {
         let tracking = tracking_of(&self.conn, event.movement.sku().as_str())?;
         Ok(lot::check_tag(tracking, &event.movement, event.lot.as_ref())?)
+    }
+
+    /// The expiry a label for lot (or serial) `code` of `sku` prints: the one this workstation
+    /// booked the lot with, so a reprinted label carries the real date; `given` for a lot it
+    /// has no date for. A `given` date that differs from the booked one is refused: one lot
+    /// has one expiry.
+    pub fn label_expiry(&self, sku: &str, code: &str, given: Option<NaiveDate>) -> Result<Option<NaiveDate>> {
+        let booked = self
+            .conn
+            .prepare_cached("SELECT expiry FROM lots WHERE sku = ?1 AND code = ?2")?
+            .query_row([sku, code], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .and_then(|raw| date(raw));
+        match (booked, given) {
+            (Some(known), Some(given)) if known != given => {
+                Err(LotError::ExpiryMismatch { sku: sku.into(), lot: code.into(), known, given }.into())
+            }
+            (Some(known), _) => Ok(Some(known)),
+            (None, given) => Ok(given),
+        }
     }
 
     /// Every lot (or serial) of `sku` with anything on hand, damaged or in transit, per

@@ -181,7 +181,7 @@ impl Store {
     }
 }
 
-fn parse_body(seq: i64, body: &str) -> Result<Event> {
+pub(crate) fn parse_body(seq: i64, body: &str) -> Result<Event> {
     serde_json::from_str(body).map_err(|e| StoreError::CorruptEvent { seq, reason: e.to_string() })
 }
 

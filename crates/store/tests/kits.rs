@@ -220,6 +220,71 @@ fn a_kit_movement_made_here_is_booked_on_its_components_once() {
     assert_eq!((fingerprint(&store), store.event_count().unwrap()), before);
 }
 
+#[test]
+fn a_kit_with_a_lot_tracked_component_is_picked_first_expiry_first() {
+    use shelfsync_core::{LotKind, LotTag, Tracking};
+    use shelfsync_store::By;
+    let (_dir, mut store) = with_kit();
+    store.set_tracking(By::new("tester", "ws-test"), "S1", Tracking::Lot).unwrap();
+    let lot = |code: &str, expiry: &str| {
+        Some(
+            LotTag::new(
+                LotKind::Lot,
+                code,
+                Some(chrono::NaiveDate::parse_from_str(expiry, "%Y-%m-%d").unwrap()),
+            )
+            .unwrap(),
+        )
+    };
+    store.append(&receive("S1", "WH1", 3).with_lot(lot("LATE", "2027-06-30"))).unwrap();
+    store.append(&receive("S1", "WH1", 3).with_lot(lot("SOON", "2027-01-31"))).unwrap();
+    store.append(&receive("S2", "WH1", 10)).unwrap();
+    // Two kits sold, then picked: 4 of S1 (SOON's 3, then 1 of LATE) and 2 of S2.
+    store.append_kit(&event(Movement::Sale { sku: sku("S3"), location: loc("WH1"), qty: 2 })).unwrap();
+    let pick = event(Movement::Fulfil { sku: sku("S3"), location: loc("WH1"), qty: 2 });
+    let booked = store.append_kit(&pick).unwrap();
+    let got: Vec<(String, Option<String>, i64)> = booked
+        .iter()
+        .map(|(e, _)| {
+            (e.movement.sku().to_string(), e.lot.as_ref().map(|l| l.code.clone()), e.deltas()[0].amount)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("S1".into(), Some("SOON".into()), -3),
+            ("S1".into(), Some("LATE".into()), -1),
+            ("S2".into(), None, -2)
+        ]
+    );
+    // A retry books nothing and names the same lots.
+    let count = store.event_count().unwrap();
+    let again = store.append_kit(&pick).unwrap();
+    assert!(again.iter().all(|(_, o)| matches!(o, shelfsync_store::AppendOutcome::Duplicate { .. })));
+    assert_eq!(
+        again.iter().map(|(e, _)| e.id).collect::<Vec<_>>(),
+        booked.iter().map(|(e, _)| e.id).collect::<Vec<_>>()
+    );
+    assert_eq!(store.event_count().unwrap(), count);
+    let lots: Vec<(String, i64)> = store
+        .lot_rows("S1", Some("WH1"))
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.stock.lot, r.stock.on_hand))
+        .collect();
+    assert_eq!(lots, vec![("LATE".into(), 2)]);
+    // More kits than the lots hold: refused whole, nothing booked.
+    store.append_kit(&event(Movement::Sale { sku: sku("S3"), location: loc("WH1"), qty: 2 })).unwrap();
+    let before = (fingerprint(&store), store.event_count().unwrap());
+    let short = store.append_kit(&event(Movement::Fulfil { sku: sku("S3"), location: loc("WH1"), qty: 2 }));
+    assert_eq!(
+        short.unwrap_err().to_string(),
+        "kit component 'S1' at WH1: its lots hold 2 of the 4 units the kit needs; receive or count its lots first"
+    );
+    assert_eq!((fingerprint(&store), store.event_count().unwrap()), before);
+    assert!(store.lots_match_rebuild().unwrap());
+}
+
 /// A channel and one listing per SKU at WH1, straight into the channel tables.
 fn list_on_channel(store: &Store, skus: &[&str]) -> Vec<i64> {
     let conn = connection(store);

@@ -10,13 +10,25 @@ wire! {
         Commands,
     }
 
-    /// A label to make. `lot`, `expiry` (YYYY-MM-DD) and `copies` apply to item labels.
+    /// An item label's symbol: GS1-128 (any scanner; Code 128 of the SKU without a GTIN) or
+    /// GS1 DataMatrix (a 2D imager; needs the item's GTIN).
+    pub enum LabelSymbology {
+        Linear,
+        DataMatrix,
+    }
+
+    /// A label to make. `lot`, `expiry` (YYYY-MM-DD), `copies` and `symbology` apply to item
+    /// labels. Without `expiry`, a lot's label carries the date the lot was booked with.
     pub struct LabelRequest {
         pub kind: LabelKind,
         pub code: String,
         pub lot: Option<String>,
         pub expiry: Option<String>,
         pub copies: u32,
+        /// GS1-128 when absent.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub symbology: Option<LabelSymbology>,
     }
 
     /// PDF for any printer (saved, or printed from the preview), ZPL for a Zebra printer.

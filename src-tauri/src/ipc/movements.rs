@@ -1,6 +1,7 @@
 //! The Movements screen (issue 20): write-off, adjust (with override), the two halves of a
 //! transfer, customer returns and reversals, as the CLI records them.
 
+use super::station::LineTag;
 use super::stock::EventView;
 
 wire! {
@@ -20,6 +21,10 @@ wire! {
         pub from: WriteOffFromView,
         pub code: String,
         pub note: Option<String>,
+        /// A lot- or serial-tracked item's lot or serial (required for one; none for others).
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<LineTag>,
     }
 
     /// A manual correction of on hand, plus or minus, with its reason. `overrideNegative` lets
@@ -31,6 +36,10 @@ wire! {
         pub delta: i64,
         pub reason: String,
         pub override_negative: bool,
+        /// A lot- or serial-tracked item's lot or serial (required for one; none for others).
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<LineTag>,
     }
 
     /// The first half of a two-phase transfer: the units leave `from` and are in transit.
@@ -40,6 +49,10 @@ wire! {
         pub to: String,
         pub qty: u32,
         pub reason: Option<String>,
+        /// A lot- or serial-tracked item's lot or serial (required for one; none for others).
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<LineTag>,
     }
 
     /// The second half: `received` of the shipped units arrived (0 to all of them). Fewer than
@@ -57,6 +70,10 @@ wire! {
         pub qty: u32,
         pub damaged: bool,
         pub reason: Option<String>,
+        /// A lot- or serial-tracked item's lot or serial (required for one; none for others).
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<LineTag>,
     }
 
     /// Undo a posted event with its exact opposite; the new event names the one it undoes.
@@ -74,6 +91,10 @@ wire! {
         pub qty: u32,
         pub shipped_at: String,
         pub shipped_by: String,
+        /// The shipment's lot or serial, for a tracked item (the receipt books the same one).
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub lot: Option<String>,
     }
 
     /// A recent event offered for reversal, and whether the store would accept one.

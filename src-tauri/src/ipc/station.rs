@@ -32,6 +32,8 @@ wire! {
         pub sku: Option<String>,
         pub name: Option<String>,
         pub location: Option<String>,
+        /// For `quantity`: the QTY label's. For `item`: the units a GS1 count on the label
+        /// (AI 30 or 37) gives the line, in place of the station's quantity.
         pub quantity: Option<u32>,
         pub mode: Option<StationMode>,
         /// For `error`: what went wrong, for a person.
@@ -41,6 +43,63 @@ wire! {
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pack_units: Option<u32>,
+        /// The item's tracking (issue 21) when it is tracked by lot or serial: a line of it
+        /// needs a lot or serial, which a GS1 scan carries (AI 10 or 21). Absent: untracked.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tracking: Option<TagKind>,
+        /// The lot or serial the scan carried, for a tracked item (an untracked item's lot is
+        /// not kept: many labels print one).
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<LineTag>,
+    }
+
+    /// How an item is tracked, and what a line's tag is: a lot (batch) or one serial.
+    pub enum TagKind {
+        Lot,
+        Serial,
+    }
+
+    /// A line's lot or serial, from a GS1 scan: AI 10 or 21, with AI 17's expiry.
+    pub struct LineTag {
+        pub kind: TagKind,
+        pub code: String,
+        /// YYYY-MM-DD.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub expiry: Option<String>,
+    }
+
+    /// One lot (or serial) of an item at a location. Quantities are absent where an open blind
+    /// count hides them from this user.
+    pub struct LotView {
+        pub code: String,
+        pub expiry: Option<String>,
+        #[ts(type = "number | null")]
+        pub on_hand: Option<i64>,
+        #[ts(type = "number | null")]
+        pub damaged: Option<i64>,
+    }
+
+    /// Take `qty` of lot `code`: one line of a first-expiry-first-out suggestion.
+    pub struct LotPickView {
+        pub code: String,
+        pub expiry: Option<String>,
+        #[ts(type = "number")]
+        pub qty: i64,
+    }
+
+    /// A tracked item's lots at a location, first expiry first, and (for a quantity) which to
+    /// take. `tracking` absent: the item has no lots. `uncovered`: units no lot holds.
+    pub struct ItemLotsView {
+        pub sku: String,
+        pub tracking: Option<TagKind>,
+        pub hidden: bool,
+        pub lots: Vec<LotView>,
+        pub picks: Vec<LotPickView>,
+        #[ts(type = "number")]
+        pub uncovered: i64,
     }
 
     pub struct CommitLine {
@@ -52,6 +111,10 @@ wire! {
         pub id: Option<String>,
         pub sku: String,
         pub qty: u32,
+        /// A tracked item's lot or serial (required for one).
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<LineTag>,
     }
 
     /// One scanned, uncommitted line of the station's draft.
@@ -69,6 +132,10 @@ wire! {
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pack_units: Option<u32>,
+        /// A tracked item's lot or serial, as scanned.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tag: Option<LineTag>,
     }
 
     /// The station's uncommitted work, saved on every scan before its feedback shows, per
@@ -140,6 +207,8 @@ impl ScanOutcome {
             mode: None,
             message: None,
             pack_units: None,
+            tracking: None,
+            tag: None,
         }
     }
 

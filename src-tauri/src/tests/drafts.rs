@@ -25,6 +25,7 @@ fn draft_line(id: &str, sku: &str, qty: u32) -> DraftLine {
         qty,
         source: "wedge".into(),
         pack_units: None,
+        tag: None,
     }
 }
 
@@ -49,7 +50,12 @@ fn commit_of(draft: &StationDraft) -> CommitRequest {
         lines: draft
             .lines
             .iter()
-            .map(|l| CommitLine { id: Some(l.id.clone()), sku: l.sku.clone(), qty: l.qty })
+            .map(|l| CommitLine {
+                id: Some(l.id.clone()),
+                sku: l.sku.clone(),
+                qty: l.qty,
+                tag: l.tag.clone(),
+            })
             .collect(),
     }
 }

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
-use shelfsync_core::{Bucket, BucketViolation, DomainError, LocationCode, Role, Sku};
+use shelfsync_core::{Bucket, BucketViolation, DomainError, LocationCode, LotError, Role, Sku};
 use shelfsync_store::StoreError;
 
 use super::fresh_demo;
@@ -32,6 +32,7 @@ fn violation(damaged: bool) -> BucketViolation {
 /// (error, code, English sentence, arguments).
 fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
     let store = |e: StoreError| AppError::Store(e);
+    let lot = |e: LotError| AppError::Store(e.into());
     vec![
         (AppError::SignedOut, "session.signedOut", "Sign in first.", json!({})),
         (
@@ -226,6 +227,61 @@ fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
             json!({"code": "4006381333931", "sku": "SS-1", "qty": 12}),
         ),
         (
+            lot(LotError::Required { sku: "MILK".into(), tracking: "lot", movement: "receive" }),
+            "lot.required",
+            "SKU 'MILK' is tracked by lot: receive needs --lot (or a GS1 scan that carries it)",
+            json!({"sku": "MILK", "tracking": "lot", "movement": "receive"}),
+        ),
+        (
+            lot(LotError::NotTracked { sku: "MUG".into() }),
+            "lot.notTracked",
+            "SKU 'MUG' is not tracked by lot or serial: drop --lot/--serial (or set its tracking first)",
+            json!({"sku": "MUG"}),
+        ),
+        (
+            lot(LotError::WrongKind { sku: "MILK".into(), tracking: "lot", given: "serial" }),
+            "lot.wrongKind",
+            "SKU 'MILK' is tracked by lot, not serial: give --lot",
+            json!({"sku": "MILK", "tracking": "lot", "given": "serial"}),
+        ),
+        (
+            lot(LotError::SerialQty { sku: "TV".into(), serial: "SN-9".into(), qty: 3 }),
+            "lot.serialQty",
+            "a serial is one unit: serial 'SN-9' of SKU 'TV' cannot move 3",
+            json!({"serial": "SN-9", "sku": "TV", "qty": 3}),
+        ),
+        (
+            lot(LotError::SerialOnHand { sku: "TV".into(), serial: "SN-9".into(), location: "WH1".into() }),
+            "lot.serialOnHand",
+            "serial 'SN-9' of SKU 'TV' is already on hand at WH1: a serial is on hand at most once",
+            json!({"serial": "SN-9", "sku": "TV", "location": "WH1"}),
+        ),
+        (
+            lot(LotError::Short {
+                sku: "MILK".into(),
+                kind: "lot",
+                code: "L2".into(),
+                location: "WH1".into(),
+                bucket: "on hand",
+                have: 3,
+                after: -2,
+            }),
+            "lot.short",
+            "lot 'L2' of SKU 'MILK' at WH1 has 3 on hand, so it cannot go to -2",
+            json!({"kind": "lot", "code": "L2", "sku": "MILK", "location": "WH1", "have": 3, "held": "on hand", "after": -2}),
+        ),
+        (
+            lot(LotError::ExpiryMismatch {
+                sku: "MILK".into(),
+                lot: "L1".into(),
+                known: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+                given: chrono::NaiveDate::from_ymd_opt(2027, 4, 30).unwrap(),
+            }),
+            "lot.expiryMismatch",
+            "lot 'L1' of SKU 'MILK' expires 2027-03-31, not 2027-04-30: one lot has one expiry",
+            json!({"lot": "L1", "sku": "MILK", "known": "2027-03-31", "given": "2027-04-30"}),
+        ),
+        (
             store(StoreError::UnknownPack("123".into())),
             "pack.unknown",
             "no pack has barcode '123'",
@@ -341,6 +397,7 @@ fn commands_refuse_with_the_codes_the_ui_translates() {
         to: "WH2".into(),
         qty,
         reason: None,
+        tag: None,
     };
     let cases: Vec<Case<'_>> = vec![
         ("auth.forbidden", Box::new(|| commands::approvals(&state).map(drop))),

@@ -11,7 +11,14 @@ use crate::labels::{label_preview, save_label, send_label};
 use super::{demo_gtin13, fresh_demo};
 
 fn item(code: &str) -> LabelRequest {
-    LabelRequest { kind: LabelKind::Item, code: code.into(), lot: None, expiry: None, copies: 1 }
+    LabelRequest {
+        kind: LabelKind::Item,
+        code: code.into(),
+        lot: None,
+        expiry: None,
+        copies: 1,
+        symbology: None,
+    }
 }
 
 fn files_in(folder: &std::path::Path) -> Vec<String> {

@@ -27,6 +27,7 @@ mod reports;
 mod settings;
 mod sign_in;
 mod station;
+mod station_lots;
 mod stock;
 mod supervisor;
 mod sync;
@@ -59,7 +60,7 @@ fn fresh_demo() -> (tempfile::TempDir, AppState) {
 }
 
 fn line(sku: &str, qty: u32) -> CommitLine {
-    CommitLine { id: None, sku: sku.into(), qty }
+    CommitLine { id: None, sku: sku.into(), qty, tag: None }
 }
 
 fn request(mode: StationMode, location: &str, lines: Vec<CommitLine>) -> CommitRequest {

@@ -84,6 +84,7 @@ fn write_off_request(
         from,
         code: code.into(),
         note: note.map(str::to_string),
+        tag: None,
     }
 }
 
@@ -174,8 +175,14 @@ fn a_write_off_carries_a_core_reason_code_and_waits_above_the_approval_value() {
     assert_eq!(event.actor, "staff", "the user comes from the session");
 
     // From damaged: a customer return to quarantine, then written off from there.
-    let returned =
-        ReturnRequest { sku: "SS-00002".into(), location: "WH1".into(), qty: 2, damaged: true, reason: None };
+    let returned = ReturnRequest {
+        sku: "SS-00002".into(),
+        location: "WH1".into(),
+        qty: 2,
+        damaged: true,
+        reason: None,
+        tag: None,
+    };
     assert!(mv::customer_return(&state, returned).unwrap().posted);
     let (on_hand_before, damaged_before) = (on_hand(&state, "SS-00002", "WH1"), damaged + 2);
     assert_eq!(buckets(&state, "SS-00002", "WH1").damaged, Some(damaged_before));
@@ -216,6 +223,7 @@ fn an_adjustment_needs_a_reason_and_only_a_supervisor_overrides_a_negative_balan
         delta,
         reason: reason.into(),
         override_negative,
+        tag: None,
     };
     assert!(matches!(mv::adjust_stock(&state, adjust(1, "found", false)), Err(AppError::SignedOut)));
     sign_in(&state, "staff");
@@ -260,6 +268,7 @@ fn a_shipment_waits_in_transit_until_received_in_full_or_short_with_a_reason() {
         to: to.into(),
         qty,
         reason: None,
+        tag: None,
     };
     assert_refused(
         &state,
@@ -293,6 +302,7 @@ fn a_shipment_waits_in_transit_until_received_in_full_or_short_with_a_reason() {
             qty: 1,
             damaged: false,
             reason: None,
+            tag: None,
         },
     )
     .unwrap()
@@ -343,6 +353,7 @@ fn a_customer_return_goes_back_to_stock_or_to_damaged() {
         qty,
         damaged,
         reason: reason.map(str::to_string),
+        tag: None,
     };
     assert!(matches!(
         mv::customer_return(&state, request("SS-00001", 1, false, None)),
@@ -386,6 +397,7 @@ fn a_supervisor_reverses_a_posted_event_once_and_the_reversal_names_it() {
         qty: 4,
         damaged: false,
         reason: None,
+        tag: None,
     };
     let mistake = mv::customer_return(&state, returned).unwrap();
     let reverse = |id: &str, reason: &str| ReverseRequest { event_id: id.into(), reason: reason.into() };

@@ -1,6 +1,6 @@
 //! Packs at the station (issue 21): a pack's barcode classifies as its item, keeps the pack's
 //! barcode as the line's code, and every mode books the pack's units per scan; a GS1 count the
-//! station cannot carry yet is refused instead of booked as one unit.
+//! label carries (AI 30 or 37) is the line's quantity.
 
 use crate::commands;
 use crate::ipc::*;
@@ -36,13 +36,20 @@ fn a_pack_scan_classifies_as_its_item_and_keeps_its_barcode() {
     }
     // The item look-up takes a pack's barcode for its item.
     assert_eq!(commands::item_lookup(&state, case.clone()).unwrap().sku, "SS-00003");
-    // A count in the label: refused, naming what to do, until a line can carry it.
+    // A count in the label gives the line its quantity: a pallet label of 5 cases (AI 02 is
+    // the case's GTIN, AI 37 how many), and a variable-count item label (AI 30).
     let sscc = "106141410000000019";
     let counted = scan(&format!("(00){sscc}(02){case}(37)5"));
-    assert_eq!(counted.kind, ScanKind::Error);
+    assert_eq!(counted.kind, ScanKind::Item);
     assert_eq!(
-        counted.message.as_deref(),
-        Some("This label counts 5 units (AI 37): scan QTY:5 then the item's own barcode.")
+        (counted.sku.as_deref(), counted.quantity, counted.pack_units),
+        (Some(case.as_str()), Some(5), Some(12))
+    );
+    let gtin = format!("0{}", demo_gtin13(3));
+    let loose = scan(&format!("(01){gtin}(30)7"));
+    assert_eq!(
+        (loose.kind, loose.sku.as_deref(), loose.quantity),
+        (ScanKind::Item, Some("SS-00003"), Some(7))
     );
     let zero = scan(&format!("(00){sscc}(02){case}(37)0"));
     assert_eq!(zero.kind, ScanKind::Error);

@@ -42,7 +42,12 @@ fn counted(state: &AppState) -> String {
         to_location: None,
         session: Some(session.id.clone()),
         reason: None,
-        lines: vec![CommitLine { id: None, sku: "SS-00030".into(), qty: u32::try_from(on_hand).unwrap() }],
+        lines: vec![CommitLine {
+            id: None,
+            sku: "SS-00030".into(),
+            qty: u32::try_from(on_hand).unwrap(),
+            tag: None,
+        }],
     };
     commands::commit_scans(state, scans).unwrap();
     counts_scoped::submit_count_confirmed(state, session.id.clone(), true).unwrap();

@@ -36,8 +36,10 @@ fn counted_session(state: &AppState, counted: &[(&str, u32)]) -> String {
     let request =
         CountStartRequest { location: "WH1".into(), skus, class: None, top: None, blind: true, full: false };
     let session = counts_scoped::start_count_scoped(state, request).unwrap();
-    let lines =
-        counted.iter().map(|(sku, qty)| CommitLine { id: None, sku: sku.to_string(), qty: *qty }).collect();
+    let lines = counted
+        .iter()
+        .map(|(sku, qty)| CommitLine { id: None, sku: sku.to_string(), qty: *qty, tag: None })
+        .collect();
     let scans = CommitRequest {
         mode: StationMode::Count,
         location: "WH1".into(),
@@ -85,7 +87,12 @@ fn a_supervisor_decides_several_with_one_pin_but_never_their_own_lines() {
         to_location: None,
         session: None,
         reason: Some("Crushed".into()),
-        lines: vec![CommitLine { id: None, sku: "SS-00006".into(), qty: u32::try_from(stocked).unwrap() }],
+        lines: vec![CommitLine {
+            id: None,
+            sku: "SS-00006".into(),
+            qty: u32::try_from(stocked).unwrap(),
+            tag: None,
+        }],
     };
     assert_eq!(commands::commit_scans(&state, damage).unwrap().awaiting_approval, 1);
     sign_in(&state, "super");
@@ -350,7 +357,7 @@ fn a_full_count_submits_uncounted_as_zero_only_when_confirmed() {
         to_location: None,
         session: Some(session.id.clone()),
         reason: None,
-        lines: vec![CommitLine { id: None, sku: "SS-00030".into(), qty: 3 }],
+        lines: vec![CommitLine { id: None, sku: "SS-00030".into(), qty: 3, tag: None }],
     };
     commands::commit_scans(&state, scans).unwrap();
     let error = counts_scoped::submit_count_confirmed(&state, session.id.clone(), false).unwrap_err();
@@ -377,7 +384,12 @@ fn a_supervisors_own_loss_request_is_marked_theirs_and_refused_to_them_in_a_bulk
         to_location: None,
         session: None,
         reason: Some("Crushed".into()),
-        lines: vec![CommitLine { id: None, sku: "SS-00007".into(), qty: u32::try_from(stocked).unwrap() }],
+        lines: vec![CommitLine {
+            id: None,
+            sku: "SS-00007".into(),
+            qty: u32::try_from(stocked).unwrap(),
+            tag: None,
+        }],
     };
     assert_eq!(commands::commit_scans(&state, damage).unwrap().awaiting_approval, 1, "waits for another");
     let items = commands::approvals(&state).unwrap();

@@ -3,4 +3,8 @@
 /**
  * A shipment still in transit, as the receive list shows it.
  */
-export type TransferInTransitView = { id: string, sku: string, from: string, to: string, qty: number, shippedAt: string, shippedBy: string, };
+export type TransferInTransitView = { id: string, sku: string, from: string, to: string, qty: number, shippedAt: string, shippedBy: string, 
+/**
+ * The shipment's lot or serial, for a tracked item (the receipt books the same one).
+ */
+lot?: string, };

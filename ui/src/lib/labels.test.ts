@@ -9,6 +9,8 @@ describe("buildRequest", () => {
     [form(), { lot: null, expiry: null, copies: 1 }],
     [form(" L-7 ", "2027-01-31", "3"), { lot: "L-7", expiry: "2027-01-31", copies: 3 }],
     [form("A/b.9", "", "100"), { lot: "A/b.9", expiry: null, copies: 100 }],
+    [{ ...form("L-7"), symbology: "linear" as const }, { lot: "L-7", expiry: null, copies: 1 }],
+    [{ ...form("L-7"), symbology: "dataMatrix" as const }, { lot: "L-7", expiry: null, copies: 1, symbology: "dataMatrix" }],
   ])("an item label from %j", (input, expected) => {
     expect(buildRequest("item", "SS-00001", input)).toEqual({ ok: true, request: { kind: "item", code: "SS-00001", ...expected } });
   });

@@ -3,7 +3,7 @@
  * sent (Rust checks everything again: a label that previews is a label that prints), the
  * printer remembered for this workstation, and the preview's image.
  */
-import type { LabelKind, LabelRequest } from "../api";
+import type { LabelKind, LabelRequest, LabelSymbology } from "../api";
 import { t } from "./i18n/index.svelte";
 
 /** As Rust's `shelfsync_labels::MAX_COPIES`: a typo must not empty a roll of labels. */
@@ -11,7 +11,8 @@ export const MAX_COPIES = 100;
 /** Where the Zebra printer's HOST:PORT is kept: per workstation, as the printer is. */
 export const PRINTER_KEY = "shelfsync.labelPrinter";
 
-export type LabelForm = { lot: string; expiry: string; copies: string };
+/** An item label's fields as typed; `symbology` GS1-128 (linear) unless DataMatrix is chosen. */
+export type LabelForm = { lot: string; expiry: string; copies: string; symbology?: LabelSymbology };
 
 export type Built = { ok: true; request: LabelRequest } | { ok: false; message: string };
 
@@ -44,7 +45,8 @@ export function buildRequest(kind: LabelKind, code: string, form: LabelForm): Bu
   if (!Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) {
     return { ok: false, message: t("settings.label.copies", { max: MAX_COPIES }) };
   }
-  return { ok: true, request: { kind, code, lot: lot || null, expiry: expiry || null, copies } };
+  const symbology = form.symbology === "dataMatrix" ? { symbology: form.symbology } : {};
+  return { ok: true, request: { kind, code, lot: lot || null, expiry: expiry || null, copies, ...symbology } };
 }
 
 /** HOST:PORT with a port from 1 to 65535: what a Zebra printer on the network is. */

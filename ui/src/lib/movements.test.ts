@@ -11,9 +11,11 @@ import {
   buildWriteOff,
   eventSummary,
   outcomeLine,
+  picksText,
   reasonLabel,
   shortBy,
   tabsFor,
+  tagFrom,
   transferSummary,
   wholeNumber,
   type AdjustForm,
@@ -140,6 +142,49 @@ describe("reverse", () => {
   it("reads an event in one line, leaving out what did not change", () => {
     expect(eventSummary(event)).toBe("write off · \u22122 damaged at WH1, \u22122 on hand at WH1");
     expect(eventSummary({ ...event, kind: "receive", changes: [{ location: "WH2", bucket: "on_hand", amount: 4 }] })).toBe("receive · +4 on hand at WH2");
+  });
+});
+
+describe("lots and serials (issue 21)", () => {
+  // (case, lot typed, tracking learnt, required, the tag or the message)
+  const cases: [string, string, "lot" | "serial" | null | undefined, boolean, object | string][] = [
+    ["an untracked item, nothing typed", "", null, true, {}],
+    ["tracking not known yet, nothing typed", "", undefined, true, {}],
+    ["a lot-tracked write-off without its lot", "", "lot", true, "This item is tracked by lot: give the lot that moves."],
+    ["a serial-tracked transfer without its serial", " ", "serial", true, "This item is tracked by serial: give the serial that moves."],
+    ["a return may leave the lot out", "", "lot", false, {}],
+    ["a lot", " L-7 ", "lot", true, { tag: { kind: "lot", code: "L-7" } }],
+    ["a serial", "SN-9", "serial", true, { tag: { kind: "serial", code: "SN-9" } }],
+    ["not known yet: sent as a lot, Rust decides", "L1", undefined, false, { tag: { kind: "lot", code: "L1" } }],
+    ["a lot for an untracked item", "L1", null, false, "This item is not tracked by lot or serial: leave the lot empty."],
+    ["a space inside", "L 1", "lot", true, "A lot or serial is 1 to 20 characters without spaces."],
+    ["21 characters", "x".repeat(21), "lot", true, "A lot or serial is 1 to 20 characters without spaces."],
+  ];
+  for (const [label, text, tracking, required, want] of cases) {
+    it(label, () => {
+      const got = tagFrom(text, tracking, required);
+      if (typeof want === "string") expect(got).toEqual({ message: want });
+      else expect(got).toEqual(want);
+    });
+  }
+
+  it("each form carries its tag, and refuses a tracked item's movement without one", () => {
+    const lotted = buildWriteOff({ ...writeOff, lot: "L2" }, CODES, "lot");
+    expect(lotted.ok && lotted.request.tag).toEqual({ kind: "lot", code: "L2" });
+    expect(buildWriteOff(writeOff, CODES, "lot")).toEqual({ ok: false, message: "This item is tracked by lot: give the lot that moves." });
+    expect(buildShip({ sku: "MILK", from: "WH1", to: "WH2", qty: "3" }, "lot").ok).toBe(false);
+    const shipped = buildShip({ sku: "MILK", from: "WH1", to: "WH2", qty: "3", lot: "L1" }, "lot");
+    expect(shipped.ok && shipped.request.tag).toEqual({ kind: "lot", code: "L1" });
+    expect(buildReturn({ sku: "MILK", location: "WH1", qty: "1", damaged: false, reason: "" }, "lot").ok).toBe(true);
+    const adjusted = buildAdjust({ sku: "TV", location: "WH1", delta: "1", reason: "found", overrideNegative: false, lot: "SN-1" }, false, "serial");
+    expect(adjusted.ok && adjusted.request.tag).toEqual({ kind: "serial", code: "SN-1" });
+    expect("tag" in (buildWriteOff(writeOff, CODES).ok ? (buildWriteOff(writeOff, CODES) as { request: object }).request : {})).toBe(false);
+  });
+
+  it("reads the suggestion and a shipment's lot", () => {
+    expect(picksText([{ code: "L2", expiry: "2027-01-31", qty: 5 }, { code: "L1", expiry: null, qty: 1200 }])).toBe("L2 (2027-01-31) × 5, L1 × 1,200");
+    const shipment: TransferInTransitView = { id: "t", sku: "MILK", from: "WH1", to: "WH2", qty: 3, shippedAt: "", shippedBy: "ada", lot: "L1" };
+    expect(transferSummary(shipment)).toBe("MILK: 3 from WH1 to WH2 · lot L1");
   });
 });
 

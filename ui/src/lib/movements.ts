@@ -6,6 +6,8 @@
  */
 import type { AdjustRequest } from "../bindings/AdjustRequest";
 import type { EventView } from "../bindings/EventView";
+import type { LineTag } from "../bindings/LineTag";
+import type { TagKind } from "../bindings/TagKind";
 import type { MovementOutcome } from "../bindings/MovementOutcome";
 import type { ReceiveTransferRequest } from "../bindings/ReceiveTransferRequest";
 import type { ReturnRequest } from "../bindings/ReturnRequest";
@@ -73,12 +75,34 @@ function place(sku: string, location: string): { sku: string; location: string }
   return { sku: sku.trim(), location: location.trim() };
 }
 
+/** As Rust's core (`LotTag::new`): 1 to 20 characters, no spaces or control characters. */
+const LOT_CODE = /^[^\s\p{Cc}]{1,20}$/u;
+
+/** The item's tracking as the lot field learnt it: lot or serial, `null` for an untracked
+ *  item, `undefined` while not known yet (Rust decides then). */
+export type Tracking = TagKind | null | undefined;
+
+/**
+ * A form's lot field as the request's `tag`: nothing when empty, unless the item is tracked and
+ * the movement needs its lot (`required`: write-off, transfer). A lot given for an item known
+ * to be untracked is refused here, as Rust would.
+ */
+export function tagFrom(text: string | undefined, tracking: Tracking, required: boolean): { tag?: LineTag } | { message: string } {
+  const code = (text ?? "").trim();
+  if (code === "") {
+    return tracking && required ? { message: msg(tracking === "serial" ? "movements.serialNeeded" : "movements.lotNeeded") } : {};
+  }
+  if (tracking === null) return { message: msg("movements.notTracked") };
+  if (!LOT_CODE.test(code)) return { message: msg("movements.lotInvalid") };
+  return { tag: { kind: tracking ?? "lot", code } };
+}
+
 /** Made when shown: the language may change while the screen is open. */
 const qtyMessage = (): string => msg("movements.qtyRange", { max: num(MAX_QTY) });
 
-export type WriteOffForm = { sku: string; location: string; qty: string; from: WriteOffFromView; code: string; note: string };
+export type WriteOffForm = { sku: string; location: string; qty: string; from: WriteOffFromView; code: string; note: string; lot?: string };
 
-export function buildWriteOff(form: WriteOffForm, codes: string[]): Built<WriteOffRequest> {
+export function buildWriteOff(form: WriteOffForm, codes: string[], tracking?: Tracking): Built<WriteOffRequest> {
   const at = place(form.sku, form.location);
   if ("message" in at) return { ok: false, message: at.message };
   const qty = wholeNumber(form.qty, 1, MAX_QTY);
@@ -87,12 +111,14 @@ export function buildWriteOff(form: WriteOffForm, codes: string[]): Built<WriteO
   const note = text(form.note, msg("movements.theNote"));
   if (typeof note !== "string") return { ok: false, message: note.message };
   if (form.code === "other" && note === "") return { ok: false, message: msg("movements.otherNeedsNote") };
-  return { ok: true, request: { ...at, qty, from: form.from, code: form.code, note: note === "" ? null : note } };
+  const tag = tagFrom(form.lot, tracking, true);
+  if ("message" in tag) return { ok: false, message: tag.message };
+  return { ok: true, request: { ...at, qty, from: form.from, code: form.code, note: note === "" ? null : note, ...tag } };
 }
 
-export type AdjustForm = { sku: string; location: string; delta: string; reason: string; overrideNegative: boolean };
+export type AdjustForm = { sku: string; location: string; delta: string; reason: string; overrideNegative: boolean; lot?: string };
 
-export function buildAdjust(form: AdjustForm, canOverride: boolean): Built<AdjustRequest> {
+export function buildAdjust(form: AdjustForm, canOverride: boolean, tracking?: Tracking): Built<AdjustRequest> {
   const at = place(form.sku, form.location);
   if ("message" in at) return { ok: false, message: at.message };
   const delta = wholeNumber(form.delta, -MAX_QTY, MAX_QTY);
@@ -102,19 +128,23 @@ export function buildAdjust(form: AdjustForm, canOverride: boolean): Built<Adjus
   const reason = text(form.reason, msg("movements.theReason"));
   if (typeof reason !== "string") return { ok: false, message: reason.message };
   if (reason === "") return { ok: false, message: msg("movements.adjustReason") };
-  return { ok: true, request: { ...at, delta, reason, overrideNegative: canOverride && form.overrideNegative } };
+  const tag = tagFrom(form.lot, tracking, false);
+  if ("message" in tag) return { ok: false, message: tag.message };
+  return { ok: true, request: { ...at, delta, reason, overrideNegative: canOverride && form.overrideNegative, ...tag } };
 }
 
-export type ShipForm = { sku: string; from: string; to: string; qty: string };
+export type ShipForm = { sku: string; from: string; to: string; qty: string; lot?: string };
 
-export function buildShip(form: ShipForm): Built<ShipRequest> {
+export function buildShip(form: ShipForm, tracking?: Tracking): Built<ShipRequest> {
   const at = place(form.sku, form.from);
   if ("message" in at) return { ok: false, message: at.message };
   if (form.to.trim() === "") return { ok: false, message: msg("movements.chooseTo") };
   if (form.to.trim() === at.location) return { ok: false, message: msg("movements.sameLocation") };
   const qty = wholeNumber(form.qty, 1, MAX_QTY);
   if (qty === null) return { ok: false, message: qtyMessage() };
-  return { ok: true, request: { sku: at.sku, from: at.location, to: form.to.trim(), qty, reason: null } };
+  const tag = tagFrom(form.lot, tracking, true);
+  if ("message" in tag) return { ok: false, message: tag.message };
+  return { ok: true, request: { sku: at.sku, from: at.location, to: form.to.trim(), qty, reason: null, ...tag } };
 }
 
 /** Received is 0 to the shipped quantity; fewer than shipped is short and needs a reason. */
@@ -135,16 +165,18 @@ export function shortBy(transfer: TransferInTransitView, received: string): stri
   return n === null || n === transfer.qty ? "" : msg("movements.short", { short: num(transfer.qty - n) });
 }
 
-export type ReturnForm = { sku: string; location: string; qty: string; damaged: boolean; reason: string };
+export type ReturnForm = { sku: string; location: string; qty: string; damaged: boolean; reason: string; lot?: string };
 
-export function buildReturn(form: ReturnForm): Built<ReturnRequest> {
+export function buildReturn(form: ReturnForm, tracking?: Tracking): Built<ReturnRequest> {
   const at = place(form.sku, form.location);
   if ("message" in at) return { ok: false, message: at.message };
   const qty = wholeNumber(form.qty, 1, MAX_QTY);
   if (qty === null) return { ok: false, message: qtyMessage() };
   const reason = text(form.reason, msg("movements.theReason"));
   if (typeof reason !== "string") return { ok: false, message: reason.message };
-  return { ok: true, request: { ...at, qty, damaged: form.damaged, reason: reason === "" ? null : reason } };
+  const tag = tagFrom(form.lot, tracking, false);
+  if ("message" in tag) return { ok: false, message: tag.message };
+  return { ok: true, request: { ...at, qty, damaged: form.damaged, reason: reason === "" ? null : reason, ...tag } };
 }
 
 export function buildReverse(event: EventView | null, reason: string): Built<ReverseRequest> {
@@ -165,7 +197,13 @@ export function eventSummary(event: EventView): string {
 
 /** "SS-00001: 5 from WH1 to WH2". */
 export function transferSummary(t: TransferInTransitView): string {
-  return msg("movements.transferLine", { sku: t.sku, qty: num(t.qty), from: t.from, to: t.to });
+  const line = msg("movements.transferLine", { sku: t.sku, qty: num(t.qty), from: t.from, to: t.to });
+  return t.lot ? `${line} · ${msg("movements.lotOf", { code: t.lot })}` : line;
+}
+
+/** The first-expiry-first-out suggestion in one line: "L2 (2027-01-31) × 5, L1 × 2". */
+export function picksText(picks: { code: string; expiry: string | null; qty: number }[]): string {
+  return picks.map((p) => `${p.code}${p.expiry ? ` (${p.expiry})` : ""} × ${num(p.qty)}`).join(", ");
 }
 
 /** Rust's decimal amount ("600.00") as the workstation's language writes money ("600,00"). */

@@ -209,7 +209,7 @@ class Station {
         toLocation: s.toLocation,
         session: s.session,
         reason: s.reason,
-        lines: s.lines.map((l) => ({ id: l.eventId, sku: l.sku, qty: l.qty })),
+        lines: s.lines.map((l) => ({ id: l.eventId, sku: l.sku, qty: l.qty, ...(l.tag ? { tag: l.tag } : {}) })),
       });
       // Rust has already taken the committed lines out of the draft; this keeps the two equal.
       this.state = afterCommit(this.state, result.committed);

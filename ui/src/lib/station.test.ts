@@ -18,6 +18,7 @@ import {
   packText,
   type StationState,
   setMode,
+  tagText,
   totals,
   undo,
   valueBeforeScan,
@@ -133,8 +134,8 @@ describe("scan station rules", () => {
   it("totals sums units per SKU", () => {
     const { state } = run(initialStation("receive"), [loc("WH1"), qty(3), item("A"), item("B"), item("A")]);
     expect(totals(state.lines)).toEqual([
-      { sku: "A", name: "Name of A", qty: 4 },
-      { sku: "B", name: "Name of B", qty: 1 },
+      { key: "A", sku: "A", name: "Name of A", qty: 4 },
+      { key: "B", sku: "B", name: "Name of B", qty: 1 },
     ]);
   });
 
@@ -167,6 +168,68 @@ describe("scan station rules", () => {
     } finally {
       setLanguage("en", false);
     }
+  });
+});
+
+describe("lots, serials and GS1 counts at the station", () => {
+  const tracked = (sku: string, tracking: "lot" | "serial", tag?: { code: string; expiry?: string }, quantity?: number) =>
+    outcome({
+      kind: "item",
+      sku,
+      name: `Name of ${sku}`,
+      data: sku,
+      tracking,
+      ...(tag ? { tag: { kind: tracking, code: tag.code, ...(tag.expiry ? { expiry: tag.expiry } : {}) } } : {}),
+      ...(quantity ? { quantity } : {}),
+    });
+
+  // (case, mode, scans, the lines as [sku, qty, lot], the last feedback's tone and title)
+  const cases: [string, "receive" | "damage" | "count", ScanOutcome[], [string, number, string | undefined][], string, string][] = [
+    ["a lot's label makes a line of that lot", "receive", [loc("WH1"), tracked("MILK", "lot", { code: "L1", expiry: "2027-03-31" })], [["MILK", 1, "L1"]], "good", "+1  MILK"],
+    ["a tracked item without its lot is refused, nothing recorded", "receive", [loc("WH1"), tracked("MILK", "lot")], [], "bad", "MILK not recorded"],
+    ["a serial-tracked item without its serial is refused", "damage", [loc("WH1"), tracked("TV", "serial")], [], "bad", "TV not recorded"],
+    ["a serial moves one unit: QTY:3 then a serial is refused", "receive", [loc("WH1"), qty(3), tracked("TV", "serial", { code: "SN-1" })], [], "bad", "TV not recorded"],
+    ["a serial, one unit", "receive", [loc("WH1"), tracked("TV", "serial", { code: "SN-1" })], [["TV", 1, "SN-1"]], "good", "+1  TV"],
+    ["a GS1 count on the label is the line's quantity, not QTY", "receive", [loc("WH1"), qty(2), tracked("MILK", "lot", { code: "L2" }, 24)], [["MILK", 24, "L2"]], "good", "+24  MILK"],
+    ["an untracked item's count label too", "receive", [loc("WH1"), outcome({ kind: "item", sku: "MUG", name: "Mug", data: "MUG", quantity: 12 })], [["MUG", 12, undefined]], "good", "+12  MUG"],
+  ];
+  for (const [name, mode, scans, lines, tone, title] of cases) {
+    it(name, () => {
+      const { state, last } = run({ ...initialStation(mode), session: mode === "count" ? "s1" : null }, scans);
+      expect(state.lines.map((l) => [l.sku, l.qty, l.tag?.code])).toEqual(lines);
+      expect([last.feedback.tone, last.feedback.title]).toEqual([tone, title]);
+    });
+  }
+
+  it("says why a tracked line was refused, in English and Spanish", () => {
+    const refused = run(initialStation("receive"), [loc("WH1"), tracked("MILK", "lot")]).last.feedback.detail;
+    expect(refused).toBe("This item is tracked by lot: scan the label that carries its lot (GS1 AI 10).");
+    const serial = run(initialStation("receive"), [loc("WH1"), qty(3), tracked("TV", "serial", { code: "SN-1" })]);
+    expect(serial.last.feedback.detail).toBe("Serial SN-1 is one unit: the quantity is back to 1, scan it again.");
+    expect(serial.state.qty).toBe(1);
+    setLanguage("es", false);
+    try {
+      expect(tagText({ kind: "lot", code: "L1", expiry: "2027-03-31" })).toBe("Lote L1 · caduca 2027-03-31");
+    } finally {
+      setLanguage("en", false);
+    }
+  });
+
+  it("each lot totals on its own row, and the tag goes through the draft", () => {
+    const scans = [loc("WH1"), tracked("MILK", "lot", { code: "L1", expiry: "2027-03-31" }), tracked("MILK", "lot", { code: "L2" }), tracked("MILK", "lot", { code: "L1", expiry: "2027-03-31" })];
+    const { state } = run(initialStation("receive"), scans);
+    expect(totals(state.lines).map((l) => [l.sku, l.qty, l.lot])).toEqual([
+      ["MILK", 2, "Lot L1 · expires 2027-03-31"],
+      ["MILK", 1, "Lot L2"],
+    ]);
+    const draft = toDraft(withLineIds(state, () => crypto.randomUUID()));
+    expect(draft.lines.map((l) => l.tag?.code)).toEqual(["L1", "L2", "L1"]);
+    expect(fromDraft(draft).lines.map((l) => l.tag)).toEqual(state.lines.map((l) => l.tag));
+  });
+
+  it("look-up mode finds a tracked item without its lot", () => {
+    const { last } = run(initialStation("lookup"), [tracked("MILK", "lot")]);
+    expect(last.action).toEqual({ kind: "lookup", sku: "MILK" });
   });
 });
 

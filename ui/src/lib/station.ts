@@ -7,7 +7,7 @@
  * Lines stay here until they are committed (CMD:DONE or the Commit button): that is what
  * makes "undo the last line" possible without touching the ledger.
  */
-import type { ScanOutcome, StationDraft, StationMode } from "../api";
+import type { LineTag, ScanOutcome, StationDraft, StationMode } from "../api";
 import { bad, type Feedback, good, info, noted } from "./feedback";
 import { t } from "./i18n/index.svelte";
 
@@ -28,6 +28,8 @@ export interface StationLine {
   source: string;
   /** Scanned by a pack's barcode: the units one scan books (the line shows "1 pack = 12"). */
   packUnits?: number;
+  /** A lot- or serial-tracked item's lot or serial, from its GS1 label (AI 10 or 21). */
+  tag?: LineTag;
 }
 
 export interface LogEntry {
@@ -63,6 +65,7 @@ export interface PendingLine {
   qty: number;
   source: string;
   packUnits?: number;
+  tag?: LineTag;
 }
 
 /** Rules the station's settings decide (floorSettings.ts). */
@@ -215,23 +218,39 @@ function addItem(state: StationState, outcome: ScanOutcome, rules: StationRules)
   if (state.lines.length >= MAX_LINES) {
     return step(state, bad(t("fb.logFull"), t("fb.logFullDetail", { max: MAX_LINES })), outcome.source);
   }
-  const confirming = state.pending?.sku === sku;
-  const pack = outcome.packUnits ? { packUnits: outcome.packUnits } : {};
-  if (!confirming && state.mode !== "count" && state.qty > rules.confirmAbove) {
-    const pending: PendingLine = { sku, name, qty: state.qty, source: outcome.source, ...pack };
+  // A tracked item moves by lot or serial: its GS1 label carries it (AI 10 or 21).
+  if (outcome.tracking && !outcome.tag) {
+    return step(state, bad(t("fb.notRecorded", { sku }), t(outcome.tracking === "serial" ? "fb.needSerial" : "fb.needLot")), outcome.source);
+  }
+  // A GS1 count on the label (a case of 12, a pallet of 5 cases) is the line's quantity.
+  const qty = outcome.quantity ?? state.qty;
+  if (outcome.tag?.kind === "serial" && qty !== 1) {
+    return step({ ...state, qty: 1 }, bad(t("fb.notRecorded", { sku }), t("fb.serialOne", { serial: outcome.tag.code })), outcome.source);
+  }
+  const confirming = state.pending?.sku === sku && state.pending.tag?.code === outcome.tag?.code;
+  const extra = { ...(outcome.packUnits ? { packUnits: outcome.packUnits } : {}), ...(outcome.tag ? { tag: outcome.tag } : {}) };
+  if (!confirming && state.mode !== "count" && qty > rules.confirmAbove) {
+    const pending: PendingLine = { sku, name, qty, source: outcome.source, ...extra };
     return step(
       { ...state, pending },
-      info(t("fb.confirmQty", { qty: state.qty, sku }), t("fb.confirmQtyDetail", { limit: rules.confirmAbove })),
+      info(t("fb.confirmQty", { qty, sku }), t("fb.confirmQtyDetail", { limit: rules.confirmAbove })),
       outcome.source,
     );
   }
-  return recordLine({ ...state, pending: null }, { sku, name, qty: state.qty, source: outcome.source, ...pack });
+  return recordLine({ ...state, pending: null }, { sku, name, qty, source: outcome.source, ...extra });
+}
+
+/** "Lot L1 · expires 2027-03-31", "Serial SN-9", in the workstation's language. */
+export function tagText(tag: LineTag): string {
+  const code = t(tag.kind === "serial" ? "scan.serial" : "scan.lot", { code: tag.code });
+  return tag.expiry ? `${code} · ${t("scan.expires", { date: tag.expiry })}` : code;
 }
 
 function recordLine(state: StationState, line: PendingLine): Step {
   const added: StationLine = { id: state.nextId, ...line };
   const next = { ...state, lines: [...state.lines, added], qty: 1, nextId: state.nextId + 1, pending: null };
-  return step(next, good(`+${added.qty}  ${added.sku}`, added.name), line.source);
+  const detail = added.tag ? `${added.name} · ${tagText(added.tag)}` : added.name;
+  return step(next, good(`+${added.qty}  ${added.sku}`, detail), line.source);
 }
 
 /** "Confirm" pressed: the pending line is recorded. */
@@ -263,14 +282,34 @@ export function commitProblem(state: StationState): string | null {
   return null;
 }
 
-/** Scans per code in the uncommitted lines: what the log panel totals. A pack's barcode is its
- *  own code, so its total counts packs, and `pack` says what one is ("1 pack = 12"). */
-export function totals(lines: StationLine[]): { sku: string; name: string; qty: number; pack?: string }[] {
-  const by = new Map<string, { sku: string; name: string; qty: number; pack?: string }>();
+/** One row of the lines panel: a code's total, per lot or serial for a tracked item. */
+export interface LineTotal {
+  /** What keys the row: the code, and the lot or serial when there is one. */
+  key: string;
+  sku: string;
+  name: string;
+  qty: number;
+  pack?: string;
+  lot?: string;
+}
+
+/** Scans per code (and lot) in the uncommitted lines: what the log panel totals. A pack's
+ *  barcode is its own code, so its total counts packs, and `pack` says what one is ("1 pack =
+ *  12"); a tracked item's lots are rows of their own, as they are booked. */
+export function totals(lines: StationLine[]): LineTotal[] {
+  const by = new Map<string, LineTotal>();
   for (const l of lines) {
-    const t = by.get(l.sku) ?? { sku: l.sku, name: l.name, qty: 0, ...(l.packUnits ? { pack: packText(l.packUnits) } : {}) };
-    t.qty += l.qty;
-    by.set(l.sku, t);
+    const key = l.tag ? `${l.sku}\u0000${l.tag.kind}\u0000${l.tag.code}` : l.sku;
+    const total = by.get(key) ?? {
+      key,
+      sku: l.sku,
+      name: l.name,
+      qty: 0,
+      ...(l.packUnits ? { pack: packText(l.packUnits) } : {}),
+      ...(l.tag ? { lot: tagText(l.tag) } : {}),
+    };
+    total.qty += l.qty;
+    by.set(key, total);
   }
   return [...by.values()];
 }
@@ -321,13 +360,13 @@ export function toDraft(state: StationState): StationDraft {
     toLocation: state.toLocation,
     session: state.session,
     reason: state.reason,
-    lines: state.lines.map((l) => ({ id: l.eventId ?? "", sku: l.sku, name: l.name, qty: l.qty, source: l.source, ...(l.packUnits ? { packUnits: l.packUnits } : {}) })),
+    lines: state.lines.map((l) => ({ id: l.eventId ?? "", sku: l.sku, name: l.name, qty: l.qty, source: l.source, ...(l.packUnits ? { packUnits: l.packUnits } : {}), ...(l.tag ? { tag: l.tag } : {}) })),
   };
 }
 
 /** The station as a saved draft left it (after a restart, a reload or signing in again). */
 export function fromDraft(draft: StationDraft): StationState {
-  const lines: StationLine[] = draft.lines.map((l, i) => ({ id: i + 1, eventId: l.id, sku: l.sku, name: l.name, qty: l.qty, source: l.source, ...(l.packUnits ? { packUnits: l.packUnits } : {}) }));
+  const lines: StationLine[] = draft.lines.map((l, i) => ({ id: i + 1, eventId: l.id, sku: l.sku, name: l.name, qty: l.qty, source: l.source, ...(l.packUnits ? { packUnits: l.packUnits } : {}), ...(l.tag ? { tag: l.tag } : {}) }));
   return {
     ...initialStation(draft.mode),
     location: draft.location,

@@ -96,6 +96,53 @@ fn immediate(store: &mut Store) -> Result<Transaction<'_>> {
     Ok(store.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
+/// Whether a station line (its id) is already in a count: a retried commit records it once.
+pub(crate) fn line_recorded(tx: &Transaction<'_>, line_id: Option<&str>) -> Result<bool> {
+    let Some(line_id) = line_id else { return Ok(false) };
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM count_entries WHERE line_id = ?1")?
+        .query_row([line_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// One count entry of `units` of `sku` inside `tx`, after the session's checks (open, in
+/// scope, the SKU's line not yet submitted). The caller commits.
+#[allow(clippy::too_many_arguments)] // the entry's own columns
+pub(crate) fn count_entry_in(
+    tx: &Transaction<'_>,
+    session: &str,
+    sku: &str,
+    units: i64,
+    replace: bool,
+    by: &User,
+    workstation: &str,
+    line_id: Option<&str>,
+) -> Result<()> {
+    let row = session_row(tx, session)?;
+    if row.status != "open" {
+        return Err(StoreError::SessionClosed { id: session.into(), status: row.status });
+    }
+    if row.strict_scope && !row.scope.iter().any(|s| s == sku) {
+        return Err(StoreError::OutOfScope { sku: sku.to_string(), session: session.into() });
+    }
+    let round = current_round(tx, session, sku)?;
+    let submitted = tx
+        .prepare_cached("SELECT state FROM count_lines WHERE session = ?1 AND sku = ?2 AND round = ?3")?
+        .query_row(params![session, sku, round], |r| r.get::<_, String>(0))
+        .optional()?;
+    if let Some(state) = submitted {
+        return Err(StoreError::SessionClosed { id: format!("{session} for {sku}"), status: state });
+    }
+    let expected = read_balances(tx, sku, &row.location)?.on_hand;
+    tx.execute(
+        "INSERT INTO count_entries (session, sku, round, qty, replace, expected, counter, workstation, at, line_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![session, sku, round, units, replace, expected, by.name, workstation, now(), line_id],
+    )?;
+    Ok(())
+}
+
 struct SessionRow {
     location: String,
     scope: Vec<String>,
@@ -244,36 +291,10 @@ impl Store {
             return Err(StoreError::KitHoldsNoStock { sku: sku.to_string(), verb: "count" });
         }
         let tx = immediate(self)?;
-        if let Some(line_id) = line_id {
-            let recorded = tx
-                .prepare_cached("SELECT 1 FROM count_entries WHERE line_id = ?1")?
-                .query_row([line_id], |_| Ok(()))
-                .optional()?;
-            if recorded.is_some() {
-                return Ok(sku.to_string());
-            }
+        if line_recorded(&tx, line_id)? {
+            return Ok(sku.to_string());
         }
-        let row = session_row(&tx, session)?;
-        if row.status != "open" {
-            return Err(StoreError::SessionClosed { id: session.into(), status: row.status });
-        }
-        if row.strict_scope && !row.scope.iter().any(|s| s == sku.as_str()) {
-            return Err(StoreError::OutOfScope { sku: sku.to_string(), session: session.into() });
-        }
-        let round = current_round(&tx, session, sku.as_str())?;
-        let submitted = tx
-            .prepare_cached("SELECT state FROM count_lines WHERE session = ?1 AND sku = ?2 AND round = ?3")?
-            .query_row(params![session, sku.as_str(), round], |r| r.get::<_, String>(0))
-            .optional()?;
-        if let Some(state) = submitted {
-            return Err(StoreError::SessionClosed { id: format!("{session} for {sku}"), status: state });
-        }
-        let expected = read_balances(&tx, sku.as_str(), &row.location)?.on_hand;
-        tx.execute(
-            "INSERT INTO count_entries (session, sku, round, qty, replace, expected, counter, workstation, at, line_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![session, sku.as_str(), round, qty, replace, expected, by.name, workstation, now(), line_id],
-        )?;
+        count_entry_in(&tx, session, sku.as_str(), qty, replace, by, workstation, line_id)?;
         tx.commit()?;
         Ok(sku.to_string())
     }
@@ -411,7 +432,7 @@ impl Store {
 }
 
 /// The SKU's open round: one more than the recounts it has had.
-fn current_round(conn: &rusqlite::Connection, session: &str, sku: &str) -> Result<i64> {
+pub(crate) fn current_round(conn: &rusqlite::Connection, session: &str, sku: &str) -> Result<i64> {
     let recounts: i64 = conn.query_row(
         "SELECT count(*) FROM count_lines WHERE session = ?1 AND sku = ?2 AND state = 'recount'",
         params![session, sku],

@@ -10,10 +10,11 @@ use crate::{Result, Store};
 
 impl Store {
     /// One count scan of a tracked item's lot (`count scan SESSION CODE QTY --lot L`): the lot's
-    /// count (added to, or set with `replace`) and the item's line set to the sum of its lots,
-    /// so the session's total and its lots agree. An untracked item without a lot is the plain
-    /// [`Store::count_scan`]; a tracked one without its lot, or an untracked one with a lot, is
-    /// refused before anything is written. Returns the SKU.
+    /// count in the item's current round (added to, or set with `replace`) and the item's line
+    /// set to the sum of its lots, in one transaction, so the session's total and its lots
+    /// agree. An untracked item without a lot is the plain [`Store::count_scan`]; a tracked one
+    /// without its lot, or an untracked one with a lot, is refused before anything is written.
+    /// Returns the SKU.
     #[allow(clippy::too_many_arguments)] // the scan's own fields, as count_scan's
     pub fn count_scan_lot(
         &mut self,
@@ -25,11 +26,30 @@ impl Store {
         by: &crate::User,
         workstation: &str,
     ) -> Result<String> {
+        self.count_scan_lot_line(session, code, qty, replace, tag, by, workstation, None)
+    }
+
+    /// [`Store::count_scan_lot`] for a line of the scan station's draft: a line already
+    /// recorded under `line_id` is not recorded again (a retried commit).
+    #[allow(clippy::too_many_arguments)] // the scan's own fields, as count_scan_line's
+    pub fn count_scan_lot_line(
+        &mut self,
+        session: &str,
+        code: &str,
+        qty: i64,
+        replace: bool,
+        tag: Option<&LotTag>,
+        by: &crate::User,
+        workstation: &str,
+        line_id: Option<&str>,
+    ) -> Result<String> {
         let resolved = self.resolve_units(code)?;
         let sku = resolved.sku.to_string();
         let tracking = tracking_of(&self.conn, &sku)?;
         let tag = match (tracking, tag) {
-            (Tracking::None, None) => return self.count_scan(session, code, qty, replace, by, workstation),
+            (Tracking::None, None) => {
+                return self.count_scan_line(session, code, qty, replace, by, workstation, line_id);
+            }
             (Tracking::None, Some(_)) => return Err(LotError::NotTracked { sku }.into()),
             (tracking, None) => {
                 return Err(LotError::Required { sku, tracking: tracking.as_str(), movement: "count" }.into());
@@ -52,7 +72,12 @@ impl Store {
             return Err(shelfsync_core::DomainError::QuantityOutOfRange { got: qty, max }.into());
         }
         let units = i64::from(resolved.units_for(qty as u32)?);
-        let lines = count_lot_lines(&self.conn, session, &sku)?;
+        let tx = crate::connection::immediate(&self.conn)?;
+        if crate::counts::line_recorded(&tx, line_id)? {
+            return Ok(sku);
+        }
+        let round = crate::counts::current_round(&tx, session, &sku)?;
+        let lines = count_lot_lines(&tx, session, &sku)?;
         let old = lines.iter().find(|l| l.0 == tag.code).map_or(0, |l| l.1);
         let new = if replace { units } else { old + units };
         if tag.kind == LotKind::Serial && new > 1 {
@@ -63,14 +88,14 @@ impl Store {
             return Err(shelfsync_core::DomainError::QuantityOutOfRange { got: others + new, max }.into());
         }
         // The item's line first: it checks the session (open, in scope, not yet submitted).
-        self.count_scan(session, &sku, others + new, true, by, workstation)?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO count_lot_lines (session, sku, code, counted, expiry) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (session, sku, code) DO UPDATE SET counted = excluded.counted,
-                     expiry = coalesce(excluded.expiry, count_lot_lines.expiry)",
-            )?
-            .execute(params![session, sku, tag.code, new, tag.expiry.map(|d| d.to_string())])?;
+        crate::counts::count_entry_in(&tx, session, &sku, others + new, true, by, workstation, line_id)?;
+        tx.prepare_cached(
+            "INSERT INTO count_lot_lines (session, sku, round, code, counted, expiry) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (session, sku, round, code) DO UPDATE SET counted = excluded.counted,
+                 expiry = coalesce(excluded.expiry, count_lot_lines.expiry)",
+        )?
+        .execute(params![session, sku, round, tag.code, new, tag.expiry.map(|d| d.to_string())])?;
+        tx.commit()?;
         Ok(sku)
     }
 
@@ -85,11 +110,16 @@ fn count_lot_lines(
     session: &str,
     sku: &str,
 ) -> Result<Vec<(String, i64, Option<NaiveDate>)>> {
+    // The item's current round: a recount counts each lot again from nothing.
+    let round = crate::counts::current_round(conn, session, sku)?;
     Ok(conn
         .prepare_cached(
-            "SELECT code, counted, expiry FROM count_lot_lines WHERE session = ?1 AND sku = ?2 ORDER BY code LIMIT ?3",
+            "SELECT code, counted, expiry FROM count_lot_lines
+             WHERE session = ?1 AND sku = ?2 AND round = ?3 ORDER BY code LIMIT ?4",
         )?
-        .query_map(params![session, sku, MAX_LOTS_LISTED as i64], |r| Ok((r.get(0)?, r.get(1)?, date(r.get(2)?))))?
+        .query_map(params![session, sku, round, MAX_LOTS_LISTED as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, date(r.get(2)?)))
+        })?
         .collect::<Result<_, _>>()?)
 }
 
@@ -169,6 +199,6 @@ pub(crate) fn post_count_by_lot(
 /// Whether a session counted `sku` by lot.
 pub(crate) fn has_lot_counts(conn: &Connection, session: &str, sku: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM count_lot_lines WHERE session = ?1 AND sku = ?2")?
-        .exists([session, sku])?)
+        .prepare_cached("SELECT 1 FROM count_lot_lines WHERE session = ?1 AND sku = ?2 AND round = ?3")?
+        .exists(params![session, sku, crate::counts::current_round(conn, session, sku)?])?)
 }

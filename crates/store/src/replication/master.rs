@@ -1,4 +1,4 @@
-//! Master data (the catalogue: locations, items, barcodes) up and down: the queue of local
+//! Master data (the catalogue: locations, items, barcodes, packs) up and down: the queue of local
 //! changes (`hub_master_outbox`, filled by triggers), the version each record is at
 //! (`hub_master_versions`), and applying the hub's versions where they win.
 
@@ -24,7 +24,7 @@ struct Kind {
     keys: &'static str,
 }
 
-const KINDS: [Kind; 3] = [
+const KINDS: [Kind; 4] = [
     Kind {
         name: "location",
         read: "SELECT json_object('code', code, 'name', name, 'parent', parent) FROM locations WHERE code = ?1",
@@ -42,6 +42,12 @@ const KINDS: [Kind; 3] = [
         name: "barcode",
         read: "SELECT json_object('code', code, 'sku', sku, 'kind', kind) FROM barcodes WHERE code = ?1",
         keys: "SELECT code FROM barcodes ORDER BY code",
+    },
+    // After the items (a pack names one) and the barcodes (a pack's code is never one).
+    Kind {
+        name: "pack",
+        read: "SELECT json_object('barcode', barcode, 'sku', sku, 'qty', qty) FROM packs WHERE barcode = ?1",
+        keys: "SELECT barcode FROM packs ORDER BY barcode",
     },
 ];
 
@@ -262,6 +268,12 @@ fn apply_record(tx: &Transaction<'_>, row: &PulledMaster) -> Result<()> {
             "INSERT INTO barcodes (code, sku, kind) VALUES (?1 ->> 'code', ?1 ->> 'sku', ?1 ->> 'kind')
              ON CONFLICT (code) DO UPDATE SET sku = excluded.sku, kind = excluded.kind"
         }
+        // The packs table's own CHECK and triggers refuse a pack that would clash here (its
+        // code an item barcode or a SKU, a kit's pack): the version is then refused, audited.
+        "pack" => {
+            "INSERT INTO packs (barcode, sku, qty) VALUES (?1 ->> 'barcode', ?1 ->> 'sku', ?1 ->> 'qty')
+             ON CONFLICT (barcode) DO UPDATE SET sku = excluded.sku, qty = excluded.qty"
+        }
         _ => return Ok(()),
     };
     tx.execute(sql, [value])?;
@@ -283,6 +295,7 @@ fn delete_record(tx: &Transaction<'_>, kind: &str, key: &str) -> Result<()> {
         "location" => "DELETE FROM locations WHERE code = ?1",
         "item" => "DELETE FROM items WHERE sku = ?1",
         "barcode" => "DELETE FROM barcodes WHERE code = ?1",
+        "pack" => "DELETE FROM packs WHERE barcode = ?1",
         _ => return Ok(()),
     };
     tx.execute(sql, [key])?;

@@ -1,0 +1,3 @@
+DROP TRIGGER hub_packs_delete;
+DROP TRIGGER hub_packs_update;
+DROP TRIGGER hub_packs_insert;
