@@ -1,8 +1,9 @@
 //! Lots at the station and on the Movements screen (issue 21), in a real window: a lot-tracked
 //! item's GS1 label (GTIN, expiry, lot) scanned in receive mode makes a line of that lot, its
 //! plain barcode is refused on the spot, and the commit books the lot; then a write-off on the
-//! Movements screen takes the lot the first-expiry-first-out suggestion names. Screenshots
-//! 56-station-lot-line and 57-movements-lot-suggestion go to target/e2e-screens/.
+//! Movements screen takes the lot the first-expiry-first-out suggestion names, and a transfer at
+//! the station of a later lot is noted ("take L0 first"). Screenshots 56-station-lot-line,
+//! 57-movements-lot-suggestion and 58-station-fefo-note go to target/e2e-screens/.
 
 use std::path::Path;
 
@@ -106,5 +107,24 @@ async fn a_gs1_lot_label_books_its_lot_and_the_write_off_takes_the_first_to_expi
     })
     .await?;
     assert_eq!(lots(&db)?, [("L0".to_string(), 2), ("L1".to_string(), 2)]);
+
+    // At the station, moving L1 while L0 expires first: recorded, with a note to take L0.
+    app.click("tab-scan").await?;
+    app.click("mode-transfer").await?;
+    app.wedge("LOC:WH1").await?;
+    app.wait_feedback("from", |t| t == "Location WH1").await?;
+    app.wedge("LOC:WH2").await?;
+    app.wait_feedback("to", |t| t == "To WH2").await?;
+    app.wedge(&format!("]C101{GTIN}1727033110L1")).await?;
+    app.wait_feedback("the transfer line", |t| t.starts_with("+1") && t.contains("E2E-MILK")).await?;
+    let note = app
+        .wait_until("the first-expiry note", STEP_TIMEOUT, || async {
+            let found = app.by_test_id("station-fefo").await?;
+            let Some(el) = found.first() else { return Ok(None) };
+            Ok(Some(el.text().await?))
+        })
+        .await?;
+    assert_eq!(note, "L1 is not the first to expire here: take L0 (2027-01-31) first if you can.");
+    app.screenshot("58-station-fefo-note").await?;
     app.close().await
 }

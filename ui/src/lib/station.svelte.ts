@@ -15,11 +15,14 @@ import {
   commitProblem,
   confirmPending,
   draftChanged,
+  fefoNote,
+  type FefoNote,
   fromDraft,
   initialStation,
   reasonLabel,
   setLocation,
   setMode,
+  suggestsFefo,
   type StationRules,
   type StationState,
   type Step,
@@ -150,10 +153,34 @@ class Station {
     else record();
   }
 
+  /** The first-expiry-first-out note after a tracked item's scan (transfer and damage). */
+  fefo = $state<FefoNote | null>(null);
+
   /** An outcome already classified (serial/HID event, or a wedge scan). */
   apply(outcome: ScanOutcome): Promise<void> {
-    return this.take(applyOutcome(this.state, outcome, this.rules));
+    const location = this.state.location;
+    const done = this.take(applyOutcome(this.state, outcome, this.rules));
+    if (outcome.kind === "item") this.suggestLot(outcome, location);
+    return done;
   }
+
+  /** Asks Rust for the item's lots here and notes the first to expire. Never in the way of
+   *  the scan: it runs after the feedback, and a failure only leaves the note out. */
+  private suggestLot(outcome: ScanOutcome, location: string | null): void {
+    this.fefo = null;
+    if (!outcome.tracking || !outcome.sku || !location || !suggestsFefo(this.state.mode)) return;
+    const asked = outcome;
+    api.itemLots(outcome.sku, location, null).then(
+      (view) => {
+        if (this.lastItem === asked) this.fefo = fefoNote(asked.tag, view);
+      },
+      () => {},
+    );
+    this.lastItem = asked;
+  }
+
+  /** The item scan the note is for: a slow answer for an earlier scan is dropped. */
+  private lastItem: ScanOutcome | null = null;
 
   /** "Confirm" on a line over the confirmation limit. */
   confirmPending(): Promise<void> {

@@ -18,6 +18,7 @@ import {
   packText,
   type StationState,
   setMode,
+  fefoNote,
   tagText,
   totals,
   undo,
@@ -225,6 +226,25 @@ describe("lots, serials and GS1 counts at the station", () => {
     const draft = toDraft(withLineIds(state, () => crypto.randomUUID()));
     expect(draft.lines.map((l) => l.tag?.code)).toEqual(["L1", "L2", "L1"]);
     expect(fromDraft(draft).lines.map((l) => l.tag)).toEqual(state.lines.map((l) => l.tag));
+  });
+
+  it("notes the first lot to expire, and warns when another is scanned", () => {
+    const view = (lots: [string, string | null, number, number][], hidden = false) => ({
+      sku: "MILK",
+      tracking: "lot" as const,
+      hidden,
+      lots: lots.map(([code, expiry, onHand, damaged]) => ({ code, expiry, onHand, damaged })),
+      picks: [],
+      uncovered: 0,
+    });
+    const here = view([["L0", "2027-01-31", 2, 2], ["L1", "2027-02-28", 5, 0], ["L2", null, 3, 0]]);
+    // L0 is all damaged: L1 is the first that can go.
+    expect(fefoNote({ kind: "lot", code: "L1" }, here)).toEqual({ tone: "ok", text: "First to expire here: L1 (2027-02-28)" });
+    expect(fefoNote({ kind: "lot", code: "L2" }, here)).toEqual({ tone: "warn", text: "L2 is not the first to expire here: take L1 (2027-02-28) first if you can." });
+    expect(fefoNote({ kind: "lot", code: "L2" }, view([["L2", null, 3, 0]]))).toEqual({ tone: "ok", text: "First to expire here: L2" });
+    expect(fefoNote(null, view([]))).toBeNull();
+    expect(fefoNote({ kind: "lot", code: "L1" }, view([["L1", null, 1, 0]], true))).toBeNull();
+    expect(fefoNote(null, { ...here, tracking: null })).toBeNull();
   });
 
   it("look-up mode finds a tracked item without its lot", () => {

@@ -7,7 +7,7 @@
  * Lines stay here until they are committed (CMD:DONE or the Commit button): that is what
  * makes "undo the last line" possible without touching the ledger.
  */
-import type { LineTag, ScanOutcome, StationDraft, StationMode } from "../api";
+import type { ItemLotsView, LineTag, ScanOutcome, StationDraft, StationMode } from "../api";
 import { bad, type Feedback, good, info, noted } from "./feedback";
 import { t } from "./i18n/index.svelte";
 
@@ -238,6 +238,32 @@ function addItem(state: StationState, outcome: ScanOutcome, rules: StationRules)
     );
   }
   return recordLine({ ...state, pending: null }, { sku, name, qty, source: outcome.source, ...extra });
+}
+
+/** A first-expiry-first-out note under the feedback, after a tracked item's scan. */
+export interface FefoNote {
+  tone: "ok" | "warn";
+  text: string;
+}
+
+/** Modes that take stock off a shelf, where the first lot to expire should go first. */
+export function suggestsFefo(mode: StationMode): boolean {
+  return mode === "transfer" || mode === "damage";
+}
+
+/**
+ * What the station says of the lots at the location after a tracked item's scan: the first to
+ * expire (Rust's `item_lots`, lots listed first expiry first), and a warning when the scanned
+ * lot is another. A suggestion only: the line is recorded either way. Nothing when the item has
+ * no lots here, or a blind count hides them.
+ */
+export function fefoNote(tag: LineTag | null | undefined, view: ItemLotsView): FefoNote | null {
+  if (!view.tracking || view.hidden) return null;
+  const first = view.lots.find((l) => (l.onHand ?? 0) - (l.damaged ?? 0) > 0);
+  if (!first) return null;
+  const named = first.expiry ? `${first.code} (${first.expiry})` : first.code;
+  if (tag && tag.code !== first.code) return { tone: "warn", text: t("scan.notFirst", { lot: tag.code, first: named }) };
+  return { tone: "ok", text: t("scan.firstToExpire", { first: named }) };
 }
 
 /** "Lot L1 · expires 2027-03-31", "Serial SN-9", in the workstation's language. */

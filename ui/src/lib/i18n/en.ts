@@ -107,6 +107,8 @@ export const en = {
   "scan.lot": "Lot {code}",
   "scan.serial": "Serial {code}",
   "scan.expires": "expires {date}",
+  "scan.firstToExpire": "First to expire here: {first}",
+  "scan.notFirst": "{lot} is not the first to expire here: take {first} first if you can.",
   "scan.log": "Scan log",
   "details.show": "Details",
   "details.hide": "Hide details",

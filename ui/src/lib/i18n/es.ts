@@ -101,6 +101,8 @@ export const es: Catalogue = {
   "scan.lot": "Lote {code}",
   "scan.serial": "N.º de serie {code}",
   "scan.expires": "caduca {date}",
+  "scan.firstToExpire": "Primero en caducar aquí: {first}",
+  "scan.notFirst": "{lot} no es el primero en caducar aquí: tome antes {first} si puede.",
   "scan.log": "Registro de escaneos",
   "details.show": "Detalles",
   "details.hide": "Ocultar detalles",
