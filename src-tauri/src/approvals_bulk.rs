@@ -71,12 +71,24 @@ pub fn decide_many(state: &AppState, request: BulkDecisionRequest) -> Result<Bul
         match store.decide(&id, decision, &reason, &user, state.workstation()) {
             Ok(()) => {
                 result.decided += 1;
-                result.lines.push(BulkDecisionLine { id, sku, outcome: done.clone(), error: None });
+                result.lines.push(BulkDecisionLine {
+                    id,
+                    sku,
+                    outcome: done.clone(),
+                    error: None,
+                    refusal: None,
+                });
             }
             Err(error) => {
                 result.refused += 1;
-                let error = Some(AppError::from(error).user_message());
-                result.lines.push(BulkDecisionLine { id, sku, outcome: BulkOutcome::Refused, error });
+                let error = AppError::from(error);
+                result.lines.push(BulkDecisionLine {
+                    id,
+                    sku,
+                    outcome: BulkOutcome::Refused,
+                    error: Some(error.user_message()),
+                    refusal: Some(error.to_ipc()),
+                });
             }
         }
     }

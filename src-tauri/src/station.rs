@@ -256,7 +256,8 @@ pub fn commit(
         ids.push(id);
     }
 
-    let mut result = CommitResult { committed: 0, awaiting_approval: 0, failed_index: None, error: None };
+    let mut result =
+        CommitResult { committed: 0, awaiting_approval: 0, failed_index: None, error: None, refusal: None };
     let mut recorded = HashSet::new();
     for (index, (line, id)) in request.lines.iter().zip(&ids).enumerate() {
         let outcome = (|| -> Result<bool> {
@@ -312,6 +313,7 @@ pub fn commit(
             Err(error) => {
                 result.failed_index = Some(index as u32);
                 result.error = Some(format!("{}: {error}", line.sku));
+                result.refusal = Some(error.to_ipc());
                 break;
             }
         }

@@ -1,6 +1,7 @@
 //! The approvals inbox: variances and movements waiting for a supervisor, one decision or many.
 
 use super::counts::HistoryLine;
+use super::refusal::IpcError;
 
 wire! {
     /// One item of the approvals inbox: a count variance or a parked damage/write-off.
@@ -63,7 +64,12 @@ wire! {
         pub id: String,
         pub sku: Option<String>,
         pub outcome: BulkOutcome,
+        /// Why it was refused, in English.
         pub error: Option<String>,
+        /// The same refusal with its code and values, for the screen to translate.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refusal: Option<IpcError>,
     }
 
     pub struct BulkDecisionResult {

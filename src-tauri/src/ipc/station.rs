@@ -1,6 +1,8 @@
 //! The scan station: what a scan is, the lines a person commits, the saved draft, the
 //! serial/HID listeners.
 
+use super::refusal::IpcError;
+
 wire! {
     pub enum StationMode {
         Count,
@@ -170,7 +172,13 @@ wire! {
         pub awaiting_approval: u32,
         /// Index of the line that failed, and why. Lines after it were not tried.
         pub failed_index: Option<u32>,
+        /// "SKU: why", in English (the CLI's and the log's form).
         pub error: Option<String>,
+        /// Why the line failed, as every refusal crosses IPC (a code the screen translates,
+        /// its values, Rust's English): the station shows it in the workstation's language.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refusal: Option<IpcError>,
     }
 
     pub struct ScannerView {

@@ -134,6 +134,15 @@ fn lots_go_from_the_station_into_the_ledger_and_bad_tags_record_nothing() {
         assert_eq!(lots_at(&state, "MILK", "WH1"), before, "{case}");
     }
 
+    // The failing line's refusal also crosses as a code with its values, for the screen to
+    // translate.
+    let twice = request(StationMode::Receive, "WH1", vec![tagged("TV", 1, serial.clone())]);
+    let refused = commands::commit_scans(&state, twice).unwrap();
+    let refusal = refused.refusal.expect("a refusal with a code");
+    assert_eq!((refusal.code.as_str(), refused.failed_index), ("lot.serialOnHand", Some(0)));
+    assert_eq!(refusal.args["serial"], "SN-9");
+    assert_eq!(refused.error.unwrap(), format!("TV: {}", refusal.message));
+
     // A damage line by lot: the lot's units go to damaged.
     let mut damage = request(StationMode::Damage, "WH1", vec![tagged("MILK", 2, lot("L2", None))]);
     damage.reason = Some("Crushed".into());

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { ApprovalView } from "../bindings/ApprovalView";
 import type { BulkDecisionResult } from "../bindings/BulkDecisionResult";
+import { setLanguage } from "./i18n/index.svelte";
 import {
   MAX_SELECTED,
   NO_FILTERS,
@@ -133,6 +134,24 @@ describe("the answer", () => {
       refused: ["SKU-d: user 'super' (supervisor) may not decide a count they took part in", "zz: refused"],
       allDone: false,
     });
+  });
+
+  it("a refusal with its code reads in the workstation's language", () => {
+    const refusal = { code: "approval.notPending", message: "approval a-1 is not pending (it is posted)", args: { id: "a-1", state: "posted" } };
+    const result: BulkDecisionResult = {
+      decided: 0,
+      refused: 1,
+      lines: [{ id: "a-1", sku: "SKU-a", outcome: "refused", error: refusal.message, refusal }],
+    };
+    expect(describeResult(result, "approve").refused).toEqual(["SKU-a: approval a-1 is not pending (it is posted)"]);
+    setLanguage("es", false);
+    try {
+      const spanish = describeResult(result, "approve").refused[0];
+      expect(spanish.startsWith("SKU-a: ")).toBe(true);
+      expect(spanish).not.toContain("is not pending");
+    } finally {
+      setLanguage("en", false);
+    }
   });
 });
 

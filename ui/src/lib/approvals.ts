@@ -8,7 +8,8 @@ import type { ApprovalView } from "../bindings/ApprovalView";
 import type { BulkDecisionResult } from "../bindings/BulkDecisionResult";
 import type { DecisionView } from "../bindings/DecisionView";
 import { PIN_MAX, PIN_MIN, REASON_MAX } from "./forms";
-import { t as msg } from "./i18n/index.svelte";
+import { translateError } from "./i18n/errors";
+import { i18n, t as msg } from "./i18n/index.svelte";
 
 /** Filters as typed: empty text means "any". */
 export type ApprovalFilters = {
@@ -128,7 +129,7 @@ export function describeResult(
       : msg(`counts.approvals.someDone.${decision}`, { n: result.decided, refused: result.refused });
   const refused = result.lines
     .filter((l) => l.outcome === "refused")
-    .map((l) => `${l.sku ?? l.id}: ${l.error ?? msg("counts.approvals.refused")}`);
+    .map((l) => `${l.sku ?? l.id}: ${l.refusal ? translateError(i18n.language, l.refusal) : (l.error ?? msg("counts.approvals.refused"))}`);
   return { summary, refused, allDone: result.refused === 0 };
 }
 

@@ -242,9 +242,10 @@ class Station {
       this.state = afterCommit(this.state, result.committed);
       this.saved = this.state;
       if (result.error) {
-        // result.error is Rust's text, English for now (error codes are a later step).
+        // The refusal in the workstation's language (Rust's English where it has no code yet).
+        const why = result.refusal ? `${s.lines[result.failedIndex ?? 0]?.sku ?? ""}: ${errorMessage(result.refusal)}` : result.error;
         const before = t("fb.linesBefore", { n: result.committed });
-        this.show(bad(t("fb.lineNotRecorded", { line: (result.failedIndex ?? 0) + 1 }), `${result.error}. ${before}`));
+        this.show(bad(t("fb.lineNotRecorded", { line: (result.failedIndex ?? 0) + 1 }), `${why}. ${before}`));
         return false;
       }
       const parked = result.awaitingApproval > 0 ? t("fb.parked", { n: result.awaitingApproval }) : "";
