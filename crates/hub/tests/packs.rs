@@ -28,7 +28,7 @@ async fn a_pack_defined_at_one_workstation_scans_the_same_at_another() {
 
     // A new size and a removal at ws-b reach ws-a; so does a new name for the item ws-b pulled.
     b.store().import_packs("barcode,sku,qty\nCASE-12,MUG,24\n".as_bytes(), "tester", "ws-b").unwrap();
-    let renamed = "sku,name,unit_cost,category,safety_stock\nMUG,Mug (blue),2.00,home,0\n";
+    let renamed = "sku,name,unit_cost,category,safety_stock,barcodes\nMUG,Mug (blue),2.00,home,0,\n";
     b.store().import_items(renamed.as_bytes(), "tester", "ws-b").unwrap();
     b.store().remove_pack(By::new("tester", "ws-b"), "INNER-3").unwrap();
     for _ in 0..2 {
