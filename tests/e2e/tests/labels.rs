@@ -19,8 +19,23 @@ async fn an_item_label_previews_its_lot_and_expiry_and_saves_as_pdf() -> Result<
         })
     })
     .await?;
-    app.click_to("open-item", "item-sku").await?;
-    let first = app.click_to("item-label", "label-human").await?.text().await?;
+    // Even so, a late answer to the search can bring the Stock screen back over the item (seen
+    // once in a clean-clone run: the item opened, then Stock returned): open it again then.
+    let mut first = None;
+    for attempt in 1..=3 {
+        app.click_to("open-item", "item-sku").await?;
+        match app.click_to("item-label", "label-human").await {
+            Ok(human) => {
+                first = Some(human.text().await?);
+                break;
+            }
+            Err(error) if attempt < 3 => {
+                eprintln!("e2e: the item's Label did not open ({error}); opening the item again")
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    let first = first.ok_or("the item's label never opened")?;
     assert!(first.starts_with("(01)"), "a demo item with a GTIN prints GS1-128: {first}");
 
     app.wait_for("label-lot", STEP_TIMEOUT).await?.send_keys("L-2026-11").await?;
