@@ -4,11 +4,11 @@
 //! same suggestion as the CLI's `lots suggest`). An open blind count at the location hides the
 //! quantities from whoever may not see them, as every other stock read does.
 
-use shelfsync_core::{MAX_QTY, Tracking};
+use shelfsync_core::MAX_QTY;
 
 use crate::commands::{MAX_CODE_LEN, acting_user, blind_for, item_sku};
 use crate::error::{AppError, Result};
-use crate::ipc::{ItemLotsView, LotPickView, LotView, TagKind};
+use crate::ipc::{ItemLotsView, LotPickView, LotView};
 use crate::state::AppState;
 
 pub fn item_lots(state: &AppState, code: String, location: String, qty: Option<u32>) -> Result<ItemLotsView> {
@@ -25,11 +25,7 @@ pub fn item_lots(state: &AppState, code: String, location: String, qty: Option<u
     if !store.location_exists(location)? {
         return Err(shelfsync_store::StoreError::UnknownLocation(location.to_string()).into());
     }
-    let tracking = match store.item_tracking(sku.as_str())? {
-        Tracking::None => None,
-        Tracking::Lot => Some(TagKind::Lot),
-        Tracking::Serial => Some(TagKind::Serial),
-    };
+    let tracking = crate::station::tag_kind(store.item_tracking(sku.as_str())?);
     let hidden = blind_for(state, &store)?.hides(sku.as_str(), location);
     if tracking.is_none() {
         return Ok(ItemLotsView {

@@ -143,7 +143,8 @@ fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> Sca
     }
 }
 
-fn tag_kind(tracking: Tracking) -> Option<TagKind> {
+/// An item's tracking as the wire says it: `None` for an untracked item.
+pub fn tag_kind(tracking: Tracking) -> Option<TagKind> {
     match tracking {
         Tracking::None => None,
         Tracking::Lot => Some(TagKind::Lot),

@@ -15,7 +15,6 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use shelfsync_core::{Event, LocationCode, Movement, ReturnDestination, Sku};
 use shelfsync_store::channels::changes;
 use shelfsync_store::channels::listings::{self, ItemKey, ListingRef};
@@ -96,15 +95,12 @@ impl IngestReport {
     }
 }
 
-/// The event id of one order line's event: SHA-256 of the key, shaped as a version-8 UUID.
+/// The event id of one order line's event: derived from the line's key
+/// ([`shelfsync_store::derived_event_id`]).
 pub fn line_event_id(channel: &str, order: &str, line: &str, kind: &str) -> Uuid {
-    let digest =
-        Sha256::digest(format!("shelfsync-capture\x1f{channel}\x1f{order}\x1f{line}\x1f{kind}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    Uuid::from_bytes(bytes)
+    shelfsync_store::derived_event_id(&format!(
+        "shelfsync-capture\x1f{channel}\x1f{order}\x1f{line}\x1f{kind}"
+    ))
 }
 
 /// An id as Shopify sends it: a number or a string, never empty, bounded.

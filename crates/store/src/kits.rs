@@ -256,27 +256,13 @@ fn append_picked(
     Ok(booked)
 }
 
-/// The id of the `n`th lot picked of `component` for a kit event: derived as
-/// [`component_event_id`] is, from a string no SKU can make (SKUs have no `\x1f`).
+/// The id of the `n`th lot picked of `component` for a kit event (SKUs have no `\x1f`).
 fn pick_event_id(kit_event: uuid::Uuid, component: &Sku, n: usize) -> uuid::Uuid {
-    use sha2::{Digest, Sha256};
-    let digest =
-        Sha256::digest(format!("shelfsync-kit-pick\x1f{kit_event}\x1f{component}\x1f{n}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    uuid::Uuid::from_bytes(bytes)
+    crate::ledger::derived_event_id(&format!("shelfsync-kit-pick\x1f{kit_event}\x1f{component}\x1f{n}"))
 }
 
 fn component_event_id(kit_event: uuid::Uuid, component: &Sku) -> uuid::Uuid {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("shelfsync-kit\x1f{kit_event}\x1f{component}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    uuid::Uuid::from_bytes(bytes)
+    crate::ledger::derived_event_id(&format!("shelfsync-kit\x1f{kit_event}\x1f{component}"))
 }
 
 fn component_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, ComponentAtp)> {

@@ -28,6 +28,19 @@ pub enum AppendOutcome {
     Duplicate { seq: i64 },
 }
 
+/// An event id derived from `key`: SHA-256 of it, shaped as a version-8 UUID. For events whose
+/// identity is their source (an order line, a kit's component), so a retry finds its own event.
+/// The key's first field names the source, so two sources never derive the same id.
+pub fn derived_event_id(key: &str) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(bytes)
+}
+
 /// A new event made here and now: a fresh UUIDv7 and the current time. Core takes an event's
 /// identity as given (`Event::with_identity`) and reads no clock; the store, which already
 /// reads the clock to stamp `recorded_at`, mints it for callers recording a change as it

@@ -56,7 +56,9 @@ pub use counts::{Approval, BlindCounts, CountLineView, CountScope, CountSessionV
 pub use drafts::{LineRecord, MAX_DRAFT_BYTES, MAX_DRAFT_LINES, StationDraftRow};
 pub use error::{CsvLineError, StoreError};
 pub use import::{ImportKind, ImportProgress, ImportSummary, PROGRESS_EVERY};
-pub use ledger::{AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode, new_event};
+pub use ledger::{
+    AppendMode, AppendOutcome, MAX_BATCH, append_in, append_in_mode, derived_event_id, new_event,
+};
 pub use packs::{MAX_PACK_QTY, MAX_PACKS_LISTED, Pack, Resolved};
 pub use query::{EventFilter, RecordedEvent, StockFilter, StockRow};
 pub use report_queries::{ReportError, ShrinkReport, ShrinkRow, VarianceGroup, VarianceGroupRow};
