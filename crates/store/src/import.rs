@@ -321,6 +321,16 @@ impl Store {
         &mut self,
         rows: &[(u64, T)],
         progress: ImportProgress<'_>,
+        audit: (By<'_>, &str),
+        write: impl FnMut(&rusqlite::Transaction<'_>, &T) -> Result<()>,
+    ) -> Result<ImportSummary> {
+        self.with_bulk_cache(|store| store.write_rows_in_one_transaction(rows, progress, audit, write))
+    }
+
+    fn write_rows_in_one_transaction<T>(
+        &mut self,
+        rows: &[(u64, T)],
+        progress: ImportProgress<'_>,
         (by, action): (By<'_>, &str),
         mut write: impl FnMut(&rusqlite::Transaction<'_>, &T) -> Result<()>,
     ) -> Result<ImportSummary> {

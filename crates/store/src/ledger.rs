@@ -70,6 +70,11 @@ impl Store {
     /// Appends many events in grouped transactions of at most [`MAX_BATCH`]. All-or-nothing
     /// per group: the first bad event rolls its group back and is returned with its index.
     pub fn append_batch(&mut self, events: &[Event]) -> Result<Vec<AppendOutcome>, (usize, StoreError)> {
+        // The outer error is the cache PRAGMA's (nothing written yet); the inner, an event's.
+        self.with_bulk_cache(|store| Ok::<_, StoreError>(store.append_groups(events))).map_err(|e| (0, e))?
+    }
+
+    fn append_groups(&mut self, events: &[Event]) -> Result<Vec<AppendOutcome>, (usize, StoreError)> {
         let mut outcomes = Vec::with_capacity(events.len());
         for (group_index, group) in events.chunks(MAX_BATCH).enumerate() {
             let offset = group_index * MAX_BATCH;
