@@ -27,6 +27,10 @@ use tokio::sync::watch;
 /// Applied updates each demo channel keeps (the simulator's default is 2,000,000, for the
 /// benchmarks' checkers). 1,000 is a few commits' worth, enough to look at by hand.
 const DEMO_LOG_LIMIT: usize = 1_000;
+/// Idempotency keys the demo shop remembers (the simulator's default is 200,000, each with
+/// the request and the answer a retry replays: about 1 KiB a push, kept for a whole shift).
+/// The engine retries a push within minutes; 1,000 keys are many minutes of the demo's pushes.
+const DEMO_KEY_LIMIT: usize = 1_000;
 
 use crate::error::{AppError, Result};
 
@@ -85,7 +89,8 @@ impl DemoChannels {
     pub fn start(db_path: &Path) -> Result<DemoChannels> {
         let mut store = Store::open(db_path)?;
         let secrets = Secrets::for_database(db_path);
-        // The demo's channels keep at most DEMO_LOG_LIMIT applied updates each: nothing in the
+        // The demo's channels keep at most DEMO_LOG_LIMIT applied updates each (and the shop
+        // DEMO_KEY_LIMIT idempotency keys): nothing in the
         // app reads that log, and a station stays open a whole shift (issue 19's memory study
         // found the unbounded Amazon and eBay logs growing with every push).
         let amazon = AmazonSimConfig {
@@ -104,6 +109,7 @@ impl DemoChannels {
                 seed: crate::state::DEMO_SEED,
                 access_token: Some(SHOPIFY_TOKEN.into()),
                 log_limit: DEMO_LOG_LIMIT,
+                key_limit: DEMO_KEY_LIMIT,
                 ..SimConfig::default()
             },
             amazon.clone(),

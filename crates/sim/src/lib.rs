@@ -55,12 +55,20 @@ pub struct SimConfig {
     /// Applied updates kept for checkers ([`MAX_LOG`] unless set); beyond it the log stops
     /// growing (and says so).
     pub log_limit: usize,
+    /// Idempotency keys remembered, with the answer a retry replays ([`MAX_KEYS`] unless set);
+    /// the oldest is forgotten first.
+    pub key_limit: usize,
 }
 
 /// Applied updates each simulated channel keeps for checkers by default: the largest benchmark
 /// (100,000 listings re-pushed, with the sales during it) many times over, and a bound so a long
 /// run cannot eat memory. The app's demo keeps far fewer (nothing there reads the log).
 pub const MAX_LOG: usize = 2_000_000;
+
+/// Idempotency keys each simulated shop remembers by default. Shopify's retention window is
+/// undocumented; 200,000 covers the largest benchmark backlog many times over while bounding
+/// memory. The app's demo keeps far fewer (a key matters only to a retry within minutes).
+pub const MAX_KEYS: usize = 200_000;
 
 impl SimConfig {
     /// The defaults with the cost bucket of a Shopify plan.
@@ -89,6 +97,7 @@ impl Default for SimConfig {
             shop_domain: "demo.myshopify.com".into(),
             faults: Faults::default(),
             log_limit: MAX_LOG,
+            key_limit: MAX_KEYS,
         }
     }
 }

@@ -13,10 +13,6 @@ use serde_json::{Value, json};
 
 use crate::{Faults, Sim, SimConfig};
 
-/// Idempotency keys remembered. Shopify's retention window is undocumented; 200,000 covers the
-/// largest benchmark backlog many times over while bounding memory.
-const MAX_KEYS: usize = 200_000;
-
 /// Largest order a simulated customer places.
 const MAX_ORDER_QTY: i64 = 100;
 
@@ -234,9 +230,12 @@ impl SimState {
         if self.keys.insert(key.to_string(), record).is_none() {
             self.key_order.push_back(key.to_string());
         }
-        while self.key_order.len() > MAX_KEYS {
+        while self.key_order.len() > self.config.key_limit {
             if let Some(old) = self.key_order.pop_front() {
                 self.keys.remove(&old);
+                // How often a forgotten key was applied goes with it: this map grew by a key
+                // on every applied set, for ever, in the app's demo too.
+                self.applied_keys.remove(&old);
             }
         }
     }
@@ -383,6 +382,26 @@ mod tests {
             }
             assert_eq!(state.log.len(), limit, "limit {limit}");
             assert!(state.stats.log_truncated, "limit {limit}: the truncation is reported");
+        }
+    }
+
+    /// Keys past the limit are forgotten oldest first, with their applied counts: neither map
+    /// grows past the limit however long the shop runs.
+    #[test]
+    fn idempotency_keys_stop_at_their_limit() {
+        for limit in [1, 3] {
+            let mut state = SimState::new(SimConfig { key_limit: limit, ..SimConfig::default() });
+            for n in 0..5 {
+                let key = format!("k{n}");
+                *state.applied_keys.entry(key.clone()).or_default() += 1;
+                state.remember_key(&key, KeyRecord { variables: json!({}), response: None });
+            }
+            assert_eq!(state.keys.len(), limit, "limit {limit}");
+            assert_eq!(state.applied_keys.len(), limit, "limit {limit}");
+            assert!(
+                state.keys.contains_key("k4") && !state.keys.contains_key("k0"),
+                "limit {limit}: newest kept"
+            );
         }
     }
 }
