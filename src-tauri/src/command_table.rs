@@ -60,6 +60,9 @@ commands! {
     commit_scans(request: CommitRequest) -> CommitResult => state commands::commit_scans;
     /// Saves the signed-in user's uncommitted station lines (an empty draft removes it).
     save_station_draft(draft: StationDraft) -> () => state drafts::save;
+    /// Adds one scanned line at the end of the saved draft (refused when the saved draft is
+    /// not the one the station last saved; it then saves the whole draft).
+    append_station_draft_line(append: DraftAppend) -> () => state drafts::append;
     /// The signed-in user's saved station draft at this workstation, if any.
     station_draft() -> Option<StationDraft> => state drafts::load;
     discard_station_draft() -> bool => state drafts::discard;

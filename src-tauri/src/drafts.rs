@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::commands::{acting_user, looking_user};
 use crate::error::{AppError, Result};
-use crate::ipc::{DraftLine, StationDraft};
+use crate::ipc::{DraftAppend, DraftLine, StationDraft};
 use crate::state::AppState;
 
 /// Longest SKU, name and source a line may carry: a SKU or barcode is at most 128 characters
@@ -32,6 +32,47 @@ pub fn save(state: &AppState, draft: StationDraft) -> Result<()> {
     let user = acting_user(state)?;
     check(&draft)?;
     write(&mut *state.store()?, &user.name, state.workstation(), &draft)
+}
+
+/// Adds one line at the end of the signed-in user's draft: the scan station's step on every
+/// scan, so a scan carries one line over IPC instead of the whole draft. The stored draft must
+/// be the one the station last saved (as many lines, the same mode and places); otherwise
+/// nothing changes and the station saves its draft whole.
+pub fn append(state: &AppState, append: DraftAppend) -> Result<()> {
+    let user = acting_user(state)?;
+    let mut store = state.store()?;
+    let workstation = state.workstation();
+    let DraftAppend { after, last_id, mode, location, to_location, session, reason, line } = append;
+    let saved = read(&store, &user.name, workstation)?;
+    let mut draft = saved.unwrap_or_else(|| StationDraft {
+        mode: mode.clone(),
+        location: location.clone(),
+        to_location: to_location.clone(),
+        session: session.clone(),
+        reason: reason.clone(),
+        lines: Vec::new(),
+    });
+    let saved_lines = draft.lines.len();
+    if saved_lines != after as usize {
+        return Err(AppError::BadRequest(format!(
+            "The saved scan draft has {saved_lines} lines, not {after}: save the whole draft."
+        )));
+    }
+    if draft.lines.last().map(|l| &l.id) != last_id.as_ref() {
+        return Err(AppError::BadRequest(
+            "The saved scan draft ends in another line: save the whole draft.".into(),
+        ));
+    }
+    let same_place = (&draft.mode, &draft.location, &draft.to_location, &draft.session, &draft.reason)
+        == (&mode, &location, &to_location, &session, &reason);
+    if !same_place {
+        return Err(AppError::BadRequest(
+            "The saved scan draft is for another mode or place: save the whole draft.".into(),
+        ));
+    }
+    draft.lines.push(line);
+    check(&draft)?;
+    write(&mut store, &user.name, workstation, &draft)
 }
 
 /// Stores a draft as the store's document (no lines: the draft is removed). The draft has at

@@ -161,6 +161,7 @@ const TABLE: &[(&str, Need)] = &[
     ("save_diagnostics", Need::May(&[Action::DiagnosticsSave])),
     // The scan station's draft: each user's own, on this workstation.
     ("save_station_draft", Need::SignedIn),
+    ("append_station_draft_line", Need::SignedIn),
     ("station_draft", Need::SignedIn),
     ("discard_station_draft", Need::SignedIn),
     // The approvals and counts screens.
@@ -405,6 +406,11 @@ fn call(f: &Fixture, command: &str, role: As) -> Result<Value, AppError> {
         "save_station_draft" => {
             let draft = json!({ "mode": "receive", "location": f.location, "lines": [] });
             j(drafts::save(s, serde_json::from_value(draft).unwrap()))
+        }
+        "append_station_draft_line" => {
+            let line = json!({ "id": "0b7f3c1e-5d2a-4f6b-8c9d-1e2f3a4b5c6d", "sku": "SS-00001", "name": "Widget", "qty": 1, "source": "wedge" });
+            let append = json!({ "after": 0, "mode": "receive", "location": f.location, "line": line });
+            j(drafts::append(s, serde_json::from_value(append).unwrap()))
         }
         "station_draft" => j(drafts::load(s)),
         "discard_station_draft" => j(drafts::discard(s)),

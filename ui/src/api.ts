@@ -114,6 +114,7 @@ export type { SessionView } from "./bindings/SessionView";
 export type { SettingSource } from "./bindings/SettingSource";
 export type { SkuSyncView } from "./bindings/SkuSyncView";
 export type { StationDraft } from "./bindings/StationDraft";
+export type { DraftAppend } from "./bindings/DraftAppend";
 export type { TagKind } from "./bindings/TagKind";
 export type { LineTag } from "./bindings/LineTag";
 export type { ItemLotsView } from "./bindings/ItemLotsView";

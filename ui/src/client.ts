@@ -28,6 +28,7 @@ import type { CountStartRequest } from "./bindings/CountStartRequest";
 import type { DecisionView } from "./bindings/DecisionView";
 import type { DeviceView } from "./bindings/DeviceView";
 import type { DiagnosticsView } from "./bindings/DiagnosticsView";
+import type { DraftAppend } from "./bindings/DraftAppend";
 import type { DriftReportView } from "./bindings/DriftReportView";
 import type { DriftRunView } from "./bindings/DriftRunView";
 import type { DueCountView } from "./bindings/DueCountView";
@@ -112,6 +113,11 @@ export const commands = {
   commitScans: (request: CommitRequest): Promise<CommitResult> => invoke<CommitResult>("commit_scans", { request }),
   /** Saves the signed-in user's uncommitted station lines (an empty draft removes it). */
   saveStationDraft: (draft: StationDraft): Promise<void> => invoke<void>("save_station_draft", { draft }),
+  /**
+   * Adds one scanned line at the end of the saved draft (refused when the saved draft is
+   * not the one the station last saved; it then saves the whole draft).
+   */
+  appendStationDraftLine: (append: DraftAppend): Promise<void> => invoke<void>("append_station_draft_line", { append }),
   /** The signed-in user's saved station draft at this workstation, if any. */
   stationDraft: (): Promise<StationDraft | null> => invoke<StationDraft | null>("station_draft"),
   discardStationDraft: (): Promise<boolean> => invoke<boolean>("discard_station_draft"),

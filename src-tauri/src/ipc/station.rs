@@ -140,6 +140,24 @@ wire! {
         pub tag: Option<LineTag>,
     }
 
+    /// One scanned line added at the end of the saved draft: the station's usual step, sent
+    /// as one line instead of the whole draft (up to 500 lines) on every scan.
+    pub struct DraftAppend {
+        /// How many lines the saved draft holds before this one, as the station last saved
+        /// it. Another count, or another mode or place, is refused and nothing changes (the
+        /// station then saves its whole draft).
+        pub after: u32,
+        /// The id of the last of those lines (none when there are none): a saved draft that
+        /// ends in another line is refused too.
+        pub last_id: Option<String>,
+        pub mode: StationMode,
+        pub location: Option<String>,
+        pub to_location: Option<String>,
+        pub session: Option<String>,
+        pub reason: Option<String>,
+        pub line: DraftLine,
+    }
+
     /// The station's uncommitted work, saved on every scan before its feedback shows, per
     /// user and workstation, so a crash, a reload or a sign-out loses nothing.
     pub struct StationDraft {

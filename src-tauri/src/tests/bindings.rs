@@ -56,6 +56,7 @@ fn rendered_bindings() -> Vec<(String, String)> {
         CountStartRequest,
         DraftLine,
         StationDraft,
+        DraftAppend,
         TagKind,
         LineTag,
         LotView,

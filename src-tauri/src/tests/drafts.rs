@@ -4,7 +4,7 @@
 
 use crate::commands;
 use crate::drafts;
-use crate::ipc::{CommitLine, CommitRequest, DraftLine, StationDraft, StationMode};
+use crate::ipc::{CommitLine, CommitRequest, DraftAppend, DraftLine, StationDraft, StationMode};
 use crate::state::{AppState, DemoPolicy};
 
 const A: &str = "0190d4c2-7a3e-7c1a-9f00-00000000000a";
@@ -37,6 +37,22 @@ fn receive_draft(lines: Vec<DraftLine>) -> StationDraft {
         session: None,
         reason: None,
         lines,
+    }
+}
+
+/// The station's step on a scan: `line` after the `after` lines it last saved, in `draft`'s
+/// mode and places.
+fn append_to(draft: &StationDraft, after: u32, line: DraftLine) -> DraftAppend {
+    let last_id = after.checked_sub(1).map(|last| draft.lines[last as usize].id.clone());
+    DraftAppend {
+        after,
+        last_id,
+        mode: draft.mode.clone(),
+        location: draft.location.clone(),
+        to_location: draft.to_location.clone(),
+        session: draft.session.clone(),
+        reason: draft.reason.clone(),
+        line,
     }
 }
 
@@ -158,4 +174,48 @@ fn count_lines_and_lines_awaiting_approval_are_not_recorded_twice() {
     }
     let waiting = state.store().unwrap().pending_movements().unwrap().len();
     assert_eq!(waiting, waiting_before + 1, "one approval request, not two");
+}
+
+/// A scan sends one line, added at the end of the saved draft; an append that does not fit the
+/// saved draft (another count of lines, another place, a bad or repeated line) is refused
+/// with its reason and the saved draft kept, and the station then saves its draft whole.
+#[test]
+fn a_scanned_line_is_appended_and_an_append_that_does_not_fit_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = demo_at(&dir.path().join("drafts.db"));
+    commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
+    let empty = receive_draft(vec![]);
+    drafts::append(&state, append_to(&empty, 0, draft_line(A, "SS-00003", 1))).unwrap();
+    let one = receive_draft(vec![draft_line(A, "SS-00003", 1)]);
+    drafts::append(&state, append_to(&one, 1, draft_line(B, "SS-00004", 2))).unwrap();
+    let saved = receive_draft(vec![draft_line(A, "SS-00003", 1), draft_line(B, "SS-00004", 2)]);
+    assert_eq!(drafts::load(&state).unwrap(), Some(saved.clone()), "two scans, two lines, in order");
+
+    let elsewhere = StationDraft { location: Some("WH2".into()), ..saved.clone() };
+    let other_end = receive_draft(vec![draft_line(A, "SS-00003", 1), draft_line(C, "SS-00004", 2)]);
+    let cases = [
+        ("a stale count", append_to(&saved, 1, draft_line(C, "SS-00005", 1)), "has 2 lines, not 1"),
+        ("another place", append_to(&elsewhere, 2, draft_line(C, "SS-00005", 1)), "another mode or place"),
+        ("another last line", append_to(&other_end, 2, draft_line(C, "SS-00005", 1)), "ends in another line"),
+        ("a repeated id", append_to(&saved, 2, draft_line(A, "SS-00005", 1)), "is used twice"),
+        ("a bad id", append_to(&saved, 2, draft_line("line-3", "SS-00005", 1)), "is not a line id"),
+        ("no quantity", append_to(&saved, 2, draft_line(C, "SS-00005", 0)), "quantity 0"),
+    ];
+    for (name, append, expected) in cases {
+        let error = drafts::append(&state, append).unwrap_err().to_string();
+        assert!(error.contains(expected), "{name}: {error}");
+        assert_eq!(drafts::load(&state).unwrap(), Some(saved.clone()), "{name}: the saved draft is kept");
+    }
+
+    // The station's fallback after a refusal: the whole draft, which then takes appends again.
+    let resaved = StationDraft { lines: vec![draft_line(A, "SS-00003", 1)], ..elsewhere.clone() };
+    drafts::save(&state, resaved.clone()).unwrap();
+    drafts::append(&state, append_to(&resaved, 1, draft_line(C, "SS-00005", 3))).unwrap();
+    assert_eq!(drafts::load(&state).unwrap().map(|d| d.lines.len()), Some(2));
+
+    commands::sign_out(&state).unwrap();
+    assert!(
+        drafts::append(&state, append_to(&empty, 0, draft_line(C, "SS-00005", 1))).is_err(),
+        "signed out"
+    );
 }

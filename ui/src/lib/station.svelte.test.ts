@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 const commitScans = vi.fn();
 const classifyScan = vi.fn();
 const saveStationDraft = vi.fn();
+const appendStationDraftLine = vi.fn();
 const stationDraft = vi.fn();
 const discardStationDraft = vi.fn();
 vi.mock("../api", () => ({
@@ -14,6 +15,7 @@ vi.mock("../api", () => ({
     commitScans,
     classifyScan,
     saveStationDraft,
+    appendStationDraftLine,
     stationDraft,
     discardStationDraft,
     sessionInfo: vi.fn(),
@@ -86,6 +88,7 @@ describe("the station's draft", () => {
   beforeEach(() => {
     commitScans.mockReset();
     saveStationDraft.mockReset();
+    appendStationDraftLine.mockReset();
     stationDraft.mockReset();
     discardStationDraft.mockReset();
     station.reset();
@@ -107,8 +110,50 @@ describe("the station's draft", () => {
     expect(station.state.lines[0].eventId).toBe(draft.lines[0].id);
   });
 
+  it("a scan after the first sends its line alone, after the line Rust holds last", async () => {
+    saveStationDraft.mockResolvedValue(undefined);
+    appendStationDraftLine.mockResolvedValue(undefined);
+    station.state = { ...initialStation("receive"), location: "WH1" };
+    await station.apply(item("SS-1")); // the place is new to Rust: the whole draft
+    await station.apply(item("SS-2"));
+    await station.apply(item("SS-3"));
+    expect(saveStationDraft).toHaveBeenCalledTimes(1);
+    const [first, second, third] = station.state.lines.map((l) => l.eventId);
+    expect(appendStationDraftLine.mock.calls.map((c) => [c[0].after, c[0].lastId, c[0].line.id, c[0].line.sku])).toEqual([
+      [1, first, second, "SS-2"],
+      [2, second, third, "SS-3"],
+    ]);
+    expect(appendStationDraftLine.mock.calls[0][0]).toMatchObject({ mode: "receive", location: "WH1", toLocation: null });
+    expect(station.feedback).toMatchObject({ tone: "good", title: "+1  SS-3" });
+  });
+
+  it("an append Rust refuses is followed by the whole draft", async () => {
+    saveStationDraft.mockResolvedValue(undefined);
+    appendStationDraftLine.mockRejectedValue("The saved scan draft has 0 lines, not 1: save the whole draft.");
+    station.state = { ...initialStation("receive"), location: "WH1" };
+    await station.apply(item("SS-1"));
+    await station.apply(item("SS-2"));
+    expect(appendStationDraftLine).toHaveBeenCalledTimes(1);
+    expect(saveStationDraft).toHaveBeenCalledTimes(2);
+    expect(saveStationDraft.mock.calls[1][0].lines.map((l: { sku: string }) => l.sku)).toEqual(["SS-1", "SS-2"]);
+    expect(station.feedback).toMatchObject({ tone: "good", title: "+1  SS-2" });
+  });
+
+  it("an undo is saved whole (the draft loses a line)", async () => {
+    saveStationDraft.mockResolvedValue(undefined);
+    appendStationDraftLine.mockResolvedValue(undefined);
+    station.state = { ...initialStation("receive"), location: "WH1" };
+    await station.apply(item("SS-1"));
+    await station.apply(item("SS-2"));
+    await station.apply({ ...item("CMD:UNDO"), kind: "undo" as const, sku: null });
+    expect(appendStationDraftLine).toHaveBeenCalledTimes(1);
+    expect(saveStationDraft).toHaveBeenCalledTimes(2);
+    expect(saveStationDraft.mock.calls[1][0].lines.map((l: { sku: string }) => l.sku)).toEqual(["SS-1"]);
+  });
+
   it("a scan whose draft cannot be saved is refused visibly and not kept", async () => {
     saveStationDraft.mockResolvedValueOnce(undefined).mockRejectedValueOnce("disk full: the change was not saved");
+    appendStationDraftLine.mockRejectedValue("disk full: the change was not saved");
     station.state = { ...initialStation("receive"), location: "WH1" };
     await station.apply(item("SS-1"));
     await station.apply(item("SS-2"));

@@ -10,6 +10,7 @@ import { t } from "./i18n/index.svelte";
 import { play } from "./sound";
 import {
   afterCommit,
+  appendedLine,
   applyOutcome,
   cancelPending,
   commitProblem,
@@ -107,7 +108,7 @@ class Station {
       if (generation !== this.saveFailures) return; // an earlier save failed and said so
       const current = this.state;
       try {
-        await api.saveStationDraft(toDraft(current));
+        await this.saveDraft(current);
         this.saved = current;
         this.finish(result);
       } catch (error) {
@@ -120,6 +121,24 @@ class Station {
       }
     });
     return this.saving;
+  }
+
+  /**
+   * Saves `current` in Rust: a scanned line alone when it only adds a line to what Rust holds
+   * (one line over IPC, not up to 500), else the whole draft. An append Rust refuses (its draft
+   * is not the one this station last saved) is followed by a whole save.
+   */
+  private async saveDraft(current: StationState): Promise<void> {
+    const append = appendedLine(this.saved, current);
+    if (append) {
+      try {
+        await api.appendStationDraftLine(append);
+        return;
+      } catch {
+        // The whole save below says what is wrong, if anything still is.
+      }
+    }
+    await api.saveStationDraft(toDraft(current));
   }
 
   private finish(result: Step): void {

@@ -7,7 +7,7 @@
  * Lines stay here until they are committed (CMD:DONE or the Commit button): that is what
  * makes "undo the last line" possible without touching the ledger.
  */
-import type { ItemLotsView, LineTag, ScanOutcome, StationDraft, StationMode } from "../api";
+import type { DraftAppend, ItemLotsView, LineTag, ScanOutcome, StationDraft, StationMode } from "../api";
 import { bad, type Feedback, good, info, noted } from "./feedback";
 import { t } from "./i18n/index.svelte";
 
@@ -387,6 +387,39 @@ export function toDraft(state: StationState): StationDraft {
     session: state.session,
     reason: state.reason,
     lines: state.lines.map((l) => ({ id: l.eventId ?? "", sku: l.sku, name: l.name, qty: l.qty, source: l.source, ...(l.packUnits ? { packUnits: l.packUnits } : {}), ...(l.tag ? { tag: l.tag } : {}) })),
+  };
+}
+
+/**
+ * What a scan usually changes, as Rust's append takes it: `after` is `saved` with one line more
+ * at the end, in the same mode and places. Null for any other change (an undo, a quantity
+ * set, a new location, a commit), which is saved whole.
+ */
+export function appendedLine(saved: StationState, after: StationState): DraftAppend | null {
+  const n = saved.lines.length;
+  if (after.lines.length !== n + 1) return null;
+  if (
+    saved.mode !== after.mode ||
+    saved.location !== after.location ||
+    saved.toLocation !== after.toLocation ||
+    saved.session !== after.session ||
+    saved.reason !== after.reason
+  ) {
+    return null;
+  }
+  // Lines are replaced, never edited in place (station.ts is pure), so an unchanged line is
+  // the same object.
+  for (let i = 0; i < n; i++) if (after.lines[i] !== saved.lines[i]) return null;
+  const [line] = toDraft({ ...after, lines: [after.lines[n]] }).lines;
+  return {
+    after: n,
+    lastId: n > 0 ? (saved.lines[n - 1].eventId ?? null) : null,
+    mode: after.mode,
+    location: after.location,
+    toLocation: after.toLocation,
+    session: after.session,
+    reason: after.reason,
+    line,
   };
 }
 
