@@ -43,15 +43,8 @@ pub fn append(state: &AppState, append: DraftAppend) -> Result<()> {
     let mut store = state.store()?;
     let workstation = state.workstation();
     let DraftAppend { after, last_id, mode, location, to_location, session, reason, line } = append;
-    let saved = read(&store, &user.name, workstation)?;
-    let mut draft = saved.unwrap_or_else(|| StationDraft {
-        mode: mode.clone(),
-        location: location.clone(),
-        to_location: to_location.clone(),
-        session: session.clone(),
-        reason: reason.clone(),
-        lines: Vec::new(),
-    });
+    let header = StationDraft { mode, location, to_location, session, reason, lines: Vec::new() };
+    let mut draft = read(&store, &user.name, workstation)?.unwrap_or_else(|| header.clone());
     let saved_lines = draft.lines.len();
     if saved_lines != after as usize {
         return Err(AppError::BadRequest(format!(
@@ -63,16 +56,22 @@ pub fn append(state: &AppState, append: DraftAppend) -> Result<()> {
             "The saved scan draft ends in another line: save the whole draft.".into(),
         ));
     }
-    let same_place = (&draft.mode, &draft.location, &draft.to_location, &draft.session, &draft.reason)
-        == (&mode, &location, &to_location, &session, &reason);
-    if !same_place {
+    if place(&draft) != place(&header) {
         return Err(AppError::BadRequest(
             "The saved scan draft is for another mode or place: save the whole draft.".into(),
         ));
     }
+    // The saved lines and place were checked when they were saved: only the new line is.
+    check_count(saved_lines + 1)?;
+    let repeated = draft.lines.iter().any(|saved| saved.id == line.id);
+    check_numbered(saved_lines, &line, repeated)?;
     draft.lines.push(line);
-    check(&draft)?;
     write(&mut store, &user.name, workstation, &draft)
+}
+
+/// Where a draft's lines go: its mode and places, everything but the lines.
+fn place(draft: &StationDraft) -> impl PartialEq + '_ {
+    (&draft.mode, &draft.location, &draft.to_location, &draft.session, &draft.reason)
 }
 
 /// Stores a draft as the store's document (no lines: the draft is removed). The draft has at
@@ -130,9 +129,7 @@ pub(crate) fn forget_committed(
 /// Refuses a draft the station could not have made, with the first reason found.
 pub fn check(draft: &StationDraft) -> Result<()> {
     let bad = |message: String| Err(AppError::BadRequest(message));
-    if draft.lines.len() > MAX_DRAFT_LINES as usize {
-        return bad(format!("At most {MAX_DRAFT_LINES} scanned lines: commit the ones you have first."));
-    }
+    check_count(draft.lines.len())?;
     for (field, value) in [
         ("location", &draft.location),
         ("destination", &draft.to_location),
@@ -145,11 +142,26 @@ pub fn check(draft: &StationDraft) -> Result<()> {
     }
     let mut ids = HashSet::with_capacity(draft.lines.len());
     for (index, line) in draft.lines.iter().enumerate() {
-        let number = index + 1;
-        check_line(line).or_else(|message| bad(format!("Line {number}: {message}")))?;
-        if !ids.insert(line.id.as_str()) {
-            return bad(format!("Line {number}: its id {} is used twice.", line.id));
-        }
+        check_numbered(index, line, !ids.insert(line.id.as_str()))?;
+    }
+    Ok(())
+}
+
+fn check_count(lines: usize) -> Result<()> {
+    if lines > MAX_DRAFT_LINES as usize {
+        return Err(AppError::BadRequest(format!(
+            "At most {MAX_DRAFT_LINES} scanned lines: commit the ones you have first."
+        )));
+    }
+    Ok(())
+}
+
+/// The line at `index` (refusals name it from 1); `repeated` when an earlier line has its id.
+fn check_numbered(index: usize, line: &DraftLine, repeated: bool) -> Result<()> {
+    let number = index + 1;
+    check_line(line).map_err(|message| AppError::BadRequest(format!("Line {number}: {message}")))?;
+    if repeated {
+        return Err(AppError::BadRequest(format!("Line {number}: its id {} is used twice.", line.id)));
     }
     Ok(())
 }

@@ -369,13 +369,12 @@ export function draftChanged(before: StationState, after: StationState): boolean
   if (before.lines.length === 0 && after.lines.length === 0) return false;
   if (before.lines !== after.lines) return true;
   if (after.lines.length === 0) return false;
-  return (
-    before.mode !== after.mode ||
-    before.location !== after.location ||
-    before.toLocation !== after.toLocation ||
-    before.session !== after.session ||
-    before.reason !== after.reason
-  );
+  return !samePlace(before, after);
+}
+
+/** Whether two states put their lines in the same mode and places (the draft's header). */
+function samePlace(a: StationState, b: StationState): boolean {
+  return a.mode === b.mode && a.location === b.location && a.toLocation === b.toLocation && a.session === b.session && a.reason === b.reason;
 }
 
 /** The draft Rust saves: the lines with their ids and where they go. */
@@ -397,30 +396,15 @@ export function toDraft(state: StationState): StationDraft {
  */
 export function appendedLine(saved: StationState, after: StationState): DraftAppend | null {
   const n = saved.lines.length;
-  if (after.lines.length !== n + 1) return null;
-  if (
-    saved.mode !== after.mode ||
-    saved.location !== after.location ||
-    saved.toLocation !== after.toLocation ||
-    saved.session !== after.session ||
-    saved.reason !== after.reason
-  ) {
-    return null;
-  }
+  if (after.lines.length !== n + 1 || !samePlace(saved, after)) return null;
   // Lines are replaced, never edited in place (station.ts is pure), so an unchanged line is
   // the same object.
   for (let i = 0; i < n; i++) if (after.lines[i] !== saved.lines[i]) return null;
-  const [line] = toDraft({ ...after, lines: [after.lines[n]] }).lines;
-  return {
-    after: n,
-    lastId: n > 0 ? (saved.lines[n - 1].eventId ?? null) : null,
-    mode: after.mode,
-    location: after.location,
-    toLocation: after.toLocation,
-    session: after.session,
-    reason: after.reason,
-    line,
-  };
+  const {
+    lines: [line],
+    ...place
+  } = toDraft({ ...after, lines: [after.lines[n]] });
+  return { after: n, lastId: n > 0 ? (saved.lines[n - 1].eventId ?? null) : null, ...place, line };
 }
 
 /** The station as a saved draft left it (after a restart, a reload or signing in again). */
