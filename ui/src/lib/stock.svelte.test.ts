@@ -68,6 +68,68 @@ describe("stock search", () => {
     expect(stock.error).toMatch(/still loading/);
   });
 
+  /** A promise the test settles when it chooses: an answer that arrives late. */
+  function later<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+    let resolve!: (value: T) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  }
+
+  it("a slow name search answered after a newer scan does not replace the scanned item", async () => {
+    const slowSearch = later<unknown>();
+    itemLookup.mockRejectedValueOnce(notFound).mockResolvedValueOnce({ sku: "SS-1", name: "Mug" });
+    searchStock.mockReturnValueOnce(slowSearch.promise);
+    const typed = stock.search("olive");
+    await vi.waitFor(() => expect(searchStock).toHaveBeenCalledTimes(1));
+    await stock.search("SS-1");
+    expect(stock.item?.sku).toBe("SS-1");
+    slowSearch.resolve({ rows: [row("SS-9", "Shea Balm Olive L")], total: 1, offset: 0 });
+    await typed;
+    expect(stock.item?.sku).toBe("SS-1");
+    expect(stock.matches).toBeNull();
+    expect(stock.query).toBe("SS-1");
+    expect(stock.rows.map((r) => r.sku)).toEqual(["SS-1"]);
+    expect(stock.busy).toBe(false);
+  });
+
+  it("a late look-up or its late error is dropped once the table was cleared", async () => {
+    const slowLookup = later<unknown>();
+    itemLookup.mockReturnValueOnce(slowLookup.promise);
+    const scanned = stock.search("SS-1");
+    await stock.clear();
+    slowLookup.reject("the database is still loading; try again in a moment");
+    await scanned;
+    expect(stock.error).toBeNull();
+    expect(stock.item).toBeNull();
+
+    const slowAgain = later<unknown>();
+    itemLookup.mockReturnValueOnce(slowAgain.promise);
+    const again = stock.search("SS-1");
+    await stock.clear();
+    slowAgain.resolve({ sku: "SS-1", name: "Mug" });
+    await again;
+    expect(stock.item).toBeNull();
+    expect(stockLevels).toHaveBeenLastCalledWith(expect.objectContaining({ sku: null }));
+  });
+
+  it("a late page answer does not replace the rows of a newer filter", async () => {
+    itemLookup.mockRejectedValue(notFound);
+    searchStock.mockResolvedValue({ rows: [row("SS-9", "Shea Balm Olive L")], total: 450, offset: 0 });
+    await stock.search("olive");
+    const slowPage = later<unknown>();
+    searchStock.mockReturnValueOnce(slowPage.promise).mockResolvedValueOnce({ rows: [row("SS-3", "Olive Soap")], total: 1, offset: 0 });
+    const paged = stock.page(1);
+    await stock.setLocation("WH1");
+    slowPage.resolve({ rows: [row("SS-200", "Olive Oil")], total: 450, offset: 200 });
+    await paged;
+    expect(stock.rows.map((r) => r.sku)).toEqual(["SS-3"]);
+    expect(stock.total).toBe(1);
+  });
+
   it("pure helpers", () => {
     expect(worthSearching(notFound)).toBe(true);
     expect(worthSearching("Sign in first.")).toBe(false);

@@ -4,6 +4,10 @@
  *
  * A look-up that fails leaves the table exactly as it was and only shows the error: a bad scan
  * must not make the worker lose their place.
+ *
+ * Only the newest request's answer is shown: a scan, a typed search, a page or a filter each
+ * start a request, and an answer that arrives after a newer request started is dropped (a
+ * slow name search must not replace the item scanned after it).
  */
 import { api, errorMessage, type ItemView, type LocationView, type StockLevel, type StockSearchView } from "../api";
 import { isIpcError } from "./i18n/errors";
@@ -49,13 +53,30 @@ class StockState {
   busy = $state(false);
   /** Bumped on every finished look-up, so the screen can flash and refocus. */
   lookups = $state(0);
+  /** Numbers the requests; an answer is applied only while its number is the newest. */
+  private generation = 0;
+
+  /** Starts a request: answers of every older one are dropped from now on. */
+  private begin(): () => boolean {
+    const mine = ++this.generation;
+    return () => mine === this.generation;
+  }
 
   async load(): Promise<void> {
+    await this.loadFor(this.begin());
+  }
+
+  private async loadFor(current: () => boolean): Promise<void> {
     this.busy = true;
     try {
-      if (this.locations.length === 0) this.locations = await api.locations();
+      if (this.locations.length === 0) {
+        const locations = await api.locations();
+        if (!current()) return;
+        this.locations = locations;
+      }
       if (this.matches !== null) {
         const view = await api.searchStock({ text: this.matches, location: this.location, sort: this.sort, offset: this.offset, limit: PAGE_ROWS });
+        if (!current()) return;
         const found = searchOutcome(view);
         this.rows = found?.rows ?? [];
         this.names = found?.names ?? {};
@@ -63,13 +84,14 @@ class StockState {
         return;
       }
       const page = await api.stockLevels({ sku: this.item?.sku ?? null, location: this.location, limit: PAGE_ROWS });
+      if (!current()) return;
       this.rows = page.rows;
       this.total = page.total;
       this.names = {};
     } catch (error) {
-      this.error = errorMessage(error);
+      if (current()) this.error = errorMessage(error);
     } finally {
-      this.busy = false;
+      if (current()) this.busy = false;
     }
   }
 
@@ -78,29 +100,35 @@ class StockState {
     const trimmed = code.trim();
     this.query = trimmed;
     if (trimmed === "") return this.clear();
+    const current = this.begin();
     this.busy = true;
     try {
       const item = await api.itemLookup(trimmed);
+      if (!current()) return;
       this.item = item;
       this.matches = null;
       this.offset = 0;
       this.error = null;
-      await this.load();
+      await this.loadFor(current);
     } catch (error) {
+      if (!current()) return;
       const message = errorMessage(error);
       // Not a code we know: search names and SKU prefixes; only "nothing at all" is an error,
       // and then the table stays as it was.
-      const found = worthSearching(error) ? await this.trySearch(trimmed) : false;
-      if (!found) this.error = message;
+      const found = worthSearching(error) ? await this.trySearch(trimmed, current) : false;
+      if (!found && current()) this.error = message;
     } finally {
-      this.busy = false;
-      this.lookups += 1;
+      if (current()) {
+        this.busy = false;
+        this.lookups += 1;
+      }
     }
   }
 
-  private async trySearch(text: string): Promise<boolean> {
+  private async trySearch(text: string, current: () => boolean): Promise<boolean> {
     try {
       const view = await api.searchStock({ text, location: this.location, sort: this.sort, offset: 0, limit: PAGE_ROWS });
+      if (!current()) return true; // a newer request owns the screen: nothing to report
       const found = searchOutcome(view);
       if (!found) return false;
       this.item = null;
@@ -112,7 +140,7 @@ class StockState {
       this.error = null;
       return true;
     } catch (error) {
-      this.error = errorMessage(error);
+      if (current()) this.error = errorMessage(error);
       return true; // the search's own error is the one to show
     }
   }
