@@ -14,6 +14,7 @@ use shelfsync_store::{Decision, Store, User};
 
 use crate::commands::{MAX_CREDENTIAL_LEN, allowed};
 use crate::error::{AppError, Result};
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::{
     ApprovalView, BulkDecisionLine, BulkDecisionRequest, BulkDecisionResult, BulkOutcome, DecisionView,
 };
@@ -37,7 +38,7 @@ pub fn decide_many(state: &AppState, request: BulkDecisionRequest) -> Result<Bul
         )));
     }
     if request.pin.is_empty() || request.pin.len() > MAX_CREDENTIAL_LEN {
-        return Err(AppError::BadRequest("Enter your PIN to confirm.".into()));
+        return Err(FloorRefusal::NoConfirmPin.into());
     }
     let counter = request.counter.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let decision = match request.decision {

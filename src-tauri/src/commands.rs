@@ -10,6 +10,7 @@ use shelfsync_core::{Action, may};
 use shelfsync_store::{CountScope, Decision, EventFilter, StockFilter, User};
 
 use crate::error::{AppError, Result};
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::{
     AppInfo, ApprovalView, ChannelCard, CommitRequest, CommitResult, CountSessionDetail, CountSessionRow,
     DeadLetterView, DecisionView, DemoUser, DueCountView, EventView, HistoryLine, HubView, ItemView,
@@ -85,10 +86,10 @@ pub fn recent_events(state: &AppState, sku: Option<String>, limit: Option<u32>) 
 pub fn item_lookup(state: &AppState, code: String) -> Result<ItemView> {
     let code = code.trim();
     if code.is_empty() {
-        return Err(AppError::BadRequest("scan a barcode or type a SKU".into()));
+        return Err(FloorRefusal::NoCode.into());
     }
     if code.len() > MAX_CODE_LEN {
-        return Err(AppError::BadRequest(format!("a code is at most {MAX_CODE_LEN} characters")));
+        return Err(FloorRefusal::CodeTooLong { max: MAX_CODE_LEN }.into());
     }
     let store = state.store()?;
     let sku = item_sku(&store, code)?;
@@ -161,10 +162,10 @@ pub fn session_info(state: &AppState) -> Result<SessionView> {
 pub fn sign_in(state: &AppState, name: String, pin: String) -> Result<SessionView> {
     let name = name.trim();
     if name.is_empty() || name.len() > MAX_CREDENTIAL_LEN {
-        return Err(AppError::BadRequest("Enter your user name.".into()));
+        return Err(FloorRefusal::NoUserName.into());
     }
     if pin.is_empty() || pin.len() > MAX_CREDENTIAL_LEN {
-        return Err(AppError::BadRequest("Enter your PIN.".into()));
+        return Err(FloorRefusal::NoPin.into());
     }
     let user = state.store()?.authenticate(name, &pin, state.workstation(), Utc::now())?;
     state.sessions.start(user, Instant::now());
@@ -308,10 +309,10 @@ pub fn decide(
     let user = allowed(state, Action::ApprovalsDecide)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > shelfsync_core::MAX_TEXT_LEN {
-        return Err(AppError::BadRequest("Give a reason (up to 200 characters).".into()));
+        return Err(FloorRefusal::NoReason { max: shelfsync_core::MAX_TEXT_LEN }.into());
     }
     if pin.is_empty() || pin.len() > MAX_CREDENTIAL_LEN {
-        return Err(AppError::BadRequest("Enter your PIN to confirm.".into()));
+        return Err(FloorRefusal::NoConfirmPin.into());
     }
     let mut store = state.store()?;
     store.authenticate(&user.name, &pin, state.workstation(), Utc::now())?;

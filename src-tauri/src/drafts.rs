@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::commands::{acting_user, looking_user};
 use crate::error::{AppError, Result};
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::{DraftAppend, DraftLine, StationDraft};
 use crate::state::AppState;
 
@@ -149,9 +150,7 @@ pub fn check(draft: &StationDraft) -> Result<()> {
 
 fn check_count(lines: usize) -> Result<()> {
     if lines > MAX_DRAFT_LINES as usize {
-        return Err(AppError::BadRequest(format!(
-            "At most {MAX_DRAFT_LINES} scanned lines: commit the ones you have first."
-        )));
+        return Err(FloorRefusal::DraftFull { max: MAX_DRAFT_LINES }.into());
     }
     Ok(())
 }

@@ -39,6 +39,9 @@ pub enum AppError {
     /// A capture error other than a store or sync error (see `From<CaptureError>`).
     #[error(transparent)]
     Capture(CaptureError),
+    /// A scan, commit or field the floor meets, refused with its own code.
+    #[error(transparent)]
+    Refused(#[from] crate::floor_refusal::FloorRefusal),
     #[error("Sign in first.")]
     SignedOut,
     #[error("The session is locked after being idle. Enter your PIN to go on.")]
@@ -88,8 +91,7 @@ impl serde::Serialize for AppError {
     }
 }
 
-/// The values a message names, in the order it names them.
-type Args = Vec<(&'static str, Value)>;
+use crate::floor_refusal::Args;
 
 fn text(value: impl ToString) -> Value {
     Value::String(value.to_string())
@@ -125,6 +127,7 @@ impl AppError {
             AppError::Label(_) => ("label.error", vec![]),
             AppError::Sync(_) => ("sync.error", vec![]),
             AppError::Capture(_) => ("capture.error", vec![]),
+            AppError::Refused(refusal) => refusal.code_and_args(),
             AppError::SignedOut => ("session.signedOut", vec![]),
             AppError::Locked => ("session.locked", vec![]),
             AppError::NotFound(code) => ("stock.notFound", vec![("code", text(code))]),

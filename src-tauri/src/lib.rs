@@ -21,6 +21,7 @@ pub mod error;
 pub mod export;
 pub mod first_run;
 pub mod flash_sale;
+pub mod floor_refusal;
 pub mod handler;
 pub mod import;
 pub mod instance;

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use shelfsync_scan::{DeviceKind, HidConfig, SerialConfig, list_devices, listen_hid, listen_serial};
 use tauri::{AppHandle, Emitter, Manager};
 
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::{ScanOutcome, ScannerView};
 use crate::state::AppState;
 use crate::station;
@@ -135,11 +136,11 @@ fn spawn(
                 let state = handle.state::<AppState>();
                 match state.store() {
                     Ok(store) => station::classify_parsed(&store, &source, &data, &scan.parsed),
-                    Err(error) => ScanOutcome::error(&source, &data, error.to_string()),
+                    Err(error) => ScanOutcome::refused(&source, &data, error),
                 }
             }
             Err(error) => {
-                ScanOutcome::error(&source, "", format!("Unreadable barcode: {error}. Scan again."))
+                ScanOutcome::refused(&source, "", FloorRefusal::Unreadable { detail: error.to_string() })
             }
         };
         if let Err(error) = handle.emit(SCAN_EVENT, outcome) {

@@ -19,6 +19,7 @@ use shelfsync_store::{LineRecord, MovementRequest, Store, StoreError, User};
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::{CommitRequest, CommitResult, LineTag, ScanKind, ScanOutcome, StationMode, TagKind};
 
 /// Most lines one commit takes: a scan log longer than this is split by committing sooner.
@@ -38,19 +39,15 @@ fn first_chars(text: &str, max: usize) -> &str {
 pub fn classify_data(store: &Store, source: &str, data: &str) -> ScanOutcome {
     let trimmed = data.trim_matches(|c| matches!(c, '\r' | '\n' | '\t' | ' '));
     if trimmed.is_empty() {
-        return ScanOutcome::error(source, data, "The scan was empty. Scan again.");
+        return ScanOutcome::refused(source, data, FloorRefusal::EmptyScan);
     }
     if trimmed.len() > MAX_SCAN_LEN {
-        return ScanOutcome::error(
-            source,
-            first_chars(trimmed, SHOWN_CHARS),
-            "The scan was too long to be a barcode.",
-        );
+        return ScanOutcome::refused(source, first_chars(trimmed, SHOWN_CHARS), FloorRefusal::ScanTooLong);
     }
     match parse_scan_data(trimmed.as_bytes(), &ParseOptions::warehouse()) {
         Ok(parsed) => classify_parsed(store, source, trimmed, &parsed),
         Err(error) => {
-            ScanOutcome::error(source, trimmed, format!("Unreadable barcode: {error}. Scan again."))
+            ScanOutcome::refused(source, trimmed, FloorRefusal::Unreadable { detail: error.to_string() })
         }
     }
 }
@@ -59,19 +56,17 @@ pub fn classify_data(store: &Store, source: &str, data: &str) -> ScanOutcome {
 pub fn classify_parsed(store: &Store, source: &str, data: &str, parsed: &Parsed) -> ScanOutcome {
     let classified = match classify(parsed, &CommandConfig::default()) {
         Ok(c) => c,
-        Err(error) => return ScanOutcome::error(source, data, format!("Bad command label: {error}")),
+        Err(error) => {
+            return ScanOutcome::refused(source, data, FloorRefusal::BadLabel { detail: error.to_string() });
+        }
     };
     match classified {
         Classified::Command(Command::Location(code)) => match store.location_exists(&code) {
             Ok(true) => {
                 ScanOutcome { location: Some(code), ..ScanOutcome::new(source, data, ScanKind::Location) }
             }
-            Ok(false) => ScanOutcome::error(
-                source,
-                data,
-                format!("No location '{code}' in this warehouse. Scan a shelf label from here."),
-            ),
-            Err(error) => ScanOutcome::error(source, data, error.to_string()),
+            Ok(false) => ScanOutcome::refused(source, data, FloorRefusal::UnknownLocation { location: code }),
+            Err(error) => ScanOutcome::refused(source, data, error),
         },
         Classified::Command(Command::Quantity(qty)) => {
             ScanOutcome { quantity: Some(qty), ..ScanOutcome::new(source, data, ScanKind::Quantity) }
@@ -91,7 +86,11 @@ fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> Sca
     let count = match parsed.count() {
         Ok(count) => count.map(|c| c.count),
         Err(error) => {
-            return ScanOutcome::error(source, data, format!("Unreadable barcode: {error}. Scan again."));
+            return ScanOutcome::refused(
+                source,
+                data,
+                FloorRefusal::Unreadable { detail: error.to_string() },
+            );
         }
     };
     // A GTIN (from AI 01 or 02, an EAN/UPC symbol or bare digits) is looked up as such; other
@@ -101,30 +100,34 @@ fn resolve_item(store: &Store, source: &str, data: &str, parsed: &Parsed) -> Sca
         (_, Some(gtin)) => gtin,
         (Content::Plain { text, .. }, None) => text.clone(),
         _ => {
-            return ScanOutcome::error(
-                source,
-                data,
-                "This GS1 barcode carries no GTIN: scan the item's own label.",
-            );
+            return ScanOutcome::refused(source, data, FloorRefusal::NoGtin);
         }
     };
     // A pack's barcode (issue 21) stays the line's code, so the commit books its units.
     let resolved = match store.resolve_units(&code) {
         Ok(resolved) => resolved,
         Err(StoreError::UnknownBarcode(_) | StoreError::UnknownSku(_) | StoreError::Domain(_)) => {
-            return ScanOutcome::error(source, data, AppError::NotFound(data.to_string()).to_string());
+            return ScanOutcome::refused(source, data, AppError::NotFound(data.to_string()));
         }
-        Err(error) => return ScanOutcome::error(source, data, error.to_string()),
+        Err(error) => return ScanOutcome::refused(source, data, error),
     };
     let sku = resolved.sku.to_string();
     let (name, tracking) = match (store.item(&sku), store.item_tracking(&sku)) {
         (Ok(item), Ok(tracking)) => (item.map(|i| i.name), tracking),
-        (Err(error), _) | (_, Err(error)) => return ScanOutcome::error(source, data, error.to_string()),
+        (Err(error), _) | (_, Err(error)) => return ScanOutcome::refused(source, data, error),
     };
     let tag = match scanned_tag(parsed, tracking, Utc::now().date_naive()) {
         Ok(tag) => tag,
         Err(error) => {
-            return ScanOutcome::error(source, data, format!("{error}. Scan the item's label again."));
+            // The lot's own code and values (the screen translates them); the English adds the
+            // hint, as the station always said it.
+            let mut refused = ScanOutcome::refused(source, data, StoreError::Lot(Box::new(error.clone())));
+            let hinted = format!("{error}. Scan the item's label again.");
+            if let Some(refusal) = refused.refusal.as_mut() {
+                refusal.message = hinted.clone();
+            }
+            refused.message = Some(hinted);
+            return refused;
         }
     };
     let pack_units = resolved.pack.is_some().then_some(resolved.units);
@@ -199,37 +202,35 @@ pub fn commit(
     request: CommitRequest,
 ) -> Result<CommitResult> {
     if request.lines.is_empty() {
-        return Err(AppError::BadRequest("Nothing to commit: scan an item first.".into()));
+        return Err(FloorRefusal::NothingToCommit.into());
     }
     if request.lines.len() > MAX_COMMIT_LINES {
-        return Err(AppError::BadRequest(format!("At most {MAX_COMMIT_LINES} lines per commit.")));
+        return Err(FloorRefusal::TooManyLines { max: MAX_COMMIT_LINES }.into());
     }
-    let location = LocationCode::new(request.location.trim())
-        .map_err(|_| AppError::BadRequest("Scan a location label first.".into()))?;
+    let location = LocationCode::new(request.location.trim()).map_err(|_| FloorRefusal::NoLocation)?;
     if !store.location_exists(location.as_str())? {
         return Err(StoreError::UnknownLocation(location.to_string()).into());
     }
     let reason = request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     let to = match (&request.mode, request.to_location.as_deref().map(str::trim)) {
-        (StationMode::Transfer, Some(to)) if !to.is_empty() => Some(
-            LocationCode::new(to)
-                .map_err(|_| AppError::BadRequest("Scan the destination's location label.".into()))?,
-        ),
+        (StationMode::Transfer, Some(to)) if !to.is_empty() => {
+            Some(LocationCode::new(to).map_err(|_| FloorRefusal::BadDestination)?)
+        }
         (StationMode::Transfer, _) => {
-            return Err(AppError::BadRequest("Scan the destination's location label first.".into()));
+            return Err(FloorRefusal::NoDestination.into());
         }
         _ => None,
     };
     let session = match (&request.mode, request.session.as_deref()) {
         (StationMode::Count, Some(id)) if !id.trim().is_empty() => Some(id.trim().to_string()),
         (StationMode::Count, _) => {
-            return Err(AppError::BadRequest("Start or continue a count first.".into()));
+            return Err(FloorRefusal::NoCount.into());
         }
         _ => None,
     };
     let mode = match (request.mode, to) {
         (StationMode::Lookup, _) => {
-            return Err(AppError::BadRequest("Look-up mode records nothing.".into()));
+            return Err(FloorRefusal::LookupRecordsNothing.into());
         }
         (StationMode::Count, _) => shelfsync_core::StationMode::Count,
         (StationMode::Damage, _) => shelfsync_core::StationMode::Damage,
@@ -239,7 +240,7 @@ pub fn commit(
         }
     };
     if mode.needs_reason() && reason.is_none() {
-        return Err(AppError::BadRequest("Choose why the items are damaged before committing.".into()));
+        return Err(FloorRefusal::NoDamageReason.into());
     }
 
     // Line ids first, so a bad one refuses the whole commit before anything is recorded.

@@ -55,6 +55,11 @@ wire! {
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tag: Option<LineTag>,
+        /// For `error`: the refusal as every refusal crosses IPC (a code the screen translates,
+        /// its values and `message`'s English), so the station speaks the worker's language.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refusal: Option<IpcError>,
     }
 
     /// How an item is tracked, and what a line's tag is: a lot (batch) or one serial.
@@ -235,10 +240,17 @@ impl ScanOutcome {
             pack_units: None,
             tracking: None,
             tag: None,
+            refusal: None,
         }
     }
 
-    pub fn error(source: &str, data: &str, message: impl Into<String>) -> ScanOutcome {
-        ScanOutcome { message: Some(message.into()), ..ScanOutcome::new(source, data, ScanKind::Error) }
+    /// A scan the station cannot use: Rust's English in `message`, the coded refusal beside it.
+    pub fn refused(source: &str, data: &str, error: impl Into<crate::error::AppError>) -> ScanOutcome {
+        let error = error.into();
+        ScanOutcome {
+            message: Some(error.user_message()),
+            refusal: Some(error.to_ipc()),
+            ..ScanOutcome::new(source, data, ScanKind::Error)
+        }
     }
 }

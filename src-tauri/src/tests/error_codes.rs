@@ -13,6 +13,7 @@ use shelfsync_store::StoreError;
 use super::fresh_demo;
 use crate::commands;
 use crate::error::AppError;
+use crate::floor_refusal::FloorRefusal as F;
 use crate::ipc::*;
 use crate::movements as mv;
 
@@ -33,6 +34,7 @@ fn violation(damaged: bool) -> BucketViolation {
 fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
     let store = |e: StoreError| AppError::Store(e);
     let lot = |e: LotError| AppError::Store(e.into());
+    let floor = AppError::Refused;
     vec![
         (AppError::SignedOut, "session.signedOut", "Sign in first.", json!({})),
         (
@@ -329,6 +331,93 @@ fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
             "the database could not be opened: disk I/O error",
             json!({"detail": "disk I/O error"}),
         ),
+        // The floor's refusals (a scan, a commit, an empty field): each with its own code.
+        (floor(F::EmptyScan), "scan.empty", "The scan was empty. Scan again.", json!({})),
+        (floor(F::ScanTooLong), "scan.tooLong", "The scan was too long to be a barcode.", json!({})),
+        (
+            floor(F::Unreadable { detail: "the check digit of GTIN 09506000134353 is wrong".into() }),
+            "scan.unreadable",
+            "Unreadable barcode: the check digit of GTIN 09506000134353 is wrong. Scan again.",
+            json!({"detail": "the check digit of GTIN 09506000134353 is wrong"}),
+        ),
+        (
+            floor(F::BadLabel { detail: "quantity 0 is outside 1..=100000".into() }),
+            "scan.badLabel",
+            "Bad command label: quantity 0 is outside 1..=100000",
+            json!({"detail": "quantity 0 is outside 1..=100000"}),
+        ),
+        (
+            floor(F::UnknownLocation { location: "MOON".into() }),
+            "scan.unknownLocation",
+            "No location 'MOON' in this warehouse. Scan a shelf label from here.",
+            json!({"location": "MOON"}),
+        ),
+        (
+            floor(F::NoGtin),
+            "scan.noGtin",
+            "This GS1 barcode carries no GTIN: scan the item's own label.",
+            json!({}),
+        ),
+        (
+            floor(F::NothingToCommit),
+            "station.nothingToCommit",
+            "Nothing to commit: scan an item first.",
+            json!({}),
+        ),
+        (
+            floor(F::TooManyLines { max: 500 }),
+            "station.tooManyLines",
+            "At most 500 lines per commit.",
+            json!({"max": 500}),
+        ),
+        (floor(F::NoLocation), "station.noLocation", "Scan a location label first.", json!({})),
+        (
+            floor(F::BadDestination),
+            "station.badDestination",
+            "Scan the destination's location label.",
+            json!({}),
+        ),
+        (
+            floor(F::NoDestination),
+            "station.noDestination",
+            "Scan the destination's location label first.",
+            json!({}),
+        ),
+        (floor(F::NoCount), "station.noCount", "Start or continue a count first.", json!({})),
+        (
+            floor(F::LookupRecordsNothing),
+            "station.lookupRecordsNothing",
+            "Look-up mode records nothing.",
+            json!({}),
+        ),
+        (
+            floor(F::NoDamageReason),
+            "station.noDamageReason",
+            "Choose why the items are damaged before committing.",
+            json!({}),
+        ),
+        (
+            floor(F::DraftFull { max: 500 }),
+            "station.draftFull",
+            "At most 500 scanned lines: commit the ones you have first.",
+            json!({"max": 500}),
+        ),
+        (floor(F::NoUserName), "signin.noName", "Enter your user name.", json!({})),
+        (floor(F::NoPin), "signin.noPin", "Enter your PIN.", json!({})),
+        (floor(F::NoCode), "stock.noCode", "scan a barcode or type a SKU", json!({})),
+        (
+            floor(F::CodeTooLong { max: 128 }),
+            "stock.codeTooLong",
+            "a code is at most 128 characters",
+            json!({"max": 128}),
+        ),
+        (
+            floor(F::NoReason { max: 200 }),
+            "approval.noReason",
+            "Give a reason (up to 200 characters).",
+            json!({"max": 200}),
+        ),
+        (floor(F::NoConfirmPin), "approval.noPin", "Enter your PIN to confirm.", json!({})),
         // Free text: one code per source; the UI shows Rust's English.
         (
             AppError::BadRequest("Choose a location.".into()),
@@ -386,6 +475,13 @@ fn commands_refuse_with_the_codes_the_ui_translates() {
                 commands::stock_levels(&state, query).map(drop)
             }),
         ),
+    ];
+    let long_code = "X".repeat(crate::commands::MAX_CODE_LEN + 1);
+    let cases: Vec<Case<'_>> = vec![
+        ("signin.noName", Box::new(|| commands::sign_in(&state, " ".into(), "1111".into()).map(drop))),
+        ("signin.noPin", Box::new(|| commands::sign_in(&state, "staff".into(), String::new()).map(drop))),
+        ("stock.noCode", Box::new(|| commands::item_lookup(&state, "  ".into()).map(drop))),
+        ("stock.codeTooLong", Box::new(|| commands::item_lookup(&state, long_code.clone()).map(drop))),
     ];
     for (want, call) in &cases {
         assert_eq!(code(call().expect_err(want)), *want);

@@ -2,6 +2,7 @@
 
 use crate::commands;
 use crate::error::AppError;
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::*;
 
 use super::fresh_demo;
@@ -22,7 +23,7 @@ fn demo_users_sign_in_and_roles_are_held_in_rust() {
     let error = commands::sign_in(&state, "staff".into(), "9999".into()).unwrap_err();
     assert_eq!(error.to_string(), "wrong user or PIN for 'staff'");
     let error = commands::sign_in(&state, " ".into(), "1111".into()).unwrap_err();
-    assert!(matches!(error, AppError::BadRequest(_)));
+    assert!(matches!(error, AppError::Refused(FloorRefusal::NoUserName)), "{error:?}");
 
     let info = commands::sign_in(&state, "staff".into(), "1111".into()).unwrap();
     assert_eq!(info.user, Some(UserView { name: "staff".into(), role: RoleView::Staff }));

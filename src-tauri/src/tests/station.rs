@@ -2,6 +2,7 @@
 
 use crate::commands;
 use crate::error::AppError;
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::*;
 
 use super::{demo_gtin13, fresh_demo, line, request};
@@ -16,6 +17,31 @@ fn scans_classify_as_commands_items_or_errors() {
     let bad = scan("LOC:MOON");
     assert_eq!(bad.kind, ScanKind::Error);
     assert!(bad.message.unwrap().contains("No location 'MOON'"));
+    // Every refused scan carries its code for the screen to translate, and the same English.
+    // A GS1 date that is no date (month 13).
+    let bad_date = format!("(01)0{}(17)271332", demo_gtin13(2));
+    for (data, code, args) in [
+        ("LOC:MOON", "scan.unknownLocation", serde_json::json!({"location": "MOON"})),
+        ("   ", "scan.empty", serde_json::json!({})),
+        (
+            "QTY:0",
+            "scan.badLabel",
+            serde_json::json!({"detail": "bad command barcode: quantity 0 is outside 1..=100000"}),
+        ),
+        ("NOPE-4711", "stock.notFound", serde_json::json!({"code": "NOPE-4711"})),
+        (&"9".repeat(crate::station::MAX_SCAN_LEN + 1), "scan.tooLong", serde_json::json!({})),
+        (&bad_date, "scan.unreadable", serde_json::Value::Null),
+    ] {
+        let outcome = scan(data);
+        assert_eq!(outcome.kind, ScanKind::Error, "{data}");
+        let refusal = outcome.refusal.unwrap_or_else(|| panic!("{data}: no refusal"));
+        assert_eq!(refusal.code, code, "{data}");
+        assert_eq!(Some(refusal.message), outcome.message, "{data}");
+        if !args.is_null() {
+            assert_eq!(serde_json::to_value(&refusal.args).unwrap(), args, "{data}");
+        }
+    }
+    assert!(scan("SS-00002").refusal.is_none(), "a scan that is used carries no refusal");
     assert_eq!(scan("QTY:12").quantity, Some(12));
     assert_eq!(scan("QTY:0").kind, ScanKind::Error);
     assert_eq!(scan("MODE:damage").mode, Some(StationMode::Damage));
@@ -47,7 +73,10 @@ fn station_commits_receive_transfer_and_damage() {
     assert_eq!(on_hand("WH1"), wh1 + 4);
 
     let mut transfer = request(StationMode::Transfer, "WH1", vec![line("SS-00003", 2)]);
-    assert!(matches!(commands::commit_scans(&state, transfer.clone()), Err(AppError::BadRequest(_))));
+    assert!(matches!(
+        commands::commit_scans(&state, transfer.clone()),
+        Err(AppError::Refused(FloorRefusal::NoDestination))
+    ));
     transfer.to_location = Some("WH2".into());
     assert_eq!(commands::commit_scans(&state, transfer).unwrap().committed, 1);
     assert_eq!((on_hand("WH1"), on_hand("WH2")), (wh1 + 2, wh2 + 2));
@@ -95,7 +124,7 @@ fn count_submit_and_supervisor_approval_with_pin() {
     assert!(error.to_string().contains("wrong user or PIN"), "{error}");
     let error = commands::decide(&state, item.id.clone(), DecisionView::Approve, " ".into(), "2222".into())
         .unwrap_err();
-    assert!(matches!(error, AppError::BadRequest(_)));
+    assert!(matches!(error, AppError::Refused(FloorRefusal::NoReason { max: 200 })), "{error:?}");
     commands::decide(&state, item.id.clone(), DecisionView::Approve, "recounted shelf".into(), "2222".into())
         .unwrap();
     assert!(commands::approvals(&state).unwrap().is_empty());

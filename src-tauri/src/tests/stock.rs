@@ -2,6 +2,7 @@
 
 use crate::commands;
 use crate::error::AppError;
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::*;
 
 use super::{demo, demo_gtin13};
@@ -49,9 +50,9 @@ fn lookup_of_an_unknown_code_says_so() {
         );
     }
     let error = commands::item_lookup(demo(), "   ".into()).unwrap_err();
-    assert!(matches!(error, AppError::BadRequest(_)));
+    assert!(matches!(error, AppError::Refused(FloorRefusal::NoCode)), "{error:?}");
     let error = commands::item_lookup(demo(), "9".repeat(129)).unwrap_err();
-    assert!(matches!(error, AppError::BadRequest(_)));
+    assert!(matches!(error, AppError::Refused(FloorRefusal::CodeTooLong { max: 128 })), "{error:?}");
 }
 
 #[test]

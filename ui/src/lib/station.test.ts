@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import type { ScanOutcome } from "../api";
+import type { IpcError } from "./i18n/errors";
+import samples from "./i18n/errorSamples.json";
 import { setLanguage } from "./i18n/index.svelte";
 import {
   applyOutcome,
@@ -68,6 +70,43 @@ describe("feedback states", () => {
       expect(last.feedback.sound).toBe(c.sound);
     });
   }
+});
+
+describe("a refused scan in the worker's language", () => {
+  /** Rust's own refusals of scans (written by src-tauri's error_codes test). */
+  const refusal = (code: string): IpcError => {
+    const found = (samples as IpcError[]).find((e) => e.code === code);
+    if (!found) throw new Error(`no sample for ${code}`);
+    return found;
+  };
+  const refused = (data: string, code: string) => {
+    const r = refusal(code);
+    return outcome({ kind: "error", data, message: r.message, refusal: r });
+  };
+  const cases: { code: string; data: string; en: RegExp; es: RegExp; esDetail: RegExp }[] = [
+    { code: "stock.notFound", data: "ZZ-1", en: /^Unknown code ZZ-1$/, es: /^Código desconocido ZZ-1$/, esDetail: /^Ningún artículo tiene el SKU/ },
+    { code: "scan.unknownLocation", data: "LOC:MOON", en: /^Unknown location LOC:MOON$/, es: /^Ubicación desconocida LOC:MOON$/, esDetail: /^No hay ninguna ubicación «MOON»/ },
+    { code: "scan.badLabel", data: "QTY:0", en: /^Bad label QTY:0$/, es: /^Etiqueta no válida QTY:0$/, esDetail: /^Etiqueta de comando no válida/ },
+    { code: "scan.unreadable", data: "(01)x", en: /^Unreadable barcode$/, es: /^Código de barras ilegible$/, esDetail: /^Código de barras ilegible: the check digit .*\. Vuelva a escanear\.$/ },
+    { code: "scan.empty", data: "", en: /^Scan not accepted$/, es: /^Escaneo no aceptado$/, esDetail: /^El escaneo llegó vacío/ },
+    { code: "scan.noGtin", data: "(10)L1", en: /^Scan not accepted$/, es: /^Escaneo no aceptado$/, esDetail: /^Este código GS1 no lleva GTIN/ },
+  ];
+  it.each(cases)("$code: title and Rust's sentence, in English and in Spanish", ({ code, data, en, es, esDetail }) => {
+    const outcomeOf = refused(data, code);
+    const english = applyOutcome(initialStation("receive"), outcomeOf).feedback;
+    expect(english.tone).toBe("bad");
+    expect(english.title).toMatch(en);
+    expect(english.detail).toBe(refusal(code).message);
+    setLanguage("es", false);
+    try {
+      const spanish = applyOutcome(initialStation("receive"), outcomeOf).feedback;
+      expect(spanish.title).toMatch(es);
+      expect(spanish.detail).toMatch(esDetail);
+      expect(spanish.detail).not.toBe(refusal(code).message);
+    } finally {
+      setLanguage("en", false);
+    }
+  });
 });
 
 describe("scan station rules", () => {

@@ -9,7 +9,8 @@
  */
 import type { DraftAppend, ItemLotsView, LineTag, ScanOutcome, StationDraft, StationMode } from "../api";
 import { bad, type Feedback, good, info, noted } from "./feedback";
-import { t } from "./i18n/index.svelte";
+import { translateError } from "./i18n/errors";
+import { i18n, t } from "./i18n/index.svelte";
 
 /** Most uncommitted lines: past this, commit first (the commit command takes 500 at most). */
 export const MAX_LINES = 500;
@@ -147,7 +148,7 @@ export function applyOutcome(state: StationState, outcome: ScanOutcome, rules: S
   }
   switch (outcome.kind) {
     case "error":
-      return step(state, bad(errorTitle(outcome), outcome.message ?? t("fb.scanned", { data: outcome.data })), src);
+      return step(state, bad(errorTitle(outcome), refusalText(outcome) ?? t("fb.scanned", { data: outcome.data })), src);
     case "location":
       return setLocation(state, outcome.location ?? "", src);
     case "quantity": {
@@ -166,11 +167,29 @@ export function applyOutcome(state: StationState, outcome: ScanOutcome, rules: S
   }
 }
 
+/** The big panel's title for each refusal code Rust sends with a refused scan. */
+const TITLE_BY_CODE: Readonly<Record<string, "fb.unknownCode" | "fb.unknownLocation" | "fb.badLabel" | "fb.unreadable">> = {
+  "stock.notFound": "fb.unknownCode",
+  "scan.unknownLocation": "fb.unknownLocation",
+  "scan.badLabel": "fb.badLabel",
+  "scan.unreadable": "fb.unreadable",
+};
+
+/** Rust's full sentence for a refused scan, in the worker's language (its English without a code). */
+export function refusalText(outcome: Pick<ScanOutcome, "message" | "refusal">): string | undefined {
+  if (outcome.refusal) return translateError(i18n.language, outcome.refusal);
+  return outcome.message ?? undefined;
+}
+
 /** A few words for the big panel; Rust's full message goes underneath. */
-export function errorTitle(outcome: Pick<ScanOutcome, "message" | "data">): string {
+export function errorTitle(outcome: Pick<ScanOutcome, "message" | "data" | "refusal">): string {
   const message = outcome.message ?? "";
   const code = outcome.data.length > 24 ? `${outcome.data.slice(0, 23)}…` : outcome.data;
-  // Rust's messages are English (error codes are a later step): their start tells the kind.
+  const byCode = outcome.refusal ? TITLE_BY_CODE[outcome.refusal.code] : undefined;
+  if (byCode === "fb.unreadable") return t(byCode);
+  if (byCode) return t(byCode, { code });
+  if (outcome.refusal) return t("fb.notAccepted");
+  // A refusal without a code (an older Rust, a test's outcome): the English sentence's start.
   if (message.startsWith("No item has")) return t("fb.unknownCode", { code });
   if (message.startsWith("No location")) return t("fb.unknownLocation", { code });
   if (message.startsWith("Bad command label")) return t("fb.badLabel", { code });
