@@ -1,5 +1,5 @@
 //! The refusals floor staff meet most: a scan the station cannot use, a commit that is not
-//! ready, an empty sign-in or look-up field. Each is a kind with a stable code and the values
+//! ready, an empty sign-in or look-up field, a Movements form that is not filled in. Each is a kind with a stable code and the values
 //! its sentence names, so the UI shows it in the worker's language (issue 19); the English
 //! sentences are the ones the station has always shown.
 
@@ -57,6 +57,34 @@ pub enum FloorRefusal {
     NoReason { max: usize },
     #[error("Enter your PIN to confirm.")]
     NoConfirmPin,
+    // ---- the Movements screen's fields ----
+    #[error("An adjustment of 0 changes nothing: enter how many units up or down.")]
+    ZeroAdjustment,
+    #[error("Give a reason for an adjustment.")]
+    NoAdjustmentReason,
+    #[error("Give a reason for a reversal.")]
+    NoReversalReason,
+    #[error("A reason is at most {max} characters.")]
+    ReasonTooLong { max: usize },
+    /// `given`: at most 40 characters of what was sent.
+    #[error("Choose a reason code ({codes}); '{given}' is not one.")]
+    UnknownReasonCode { codes: String, given: String },
+    #[error("The reason 'other' needs a note saying what happened.")]
+    OtherNeedsNote,
+    /// `id`: at most 40 characters of what was sent.
+    #[error("No transfer in transit has the id '{id}'.")]
+    NoTransferInTransit { id: String },
+    /// `id`: at most 40 characters of what was sent.
+    #[error("No posted event has the id '{id}'.")]
+    NoPostedEvent { id: String },
+    #[error("Enter a SKU.")]
+    NoSku,
+    #[error("A SKU is at most {max} characters.")]
+    SkuTooLong { max: usize },
+    #[error("Choose a location.")]
+    NoLocationChosen,
+    #[error("A location code is at most {max} characters.")]
+    LocationTooLong { max: usize },
 }
 
 impl FloorRefusal {
@@ -86,6 +114,20 @@ impl FloorRefusal {
             F::CodeTooLong { max } => ("stock.codeTooLong", vec![("max", (*max).into())]),
             F::NoReason { max } => ("approval.noReason", vec![("max", (*max).into())]),
             F::NoConfirmPin => ("approval.noPin", vec![]),
+            F::ZeroAdjustment => ("movement.zeroAdjustment", vec![]),
+            F::NoAdjustmentReason => ("movement.noAdjustmentReason", vec![]),
+            F::NoReversalReason => ("movement.noReversalReason", vec![]),
+            F::ReasonTooLong { max } => ("movement.reasonTooLong", vec![("max", (*max).into())]),
+            F::UnknownReasonCode { codes, given } => {
+                ("movement.unknownReasonCode", vec![("codes", text(codes)), ("given", text(given))])
+            }
+            F::OtherNeedsNote => ("movement.otherNeedsNote", vec![]),
+            F::NoTransferInTransit { id } => ("movement.noTransferInTransit", vec![("id", text(id))]),
+            F::NoPostedEvent { id } => ("movement.noPostedEvent", vec![("id", text(id))]),
+            F::NoSku => ("movement.noSku", vec![]),
+            F::SkuTooLong { max } => ("movement.skuTooLong", vec![("max", (*max).into())]),
+            F::NoLocationChosen => ("movement.noLocation", vec![]),
+            F::LocationTooLong { max } => ("movement.locationTooLong", vec![("max", (*max).into())]),
         }
     }
 }

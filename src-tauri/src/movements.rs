@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::commands::{MAX_CODE_LEN, MAX_EVENTS, allowed};
 use crate::error::{AppError, Result};
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::{
     AdjustRequest, EventView, MovementOutcome, ReceiveTransferRequest, ReturnRequest, ReverseRequest,
     ReversibleEventView, ShipRequest, TransferInTransitView, WriteOffFromView, WriteOffRequest,
@@ -65,11 +66,9 @@ pub fn adjust_stock(state: &AppState, request: AdjustRequest) -> Result<Movement
         allowed(state, Action::OverrideNegative)?;
     }
     if request.delta == 0 {
-        return Err(AppError::BadRequest(
-            "An adjustment of 0 changes nothing: enter how many units up or down.".into(),
-        ));
+        return Err(FloorRefusal::ZeroAdjustment.into());
     }
-    let reason = required_text("an adjustment", &request.reason)?;
+    let reason = required_text(&request.reason, FloorRefusal::NoAdjustmentReason)?;
     let movement = Movement::Adjust {
         sku: sku(&request.sku)?,
         location: location(&request.location)?,
@@ -120,7 +119,7 @@ pub fn transfers_in_transit(state: &AppState) -> Result<Vec<TransferInTransitVie
 pub fn receive_transfer(state: &AppState, request: ReceiveTransferRequest) -> Result<MovementOutcome> {
     let user = allowed(state, Action::Transfer)?;
     let raw = request.transfer_id.trim();
-    let unknown = || AppError::BadRequest(format!("No transfer in transit has the id '{}'.", clip(raw)));
+    let unknown = || AppError::from(FloorRefusal::NoTransferInTransit { id: clip(raw) });
     let shipment = Uuid::parse_str(raw).map_err(|_| unknown())?;
     let reason = optional_text(request.reason.as_deref())?;
     let ship = state.store()?.event(shipment)?.ok_or_else(unknown)?;
@@ -194,9 +193,9 @@ pub fn reversible_events(
 pub fn reverse_event(state: &AppState, request: ReverseRequest) -> Result<MovementOutcome> {
     let user = allowed(state, Action::Reverse)?;
     let raw = request.event_id.trim();
-    let unknown = || AppError::BadRequest(format!("No posted event has the id '{}'.", clip(raw)));
+    let unknown = || AppError::from(FloorRefusal::NoPostedEvent { id: clip(raw) });
     let id = Uuid::parse_str(raw).map_err(|_| unknown())?;
-    let reason = required_text("a reversal", &request.reason)?;
+    let reason = required_text(&request.reason, FloorRefusal::NoReversalReason)?;
     let original = state.store()?.event(id)?.ok_or_else(unknown)?;
     // The reversal moves the lot the original moved.
     let reversal = original.reversal();
@@ -262,16 +261,16 @@ fn request(store: &mut Store, event: &shelfsync_core::Event, user: &User) -> Res
 fn coded_reason(code: &str, note: Option<&str>) -> Result<String> {
     let code = code.trim();
     if !LOSS_REASON_CODES.contains(&code) {
-        return Err(AppError::BadRequest(format!(
-            "Choose a reason code ({}); '{}' is not one.",
-            LOSS_REASON_CODES.join(", "),
-            clip(code)
-        )));
+        return Err(FloorRefusal::UnknownReasonCode {
+            codes: LOSS_REASON_CODES.join(", "),
+            given: clip(code),
+        }
+        .into());
     }
     let note = optional_text(note)?;
     let raw = match (code, note) {
         ("other", None) => {
-            return Err(AppError::BadRequest("The reason 'other' needs a note saying what happened.".into()));
+            return Err(FloorRefusal::OtherNeedsNote.into());
         }
         (code, Some(note)) => format!("{code}: {note}"),
         (code, None) => code.to_string(),
@@ -279,8 +278,8 @@ fn coded_reason(code: &str, note: Option<&str>) -> Result<String> {
     Ok(loss_reason(&raw)?)
 }
 
-fn required_text(what: &str, raw: &str) -> Result<String> {
-    optional_text(Some(raw))?.ok_or_else(|| AppError::BadRequest(format!("Give a reason for {what}.")))
+fn required_text(raw: &str, missing: FloorRefusal) -> Result<String> {
+    optional_text(Some(raw))?.ok_or_else(|| missing.into())
 }
 
 /// Trimmed, `None` when empty, refused past core's `MAX_TEXT_LEN`.
@@ -289,7 +288,7 @@ fn optional_text(raw: Option<&str>) -> Result<Option<String>> {
         return Ok(None);
     };
     if text.chars().count() > MAX_TEXT_LEN {
-        return Err(AppError::BadRequest(format!("A reason is at most {MAX_TEXT_LEN} characters.")));
+        return Err(FloorRefusal::ReasonTooLong { max: MAX_TEXT_LEN }.into());
     }
     Ok(Some(text.to_string()))
 }
@@ -297,10 +296,10 @@ fn optional_text(raw: Option<&str>) -> Result<Option<String>> {
 fn sku(raw: &str) -> Result<Sku> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(AppError::BadRequest("Enter a SKU.".into()));
+        return Err(FloorRefusal::NoSku.into());
     }
     if raw.len() > MAX_CODE_LEN {
-        return Err(AppError::BadRequest(format!("A SKU is at most {MAX_CODE_LEN} characters.")));
+        return Err(FloorRefusal::SkuTooLong { max: MAX_CODE_LEN }.into());
     }
     Ok(Sku::new(raw)?)
 }
@@ -308,10 +307,10 @@ fn sku(raw: &str) -> Result<Sku> {
 fn location(raw: &str) -> Result<LocationCode> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(AppError::BadRequest("Choose a location.".into()));
+        return Err(FloorRefusal::NoLocationChosen.into());
     }
     if raw.len() > MAX_CODE_LEN {
-        return Err(AppError::BadRequest(format!("A location code is at most {MAX_CODE_LEN} characters.")));
+        return Err(FloorRefusal::LocationTooLong { max: MAX_CODE_LEN }.into());
     }
     Ok(LocationCode::new(raw)?)
 }

@@ -418,11 +418,71 @@ fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
             json!({"max": 200}),
         ),
         (floor(F::NoConfirmPin), "approval.noPin", "Enter your PIN to confirm.", json!({})),
+        (
+            floor(F::ZeroAdjustment),
+            "movement.zeroAdjustment",
+            "An adjustment of 0 changes nothing: enter how many units up or down.",
+            json!({}),
+        ),
+        (
+            floor(F::NoAdjustmentReason),
+            "movement.noAdjustmentReason",
+            "Give a reason for an adjustment.",
+            json!({}),
+        ),
+        (floor(F::NoReversalReason), "movement.noReversalReason", "Give a reason for a reversal.", json!({})),
+        (
+            floor(F::ReasonTooLong { max: 200 }),
+            "movement.reasonTooLong",
+            "A reason is at most 200 characters.",
+            json!({"max": 200}),
+        ),
+        (
+            floor(F::UnknownReasonCode {
+                codes: "damaged, expired, shrinkage, theft, vendor_return, other".into(),
+                given: "lost".into(),
+            }),
+            "movement.unknownReasonCode",
+            "Choose a reason code (damaged, expired, shrinkage, theft, vendor_return, other); 'lost' is not one.",
+            json!({"codes": "damaged, expired, shrinkage, theft, vendor_return, other", "given": "lost"}),
+        ),
+        (
+            floor(F::OtherNeedsNote),
+            "movement.otherNeedsNote",
+            "The reason 'other' needs a note saying what happened.",
+            json!({}),
+        ),
+        (
+            floor(F::NoTransferInTransit { id: "T-1".into() }),
+            "movement.noTransferInTransit",
+            "No transfer in transit has the id 'T-1'.",
+            json!({"id": "T-1"}),
+        ),
+        (
+            floor(F::NoPostedEvent { id: "E-1".into() }),
+            "movement.noPostedEvent",
+            "No posted event has the id 'E-1'.",
+            json!({"id": "E-1"}),
+        ),
+        (floor(F::NoSku), "movement.noSku", "Enter a SKU.", json!({})),
+        (
+            floor(F::SkuTooLong { max: 128 }),
+            "movement.skuTooLong",
+            "A SKU is at most 128 characters.",
+            json!({"max": 128}),
+        ),
+        (floor(F::NoLocationChosen), "movement.noLocation", "Choose a location.", json!({})),
+        (
+            floor(F::LocationTooLong { max: 128 }),
+            "movement.locationTooLong",
+            "A location code is at most 128 characters.",
+            json!({"max": 128}),
+        ),
         // Free text: one code per source; the UI shows Rust's English.
         (
-            AppError::BadRequest("Choose a location.".into()),
+            AppError::BadRequest("Only the shrink report takes a number of days.".into()),
             "request.refused",
-            "Choose a location.",
+            "Only the shrink report takes a number of days.",
             json!({}),
         ),
         (
@@ -502,6 +562,22 @@ fn commands_refuse_with_the_codes_the_ui_translates() {
         (
             "movement.sameLocation",
             Box::new(|| mv::ship_transfer(&state, ShipRequest { to: "WH1".into(), ..ship(1) }).map(drop)),
+        ),
+        (
+            "movement.noSku",
+            Box::new(|| mv::ship_transfer(&state, ShipRequest { sku: " ".into(), ..ship(1) }).map(drop)),
+        ),
+        (
+            "movement.noLocation",
+            Box::new(|| mv::ship_transfer(&state, ShipRequest { from: String::new(), ..ship(1) }).map(drop)),
+        ),
+        (
+            "movement.noTransferInTransit",
+            Box::new(|| {
+                let receive =
+                    ReceiveTransferRequest { transfer_id: "no-such-id".into(), received: 1, reason: None };
+                mv::receive_transfer(&state, receive).map(drop)
+            }),
         ),
     ];
     for (want, call) in &cases {
