@@ -19,6 +19,7 @@ use crate::ipc::{
     ApprovalView, BulkDecisionLine, BulkDecisionRequest, BulkDecisionResult, BulkOutcome, DecisionView,
 };
 use crate::state::AppState;
+use crate::supervisor_refusal::SupervisorRefusal;
 
 /// Most items one bulk decision takes: a screenful a supervisor can have looked at, and it
 /// bounds how long the store is held (each item is a transaction, ~ms).
@@ -32,10 +33,7 @@ pub fn decide_many(state: &AppState, request: BulkDecisionRequest) -> Result<Bul
     let ids = check_ids(&request.ids)?;
     let reason = request.reason.trim();
     if reason.is_empty() || reason.chars().count() > shelfsync_core::MAX_TEXT_LEN {
-        return Err(AppError::BadRequest(format!(
-            "Give one reason for the decision (up to {} characters).",
-            shelfsync_core::MAX_TEXT_LEN
-        )));
+        return Err(SupervisorRefusal::NoBulkReason { max: shelfsync_core::MAX_TEXT_LEN }.into());
     }
     if request.pin.is_empty() || request.pin.len() > MAX_CREDENTIAL_LEN {
         return Err(FloorRefusal::NoConfirmPin.into());
@@ -54,7 +52,7 @@ pub fn decide_many(state: &AppState, request: BulkDecisionRequest) -> Result<Bul
         }
         (Decision::Recount, None) => reason.to_string(),
         (_, Some(_)) => {
-            return Err(AppError::BadRequest("A counter is assigned only to a recount.".into()));
+            return Err(SupervisorRefusal::CounterOnlyForRecount.into());
         }
         (_, None) => reason.to_string(),
     };
@@ -131,13 +129,10 @@ pub(crate) fn mark_mine(store: &Store, user: &User, items: &mut [ApprovalView]) 
 
 fn check_ids(ids: &[String]) -> Result<Vec<String>> {
     if ids.is_empty() {
-        return Err(AppError::BadRequest("Select at least one item to decide.".into()));
+        return Err(SupervisorRefusal::NothingSelected.into());
     }
     if ids.len() > MAX_BULK_ITEMS {
-        return Err(AppError::BadRequest(format!(
-            "At most {MAX_BULK_ITEMS} items at once; {} were selected.",
-            ids.len()
-        )));
+        return Err(SupervisorRefusal::TooManySelected { max: MAX_BULK_ITEMS, selected: ids.len() }.into());
     }
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(ids.len());
@@ -157,13 +152,13 @@ fn check_ids(ids: &[String]) -> Result<Vec<String>> {
 /// The assigned counter must be someone who can sign in here and count.
 fn check_counter(store: &Store, name: &str) -> Result<()> {
     if name.len() > MAX_CREDENTIAL_LEN {
-        return Err(AppError::BadRequest("That user name is too long.".into()));
+        return Err(SupervisorRefusal::CounterNameTooLong.into());
     }
     let user = store.users()?.into_iter().find(|u| u.name == name);
     match user {
         Some(u) if u.active && shelfsync_core::may(u.role, Action::CountScan) => Ok(()),
-        Some(_) => Err(AppError::BadRequest(format!("{name} is deactivated and cannot recount."))),
-        None => Err(AppError::BadRequest(format!("No user is called '{name}': choose who recounts."))),
+        Some(_) => Err(SupervisorRefusal::CounterDeactivated { name: name.to_string() }.into()),
+        None => Err(SupervisorRefusal::NoSuchCounter { name: name.to_string() }.into()),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::commands::{MAX_CODE_LEN, allowed};
 use crate::error::{AppError, Result};
 use crate::ipc::{CountSessionDetail, CountStartRequest};
 use crate::state::AppState;
+use crate::supervisor_refusal::SupervisorRefusal;
 
 /// Most SKUs a typed list may name: a list longer than this is a class or a full count.
 pub const MAX_SCOPE_SKUS: usize = 1_000;
@@ -38,14 +39,12 @@ pub fn start_due_count(state: &AppState, location: String, plan: String) -> Resu
     let user = allowed(state, Action::CountGenerate)?;
     let (location, plan) = (location.trim(), plan.trim());
     if location.is_empty() || plan.is_empty() || plan.len() > MAX_CODE_LEN {
-        return Err(AppError::BadRequest("Choose a due count to start.".into()));
+        return Err(SupervisorRefusal::NoDueCountChosen.into());
     }
     let mut store = state.store()?;
     let id =
         store.start_due_count(location, plan, Utc::now(), &user, state.workstation())?.ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "{plan} is not due at {location}: it has been started already, or has nothing to count."
-            ))
+            SupervisorRefusal::NotDue { plan: plan.to_string(), location: location.to_string() }
         })?;
     Ok(store.count_session(&id, may(user.role, Action::CountSeeExpected))?.into())
 }
@@ -62,9 +61,7 @@ pub fn submit_count_confirmed(
     let mut store = state.store()?;
     match store.submit_count(id, confirm_zero, &user, state.workstation()) {
         Err(shelfsync_store::StoreError::UncountedInFullCount(n)) => {
-            return Err(AppError::BadRequest(format!(
-                "{n} SKUs in this full count were not counted: tick \"count the rest as zero\" to submit them as zero."
-            )));
+            return Err(SupervisorRefusal::UncountedInFullCount { uncounted: n }.into());
         }
         other => other?,
     }
@@ -74,21 +71,18 @@ pub fn submit_count_confirmed(
 fn scope_of(request: &CountStartRequest) -> Result<CountScope> {
     let location = request.location.trim();
     if location.is_empty() || location.len() > MAX_CODE_LEN {
-        return Err(AppError::BadRequest("Choose the location to count.".into()));
+        return Err(SupervisorRefusal::NoCountLocation.into());
     }
     let given = usize::from(!request.skus.is_empty())
         + usize::from(request.class.is_some())
         + usize::from(request.top.is_some());
     if given > 1 {
-        return Err(AppError::BadRequest(
-            "Count a SKU list, a class or the top N: one of them, not several.".into(),
-        ));
+        return Err(SupervisorRefusal::OneScopeOnly.into());
     }
     if request.skus.len() > MAX_SCOPE_SKUS {
-        return Err(AppError::BadRequest(format!(
-            "A SKU list is at most {MAX_SCOPE_SKUS} SKUs; {} were given.",
-            request.skus.len()
-        )));
+        return Err(
+            SupervisorRefusal::TooManyScopeSkus { max: MAX_SCOPE_SKUS, given: request.skus.len() }.into()
+        );
     }
     let mut skus = BTreeSet::new();
     for sku in &request.skus {
@@ -102,12 +96,11 @@ fn scope_of(request: &CountStartRequest) -> Result<CountScope> {
         .class
         .as_deref()
         .map(|c| {
-            VelocityClass::parse(c.trim())
-                .ok_or_else(|| AppError::BadRequest(format!("Class '{c}' must be A, B or C.")))
+            VelocityClass::parse(c.trim()).ok_or_else(|| SupervisorRefusal::BadClass { class: c.to_string() })
         })
         .transpose()?;
     if let Some(top) = request.top.filter(|n| !(1..=MAX_TOP).contains(n)) {
-        return Err(AppError::BadRequest(format!("Top N must be between 1 and {MAX_TOP}, got {top}.")));
+        return Err(SupervisorRefusal::TopOutOfRange { max: MAX_TOP, top }.into());
     }
     Ok(CountScope {
         location: location.to_string(),

@@ -42,6 +42,9 @@ pub enum AppError {
     /// A scan, commit or field the floor meets, refused with its own code.
     #[error(transparent)]
     Refused(#[from] crate::floor_refusal::FloorRefusal),
+    /// A supervisor's form (a bulk decision, a count) refused with its own code.
+    #[error(transparent)]
+    SupervisorRefused(#[from] crate::supervisor_refusal::SupervisorRefusal),
     #[error("Sign in first.")]
     SignedOut,
     #[error("The session is locked after being idle. Enter your PIN to go on.")]
@@ -128,6 +131,7 @@ impl AppError {
             AppError::Sync(_) => ("sync.error", vec![]),
             AppError::Capture(_) => ("capture.error", vec![]),
             AppError::Refused(refusal) => refusal.code_and_args(),
+            AppError::SupervisorRefused(refusal) => refusal.code_and_args(),
             AppError::SignedOut => ("session.signedOut", vec![]),
             AppError::Locked => ("session.locked", vec![]),
             AppError::NotFound(code) => ("stock.notFound", vec![("code", text(code))]),

@@ -41,6 +41,7 @@ pub mod service;
 pub mod session;
 pub mod state;
 pub mod station;
+pub mod supervisor_refusal;
 pub mod user_language;
 pub mod why;
 pub mod window_fit;

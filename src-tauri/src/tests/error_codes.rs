@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::floor_refusal::FloorRefusal as F;
 use crate::ipc::*;
 use crate::movements as mv;
+use crate::supervisor_refusal::SupervisorRefusal as S;
 
 const SAMPLES_PATH: &str = "../ui/src/lib/i18n/errorSamples.json";
 
@@ -35,6 +36,7 @@ fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
     let store = |e: StoreError| AppError::Store(e);
     let lot = |e: LotError| AppError::Store(e.into());
     let floor = AppError::Refused;
+    let sup = AppError::SupervisorRefused;
     vec![
         (AppError::SignedOut, "session.signedOut", "Sign in first.", json!({})),
         (
@@ -478,6 +480,83 @@ fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
             "A location code is at most 128 characters.",
             json!({"max": 128}),
         ),
+        // The supervisors' forms: each with its own code.
+        (
+            sup(S::NoBulkReason { max: 200 }),
+            "bulk.noReason",
+            "Give one reason for the decision (up to 200 characters).",
+            json!({"max": 200}),
+        ),
+        (
+            sup(S::CounterOnlyForRecount),
+            "bulk.counterOnlyForRecount",
+            "A counter is assigned only to a recount.",
+            json!({}),
+        ),
+        (sup(S::NothingSelected), "bulk.nothingSelected", "Select at least one item to decide.", json!({})),
+        (
+            sup(S::TooManySelected { max: 200, selected: 201 }),
+            "bulk.tooManySelected",
+            "At most 200 items at once; 201 were selected.",
+            json!({"max": 200, "selected": 201}),
+        ),
+        (sup(S::CounterNameTooLong), "bulk.counterNameTooLong", "That user name is too long.", json!({})),
+        (
+            sup(S::CounterDeactivated { name: "cat".into() }),
+            "bulk.counterDeactivated",
+            "cat is deactivated and cannot recount.",
+            json!({"name": "cat"}),
+        ),
+        (
+            sup(S::NoSuchCounter { name: "zed".into() }),
+            "bulk.noSuchCounter",
+            "No user is called 'zed': choose who recounts.",
+            json!({"name": "zed"}),
+        ),
+        (sup(S::NoDueCountChosen), "count.noDueCountChosen", "Choose a due count to start.", json!({})),
+        (
+            sup(S::NotDue { plan: "cycle-A:WH1:2026-12".into(), location: "WH1".into() }),
+            "count.notDue",
+            "cycle-A:WH1:2026-12 is not due at WH1: it has been started already, or has nothing to count.",
+            json!({"plan": "cycle-A:WH1:2026-12", "location": "WH1"}),
+        ),
+        (
+            sup(S::UncountedInFullCount { uncounted: 3 }),
+            "count.uncountedTick",
+            "3 SKUs in this full count were not counted: tick \"count the rest as zero\" to submit them as zero.",
+            json!({"uncounted": 3}),
+        ),
+        (
+            sup(S::UncountedInFullCount { uncounted: 1 }),
+            "count.uncountedTick",
+            "1 SKU in this full count was not counted: tick \"count the rest as zero\" to submit them as zero.",
+            json!({"uncounted": 1}),
+        ),
+        (sup(S::NoCountLocation), "count.noLocation", "Choose the location to count.", json!({})),
+        (
+            sup(S::OneScopeOnly),
+            "count.oneScopeOnly",
+            "Count a SKU list, a class or the top N: one of them, not several.",
+            json!({}),
+        ),
+        (
+            sup(S::TooManyScopeSkus { max: 1000, given: 1001 }),
+            "count.tooManySkus",
+            "A SKU list is at most 1000 SKUs; 1001 were given.",
+            json!({"max": 1000, "given": 1001}),
+        ),
+        (
+            sup(S::BadClass { class: "D".into() }),
+            "count.badClass",
+            "Class 'D' must be A, B or C.",
+            json!({"class": "D"}),
+        ),
+        (
+            sup(S::TopOutOfRange { max: 10000, top: 0 }),
+            "count.topOutOfRange",
+            "Top N must be between 1 and 10000, got 0.",
+            json!({"max": 10000, "top": 0}),
+        ),
         // Free text: one code per source; the UI shows Rust's English.
         (
             AppError::BadRequest("Only the shrink report takes a number of days.".into()),
@@ -536,6 +615,9 @@ fn commands_refuse_with_the_codes_the_ui_translates() {
             }),
         ),
     ];
+    for (want, call) in &cases {
+        assert_eq!(code(call().expect_err(want)), *want);
+    }
     let long_code = "X".repeat(crate::commands::MAX_CODE_LEN + 1);
     let cases: Vec<Case<'_>> = vec![
         ("signin.noName", Box::new(|| commands::sign_in(&state, " ".into(), "1111".into()).map(drop))),

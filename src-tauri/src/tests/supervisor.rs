@@ -8,6 +8,7 @@ use crate::counts_scoped;
 use crate::error::AppError;
 use crate::ipc::*;
 use crate::state::{AppState, DemoPolicy};
+use crate::supervisor_refusal::SupervisorRefusal;
 
 fn fresh_demo() -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
@@ -335,7 +336,7 @@ fn a_due_plan_starts_from_its_row_once_and_only_for_supervisors() {
     let error = counts_scoped::start_due_count(&state, full.location.clone(), full.plan.clone()).unwrap_err();
     assert!(error.to_string().contains("is not due at WH1"), "{error}");
     let error = counts_scoped::start_due_count(&state, "WH1".into(), "cycle-Z:WH1:2026".into()).unwrap_err();
-    assert!(matches!(error, AppError::BadRequest(_)), "{error}");
+    assert!(matches!(error, AppError::SupervisorRefused(SupervisorRefusal::NotDue { .. })), "{error}");
 }
 
 #[test]
@@ -361,7 +362,7 @@ fn a_full_count_submits_uncounted_as_zero_only_when_confirmed() {
     };
     commands::commit_scans(&state, scans).unwrap();
     let error = counts_scoped::submit_count_confirmed(&state, session.id.clone(), false).unwrap_err();
-    assert!(error.to_string().contains("1 SKUs in this full count were not counted"), "{error}");
+    assert!(error.to_string().contains("1 SKU in this full count was not counted"), "{error}");
     assert_eq!(
         commands::count_session(&state, session.id.clone()).unwrap().status,
         "open",
