@@ -53,6 +53,10 @@ pub enum FloorRefusal {
     NoCode,
     #[error("a code is at most {max} characters")]
     CodeTooLong { max: usize },
+    #[error("give a SKU or barcode of 1 to {max} characters")]
+    LotItemCode { max: usize },
+    #[error("a quantity is between 1 and {max}")]
+    LotQty { max: u32 },
     #[error("Give a reason (up to {max} characters).")]
     NoReason { max: usize },
     #[error("Enter your PIN to confirm.")]
@@ -112,6 +116,8 @@ impl FloorRefusal {
             F::NoPin => ("signin.noPin", vec![]),
             F::NoCode => ("stock.noCode", vec![]),
             F::CodeTooLong { max } => ("stock.codeTooLong", vec![("max", (*max).into())]),
+            F::LotItemCode { max } => ("lot.itemCode", vec![("max", (*max).into())]),
+            F::LotQty { max } => ("lot.qtyRange", vec![("max", (*max).into())]),
             F::NoReason { max } => ("approval.noReason", vec![("max", (*max).into())]),
             F::NoConfirmPin => ("approval.noPin", vec![]),
             F::ZeroAdjustment => ("movement.zeroAdjustment", vec![]),

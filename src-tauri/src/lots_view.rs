@@ -7,7 +7,8 @@
 use shelfsync_core::MAX_QTY;
 
 use crate::commands::{MAX_CODE_LEN, acting_user, blind_for, item_sku};
-use crate::error::{AppError, Result};
+use crate::error::Result;
+use crate::floor_refusal::FloorRefusal;
 use crate::ipc::{ItemLotsView, LotPickView, LotView};
 use crate::state::AppState;
 
@@ -15,10 +16,10 @@ pub fn item_lots(state: &AppState, code: String, location: String, qty: Option<u
     acting_user(state)?;
     let (code, location) = (code.trim(), location.trim());
     if code.is_empty() || code.len() > MAX_CODE_LEN {
-        return Err(AppError::BadRequest(format!("give a SKU or barcode of 1 to {MAX_CODE_LEN} characters")));
+        return Err(FloorRefusal::LotItemCode { max: MAX_CODE_LEN }.into());
     }
     if qty.is_some_and(|q| q == 0 || q > MAX_QTY) {
-        return Err(AppError::BadRequest(format!("a quantity is between 1 and {MAX_QTY}")));
+        return Err(FloorRefusal::LotQty { max: MAX_QTY }.into());
     }
     let store = state.store()?;
     let sku = item_sku(&store, code)?;

@@ -421,6 +421,18 @@ fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
         ),
         (floor(F::NoConfirmPin), "approval.noPin", "Enter your PIN to confirm.", json!({})),
         (
+            floor(F::LotItemCode { max: 128 }),
+            "lot.itemCode",
+            "give a SKU or barcode of 1 to 128 characters",
+            json!({"max": 128}),
+        ),
+        (
+            floor(F::LotQty { max: 1_000_000 }),
+            "lot.qtyRange",
+            "a quantity is between 1 and 1000000",
+            json!({"max": 1_000_000}),
+        ),
+        (
             floor(F::ZeroAdjustment),
             "movement.zeroAdjustment",
             "An adjustment of 0 changes nothing: enter how many units up or down.",

@@ -138,4 +138,6 @@ export const errorsEn = {
   "errors.count.tooManySkus": "A SKU list is at most {max} SKUs; {given} were given.",
   "errors.count.badClass": "Class ''{class}'' must be A, B or C.",
   "errors.count.topOutOfRange": "Top N must be between 1 and {max}, got {top}.",
+  "errors.lot.itemCode": "give a SKU or barcode of 1 to {max} characters",
+  "errors.lot.qtyRange": "a quantity is between 1 and {max}",
 } as const;

@@ -122,4 +122,6 @@ export const errorsEs: { readonly [K in keyof typeof errorsEn]: string } = {
   "errors.count.tooManySkus": "Una lista de SKU tiene como máximo {max, number} SKU; se indicaron {given, number}.",
   "errors.count.badClass": "La clase «{class}» debe ser A, B o C.",
   "errors.count.topOutOfRange": "Los N primeros deben estar entre 1 y {max, number}; se indicó {top, number}.",
+  "errors.lot.itemCode": "Indique un SKU o código de barras de 1 a {max, number} caracteres",
+  "errors.lot.qtyRange": "Una cantidad está entre 1 y {max, number}",
 };
