@@ -127,7 +127,7 @@ impl AppError {
             AppError::FlashSale(_) => ("flashSale.rule", vec![]),
             AppError::Hub(_) => ("hub.error", vec![]),
             AppError::Scan(_) => ("scan.error", vec![]),
-            AppError::Label(_) => ("label.error", vec![]),
+            AppError::Label(e) => label_code(e),
             AppError::Sync(_) => ("sync.error", vec![]),
             AppError::Capture(_) => ("capture.error", vec![]),
             AppError::Refused(refusal) => refusal.code_and_args(),
@@ -227,6 +227,27 @@ fn store_code(error: &StoreError) -> (&'static str, Args) {
         // Kinds added since (other helpers' areas): Rust's English until they get a code.
         #[allow(unreachable_patterns)]
         _ => ("store.error", vec![]),
+    }
+}
+
+/// The label panel's refusals (issue 21) a person can mend: a value typed wrong, a printer off.
+/// The rest (a symbology name, an encoder's failure, a barcode too wide) name the code's
+/// internals and stay Rust's English.
+fn label_code(error: &shelfsync_labels::LabelError) -> (&'static str, Args) {
+    use shelfsync_labels::LabelError as L;
+    match error {
+        L::Expiry(value) => ("label.expiry", vec![("value", text(value))]),
+        L::Copies(copies) => {
+            ("label.copies", vec![("copies", (*copies).into()), ("max", shelfsync_labels::MAX_COPIES.into())])
+        }
+        L::Lot(value) => ("label.lot", vec![("value", text(value))]),
+        L::Gtin(value) => ("label.gtin", vec![("value", text(value))]),
+        L::Location(value) => ("label.location", vec![("value", text(value))]),
+        L::MatrixWithoutGtin(sku) => ("label.matrixWithoutGtin", vec![("sku", text(sku))]),
+        L::Printer { printer, reason } => {
+            ("label.printer", vec![("printer", text(printer)), ("detail", text(reason))])
+        }
+        _ => ("label.error", vec![]),
     }
 }
 

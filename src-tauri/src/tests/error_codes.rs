@@ -17,6 +17,7 @@ use crate::floor_refusal::FloorRefusal as F;
 use crate::ipc::*;
 use crate::movements as mv;
 use crate::supervisor_refusal::SupervisorRefusal as S;
+use shelfsync_labels::LabelError as L;
 
 const SAMPLES_PATH: &str = "../ui/src/lib/i18n/errorSamples.json";
 
@@ -491,6 +492,52 @@ fn table() -> Vec<(AppError, &'static str, &'static str, Value)> {
             "movement.locationTooLong",
             "A location code is at most 128 characters.",
             json!({"max": 128}),
+        ),
+        // The label panel's refusals a person can mend.
+        (
+            AppError::Label(L::Expiry("2026-13-01".into())),
+            "label.expiry",
+            "expiry \"2026-13-01\" is not a date (YYYY-MM-DD, years 2000 to 2099)",
+            json!({"value": "2026-13-01"}),
+        ),
+        (
+            AppError::Label(L::Copies(0)),
+            "label.copies",
+            "copies 0 is outside 1..=100",
+            json!({"copies": 0, "max": 100}),
+        ),
+        (
+            AppError::Label(L::Lot("L 1".into())),
+            "label.lot",
+            "lot \"L 1\" must be 1 to 20 characters of A-Z, a-z, 0-9, '-', '.' or '/'",
+            json!({"value": "L 1"}),
+        ),
+        (
+            AppError::Label(L::Gtin("123".into())),
+            "label.gtin",
+            "GTIN \"123\" is not a GTIN (8, 12, 13 or 14 digits with a correct check digit)",
+            json!({"value": "123"}),
+        ),
+        (
+            AppError::Label(L::Location("W H".into())),
+            "label.location",
+            "location code \"W H\" is not one the scanner accepts",
+            json!({"value": "W H"}),
+        ),
+        (
+            AppError::Label(L::MatrixWithoutGtin("SS-1".into())),
+            "label.matrixWithoutGtin",
+            "item SS-1 has no GTIN: a GS1 DataMatrix carries a GTIN (print it as gs1-128, a Code 128 of the SKU)",
+            json!({"sku": "SS-1"}),
+        ),
+        (
+            AppError::Label(L::Printer {
+                printer: "10.0.0.9:9100".into(),
+                reason: "connection refused".into(),
+            }),
+            "label.printer",
+            "printer 10.0.0.9:9100 is unreachable: connection refused",
+            json!({"printer": "10.0.0.9:9100", "detail": "connection refused"}),
         ),
         // The supervisors' forms: each with its own code.
         (

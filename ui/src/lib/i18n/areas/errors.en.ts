@@ -140,4 +140,12 @@ export const errorsEn = {
   "errors.count.topOutOfRange": "Top N must be between 1 and {max}, got {top}.",
   "errors.lot.itemCode": "give a SKU or barcode of 1 to {max} characters",
   "errors.lot.qtyRange": "a quantity is between 1 and {max}",
+  // ---- the label panel ----
+  "errors.label.expiry": "expiry \"{value}\" is not a date (YYYY-MM-DD, years 2000 to 2099)",
+  "errors.label.copies": "copies {copies} is outside 1..={max}",
+  "errors.label.lot": "lot \"{value}\" must be 1 to 20 characters of A-Z, a-z, 0-9, ''-'', ''.'' or ''/''",
+  "errors.label.gtin": "GTIN \"{value}\" is not a GTIN (8, 12, 13 or 14 digits with a correct check digit)",
+  "errors.label.location": "location code \"{value}\" is not one the scanner accepts",
+  "errors.label.matrixWithoutGtin": "item {sku} has no GTIN: a GS1 DataMatrix carries a GTIN (print it as gs1-128, a Code 128 of the SKU)",
+  "errors.label.printer": "printer {printer} is unreachable: {detail}",
 } as const;

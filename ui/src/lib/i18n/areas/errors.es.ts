@@ -124,4 +124,11 @@ export const errorsEs: { readonly [K in keyof typeof errorsEn]: string } = {
   "errors.count.topOutOfRange": "Los N primeros deben estar entre 1 y {max, number}; se indicó {top, number}.",
   "errors.lot.itemCode": "Indique un SKU o código de barras de 1 a {max, number} caracteres",
   "errors.lot.qtyRange": "Una cantidad está entre 1 y {max, number}",
+  "errors.label.expiry": "La caducidad «{value}» no es una fecha (AAAA-MM-DD, años 2000 a 2099)",
+  "errors.label.copies": "{copies, number} copias está fuera de 1 a {max, number}",
+  "errors.label.lot": "El lote «{value}» debe tener de 1 a 20 caracteres entre A-Z, a-z, 0-9, «-», «.» o «/»",
+  "errors.label.gtin": "«{value}» no es un GTIN (8, 12, 13 o 14 dígitos con un dígito de control correcto)",
+  "errors.label.location": "El código de ubicación «{value}» no es uno que acepte el escáner",
+  "errors.label.matrixWithoutGtin": "El artículo {sku} no tiene GTIN: un GS1 DataMatrix lleva un GTIN (imprímalo como gs1-128, un Code 128 del SKU)",
+  "errors.label.printer": "No se puede conectar con la impresora {printer}: {detail}",
 };
