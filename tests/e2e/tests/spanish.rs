@@ -70,6 +70,21 @@ async fn the_floor_speaks_spanish_once_picked_on_the_sign_in_screen() -> Result<
     tokio::time::sleep(FRAME_LAG).await;
     app.screenshot("81-es-scan-station").await?;
 
+    // A scan Rust refuses: the title and Rust's sentence under it, both in Spanish (the code
+    // Rust sends with the refusal, translated by the station).
+    app.wedge("LOC:MOON").await?;
+    app.wait_feedback("an unknown location", |t| t == "Ubicación desconocida LOC:MOON").await?;
+    let page = app.visible_text(20_000).await?;
+    assert!(
+        page.contains(
+            "No hay ninguna ubicación «MOON» en este almacén. Escanee una etiqueta de estantería de aquí."
+        ),
+        "Rust's refusal in Spanish: {page}"
+    );
+    assert!(!page.contains("No location 'MOON'"), "no English left on the station: {page}");
+    tokio::time::sleep(FRAME_LAG).await;
+    app.screenshot("81-es-scan-refused").await?;
+
     // Spanish words are longer: on a 10" tablet at 150% (853x533) the station still fits.
     app.client.set_window_size(TABLET.0, TABLET.1).await?;
     app.wait_until("the window at the tablet's size", STEP_TIMEOUT, || async {
