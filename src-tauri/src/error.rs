@@ -94,9 +94,10 @@ impl serde::Serialize for AppError {
     }
 }
 
-use crate::floor_refusal::Args;
+/// The values a message names, in the order it names them.
+pub(crate) type Args = Vec<(&'static str, Value)>;
 
-fn text(value: impl ToString) -> Value {
+pub(crate) fn text(value: impl ToString) -> Value {
     Value::String(value.to_string())
 }
 

@@ -3,10 +3,7 @@
 //! its sentence names, so the UI shows it in the worker's language (issue 19); the English
 //! sentences are the ones the station has always shown.
 
-use serde_json::Value;
-
-/// The values a sentence names, in the order it names them.
-pub type Args = Vec<(&'static str, Value)>;
+use crate::error::{Args, text};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FloorRefusal {
@@ -95,7 +92,6 @@ impl FloorRefusal {
     /// The stable code (the UI's catalogue key without `errors.`) and the sentence's values.
     pub fn code_and_args(&self) -> (&'static str, Args) {
         use FloorRefusal as F;
-        let text = |s: &str| Value::String(s.to_string());
         match self {
             F::EmptyScan => ("scan.empty", vec![]),
             F::ScanTooLong => ("scan.tooLong", vec![]),

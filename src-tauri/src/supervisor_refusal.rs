@@ -3,9 +3,7 @@
 //! it in the supervisor's language; the English sentences are the ones these screens always
 //! showed.
 
-use serde_json::Value;
-
-use crate::floor_refusal::Args;
+use crate::error::{Args, text};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SupervisorRefusal {
@@ -51,7 +49,6 @@ impl SupervisorRefusal {
     /// The stable code (the UI's catalogue key without `errors.`) and the sentence's values.
     pub fn code_and_args(&self) -> (&'static str, Args) {
         use SupervisorRefusal as S;
-        let text = |s: &str| Value::String(s.to_string());
         match self {
             S::NoBulkReason { max } => ("bulk.noReason", vec![("max", (*max).into())]),
             S::CounterOnlyForRecount => ("bulk.counterOnlyForRecount", vec![]),
